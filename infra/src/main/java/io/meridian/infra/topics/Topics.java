@@ -1,0 +1,86 @@
+package io.meridian.infra.topics;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.model.ConflictRecord;
+import io.meridian.infra.model.DeadLetter;
+import io.meridian.infra.model.Placement;
+import io.meridian.infra.model.WalRecord;
+import io.meridian.infra.serde.JsonSerde;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The catalog: every topic Meridian reads or writes, in one place. Topologies, producers and tests take names and
+ * serdes from here. Partition counts and replication are the production defaults; {@link #catalog} applies the
+ * configured layout.
+ */
+public final class Topics {
+    private static final short RF = 3;
+    private static final String MIN_ISR = "2";
+
+    /** The replicated write-ahead log: data records and fences, keyed by tenant. */
+    public static final Topic<String, WalRecord> WAL = new Topic<>("meridian.wal", Serdes.String(),
+            new JsonSerde<>(WalRecord.class), 12, RF, Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                    TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()),
+                    TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, MIN_ISR));
+
+    /** The latest placement of every tenant (compacted). */
+    public static final Topic<String, Placement> PLACEMENTS = new Topic<>("meridian.placements", Serdes.String(),
+            new JsonSerde<>(Placement.class), 12, RF, compacted());
+
+    /** Migration commands and lifecycle events, keyed by tenant: the log operators tail. */
+    public static final Topic<String, JsonNode> MIGRATIONS = new Topic<>("meridian.migrations", Serdes.String(),
+            new JsonSerde<>(JsonNode.class), 12, RF, retained(Duration.ofDays(30)));
+
+    /** Node heartbeats, keyed by node: region, URL, applied positions, suspected regions. */
+    public static final Topic<String, JsonNode> HEARTBEATS = new Topic<>("meridian.heartbeats", Serdes.String(),
+            new JsonSerde<>(JsonNode.class), 3, RF, retained(Duration.ofHours(1)));
+
+    /** Replication lag per region and partition (compacted, keyed by region). */
+    public static final Topic<String, JsonNode> REPLICATION_LAG = new Topic<>("meridian.replication-lag",
+            Serdes.String(), new JsonSerde<>(JsonNode.class), 3, RF, compacted());
+
+    /** Every conflict and how it was resolved, keyed by tenant. */
+    public static final Topic<String, ConflictRecord> CONFLICTS = new Topic<>("meridian.conflicts", Serdes.String(),
+            new JsonSerde<>(ConflictRecord.class), 6, RF, retained(Duration.ofDays(30)));
+
+    /** Leadership, region-health changes and failover events; one partition keeps them in one order. */
+    public static final Topic<String, JsonNode> CONTROLLER = new Topic<>("meridian.controller", Serdes.String(),
+            new JsonSerde<>(JsonNode.class), 1, RF, retained(Duration.ofDays(30)));
+
+    /** Records that could not be read, with the reason. */
+    public static final Topic<String, DeadLetter> DLQ = new Topic<>("meridian.dlq", Serdes.String(),
+            new JsonSerde<>(DeadLetter.class), 1, RF, retained(Duration.ofDays(30)));
+
+    public static final List<Topic<?, ?>> ALL = List.of(WAL, PLACEMENTS, MIGRATIONS, HEARTBEATS, REPLICATION_LAG,
+            CONFLICTS, CONTROLLER, DLQ);
+
+    private Topics() {
+    }
+
+    /**
+     * The catalog for a cluster: every topic with {@code replicationFactor} and {@code minInsyncReplicas}, the WAL
+     * with {@code walPartitions}.
+     */
+    public static List<Topic<?, ?>> catalog(int walPartitions, short replicationFactor, int minInsyncReplicas) {
+        return ALL.stream()
+                .<Topic<?, ?>>map(t -> t.withLayout(t == WAL ? walPartitions : t.partitions(), replicationFactor,
+                        minInsyncReplicas))
+                .toList();
+    }
+
+    private static Map<String, String> compacted() {
+        return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, MIN_ISR);
+    }
+
+    private static Map<String, String> retained(Duration retention) {
+        return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()),
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, MIN_ISR);
+    }
+}

@@ -1,0 +1,255 @@
+package io.meridian.node;
+
+import io.meridian.infra.cluster.EmbeddedZooKeeper;
+import io.meridian.infra.cluster.KafkaProcessCluster;
+import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.topics.TopicProvisioner;
+import io.meridian.infra.topics.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Meridian on one machine: a real ZooKeeper (in this JVM), three real KRaft brokers (child processes, {@code broker.rack}
+ * = region) and one region node per region, each its own child JVM so that killing one is a real crash. Everything
+ * lives under one data directory that a restart reuses. Not thread-safe; {@link #close} is idempotent.
+ */
+public final class LocalDeployment implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalDeployment.class);
+    public static final List<String> REGIONS = List.of("us-east", "eu-west", "ap-south");
+
+    private final Path dataDir;
+    private final int basePort;
+    private final String adminToken;
+    private final Map<String, Process> nodes = new LinkedHashMap<>();
+    private final Map<String, Path> nodeConfigs = new LinkedHashMap<>();
+    private EmbeddedZooKeeper zookeeper;
+    private KafkaProcessCluster kafka;
+    private boolean closed;
+
+    /**
+     * @param adminToken the admin token; null or empty: reuse the one stored in the data directory, or make one
+     */
+    public LocalDeployment(Path dataDir, int basePort, String adminToken) {
+        this.dataDir = dataDir.toAbsolutePath();
+        this.basePort = basePort;
+        this.adminToken = adminToken == null || adminToken.isEmpty() ? storedToken(this.dataDir) : adminToken;
+    }
+
+    public void start() {
+        zookeeper = EmbeddedZooKeeper.start(dataDir.resolve("zookeeper"), 0);
+        kafka = new KafkaProcessCluster(dataDir.resolve("kafka"), REGIONS);
+        kafka.start();
+        LOG.info("kafka up at {}, zookeeper at {}", kafka.bootstrapServers(), zookeeper.connectString());
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            new TopicProvisioner(admin).provision(Topics.catalog(12, (short) 3, 2));
+        }
+        for (String region : REGIONS) {
+            nodeConfigs.put(region, writeNodeConfig(region));
+            startNode(region);
+        }
+    }
+
+    /** Waits until every node answers {@code /health/ready} with 200. */
+    public void awaitReady(Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (String region : REGIONS) {
+            URI ready = URI.create(url(region) + "/health/ready");
+            while (true) {
+                Process node = nodes.get(region);
+                if (!node.isAlive()) {
+                    throw new IllegalStateException("node " + region + " exited with " + node.exitValue()
+                            + "; see " + logFile(region));
+                }
+                try {
+                    if (http.send(HttpRequest.newBuilder(ready).GET().build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        break;
+                    }
+                } catch (IOException e) {
+                    // not listening yet
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for " + region, e);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("node " + region + " not ready after " + timeout.toSeconds()
+                            + " s; see " + logFile(region));
+                }
+                sleep(Duration.ofMillis(500));
+            }
+        }
+    }
+
+    /** Starts (or restarts) the node of {@code region} as a child JVM. */
+    public void startNode(String region) {
+        Process old = nodes.get(region);
+        if (old != null && old.isAlive()) {
+            throw new IllegalStateException("node " + region + " is running");
+        }
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xms64m", "-Xmx768m", "-XX:+UseG1GC",
+                "-Dmeridian.region=" + region,
+                "-cp", System.getProperty("java.class.path"), Meridian.class.getName(), "node",
+                "--config", nodeConfigs.get(region).toString(),
+                "--parent-pid", Long.toString(ProcessHandle.current().pid())));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(region).toFile()));
+        // The node's file is its whole configuration: the launcher's own MERIDIAN_* settings must not leak in.
+        builder.environment().keySet().removeIf(name -> name.startsWith(MeridianConfig.ENV_PREFIX));
+        try {
+            nodes.put(region, builder.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the node of " + region, e);
+        }
+    }
+
+    /** kill -9 of a region's node: a real crash. */
+    public void killNode(String region) {
+        Process node = nodes.get(region);
+        node.destroyForcibly();
+        waitFor(node, Duration.ofSeconds(30));
+    }
+
+    /** SIGTERM of a region's node: a graceful stop. */
+    public void stopNode(String region) {
+        Process node = nodes.get(region);
+        node.destroy();
+        if (!waitFor(node, Duration.ofSeconds(30))) {
+            node.destroyForcibly();
+            waitFor(node, Duration.ofSeconds(10));
+        }
+    }
+
+    public String url(String region) {
+        return "http://127.0.0.1:" + port(region);
+    }
+
+    public int port(String region) {
+        return basePort + REGIONS.indexOf(region);
+    }
+
+    public String adminToken() {
+        return adminToken;
+    }
+
+    public KafkaProcessCluster kafka() {
+        return kafka;
+    }
+
+    public EmbeddedZooKeeper zookeeper() {
+        return zookeeper;
+    }
+
+    public Path logFile(String region) {
+        return dataDir.resolve("logs").resolve(region + ".log");
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    private Path writeNodeConfig(String region) {
+        Properties props = new Properties();
+        props.setProperty(MeridianConfig.REGION, region);
+        props.setProperty(MeridianConfig.NODE_ID, region + "-1");
+        props.setProperty(MeridianConfig.REGIONS, REGIONS.stream().map(r -> r + "=" + url(r))
+                .collect(Collectors.joining(",")));
+        props.setProperty(MeridianConfig.HTTP_HOST, "127.0.0.1");
+        props.setProperty(MeridianConfig.HTTP_PORT, Integer.toString(port(region)));
+        props.setProperty(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        props.setProperty(MeridianConfig.ZOOKEEPER_CONNECT, zookeeper.connectString());
+        props.setProperty(MeridianConfig.STATE_DIR, dataDir.resolve("state").toString());
+        props.setProperty(MeridianConfig.ADMIN_TOKEN, adminToken);
+        Path file = dataDir.resolve("nodes").resolve(region + ".properties");
+        try {
+            Files.createDirectories(file.getParent());
+            Files.createDirectories(logFile(region).getParent());
+            try (Writer out = Files.newBufferedWriter(file)) {
+                props.store(out, "written by 'meridian local' at every start");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
+    }
+
+    private static String storedToken(Path dataDir) {
+        Path file = dataDir.resolve("admin-token");
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file).trim();
+            }
+            byte[] bytes = new byte[16];
+            new SecureRandom().nextBytes(bytes);
+            String token = HexFormat.of().formatHex(bytes);
+            Files.createDirectories(dataDir);
+            Files.writeString(file, token);
+            return token;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or write " + file, e);
+        }
+    }
+
+    private static String javaBinary() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    private static boolean waitFor(Process process, Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        nodes.values().forEach(Process::destroy);
+        nodes.values().forEach(node -> {
+            if (!waitFor(node, Duration.ofSeconds(30))) {
+                node.destroyForcibly();
+            }
+        });
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (zookeeper != null) {
+            zookeeper.close();
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.meridian.node;
+
+import io.meridian.infra.clock.HybridLogicalClock;
+import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.control.PlacementPublisher;
+import io.meridian.infra.model.WalRecord;
+import io.meridian.infra.topics.TopicProvisioner;
+import io.meridian.infra.topics.Topics;
+import io.meridian.router.RouterServer;
+import io.meridian.streams.ApplyTracker;
+import io.meridian.streams.RegionStreams;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One region node: provisions the topics, runs the region's Kafka Streams app (applier + placement view) and the HTTP
+ * router. {@link #start} once; {@link #close} releases everything in reverse order and is idempotent.
+ */
+public final class MeridianNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MeridianNode.class);
+
+    private final MeridianConfig config;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private RouterServer router;
+
+    public MeridianNode(MeridianConfig config) {
+        this.config = config;
+    }
+
+    public void start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("node already started");
+        }
+        LOG.info("starting node={} region={} kafka={}", config.nodeId(), config.region(), config.bootstrapServers());
+        try (Admin admin = Admin.create(config.kafkaClientProperties())) {
+            new TopicProvisioner(admin).provision(
+                    Topics.catalog(config.walPartitions(), config.replicationFactor(), config.minInsyncReplicas()));
+        }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("region", config.region(), "node", config.nodeId());
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        resources.push(gc);
+        resources.push(registry::close);
+
+        HybridLogicalClock hlc = new HybridLogicalClock(Clock.systemUTC());
+        ApplyTracker tracker = new ApplyTracker();
+        RegionStreams streams = new RegionStreams(config, tracker, registry);
+        resources.push(streams);
+
+        Producer<String, WalRecord> walProducer = new KafkaProducer<>(walProducerProperties(config),
+                Topics.WAL.keySerde().serializer(), Topics.WAL.valueSerde().serializer());
+        resources.push(() -> walProducer.close(Duration.ofSeconds(5)));
+        KafkaClientMetrics producerMetrics = new KafkaClientMetrics(walProducer);
+        producerMetrics.bindTo(registry);
+        resources.push(producerMetrics);
+
+        // Until the elected controller owns placement changes, each node's admin API writes them itself.
+        PlacementPublisher publisher = new PlacementPublisher(config.kafkaClientProperties(),
+                "meridian-admin-" + config.nodeId(), 0, hlc, Duration.ofSeconds(30));
+        resources.push(publisher);
+
+        streams.start();
+        router = new RouterServer(config, streams, tracker, walProducer, publisher, registry, Clock.systemUTC());
+        resources.push(router);
+        router.start();
+        LOG.info("node={} region={} serving on port {}", config.nodeId(), config.region(), router.port());
+    }
+
+    /** The port the HTTP server listens on (after {@link #start}). */
+    public int port() {
+        return router.port();
+    }
+
+    static Map<String, Object> walProducerProperties(MeridianConfig config) {
+        Map<String, Object> props = new HashMap<>(config.kafkaClientProperties());
+        props.remove("client.rack");
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "meridian-wal-" + config.nodeId());
+        // The promise: acknowledged means on min.insync.replicas brokers, written once.
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        long timeout = config.writeApplyTimeout().toMillis();
+        int requestTimeout = (int) Math.min(30_000, Math.max(500, timeout / 2));
+        // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms.
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout, requestTimeout + 1));
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.writeApplyTimeout().toMillis());
+        return props;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                LOG.warn("closing {} failed", resource, e);
+            }
+        }
+        LOG.info("node={} stopped", config.nodeId());
+    }
+}

@@ -1,0 +1,30 @@
+package io.meridian.streams;
+
+import io.meridian.infra.model.Placement;
+import io.meridian.infra.model.Position;
+
+/**
+ * What this region's applier decided about one data record. Every region decides the same way, because every region
+ * applies the same log with the same rules; so an {@link Verdict#ACCEPTED} record is accepted everywhere.
+ *
+ * @param fence the tenant's placement in force when the record was applied, or null for an unknown tenant
+ */
+public record ApplyOutcome(String writeId, Position position, Verdict verdict, Placement fence, String reason) {
+
+    public enum Verdict {
+        /** Applied (directly, or by the tenant's conflict strategy). */
+        ACCEPTED,
+        /** Written under an older epoch than the tenant's fence and rejected by the strategy. */
+        REJECTED_STALE_EPOCH,
+        /** The tenant's writes were paused by the fence in force. */
+        REJECTED_PAUSED,
+        /** No fence for the tenant: the tenant has no placement. */
+        REJECTED_UNKNOWN_TENANT,
+        /** Written in a region that may not accept writes for the tenant. */
+        REJECTED_NOT_WRITABLE_HERE
+    }
+
+    public boolean accepted() {
+        return verdict == Verdict.ACCEPTED;
+    }
+}

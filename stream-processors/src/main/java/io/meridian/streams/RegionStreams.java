@@ -1,0 +1,160 @@
+package io.meridian.streams;
+
+import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.model.Placement;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka Streams app of one region node: the region applier (exactly-once, {@code application.id} per region, so
+ * nodes of one region split the WAL partitions) and the placement view (a global store every node holds whole).
+ * Lifecycle: {@link #start} once, {@link #close} any number of times. Queries are thread-safe and throw
+ * {@link NotReadyException} while the stores are not queryable (starting, rebalancing).
+ */
+public final class RegionStreams implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RegionStreams.class);
+
+    private final KafkaStreams streams;
+    private final KafkaStreamsMetrics metrics;
+    private final List<Consumer<Placement>> placementListeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    public RegionStreams(MeridianConfig config, ApplyListener listener, MeterRegistry registry) {
+        Topology topology = new Topology();
+        RegionApplierTopology.build(topology, config.region(), listener);
+        PlacementViewTopology.build(topology, this::placementChanged);
+        this.streams = new KafkaStreams(topology, streamsProperties(config));
+        streams.setUncaughtExceptionHandler(error -> {
+            LOG.error("region applier thread failed; replacing it", error);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((next, previous) -> LOG.info("region applier {} -> {}", previous, next));
+        this.metrics = new KafkaStreamsMetrics(streams);
+        metrics.bindTo(registry);
+    }
+
+    static Properties streamsProperties(MeridianConfig config) {
+        Properties props = new Properties();
+        config.kafkaClientProperties().forEach((k, v) -> {
+            if (!k.equals(ConsumerConfig.CLIENT_RACK_CONFIG)) {
+                props.put(k, v);
+            }
+        });
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "meridian-applier-" + config.region());
+        props.put(StreamsConfig.CLIENT_ID_CONFIG, "meridian-" + config.nodeId());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.streamsCommitIntervalMs());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamsNumThreads());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().resolve(config.nodeId()).toString());
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
+        props.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), config.minInsyncReplicas());
+        // Fetch from the replica in our own region (brokers carry broker.rack = region).
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.CLIENT_RACK_CONFIG), config.region());
+        // Streams' EOS producer lingers 100 ms by default; writes wait on the applier, so keep it short.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.regionUrls().get(config.region()).getHost() + ":"
+                + config.httpPort());
+        return props;
+    }
+
+    public void start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("region streams already started");
+        }
+        streams.start();
+    }
+
+    /** Running: the placement view is restored and the applier's stores are queryable. */
+    public boolean isReady() {
+        return streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public Optional<StoredDocument> document(String tenant, String key) {
+        return query(RegionApplierTopology.DOCS_STORE,
+                (ReadOnlyKeyValueStore<String, StoredDocument> docs) -> docs.get(RegionApplierTopology.docKey(tenant, key)));
+    }
+
+    public Optional<Placement> placement(String tenant) {
+        return query(PlacementViewTopology.PLACEMENTS_STORE,
+                (ReadOnlyKeyValueStore<String, Placement> placements) -> placements.get(tenant));
+    }
+
+    public List<Placement> placements() {
+        return query(PlacementViewTopology.PLACEMENTS_STORE, (ReadOnlyKeyValueStore<String, Placement> placements) -> {
+            List<Placement> all = new ArrayList<>();
+            try (KeyValueIterator<String, Placement> it = placements.all()) {
+                it.forEachRemaining(kv -> all.add(kv.value));
+            }
+            return all;
+        }).orElseThrow();
+    }
+
+    /** {@code listener} hears every placement change, on the global stream thread; keep it quick. */
+    public void addPlacementListener(Consumer<Placement> listener) {
+        placementListeners.add(listener);
+    }
+
+    private void placementChanged(Placement placement) {
+        for (Consumer<Placement> listener : placementListeners) {
+            try {
+                listener.accept(placement);
+            } catch (RuntimeException e) {
+                LOG.warn("placement listener failed for tenant={}", placement.tenant(), e);
+            }
+        }
+    }
+
+    /** Runs {@code query} on a store; a store that is not queryable (now, or midway) is a {@link NotReadyException}. */
+    private <V, R> Optional<R> query(String name, Function<ReadOnlyKeyValueStore<String, V>, R> query) {
+        try {
+            ReadOnlyKeyValueStore<String, V> store =
+                    streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
+            return Optional.ofNullable(query.apply(store));
+        } catch (InvalidStateStoreException e) {
+            throw new NotReadyException("store " + name + " is not queryable now (" + streams.state() + ")", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            metrics.close();
+            streams.close(Duration.ofSeconds(30));
+        }
+    }
+
+    /** The stores are not queryable at the moment (starting or rebalancing): retry shortly. */
+    public static final class NotReadyException extends RuntimeException {
+        public NotReadyException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
