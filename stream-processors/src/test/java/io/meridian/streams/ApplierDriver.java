@@ -1,0 +1,163 @@
+package io.meridian.streams;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.meridian.infra.model.ConflictRecord;
+import io.meridian.infra.model.DeadLetter;
+import io.meridian.infra.model.Placement;
+import io.meridian.infra.model.Position;
+import io.meridian.infra.model.WalRecord;
+import io.meridian.infra.topics.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * One region's applier under a {@link TopologyTestDriver}: typed and raw inputs on {@code meridian.wal}, the conflict
+ * and DLQ outputs, the stores, and a {@link RecordingListener}. Everything lands in WAL partition 0 (the driver runs
+ * one task). Each instance has its own state directory, removed on close.
+ */
+final class ApplierDriver implements AutoCloseable {
+    static final long START_MS = 1_700_000_000_000L;
+
+    final String region;
+    final RecordingListener listener;
+    final TopologyTestDriver driver;
+    private final TestInputTopic<String, WalRecord> wal;
+    private final TestInputTopic<String, byte[]> rawWal;
+    private final TestOutputTopic<String, ConflictRecord> conflicts;
+    private final TestOutputTopic<String, DeadLetter> dlq;
+    private final Path stateDir;
+    private long nextTimestamp = START_MS;
+
+    ApplierDriver(String region) {
+        this(region, ApplyListener.NONE);
+    }
+
+    ApplierDriver(String region, ApplyListener next) {
+        this.region = region;
+        this.listener = new RecordingListener(next);
+        try {
+            stateDir = Files.createTempDirectory("meridian-applier-" + region + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "meridian-applier-" + region);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(RegionApplierTopology.build(new Topology(), region, listener), props);
+        wal = driver.createInputTopic(Topics.WAL.name(), Topics.WAL.keySerde().serializer(),
+                Topics.WAL.valueSerde().serializer());
+        rawWal = driver.createInputTopic(Topics.WAL.name(), new StringSerializer(), new ByteArraySerializer());
+        conflicts = driver.createOutputTopic(Topics.CONFLICTS.name(), Topics.CONFLICTS.keySerde().deserializer(),
+                Topics.CONFLICTS.valueSerde().deserializer());
+        dlq = driver.createOutputTopic(Topics.DLQ.name(), Topics.DLQ.keySerde().deserializer(),
+                Topics.DLQ.valueSerde().deserializer());
+    }
+
+    /** Pipes {@code record} keyed by its tenant; returns the timestamp it was given. */
+    long pipe(WalRecord record) {
+        long timestamp = nextTimestamp++;
+        wal.pipeInput(record.tenant(), record, Instant.ofEpochMilli(timestamp));
+        return timestamp;
+    }
+
+    /** Pipes raw bytes (possibly null) under {@code key}; returns the timestamp it was given. */
+    long pipeRaw(String key, byte[] value) {
+        long timestamp = nextTimestamp++;
+        rawWal.pipeInput(key, value, Instant.ofEpochMilli(timestamp));
+        return timestamp;
+    }
+
+    /** Pipes one data record and returns the single decision it produced. */
+    ApplyOutcome apply(WalRecord.DataRecord record) {
+        int before = listener.decisions.size();
+        pipe(record);
+        assertEquals(before + 1, listener.decisions.size(), "one decision per data record");
+        ApplyOutcome outcome = listener.decisions.get(before);
+        assertEquals(record.writeId(), outcome.writeId());
+        return outcome;
+    }
+
+    /** The position the applier reported last. */
+    Position lastApplied() {
+        return listener.applied.get(listener.applied.size() - 1);
+    }
+
+    KeyValueStore<String, StoredDocument> docsStore() {
+        return driver.getKeyValueStore(RegionApplierTopology.DOCS_STORE);
+    }
+
+    StoredDocument doc(String tenant, String key) {
+        return docsStore().get(RegionApplierTopology.docKey(tenant, key));
+    }
+
+    /** Key → document of {@code tenant}, sorted by key. */
+    TreeMap<String, StoredDocument> documents(String tenant) {
+        TreeMap<String, StoredDocument> result = new TreeMap<>();
+        try (KeyValueIterator<String, StoredDocument> it = docsStore().all()) {
+            it.forEachRemaining(kv -> {
+                if (kv.key.startsWith(tenant + "/")) {
+                    result.put(kv.key.substring(tenant.length() + 1), kv.value);
+                }
+            });
+        }
+        return result;
+    }
+
+    Placement fenceOf(String tenant) {
+        KeyValueStore<String, Placement> fences = driver.getKeyValueStore(RegionApplierTopology.FENCES_STORE);
+        return fences.get(tenant);
+    }
+
+    Long appliedOffset(int partition) {
+        KeyValueStore<Integer, Long> positions = driver.getKeyValueStore(RegionApplierTopology.POSITIONS_STORE);
+        return positions.get(partition);
+    }
+
+    List<KeyValue<String, ConflictRecord>> readConflicts() {
+        return conflicts.readKeyValuesToList();
+    }
+
+    List<KeyValue<String, DeadLetter>> readDeadLetters() {
+        return dlq.readKeyValuesToList();
+    }
+
+    @Override
+    public void close() {
+        try {
+            driver.close();
+        } finally {
+            deleteRecursively(stateDir);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.meridian.streams;
+
+import io.meridian.infra.model.Position;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Remembers every decision and applied position, and passes them on to {@code next} (e.g. a real ApplyTracker). */
+final class RecordingListener implements ApplyListener {
+    final List<ApplyOutcome> decisions = new CopyOnWriteArrayList<>();
+    final List<Position> applied = new CopyOnWriteArrayList<>();
+    private final ApplyListener next;
+
+    RecordingListener(ApplyListener next) {
+        this.next = next;
+    }
+
+    @Override
+    public void onDecided(ApplyOutcome outcome) {
+        decisions.add(outcome);
+        next.onDecided(outcome);
+    }
+
+    @Override
+    public void onApplied(Position position) {
+        applied.add(position);
+        next.onApplied(position);
+    }
+}
