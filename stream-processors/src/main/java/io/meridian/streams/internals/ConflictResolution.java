@@ -32,7 +32,9 @@ record ConflictResolution(Resolution resolution, JsonNode value, String reason) 
                     : new ConflictResolution(Resolution.SUPERSEDED, null,
                             "last writer wins: the current document is newer");
             case MERGE -> incoming == null || current == null
-                    ? new ConflictResolution(Resolution.MERGED, incoming, "merge: nothing to merge with")
+                    // RFC 7386: a patch onto a missing document is a patch onto {}, so its null members go too
+                    ? new ConflictResolution(Resolution.MERGED, incoming == null ? null : mergePatch(null, incoming),
+                            "merge: nothing to merge with")
                     : new ConflictResolution(Resolution.MERGED, mergePatch(current.value(), incoming),
                             "merge: JSON merge patch onto the current document");
         };

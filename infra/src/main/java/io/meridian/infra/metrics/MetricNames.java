@@ -1,0 +1,72 @@
+package io.meridian.infra.metrics;
+
+/**
+ * Every Meridian meter name and tag key, in one place. Micrometer names are dotted with base units; Prometheus sees
+ * them underscored with the unit and {@code _total} for counters (the comment after each name). Dashboards
+ * ({@code grafana/}) and alert rules ({@code prometheus/}) use exactly these; a test checks that they exist. Tag
+ * values are bounded: a tenant id is never a tag.
+ */
+public final class MetricNames {
+    // Tag keys.
+    public static final String TAG_REGION = "region";
+    public static final String TAG_NODE = "node";
+    public static final String TAG_PARTITION = "partition";
+    public static final String TAG_STRATEGY = "strategy";
+    public static final String TAG_STATE = "state";
+    public static final String TAG_OUTCOME = "outcome";
+    public static final String TAG_REASON = "reason";
+    public static final String TAG_VERDICT = "verdict";
+
+    // Replication (lag monitor, applier).
+    /** meridian_replication_lag_seconds{region}: how far behind the WAL head a region's applier is, in time. */
+    public static final String REPLICATION_LAG_SECONDS = "meridian.replication.lag.seconds";
+    /** meridian_replication_lag_entries{region}: WAL entries a region has yet to apply. */
+    public static final String REPLICATION_LAG_ENTRIES = "meridian.replication.lag.entries";
+    /** meridian_replication_entries_total: WAL entries appended (all regions see the same log). */
+    public static final String REPLICATION_ENTRIES = "meridian.replication.entries";
+    /** meridian_replication_bytes_total: WAL bytes appended. */
+    public static final String REPLICATION_BYTES = "meridian.replication.bytes";
+    /** meridian_replication_conflicts_total{strategy}: conflicts resolved. */
+    public static final String REPLICATION_CONFLICTS = "meridian.replication.conflicts";
+    /** meridian_replication_follower_health{region}: 1 healthy, 0.5 suspect, 0 unhealthy. */
+    public static final String REPLICATION_FOLLOWER_HEALTH = "meridian.replication.follower.health";
+    /** meridian_applier_records_total{verdict}: data records this node's applier decided. */
+    public static final String APPLIER_RECORDS = "meridian.applier.records";
+
+    // WAL.
+    /** meridian_wal_size_bytes: size of meridian.wal on the brokers' disks (one replica of each partition). */
+    public static final String WAL_SIZE_BYTES = "meridian.wal.size.bytes";
+
+    // Migration.
+    /** meridian_migration_duration_seconds: from requested to completed/failed/cancelled. */
+    public static final String MIGRATION_DURATION = "meridian.migration.duration";
+    /** meridian_migration_total{state}: migrations by final state. */
+    public static final String MIGRATION_TOTAL = "meridian.migration";
+    /** meridian_migration_write_pause_seconds: how long a migration kept writes paused. */
+    public static final String MIGRATION_WRITE_PAUSE = "meridian.migration.write.pause";
+    /** meridian_migration_in_progress. */
+    public static final String MIGRATION_IN_PROGRESS = "meridian.migration.in.progress";
+
+    // Controller.
+    /** meridian_controller_leader: 1 on the node that leads, else 0. */
+    public static final String CONTROLLER_LEADER = "meridian.controller.leader";
+    /** meridian_controller_epoch. */
+    public static final String CONTROLLER_EPOCH = "meridian.controller.epoch";
+    /** meridian_failover_total{trigger}. */
+    public static final String FAILOVER_TOTAL = "meridian.failover";
+
+    // Router.
+    /** meridian_http_requests_seconds{route,method,status}. */
+    public static final String HTTP_REQUESTS = "meridian.http.requests";
+    /** meridian_router_redirects_total{reason}. */
+    public static final String ROUTER_REDIRECTS = "meridian.router.redirects";
+    /** meridian_router_writes_seconds{outcome}: write latency until acknowledged or refused. */
+    public static final String ROUTER_WRITES = "meridian.router.writes";
+    /** meridian_placement_cache_gets_total{result=hit|miss}. */
+    public static final String PLACEMENT_CACHE_GETS = "meridian.placement.cache.gets";
+    /** meridian_tenants{region}: tenants whose primary is the region. */
+    public static final String TENANTS = "meridian.tenants";
+
+    private MetricNames() {
+    }
+}

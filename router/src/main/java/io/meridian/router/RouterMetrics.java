@@ -1,0 +1,132 @@
+package io.meridian.router;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Every meter of the router, declared once: names (lower-case, dotted, base units), descriptions and tag keys.
+ * Tag values are bounded: route templates, HTTP methods, status codes and the enums below. A tenant id is never a
+ * tag. Dashboards and alert rules use exactly these names. Thread-safe.
+ */
+public final class RouterMetrics {
+    /** Timer: every HTTP request, tagged by {@link #TAG_ROUTE}, {@link #TAG_METHOD}, {@link #TAG_STATUS}. */
+    public static final String HTTP_REQUESTS = "meridian.http.requests";
+    /** Counter: 307 answers, tagged by {@link #TAG_REASON} ({@link RedirectReason}). */
+    public static final String REDIRECTS = "meridian.router.redirects";
+    /** Timer: writes from the request to the answer, tagged by {@link #TAG_OUTCOME} and {@link #TAG_OP}. */
+    public static final String WRITES = "meridian.router.writes";
+    /** Counter: placement cache look-ups, tagged by {@link #TAG_RESULT} = hit | miss. */
+    public static final String PLACEMENT_CACHE_GETS = "meridian.placement.cache.gets";
+    /** Counter: placements dropped from the cache, tagged by {@link #TAG_CAUSE} (Caffeine's removal cause). */
+    public static final String PLACEMENT_CACHE_EVICTIONS = "meridian.placement.cache.evictions";
+    /** Gauge: placements in the cache. */
+    public static final String PLACEMENT_CACHE_SIZE = "meridian.placement.cache.size";
+
+    public static final String TAG_ROUTE = "route";
+    public static final String TAG_METHOD = "method";
+    public static final String TAG_STATUS = "status";
+    public static final String TAG_REASON = "reason";
+    public static final String TAG_OUTCOME = "outcome";
+    public static final String TAG_OP = "op";
+    public static final String TAG_RESULT = "result";
+    public static final String TAG_CAUSE = "cause";
+
+    /** The route tag of requests no route matched, so unknown paths cannot blow up the tag space. */
+    public static final String UNMATCHED_ROUTE = "unmatched";
+
+    /** All meter names, for the test that checks that dashboards and alerts refer to existing meters. */
+    public static final List<String> NAMES = List.of(HTTP_REQUESTS, REDIRECTS, WRITES, PLACEMENT_CACHE_GETS,
+            PLACEMENT_CACHE_EVICTIONS, PLACEMENT_CACHE_SIZE);
+
+    /** Why a request was redirected. */
+    public enum RedirectReason {
+        /** A write reached a region that does not accept the tenant's writes. */
+        NOT_PRIMARY,
+        /** A read reached a region that holds no copy of the tenant. */
+        NOT_REPLICA,
+        /** A read asked for another replica region with {@code X-Meridian-Preferred-Region}. */
+        PREFERRED_REGION;
+
+        public String tagValue() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** How a write ended. */
+    public enum WriteOutcome {
+        ACCEPTED,
+        PLACEMENT_CHANGED,
+        PAUSED,
+        TIMEOUT,
+        KAFKA_UNAVAILABLE,
+        /** Sent to another region with a 307. */
+        REDIRECTED,
+        /** Anything else after validation: unknown tenant, a concurrent write with the same key, not ready, a bug. */
+        FAILED;
+
+        public String tagValue() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final MeterRegistry registry;
+    private final Counter cacheHits;
+    private final Counter cacheMisses;
+
+    public RouterMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.cacheHits = cacheGets(registry, "hit");
+        this.cacheMisses = cacheGets(registry, "miss");
+        for (RedirectReason reason : RedirectReason.values()) {
+            redirectCounter(reason);  // registered up front so dashboards show zero, not "no data"
+        }
+    }
+
+    private static Counter cacheGets(MeterRegistry registry, String result) {
+        return Counter.builder(PLACEMENT_CACHE_GETS).description("Placement cache look-ups")
+                .tag(TAG_RESULT, result).register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void httpRequest(String route, String method, int status, Duration duration) {
+        Timer.builder(HTTP_REQUESTS).description("HTTP requests served by the router")
+                .tag(TAG_ROUTE, route).tag(TAG_METHOD, method).tag(TAG_STATUS, Integer.toString(status))
+                .register(registry).record(duration);
+    }
+
+    public void redirect(RedirectReason reason) {
+        redirectCounter(reason).increment();
+    }
+
+    private Counter redirectCounter(RedirectReason reason) {
+        return Counter.builder(REDIRECTS).description("Requests redirected to another region")
+                .tag(TAG_REASON, reason.tagValue()).register(registry);
+    }
+
+    /** @param op {@code put} or {@code delete} */
+    public void write(String op, WriteOutcome outcome, Duration duration) {
+        Timer.builder(WRITES).description("Writes from request to answer")
+                .tag(TAG_OP, op).tag(TAG_OUTCOME, outcome.tagValue())
+                .register(registry).record(duration);
+    }
+
+    public void cacheHits(int count) {
+        cacheHits.increment(count);
+    }
+
+    public void cacheMisses(int count) {
+        cacheMisses.increment(count);
+    }
+
+    public void cacheEviction(String cause) {
+        Counter.builder(PLACEMENT_CACHE_EVICTIONS).description("Placements dropped from the router's cache")
+                .tag(TAG_CAUSE, cause).register(registry).increment();
+    }
+}

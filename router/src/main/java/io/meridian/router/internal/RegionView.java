@@ -1,0 +1,54 @@
+package io.meridian.router.internal;
+
+import io.meridian.infra.model.Placement;
+import io.meridian.streams.RegionStreams;
+import io.meridian.streams.StoredDocument;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * What the router reads from this region's state: the placement view and the materialized documents. Production
+ * uses {@link #of(RegionStreams)}; tests plug in a map. Methods may throw {@link RegionStreams.NotReadyException}.
+ */
+public interface RegionView {
+    Optional<Placement> placement(String tenant);
+
+    List<Placement> placements();
+
+    Optional<StoredDocument> document(String tenant, String key);
+
+    boolean isReady();
+
+    /** {@code listener} hears every placement change after the view shows it; it must be quick. */
+    void addPlacementListener(Consumer<Placement> listener);
+
+    static RegionView of(RegionStreams streams) {
+        return new RegionView() {
+            @Override
+            public Optional<Placement> placement(String tenant) {
+                return streams.placement(tenant);
+            }
+
+            @Override
+            public List<Placement> placements() {
+                return streams.placements();
+            }
+
+            @Override
+            public Optional<StoredDocument> document(String tenant, String key) {
+                return streams.document(tenant, key);
+            }
+
+            @Override
+            public boolean isReady() {
+                return streams.isReady();
+            }
+
+            @Override
+            public void addPlacementListener(Consumer<Placement> listener) {
+                streams.addPlacementListener(listener);
+            }
+        };
+    }
+}
