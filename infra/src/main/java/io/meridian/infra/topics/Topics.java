@@ -3,6 +3,7 @@ package io.meridian.infra.topics;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.model.ConflictRecord;
 import io.meridian.infra.model.DeadLetter;
+import io.meridian.infra.model.MigrationEvent;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.serde.JsonSerde;
@@ -33,8 +34,8 @@ public final class Topics {
             new JsonSerde<>(Placement.class), 12, RF, compacted());
 
     /** Migration commands and lifecycle events, keyed by tenant: the log operators tail. */
-    public static final Topic<String, JsonNode> MIGRATIONS = new Topic<>("meridian.migrations", Serdes.String(),
-            new JsonSerde<>(JsonNode.class), 12, RF, retained(Duration.ofDays(30)));
+    public static final Topic<String, MigrationEvent> MIGRATIONS = new Topic<>("meridian.migrations", Serdes.String(),
+            new JsonSerde<>(MigrationEvent.class), 12, RF, retained(Duration.ofDays(30)));
 
     /** Node heartbeats, keyed by node: region, URL, applied positions, suspected regions. */
     public static final Topic<String, JsonNode> HEARTBEATS = new Topic<>("meridian.heartbeats", Serdes.String(),
