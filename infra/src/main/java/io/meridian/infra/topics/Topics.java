@@ -3,6 +3,7 @@ package io.meridian.infra.topics;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.model.ConflictRecord;
 import io.meridian.infra.model.DeadLetter;
+import io.meridian.infra.model.Heartbeat;
 import io.meridian.infra.model.MigrationEvent;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.WalRecord;
@@ -38,8 +39,8 @@ public final class Topics {
             new JsonSerde<>(MigrationEvent.class), 12, RF, retained(Duration.ofDays(30)));
 
     /** Node heartbeats, keyed by node: region, URL, applied positions, suspected regions. */
-    public static final Topic<String, JsonNode> HEARTBEATS = new Topic<>("meridian.heartbeats", Serdes.String(),
-            new JsonSerde<>(JsonNode.class), 3, RF, retained(Duration.ofHours(1)));
+    public static final Topic<String, Heartbeat> HEARTBEATS = new Topic<>("meridian.heartbeats", Serdes.String(),
+            new JsonSerde<>(Heartbeat.class), 3, RF, retained(Duration.ofHours(1)));
 
     /** Replication lag per region and partition (compacted, keyed by region). */
     public static final Topic<String, JsonNode> REPLICATION_LAG = new Topic<>("meridian.replication-lag",

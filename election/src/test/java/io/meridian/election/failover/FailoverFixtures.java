@@ -1,0 +1,64 @@
+package io.meridian.election.failover;
+
+import io.meridian.election.health.HealthSnapshot;
+import io.meridian.election.health.RegionHealth;
+import io.meridian.election.health.RegionStatus;
+import io.meridian.infra.model.ConflictStrategy;
+import io.meridian.infra.model.Placement;
+import io.meridian.infra.model.ReplicationMode;
+import io.meridian.infra.model.WriteState;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** Builds health snapshots and placements for planner tests, without a monitor. */
+final class FailoverFixtures {
+    static final long NOW = 10_000_000L;
+
+    private FailoverFixtures() {
+    }
+
+    static Placement placement(String tenant, String primary, String... replicas) {
+        return new Placement(tenant, primary, List.of(replicas), 4, WriteState.ACTIVE, ConflictStrategy.LWW,
+                ReplicationMode.SINGLE_PRIMARY);
+    }
+
+    static Health health() {
+        return new Health();
+    }
+
+    /** A snapshot under construction; each region is HEALTHY since 0 with no offsets unless told otherwise. */
+    static final class Health {
+        private final Map<String, RegionStatus> regions = new TreeMap<>();
+
+        Health region(String region, RegionHealth state, long sinceMillis, Map<Integer, Long> offsets,
+                      Map<String, Set<String>> suspectedBy) {
+            regions.put(region, new RegionStatus(region, state, sinceMillis, false, OptionalLong.of(100), 0, 0, 1_000,
+                    NOW + 1_000, Set.of(region + "-1"), offsets, suspectedBy));
+            return this;
+        }
+
+        Health healthy(String region, Map<Integer, Long> offsets) {
+            return region(region, RegionHealth.HEALTHY, 0, offsets, Map.of());
+        }
+
+        Health state(String region, RegionHealth state) {
+            return region(region, state, 0, Map.of(0, 1_000_000L, 1, 1_000_000L), Map.of());
+        }
+
+        /** Unhealthy since {@code sinceMillis}, suspected by one node in each of {@code observers}. */
+        Health unhealthy(String region, long sinceMillis, String... observers) {
+            Map<String, Set<String>> by = new TreeMap<>();
+            for (String observer : observers) {
+                by.put(observer, Set.of(observer + "-1"));
+            }
+            return region(region, RegionHealth.UNHEALTHY, sinceMillis, Map.of(), by);
+        }
+
+        HealthSnapshot build() {
+            return new HealthSnapshot(NOW, regions);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.meridian.election.failover;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+class InhibitWindowsTest {
+    private static final InhibitWindows EMPTY = InhibitWindows.empty(Duration.ofSeconds(60));
+
+    @Test
+    void shouldInhibitARegionForTheWindowAfterItsLastFailover() {
+        InhibitWindows windows = EMPTY.withFailover("us-east", 1_000);
+        assertEquals(OptionalLong.of(61_000), windows.until("us-east"));
+        assertTrue(windows.isInhibited("us-east", 1_000));
+        assertTrue(windows.isInhibited("us-east", 60_999));
+        assertFalse(windows.isInhibited("us-east", 61_000), "the end is exclusive");
+        assertFalse(windows.isInhibited("eu-west", 1_000));
+        assertEquals(OptionalLong.empty(), windows.until("eu-west"));
+    }
+
+    @Test
+    void shouldBeImmutableAndKeepTheLatestFailover() {
+        InhibitWindows later = EMPTY.withFailover("us-east", 5_000);
+        InhibitWindows stale = later.withFailover("us-east", 1_000);
+        assertEquals(OptionalLong.empty(), EMPTY.lastFailover("us-east"));
+        assertEquals(OptionalLong.of(5_000), stale.lastFailover("us-east"));
+    }
+
+    @Test
+    void shouldRebuildFromFailoverEvents() {
+        var event = new FailoverEvent(FailoverEvent.TYPE, FailoverTrigger.MANUAL, "us-east", "", false, List.of(), 3,
+                10_000, 10_250, 250, List.of());
+        assertEquals(OptionalLong.of(70_250), EMPTY.withEvent(event).until("us-east"));
+    }
+
+    @Test
+    void shouldRejectANegativeWindow() {
+        assertThrows(IllegalArgumentException.class, () -> InhibitWindows.empty(Duration.ofSeconds(-1)));
+    }
+}

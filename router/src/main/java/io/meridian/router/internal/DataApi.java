@@ -1,0 +1,56 @@
+package io.meridian.router.internal;
+
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The document endpoints: {@code PUT|DELETE|GET /v1/tenants/{tenant}/docs/{key}}. Parses and validates the request,
+ * then hands it to {@link DocumentWriter} or {@link DocumentReader}. Thread-safe.
+ */
+public final class DataApi {
+    public static final String DOC_PATH = "/v1/tenants/{tenant}/docs/{key}";
+
+    private final DocumentWriter writer;
+    private final DocumentReader reader;
+    private final int maxBodyBytes;
+    private final int walPartitions;
+
+    public DataApi(DocumentWriter writer, DocumentReader reader, int maxBodyBytes, int walPartitions) {
+        this.writer = writer;
+        this.reader = reader;
+        this.maxBodyBytes = maxBodyBytes;
+        this.walPartitions = walPartitions;
+    }
+
+    public void register(HttpEndpoints endpoints) {
+        endpoints.add(HandlerType.PUT, DOC_PATH, this::put);
+        endpoints.add(HandlerType.DELETE, DOC_PATH, this::delete);
+        endpoints.add(HandlerType.GET, DOC_PATH, this::get);
+    }
+
+    private CompletableFuture<Reply> put(Context ctx) {
+        String tenant = RequestParsing.tenant(ctx.pathParam("tenant"));
+        String key = RequestParsing.key(ctx.pathParam("key"));
+        byte[] body = HttpEndpoints.body(ctx, maxBodyBytes);
+        var value = RequestParsing.document(body);
+        String writeId = RequestParsing.writeId(ctx.header(Headers.IDEMPOTENCY_KEY), UUID::randomUUID);
+        return writer.write(new WriteCommand(tenant, key, value, writeId, ctx.path(), ctx.queryString()));
+    }
+
+    private CompletableFuture<Reply> delete(Context ctx) {
+        String tenant = RequestParsing.tenant(ctx.pathParam("tenant"));
+        String key = RequestParsing.key(ctx.pathParam("key"));
+        String writeId = RequestParsing.writeId(ctx.header(Headers.IDEMPOTENCY_KEY), UUID::randomUUID);
+        return writer.write(new WriteCommand(tenant, key, null, writeId, ctx.path(), ctx.queryString()));
+    }
+
+    private CompletableFuture<Reply> get(Context ctx) {
+        String tenant = RequestParsing.tenant(ctx.pathParam("tenant"));
+        String key = RequestParsing.key(ctx.pathParam("key"));
+        var minPosition = RequestParsing.minPosition(ctx.header(Headers.MIN_POSITION), walPartitions);
+        return reader.read(new ReadCommand(tenant, key, ctx.header(Headers.PREFERRED_REGION), minPosition, ctx.path(),
+                ctx.queryString()));
+    }
+}

@@ -1,0 +1,84 @@
+package io.meridian.router.internal;
+
+import io.meridian.infra.model.Placement;
+import io.meridian.router.RouterMetrics;
+import io.meridian.streams.ApplyTracker;
+import io.meridian.streams.StoredDocument;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The read path: placement → route (redirect to a replica region when this one holds no copy, or to the preferred
+ * region) → wait, bounded, until this region applied the client's minimum position → the document as this region
+ * holds it. Thread-safe.
+ */
+public final class DocumentReader {
+    private static final Logger LOG = LoggerFactory.getLogger(DocumentReader.class);
+
+    private final Routing routing;
+    private final PlacementCache cache;
+    private final RegionView view;
+    private final ApplyTracker tracker;
+    private final Duration minPositionWait;
+    private final Executor executor;
+    private final RouterMetrics metrics;
+
+    public DocumentReader(Routing routing, PlacementCache cache, RegionView view, ApplyTracker tracker,
+                          Duration minPositionWait, Executor executor, RouterMetrics metrics) {
+        this.routing = routing;
+        this.cache = cache;
+        this.view = view;
+        this.tracker = tracker;
+        this.minPositionWait = minPositionWait;
+        this.executor = executor;
+        this.metrics = metrics;
+    }
+
+    public CompletableFuture<Reply> read(ReadCommand command) {
+        Placement placement = cache.get(command.tenant())
+                .orElseThrow(() -> DocumentWriter.tenantNotFound(command.tenant()));
+        Routing.Route route = routing.forRead(placement, command.preferredRegion());
+        if (route instanceof Routing.Redirect redirect) {
+            metrics.redirect(redirect.reason());
+            LOG.debug("redirect read tenant={} key={} epoch={} to={} reason={}", command.tenant(), command.key(),
+                    placement.epoch(), redirect.region(), redirect.reason().tagValue());
+            return CompletableFuture.completedFuture(
+                    routing.redirectReply(redirect, command.tenant(), command.rawPath(), command.rawQuery()));
+        }
+        if (command.minPosition() == null) {
+            return CompletableFuture.completedFuture(lookUp(command));
+        }
+        return tracker.awaitApplied(command.minPosition(), minPositionWait)
+                .handleAsync((ok, error) -> {
+                    if (error != null) {
+                        if (ErrorResponses.unwrap(error) instanceof TimeoutException) {
+                            throw ApiException.of(ErrorCode.POSITION_NOT_REACHED, "region " + routing.region()
+                                    + " has not applied position " + command.minPosition() + " within "
+                                    + minPositionWait.toMillis() + " ms: retry after the Retry-After delay, or read"
+                                    + " from the primary " + placement.primary(), command.tenant(),
+                                    Map.of("primary", placement.primary()), null);
+                        }
+                        throw new IllegalStateException("waiting for position " + command.minPosition() + " failed",
+                                error);
+                    }
+                    return lookUp(command);
+                }, executor);
+    }
+
+    private Reply lookUp(ReadCommand command) {
+        StoredDocument document = view.document(command.tenant(), command.key())
+                .orElseThrow(() -> ApiException.of(ErrorCode.DOCUMENT_NOT_FOUND, "tenant " + command.tenant()
+                        + " has no document '" + command.key() + "' in region " + routing.region()
+                        + " (if you just wrote it, send the position you got as X-Meridian-Min-Position)",
+                        command.tenant()));
+        return Reply.json(200, document.value(), Map.of(
+                Headers.POSITION, document.position(),
+                Headers.EPOCH, Long.toString(document.epoch()),
+                Headers.REGION, routing.region()));
+    }
+}

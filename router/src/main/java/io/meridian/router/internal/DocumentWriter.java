@@ -1,0 +1,270 @@
+package io.meridian.router.internal;
+
+import io.meridian.infra.clock.HybridLogicalClock;
+import io.meridian.infra.model.Placement;
+import io.meridian.infra.model.Position;
+import io.meridian.infra.model.WalRecord;
+import io.meridian.infra.topics.Topics;
+import io.meridian.router.RouterMetrics;
+import io.meridian.router.RouterMetrics.WriteOutcome;
+import io.meridian.streams.ApplyOutcome;
+import io.meridian.streams.ApplyTracker;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write path: placement → route → (hold while paused) → produce to the WAL → wait for Kafka's acknowledgement
+ * and this region's applier's verdict → answer. An answer of 201/200 means the record is in Kafka and ACCEPTED by
+ * the applier (so by every region). Nothing blocks: waits are futures, continued on {@code executor}, never on the
+ * applier's stream thread or the producer's I/O thread. Thread-safe.
+ */
+public final class DocumentWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(DocumentWriter.class);
+
+    /** Timing of writes. */
+    public record Settings(Duration applyTimeout, Duration pauseBudget) {
+    }
+
+    private final Routing routing;
+    private final PlacementCache cache;
+    private final PlacementWatch watch;
+    private final ApplyTracker tracker;
+    private final Producer<String, WalRecord> producer;
+    private final HybridLogicalClock hlc;
+    private final Settings settings;
+    private final Executor executor;
+    private final RouterMetrics metrics;
+
+    public DocumentWriter(Routing routing, PlacementCache cache, PlacementWatch watch, ApplyTracker tracker,
+                          Producer<String, WalRecord> producer, HybridLogicalClock hlc, Settings settings,
+                          Executor executor, RouterMetrics metrics) {
+        this.routing = routing;
+        this.cache = cache;
+        this.watch = watch;
+        this.tracker = tracker;
+        this.producer = producer;
+        this.hlc = hlc;
+        this.settings = settings;
+        this.executor = executor;
+        this.metrics = metrics;
+    }
+
+    /** The answer to {@code command}; fails with {@link ApiException} for error answers. */
+    public CompletableFuture<Reply> write(WriteCommand command) {
+        long start = System.nanoTime();
+        CompletableFuture<Reply> reply;
+        try {
+            reply = attempt(command, start + settings.pauseBudget().toNanos(), false);
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        return reply.whenComplete((r, error) -> metrics.write(command.op(), outcome(r, error),
+                Duration.ofNanos(System.nanoTime() - start)));
+    }
+
+    /**
+     * One pass: route on the current placement, then hold, redirect or produce.
+     *
+     * @param holdDeadline System.nanoTime() after which a paused tenant gets 503
+     * @param retried      whether the write was already produced once and rejected because writes were paused
+     */
+    private CompletableFuture<Reply> attempt(WriteCommand command, long holdDeadline, boolean retried) {
+        Placement placement = cache.get(command.tenant()).orElseThrow(() -> tenantNotFound(command.tenant()));
+        Routing.Route route = routing.forWrite(placement);
+        if (route instanceof Routing.Redirect redirect) {
+            metrics.redirect(redirect.reason());
+            LOG.debug("redirect write tenant={} key={} epoch={} to={} reason={}", command.tenant(), command.key(),
+                    placement.epoch(), redirect.region(), redirect.reason().tagValue());
+            return CompletableFuture.completedFuture(
+                    routing.redirectReply(redirect, command.tenant(), command.rawPath(), command.rawQuery()));
+        }
+        if (route instanceof Routing.Hold) {
+            long remaining = holdDeadline - System.nanoTime();
+            if (remaining <= 0) {
+                throw writesPaused(placement);
+            }
+            // Hold until the next placement (resume, or a switch to another primary), then decide again.
+            return watch.awaitEpoch(command.tenant(), placement.epoch() + 1, Duration.ofNanos(remaining))
+                    .thenComposeAsync(next -> {
+                        if (next.isEmpty()) {
+                            throw writesPaused(placement);
+                        }
+                        cache.invalidate(command.tenant());  // the view is ahead of a not yet invalidated entry
+                        return attempt(command, holdDeadline, retried);
+                    }, executor);
+        }
+        return produce(command, placement)
+                .thenComposeAsync(outcome -> decide(command, placement, outcome, retried), executor);
+    }
+
+    private CompletableFuture<ApplyOutcome> produce(WriteCommand command, Placement placement) {
+        WalRecord record = command.isDelete()
+                ? new WalRecord.Delete(command.tenant(), command.key(), placement.epoch(), routing.region(),
+                        hlc.now(), command.writeId())
+                : new WalRecord.Put(command.tenant(), command.key(), command.value(), placement.epoch(),
+                        routing.region(), hlc.now(), command.writeId());
+        CompletableFuture<ApplyOutcome> verdict;
+        try {
+            // Registered before producing, so even an instant verdict cannot be missed.
+            verdict = tracker.expect(command.writeId());
+        } catch (IllegalStateException e) {
+            throw ApiException.of(ErrorCode.WRITE_IN_PROGRESS, "a write with Idempotency-Key '" + command.writeId()
+                    + "' is still in progress on this node: wait for its answer, then retry if needed",
+                    command.tenant());
+        }
+        CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(Topics.WAL.name(), command.tenant(), record), (metadata, error) -> {
+                if (error != null) {
+                    sent.completeExceptionally(new SendFailed(error));
+                } else {
+                    sent.complete(metadata);
+                }
+            });
+        } catch (RuntimeException e) {
+            sent.completeExceptionally(new SendFailed(e));
+        }
+        // Acknowledged by Kafka, then accepted by the applier: both within one budget.
+        return sent.thenCompose(metadata -> verdict)
+                .orTimeout(settings.applyTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handleAsync((outcome, error) -> {
+                    if (error == null) {
+                        return outcome;
+                    }
+                    tracker.forget(command.writeId());
+                    throw translate(command, placement, ErrorResponses.unwrap(error));
+                }, executor);
+    }
+
+    private RuntimeException translate(WriteCommand command, Placement placement, Throwable error) {
+        if (error instanceof SendFailed failed) {
+            LOG.warn("write not produced tenant={} key={} epoch={} writeId={}: {}", command.tenant(), command.key(),
+                    placement.epoch(), command.writeId(), failed.getCause().toString());
+            return ApiException.of(ErrorCode.KAFKA_UNAVAILABLE, "Kafka did not take the write ("
+                    + failed.getCause().getMessage() + "): retry with the same Idempotency-Key", command.tenant(),
+                    Map.of(), failed.getCause());
+        }
+        if (error instanceof TimeoutException) {
+            LOG.warn("write timed out tenant={} key={} epoch={} writeId={} after {} ms", command.tenant(),
+                    command.key(), placement.epoch(), command.writeId(), settings.applyTimeout().toMillis());
+            return ApiException.of(ErrorCode.APPLY_TIMEOUT, "the write was not confirmed within "
+                    + settings.applyTimeout().toMillis() + " ms; it may still be applied. Retry with the same"
+                    + " Idempotency-Key ('" + command.writeId() + "'), or read the document to check",
+                    command.tenant(), Map.of("writeId", command.writeId()), null);
+        }
+        return error instanceof RuntimeException runtime ? runtime : new CompletionException(error);
+    }
+
+    private CompletableFuture<Reply> decide(WriteCommand command, Placement placement, ApplyOutcome outcome,
+                                            boolean retried) {
+        Position position = outcome.position();
+        switch (outcome.verdict()) {
+            case ACCEPTED -> {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("tenant", command.tenant());
+                body.put("key", command.key());
+                body.put("position", position.toString());
+                body.put("epoch", placement.epoch());
+                body.put("region", routing.region());
+                return CompletableFuture.completedFuture(Reply.json(command.isDelete() ? 200 : 201, body,
+                        Map.of(Headers.POSITION, position.toString())));
+            }
+            case REJECTED_PAUSED -> {
+                logRejected(command, placement, outcome);
+                if (retried) {
+                    throw writesPaused(outcome.fence());
+                }
+                cache.invalidate(command.tenant());
+                // The write raced a pause: wait for the placement after it, then try once more on that one.
+                long deadline = System.nanoTime() + settings.pauseBudget().toNanos();
+                return watch.awaitEpoch(command.tenant(), outcome.fence().epoch() + 1, settings.pauseBudget())
+                        .thenComposeAsync(next -> {
+                            if (next.isEmpty()) {
+                                throw writesPaused(outcome.fence());
+                            }
+                            cache.invalidate(command.tenant());
+                            return attempt(command, deadline, true);
+                        }, executor);
+            }
+            case REJECTED_STALE_EPOCH, REJECTED_NOT_WRITABLE_HERE -> {
+                logRejected(command, placement, outcome);
+                cache.invalidate(command.tenant());
+                throw placementChanged(command, outcome);
+            }
+            case REJECTED_UNKNOWN_TENANT -> {
+                logRejected(command, placement, outcome);
+                cache.invalidate(command.tenant());
+                throw tenantNotFound(command.tenant());
+            }
+            default -> throw new IllegalStateException("unknown verdict " + outcome.verdict());
+        }
+    }
+
+    private static void logRejected(WriteCommand command, Placement placement, ApplyOutcome outcome) {
+        Placement fence = outcome.fence();
+        LOG.info("write rejected tenant={} key={} epoch={} position={} verdict={} fenceEpoch={} primary={} reason={}",
+                command.tenant(), command.key(), placement.epoch(), outcome.position(), outcome.verdict(),
+                fence == null ? "-" : fence.epoch(), fence == null ? "-" : fence.primary(), outcome.reason());
+    }
+
+    private ApiException placementChanged(WriteCommand command, ApplyOutcome outcome) {
+        Placement fence = outcome.fence();
+        String primary = Optional.ofNullable(fence).map(Placement::primary).orElse(null);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("primary", primary);
+        details.put("epoch", fence == null ? null : fence.epoch());
+        details.put("position", outcome.position().toString());
+        return ApiException.of(ErrorCode.PLACEMENT_CHANGED, "the placement of tenant " + command.tenant()
+                + " changed while the write was in flight (now epoch " + (fence == null ? "?" : fence.epoch())
+                + ", primary " + primary + "); the write was NOT applied: retry it"
+                + (primary != null && !primary.equals(routing.region()) ? " in " + primary : ""),
+                command.tenant(), details, null);
+    }
+
+    private ApiException writesPaused(Placement placement) {
+        return ApiException.of(ErrorCode.WRITES_PAUSED, "writes of tenant " + placement.tenant()
+                + " are paused (epoch " + placement.epoch() + ", e.g. during a migration) and did not resume within "
+                + settings.pauseBudget().toMillis() + " ms: retry after the Retry-After delay", placement.tenant(),
+                Map.of("epoch", placement.epoch()), null);
+    }
+
+    static ApiException tenantNotFound(String tenant) {
+        return ApiException.of(ErrorCode.TENANT_NOT_FOUND, "tenant " + tenant + " has no placement: create it with"
+                + " PUT /admin/tenants/" + tenant + "/placement", tenant);
+    }
+
+    private static WriteOutcome outcome(Reply reply, Throwable error) {
+        if (error == null) {
+            return reply.status() == 307 ? WriteOutcome.REDIRECTED : WriteOutcome.ACCEPTED;
+        }
+        if (ErrorResponses.unwrap(error) instanceof ApiException api) {
+            return switch (api.code()) {
+                case PLACEMENT_CHANGED -> WriteOutcome.PLACEMENT_CHANGED;
+                case WRITES_PAUSED -> WriteOutcome.PAUSED;
+                case APPLY_TIMEOUT -> WriteOutcome.TIMEOUT;
+                case KAFKA_UNAVAILABLE -> WriteOutcome.KAFKA_UNAVAILABLE;
+                default -> WriteOutcome.FAILED;
+            };
+        }
+        return WriteOutcome.FAILED;
+    }
+
+    /** Marks a failure of the producer, as opposed to the wait for the verdict. */
+    private static final class SendFailed extends RuntimeException {
+        SendFailed(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.meridian.router.internal;
+
+/** The HTTP headers of the Meridian API. */
+public final class Headers {
+    /** Answer: the WAL position of the write (write answers) or of the write that produced the document (reads). */
+    public static final String POSITION = "X-Meridian-Position";
+    /** Answer to a read: the placement epoch the document was written under. */
+    public static final String EPOCH = "X-Meridian-Epoch";
+    /** Answer to a read: the region that served it. */
+    public static final String REGION = "X-Meridian-Region";
+    /** Request: read in this region (must be a replica of the tenant). */
+    public static final String PREFERRED_REGION = "X-Meridian-Preferred-Region";
+    /** Request: read only once this region has applied this position. */
+    public static final String MIN_POSITION = "X-Meridian-Min-Position";
+    /** Request: the client's id of a write; retries with the same key are the same write. */
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    public static final String AUTHORIZATION = "Authorization";
+
+    private Headers() {
+    }
+}

@@ -1,0 +1,106 @@
+package io.meridian.router.internal;
+
+import io.meridian.infra.control.PlacementPublisher.PlacementPublishException;
+import io.meridian.infra.model.Placement;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.KafkaException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates and changes placements for the admin API. Changes run one at a time on {@code serial} (a single-thread
+ * executor), so two requests on this node cannot both compute the same next epoch; each publishes the placement and
+ * its fence in one transaction and then waits, bounded, until this node's placement view shows it, so that the
+ * next request here already routes by it. Thread-safe.
+ */
+public final class PlacementAdmin {
+    private static final Logger LOG = LoggerFactory.getLogger(PlacementAdmin.class);
+    public static final String REASON = "admin";
+
+    private final RegionView view;
+    private final PlacementWriter writer;
+    private final PlacementWatch watch;
+    private final ExecutorService serial;
+    private final Duration visibleWait;
+
+    public PlacementAdmin(RegionView view, PlacementWriter writer, PlacementWatch watch, ExecutorService serial,
+                          Duration visibleWait) {
+        this.view = view;
+        this.writer = writer;
+        this.watch = watch;
+        this.serial = serial;
+        this.visibleWait = visibleWait;
+    }
+
+    /**
+     * Answers 201 with the new placement, 200 with the changed (or unchanged) one, or 202 when Kafka committed the
+     * change but this node's view did not show it within the wait.
+     */
+    public CompletableFuture<Reply> put(String tenant, PlacementRequest request) {
+        return CompletableFuture.supplyAsync(() -> change(tenant, request), serial);
+    }
+
+    private Reply change(String tenant, PlacementRequest request) {
+        Placement current = view.placement(tenant).orElse(null);
+        if (request.isSatisfiedBy(current)) {
+            return Reply.json(200, current);
+        }
+        Placement next = request.toPlacement(tenant, current);
+        try {
+            writer.publish(next, REASON);
+        } catch (PlacementPublishException | KafkaException e) {
+            LOG.warn("placement change not published tenant={} epoch={}: {}", tenant, next.epoch(), e.toString());
+            throw ApiException.of(ErrorCode.KAFKA_UNAVAILABLE, "Kafka did not take the placement change (" + e.getMessage()
+                    + "); nothing changed: retry", tenant, Map.of(), e);
+        }
+        Optional<Placement> seen = awaitVisible(tenant, next.epoch());
+        int created = current == null ? 201 : 200;
+        if (seen.isEmpty()) {
+            LOG.warn("placement published but not yet visible here tenant={} epoch={} after {} ms", tenant,
+                    next.epoch(), visibleWait.toMillis());
+            return Reply.json(202, next);
+        }
+        if (!seen.get().equals(next)) {
+            // Another node's change with the same epoch won the race in the log.
+            throw ApiException.of(ErrorCode.PLACEMENT_CHANGED, "another change of tenant " + tenant
+                    + "'s placement was committed at the same time and won (epoch " + seen.get().epoch()
+                    + "): GET the placement and retry if it is not what you want", tenant,
+                    Map.of("placement", seen.get()), null);
+        }
+        LOG.info("placement changed by admin tenant={} epoch={} primary={} replicas={}", tenant, next.epoch(),
+                next.primary(), next.replicas());
+        return Reply.json(created, next);
+    }
+
+    private Optional<Placement> awaitVisible(String tenant, long epoch) {
+        try {
+            return watch.awaitEpoch(tenant, epoch, visibleWait)
+                    .get(visibleWait.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the placement view", e);
+        } catch (ExecutionException | TimeoutException e) {
+            return Optional.empty();
+        }
+    }
+
+    public Reply get(String tenant) {
+        return view.placement(tenant).map(p -> Reply.json(200, p))
+                .orElseThrow(() -> DocumentWriter.tenantNotFound(tenant));
+    }
+
+    /** {@code {"tenants":[placements sorted by tenant]}}. */
+    public Reply list() {
+        List<Placement> all = view.placements().stream().sorted(Comparator.comparing(Placement::tenant)).toList();
+        return Reply.json(200, Map.of("tenants", all));
+    }
+}

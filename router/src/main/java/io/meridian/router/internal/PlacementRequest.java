@@ -1,0 +1,132 @@
+package io.meridian.router.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.model.ConflictStrategy;
+import io.meridian.infra.model.Placement;
+import io.meridian.infra.model.ReplicationMode;
+import io.meridian.infra.model.WriteState;
+import io.meridian.infra.serde.Json;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The body of {@code PUT /admin/tenants/{tenant}/placement}, validated:
+ * {@code {"primary":"us-east","replicas":["us-east","eu-west"],"strategy":"reject","mode":"single-primary"}}.
+ * {@code strategy} defaults to {@code reject}, {@code mode} to {@code single-primary}; other fields are refused.
+ * Every region must be configured. Immutable.
+ */
+public record PlacementRequest(String primary, List<String> replicas, ConflictStrategy strategy,
+                               ReplicationMode mode) {
+    static final List<String> FIELDS = List.of("primary", "replicas", "strategy", "mode");
+
+    public PlacementRequest {
+        replicas = List.copyOf(replicas);
+    }
+
+    /**
+     * @param knownRegions the configured regions
+     * @throws ApiException {@code malformed_json}, {@code invalid_placement} or {@code unknown_region}
+     */
+    public static PlacementRequest parse(byte[] body, Set<String> knownRegions) {
+        JsonNode node;
+        try {
+            node = Json.readTree(body);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.of(ErrorCode.MALFORMED_JSON, "the body is not valid JSON (" + e.getMessage() + ")");
+        }
+        return parse(node, knownRegions);
+    }
+
+    public static PlacementRequest parse(JsonNode node, Set<String> knownRegions) {
+        if (!node.isObject()) {
+            throw invalid("the body must be a JSON object like " + example());
+        }
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!FIELDS.contains(name)) {
+                throw invalid("unknown field '" + name + "': the fields are " + FIELDS + ", e.g. " + example());
+            }
+        }
+        String primary = region(requiredText(node, "primary"), "primary", knownRegions);
+        JsonNode replicasNode = node.get("replicas");
+        if (replicasNode == null || !replicasNode.isArray() || replicasNode.isEmpty()) {
+            throw invalid("'replicas' must be a non-empty array of region names, e.g. " + example());
+        }
+        List<String> replicas = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (JsonNode replica : replicasNode) {
+            if (!replica.isTextual()) {
+                throw invalid("'replicas' must hold region names (strings), got " + replica);
+            }
+            String region = region(replica.asText(), "replicas", knownRegions);
+            if (!seen.add(region)) {
+                throw invalid("'replicas' names region " + region + " twice");
+            }
+            replicas.add(region);
+        }
+        if (!replicas.contains(primary)) {
+            throw invalid("the primary " + primary + " must also be one of the replicas " + replicas
+                    + ": add it to 'replicas'");
+        }
+        ConflictStrategy strategy = ConflictStrategy.REJECT;
+        ReplicationMode mode = ReplicationMode.SINGLE_PRIMARY;
+        try {
+            if (node.has("strategy")) {
+                strategy = ConflictStrategy.fromWire(requiredText(node, "strategy"));
+            }
+            if (node.has("mode")) {
+                mode = ReplicationMode.fromWire(requiredText(node, "mode"));
+            }
+        } catch (ApiException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
+        return new PlacementRequest(primary, replicas, strategy, mode);
+    }
+
+    /**
+     * The placement this request asks for, given the tenant's current one: the epoch after the current one (1 when
+     * new), the writes state kept (active when new).
+     */
+    public Placement toPlacement(String tenant, Placement current) {
+        return current == null
+                ? new Placement(tenant, primary, replicas, 1, WriteState.ACTIVE, strategy, mode)
+                : new Placement(tenant, primary, replicas, current.epoch() + 1, current.writes(), strategy, mode);
+    }
+
+    /** Whether the current placement already is what this request asks for (replica order aside). */
+    public boolean isSatisfiedBy(Placement current) {
+        return current != null && current.primary().equals(primary)
+                && Set.copyOf(current.replicas()).equals(Set.copyOf(replicas))
+                && current.strategy() == strategy && current.mode() == mode;
+    }
+
+    private static String requiredText(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isTextual()) {
+            throw invalid("'" + field + "' must be a string, e.g. " + example());
+        }
+        return value.asText();
+    }
+
+    private static String region(String name, String field, Set<String> knownRegions) {
+        if (!knownRegions.contains(name)) {
+            throw ApiException.of(ErrorCode.UNKNOWN_REGION, "'" + field + "' names unknown region '" + name
+                    + "': the regions of this deployment are " + String.join(", ", knownRegions));
+        }
+        return name;
+    }
+
+    private static ApiException invalid(String message) {
+        return ApiException.of(ErrorCode.INVALID_PLACEMENT, message);
+    }
+
+    private static String example() {
+        return "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"],\"strategy\":\"reject\","
+                + "\"mode\":\"single-primary\"}";
+    }
+}

@@ -1,0 +1,126 @@
+package io.meridian.router.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.model.Names;
+import io.meridian.infra.model.Position;
+import io.meridian.infra.serde.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Checks what a client sends (path parameters, headers, bodies) and turns each problem into the {@link ApiException}
+ * the API answers with. Pure functions; thread-safe.
+ */
+public final class RequestParsing {
+    public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 128;
+
+    private RequestParsing() {
+    }
+
+    public static String tenant(String tenant) {
+        try {
+            return Names.requireTenant(tenant);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.of(ErrorCode.INVALID_TENANT, e.getMessage());
+        }
+    }
+
+    public static String key(String key) {
+        try {
+            return Names.requireKey(key);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.of(ErrorCode.INVALID_KEY, e.getMessage());
+        }
+    }
+
+    /**
+     * The write's id: the {@code Idempotency-Key} header when present (1-128 printable ASCII characters), else a new
+     * random UUID.
+     */
+    public static String writeId(String idempotencyKey, Supplier<UUID> uuids) {
+        if (idempotencyKey == null) {
+            return uuids.get().toString();
+        }
+        boolean printable = !idempotencyKey.isEmpty() && idempotencyKey.length() <= MAX_IDEMPOTENCY_KEY_LENGTH
+                && idempotencyKey.chars().allMatch(c -> c >= 0x20 && c <= 0x7e);
+        if (!printable || idempotencyKey.isBlank()) {
+            throw ApiException.of(ErrorCode.INVALID_IDEMPOTENCY_KEY, "the Idempotency-Key header must be 1-"
+                    + MAX_IDEMPOTENCY_KEY_LENGTH + " printable ASCII characters (e.g. a UUID); got "
+                    + idempotencyKey.length() + " characters" + (printable ? ", all blank" : ""));
+        }
+        return idempotencyKey;
+    }
+
+    /** The {@code X-Meridian-Min-Position} header, or null when absent. */
+    public static Position minPosition(String header, int walPartitions) {
+        if (header == null) {
+            return null;
+        }
+        Position position;
+        try {
+            position = Position.parse(header.trim());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.of(ErrorCode.INVALID_POSITION, "X-Meridian-Min-Position: " + e.getMessage()
+                    + "; send the X-Meridian-Position value a write returned");
+        }
+        if (position.partition() >= walPartitions) {
+            throw ApiException.of(ErrorCode.INVALID_POSITION, "X-Meridian-Min-Position " + position
+                    + " names partition " + position.partition() + ", but the WAL has " + walPartitions
+                    + " partitions: send the X-Meridian-Position value a write returned");
+        }
+        return position;
+    }
+
+    /**
+     * Reads a request body of at most {@code maxBytes}; larger bodies (by Content-Length, or by what arrives when the
+     * length is not declared) are refused with {@code body_too_large} without reading them whole.
+     *
+     * @param declaredLength the Content-Length, or -1 when unknown (chunked)
+     */
+    public static byte[] body(InputStream in, long declaredLength, int maxBytes) {
+        if (declaredLength > maxBytes) {
+            throw tooLarge(maxBytes);
+        }
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.max(Math.min(declaredLength, maxBytes), 64));
+            byte[] buffer = new byte[8192];
+            int total = 0;
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                total += n;
+                if (total > maxBytes) {
+                    throw tooLarge(maxBytes);
+                }
+                out.write(buffer, 0, n);
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the request body: " + e.getMessage(), e);
+        }
+    }
+
+    private static ApiException tooLarge(int maxBytes) {
+        return ApiException.of(ErrorCode.BODY_TOO_LARGE, "the body is larger than " + maxBytes
+                + " bytes (http.max.body.bytes): store smaller documents or raise the limit");
+    }
+
+    /** A document: any JSON value except null. */
+    public static JsonNode document(byte[] body) {
+        JsonNode value;
+        try {
+            value = Json.readTree(body);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.of(ErrorCode.MALFORMED_JSON, "the body is not valid JSON (" + e.getMessage()
+                    + "): send the document as one JSON value");
+        }
+        if (value.isNull()) {
+            throw ApiException.of(ErrorCode.INVALID_DOCUMENT, "a document cannot be JSON null: send a value, or"
+                    + " DELETE the document to remove it");
+        }
+        return value;
+    }
+}

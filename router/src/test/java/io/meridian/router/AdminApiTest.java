@@ -1,0 +1,149 @@
+package io.meridian.router;
+
+import static io.meridian.router.RouterHarness.json;
+import static io.meridian.router.RouterHarness.message;
+import static io.meridian.router.RouterHarness.placement;
+import static io.meridian.router.RouterServerTest.assertError;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.model.ConflictStrategy;
+import io.meridian.infra.model.Placement;
+import io.meridian.infra.model.ReplicationMode;
+import io.meridian.infra.model.WriteState;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The admin API over HTTP, with an in-memory placement view and publisher. */
+@Timeout(60)
+class AdminApiTest {
+    private static final String PLACEMENT = "/admin/tenants/acme/placement";
+    private static final String BODY = "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"]}";
+
+    private final RouterHarness h = new RouterHarness();
+
+    @AfterEach
+    void tearDown() {
+        h.close();
+    }
+
+    @Test
+    void shouldCreateAPlacementAtEpochOneActiveWithDefaultsAndMakeItVisibleAtOnce() {
+        HttpResponse<String> response = h.admin("PUT", PLACEMENT, BODY);
+
+        assertEquals(201, response.statusCode(), response.body());
+        Placement expected = new Placement("acme", "us-east", List.of("us-east", "eu-west"), 1, WriteState.ACTIVE,
+                ConflictStrategy.REJECT, ReplicationMode.SINGLE_PRIMARY);
+        assertEquals(List.of(expected), h.published);
+        assertEquals("{\"tenant\":\"acme\",\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"],\"epoch\":1,"
+                + "\"writes\":\"active\",\"strategy\":\"reject\",\"mode\":\"single-primary\"}", response.body());
+        // The answer came after this node's view showed it: the next write here routes by it.
+        assertEquals(201, h.put("/v1/tenants/acme/docs/k", "1").statusCode());
+    }
+
+    @Test
+    void shouldBumpTheEpochAndKeepTheWritesStateOnAChange() {
+        h.region.setPlacement(placement("acme", "us-east", List.of("us-east", "eu-west"), 4, WriteState.PAUSED));
+
+        HttpResponse<String> response = h.admin("PUT", PLACEMENT, "{\"primary\":\"eu-west\",\"replicas\":"
+                + "[\"us-east\",\"eu-west\",\"ap-south\"],\"strategy\":\"lww\",\"mode\":\"multi-primary\"}");
+
+        assertEquals(200, response.statusCode(), response.body());
+        Placement published = h.published.get(0);
+        assertEquals(5, published.epoch());
+        assertEquals(WriteState.PAUSED, published.writes());
+        assertEquals("eu-west", published.primary());
+        assertEquals(ConflictStrategy.LWW, published.strategy());
+        assertEquals(ReplicationMode.MULTI_PRIMARY, published.mode());
+        assertEquals(5, json(response).get("epoch").asLong());
+    }
+
+    @Test
+    void shouldWriteNothingWhenThePlacementIsAlreadyAsRequested() {
+        Placement current = placement("acme", "us-east", List.of("us-east", "eu-west"), 3, WriteState.ACTIVE);
+        h.region.setPlacement(current);
+
+        HttpResponse<String> response = h.admin("PUT", PLACEMENT,
+                "{\"primary\":\"us-east\",\"replicas\":[\"eu-west\",\"us-east\"],\"strategy\":\"reject\"}");
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals(3, json(response).get("epoch").asLong());
+        assertTrue(h.published.isEmpty());
+    }
+
+    @Test
+    void shouldRejectInvalidPlacementsAndChangeNothing() {
+        assertError(h.admin("PUT", PLACEMENT, "{\"primary\":\"mars\",\"replicas\":[\"mars\"]}"), 400, "unknown_region");
+        HttpResponse<String> unknownReplica = h.admin("PUT", PLACEMENT,
+                "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"moon-1\"]}");
+        assertError(unknownReplica, 400, "unknown_region");
+        assertTrue(message(unknownReplica).contains("moon-1") && message(unknownReplica).contains("eu-west"),
+                message(unknownReplica));
+        assertError(h.admin("PUT", PLACEMENT, "{\"primary\":\"us-east\",\"replicas\":[\"eu-west\"]}"), 400,
+                "invalid_placement");
+        assertError(h.admin("PUT", PLACEMENT, "{\"primary\":\"us-east\",\"replicas\":[\"us-east\"],\"epoch\":9}"),
+                400, "invalid_placement");
+        assertError(h.admin("PUT", PLACEMENT, "{\"primary\":\"us-east\",\"replicas\":[\"us-east\"],"
+                + "\"strategy\":\"newest\"}"), 400, "invalid_placement");
+        assertError(h.admin("PUT", PLACEMENT, "{\"primary\":\"us-east\"}"), 400, "invalid_placement");
+        assertError(h.admin("PUT", PLACEMENT, "{\"primary\":"), 400, "malformed_json");
+        assertError(h.admin("PUT", "/admin/tenants/Not!Valid/placement", BODY), 400, "invalid_tenant");
+
+        assertTrue(h.published.isEmpty());
+        assertError(h.admin("GET", PLACEMENT, null), 404, "tenant_not_found");
+    }
+
+    @Test
+    void shouldAnswerKafkaUnavailableWhenThePublisherFails() {
+        h.publishFails = true;
+        HttpResponse<String> response = h.admin("PUT", PLACEMENT, BODY);
+        assertError(response, 503, "kafka_unavailable");
+        assertEquals("2", RouterServerTest.header(response, "Retry-After"));
+    }
+
+    @Test
+    void shouldGetOnePlacementAndListAllSortedByTenant() {
+        h.region.setPlacement(placement("zeta", "eu-west", List.of("eu-west"), 2, WriteState.ACTIVE));
+        h.region.setPlacement(placement("acme", "us-east", List.of("us-east"), 1, WriteState.ACTIVE));
+
+        HttpResponse<String> one = h.admin("GET", PLACEMENT, null);
+        assertEquals(200, one.statusCode());
+        assertEquals("us-east", json(one).get("primary").asText());
+
+        HttpResponse<String> all = h.admin("GET", "/admin/tenants", null);
+        assertEquals(200, all.statusCode());
+        assertEquals("acme", json(all).at("/tenants/0/tenant").asText());
+        assertEquals("zeta", json(all).at("/tenants/1/tenant").asText());
+    }
+
+    @Test
+    void shouldRefuseAdminRequestsWithoutTheRightToken() {
+        HttpResponse<String> none = h.send(h.request(PLACEMENT).PUT(HttpRequest.BodyPublishers.ofString(BODY))
+                .build());
+        assertError(none, 401, "unauthorized");
+        assertTrue(message(none).contains("MERIDIAN_ADMIN_TOKEN"), message(none));
+        assertError(h.send(h.request(PLACEMENT).header("Authorization", "Bearer wrong")
+                .PUT(HttpRequest.BodyPublishers.ofString(BODY)).build()), 401, "unauthorized");
+        assertError(h.send(h.request(PLACEMENT).header("Authorization", "Basic " + RouterHarness.TOKEN)
+                .PUT(HttpRequest.BodyPublishers.ofString(BODY)).build()), 401, "unauthorized");
+        assertError(h.send(h.request("/admin/tenants").GET().build()), 401, "unauthorized");
+
+        assertTrue(h.published.isEmpty());
+    }
+
+    @Test
+    void shouldRefuseEveryoneWhenNoTokenIsConfigured() {
+        try (RouterHarness open = new RouterHarness(Map.of(MeridianConfig.ADMIN_TOKEN, ""))) {
+            HttpResponse<String> response = open.send(open.request("/admin/tenants")
+                    .header("Authorization", "Bearer ").GET().build());
+            assertError(response, 401, "unauthorized");
+            assertTrue(message(response).contains("MERIDIAN_ADMIN_TOKEN"), message(response));
+        }
+    }
+}

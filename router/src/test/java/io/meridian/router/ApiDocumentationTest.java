@@ -1,0 +1,82 @@
+package io.meridian.router;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.meridian.router.RouterMetrics.RedirectReason;
+import io.meridian.router.RouterMetrics.WriteOutcome;
+import io.meridian.router.internal.AdminApi;
+import io.meridian.router.internal.DataApi;
+import io.meridian.router.internal.ErrorCode;
+import io.meridian.router.internal.Headers;
+import io.meridian.router.internal.HealthApi;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** API.md names everything the code answers with, so the reference cannot drift from the code. */
+class ApiDocumentationTest {
+    private static final String DOC = read();
+
+    private static String read() {
+        try {
+            return Files.readString(Path.of("API.md"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("API.md must sit in the router module's directory", e);
+        }
+    }
+
+    private static void assertDocumented(String what) {
+        assertTrue(DOC.contains("`" + what + "`"), "API.md does not mention `" + what + "`");
+    }
+
+    @Test
+    void shouldDocumentEveryErrorCode() {
+        for (ErrorCode code : ErrorCode.values()) {
+            assertDocumented(code.wireName());
+            assertTrue(DOC.contains("| " + code.status() + " | `" + code.wireName() + "`"),
+                    code.wireName() + " is documented with another status than " + code.status());
+        }
+    }
+
+    @Test
+    void shouldDocumentEveryRouteAndHeader() {
+        for (String path : List.of(DataApi.DOC_PATH, AdminApi.PLACEMENT_PATH, AdminApi.TENANTS_PATH,
+                HealthApi.LIVE_PATH, HealthApi.READY_PATH, HealthApi.METRICS_PATH)) {
+            assertDocumented(path);
+        }
+        for (String header : constants(Headers.class)) {
+            assertDocumented(header);
+        }
+    }
+
+    @Test
+    void shouldDocumentEveryMeterAndTagValue() {
+        RouterMetrics.NAMES.forEach(ApiDocumentationTest::assertDocumented);
+        for (RedirectReason reason : RedirectReason.values()) {
+            assertDocumented(reason.tagValue());
+        }
+        for (WriteOutcome outcome : WriteOutcome.values()) {
+            assertDocumented(outcome.tagValue());
+        }
+    }
+
+    private static List<String> constants(Class<?> type) {
+        List<String> values = new ArrayList<>();
+        for (Field field : type.getFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
+                try {
+                    values.add((String) field.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return values;
+    }
+}

@@ -1,0 +1,179 @@
+package io.meridian.router;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.control.PlacementPublisher.PlacementPublishException;
+import io.meridian.infra.model.ConflictStrategy;
+import io.meridian.infra.model.Placement;
+import io.meridian.infra.model.ReplicationMode;
+import io.meridian.infra.model.WriteState;
+import io.meridian.infra.serde.Json;
+import io.meridian.router.internal.PlacementWriter;
+import io.meridian.streams.ApplyTracker;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A {@link RouterServer} of region us-east on a free port, over an in-memory region ({@link FakeRegion}), WAL and
+ * applier ({@link FakeWal}) and placement publisher; plus an HTTP client that never follows redirects.
+ */
+final class RouterHarness implements AutoCloseable {
+    static final String REGION = "us-east";
+    static final String TOKEN = "s3cret-token";
+    static final Map<String, String> URLS = Map.of(
+            "us-east", "http://us-east.example.test:8080",
+            "eu-west", "https://eu-west.example.test/meridian",
+            "ap-south", "http://ap-south.example.test:9090");
+
+    final FakeRegion region = new FakeRegion();
+    final ApplyTracker tracker = new ApplyTracker();
+    final FakeWal wal = new FakeWal(region, tracker, REGION);
+    final List<Placement> published = new CopyOnWriteArrayList<>();
+    volatile boolean publishFails;
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    final RouterServer server;
+    final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    final MeridianConfig config;
+
+    RouterHarness() {
+        this(Map.of());
+    }
+
+    RouterHarness(Map<String, String> overrides) {
+        Map<String, Object> values = new HashMap<>();
+        values.put(MeridianConfig.REGION, REGION);
+        values.put(MeridianConfig.REGIONS, "us-east=" + URLS.get("us-east") + ",eu-west=" + URLS.get("eu-west")
+                + ",ap-south=" + URLS.get("ap-south"));
+        values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, "127.0.0.1:1");
+        values.put(MeridianConfig.HTTP_HOST, "127.0.0.1");
+        values.put(MeridianConfig.HTTP_PORT, Integer.toString(freePort()));
+        values.put(MeridianConfig.ADMIN_TOKEN, TOKEN);
+        // Generous by default (a cold JVM on a busy machine is slow); tests of the limits set short ones.
+        values.put(MeridianConfig.WRITE_APPLY_TIMEOUT_MS, "5000");
+        values.put(MeridianConfig.WRITE_PAUSE_BUDGET_MS, "5000");
+        values.put(MeridianConfig.READ_MIN_POSITION_WAIT_MS, "5000");
+        values.put(MeridianConfig.RETRY_AFTER_SECONDS, "2");
+        values.put(MeridianConfig.HTTP_MAX_BODY_BYTES, "1024");
+        values.putAll(overrides);
+        config = new MeridianConfig(values);
+        PlacementWriter writer = (placement, reason) -> {
+            if (publishFails) {
+                throw new PlacementPublishException("broker down (test)", null);
+            }
+            published.add(placement);
+            // The view shows it a moment later, from another thread, as the global stream thread would.
+            CompletableFuture.runAsync(() -> region.setPlacement(placement),
+                    CompletableFuture.delayedExecutor(20, java.util.concurrent.TimeUnit.MILLISECONDS));
+        };
+        server = new RouterServer(config, region, tracker, wal, writer, registry, Clock.systemUTC());
+        server.start();
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Placement placement(String tenant, String primary, List<String> replicas, long epoch, WriteState writes) {
+        return new Placement(tenant, primary, replicas, epoch, writes, ConflictStrategy.REJECT,
+                ReplicationMode.SINGLE_PRIMARY);
+    }
+
+    /** acme: primary us-east (this region), replicas us-east and eu-west, epoch 1, active. */
+    Placement givenTenantHere(String tenant) {
+        Placement p = placement(tenant, "us-east", List.of("us-east", "eu-west"), 1, WriteState.ACTIVE);
+        region.setPlacement(p);
+        return p;
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(20));
+    }
+
+    HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    CompletableFuture<HttpResponse<String>> sendAsync(HttpRequest request) {
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    HttpResponse<String> put(String path, String body, String... headers) {
+        HttpRequest.Builder b = request(path).PUT(HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b.build());
+    }
+
+    HttpResponse<String> get(String path, String... headers) {
+        HttpRequest.Builder b = request(path).GET();
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b.build());
+    }
+
+    HttpResponse<String> delete(String path, String... headers) {
+        HttpRequest.Builder b = request(path).DELETE();
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b.build());
+    }
+
+    HttpResponse<String> admin(String method, String path, String body) {
+        return send(request(path).header("Authorization", "Bearer " + TOKEN)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    static JsonNode json(HttpResponse<String> response) {
+        return Json.readTree(response.body().getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String code(HttpResponse<String> response) {
+        return json(response).path("error").path("code").asText();
+    }
+
+    static String message(HttpResponse<String> response) {
+        return json(response).path("error").path("message").asText();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        wal.close();
+        registry.close();
+    }
+}

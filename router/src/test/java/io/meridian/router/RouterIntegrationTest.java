@@ -1,0 +1,339 @@
+package io.meridian.router;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.clock.HybridLogicalClock;
+import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.control.PlacementPublisher;
+import io.meridian.infra.model.WalRecord;
+import io.meridian.infra.serde.Json;
+import io.meridian.infra.testkit.SharedTestCluster;
+import io.meridian.infra.testkit.TestCluster;
+import io.meridian.infra.topics.TopicProvisioner;
+import io.meridian.infra.topics.Topics;
+import io.meridian.streams.ApplyTracker;
+import io.meridian.streams.RegionStreams;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two regions' routers, each over its own Kafka Streams applier and placement view, in one JVM, on the shared real
+ * Kafka cluster (three brokers, racks us-east / eu-west / ap-south). ap-south is configured but runs no node: it
+ * serves as a region that holds no copy. Every test uses its own tenant.
+ */
+@Tag("integration")
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class RouterIntegrationTest {
+    private static final String TOKEN = "it-token";
+    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Deque<AutoCloseable> RESOURCES = new ArrayDeque<>();
+    private static final Map<String, String> URLS = new LinkedHashMap<>();
+
+    @TempDir
+    static Path stateDir;
+    static TestCluster cluster;
+
+    @BeforeAll
+    static void startTwoRegions() {
+        cluster = SharedTestCluster.get();
+        try (Admin admin = cluster.admin()) {
+            new TopicProvisioner(admin).provision(Topics.catalog(12, (short) 3, 2));
+        }
+        // Ports must be known before start: each region's config names every region's URL.
+        URLS.put("us-east", "http://127.0.0.1:" + RouterHarness.freePort());
+        URLS.put("eu-west", "http://127.0.0.1:" + RouterHarness.freePort());
+        URLS.put("ap-south", "http://127.0.0.1:" + RouterHarness.freePort());
+        startRegion("us-east");
+        startRegion("eu-west");
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                .until(() -> ready("us-east") && ready("eu-west"));
+    }
+
+    private static void startRegion(String region) {
+        Map<String, Object> values = new HashMap<>();
+        values.put(MeridianConfig.REGION, region);
+        values.put(MeridianConfig.REGIONS, String.join(",", URLS.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).toList()));
+        values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, cluster.bootstrapServers());
+        values.put(MeridianConfig.HTTP_HOST, "127.0.0.1");
+        values.put(MeridianConfig.HTTP_PORT, URI.create(URLS.get(region)).getPort());
+        values.put(MeridianConfig.STATE_DIR, stateDir.resolve(region).toString());
+        values.put(MeridianConfig.ADMIN_TOKEN, TOKEN);
+        values.put(MeridianConfig.STREAMS_COMMIT_INTERVAL_MS, "200");
+        values.put(MeridianConfig.WRITE_APPLY_TIMEOUT_MS, "20000");
+        values.put(MeridianConfig.READ_MIN_POSITION_WAIT_MS, "20000");
+        MeridianConfig config = new MeridianConfig(values);
+
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ApplyTracker tracker = new ApplyTracker();
+        RegionStreams streams = new RegionStreams(config, tracker, registry);
+        Producer<String, WalRecord> producer = new KafkaProducer<>(producerProperties(config),
+                Topics.WAL.keySerde().serializer(), Topics.WAL.valueSerde().serializer());
+        PlacementPublisher publisher = new PlacementPublisher(config.kafkaClientProperties(),
+                cluster.uniqueName("router-it-admin-" + region), 0, new HybridLogicalClock(Clock.systemUTC()),
+                Duration.ofSeconds(30));
+        RouterServer router = new RouterServer(config, streams, tracker, producer, publisher, registry,
+                Clock.systemUTC());
+        RESOURCES.push(registry::close);
+        RESOURCES.push(streams);
+        RESOURCES.push(() -> producer.close(Duration.ofSeconds(5)));
+        RESOURCES.push(publisher);
+        RESOURCES.push(router);
+        streams.start();
+        router.start();
+        assertEquals(URI.create(URLS.get(region)).getPort(), router.port());
+    }
+
+    private static Map<String, Object> producerProperties(MeridianConfig config) {
+        Map<String, Object> props = new HashMap<>(config.kafkaClientProperties());
+        props.remove("client.rack");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        return props;
+    }
+
+    @AfterAll
+    static void stop() {
+        while (!RESOURCES.isEmpty()) {
+            try {
+                RESOURCES.pop().close();
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+    }
+
+    private static boolean ready(String region) {
+        try {
+            return send("GET", region, "/health/ready", null).statusCode() == 200;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    // ---- the tests
+
+    @Test
+    void shouldWriteInThePrimaryAndReadTheOwnWriteFromTheOtherRegion() {
+        String tenant = placeTenant("us-east", "us-east", "\"us-east\",\"eu-west\"");
+
+        HttpResponse<String> put = send("PUT", "us-east", doc(tenant, "k1"), "{\"n\":1}");
+        assertEquals(201, put.statusCode(), put.body());
+        String position = put.headers().firstValue("X-Meridian-Position").orElseThrow();
+        assertEquals(position, json(put).get("position").asText());
+        assertEquals(1, json(put).get("epoch").asLong());
+
+        HttpResponse<String> read = send("GET", "eu-west", doc(tenant, "k1"), null,
+                "X-Meridian-Min-Position", position);
+        assertEquals(200, read.statusCode(), read.body());
+        assertEquals("{\"n\":1}", read.body());
+        assertEquals(position, read.headers().firstValue("X-Meridian-Position").orElseThrow());
+        assertEquals("eu-west", read.headers().firstValue("X-Meridian-Region").orElseThrow());
+        assertEquals("1", read.headers().firstValue("X-Meridian-Epoch").orElseThrow());
+
+        HttpResponse<String> delete = send("DELETE", "us-east", doc(tenant, "k1"), null);
+        assertEquals(200, delete.statusCode(), delete.body());
+        String deletedAt = delete.headers().firstValue("X-Meridian-Position").orElseThrow();
+        HttpResponse<String> gone = send("GET", "eu-west", doc(tenant, "k1"), null,
+                "X-Meridian-Min-Position", deletedAt);
+        assertEquals(404, gone.statusCode(), gone.body());
+        assertEquals("document_not_found", code(gone));
+    }
+
+    @Test
+    void shouldRedirectAWriteFromTheNonPrimaryToThePrimaryConfiguredUrl() {
+        String tenant = placeTenant("us-east", "us-east", "\"us-east\",\"eu-west\"");
+
+        HttpResponse<String> response = send("PUT", "eu-west", doc(tenant, "k") + "?trace=abc", "{\"n\":2}");
+
+        assertEquals(307, response.statusCode(), response.body());
+        assertEquals(URLS.get("us-east") + doc(tenant, "k") + "?trace=abc",
+                response.headers().firstValue("Location").orElseThrow());
+        assertEquals("redirect", code(response));
+    }
+
+    @Test
+    void shouldRouteReadsByReplicaAndPreferredRegion() {
+        String tenant = placeTenant("us-east", "us-east", "\"us-east\",\"eu-west\"");
+        String position = json(send("PUT", "us-east", doc(tenant, "r"), "\"v\"")).get("position").asText();
+        awaitApplied("eu-west", tenant, position);
+
+        HttpResponse<String> preferred = send("GET", "us-east", doc(tenant, "r"), null,
+                "X-Meridian-Preferred-Region", "eu-west");
+        assertEquals(307, preferred.statusCode(), preferred.body());
+        assertEquals(URLS.get("eu-west") + doc(tenant, "r"), preferred.headers().firstValue("Location").orElseThrow());
+        HttpResponse<String> followed = send("GET", "eu-west", doc(tenant, "r"), null,
+                "X-Meridian-Preferred-Region", "eu-west");
+        assertEquals(200, followed.statusCode(), followed.body());
+
+        assertError(send("GET", "us-east", doc(tenant, "r"), null, "X-Meridian-Preferred-Region", "ap-south"),
+                400, "not_a_replica");
+        assertError(send("GET", "us-east", doc(tenant, "r"), null, "X-Meridian-Preferred-Region", "mars-1"),
+                400, "invalid_region");
+
+        // A tenant held only in us-east: eu-west sends readers to its primary.
+        String local = placeTenant("us-east", "us-east", "\"us-east\"");
+        HttpResponse<String> notReplica = send("GET", "eu-west", doc(local, "r"), null);
+        assertEquals(307, notReplica.statusCode(), notReplica.body());
+        assertEquals(URLS.get("us-east") + doc(local, "r"), notReplica.headers().firstValue("Location").orElseThrow());
+    }
+
+    @Test
+    void shouldRejectEveryBadInputWithItsCodeAndLeaveTheDocumentUnchanged() {
+        String tenant = placeTenant("us-east", "us-east", "\"us-east\",\"eu-west\"");
+        HttpResponse<String> put = send("PUT", "us-east", doc(tenant, "keep"), "{\"v\":1}");
+        assertEquals(201, put.statusCode(), put.body());
+        String position = json(put).get("position").asText();
+
+        assertError(send("PUT", "us-east", "/v1/tenants/NOT!VALID/docs/keep", "1"), 400, "invalid_tenant");
+        assertError(send("PUT", "us-east", "/v1/tenants/" + tenant + "/docs/bad%20key", "1"), 400, "invalid_key");
+        assertError(send("PUT", "us-east", doc(tenant, "keep"), "{\"v\":"), 400, "malformed_json");
+        assertError(send("PUT", "us-east", doc(tenant, "keep"), "null"), 400, "invalid_document");
+        assertError(send("PUT", "us-east", doc(tenant, "keep"), "\"" + "x".repeat(1024 * 1024 + 1) + "\""),
+                413, "body_too_large");
+        assertError(send("PUT", "us-east", doc(tenant, "keep"), "{\"v\":2}", "Idempotency-Key", "x".repeat(200)),
+                400, "invalid_idempotency_key");
+        assertError(send("PUT", "us-east", doc(cluster.uniqueName("ghost"), "keep"), "{\"v\":2}"), 404,
+                "tenant_not_found");
+        assertError(send("GET", "us-east", doc(tenant, "keep"), null, "X-Meridian-Min-Position", "x:y"), 400,
+                "invalid_position");
+        assertError(send("GET", "us-east", doc(tenant, "missing"), null), 404, "document_not_found");
+        assertError(send("PUT", "us-east", "/admin/tenants/" + tenant + "/placement",
+                "{\"primary\":\"eu-west\",\"replicas\":[\"eu-west\"]}"), 401, "unauthorized");
+        assertError(admin("PUT", "eu-west", tenant, "{\"primary\":\"mars-1\",\"replicas\":[\"mars-1\"]}"),
+                400, "unknown_region");
+        assertError(admin("PUT", "eu-west", tenant, "{\"primary\":\"eu-west\",\"replicas\":[\"us-east\"]}"),
+                400, "invalid_placement");
+
+        HttpResponse<String> read = send("GET", "eu-west", doc(tenant, "keep"), null,
+                "X-Meridian-Min-Position", position);
+        assertEquals("{\"v\":1}", read.body());
+        assertEquals(position, read.headers().firstValue("X-Meridian-Position").orElseThrow());
+        HttpResponse<String> placement = admin("GET", "us-east", tenant, null);
+        assertEquals(1, json(placement).get("epoch").asLong(), placement.body());
+    }
+
+    @Test
+    void shouldMoveThePrimaryWithAnAdminChangeSeenByBothRegions() {
+        String tenant = placeTenant("us-east", "us-east", "\"us-east\",\"eu-west\"");
+        assertEquals(201, send("PUT", "us-east", doc(tenant, "m"), "\"before\"").statusCode());
+
+        HttpResponse<String> moved = admin("PUT", "eu-west", tenant,
+                "{\"primary\":\"eu-west\",\"replicas\":[\"us-east\",\"eu-west\"]}");
+        assertEquals(200, moved.statusCode(), moved.body());
+        assertEquals(2, json(moved).get("epoch").asLong());
+
+        HttpResponse<String> write = send("PUT", "eu-west", doc(tenant, "m"), "\"after\"");
+        assertEquals(201, write.statusCode(), write.body());
+        assertEquals(2, json(write).get("epoch").asLong());
+        String position = json(write).get("position").asText();
+        // us-east learns of the change from its own placement view; until then its write is fenced (409)
+        // or redirected (307), never accepted.
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                send("PUT", "us-east", doc(tenant, "m"), "\"late\"").statusCode() == 307);
+        HttpResponse<String> read = send("GET", "us-east", doc(tenant, "m"), null,
+                "X-Meridian-Min-Position", position);
+        assertEquals("\"after\"", read.body());
+    }
+
+    @Test
+    void shouldListTenantsForAdmins() {
+        String tenant = placeTenant("us-east", "us-east", "\"us-east\"");
+        HttpResponse<String> list = send("GET", "eu-west", "/admin/tenants", null, "Authorization", "Bearer " + TOKEN);
+        assertEquals(200, list.statusCode(), list.body());
+        assertTrue(list.body().contains("\"tenant\":\"" + tenant + "\""), list.body());
+        assertError(send("GET", "eu-west", "/admin/tenants", null), 401, "unauthorized");
+    }
+
+    // ---- helpers
+
+    /** Creates a tenant through {@code via}'s admin API and waits until both regions route by it. */
+    private static String placeTenant(String via, String primary, String replicas) {
+        String tenant = cluster.uniqueName("t");
+        HttpResponse<String> created = admin("PUT", via, tenant,
+                "{\"primary\":\"" + primary + "\",\"replicas\":[" + replicas + "]}");
+        assertEquals(201, created.statusCode(), created.body());
+        for (String region : new String[] {"us-east", "eu-west"}) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> admin("GET", region, tenant, null).statusCode() == 200);
+        }
+        return tenant;
+    }
+
+    private static void awaitApplied(String region, String tenant, String position) {
+        HttpResponse<String> read = send("GET", region, doc(tenant, "r"), null, "X-Meridian-Min-Position", position);
+        assertNotNull(read);
+    }
+
+    private static String doc(String tenant, String key) {
+        return "/v1/tenants/" + tenant + "/docs/" + key;
+    }
+
+    private static HttpResponse<String> admin(String method, String region, String tenant, String body) {
+        return send(method, region, "/admin/tenants/" + tenant + "/placement", body,
+                "Authorization", "Bearer " + TOKEN);
+    }
+
+    private static HttpResponse<String> send(String method, String region, String path, String body,
+                                             String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(URLS.get(region) + path))
+                .timeout(Duration.ofSeconds(60))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        return Json.readTree(response.body().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String code(HttpResponse<String> response) {
+        return json(response).path("error").path("code").asText();
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String code) {
+        assertEquals(status, response.statusCode(), response.body());
+        assertEquals(code, code(response), response.body());
+    }
+}

@@ -1,0 +1,91 @@
+package io.meridian.router.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.serde.Json;
+import io.meridian.streams.RegionStreams;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+class ErrorResponsesTest {
+    private final ErrorResponses errors = new ErrorResponses(7);
+
+    private static JsonNode body(Reply reply) {
+        return Json.readTree(reply.body());
+    }
+
+    @Test
+    void shouldAnswerAnApiExceptionWithItsStatusCodeMessageAndDetails() {
+        Reply reply = errors.toReply(ApiException.of(ErrorCode.PLACEMENT_CHANGED, "retry in eu-west", "acme",
+                Map.of("primary", "eu-west"), null), "acme");
+        assertEquals(409, reply.status());
+        assertEquals("application/json", reply.contentType());
+        assertEquals("{\"error\":{\"code\":\"placement_changed\",\"message\":\"retry in eu-west\",\"primary\":"
+                + "\"eu-west\"}}", reply.bodyText());
+        assertNull(reply.header("Retry-After"));
+    }
+
+    @Test
+    void shouldAddRetryAfterToEveryRetriableAnswer() {
+        for (ErrorCode code : ErrorCode.values()) {
+            Reply reply = errors.toReply(ApiException.of(code, "m"), null);
+            assertEquals(code.status(), reply.status(), code.name());
+            assertEquals(code.retriable() ? "7" : null, reply.header("Retry-After"), code.name());
+        }
+    }
+
+    @Test
+    void shouldUseDistinctTypesForRetriableAndFatalErrors() {
+        assertInstanceOf(ApiException.Unavailable.class, ApiException.of(ErrorCode.WRITES_PAUSED, "m"));
+        assertInstanceOf(ApiException.Rejected.class, ApiException.of(ErrorCode.INVALID_KEY, "m"));
+        assertEquals(EnumSet.of(ErrorCode.WRITES_PAUSED, ErrorCode.APPLY_TIMEOUT, ErrorCode.KAFKA_UNAVAILABLE,
+                ErrorCode.POSITION_NOT_REACHED, ErrorCode.NOT_READY), EnumSet.copyOf(
+                java.util.Arrays.stream(ErrorCode.values()).filter(ErrorCode::retriable).toList()));
+    }
+
+    @Test
+    void shouldUnwrapFutureWrappers() {
+        ApiException cause = ApiException.of(ErrorCode.TENANT_NOT_FOUND, "create it");
+        Reply reply = errors.toReply(new CompletionException(new ExecutionException(cause)), "acme");
+        assertEquals(404, reply.status());
+        assertEquals("tenant_not_found", body(reply).at("/error/code").asText());
+    }
+
+    @Test
+    void shouldAnswerNotReadyWhileStoresAreNotQueryable() {
+        Reply reply = errors.toReply(new CompletionException(new RegionStreams.NotReadyException("rebalancing", null)),
+                "acme");
+        assertEquals(503, reply.status());
+        assertEquals("not_ready", body(reply).at("/error/code").asText());
+        assertEquals("7", reply.header("Retry-After"));
+    }
+
+    @Test
+    void shouldHideTheDetailsOfUnexpectedFailures() {
+        Reply reply = errors.toReply(new NullPointerException("secret internals"), "acme");
+        assertEquals(500, reply.status());
+        assertEquals("internal", body(reply).at("/error/code").asText());
+        assertFalse(reply.bodyText().contains("secret") || reply.bodyText().contains("NullPointer"));
+        assertFalse(body(reply).at("/error/message").asText().isBlank());
+    }
+
+    @Test
+    void shouldHaveUniqueLowerCaseWireNames() {
+        Set<String> names = new HashSet<>();
+        for (ErrorCode code : ErrorCode.values()) {
+            assertTrue(code.wireName().matches("[a-z_]+"), code.wireName());
+            assertTrue(names.add(code.wireName()), code.wireName());
+        }
+        assertFalse(names.contains("redirect"), "redirect is the 307 body's code, not an error");
+    }
+}

@@ -1,0 +1,84 @@
+package io.meridian.router.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.meridian.infra.model.Position;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class RequestParsingTest {
+    private static final UUID FIXED = UUID.fromString("00000000-0000-0000-0000-000000000001");
+
+    private static ErrorCode codeOf(Runnable call) {
+        return assertThrows(ApiException.class, call::run).code();
+    }
+
+    @Test
+    void shouldUseTheIdempotencyKeyOrMakeAUuid() {
+        assertEquals("abc-123", RequestParsing.writeId("abc-123", () -> FIXED));
+        assertEquals(FIXED.toString(), RequestParsing.writeId(null, () -> FIXED));
+        assertEquals("x".repeat(128), RequestParsing.writeId("x".repeat(128), () -> FIXED));
+        assertEquals("a b ~!", RequestParsing.writeId("a b ~!", () -> FIXED));
+    }
+
+    @Test
+    void shouldRejectAnIdempotencyKeyThatIsEmptyTooLongOrNotPrintableAscii() {
+        assertEquals(ErrorCode.INVALID_IDEMPOTENCY_KEY, codeOf(() -> RequestParsing.writeId("", () -> FIXED)));
+        assertEquals(ErrorCode.INVALID_IDEMPOTENCY_KEY, codeOf(() -> RequestParsing.writeId("   ", () -> FIXED)));
+        assertEquals(ErrorCode.INVALID_IDEMPOTENCY_KEY,
+                codeOf(() -> RequestParsing.writeId("x".repeat(129), () -> FIXED)));
+        assertEquals(ErrorCode.INVALID_IDEMPOTENCY_KEY, codeOf(() -> RequestParsing.writeId("caf\u00e9", () -> FIXED)));
+        assertEquals(ErrorCode.INVALID_IDEMPOTENCY_KEY, codeOf(() -> RequestParsing.writeId("a\tb", () -> FIXED)));
+        assertEquals(ErrorCode.INVALID_IDEMPOTENCY_KEY, codeOf(() -> RequestParsing.writeId("a\u007f", () -> FIXED)));
+    }
+
+    @Test
+    void shouldParseTheMinimumPosition() {
+        assertNull(RequestParsing.minPosition(null, 12));
+        assertEquals(new Position(3, 1042), RequestParsing.minPosition("3:1042", 12));
+        assertEquals(new Position(11, 0), RequestParsing.minPosition(" 11:0 ", 12));
+        for (String bad : new String[] {"", "3", "3:", ":4", "a:b", "-1:2", "3:-2", "12:0", "1:2:3"}) {
+            assertEquals(ErrorCode.INVALID_POSITION, codeOf(() -> RequestParsing.minPosition(bad, 12)), bad);
+        }
+    }
+
+    @Test
+    void shouldValidateTenantAndKey() {
+        assertEquals("acme-1", RequestParsing.tenant("acme-1"));
+        assertEquals(ErrorCode.INVALID_TENANT, codeOf(() -> RequestParsing.tenant("Acme")));
+        assertEquals(ErrorCode.INVALID_TENANT, codeOf(() -> RequestParsing.tenant("a".repeat(64))));
+        assertEquals("user:1@x", RequestParsing.key("user:1@x"));
+        assertEquals(ErrorCode.INVALID_KEY, codeOf(() -> RequestParsing.key("a b")));
+        assertEquals(ErrorCode.INVALID_KEY, codeOf(() -> RequestParsing.key("")));
+    }
+
+    @Test
+    void shouldReadABodyUpToTheLimitAndRefuseLargerOnes() {
+        byte[] ten = "0123456789".getBytes(StandardCharsets.US_ASCII);
+        assertArrayEquals(ten, RequestParsing.body(new ByteArrayInputStream(ten), 10, 10));
+        assertArrayEquals(ten, RequestParsing.body(new ByteArrayInputStream(ten), -1, 10));
+        assertEquals(ErrorCode.BODY_TOO_LARGE,
+                codeOf(() -> RequestParsing.body(new ByteArrayInputStream(ten), 11, 10)));
+        // Without Content-Length: refused once more than the limit arrived.
+        assertEquals(ErrorCode.BODY_TOO_LARGE,
+                codeOf(() -> RequestParsing.body(new ByteArrayInputStream(new byte[11]), -1, 10)));
+        // A lying Content-Length does not get more through either.
+        assertEquals(ErrorCode.BODY_TOO_LARGE,
+                codeOf(() -> RequestParsing.body(new ByteArrayInputStream(new byte[50]), 5, 10)));
+    }
+
+    @Test
+    void shouldParseAnyJsonDocumentButNull() {
+        assertEquals("{\"a\":[1,true]}", RequestParsing.document("{\"a\":[1,true]}".getBytes()).toString());
+        assertEquals("\"s\"", RequestParsing.document("\"s\"".getBytes()).toString());
+        assertEquals(ErrorCode.INVALID_DOCUMENT, codeOf(() -> RequestParsing.document("null".getBytes())));
+        assertEquals(ErrorCode.MALFORMED_JSON, codeOf(() -> RequestParsing.document("".getBytes())));
+        assertEquals(ErrorCode.MALFORMED_JSON, codeOf(() -> RequestParsing.document("{\"a\":1,\"a\":2}".getBytes())));
+        assertEquals(ErrorCode.MALFORMED_JSON, codeOf(() -> RequestParsing.document("1 2".getBytes())));
+    }
+}
