@@ -53,6 +53,27 @@ public final class MeridianConfig extends AbstractConfig {
     public static final String PLACEMENT_CACHE_MAX_TENANTS = "placement.cache.max.tenants";
     public static final String STREAMS_COMMIT_INTERVAL_MS = "streams.commit.interval.ms";
     public static final String STREAMS_NUM_THREADS = "streams.num.threads";
+    public static final String ADVERTISED_URL = "advertised.url";
+    public static final String ELECTION_BACKEND = "election.backend";
+    public static final String ELECTION_PRIORITY = "election.priority";
+    public static final String ZOOKEEPER_SESSION_TIMEOUT_MS = "zookeeper.session.timeout.ms";
+    public static final String ZOOKEEPER_CONNECTION_TIMEOUT_MS = "zookeeper.connection.timeout.ms";
+    public static final String HEALTH_HEARTBEAT_INTERVAL_MS = "health.heartbeat.interval.ms";
+    public static final String HEALTH_MISSES_TO_SUSPECT = "health.misses.to.suspect";
+    public static final String HEALTH_MISSES_TO_UNHEALTHY = "health.misses.to.unhealthy";
+    public static final String HEALTH_SUCCESSES_TO_HEALTHY = "health.successes.to.healthy";
+    public static final String HEALTH_PROBE_BACKOFF_MULTIPLIER = "health.probe.backoff.multiplier";
+    public static final String HEALTH_PROBE_BACKOFF_MAX_MS = "health.probe.backoff.max.ms";
+    public static final String FAILOVER_ENABLED = "failover.enabled";
+    public static final String FAILOVER_LEADER_TIMEOUT_MS = "failover.leader.timeout.ms";
+    public static final String FAILOVER_QUORUM = "failover.quorum";
+    public static final String FAILOVER_INHIBIT_WINDOW_MS = "failover.inhibit.window.ms";
+    public static final String FAILOVER_REGION_PRIORITIES = "failover.region.priorities";
+    public static final String MIGRATION_TIMEOUT_MS = "migration.timeout.ms";
+    public static final String MIGRATION_MAX_TARGET_LAG_ENTRIES = "migration.max.target.lag.entries";
+
+    public static final String BACKEND_ZOOKEEPER = "zookeeper";
+    public static final String BACKEND_KAFKA = "kafka";
 
     public static final ConfigDef DEF = new ConfigDef()
             .define(REGION, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, regionName(), Importance.HIGH,
@@ -102,7 +123,46 @@ public final class MeridianConfig extends AbstractConfig {
                             + " not committed, so a longer interval shortens write latency tails (measured: p99 +60 ms"
                             + " at 100 ms, +6 ms at 1000 ms); after a crash up to this much is re-applied.")
             .define(STREAMS_NUM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.LOW,
-                    "Stream threads of the region applier.");
+                    "Stream threads of the region applier.")
+            .define(ADVERTISED_URL, Type.STRING, "", Importance.MEDIUM,
+                    "The URL other nodes reach THIS node at (admin requests are forwarded to the controller's)."
+                            + " Empty: this region's URL from 'regions'.")
+            .define(ELECTION_BACKEND, Type.STRING, BACKEND_ZOOKEEPER,
+                    ConfigDef.ValidString.in(BACKEND_ZOOKEEPER, BACKEND_KAFKA), Importance.HIGH,
+                    "How the controller is elected: zookeeper (Curator leader latch; needs zookeeper.connect) or"
+                            + " kafka (Kafka's group coordinator; no ZooKeeper needed).")
+            .define(ELECTION_PRIORITY, Type.INT, 0, Importance.LOW,
+                    "This node's priority as controller candidate (kafka backend: after the applied WAL position).")
+            .define(ZOOKEEPER_SESSION_TIMEOUT_MS, Type.INT, 10_000, Range.between(1_000, 120_000), Importance.MEDIUM,
+                    "ZooKeeper session timeout: how long a crashed controller keeps its leadership.")
+            .define(ZOOKEEPER_CONNECTION_TIMEOUT_MS, Type.INT, 5_000, Range.between(500, 120_000), Importance.LOW,
+                    "ZooKeeper connection timeout.")
+            .define(HEALTH_HEARTBEAT_INTERVAL_MS, Type.LONG, 1_000L, Range.between(100L, 60_000L), Importance.MEDIUM,
+                    "How often nodes heartbeat; region health is judged per interval.")
+            .define(HEALTH_MISSES_TO_SUSPECT, Type.INT, 2, Range.between(1, 1_000), Importance.LOW,
+                    "Consecutive intervals without a heartbeat before a region is suspect.")
+            .define(HEALTH_MISSES_TO_UNHEALTHY, Type.INT, 5, Range.between(1, 1_000), Importance.MEDIUM,
+                    "Consecutive intervals without a heartbeat before a region is unhealthy.")
+            .define(HEALTH_SUCCESSES_TO_HEALTHY, Type.INT, 2, Range.between(1, 1_000), Importance.LOW,
+                    "Consecutive intervals with heartbeats before a suspect or unhealthy region is healthy again.")
+            .define(HEALTH_PROBE_BACKOFF_MULTIPLIER, Type.DOUBLE, 2.0, Range.between(1.0, 10.0), Importance.LOW,
+                    "While a region stays unhealthy its evaluation interval grows by this factor...")
+            .define(HEALTH_PROBE_BACKOFF_MAX_MS, Type.LONG, 8_000L, Range.between(100L, 600_000L), Importance.LOW,
+                    "...up to this interval.")
+            .define(FAILOVER_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Whether the controller fails regions over automatically (manual failover always works).")
+            .define(FAILOVER_LEADER_TIMEOUT_MS, Type.LONG, 10_000L, Range.between(0L, 3_600_000L), Importance.HIGH,
+                    "How long a region must be unhealthy before its tenants are failed over.")
+            .define(FAILOVER_QUORUM, Type.INT, 0, Range.between(0, 1_000), Importance.MEDIUM,
+                    "How many OTHER regions must also suspect a region before it is failed over; 0: a majority.")
+            .define(FAILOVER_INHIBIT_WINDOW_MS, Type.LONG, 60_000L, Range.between(0L, 86_400_000L), Importance.MEDIUM,
+                    "After a region's failover, no other automatic failover of it for this long (against flapping).")
+            .define(FAILOVER_REGION_PRIORITIES, Type.LIST, "", Importance.LOW,
+                    "Region priorities as region=int pairs; the higher wins between replicas at the same position.")
+            .define(MIGRATION_TIMEOUT_MS, Type.LONG, 30_000L, Range.between(1_000L, 86_400_000L), Importance.MEDIUM,
+                    "A migration not switched by then is rolled back.")
+            .define(MIGRATION_MAX_TARGET_LAG_ENTRIES, Type.LONG, 100_000L, Range.between(0L, Long.MAX_VALUE),
+                    Importance.LOW, "A migration is refused when the target region lags more than this.");
 
     private final Map<String, URI> regionUrls;
 
@@ -144,6 +204,24 @@ public final class MeridianConfig extends AbstractConfig {
         if (!regionUrls.containsKey(region)) {
             throw new ConfigException(REGION + "=" + region + " is not among " + REGIONS + "=" + regionUrls.keySet()
                     + ": add it to " + REGIONS + " with its URL");
+        }
+        if (getInt(HEALTH_MISSES_TO_UNHEALTHY) < getInt(HEALTH_MISSES_TO_SUSPECT)) {
+            throw new ConfigException(HEALTH_MISSES_TO_UNHEALTHY + "=" + getInt(HEALTH_MISSES_TO_UNHEALTHY)
+                    + " is below " + HEALTH_MISSES_TO_SUSPECT + "=" + getInt(HEALTH_MISSES_TO_SUSPECT)
+                    + ": a region must be suspect before it is unhealthy");
+        }
+        for (String entry : getList(FAILOVER_REGION_PRIORITIES)) {
+            int eq = entry.indexOf('=');
+            String named = eq > 0 ? entry.substring(0, eq).trim() : "";
+            if (!regionUrls.containsKey(named)) {
+                throw new ConfigException(FAILOVER_REGION_PRIORITIES, entry, "expected region=int for a region in "
+                        + REGIONS + " " + regionUrls.keySet());
+            }
+            try {
+                Integer.parseInt(entry.substring(eq + 1).trim());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(FAILOVER_REGION_PRIORITIES, entry, "the priority must be an integer");
+            }
         }
         int minIsr = getInt(TOPICS_MIN_INSYNC_REPLICAS);
         short rf = getShort(TOPICS_REPLICATION_FACTOR);
@@ -239,6 +317,38 @@ public final class MeridianConfig extends AbstractConfig {
 
     public int streamsNumThreads() {
         return getInt(STREAMS_NUM_THREADS);
+    }
+
+    /** The URL other nodes reach this node at. */
+    public URI advertisedUrl() {
+        String url = getString(ADVERTISED_URL);
+        return url.isEmpty() ? regionUrls.get(region()) : URI.create(url);
+    }
+
+    public String electionBackend() {
+        return getString(ELECTION_BACKEND);
+    }
+
+    /**
+     * The ZooKeeper connect string, for the zookeeper election backend. Checked when the elector starts rather than
+     * at construction, so that components without an elector (tests, tools) need no ZooKeeper.
+     */
+    public String requireZookeeperConnect() {
+        if (zookeeperConnect().isBlank()) {
+            throw new ConfigException(ELECTION_BACKEND + "=" + BACKEND_ZOOKEEPER + " needs " + ZOOKEEPER_CONNECT
+                    + ": set it, or set " + ELECTION_BACKEND + "=" + BACKEND_KAFKA);
+        }
+        return zookeeperConnect();
+    }
+
+    /** Region priorities for failover; regions not named have 0. */
+    public Map<String, Integer> regionPriorities() {
+        Map<String, Integer> priorities = new LinkedHashMap<>();
+        for (String entry : getList(FAILOVER_REGION_PRIORITIES)) {
+            int eq = entry.indexOf('=');
+            priorities.put(entry.substring(0, eq).trim(), Integer.parseInt(entry.substring(eq + 1).trim()));
+        }
+        return priorities;
     }
 
     /**

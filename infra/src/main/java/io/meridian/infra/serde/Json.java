@@ -49,7 +49,12 @@ public final class Json {
     /** Reads {@code bytes} as a {@code type}; throws {@link JsonFormatException} saying what is wrong. */
     public static <T> T read(byte[] bytes, Class<T> type) {
         try {
-            return MAPPER.readValue(bytes, type);
+            T value = MAPPER.readValue(bytes, type);
+            if (value == null) {  // Jackson reads the literal null as a null object, not as an error
+                throw new JsonFormatException("invalid " + type.getSimpleName() + " JSON: null is not a "
+                        + type.getSimpleName());
+            }
+            return value;
         } catch (IOException e) {
             throw JsonFormatException.of(type, e);
         }

@@ -1,0 +1,35 @@
+package io.meridian.election;
+
+import io.meridian.infra.config.MeridianConfig;
+import java.util.List;
+
+import io.meridian.election.internal.KafkaLeaderElector;
+import io.meridian.election.internal.ZooKeeperLeaderElector;
+import java.util.Locale;
+import java.util.Objects;
+
+/** Creates {@link LeaderElector}s by backend name. */
+public final class LeaderElectors {
+
+    private LeaderElectors() {
+    }
+
+    /**
+     * A new, not yet started elector.
+     *
+     * @param backend {@value MeridianConfig#BACKEND_ZOOKEEPER} or {@value MeridianConfig#BACKEND_KAFKA} (case-insensitive)
+     * @throws IllegalArgumentException for another backend name, or settings the backend cannot work with
+     */
+    public static LeaderElector create(String backend, Candidate self, ElectionSettings settings) {
+        Objects.requireNonNull(self, "self");
+        Objects.requireNonNull(settings, "settings");
+        String name = Objects.requireNonNull(backend, "backend").trim().toLowerCase(Locale.ROOT);
+        return switch (name) {
+            case MeridianConfig.BACKEND_ZOOKEEPER -> new ZooKeeperLeaderElector(self, settings);
+            case MeridianConfig.BACKEND_KAFKA -> new KafkaLeaderElector(self, settings);
+            default -> throw new IllegalArgumentException("unknown election backend '" + backend + "'; valid: "
+                    + List.of(MeridianConfig.BACKEND_ZOOKEEPER, MeridianConfig.BACKEND_KAFKA));
+        };
+    }
+
+}

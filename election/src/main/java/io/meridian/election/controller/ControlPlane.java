@@ -1,0 +1,60 @@
+package io.meridian.election.controller;
+
+import io.meridian.election.ElectionSnapshot;
+import io.meridian.election.failover.FailoverEvent;
+import io.meridian.election.failover.ManualFailoverRejectedException;
+import io.meridian.election.health.HealthSnapshot;
+import io.meridian.infra.model.Placement;
+import io.meridian.infra.model.Position;
+import java.net.URI;
+import java.util.Optional;
+
+/**
+ * What the rest of a node (the router's admin API, its write path) needs from the control plane: who controls, and
+ * the controller's operations. The operations run only on the controller: elsewhere they throw
+ * {@link NotControllerException}, and callers forward the request to {@link #controllerUrl()}. Thread-safe.
+ */
+public interface ControlPlane {
+
+    /** The election as this node sees it. */
+    ElectionSnapshot election();
+
+    /**
+     * Whether this node reaches its coordination service (ZooKeeper, or the Kafka group coordinator). A node that
+     * does not must stop accepting writes: it cannot know whether its region is being failed over.
+     */
+    boolean hasQuorum();
+
+    boolean isController();
+
+    /** The controller's URL, when one is known. */
+    Optional<URI> controllerUrl();
+
+    /**
+     * Publishes {@code placement} (its epoch already one above the current one) with its fence, in one transaction
+     * of the controller's fenced producer.
+     *
+     * @return the fence's position in the WAL
+     * @throws NotControllerException on any node but the controller, or when this controller was just deposed
+     */
+    Position changePlacement(Placement placement, String reason);
+
+    /**
+     * Manual failover of {@code region}'s tenants to {@code target} (or to the best replica), through the same path
+     * as automatic failover.
+     *
+     * @throws ManualFailoverRejectedException with a code: unknown_region, invalid_target, inhibited
+     * @throws NotControllerException on any node but the controller
+     */
+    FailoverEvent failover(String region, Optional<String> target, boolean force);
+
+    /** Region health as this node's monitor sees it. */
+    HealthSnapshot health();
+
+    /** Thrown when a controller operation reaches a node that is not (or no longer) the controller. */
+    final class NotControllerException extends RuntimeException {
+        public NotControllerException(String message) {
+            super(message);
+        }
+    }
+}
