@@ -3,6 +3,7 @@ package io.meridian.election.controller;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.election.ControllerFencedException;
 import io.meridian.election.ControllerProducer;
+import io.meridian.election.ControllerTransaction;
 import io.meridian.election.ElectionSnapshot;
 import io.meridian.election.LeaderElector;
 import io.meridian.election.LeadershipListener;
@@ -44,7 +45,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
@@ -72,6 +77,8 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
     private final Counter automaticFailovers;
     private final Counter manualFailovers;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final List<ControllerDuty> extraDuties = new CopyOnWriteArrayList<>();
+    private final ToIntFunction<String> walPartition;
 
     // Touched only on the duties thread.
     private ControllerProducer producer;
@@ -89,8 +96,9 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
         FailoverPolicy policy = failoverPolicy(config);
         int partitions = config.walPartitions();
         // The producer's default partitioner: the tenant's WAL partition, to compare regions' applied positions.
-        this.planner = new FailoverPlanner(policy, tenant ->
-                Utils.toPositive(Utils.murmur2(tenant.getBytes(StandardCharsets.UTF_8))) % partitions);
+        this.walPartition = tenant -> Utils.toPositive(Utils.murmur2(tenant.getBytes(StandardCharsets.UTF_8)))
+                % partitions;
+        this.planner = new FailoverPlanner(policy, walPartition);
         this.inhibit = InhibitWindows.empty(policy.inhibitWindow());
         this.automaticFailover = config.getBoolean(MeridianConfig.FAILOVER_ENABLED);
         this.duties = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -115,6 +123,11 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
                 .withPriorities(config.regionPriorities());
         int quorum = config.getInt(MeridianConfig.FAILOVER_QUORUM);
         return quorum > 0 ? policy.withQuorum(quorum) : policy;
+    }
+
+    /** Adds a duty that runs while this node is the controller (before {@link #start}). */
+    public void addDuty(ControllerDuty duty) {
+        extraDuties.add(duty);
     }
 
     /** Joins the election; controller duties start when this node is elected. */
@@ -149,12 +162,25 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
         inhibit = ControllerLog.recentFailovers(config, inhibit.window(), clock.millis());
         publishEvent(Map.of("type", "leadership", "node", config.nodeId(), "region", config.region(),
                 "epoch", epoch, "timestamp", clock.millis()));
+        ControllerContext context = new Context(producer);
+        for (ControllerDuty duty : extraDuties) {
+            duty.onActivated(context);
+        }
         long interval = heartbeats.interval().toMillis();
-        failoverCheck = duties.scheduleWithFixedDelay(this::checkFailover, interval, interval, TimeUnit.MILLISECONDS);
+        failoverCheck = duties.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
         LOG.info("controller active node={} epoch={} inhibit={}", config.nodeId(), epoch, inhibit);
     }
 
     private void stepDown(String reason) {
+        if (producer != null) {
+            for (ControllerDuty duty : extraDuties) {
+                try {
+                    duty.onDeactivated();
+                } catch (RuntimeException e) {
+                    LOG.warn("duty {} failed to deactivate", duty, e);
+                }
+            }
+        }
         if (failoverCheck != null) {
             failoverCheck.cancel(false);
             failoverCheck = null;
@@ -210,6 +236,23 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
         });
     }
 
+    private void tick() {
+        checkFailover();
+        long now = clock.millis();
+        for (ControllerDuty duty : extraDuties) {
+            if (producer == null) {
+                return;
+            }
+            try {
+                duty.tick(now);
+            } catch (ControllerFencedException e) {
+                stepDown("fenced during " + duty);
+            } catch (RuntimeException e) {
+                LOG.error("controller duty {} failed; retrying next interval", duty, e);
+            }
+        }
+    }
+
     private void checkFailover() {
         if (!automaticFailover || producer == null) {
             return;
@@ -261,23 +304,88 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
         });
     }
 
-    /** Placement + fence (+ an event) in one transaction of this term's producer. */
+    /** Placement + fence (+ an event on meridian.controller) in one transaction of this term's producer. */
     private RecordMetadata publish(Placement placement, String reason, Object event) {
-        ControllerProducer writer = requireProducer();
-        WalRecord.Fence fence = new WalRecord.Fence(placement.tenant(), placement, writer.epoch(), reason, hlc.now());
-        Future<RecordMetadata>[] fenceSent = new Future[1];
-        writer.inTransaction(tx -> {
-            tx.send(Topics.PLACEMENTS, placement.tenant(), placement);
-            fenceSent[0] = tx.send(Topics.WAL, placement.tenant(), fence);
+        return publish(requireProducer(), placement, reason, fence -> tx -> {
             if (event != null) {
                 tx.send(Topics.CONTROLLER, placement.tenant(), Json.toTree(event));
             }
         });
-        RecordMetadata metadata = await(fenceSent[0]);
+    }
+
+    /**
+     * Placement + fence + whatever {@code alsoWrite} adds, in one transaction. The fence's send is awaited inside the
+     * transaction (the broker has it, uncommitted), so the records that follow can name its position.
+     */
+    private RecordMetadata publish(ControllerProducer writer, Placement placement, String reason,
+                                   Function<Position, Consumer<ControllerTransaction>> alsoWrite) {
+        WalRecord.Fence fence = new WalRecord.Fence(placement.tenant(), placement, writer.epoch(), reason, hlc.now());
+        RecordMetadata[] fenceAt = new RecordMetadata[1];
+        writer.inTransaction(tx -> {
+            tx.send(Topics.PLACEMENTS, placement.tenant(), placement);
+            fenceAt[0] = await(tx.send(Topics.WAL, placement.tenant(), fence));
+            alsoWrite.apply(new Position(fenceAt[0].partition(), fenceAt[0].offset())).accept(tx);
+        });
+        RecordMetadata metadata = fenceAt[0];
         LOG.info("placement published tenant={} epoch={} primary={} writes={} reason={} fence={}:{} controllerEpoch={}",
                 placement.tenant(), placement.epoch(), placement.primary(), placement.writes().wireName(), reason,
                 metadata.partition(), metadata.offset(), writer.epoch());
         return metadata;
+    }
+
+    /** What duties see of this controller term. */
+    private final class Context implements ControllerContext {
+        private final ControllerProducer writer;
+
+        Context(ControllerProducer writer) {
+            this.writer = writer;
+        }
+
+        @Override
+        public long epoch() {
+            return writer.epoch();
+        }
+
+        @Override
+        public List<Placement> placements() {
+            return streams.placements();
+        }
+
+        @Override
+        public Optional<Placement> placement(String tenant) {
+            return streams.placement(tenant);
+        }
+
+        @Override
+        public HealthSnapshot health() {
+            return heartbeats.snapshot();
+        }
+
+        @Override
+        public int walPartition(String tenant) {
+            return walPartition.applyAsInt(tenant);
+        }
+
+        @Override
+        public Position publishPlacement(Placement placement, String reason,
+                                         Function<Position, Consumer<ControllerTransaction>> alsoWrite) {
+            RecordMetadata fence = publish(writer, placement, reason, alsoWrite);
+            return new Position(fence.partition(), fence.offset());
+        }
+
+        @Override
+        public void inTransaction(Consumer<ControllerTransaction> body) {
+            writer.inTransaction(body);
+        }
+
+        @Override
+        public void runSoon(Runnable task) {
+            duties.execute(() -> {
+                if (producer == writer) {  // still this term
+                    task.run();
+                }
+            });
+        }
     }
 
     private void publishEvent(Object event) {
