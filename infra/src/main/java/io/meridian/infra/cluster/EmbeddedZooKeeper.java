@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * directory (for instance in a later JVM) sees every znode written before. When started with port
  * {@code 0}, the chosen port is remembered in the data directory and preferred on the next start.
  *
+ * <p>ZooKeeper's server threads are not daemons: a JVM that neither closes the server nor calls
+ * {@code System.exit} (as test runners do) keeps running.
+ *
  * <p><b>Thread-safety.</b> All methods are thread-safe; lifecycle methods are serialized.
  *
  * <p>Sessions may ask for a timeout between 1 s and 60 s (tick time 500 ms), so tests can use

@@ -1,6 +1,8 @@
 package io.meridian.infra.cluster;
 
 import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -13,12 +15,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -99,7 +104,7 @@ public final class KafkaProcessCluster implements AutoCloseable {
     public static final int CONTROLLER_NODE_ID = 1000;
     public static final String STATE_FILE = "meridian-cluster.properties";
 
-    static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(120);
+    static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(180);
     static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     static final String BROKER_LISTENER = "PLAINTEXT";
     static final String CONTROLLER_LISTENER = "CONTROLLER";
@@ -147,10 +152,11 @@ public final class KafkaProcessCluster implements AutoCloseable {
         this.layout = b.layout;
         this.startupTimeout = b.startupTimeout;
         this.shutdownTimeout = b.shutdownTimeout;
-        this.brokerJvmOptions = List.copyOf(b.brokerJvmOptions);
-        this.controllerJvmOptions = List.copyOf(b.controllerJvmOptions);
+        this.brokerJvmOptions = b.brokerJvmOptions != null
+                ? b.brokerJvmOptions : Builder.defaultJvmOptions("128m", "768m", b.fastStartup);
+        this.controllerJvmOptions = b.controllerJvmOptions != null
+                ? b.controllerJvmOptions : Builder.defaultJvmOptions("64m", "256m", b.fastStartup);
         this.extraBrokerProperties = Map.copyOf(b.brokerProperties);
-        this.classpath = b.classpath != null ? b.classpath : System.getProperty("java.class.path");
         this.shutdownHookEnabled = b.shutdownHook;
 
         try {
@@ -158,6 +164,7 @@ public final class KafkaProcessCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create cluster data directory " + dataDir, e);
         }
+        this.classpath = childClasspath(dataDir, b.classpath);
         ClusterState state = ClusterState.loadOrCreate(dataDir, layout, racks.size(), b.basePort);
         this.clusterId = state.clusterId;
         List<NodeProcess> nodes = new ArrayList<>();
@@ -250,7 +257,7 @@ public final class KafkaProcessCluster implements AutoCloseable {
             }
             awaitReady(allBrokerIndexes(), Instant.now().plus(startupTimeout));
             log.info("Kafka cluster {} ({} brokers on racks {}, {} controller) ready at {} in {} ms",
-                    clusterId, brokers.size(), racks, layout.name().toLowerCase(), bootstrapServers,
+                    clusterId, brokers.size(), racks, layout.name().toLowerCase(Locale.ROOT), bootstrapServers,
                     Duration.between(begin, Instant.now()).toMillis());
         } catch (RuntimeException e) {
             for (NodeProcess node : launched) {
@@ -290,6 +297,8 @@ public final class KafkaProcessCluster implements AutoCloseable {
     /**
      * Restarts broker {@code index} with its configuration and data, and waits until it is registered
      * and unfenced again. No-op if it is running.
+     *
+     * @throws ClusterException if it does not come back within the startup timeout (it is then killed)
      */
     public synchronized void startBroker(int index) {
         ensureOpen();
@@ -303,7 +312,12 @@ public final class KafkaProcessCluster implements AutoCloseable {
         // times out; waiting for that keeps "ready" below from being answered by the dead incarnation.
         awaitNotActive(node, Instant.now().plus(Duration.ofMillis(BROKER_SESSION_TIMEOUT_MS * 4L)));
         launch(node);
-        awaitReady(List.of(index), deadline);
+        try {
+            awaitReady(List.of(index), deadline);
+        } catch (RuntimeException e) {
+            node.forceStop(shutdownTimeout); // leave no half-started broker behind
+            throw e;
+        }
         log.info("Broker {} is back", index);
     }
 
@@ -507,13 +521,13 @@ public final class KafkaProcessCluster implements AutoCloseable {
             Path logFile = node.logFile();
             Files.writeString(logFile, System.lineSeparator() + "==== " + Instant.now() + " starting " + node.name
                     + " of cluster " + clusterId + System.lineSeparator(), StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             ProcessBuilder pb = new ProcessBuilder(command)
                     .directory(dir.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(nullFile()));
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
             node.process = pb.start();
+            node.process.getOutputStream().close(); // the node reads no input
             log.info("Started {} (node id {}{}) as pid {}, log {}", node.name, node.nodeId,
                     node.rack != null ? ", rack " + node.rack : "", node.process.pid(), logFile);
         } catch (IOException e) {
@@ -521,8 +535,35 @@ public final class KafkaProcessCluster implements AutoCloseable {
         }
     }
 
-    private static java.io.File nullFile() {
-        return new java.io.File("/dev/null");
+    /**
+     * The children's classpath: a private copy of {@link BrokerMain} first, then the given classpath or,
+     * by default, the jars of this JVM's classpath. Directories are left out on purpose: they are build
+     * outputs ({@code target/classes}) that a concurrent build may wipe while a broker restarts, and a
+     * broker needs nothing from them but {@code BrokerMain}.
+     */
+    private static String childClasspath(Path dataDir, String explicit) {
+        Path launcherDir = dataDir.resolve("launcher");
+        String resource = BrokerMain.class.getName().replace('.', '/') + ".class";
+        Path target = launcherDir.resolve(resource);
+        // BrokerMain has no nested or anonymous classes (its lambda compiles into it), so one file is all.
+        try (InputStream in = BrokerMain.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new ClusterException("Cannot find " + resource + " on the classpath");
+            }
+            Files.createDirectories(target.getParent());
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot copy " + resource + " to " + launcherDir, e);
+        }
+        String rest = explicit;
+        if (rest == null) {
+            rest = Arrays.stream(System.getProperty("java.class.path", "").split(File.pathSeparator))
+                    .filter(entry -> !entry.isBlank() && Files.isRegularFile(Path.of(entry)))
+                    // Absolute: the children run in their node directory (java -jar gives a relative path).
+                    .map(entry -> Path.of(entry).toAbsolutePath().toString())
+                    .collect(Collectors.joining(File.pathSeparator));
+        }
+        return launcherDir + File.pathSeparator + rest;
     }
 
     private static String quoteArg(String value) {
@@ -780,7 +821,7 @@ public final class KafkaProcessCluster implements AutoCloseable {
         }
 
         private void closeStreams(Process p) {
-            for (var stream : List.<java.io.Closeable>of(p.getOutputStream(), p.getInputStream(), p.getErrorStream())) {
+            for (var stream : List.<Closeable>of(p.getOutputStream(), p.getInputStream(), p.getErrorStream())) {
                 try {
                     stream.close();
                 } catch (IOException e) {
@@ -839,8 +880,8 @@ public final class KafkaProcessCluster implements AutoCloseable {
                     ? IntStream.range(basePort, basePort + brokerCount + controllerCount).toArray()
                     : freePorts(brokerCount + controllerCount);
             ClusterState state = new ClusterState(Uuid.randomUuid().toString(),
-                    java.util.Arrays.copyOfRange(ports, 0, brokerCount),
-                    java.util.Arrays.copyOfRange(ports, brokerCount, ports.length));
+                    Arrays.copyOfRange(ports, 0, brokerCount),
+                    Arrays.copyOfRange(ports, brokerCount, ports.length));
             state.save(file, layout);
             return state;
         }
@@ -902,8 +943,9 @@ public final class KafkaProcessCluster implements AutoCloseable {
         private int basePort;
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
-        private List<String> brokerJvmOptions = defaultJvmOptions("128m", "768m");
-        private List<String> controllerJvmOptions = defaultJvmOptions("64m", "256m");
+        private List<String> brokerJvmOptions;
+        private List<String> controllerJvmOptions;
+        private boolean fastStartup = true;
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
         private String classpath;
         private boolean shutdownHook = true;
@@ -953,6 +995,18 @@ public final class KafkaProcessCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether the default JVM options restrict the JIT to C1 ({@code -XX:TieredStopAtLevel=1}), default
+         * true. On two shared cores that halves the start-up of a cluster (about 8 s instead of 15-25 s for
+         * three brokers and a controller) and keeps the C2 compiler from eating a core for the first
+         * minute; peak throughput is lower, so turn it off for long benchmarks. Ignored for explicit
+         * {@link #brokerJvmOptions}/{@link #controllerJvmOptions}.
+         */
+        public Builder fastStartup(boolean enabled) {
+            this.fastStartup = enabled;
+            return this;
+        }
+
         /** Replaces the JVM options of broker processes (default: 128m..768m heap, G1 as in kafka-run-class). */
         public Builder brokerJvmOptions(List<String> options) {
             this.brokerJvmOptions = List.copyOf(options);
@@ -971,7 +1025,10 @@ public final class KafkaProcessCluster implements AutoCloseable {
             return this;
         }
 
-        /** The classpath of the child JVMs; default this JVM's {@code java.class.path}. */
+        /**
+         * The classpath of the child JVMs (it needs the Kafka broker and an SLF4J binding); default the
+         * jar entries of this JVM's {@code java.class.path}. A copy of {@link BrokerMain} always comes first.
+         */
         public Builder classpath(String classpath) {
             this.classpath = Objects.requireNonNull(classpath, "classpath");
             return this;
@@ -994,14 +1051,18 @@ public final class KafkaProcessCluster implements AutoCloseable {
             return d;
         }
 
-        static List<String> defaultJvmOptions(String xms, String xmx) {
-            return List.of("-Xms" + xms, "-Xmx" + xmx,
+        static List<String> defaultJvmOptions(String xms, String xmx, boolean fastStartup) {
+            List<String> options = new ArrayList<>(List.of("-Xms" + xms, "-Xmx" + xmx,
                     // Kafka's own launcher settings (kafka-run-class.sh): G1 with short pauses.
                     "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35",
                     "-XX:+ExplicitGCInvokesConcurrent",
                     // A broker that ran out of memory is better dead (and visible) than limping.
                     "-XX:+ExitOnOutOfMemoryError",
-                    "-Djava.awt.headless=true");
+                    "-Djava.awt.headless=true"));
+            if (fastStartup) {
+                options.add("-XX:TieredStopAtLevel=1");
+            }
+            return List.copyOf(options);
         }
     }
 

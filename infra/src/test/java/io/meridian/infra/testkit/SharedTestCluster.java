@@ -15,7 +15,6 @@ import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.testcontainers.DockerClientFactory;
 
 /**
  * The one integration-test cluster of this JVM: started lazily by the first {@link #get()}, shared by
@@ -55,7 +54,7 @@ public final class SharedTestCluster {
     public static synchronized TestCluster get() {
         String backend = backend();
         if (TESTCONTAINERS.equals(backend)) {
-            assumeDocker();
+            assumeTestcontainersUsable();
         }
         if (instance != null) {
             return instance;
@@ -81,16 +80,26 @@ public final class SharedTestCluster {
         return value;
     }
 
-    /** Aborts the calling test (reported as skipped) when no Docker engine answers. */
-    static void assumeDocker() {
-        boolean available;
+    /**
+     * Aborts the calling test (reported as skipped) when the Testcontainers backend cannot run here: no
+     * Docker engine answers, or the module's tests lack Testcontainers (infra's test dependencies do not
+     * travel with its test-jar; a module that wants this backend declares org.testcontainers:kafka).
+     */
+    static void assumeTestcontainersUsable() {
+        boolean onClasspath;
         try {
-            available = DockerClientFactory.instance().isDockerAvailable();
-        } catch (RuntimeException | LinkageError e) {
-            log.debug("Docker probe failed", e);
-            available = false;
+            Class.forName("org.testcontainers.DockerClientFactory", false, SharedTestCluster.class.getClassLoader());
+            onClasspath = true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            onClasspath = false;
         }
-        Assumptions.assumeTrue(available, "backend '" + TESTCONTAINERS + "' needs a Docker engine and none is reachable");
+        if (!onClasspath) {
+            log.warn("Backend '{}' requested but org.testcontainers:kafka is not on this module's test classpath", TESTCONTAINERS);
+        }
+        Assumptions.assumeTrue(onClasspath,
+                "backend '" + TESTCONTAINERS + "' needs org.testcontainers:kafka on the test classpath");
+        Assumptions.assumeTrue(TestcontainersTestCluster.dockerAvailable(),
+                "backend '" + TESTCONTAINERS + "' needs a Docker engine and none is reachable");
     }
 
     private static TestCluster create(String backend) {
@@ -104,9 +113,12 @@ public final class SharedTestCluster {
         EmbeddedZooKeeper zooKeeper = null;
         try {
             zooKeeper = EmbeddedZooKeeper.start(root.resolve("zookeeper"), 0);
-            AbstractTestCluster cluster = backend.equals(TESTCONTAINERS)
-                    ? TestcontainersTestCluster.start(RACKS, zooKeeper)
-                    : EmbeddedTestCluster.start(root.resolve("kafka"), RACKS, zooKeeper);
+            AbstractTestCluster cluster;
+            if (backend.equals(TESTCONTAINERS)) {
+                cluster = TestcontainersTestCluster.start(RACKS, zooKeeper); // the only use of Testcontainers classes
+            } else {
+                cluster = EmbeddedTestCluster.start(root.resolve("kafka"), RACKS, zooKeeper);
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 cluster.close();
                 deleteUnlessKept(root);

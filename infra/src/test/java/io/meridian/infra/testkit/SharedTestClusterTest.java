@@ -8,7 +8,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.opentest4j.TestAbortedException;
-import org.testcontainers.DockerClientFactory;
 
 /** Backend selection of {@link SharedTestCluster}; starts no cluster. */
 class SharedTestClusterTest {
@@ -27,7 +26,7 @@ class SharedTestClusterTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void testcontainersBackendSkipsInsteadOfFailingWithoutDocker() {
-        assumeFalse(DockerClientFactory.instance().isDockerAvailable(), "a Docker engine is available here");
+        assumeFalse(TestcontainersTestCluster.dockerAvailable(), "a Docker engine is available here");
         System.setProperty(SharedTestCluster.BACKEND_PROPERTY, SharedTestCluster.TESTCONTAINERS);
         assertThrows(TestAbortedException.class, SharedTestCluster::get);
     }

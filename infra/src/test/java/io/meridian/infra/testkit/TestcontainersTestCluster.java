@@ -12,6 +12,7 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 import org.awaitility.Awaitility;
+import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.kafka.KafkaContainer;
@@ -39,6 +40,15 @@ final class TestcontainersTestCluster extends SharedTestCluster.AbstractTestClus
         this.network = network;
         this.containers = containers;
         this.racks = List.copyOf(racks);
+    }
+
+    /** Whether a Docker engine answers; false rather than an exception when none does. */
+    static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** Starts one container per rack and waits until every broker is registered and unfenced. */

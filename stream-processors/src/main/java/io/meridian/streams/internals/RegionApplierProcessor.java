@@ -161,7 +161,12 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         ConflictRecord conflict = new ConflictRecord(data.tenant(), data.key(), position.toString(), data.epoch(),
                 fence.epoch(), data.region(), region, fence.strategy(), resolution.resolution(), resolution.reason(),
                 timestamp);
-        context.forward(new Record<String, Object>(data.tenant(), conflict, timestamp), RegionApplierTopology.CONFLICTS_SINK);
+        // Only regions holding the tenant report: they alone know the stored document (lww needs its timestamp), so
+        // their reports agree; the verdict above is the same everywhere either way.
+        if (fence.isReplicatedTo(region)) {
+            context.forward(new Record<String, Object>(data.tenant(), conflict, timestamp),
+                    RegionApplierTopology.CONFLICTS_SINK);
+        }
         LOG.info("conflict tenant={} key={} at {}: record epoch {} < fence epoch {}, strategy {} -> {}", data.tenant(),
                 data.key(), position, data.epoch(), fence.epoch(), fence.strategy().wireName(),
                 resolution.resolution().wireName());
