@@ -40,6 +40,7 @@ public final class LocalDeployment implements AutoCloseable {
     private final Path dataDir;
     private final int basePort;
     private final String adminToken;
+    private final Map<String, String> nodeSettings;
     private final Map<String, Process> nodes = new LinkedHashMap<>();
     private final Map<String, Path> nodeConfigs = new LinkedHashMap<>();
     private EmbeddedZooKeeper zookeeper;
@@ -50,9 +51,15 @@ public final class LocalDeployment implements AutoCloseable {
      * @param adminToken the admin token; null or empty: reuse the one stored in the data directory, or make one
      */
     public LocalDeployment(Path dataDir, int basePort, String adminToken) {
+        this(dataDir, basePort, adminToken, Map.of());
+    }
+
+    /** @param nodeSettings configuration keys every node gets on top of the local defaults (tests tune timings) */
+    public LocalDeployment(Path dataDir, int basePort, String adminToken, Map<String, String> nodeSettings) {
         this.dataDir = dataDir.toAbsolutePath();
         this.basePort = basePort;
         this.adminToken = adminToken == null || adminToken.isEmpty() ? storedToken(this.dataDir) : adminToken;
+        this.nodeSettings = Map.copyOf(nodeSettings);
     }
 
     public void start() {
@@ -181,6 +188,10 @@ public final class LocalDeployment implements AutoCloseable {
         props.setProperty(MeridianConfig.ZOOKEEPER_CONNECT, zookeeper.connectString());
         props.setProperty(MeridianConfig.STATE_DIR, dataDir.resolve("state").toString());
         props.setProperty(MeridianConfig.ADMIN_TOKEN, adminToken);
+        // One machine: failure detection can be quicker than across real regions.
+        props.setProperty(MeridianConfig.ZOOKEEPER_SESSION_TIMEOUT_MS, "6000");
+        props.setProperty(MeridianConfig.FAILOVER_LEADER_TIMEOUT_MS, "5000");
+        nodeSettings.forEach(props::setProperty);
         Path file = dataDir.resolve("nodes").resolve(region + ".properties");
         try {
             Files.createDirectories(file.getParent());

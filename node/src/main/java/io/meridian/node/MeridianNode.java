@@ -1,8 +1,12 @@
 package io.meridian.node;
 
-import io.meridian.infra.clock.HybridLogicalClock;
 import io.meridian.infra.config.MeridianConfig;
-import io.meridian.infra.control.PlacementPublisher;
+import io.meridian.election.Candidate;
+import io.meridian.election.ElectionSettings;
+import io.meridian.election.LeaderElector;
+import io.meridian.election.LeaderElectors;
+import io.meridian.election.controller.Controller;
+import io.meridian.election.health.HeartbeatService;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.topics.TopicProvisioner;
 import io.meridian.infra.topics.Topics;
@@ -33,7 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One region node: provisions the topics, runs the region's Kafka Streams app (applier + placement view) and the HTTP
+ * One region node: provisions the topics, runs the region's Kafka Streams app (applier + placement view), the
+ * heartbeat loop and region health monitor, the election (and, while elected, the controller duties) and the HTTP
  * router. {@link #start} once; {@link #close} releases everything in reverse order and is idempotent.
  */
 public final class MeridianNode implements AutoCloseable {
@@ -70,7 +75,7 @@ public final class MeridianNode implements AutoCloseable {
         resources.push(gc);
         resources.push(registry::close);
 
-        HybridLogicalClock hlc = new HybridLogicalClock(Clock.systemUTC());
+        Clock clock = Clock.systemUTC();
         ApplyTracker tracker = new ApplyTracker();
         RegionStreams streams = new RegionStreams(config, tracker, registry);
         resources.push(streams);
@@ -82,13 +87,21 @@ public final class MeridianNode implements AutoCloseable {
         producerMetrics.bindTo(registry);
         resources.push(producerMetrics);
 
-        // Until the elected controller owns placement changes, each node's admin API writes them itself.
-        PlacementPublisher publisher = new PlacementPublisher(config.kafkaClientProperties(),
-                "meridian-admin-" + config.nodeId(), 0, hlc, Duration.ofSeconds(30));
-        resources.push(publisher);
-
         streams.start();
-        router = new RouterServer(config, streams, tracker, walProducer, publisher, registry, Clock.systemUTC());
+
+        LeaderElector elector = LeaderElectors.create(config.electionBackend(),
+                new Candidate(config.nodeId(), config.region(), config.advertisedUrl().toString(),
+                        config.getInt(MeridianConfig.ELECTION_PRIORITY)),
+                electionSettings(config, tracker, clock));
+        HeartbeatService heartbeats = new HeartbeatService(config, tracker::appliedOffsets, elector::epoch, registry,
+                clock);
+        resources.push(heartbeats);
+        heartbeats.start();
+        Controller controller = new Controller(config, elector, heartbeats, streams, registry, clock);
+        resources.push(controller);  // closing it hands leadership over at once
+        controller.start();
+
+        router = new RouterServer(config, streams, tracker, walProducer, controller, registry, clock);
         resources.push(router);
         router.start();
         LOG.info("node={} region={} serving on port {}", config.nodeId(), config.region(), router.port());
@@ -97,6 +110,22 @@ public final class MeridianNode implements AutoCloseable {
     /** The port the HTTP server listens on (after {@link #start}). */
     public int port() {
         return router.port();
+    }
+
+    static ElectionSettings electionSettings(MeridianConfig config, ApplyTracker tracker, Clock clock) {
+        ElectionSettings.Builder settings = ElectionSettings.builder()
+                .kafkaClientProperties(config.kafkaClientProperties())
+                .controllerTopic(Topics.CONTROLLER.name())
+                .zookeeperSessionTimeout(Duration.ofMillis(config.getInt(MeridianConfig.ZOOKEEPER_SESSION_TIMEOUT_MS)))
+                .zookeeperConnectionTimeout(
+                        Duration.ofMillis(config.getInt(MeridianConfig.ZOOKEEPER_CONNECTION_TIMEOUT_MS)))
+                // The kafka backend ranks candidates by how much of the WAL they applied.
+                .appliedPosition(() -> tracker.appliedOffsets().values().stream().mapToLong(Long::longValue).sum())
+                .clock(clock);
+        if (config.electionBackend().equals(MeridianConfig.BACKEND_ZOOKEEPER)) {
+            settings.zookeeperConnect(config.requireZookeeperConnect());
+        }
+        return settings.build();
     }
 
     static Map<String, Object> walProducerProperties(MeridianConfig config) {

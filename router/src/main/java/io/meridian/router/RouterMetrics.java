@@ -25,6 +25,11 @@ public final class RouterMetrics {
     public static final String PLACEMENT_CACHE_EVICTIONS = "meridian.placement.cache.evictions";
     /** Gauge: placements in the cache. */
     public static final String PLACEMENT_CACHE_SIZE = "meridian.placement.cache.size";
+    /**
+     * Counter: admin mutations this node did not serve itself because it is not the controller, tagged by
+     * {@link #TAG_OUTCOME} ({@link ForwardOutcome}).
+     */
+    public static final String FORWARDS = "meridian.router.forwards";
 
     public static final String TAG_ROUTE = "route";
     public static final String TAG_METHOD = "method";
@@ -40,7 +45,7 @@ public final class RouterMetrics {
 
     /** All meter names, for the test that checks that dashboards and alerts refer to existing meters. */
     public static final List<String> NAMES = List.of(HTTP_REQUESTS, REDIRECTS, WRITES, PLACEMENT_CACHE_GETS,
-            PLACEMENT_CACHE_EVICTIONS, PLACEMENT_CACHE_SIZE);
+            PLACEMENT_CACHE_EVICTIONS, PLACEMENT_CACHE_SIZE, FORWARDS);
 
     /** Why a request was redirected. */
     public enum RedirectReason {
@@ -63,10 +68,28 @@ public final class RouterMetrics {
         PAUSED,
         TIMEOUT,
         KAFKA_UNAVAILABLE,
+        /** Refused because this node lost contact with its coordination service ({@code 503 coordination_lost}). */
+        COORDINATION_LOST,
         /** Sent to another region with a 307. */
         REDIRECTED,
         /** Anything else after validation: unknown tenant, a concurrent write with the same key, not ready, a bug. */
         FAILED;
+
+        public String tagValue() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** What became of an admin mutation that reached a node other than the controller. */
+    public enum ForwardOutcome {
+        /** Forwarded; the controller answered (whatever its status) and the answer was relayed. */
+        RELAYED,
+        /** Forwarded, but the controller could not be reached or did not answer in time. */
+        UNREACHABLE,
+        /** Not forwarded: no controller is known (an election is in progress). */
+        NO_CONTROLLER,
+        /** Not forwarded: the request had already been forwarded once (the nodes disagree about the controller). */
+        LOOP;
 
         public String tagValue() {
             return name().toLowerCase(Locale.ROOT);
@@ -83,6 +106,9 @@ public final class RouterMetrics {
         this.cacheMisses = cacheGets(registry, "miss");
         for (RedirectReason reason : RedirectReason.values()) {
             redirectCounter(reason);  // registered up front so dashboards show zero, not "no data"
+        }
+        for (ForwardOutcome outcome : ForwardOutcome.values()) {
+            forwardCounter(outcome);
         }
     }
 
@@ -115,6 +141,15 @@ public final class RouterMetrics {
         Timer.builder(WRITES).description("Writes from request to answer")
                 .tag(TAG_OP, op).tag(TAG_OUTCOME, outcome.tagValue())
                 .register(registry).record(duration);
+    }
+
+    public void forward(ForwardOutcome outcome) {
+        forwardCounter(outcome).increment();
+    }
+
+    private Counter forwardCounter(ForwardOutcome outcome) {
+        return Counter.builder(FORWARDS).description("Admin mutations forwarded to the controller, by outcome")
+                .tag(TAG_OUTCOME, outcome.tagValue()).register(registry);
     }
 
     public void cacheHits(int count) {

@@ -1,28 +1,31 @@
 package io.meridian.router;
 
 import io.javalin.Javalin;
+import io.meridian.election.controller.ControlPlane;
 import io.meridian.infra.clock.HybridLogicalClock;
 import io.meridian.infra.config.MeridianConfig;
-import io.meridian.infra.control.PlacementPublisher;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.router.internal.AdminApi;
 import io.meridian.router.internal.AdminAuth;
+import io.meridian.router.internal.ControllerForwarder;
 import io.meridian.router.internal.DataApi;
 import io.meridian.router.internal.DocumentReader;
 import io.meridian.router.internal.DocumentWriter;
 import io.meridian.router.internal.ErrorResponses;
+import io.meridian.router.internal.FailoverAdmin;
 import io.meridian.router.internal.HealthApi;
 import io.meridian.router.internal.HttpEndpoints;
 import io.meridian.router.internal.PlacementAdmin;
 import io.meridian.router.internal.PlacementCache;
 import io.meridian.router.internal.PlacementWatch;
-import io.meridian.router.internal.PlacementWriter;
 import io.meridian.router.internal.RegionView;
+import io.meridian.router.internal.ReplicationApi;
 import io.meridian.router.internal.Routing;
 import io.meridian.streams.ApplyTracker;
 import io.meridian.streams.RegionStreams;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
@@ -41,19 +44,32 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP face of one region node: the document API ({@code /v1/tenants/{tenant}/docs/{key}}), routing to the
- * right region, the placement cache, the admin API ({@code /admin/...}), health and {@code /metrics}.
+ * right region, the placement cache, the admin API ({@code /admin/...}, including the replication endpoints), health
+ * and {@code /metrics}.
  *
  * <p>Lifecycle: build, {@link #start()} once (a second call throws), {@link #close()} any number of times. The
- * collaborators passed in (streams, tracker, producer, publisher, registry) belong to the caller, which closes them
- * after this server. Thread-safe.
+ * collaborators passed in (streams, tracker, producer, control plane, registry) belong to the caller, which closes
+ * them after this server. Thread-safe.
  *
  * <p>A write is answered only once Kafka acknowledged it and this region's applier accepted it; every wait is
- * asynchronous, so a held write costs no thread.
+ * asynchronous, so a held write costs no thread. A node without its coordination quorum
+ * ({@link ControlPlane#hasQuorum()}) refuses writes and keeps serving reads.
+ *
+ * <p>Admin mutations (placement changes, manual failover) run on the controller: any other node forwards them to
+ * {@link ControlPlane#controllerUrl()} and relays the answer, then waits, bounded, until its own placement view shows
+ * the change.
  */
 public final class RouterServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouterServer.class);
     /** How long an admin change waits until this node's placement view shows it. */
     static final Duration ADMIN_VISIBLE_WAIT = Duration.ofSeconds(10);
+    /** How long connecting to the controller may take when forwarding an admin request. */
+    static final Duration FORWARD_CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    /**
+     * How long the controller may take to answer a forwarded admin request: its Kafka transaction(s) plus its own
+     * {@link #ADMIN_VISIBLE_WAIT}.
+     */
+    static final Duration FORWARD_REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private static final int MAX_HTTP_THREADS = 256;
     private static final int MIN_HTTP_THREADS = 8;
 
@@ -62,33 +78,53 @@ public final class RouterServer implements AutoCloseable {
     private final QueuedThreadPool httpThreads;
     private final ScheduledExecutorService timer;
     private final ExecutorService adminExecutor;
+    private final ExecutorService forwardExecutor;
     private final PlacementCache cache;
     private final PlacementWatch watch;
     private final Javalin app;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    /**
-     * @param walProducer idempotent, {@code acks=all} producer of {@code meridian.wal}
-     * @param publisher   writes admin placement changes (placement + fence in one transaction)
-     * @param clock       source of the hybrid-logical-clock timestamps of writes
-     */
-    public RouterServer(MeridianConfig config, RegionStreams streams, ApplyTracker tracker,
-                        Producer<String, WalRecord> walProducer, PlacementPublisher publisher,
-                        PrometheusMeterRegistry registry, Clock clock) {
-        this(config, RegionView.of(Objects.requireNonNull(streams, "streams")), tracker, walProducer,
-                PlacementWriter.of(Objects.requireNonNull(publisher, "publisher")), registry, clock);
+    /** How long admin requests wait: for this node's view, and for the controller when forwarded. */
+    record AdminTimeouts(Duration visibleWait, Duration forwardConnect, Duration forwardRequest) {
+        static final AdminTimeouts DEFAULT = new AdminTimeouts(ADMIN_VISIBLE_WAIT, FORWARD_CONNECT_TIMEOUT,
+                FORWARD_REQUEST_TIMEOUT);
+
+        AdminTimeouts {
+            Objects.requireNonNull(visibleWait, "visibleWait");
+            Objects.requireNonNull(forwardConnect, "forwardConnect");
+            Objects.requireNonNull(forwardRequest, "forwardRequest");
+        }
+
+        /** The longest an admin request can take: forwarded, then waiting here for the view. */
+        Duration longest() {
+            return forwardConnect.plus(forwardRequest).plus(visibleWait);
+        }
     }
 
-    /** For tests: any region view and placement writer. */
+    /**
+     * @param walProducer  idempotent, {@code acks=all} producer of {@code meridian.wal}
+     * @param controlPlane who the controller is, whether this node has its coordination quorum, and the controller's
+     *                     operations (placement changes, manual failover)
+     * @param clock        source of the hybrid-logical-clock timestamps of writes
+     */
+    public RouterServer(MeridianConfig config, RegionStreams streams, ApplyTracker tracker,
+                        Producer<String, WalRecord> walProducer, ControlPlane controlPlane,
+                        PrometheusMeterRegistry registry, Clock clock) {
+        this(config, RegionView.of(Objects.requireNonNull(streams, "streams")), tracker, walProducer, controlPlane,
+                registry, clock, AdminTimeouts.DEFAULT);
+    }
+
+    /** For tests: any region view, and shorter admin waits. */
     RouterServer(MeridianConfig config, RegionView view, ApplyTracker tracker, Producer<String, WalRecord> walProducer,
-                 PlacementWriter placementWriter, PrometheusMeterRegistry registry, Clock clock) {
+                 ControlPlane controlPlane, PrometheusMeterRegistry registry, Clock clock, AdminTimeouts timeouts) {
         this.config = Objects.requireNonNull(config, "config");
         this.view = Objects.requireNonNull(view, "view");
         Objects.requireNonNull(tracker, "tracker");
         Objects.requireNonNull(walProducer, "walProducer");
-        Objects.requireNonNull(placementWriter, "placementWriter");
+        Objects.requireNonNull(controlPlane, "controlPlane");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(timeouts, "timeouts");
         RouterMetrics metrics = new RouterMetrics(Objects.requireNonNull(registry, "registry"));
 
         // Jetty's pool runs requests and also every continuation of a waiting request, so that answers are never
@@ -97,6 +133,8 @@ public final class RouterServer implements AutoCloseable {
         httpThreads.setName("meridian-http-" + config.region());
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("meridian-router-timer-" + config.region()));
         this.adminExecutor = Executors.newSingleThreadExecutor(daemon("meridian-router-admin-" + config.region()));
+        // The JDK client's own threads: they complete forwarded requests; answers are then written on httpThreads.
+        this.forwardExecutor = Executors.newCachedThreadPool(daemon("meridian-router-forward-" + config.region()));
 
         Routing routing = new Routing(config.region(), config.regionUrls());
         this.cache = new PlacementCache(view::placement, config.placementCacheTtl(),
@@ -106,11 +144,21 @@ public final class RouterServer implements AutoCloseable {
         DocumentWriter writer = new DocumentWriter(routing, cache, watch, tracker, walProducer,
                 new HybridLogicalClock(clock),
                 new DocumentWriter.Settings(config.writeApplyTimeout(), config.writePauseBudget()), httpThreads,
-                metrics);
+                metrics, controlPlane::hasQuorum);
         DocumentReader reader = new DocumentReader(routing, cache, view, tracker, config.readMinPositionWait(),
                 httpThreads, metrics);
-        PlacementAdmin placementAdmin = new PlacementAdmin(view, placementWriter, watch, adminExecutor,
-                ADMIN_VISIBLE_WAIT);
+        PlacementAdmin placementAdmin = new PlacementAdmin(view, controlPlane, watch, adminExecutor,
+                timeouts.visibleWait());
+        FailoverAdmin failoverAdmin = new FailoverAdmin(controlPlane, watch, adminExecutor, timeouts.visibleWait());
+        HttpClient forwardClient = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)  // a redirect is the controller's answer: relay it
+                .connectTimeout(timeouts.forwardConnect())
+                .executor(forwardExecutor)
+                .build();
+        ControllerForwarder forwarder = new ControllerForwarder(controlPlane, forwardClient,
+                config.region() + "/" + config.nodeId(), timeouts.forwardRequest(), metrics);
+        AdminAuth adminAuth = new AdminAuth(config.adminToken());
 
         this.app = Javalin.create(javalin -> {
             javalin.showJavalinBanner = false;
@@ -122,14 +170,16 @@ public final class RouterServer implements AutoCloseable {
                 connector.setHost(config.httpHost());
                 connector.setPort(config.httpPort());
                 // A held request does no I/O while it waits: the connection must outlive the longest wait.
-                connector.setIdleTimeout(idleTimeout(config).toMillis());
+                connector.setIdleTimeout(idleTimeout(config, timeouts).toMillis());
                 return connector;
             });
         });
         HttpEndpoints endpoints = new HttpEndpoints(app, errors, metrics, httpThreads);
         new DataApi(writer, reader, config.maxBodyBytes(), config.walPartitions()).register(endpoints);
-        new AdminApi(new AdminAuth(config.adminToken()), placementAdmin, config.regionUrls().keySet(),
-                config.maxBodyBytes()).register(endpoints);
+        new AdminApi(adminAuth, placementAdmin, forwarder, config.regionUrls().keySet(), config.maxBodyBytes())
+                .register(endpoints);
+        new ReplicationApi(adminAuth, controlPlane, forwarder, failoverAdmin, config.maxBodyBytes())
+                .register(endpoints);
         new HealthApi(view, registry, config.region()).register(endpoints);
     }
 
@@ -185,15 +235,18 @@ public final class RouterServer implements AutoCloseable {
         } finally {
             timer.shutdownNow();
             adminExecutor.shutdownNow();
+            forwardExecutor.shutdownNow();
             LOG.info("router stopped region={}", config.region());
         }
     }
 
-    /** Longer than any wait of a request: a paused write (budget, then a retry) or an admin change. */
-    static Duration idleTimeout(MeridianConfig config) {
+    /**
+     * Longer than any wait of a request: a paused write (budget, then a retry), or an admin change (forwarded to the
+     * controller, which publishes and waits for its view, then the wait for this node's view).
+     */
+    static Duration idleTimeout(MeridianConfig config, AdminTimeouts timeouts) {
         Duration longestWrite = config.writePauseBudget().multipliedBy(2).plus(config.writeApplyTimeout().multipliedBy(2));
-        Duration longest = Collections.max(List.of(longestWrite, config.readMinPositionWait(),
-                ADMIN_VISIBLE_WAIT.plusSeconds(30)));
+        Duration longest = Collections.max(List.of(longestWrite, config.readMinPositionWait(), timeouts.longest()));
         return longest.plusSeconds(30);
     }
 

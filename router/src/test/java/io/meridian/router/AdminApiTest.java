@@ -7,6 +7,7 @@ import static io.meridian.router.RouterServerTest.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.meridian.election.ControllerWriteException;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.model.ConflictStrategy;
 import io.meridian.infra.model.Placement;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The admin API over HTTP, with an in-memory placement view and publisher. */
+/** The placement admin API over HTTP on the controller, with an in-memory placement view and control plane. */
 @Timeout(60)
 class AdminApiTest {
     private static final String PLACEMENT = "/admin/tenants/acme/placement";
@@ -100,8 +101,8 @@ class AdminApiTest {
     }
 
     @Test
-    void shouldAnswerKafkaUnavailableWhenThePublisherFails() {
-        h.publishFails = true;
+    void shouldAnswerKafkaUnavailableWhenTheControllerCannotCommit() {
+        h.controlPlane.changeFailure = new ControllerWriteException("broker down (test)", 3, null);
         HttpResponse<String> response = h.admin("PUT", PLACEMENT, BODY);
         assertError(response, 503, "kafka_unavailable");
         assertEquals("2", RouterServerTest.header(response, "Retry-After"));

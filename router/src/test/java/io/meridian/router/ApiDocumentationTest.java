@@ -2,6 +2,7 @@ package io.meridian.router;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.meridian.router.RouterMetrics.ForwardOutcome;
 import io.meridian.router.RouterMetrics.RedirectReason;
 import io.meridian.router.RouterMetrics.WriteOutcome;
 import io.meridian.router.internal.AdminApi;
@@ -9,6 +10,7 @@ import io.meridian.router.internal.DataApi;
 import io.meridian.router.internal.ErrorCode;
 import io.meridian.router.internal.Headers;
 import io.meridian.router.internal.HealthApi;
+import io.meridian.router.internal.ReplicationApi;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -47,7 +49,8 @@ class ApiDocumentationTest {
     @Test
     void shouldDocumentEveryRouteAndHeader() {
         for (String path : List.of(DataApi.DOC_PATH, AdminApi.PLACEMENT_PATH, AdminApi.TENANTS_PATH,
-                HealthApi.LIVE_PATH, HealthApi.READY_PATH, HealthApi.METRICS_PATH)) {
+                ReplicationApi.ELECTION_PATH, ReplicationApi.FAILOVER_PATH, HealthApi.LIVE_PATH, HealthApi.READY_PATH,
+                HealthApi.METRICS_PATH)) {
             assertDocumented(path);
         }
         for (String header : constants(Headers.class)) {
@@ -62,6 +65,9 @@ class ApiDocumentationTest {
             assertDocumented(reason.tagValue());
         }
         for (WriteOutcome outcome : WriteOutcome.values()) {
+            assertDocumented(outcome.tagValue());
+        }
+        for (ForwardOutcome outcome : ForwardOutcome.values()) {
             assertDocumented(outcome.tagValue());
         }
     }

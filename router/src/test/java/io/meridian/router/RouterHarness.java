@@ -1,14 +1,13 @@
 package io.meridian.router;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.election.Candidate;
 import io.meridian.infra.config.MeridianConfig;
-import io.meridian.infra.control.PlacementPublisher.PlacementPublishException;
 import io.meridian.infra.model.ConflictStrategy;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.ReplicationMode;
 import io.meridian.infra.model.WriteState;
 import io.meridian.infra.serde.Json;
-import io.meridian.router.internal.PlacementWriter;
 import io.meridian.streams.ApplyTracker;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -26,11 +25,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A {@link RouterServer} of region us-east on a free port, over an in-memory region ({@link FakeRegion}), WAL and
- * applier ({@link FakeWal}) and placement publisher; plus an HTTP client that never follows redirects.
+ * A {@link RouterServer} of region us-east (or another) on a free port, over an in-memory region
+ * ({@link FakeRegion}), WAL and applier ({@link FakeWal}) and control plane ({@link FakeControlPlane}: by default the
+ * controller, whose changes show in this region's view 20 ms later); plus an HTTP client that never follows
+ * redirects.
  */
 final class RouterHarness implements AutoCloseable {
     static final String REGION = "us-east";
@@ -42,9 +42,11 @@ final class RouterHarness implements AutoCloseable {
 
     final FakeRegion region = new FakeRegion();
     final ApplyTracker tracker = new ApplyTracker();
-    final FakeWal wal = new FakeWal(region, tracker, REGION);
-    final List<Placement> published = new CopyOnWriteArrayList<>();
-    volatile boolean publishFails;
+    final FakeWal wal;
+    final FakeControlPlane controlPlane;
+    /** What the control plane published (placement changes and failovers). */
+    final List<Placement> published;
+    final String regionName;
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     final RouterServer server;
     final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
@@ -56,13 +58,25 @@ final class RouterHarness implements AutoCloseable {
     }
 
     RouterHarness(Map<String, String> overrides) {
+        this(REGION, overrides, RouterServer.AdminTimeouts.DEFAULT);
+    }
+
+    /** A node of {@code regionName} with admin waits {@code timeouts}. */
+    RouterHarness(String regionName, Map<String, String> overrides, RouterServer.AdminTimeouts timeouts) {
+        this.regionName = regionName;
+        this.wal = new FakeWal(region, tracker, regionName);
+        int port = freePort();
+        this.controlPlane = new FakeControlPlane(new Candidate(regionName + "-" + port, regionName,
+                "http://127.0.0.1:" + port, 0)).deliverTo(region, Duration.ofMillis(20));
+        controlPlane.source = region;
+        this.published = controlPlane.published;
         Map<String, Object> values = new HashMap<>();
-        values.put(MeridianConfig.REGION, REGION);
+        values.put(MeridianConfig.REGION, regionName);
         values.put(MeridianConfig.REGIONS, "us-east=" + URLS.get("us-east") + ",eu-west=" + URLS.get("eu-west")
                 + ",ap-south=" + URLS.get("ap-south"));
         values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, "127.0.0.1:1");
         values.put(MeridianConfig.HTTP_HOST, "127.0.0.1");
-        values.put(MeridianConfig.HTTP_PORT, Integer.toString(freePort()));
+        values.put(MeridianConfig.HTTP_PORT, Integer.toString(port));
         values.put(MeridianConfig.ADMIN_TOKEN, TOKEN);
         // Generous by default (a cold JVM on a busy machine is slow); tests of the limits set short ones.
         values.put(MeridianConfig.WRITE_APPLY_TIMEOUT_MS, "5000");
@@ -72,16 +86,7 @@ final class RouterHarness implements AutoCloseable {
         values.put(MeridianConfig.HTTP_MAX_BODY_BYTES, "1024");
         values.putAll(overrides);
         config = new MeridianConfig(values);
-        PlacementWriter writer = (placement, reason) -> {
-            if (publishFails) {
-                throw new PlacementPublishException("broker down (test)", null);
-            }
-            published.add(placement);
-            // The view shows it a moment later, from another thread, as the global stream thread would.
-            CompletableFuture.runAsync(() -> region.setPlacement(placement),
-                    CompletableFuture.delayedExecutor(20, java.util.concurrent.TimeUnit.MILLISECONDS));
-        };
-        server = new RouterServer(config, region, tracker, wal, writer, registry, Clock.systemUTC());
+        server = new RouterServer(config, region, tracker, wal, controlPlane, registry, Clock.systemUTC(), timeouts);
         server.start();
     }
 
@@ -101,6 +106,9 @@ final class RouterHarness implements AutoCloseable {
     /** acme: primary us-east (this region), replicas us-east and eu-west, epoch 1, active. */
     Placement givenTenantHere(String tenant) {
         Placement p = placement(tenant, "us-east", List.of("us-east", "eu-west"), 1, WriteState.ACTIVE);
+        if (!regionName.equals("us-east")) {
+            throw new IllegalStateException("givenTenantHere places tenants in us-east, not in " + regionName);
+        }
         region.setPlacement(p);
         return p;
     }
@@ -152,10 +160,16 @@ final class RouterHarness implements AutoCloseable {
         return send(b.build());
     }
 
-    HttpResponse<String> admin(String method, String path, String body) {
-        return send(request(path).header("Authorization", "Bearer " + TOKEN)
+    /** An admin request with a JSON body (or none) and extra headers ({@code name, value, ...}). */
+    HttpResponse<String> admin(String method, String path, String body, String... headers) {
+        HttpRequest.Builder b = request(path).header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body)).build());
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b.build());
     }
 
     static JsonNode json(HttpResponse<String> response) {

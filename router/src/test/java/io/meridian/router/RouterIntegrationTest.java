@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meridian.infra.clock.HybridLogicalClock;
+import io.meridian.election.Candidate;
+import io.meridian.election.controller.ControlPlane;
 import io.meridian.infra.config.MeridianConfig;
-import io.meridian.infra.control.PlacementPublisher;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.serde.Json;
 import io.meridian.infra.testkit.SharedTestCluster;
@@ -48,7 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two regions' routers, each over its own Kafka Streams applier and placement view, in one JVM, on the shared real
  * Kafka cluster (three brokers, racks us-east / eu-west / ap-south). ap-south is configured but runs no node: it
- * serves as a region that holds no copy. Every test uses its own tenant.
+ * serves as a region that holds no copy. The us-east node is the controller ({@link SingleNodeControlPlane}, a real
+ * transactional producer); eu-west's control plane names it as the controller, so eu-west forwards its admin
+ * changes there over HTTP. Every test uses its own tenant.
  */
 @Tag("integration")
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -58,6 +60,7 @@ class RouterIntegrationTest {
             .connectTimeout(Duration.ofSeconds(5)).build();
     private static final Deque<AutoCloseable> RESOURCES = new ArrayDeque<>();
     private static final Map<String, String> URLS = new LinkedHashMap<>();
+    private static final String CONTROLLER_REGION = "us-east";
 
     @TempDir
     static Path stateDir;
@@ -99,15 +102,24 @@ class RouterIntegrationTest {
         RegionStreams streams = new RegionStreams(config, tracker, registry);
         Producer<String, WalRecord> producer = new KafkaProducer<>(producerProperties(config),
                 Topics.WAL.keySerde().serializer(), Topics.WAL.valueSerde().serializer());
-        PlacementPublisher publisher = new PlacementPublisher(config.kafkaClientProperties(),
-                cluster.uniqueName("router-it-admin-" + region), 0, new HybridLogicalClock(Clock.systemUTC()),
-                Duration.ofSeconds(30));
-        RouterServer router = new RouterServer(config, streams, tracker, producer, publisher, registry,
+        Candidate self = new Candidate(config.nodeId(), region, URLS.get(region), 0);
+        ControlPlane controlPlane;
+        if (region.equals(CONTROLLER_REGION)) {
+            SingleNodeControlPlane controller = new SingleNodeControlPlane(config.kafkaClientProperties(),
+                    cluster.uniqueName("router-it-controller"), self, 1, Clock.systemUTC(), Duration.ofSeconds(30));
+            RESOURCES.push(controller);
+            controlPlane = controller;
+        } else {
+            FakeControlPlane follower = new FakeControlPlane(self);
+            follower.controller = false;
+            follower.controllerUrl = URI.create(URLS.get(CONTROLLER_REGION));
+            controlPlane = follower;
+        }
+        RouterServer router = new RouterServer(config, streams, tracker, producer, controlPlane, registry,
                 Clock.systemUTC());
         RESOURCES.push(registry::close);
         RESOURCES.push(streams);
         RESOURCES.push(() -> producer.close(Duration.ofSeconds(5)));
-        RESOURCES.push(publisher);
         RESOURCES.push(router);
         streams.start();
         router.start();
@@ -274,6 +286,22 @@ class RouterIntegrationTest {
         assertEquals(200, list.statusCode(), list.body());
         assertTrue(list.body().contains("\"tenant\":\"" + tenant + "\""), list.body());
         assertError(send("GET", "eu-west", "/admin/tenants", null), 401, "unauthorized");
+    }
+
+    @Test
+    void shouldShowEachNodesViewOfTheElection() {
+        HttpResponse<String> leader = send("GET", "us-east", "/admin/replication/election", null,
+                "Authorization", "Bearer " + TOKEN);
+        assertEquals(200, leader.statusCode(), leader.body());
+        assertEquals("leader", json(leader).get("state").asText());
+        assertEquals(SingleNodeControlPlane.BACKEND, json(leader).get("backend").asText());
+        assertEquals(URLS.get("us-east"), json(leader).get("leaderUrl").asText());
+
+        HttpResponse<String> follower = send("GET", "eu-west", "/admin/replication/election", null,
+                "Authorization", "Bearer " + TOKEN);
+        assertEquals(200, follower.statusCode(), follower.body());
+        assertEquals("follower", json(follower).get("state").asText());
+        assertEquals("eu-west", json(follower).at("/self/region").asText());
     }
 
     // ---- helpers

@@ -8,8 +8,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The admin endpoints, all behind {@link AdminAuth}: {@code PUT|GET /admin/tenants/{tenant}/placement} and
- * {@code GET /admin/tenants}. Never redirected: any node can serve them. Thread-safe.
+ * The placement admin endpoints, all behind {@link AdminAuth}: {@code PUT|GET /admin/tenants/{tenant}/placement} and
+ * {@code GET /admin/tenants}. Never redirected: reads are served by any node from its placement view; a change runs
+ * on the controller, forwarded there by {@link ControllerForwarder} from any other node. Thread-safe.
  */
 public final class AdminApi {
     public static final String PLACEMENT_PATH = "/admin/tenants/{tenant}/placement";
@@ -17,35 +18,32 @@ public final class AdminApi {
 
     private final AdminAuth auth;
     private final PlacementAdmin admin;
+    private final ControllerForwarder forwarder;
     private final Set<String> regions;
     private final int maxBodyBytes;
 
-    public AdminApi(AdminAuth auth, PlacementAdmin admin, Set<String> regions, int maxBodyBytes) {
+    public AdminApi(AdminAuth auth, PlacementAdmin admin, ControllerForwarder forwarder, Set<String> regions,
+                    int maxBodyBytes) {
         this.auth = auth;
         this.admin = admin;
+        this.forwarder = forwarder;
         this.regions = Collections.unmodifiableSet(new LinkedHashSet<>(regions));  // keeps configured order
         this.maxBodyBytes = maxBodyBytes;
     }
 
     public void register(HttpEndpoints endpoints) {
-        endpoints.add(HandlerType.PUT, PLACEMENT_PATH, authorized(this::putPlacement));
-        endpoints.add(HandlerType.GET, PLACEMENT_PATH, authorized(ctx -> CompletableFuture.completedFuture(
+        endpoints.add(HandlerType.PUT, PLACEMENT_PATH, auth.protect(this::putPlacement));
+        endpoints.add(HandlerType.GET, PLACEMENT_PATH, auth.protect(ctx -> CompletableFuture.completedFuture(
                 admin.get(RequestParsing.tenant(ctx.pathParam("tenant"))))));
-        endpoints.add(HandlerType.GET, TENANTS_PATH, authorized(ctx -> CompletableFuture.completedFuture(
+        endpoints.add(HandlerType.GET, TENANTS_PATH, auth.protect(ctx -> CompletableFuture.completedFuture(
                 admin.list())));
-    }
-
-    private HttpEndpoints.AsyncHandler authorized(HttpEndpoints.AsyncHandler handler) {
-        return ctx -> {
-            auth.check(ctx.header(Headers.AUTHORIZATION));
-            return handler.handle(ctx);
-        };
     }
 
     private CompletableFuture<Reply> putPlacement(Context ctx) {
         String tenant = RequestParsing.tenant(ctx.pathParam("tenant"));
         byte[] body = HttpEndpoints.body(ctx, maxBodyBytes);
+        // Validated here as well as on the controller: a bad request is refused without a hop, even mid-election.
         PlacementRequest request = PlacementRequest.parse(body, regions);
-        return admin.put(tenant, request);
+        return forwarder.onController(ctx, body, () -> admin.put(tenant, request), admin::awaitRelayed);
     }
 }

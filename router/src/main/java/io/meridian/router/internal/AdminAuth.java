@@ -36,6 +36,14 @@ public final class AdminAuth {
         }
     }
 
+    /** {@code handler}, run only after {@link #check} passed: a refused request reaches nothing, not even a forward. */
+    public HttpEndpoints.AsyncHandler protect(HttpEndpoints.AsyncHandler handler) {
+        return ctx -> {
+            check(ctx.header(Headers.AUTHORIZATION));
+            return handler.handle(ctx);
+        };
+    }
+
     private static ApiException unauthorized(String message) {
         return ApiException.of(ErrorCode.UNAUTHORIZED, message);
     }

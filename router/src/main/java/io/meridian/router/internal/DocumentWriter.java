@@ -18,6 +18,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -25,10 +26,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The write path: placement → route → (hold while paused) → produce to the WAL → wait for Kafka's acknowledgement
- * and this region's applier's verdict → answer. An answer of 201/200 means the record is in Kafka and ACCEPTED by
- * the applier (so by every region). Nothing blocks: waits are futures, continued on {@code executor}, never on the
- * applier's stream thread or the producer's I/O thread. Thread-safe.
+ * The write path: coordination quorum → placement → route → (hold while paused) → produce to the WAL → wait for
+ * Kafka's acknowledgement and this region's applier's verdict → answer. An answer of 201/200 means the record is in
+ * Kafka and ACCEPTED by the applier (so by every region). Nothing blocks: waits are futures, continued on
+ * {@code executor}, never on the applier's stream thread or the producer's I/O thread.
+ *
+ * <p>A node that lost contact with its coordination service ({@code coordinated} false) accepts no write
+ * ({@code 503 coordination_lost}): it cannot know whether its region is being failed over, and clients should not
+ * keep writing to a region that may be on its way out. Reads are not affected. Thread-safe.
  */
 public final class DocumentWriter {
     private static final Logger LOG = LoggerFactory.getLogger(DocumentWriter.class);
@@ -46,10 +51,12 @@ public final class DocumentWriter {
     private final Settings settings;
     private final Executor executor;
     private final RouterMetrics metrics;
+    private final BooleanSupplier coordinated;
 
+    /** @param coordinated whether this node reaches its coordination service now (checked before every attempt) */
     public DocumentWriter(Routing routing, PlacementCache cache, PlacementWatch watch, ApplyTracker tracker,
                           Producer<String, WalRecord> producer, HybridLogicalClock hlc, Settings settings,
-                          Executor executor, RouterMetrics metrics) {
+                          Executor executor, RouterMetrics metrics, BooleanSupplier coordinated) {
         this.routing = routing;
         this.cache = cache;
         this.watch = watch;
@@ -59,6 +66,7 @@ public final class DocumentWriter {
         this.settings = settings;
         this.executor = executor;
         this.metrics = metrics;
+        this.coordinated = coordinated;
     }
 
     /** The answer to {@code command}; fails with {@link ApiException} for error answers. */
@@ -81,6 +89,10 @@ public final class DocumentWriter {
      * @param retried      whether the write was already produced once and rejected because writes were paused
      */
     private CompletableFuture<Reply> attempt(WriteCommand command, long holdDeadline, boolean retried) {
+        // Checked on every attempt: a write held while paused may outlive the quorum.
+        if (!coordinated.getAsBoolean()) {
+            throw coordinationLost(command);
+        }
         Placement placement = cache.get(command.tenant()).orElseThrow(() -> tenantNotFound(command.tenant()));
         Routing.Route route = routing.forWrite(placement);
         if (route instanceof Routing.Redirect redirect) {
@@ -240,6 +252,16 @@ public final class DocumentWriter {
                 Map.of("epoch", placement.epoch()), null);
     }
 
+    private ApiException coordinationLost(WriteCommand command) {
+        LOG.warn("write refused: no coordination quorum tenant={} key={} region={}", command.tenant(), command.key(),
+                routing.region());
+        return ApiException.of(ErrorCode.COORDINATION_LOST, "this node lost contact with its coordination service"
+                + " (ZooKeeper or the Kafka group coordinator) and cannot know whether region " + routing.region()
+                + " is being failed over, so it accepts no writes until contact is back; nothing was written. Retry"
+                + " after the Retry-After delay (reads still work)", command.tenant(),
+                Map.of("region", routing.region()), null);
+    }
+
     static ApiException tenantNotFound(String tenant) {
         return ApiException.of(ErrorCode.TENANT_NOT_FOUND, "tenant " + tenant + " has no placement: create it with"
                 + " PUT /admin/tenants/" + tenant + "/placement", tenant);
@@ -255,6 +277,7 @@ public final class DocumentWriter {
                 case WRITES_PAUSED -> WriteOutcome.PAUSED;
                 case APPLY_TIMEOUT -> WriteOutcome.TIMEOUT;
                 case KAFKA_UNAVAILABLE -> WriteOutcome.KAFKA_UNAVAILABLE;
+                case COORDINATION_LOST -> WriteOutcome.COORDINATION_LOST;
                 default -> WriteOutcome.FAILED;
             };
         }

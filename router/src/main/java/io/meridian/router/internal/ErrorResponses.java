@@ -30,6 +30,11 @@ public final class ErrorResponses {
         if (cause instanceof ApiException api) {
             return reply(api.code(), api.getMessage(), api.details());
         }
+        if (ControllerErrors.isDeposed(cause)) {
+            // Thrown by the control plane where no handler translated it with more context.
+            ApiException deposed = ControllerErrors.deposed((RuntimeException) cause, tenant);
+            return reply(deposed.code(), deposed.getMessage(), Map.of());
+        }
         if (cause instanceof RegionStreams.NotReadyException) {
             return reply(ErrorCode.NOT_READY, "this node's region state is not ready yet (starting or rebalancing):"
                     + " retry after the Retry-After delay", Map.of());

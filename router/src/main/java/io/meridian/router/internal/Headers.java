@@ -15,6 +15,12 @@ public final class Headers {
     /** Request: the client's id of a write; retries with the same key are the same write. */
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     public static final String AUTHORIZATION = "Authorization";
+    /**
+     * Request, node to node: set on an admin request a node forwarded to the controller, naming the forwarding node
+     * ({@code <region>/<node id>}). A node that is not the controller refuses such a request instead of forwarding it
+     * again, so requests never loop while nodes disagree about the controller.
+     */
+    public static final String FORWARDED_BY = "X-Meridian-Forwarded-By";
 
     private Headers() {
     }

@@ -1,7 +1,8 @@
 package io.meridian.router.internal;
 
-import io.meridian.infra.control.PlacementPublisher.PlacementPublishException;
+import io.meridian.election.controller.ControlPlane;
 import io.meridian.infra.model.Placement;
+import io.meridian.infra.serde.Json;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -12,30 +13,31 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates and changes placements for the admin API. Changes run one at a time on {@code serial} (a single-thread
- * executor), so two requests on this node cannot both compute the same next epoch; each publishes the placement and
- * its fence in one transaction and then waits, bounded, until this node's placement view shows it, so that the
- * next request here already routes by it. Thread-safe.
+ * Creates and changes placements for the admin API, on the controller. Changes run one at a time on {@code serial} (a
+ * single-thread executor), so two admin requests cannot both compute the same next epoch (every node forwards its
+ * admin changes to the controller, see {@link ControllerForwarder}); each goes to
+ * {@link ControlPlane#changePlacement} (placement and fence in one transaction of the controller's fenced producer)
+ * and then waits, bounded, until this node's placement view shows it, so that the next request here already routes
+ * by it. A node that forwarded the change waits the same way for its own view ({@link #awaitRelayed}). Thread-safe.
  */
 public final class PlacementAdmin {
     private static final Logger LOG = LoggerFactory.getLogger(PlacementAdmin.class);
     public static final String REASON = "admin";
 
     private final RegionView view;
-    private final PlacementWriter writer;
+    private final ControlPlane controlPlane;
     private final PlacementWatch watch;
     private final ExecutorService serial;
     private final Duration visibleWait;
 
-    public PlacementAdmin(RegionView view, PlacementWriter writer, PlacementWatch watch, ExecutorService serial,
+    public PlacementAdmin(RegionView view, ControlPlane controlPlane, PlacementWatch watch, ExecutorService serial,
                           Duration visibleWait) {
         this.view = view;
-        this.writer = writer;
+        this.controlPlane = controlPlane;
         this.watch = watch;
         this.serial = serial;
         this.visibleWait = visibleWait;
@@ -56,11 +58,14 @@ public final class PlacementAdmin {
         }
         Placement next = request.toPlacement(tenant, current);
         try {
-            writer.publish(next, REASON);
-        } catch (PlacementPublishException | KafkaException e) {
+            controlPlane.changePlacement(next, REASON);
+        } catch (RuntimeException e) {
+            ApiException answer = ControllerErrors.translate(e, tenant).orElse(null);
+            if (answer == null) {
+                throw e;
+            }
             LOG.warn("placement change not published tenant={} epoch={}: {}", tenant, next.epoch(), e.toString());
-            throw ApiException.of(ErrorCode.KAFKA_UNAVAILABLE, "Kafka did not take the placement change (" + e.getMessage()
-                    + "); nothing changed: retry", tenant, Map.of(), e);
+            throw answer;
         }
         Optional<Placement> seen = awaitVisible(tenant, next.epoch());
         int created = current == null ? 201 : 200;
@@ -79,6 +84,33 @@ public final class PlacementAdmin {
         LOG.info("placement changed by admin tenant={} epoch={} primary={} replicas={}", tenant, next.epoch(),
                 next.primary(), next.replicas());
         return Reply.json(created, next);
+    }
+
+    /**
+     * On a node that forwarded a placement change to the controller: the controller's answer, once this node's
+     * placement view shows the placement it answered with (a {@code 200}/{@code 201} becomes {@code 202} when the
+     * view does not show it within the wait). Other answers are relayed as they are.
+     */
+    public CompletableFuture<Reply> awaitRelayed(Reply relayed) {
+        if (relayed.status() < 200 || relayed.status() > 202) {
+            return CompletableFuture.completedFuture(relayed);
+        }
+        Placement placement;
+        try {
+            placement = Json.read(relayed.body(), Placement.class);
+        } catch (RuntimeException e) {
+            LOG.warn("the controller answered a placement change with {} but no placement: {}", relayed.status(),
+                    e.toString());
+            return CompletableFuture.completedFuture(relayed);
+        }
+        return watch.awaitEpoch(placement.tenant(), placement.epoch(), visibleWait).thenApply(seen -> {
+            if (seen.isPresent()) {
+                return relayed;
+            }
+            LOG.warn("placement changed by the controller but not yet visible here tenant={} epoch={} after {} ms",
+                    placement.tenant(), placement.epoch(), visibleWait.toMillis());
+            return new Reply(202, relayed.headers(), relayed.contentType(), relayed.body());
+        });
     }
 
     private Optional<Placement> awaitVisible(String tenant, long epoch) {

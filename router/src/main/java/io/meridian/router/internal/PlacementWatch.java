@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -63,6 +64,17 @@ public final class PlacementWatch {
             complete(tenant, waiter, Optional.empty());
         }
         return waiter.future;
+    }
+
+    /**
+     * Completes with true once the view shows every tenant of {@code minEpochs} at or beyond its epoch (at once for
+     * none), or with false when {@code maxWait} passed first.
+     */
+    public CompletableFuture<Boolean> awaitEpochs(Map<String, Long> minEpochs, Duration maxWait) {
+        List<CompletableFuture<Optional<Placement>>> all = new ArrayList<>();
+        minEpochs.forEach((tenant, epoch) -> all.add(awaitEpoch(tenant, epoch, maxWait)));
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                .thenApply(done -> all.stream().allMatch(f -> f.join().isPresent()));
     }
 
     /** Wired to the placement view's change listener. */

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.election.ControllerFencedException;
+import io.meridian.election.controller.ControlPlane;
 import io.meridian.infra.serde.Json;
 import io.meridian.streams.RegionStreams;
 import java.util.EnumSet;
@@ -49,7 +51,8 @@ class ErrorResponsesTest {
         assertInstanceOf(ApiException.Unavailable.class, ApiException.of(ErrorCode.WRITES_PAUSED, "m"));
         assertInstanceOf(ApiException.Rejected.class, ApiException.of(ErrorCode.INVALID_KEY, "m"));
         assertEquals(EnumSet.of(ErrorCode.WRITES_PAUSED, ErrorCode.APPLY_TIMEOUT, ErrorCode.KAFKA_UNAVAILABLE,
-                ErrorCode.POSITION_NOT_REACHED, ErrorCode.NOT_READY), EnumSet.copyOf(
+                ErrorCode.POSITION_NOT_REACHED, ErrorCode.NOT_READY, ErrorCode.COORDINATION_LOST,
+                ErrorCode.NO_CONTROLLER, ErrorCode.CONTROLLER_UNREACHABLE), EnumSet.copyOf(
                 java.util.Arrays.stream(ErrorCode.values()).filter(ErrorCode::retriable).toList()));
     }
 
@@ -68,6 +71,17 @@ class ErrorResponsesTest {
         assertEquals(503, reply.status());
         assertEquals("not_ready", body(reply).at("/error/code").asText());
         assertEquals("7", reply.header("Retry-After"));
+    }
+
+    @Test
+    void shouldAnswerNoControllerWhenTheControlPlaneSaysThisNodeIsNotTheController() {
+        for (RuntimeException deposed : new RuntimeException[] {new ControlPlane.NotControllerException("deposed"),
+                new ControllerFencedException("fenced by epoch 9", 8, null)}) {
+            Reply reply = errors.toReply(new CompletionException(deposed), null);
+            assertEquals(503, reply.status());
+            assertEquals("no_controller", body(reply).at("/error/code").asText());
+            assertEquals("7", reply.header("Retry-After"));
+        }
     }
 
     @Test

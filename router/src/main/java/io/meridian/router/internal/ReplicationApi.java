@@ -1,0 +1,77 @@
+package io.meridian.router.internal;
+
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.meridian.election.Candidate;
+import io.meridian.election.ElectionSnapshot;
+import io.meridian.election.controller.ControlPlane;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The replication endpoints, over the node's {@link ControlPlane}: {@code GET /admin/replication/election} (the
+ * election as this node sees it, served by any node) and {@code POST /admin/replication/failover} (manual failover,
+ * run on the controller: forwarded there from any other node). Both are behind {@link AdminAuth}.
+ *
+ * <p>Replication endpoints that are not admin-only (region health, {@code GET /v1/replication/health} from
+ * {@link ControlPlane#health()}) belong here as well, registered without {@link AdminAuth}. Thread-safe.
+ */
+public final class ReplicationApi {
+    public static final String ELECTION_PATH = "/admin/replication/election";
+    public static final String FAILOVER_PATH = "/admin/replication/failover";
+
+    private final AdminAuth auth;
+    private final ControlPlane controlPlane;
+    private final ControllerForwarder forwarder;
+    private final FailoverAdmin failover;
+    private final int maxBodyBytes;
+
+    public ReplicationApi(AdminAuth auth, ControlPlane controlPlane, ControllerForwarder forwarder,
+                          FailoverAdmin failover, int maxBodyBytes) {
+        this.auth = auth;
+        this.controlPlane = controlPlane;
+        this.forwarder = forwarder;
+        this.failover = failover;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    public void register(HttpEndpoints endpoints) {
+        endpoints.add(HandlerType.GET, ELECTION_PATH, auth.protect(ctx -> CompletableFuture.completedFuture(
+                Reply.json(200, election(controlPlane.election())))));
+        endpoints.add(HandlerType.POST, FAILOVER_PATH, auth.protect(this::postFailover));
+    }
+
+    private CompletableFuture<Reply> postFailover(Context ctx) {
+        byte[] body = HttpEndpoints.body(ctx, maxBodyBytes);
+        // Validated here as well as on the controller: a bad request is refused without a hop, even mid-election.
+        FailoverRequest request = FailoverRequest.parse(body);
+        return forwarder.onController(ctx, body, () -> failover.failover(request), failover::awaitRelayed);
+    }
+
+    /**
+     * {@code {"backend","state","epoch","hasQuorum","leaderNodeId","leaderRegion","leaderUrl","self":{"nodeId",
+     * "region","url","priority"},"since"}}; the leader fields are null when no leader is known, {@code state} is
+     * lower-case.
+     */
+    static Map<String, Object> election(ElectionSnapshot snapshot) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("backend", snapshot.backend());
+        body.put("state", snapshot.state().name().toLowerCase(Locale.ROOT));
+        body.put("epoch", snapshot.epoch());
+        body.put("hasQuorum", snapshot.hasQuorum());
+        body.put("leaderNodeId", snapshot.leaderNodeId());
+        body.put("leaderRegion", snapshot.leaderRegion());
+        body.put("leaderUrl", snapshot.leaderUrl());
+        Candidate self = snapshot.self();
+        Map<String, Object> node = new LinkedHashMap<>();
+        node.put("nodeId", self.nodeId());
+        node.put("region", self.region());
+        node.put("url", self.url());
+        node.put("priority", self.priority());
+        body.put("self", node);
+        body.put("since", snapshot.since());
+        return body;
+    }
+}
