@@ -2,10 +2,12 @@ package io.meridian.infra.topics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.model.ConflictRecord;
+import io.meridian.infra.model.ConflictStats;
 import io.meridian.infra.model.DeadLetter;
 import io.meridian.infra.model.Heartbeat;
 import io.meridian.infra.model.MigrationEvent;
 import io.meridian.infra.model.Placement;
+import io.meridian.infra.model.ReplicationLag;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.serde.JsonSerde;
 import java.time.Duration;
@@ -42,13 +44,17 @@ public final class Topics {
     public static final Topic<String, Heartbeat> HEARTBEATS = new Topic<>("meridian.heartbeats", Serdes.String(),
             new JsonSerde<>(Heartbeat.class), 3, RF, retained(Duration.ofHours(1)));
 
-    /** Replication lag per region and partition (compacted, keyed by region). */
-    public static final Topic<String, JsonNode> REPLICATION_LAG = new Topic<>("meridian.replication-lag",
-            Serdes.String(), new JsonSerde<>(JsonNode.class), 3, RF, compacted());
+    /** Replication lag per region and partition, with the WAL totals (compacted, keyed by region). */
+    public static final Topic<String, ReplicationLag> REPLICATION_LAG = new Topic<>("meridian.replication-lag",
+            Serdes.String(), new JsonSerde<>(ReplicationLag.class), 3, RF, compacted());
 
     /** Every conflict and how it was resolved, keyed by tenant. */
     public static final Topic<String, ConflictRecord> CONFLICTS = new Topic<>("meridian.conflicts", Serdes.String(),
             new JsonSerde<>(ConflictRecord.class), 6, RF, retained(Duration.ofDays(30)));
+
+    /** Conflicts per strategy per one-minute window, counted once across regions (compacted, keyed by strategy). */
+    public static final Topic<String, ConflictStats> CONFLICT_STATS = new Topic<>("meridian.conflict-stats",
+            Serdes.String(), new JsonSerde<>(ConflictStats.class), 1, RF, compacted());
 
     /** Leadership, region-health changes and failover events; one partition keeps them in one order. */
     public static final Topic<String, JsonNode> CONTROLLER = new Topic<>("meridian.controller", Serdes.String(),
@@ -59,7 +65,7 @@ public final class Topics {
             new JsonSerde<>(DeadLetter.class), 1, RF, retained(Duration.ofDays(30)));
 
     public static final List<Topic<?, ?>> ALL = List.of(WAL, PLACEMENTS, MIGRATIONS, HEARTBEATS, REPLICATION_LAG,
-            CONFLICTS, CONTROLLER, DLQ);
+            CONFLICTS, CONFLICT_STATS, CONTROLLER, DLQ);
 
     private Topics() {
     }

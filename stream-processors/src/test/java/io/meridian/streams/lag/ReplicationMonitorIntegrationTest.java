@@ -63,7 +63,9 @@ class ReplicationMonitorIntegrationTest {
         TestCluster cluster = SharedTestCluster.get();
         long head;
         try (Admin admin = cluster.admin()) {
-            new TopicProvisioner(admin).provision(Topics.catalog(12, (short) 3, 2));
+            // Verifying right after creating can meet brokers that do not know the new topics yet: try again.
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                    .untilAsserted(() -> new TopicProvisioner(admin).provision(Topics.catalog(12, (short) 3, 2)));
         }
         String behind = cluster.uniqueName("behind");
         String current = cluster.uniqueName("current");
