@@ -1,6 +1,8 @@
 package io.meridian.streams;
 
+import io.meridian.infra.model.ConflictRecord;
 import io.meridian.infra.model.Position;
+import java.util.List;
 
 /**
  * Told by the region applier, on its stream thread, about every record it processed. Implementations must be quick
@@ -13,6 +15,31 @@ public interface ApplyListener {
 
     /** The applier has processed everything in {@code position.partition()} up to and including this offset. */
     void onApplied(Position position);
+
+    /** A stale-epoch record was resolved by the tenant's strategy (reported by regions holding the tenant). */
+    default void onConflict(ConflictRecord conflict) {
+    }
+
+    /** One listener that tells each of {@code listeners}, in order. */
+    static ApplyListener all(ApplyListener... listeners) {
+        List<ApplyListener> all = List.of(listeners);
+        return new ApplyListener() {
+            @Override
+            public void onDecided(ApplyOutcome outcome) {
+                all.forEach(l -> l.onDecided(outcome));
+            }
+
+            @Override
+            public void onApplied(Position position) {
+                all.forEach(l -> l.onApplied(position));
+            }
+
+            @Override
+            public void onConflict(ConflictRecord conflict) {
+                all.forEach(l -> l.onConflict(conflict));
+            }
+        };
+    }
 
     ApplyListener NONE = new ApplyListener() {
         @Override

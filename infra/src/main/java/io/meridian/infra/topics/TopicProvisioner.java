@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,8 +73,7 @@ public final class TopicProvisioner {
     }
 
     private void verify(Collection<Topic<?, ?>> topics) {
-        Map<String, TopicDescription> descriptions = call(admin.describeTopics(
-                topics.stream().map(Topic::name).toList()).allTopicNames());
+        Map<String, TopicDescription> descriptions = describeWhenKnown(topics);
         List<ConfigResource> resources = topics.stream()
                 .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name())).toList();
         Map<ConfigResource, Config> configs = call(admin.describeConfigs(resources).all());
@@ -109,6 +109,30 @@ public final class TopicProvisioner {
         if (!problems.isEmpty()) {
             throw new TopicLayoutException("topics do not match the catalog:\n  - "
                     + problems.stream().collect(Collectors.joining("\n  - ")));
+        }
+    }
+
+    /**
+     * Describes the topics, waiting (bounded) for brokers to learn of ones just created: metadata propagates to every
+     * broker asynchronously, so a describe right after a create may say the topic is unknown.
+     */
+    private Map<String, TopicDescription> describeWhenKnown(Collection<Topic<?, ?>> topics) {
+        List<String> names = topics.stream().map(Topic::name).toList();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (true) {
+            try {
+                return call(admin.describeTopics(names).allTopicNames());
+            } catch (TopicLayoutException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TopicLayoutException("interrupted while waiting for topic metadata", e);
+            }
         }
     }
 

@@ -166,6 +166,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         if (fence.isReplicatedTo(region)) {
             context.forward(new Record<String, Object>(data.tenant(), conflict, timestamp),
                     RegionApplierTopology.CONFLICTS_SINK);
+            listener.onConflict(conflict);
         }
         LOG.info("conflict tenant={} key={} at {}: record epoch {} < fence epoch {}, strategy {} -> {}", data.tenant(),
                 data.key(), position, data.epoch(), fence.epoch(), fence.strategy().wireName(),

@@ -1,0 +1,157 @@
+package io.meridian.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meridian.infra.serde.Json;
+import io.meridian.infra.topics.Topic;
+import io.meridian.infra.topics.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code meridianctl events tail}: the raw event stream of the catalog's topics, for operators. Every record is read
+ * as bytes and printed as JSON ({@link Json#readTree}), so the tail never stops at a record it cannot map: a value
+ * that is not JSON is printed as text after {@code !not-json(...)}, a JSON value the catalog's serde refuses after
+ * {@code !unmapped(...)}.
+ */
+@Command(name = "events", description = "Meridian's event topics, raw.", sortOptions = false)
+final class EventsCommand implements Runnable {
+    static final String PREFIX = "meridian.";
+    /** What {@code events tail} shows without {@code --topic}: the event logs, not the periodic or data topics. */
+    static final List<String> DEFAULT_TOPICS = List.of("migrations", "controller", "placements", "conflicts", "dlq");
+
+    @ParentCommand
+    MeridianCtl root;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: tail");
+    }
+
+    /** Alias (the name without {@value #PREFIX}) → catalog topic, in catalog order. */
+    static Map<String, Topic<?, ?>> catalog() {
+        Map<String, Topic<?, ?>> byAlias = new LinkedHashMap<>();
+        Topics.ALL.forEach(t -> byAlias.put(t.name().startsWith(PREFIX) ? t.name().substring(PREFIX.length())
+                : t.name(), t));
+        return byAlias;
+    }
+
+    /** For the help text: the valid {@code --topic} values. */
+    static final class TopicAliases implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return catalog().keySet().iterator();
+        }
+    }
+
+    @Command(name = "tail", sortOptions = false,
+            description = "Print each record's time, topic, partition:offset, key and JSON value, as it arrives.")
+    int tail(@Option(names = "--topic", split = ",", paramLabel = "TOPIC", completionCandidates = TopicAliases.class,
+                     description = "One or more of: ${COMPLETION-CANDIDATES} (or the full name). Default: migrations,"
+                             + " controller, placements, conflicts, dlq.") List<String> topics,
+             @Option(names = "--from-beginning", description = "Start at the beginning of the topics, not the end.")
+             boolean fromBeginning,
+             @Option(names = "--limit", paramLabel = "N", description = "Exit after N records.") Integer limit) {
+        if (limit != null && limit < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be at least 1, got " + limit);
+        }
+        List<Topic<?, ?>> selected = resolve(topics == null || topics.isEmpty() ? DEFAULT_TOPICS : topics);
+        Map<String, Topic<?, ?>> byName = new LinkedHashMap<>();
+        selected.forEach(t -> byName.put(t.name(), t));
+        Printer printer = root.printer();
+        int[] printed = {0};
+        try (Tail tail = new Tail(root.bootstrap())) {
+            tail.run(List.copyOf(byName.keySet()), fromBeginning, () -> true, record -> {
+                print(printer, byName.get(record.topic()), record);
+                printed[0]++;
+                return limit == null || printed[0] < limit;
+            });
+        }
+        return ExitCode.OK;
+    }
+
+    private List<Topic<?, ?>> resolve(List<String> names) {
+        Map<String, Topic<?, ?>> catalog = catalog();
+        List<Topic<?, ?>> topics = new ArrayList<>();
+        for (String raw : names) {
+            String name = raw.strip();
+            String alias = name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name;
+            Topic<?, ?> topic = catalog.get(alias);
+            if (topic == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "unknown topic '" + name
+                        + "': use one of " + String.join(", ", catalog.keySet()));
+            }
+            if (!topics.contains(topic)) {
+                topics.add(topic);
+            }
+        }
+        return topics;
+    }
+
+    static void print(Printer printer, Topic<?, ?> topic, ConsumerRecord<byte[], byte[]> record) {
+        String alias = topic.name().startsWith(PREFIX) ? topic.name().substring(PREFIX.length()) : topic.name();
+        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        Optional<JsonNode> value = Optional.empty();
+        String problem = null;
+        String kind = null;
+        if (record.value() != null) {
+            try {
+                value = Optional.of(Json.readTree(record.value()));
+                try {  // readable JSON; would Meridian itself accept it?
+                    topic.valueSerde().deserializer().deserialize(record.topic(), record.value());
+                } catch (RuntimeException e) {
+                    kind = "unmapped";
+                    problem = e.getMessage();
+                }
+            } catch (IllegalArgumentException e) {
+                kind = "not-json";
+                problem = e.getMessage();
+            }
+        }
+        if (printer.json()) {
+            ObjectNode line = JsonNodeFactory.instance.objectNode();
+            line.put("topic", record.topic());
+            line.put("partition", record.partition());
+            line.put("offset", record.offset());
+            line.put("timestamp", MigrationWatch.time(record.timestamp()));
+            line.put("key", key);
+            if (record.value() == null) {
+                line.putNull("value");
+            } else if (value.isPresent()) {
+                line.set("value", value.get());
+            } else {
+                line.put("raw", new String(record.value(), StandardCharsets.UTF_8));
+            }
+            if (problem != null) {
+                line.put("unreadable", kind + ": " + problem);
+            }
+            printer.json(line);
+            return;
+        }
+        String shown = record.value() == null ? "<tombstone>" : value.map(Json::writeString)
+                .orElseGet(() -> new String(record.value(), StandardCharsets.UTF_8));
+        printer.line(MigrationWatch.time(record.timestamp()) + "  " + Printer.pad(alias, 15) + "  "
+                + Printer.pad(record.partition() + ":" + record.offset(), 7) + "  "
+                + Printer.pad(key == null ? Printer.NONE : key, 10) + "  "
+                + (problem == null ? "" : "!" + kind + "(" + oneLine(problem) + ") ") + shown);
+    }
+
+    private static String oneLine(String text) {
+        String flat = text.replaceAll("\\s+", " ");
+        return flat.length() > 160 ? flat.substring(0, 160) + "..." : flat;
+    }
+}

@@ -1,0 +1,176 @@
+package io.meridian.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.model.MigrationState;
+import io.meridian.infra.topics.Topics;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code meridianctl migrate start|status|list|cancel} over the admin API, and {@code migrate watch}, which follows
+ * {@code meridian.migrations} in Kafka.
+ */
+@Command(name = "migrate", description = "Move tenants between regions.", sortOptions = false)
+final class MigrateCommand implements Runnable {
+    static final List<String> COLUMNS = List.of("id", "migrationId", "tenant", "state", "from", "fromRegion",
+            "to", "toRegion", "reason");
+
+    @ParentCommand
+    MeridianCtl root;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "Missing command: start, status, list, cancel or watch");
+    }
+
+    @Command(name = "start", sortOptions = false,
+            description = "Migrate a tenant's primary to another region (POST /admin/tenants/{tenant}/migrate).")
+    int start(@Parameters(paramLabel = "<tenant>") String tenant,
+              @Option(names = "--to", required = true, paramLabel = "REGION", description = "The new primary region.")
+              String toRegion,
+              @Option(names = "--dry-run", description = "Validate and show the plan; change nothing.")
+              boolean dryRun) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("to_region", toRegion);
+        body.put("dry_run", dryRun);
+        HttpApi.Response response = root.api().post("/admin/tenants/" + HttpApi.segment(tenant) + "/migrate", body);
+        Printer printer = root.printer();
+        if (printer.json()) {
+            printer.json(response.body());
+            return ExitCode.OK;
+        }
+        if (dryRun || response.status() == 200) {
+            printer.line("plan (dry run, nothing changed) for " + tenant + ReplicationCommand.ARROW + toRegion + ":");
+            printer.object(response.body());
+            return ExitCode.OK;
+        }
+        printer.line("migration of " + tenant + ReplicationCommand.ARROW + toRegion + " accepted:");
+        printer.object(response.body());
+        migrationId(response.body()).ifPresent(id -> printer.note(
+                "follow it with: meridianctl migrate watch " + id));
+        return ExitCode.OK;
+    }
+
+    @Command(name = "status", description = "One migration (GET /admin/migrations/{id}).")
+    int status(@Parameters(paramLabel = "<migration-id>") String id) {
+        show(root.api().get(migrationPath(id)).body());
+        return ExitCode.OK;
+    }
+
+    @Command(name = "list", description = "A tenant's migrations (GET /admin/tenants/{tenant}/migrations).")
+    int list(@Parameters(paramLabel = "<tenant>") String tenant) {
+        JsonNode body = root.api().get("/admin/tenants/" + HttpApi.segment(tenant) + "/migrations").body();
+        Printer printer = root.printer();
+        if (printer.json()) {
+            printer.json(body);
+            return ExitCode.OK;
+        }
+        JsonNode migrations = body.isArray() ? body : body.path("migrations");
+        if (migrations.isArray()) {
+            if (migrations.isEmpty()) {
+                printer.line("no migrations of " + tenant);
+            } else {
+                printer.objects(migrations, COLUMNS);
+            }
+        } else {
+            printer.object(body);
+        }
+        return ExitCode.OK;
+    }
+
+    @Command(name = "cancel", description = "Cancel a migration before its switch; idempotent"
+            + " (POST /admin/migrations/{id}/cancel).")
+    int cancel(@Parameters(paramLabel = "<migration-id>") String id) {
+        HttpApi.Response response = root.api().post(migrationPath(id) + "/cancel", Map.of());
+        Printer printer = root.printer();
+        if (!printer.json()) {
+            printer.line("cancel of " + id + (response.status() == 202 ? " requested:" : ":"));
+        }
+        show(response.body());
+        return ExitCode.OK;
+    }
+
+    @Command(name = "watch", sortOptions = false,
+            description = {"Follow migration events in Kafka (" + "meridian.migrations" + "), with progress while"
+                    + " draining.",
+                    "With a migration id: exit 0 when it completes, 4 when it fails or is cancelled. Without"
+                            + " --from-beginning it starts at the end of the log after asking the node whether the"
+                            + " migration already ended."})
+    int watch(@Parameters(paramLabel = "<migration-id>", arity = "0..1",
+                      description = "Only this migration; exit when it ends.") String id,
+              @Option(names = "--tenant", paramLabel = "TENANT", description = "Only this tenant's migrations.")
+              String tenant,
+              @Option(names = "--from-beginning", description = "Replay the whole log first.") boolean fromBeginning) {
+        Printer printer = root.printer();
+        CommandLine cl = spec.commandLine();
+        MigrationWatch watch = new MigrationWatch(printer, cl.getErr(), Optional.ofNullable(id),
+                Optional.ofNullable(tenant));
+        try (Tail tail = new Tail(root.bootstrap())) {
+            tail.run(List.of(Topics.MIGRATIONS.name()), fromBeginning,
+                    () -> fromBeginning || id == null || !alreadyEnded(id, watch), watch);
+        }
+        watch.outcome().filter(s -> s != MigrationState.COMPLETED).ifPresent(s -> {
+            cl.getErr().println("migration " + id + " ended " + s.wireName());
+            cl.getErr().flush();
+        });
+        return watch.exitCode();
+    }
+
+    /**
+     * Asks the node for the migration's state, so watching one that ended before the tail started does not wait
+     * forever. Best effort: a node that cannot say leaves the tail to find out.
+     */
+    private boolean alreadyEnded(String id, MigrationWatch watch) {
+        JsonNode migration;
+        try {
+            migration = root.api().get(migrationPath(id)).body();
+        } catch (CliException e) {
+            spec.commandLine().getErr().println("note: the node cannot tell the state of " + id + " (" + e.code()
+                    + "); watching for its events");
+            spec.commandLine().getErr().flush();
+            return false;
+        }
+        JsonNode state = ReplicationCommand.first(migration, "state", "migration.state");
+        MigrationState current;
+        try {
+            current = state == null ? null : MigrationState.fromWire(state.asText());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        if (current == null || !current.isTerminal()) {
+            return false;
+        }
+        watch.ended(current);
+        root.printer().note("migration " + id + " already ended: " + current.wireName() + " (per the node)");
+        return true;
+    }
+
+    private void show(JsonNode body) {
+        Printer printer = root.printer();
+        if (printer.json()) {
+            printer.json(body);
+        } else {
+            printer.object(body);
+        }
+    }
+
+    static Optional<String> migrationId(JsonNode migration) {
+        return Optional.ofNullable(ReplicationCommand.first(migration, "id", "migrationId", "migration_id",
+                "migration.id", "migration.migrationId")).map(JsonNode::asText);
+    }
+
+    static String migrationPath(String id) {
+        return "/admin/migrations/" + HttpApi.segment(id);
+    }
+}

@@ -1,0 +1,131 @@
+package io.meridian.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.model.ConflictStrategy;
+import io.meridian.infra.model.ReplicationMode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code meridianctl tenants list|get|place}: placements over the admin API. */
+@Command(name = "tenants", description = "Tenants and their placements.", sortOptions = false)
+final class TenantsCommand implements Runnable {
+    static final List<String> COLUMNS = List.of("tenant", "primary", "replicas", "epoch", "writes", "strategy", "mode");
+
+    @ParentCommand
+    MeridianCtl root;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: list, get or place");
+    }
+
+    @Command(name = "list", description = "Every tenant's placement (GET /admin/tenants).")
+    int list() {
+        HttpApi.Response response = root.api().get("/admin/tenants");
+        Printer printer = root.printer();
+        if (printer.json()) {
+            printer.json(response.body());
+            return ExitCode.OK;
+        }
+        JsonNode tenants = response.body().path("tenants");
+        placements(printer, tenants);
+        if (tenants.isEmpty()) {
+            printer.note("(no tenants: place one with 'meridianctl tenants place <tenant> --primary R --replicas"
+                    + " R1,R2')");
+        }
+        return ExitCode.OK;
+    }
+
+    @Command(name = "get", description = "One tenant's placement (GET /admin/tenants/{tenant}/placement).")
+    int get(@Parameters(paramLabel = "<tenant>") String tenant) {
+        HttpApi.Response response = root.api().get(placementPath(tenant));
+        Printer printer = root.printer();
+        if (printer.json()) {
+            printer.json(response.body());
+        } else {
+            printer.object(response.body());
+        }
+        return ExitCode.OK;
+    }
+
+    @Command(name = "place", sortOptions = false,
+            description = "Create or change a tenant's placement (PUT /admin/tenants/{tenant}/placement).")
+    int place(@Parameters(paramLabel = "<tenant>") String tenant,
+              @Option(names = "--primary", required = true, paramLabel = "REGION",
+                      description = "The region that accepts the tenant's writes.") String primary,
+              @Option(names = "--replicas", required = true, split = ",", paramLabel = "R1,R2",
+                      description = "The regions holding a copy; the primary is added when not listed.")
+              List<String> replicas,
+              @Option(names = "--strategy", paramLabel = "reject|lww|merge", converter = StrategyConverter.class,
+                      description = "Conflict strategy (the node's default: reject).") ConflictStrategy strategy,
+              @Option(names = "--mode", paramLabel = "single-primary|multi-primary", converter = ModeConverter.class,
+                      description = "Replication mode (the node's default: single-primary).") ReplicationMode mode) {
+        List<String> regions = new ArrayList<>();
+        if (!replicas.contains(primary)) {  // the primary always holds a copy
+            regions.add(primary);
+        }
+        replicas.stream().map(String::strip).filter(r -> !r.isEmpty() && !regions.contains(r)).forEach(regions::add);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("primary", primary);
+        body.put("replicas", regions);
+        if (strategy != null) {
+            body.put("strategy", strategy.wireName());
+        }
+        if (mode != null) {
+            body.put("mode", mode.wireName());
+        }
+        HttpApi.Response response = root.api().put(placementPath(tenant), body);
+        Printer printer = root.printer();
+        if (printer.json()) {
+            printer.json(response.body());
+            return ExitCode.OK;
+        }
+        printer.line(switch (response.status()) {
+            case 201 -> "created placement of " + tenant;
+            case 202 -> "committed placement of " + tenant + "; this node does not show it yet (check with"
+                    + " 'meridianctl tenants get " + tenant + "')";
+            default -> "placement of " + tenant + " is now:";
+        });
+        printer.object(response.body());
+        return ExitCode.OK;
+    }
+
+    /** Placements as a table in the catalog's column order. */
+    static void placements(Printer printer, JsonNode placements) {
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode placement : placements) {
+            rows.add(COLUMNS.stream().map(c -> Printer.text(placement.get(c))).toList());
+        }
+        printer.table(COLUMNS, rows);
+    }
+
+    static String placementPath(String tenant) {
+        return "/admin/tenants/" + HttpApi.segment(tenant) + "/placement";
+    }
+
+    /** {@code --strategy} by wire name. */
+    static final class StrategyConverter implements CommandLine.ITypeConverter<ConflictStrategy> {
+        @Override
+        public ConflictStrategy convert(String value) {
+            return ConflictStrategy.fromWire(value);
+        }
+    }
+
+    /** {@code --mode} by wire name. */
+    static final class ModeConverter implements CommandLine.ITypeConverter<ReplicationMode> {
+        @Override
+        public ReplicationMode convert(String value) {
+            return ReplicationMode.fromWire(value);
+        }
+    }
+}

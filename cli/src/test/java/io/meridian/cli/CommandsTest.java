@@ -1,0 +1,377 @@
+package io.meridian.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.serde.Json;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every HTTP command against a stub node: the request it sends, what it prints, how errors map to exit codes. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class CommandsTest {
+    static final String ACME = "{\"tenant\":\"acme\",\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"],"
+            + "\"epoch\":3,\"writes\":\"active\",\"strategy\":\"reject\",\"mode\":\"single-primary\"}";
+    static final String GLOBEX = "{\"tenant\":\"globex-international\",\"primary\":\"ap-south\",\"replicas\":"
+            + "[\"ap-south\"],\"epoch\":12,\"writes\":\"paused\",\"strategy\":\"lww\",\"mode\":\"multi-primary\"}";
+
+    @TempDir
+    Path home;
+
+    private StubNode node;
+    private Cli cli;
+
+    @BeforeEach
+    void start() {
+        node = new StubNode();
+        cli = new Cli(Map.of("MERIDIAN_URL", node.url(), "MERIDIAN_ADMIN_TOKEN", "secret"), home);
+    }
+
+    @AfterEach
+    void stop() {
+        node.close();
+    }
+
+    private static JsonNode json(String text) {
+        return Json.readTree(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    // --- tenants
+
+    @Test
+    void tenantsListGetsTenantsWithTokenAndPrintsAlignedColumns() {
+        node.answer("GET", "/admin/tenants", 200, "{\"tenants\":[" + ACME + "," + GLOBEX + "]}");
+        Cli.Result result = cli.run("tenants", "list");
+        assertEquals(0, result.exitCode(), result::toString);
+        StubNode.Request request = node.onlyRequest();
+        assertEquals("GET", request.method());
+        assertEquals("/admin/tenants", request.path());
+        assertEquals("Bearer secret", request.authorization());
+        List<String> lines = result.lines();
+        assertEquals(3, lines.size(), result::toString);
+        assertTrue(lines.get(0).startsWith("TENANT"), result::toString);
+        int primaryColumn = lines.get(0).indexOf("PRIMARY");
+        assertEquals(primaryColumn, lines.get(1).indexOf("us-east"), "columns line up:\n" + result.out());
+        assertEquals(primaryColumn, lines.get(2).indexOf("ap-south"), "columns line up:\n" + result.out());
+        assertTrue(lines.get(1).contains("us-east,eu-west"), result::toString);
+        assertTrue(lines.get(2).contains("paused"), result::toString);
+    }
+
+    @Test
+    void tenantsListAsJsonPrintsTheNodesDocument() {
+        node.answer("GET", "/admin/tenants", 200, "{\"tenants\":[" + ACME + "]}");
+        Cli.Result result = cli.run("tenants", "list", "-o", "json");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals(json("{\"tenants\":[" + ACME + "]}"), json(result.out()));
+    }
+
+    @Test
+    void tenantsGetGetsThePlacement() {
+        node.answer("GET", "/admin/tenants/acme/placement", 200, ACME);
+        Cli.Result result = cli.run("tenants", "get", "acme");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals("/admin/tenants/acme/placement", node.onlyRequest().path());
+        assertTrue(result.out().contains("primary:"), result::toString);
+        assertTrue(result.out().matches("(?s).*replicas:\\s+us-east,eu-west.*"), result::toString);
+    }
+
+    @Test
+    void tenantsPlacePutsThePlacementWithStrategyAndMode() {
+        node.answer("PUT", "/admin/tenants/acme/placement", 201, ACME);
+        Cli.Result result = cli.run("tenants", "place", "acme", "--primary", "us-east", "--replicas",
+                "us-east,eu-west", "--strategy", "lww", "--mode", "multi-primary");
+        assertEquals(0, result.exitCode(), result::toString);
+        StubNode.Request request = node.onlyRequest();
+        assertEquals("PUT", request.method());
+        assertEquals("application/json", request.contentType());
+        assertEquals(json("{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"],\"strategy\":\"lww\","
+                + "\"mode\":\"multi-primary\"}"), json(request.body()));
+        assertTrue(result.out().startsWith("created placement of acme"), result::toString);
+    }
+
+    @Test
+    void tenantsPlaceAddsThePrimaryToTheReplicasAndLeavesDefaultsToTheNode() {
+        node.answer("PUT", "/admin/tenants/acme/placement", 200, ACME);
+        Cli.Result result = cli.run("tenants", "place", "acme", "--primary", "us-east", "--replicas", "eu-west");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals(json("{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"]}"),
+                json(node.onlyRequest().body()));
+    }
+
+    @Test
+    void tenantsPlaceRefusesAnUnknownStrategyWithoutCallingTheNode() {
+        Cli.Result result = cli.run("tenants", "place", "acme", "--primary", "us-east", "--replicas", "us-east",
+                "--strategy", "newest");
+        assertEquals(ExitCode.USAGE, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("newest"), result::toString);
+        assertTrue(node.requests().isEmpty());
+    }
+
+    // --- replication
+
+    @Test
+    void replicationElectionShowsTheLeader() {
+        node.answer("GET", "/admin/replication/election", 200, "{\"backend\":\"zookeeper\",\"state\":\"follower\","
+                + "\"epoch\":7,\"hasQuorum\":true,\"leaderNodeId\":\"eu-west-1\",\"leaderRegion\":\"eu-west\","
+                + "\"leaderUrl\":\"http://127.0.0.1:8082\",\"self\":{\"nodeId\":\"us-east-1\",\"region\":\"us-east\","
+                + "\"url\":\"http://127.0.0.1:8081\",\"priority\":0},\"since\":1700000000000}");
+        Cli.Result result = cli.run("replication", "election");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals("/admin/replication/election", node.onlyRequest().path());
+        assertTrue(result.out().matches("(?s).*leader:\\s+eu-west-1 \\(eu-west\\) http://127.0.0.1:8082.*"),
+                result::toString);
+        assertTrue(result.out().matches("(?s).*epoch:\\s+7.*"), result::toString);
+        assertTrue(result.out().contains("2023-11-14T22:13:20Z"), result::toString);
+    }
+
+    @Test
+    void replicationHealthShowsEveryRegion() {
+        node.answer("GET", "/v1/replication/health", 200, "{\"status\":\"degraded\",\"atMillis\":10000,\"regions\":["
+                + "{\"region\":\"us-east\",\"health\":\"healthy\",\"lagEntries\":0,\"lagSeconds\":0.0,"
+                + "\"lastHeartbeatMillis\":9500},"
+                + "{\"region\":\"ap-south\",\"health\":\"unhealthy\",\"healthy\":false,\"lagEntries\":420,"
+                + "\"lagSeconds\":12.5,\"heartbeatAgeMs\":31000}]}");
+        Cli.Result result = cli.run("replication", "health");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals("/v1/replication/health", node.onlyRequest().path());
+        List<String> lines = result.lines();
+        assertEquals("status: degraded", lines.get(0));
+        assertTrue(lines.get(1).startsWith("REGION"), result::toString);
+        assertTrue(lines.get(2).matches("us-east\\s+healthy\\s+true\\s+0\\s+0.0\\s+0.5s"), result::toString);
+        assertTrue(lines.get(3).matches("ap-south\\s+unhealthy\\s+false\\s+420\\s+12.5\\s+31.0s"), result::toString);
+    }
+
+    @Test
+    void replicationHealthPrintsTheNodesErrorWhenTheEndpointIsMissing() {
+        Cli.Result result = cli.run("replication", "health");
+        assertEquals(ExitCode.SERVER_ERROR, result.exitCode(), result::toString);
+        assertEquals("error: not_found: no such endpoint: /v1/replication/health\n", result.err());
+        assertEquals("", result.out());
+    }
+
+    @Test
+    void replicationFailoverPostsTheRequestAndPrintsOldAndNewPrimaries() {
+        node.answer("POST", "/admin/replication/failover", 200, "{\"region\":\"us-east\",\"tenants\":["
+                + "{\"tenant\":\"acme\",\"oldPrimary\":\"us-east\",\"newPrimary\":\"eu-west\",\"epoch\":4,"
+                + "\"outcome\":\"promoted\",\"reason\":\"highest applied position\"},"
+                + "{\"tenant\":\"solo\",\"oldPrimary\":\"us-east\",\"newPrimary\":\"us-east\",\"epoch\":2,"
+                + "\"outcome\":\"no_candidate\",\"reason\":\"no healthy replica\"}],\"event\":{}}");
+        Cli.Result result = cli.run("replication", "failover", "us-east", "--target", "eu-west", "--force");
+        assertEquals(0, result.exitCode(), result::toString);
+        StubNode.Request request = node.onlyRequest();
+        assertEquals("POST", request.method());
+        assertEquals(json("{\"region\":\"us-east\",\"target\":\"eu-west\",\"force\":true}"), json(request.body()));
+        assertTrue(result.out().contains("acme    us-east -> eu-west"), result::toString);
+        assertTrue(result.out().contains("no_candidate"), result::toString);
+    }
+
+    @Test
+    void replicationFailoverWithoutTargetLetsTheControllerChoose() {
+        node.answer("POST", "/admin/replication/failover", 200, "{\"region\":\"us-east\",\"tenants\":[]}");
+        Cli.Result result = cli.run("replication", "failover", "us-east");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals(json("{\"region\":\"us-east\",\"force\":false}"), json(node.onlyRequest().body()));
+        assertTrue(result.out().contains("no tenant has its primary there"), result::toString);
+    }
+
+    @Test
+    void replicationFailoverInsideTheInhibitWindowIsAServerError() {
+        node.answer("POST", "/admin/replication/failover", 409, "{\"error\":{\"code\":\"inhibited\",\"message\":"
+                + "\"region 'us-east' was failed over recently\",\"region\":\"us-east\"}}");
+        Cli.Result result = cli.run("replication", "failover", "us-east");
+        assertEquals(ExitCode.SERVER_ERROR, result.exitCode(), result::toString);
+        assertEquals("error: inhibited: region 'us-east' was failed over recently\n", result.err());
+    }
+
+    // --- migrate
+
+    static final String MIGRATION = "{\"id\":\"m-1\",\"tenant\":\"acme\",\"state\":\"requested\","
+            + "\"from\":\"us-east\",\"to\":\"eu-west\"}";
+
+    @Test
+    void migrateStartPostsTheRequestAndPrintsTheMigration() {
+        node.answer("POST", "/admin/tenants/acme/migrate", 202, MIGRATION);
+        Cli.Result result = cli.run("migrate", "start", "acme", "--to", "eu-west");
+        assertEquals(0, result.exitCode(), result::toString);
+        StubNode.Request request = node.onlyRequest();
+        assertEquals("POST", request.method());
+        assertEquals(json("{\"to_region\":\"eu-west\",\"dry_run\":false}"), json(request.body()));
+        assertTrue(result.out().matches("(?s).*id:\\s+m-1.*"), result::toString);
+        assertTrue(result.out().contains("meridianctl migrate watch m-1"), result::toString);
+    }
+
+    @Test
+    void migrateStartDryRunPrintsThePlan() {
+        node.answer("POST", "/admin/tenants/acme/migrate", 200, "{\"tenant\":\"acme\",\"valid\":true,"
+                + "\"targetLagEntries\":12,\"estimatedDrainMs\":40,\"steps\":[{\"step\":\"validate\"},"
+                + "{\"step\":\"pause\"},{\"step\":\"drain\"},{\"step\":\"switch\"}]}");
+        Cli.Result result = cli.run("migrate", "start", "acme", "--to", "eu-west", "--dry-run");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals(json("{\"to_region\":\"eu-west\",\"dry_run\":true}"), json(node.onlyRequest().body()));
+        assertTrue(result.out().contains("dry run"), result::toString);
+        assertTrue(result.out().matches("(?s).*steps:\\nSTEP\\nvalidate\\npause\\ndrain\\nswitch.*"), result::toString);
+    }
+
+    @Test
+    void migrateStatusListAndCancelUseTheirPaths() {
+        node.answer("GET", "/admin/migrations/m-1", 200, MIGRATION)
+                .answer("GET", "/admin/tenants/acme/migrations", 200, "{\"migrations\":[" + MIGRATION + "]}")
+                .answer("POST", "/admin/migrations/m-1/cancel", 202,
+                        MIGRATION.replace("requested", "cancelled"));
+        Cli.Result status = cli.run("migrate", "status", "m-1");
+        Cli.Result list = cli.run("migrate", "list", "acme");
+        Cli.Result cancel = cli.run("migrate", "cancel", "m-1");
+        assertEquals(List.of("GET /admin/migrations/m-1", "GET /admin/tenants/acme/migrations",
+                "POST /admin/migrations/m-1/cancel"), node.requests().stream().map(r -> r.method() + " " + r.path())
+                .toList());
+        assertEquals(0, status.exitCode() + list.exitCode() + cancel.exitCode(), status + "\n" + list + "\n" + cancel);
+        assertTrue(status.out().matches("(?s).*state:\\s+requested.*"), status::toString);
+        assertTrue(list.lines().get(0).matches("ID\\s+TENANT\\s+STATE\\s+FROM\\s+TO"), list::toString);
+        assertTrue(list.lines().get(1).matches("m-1\\s+acme\\s+requested\\s+us-east\\s+eu-west"), list::toString);
+        assertTrue(cancel.out().matches("(?s).*state:\\s+cancelled.*"), cancel::toString);
+    }
+
+    @Test
+    void migrateStartOfAnActiveMigrationIsAServerError() {
+        node.answer("POST", "/admin/tenants/acme/migrate", 409,
+                "{\"error\":{\"code\":\"migration_active\",\"message\":\"acme is already migrating (m-1)\"}}");
+        Cli.Result result = cli.run("migrate", "start", "acme", "--to", "eu-west");
+        assertEquals(ExitCode.SERVER_ERROR, result.exitCode(), result::toString);
+        assertEquals("error: migration_active: acme is already migrating (m-1)\n", result.err());
+    }
+
+    // --- -o json for every command
+
+    @Test
+    void jsonOutputIsOneValidJsonDocumentForEveryCommand() {
+        node.answer("GET", "/admin/tenants", 200, "{\"tenants\":[" + ACME + "]}")
+                .answer("GET", "/admin/tenants/acme/placement", 200, ACME)
+                .answer("PUT", "/admin/tenants/acme/placement", 200, ACME)
+                .answer("GET", "/admin/replication/election", 200, "{\"backend\":\"kafka\",\"state\":\"leader\"}")
+                .answer("GET", "/v1/replication/health", 200, "{\"status\":\"ok\",\"regions\":[]}")
+                .answer("POST", "/admin/replication/failover", 200, "{\"region\":\"us-east\",\"tenants\":[]}")
+                .answer("POST", "/admin/tenants/acme/migrate", 202, MIGRATION)
+                .answer("GET", "/admin/migrations/m-1", 200, MIGRATION)
+                .answer("GET", "/admin/tenants/acme/migrations", 200, "[" + MIGRATION + "]")
+                .answer("POST", "/admin/migrations/m-1/cancel", 200, MIGRATION);
+        List<List<String>> commands = List.of(List.of("tenants", "list"), List.of("tenants", "get", "acme"),
+                List.of("tenants", "place", "acme", "--primary", "us-east", "--replicas", "us-east"),
+                List.of("replication", "election"), List.of("replication", "health"),
+                List.of("replication", "failover", "us-east"), List.of("migrate", "start", "acme", "--to", "eu-west"),
+                List.of("migrate", "status", "m-1"), List.of("migrate", "list", "acme"),
+                List.of("migrate", "cancel", "m-1"));
+        for (List<String> command : commands) {
+            String[] args = Stream.concat(Stream.of("-o", "json"), command.stream())
+                    .toArray(String[]::new);
+            Cli.Result result = cli.run(args);
+            assertEquals(0, result.exitCode(), command + ": " + result);
+            assertEquals(1, result.lines().size(), command + " prints one line: " + result);
+            JsonNode printed = json(result.out());
+            assertTrue(printed.isContainerNode(), command + ": " + result);
+        }
+    }
+
+    // --- errors and exit codes
+
+    @Test
+    void serverErrorsExitOneAndUnavailableExitsThree() {
+        node.answer("GET", "/admin/tenants/nope/placement", 404,
+                "{\"error\":{\"code\":\"tenant_not_found\",\"message\":\"tenant 'nope' has no placement\"}}");
+        node.answer("GET", "/admin/tenants", 503,
+                "{\"error\":{\"code\":\"not_ready\",\"message\":\"the region is starting\"}}",
+                Map.of("Retry-After", "1"));
+        Cli.Result notFound = cli.run("tenants", "get", "nope");
+        assertEquals(ExitCode.SERVER_ERROR, notFound.exitCode(), notFound::toString);
+        assertEquals("error: tenant_not_found: tenant 'nope' has no placement\n", notFound.err());
+        Cli.Result notReady = cli.run("tenants", "list");
+        assertEquals(ExitCode.UNAVAILABLE, notReady.exitCode(), notReady::toString);
+        assertEquals("error: not_ready: the region is starting (retry after 1 s)\n", notReady.err());
+    }
+
+    @Test
+    void aBodyThatIsNotAnErrorDocumentStillMapsToTheStatus() {
+        node.answer("GET", "/admin/tenants", 500, "<html>boom</html>");
+        Cli.Result result = cli.run("tenants", "list");
+        assertEquals(ExitCode.UNAVAILABLE, result.exitCode(), result::toString);
+        assertEquals("error: http_500: the node answered 500: <html>boom</html>\n", result.err());
+    }
+
+    @Test
+    void unauthorizedIsAServerError() {
+        node.answer("GET", "/admin/tenants", 401,
+                "{\"error\":{\"code\":\"unauthorized\",\"message\":\"send Authorization: Bearer <admin.token>\"}}");
+        Cli.Result result = cli.run("tenants", "list");
+        assertEquals(ExitCode.SERVER_ERROR, result.exitCode(), result::toString);
+        assertTrue(result.err().startsWith("error: unauthorized: "), result::toString);
+    }
+
+    @Test
+    void anUnreachableNodeExitsThree() {
+        node.close();
+        Cli.Result result = cli.run("--url", node.url(), "tenants", "list");
+        assertEquals(ExitCode.UNAVAILABLE, result.exitCode(), result::toString);
+        assertTrue(result.err().startsWith("error: unreachable: cannot reach " + node.url()), result::toString);
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        assertEquals(ExitCode.USAGE, cli.run("tenants").exitCode());
+        assertEquals(ExitCode.USAGE, cli.run("tenants", "get").exitCode());
+        assertEquals(ExitCode.USAGE, cli.run("migrate", "start", "acme").exitCode());
+        assertEquals(ExitCode.USAGE, cli.run("frobnicate").exitCode());
+        assertEquals(ExitCode.USAGE, cli.run("-o", "yaml", "tenants", "list").exitCode());
+        assertEquals(ExitCode.USAGE, cli.run("--url", "not a url", "tenants", "list").exitCode());
+        assertEquals(ExitCode.USAGE, cli.run("events", "tail", "--topic", "nonsense", "--bootstrap", "x:1")
+                .exitCode());
+        assertEquals(ExitCode.USAGE, cli.run("events", "tail", "--limit", "0", "--bootstrap", "x:1").exitCode());
+        assertTrue(node.requests().isEmpty(), () -> "no request for a usage error: " + node.requests());
+    }
+
+    @Test
+    void getFollowsRedirectsButWritesDoNot() {
+        try (StubNode other = new StubNode()) {
+            other.answer("GET", "/admin/tenants/acme/placement", 200, ACME);
+            node.answer("GET", "/admin/tenants/acme/placement", 307, "", Map.of("Location",
+                    other.url() + "/admin/tenants/acme/placement"));
+            node.answer("PUT", "/admin/tenants/acme/placement", 307, "{\"error\":{\"code\":\"redirect\","
+                    + "\"message\":\"not the primary\"}}", Map.of("Location", other.url() + "/x"));
+            Cli.Result get = cli.run("tenants", "get", "acme");
+            assertEquals(0, get.exitCode(), get::toString);
+            Cli.Result put = cli.run("tenants", "place", "acme", "--primary", "us-east", "--replicas", "us-east");
+            assertEquals(ExitCode.SERVER_ERROR, put.exitCode(), put::toString);
+            assertEquals("error: redirect: not the primary (Location: " + other.url() + "/x)\n", put.err());
+            assertEquals(1, other.requests().size(), () -> "only the GET went on: " + other.requests());
+        }
+    }
+
+    @Test
+    void globalOptionsWorkBeforeAndAfterTheCommand() {
+        node.answer("GET", "/admin/tenants", 200, "{\"tenants\":[]}");
+        Cli plain = new Cli(Map.of(), home);
+        Cli.Result after = plain.run("tenants", "list", "--url", node.url(), "--token", "t1", "-o", "json");
+        Cli.Result before = plain.run("--url", node.url(), "--token", "t2", "-o", "json", "tenants", "list");
+        assertEquals(0, after.exitCode() + before.exitCode(), after + "\n" + before);
+        assertEquals(List.of("Bearer t1", "Bearer t2"), node.requests().stream().map(StubNode.Request::authorization)
+                .toList());
+    }
+
+    @Test
+    void withoutTokenNoAuthorizationIsSent() {
+        node.answer("GET", "/admin/tenants", 200, "{\"tenants\":[]}");
+        Cli.Result result = new Cli(Map.of("MERIDIAN_URL", node.url()), home).run("tenants", "list");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals(null, node.onlyRequest().authorization());
+        assertFalse(result.out().isEmpty());
+    }
+}
