@@ -1,0 +1,502 @@
+package io.meridian.migration.internal;
+
+import static io.meridian.infra.model.MigrationState.CANCELLED;
+import static io.meridian.infra.model.MigrationState.COMPLETED;
+import static io.meridian.infra.model.MigrationState.DRAINING;
+import static io.meridian.infra.model.MigrationState.FAILED;
+import static io.meridian.infra.model.MigrationState.SWITCHED;
+import static io.meridian.infra.model.MigrationState.VALIDATED;
+import static io.meridian.infra.model.MigrationState.WRITES_PAUSED;
+
+import io.meridian.election.ControllerFencedException;
+import io.meridian.election.ControllerWriteException;
+import io.meridian.election.controller.ControllerContext;
+import io.meridian.election.health.RegionHealth;
+import io.meridian.election.health.RegionStatus;
+import io.meridian.infra.model.MigrationEvent;
+import io.meridian.infra.model.MigrationState;
+import io.meridian.infra.model.Placement;
+import io.meridian.infra.model.Position;
+import io.meridian.infra.model.WriteState;
+import io.meridian.infra.topics.Topics;
+import io.meridian.migration.AlreadySwitchedException;
+import io.meridian.migration.Migration;
+import io.meridian.migration.MigrationException;
+import io.meridian.migration.MigrationNotFoundException;
+import io.meridian.migration.MigrationPlan;
+import io.meridian.migration.MigrationSettings;
+import io.meridian.migration.TenantNotFoundException;
+import io.meridian.migration.UnknownRegionException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The migration executor's work during one controller term: the migrations rebuilt from {@code meridian.migrations},
+ * and the state machine that carries them on. Everything here runs on the controller's duties thread, except reads of
+ * {@link #book()} and {@link #ready()}.
+ *
+ * <p>Every step is one controller transaction whose events are folded into the book only after it committed, so the
+ * book is always what the log says. A transaction that failed (retriable) marks the book stale: the next tick
+ * rebuilds it from the log before going on, which also settles a commit whose outcome was unknown.
+ *
+ * <p>The placement a step starts from is the newer of this node's placement view and the last placement this term
+ * published for the tenant: the view may lag behind our own writes for a moment. A view OLDER than the epoch a
+ * migration expects is "not caught up yet" (wait); a NEWER one means something else (a failover, an operator) changed
+ * the placement, and the migration fails.
+ */
+public final class MigrationRun implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MigrationRun.class);
+    private static final int MAX_STEPS_PER_ADVANCE = 8;
+    /** After a failed rebuild, the next try waits this long: reading the log blocks the duties thread. */
+    private static final long REBUILD_BACKOFF_MS = 10_000;
+    /** WAL end offsets are sampled every tick while a migration runs, else this often (for dry-run estimates). */
+    private static final long IDLE_SAMPLE_INTERVAL_MS = 5_000;
+
+    private final ControllerContext context;
+    private final Supplier<? extends MigrationSource> sources;
+    private final MigrationSettings settings;
+    private final Clock clock;
+    private final MigrationMetrics metrics;
+    private final Supplier<String> ids;
+    private final MigrationBook book = new MigrationBook();
+    private final Assessor assessor;
+    private final RateSampler rates;
+    private final List<Integer> walPartitions;
+    private final Map<String, Placement> published = new HashMap<>();
+    private final Map<String, Long> lastProgressAt = new HashMap<>();
+    private MigrationSource source;
+    private volatile boolean ready;
+    private boolean stale;
+    private long nextRebuildAt;
+    private long lastWalSampleAt = Long.MIN_VALUE;
+
+    public MigrationRun(ControllerContext context, Supplier<? extends MigrationSource> sources,
+                        MigrationSettings settings, Clock clock, MigrationMetrics metrics, Supplier<String> ids) {
+        this.context = context;
+        this.sources = sources;
+        this.settings = settings;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.ids = ids;
+        this.assessor = new Assessor(settings);
+        this.rates = new RateSampler(Math.max(30_000, 10 * settings.heartbeatInterval().toMillis()));
+        this.walPartitions = IntStream.range(0, settings.walPartitions()).boxed().toList();
+    }
+
+    /** The migrations of this term; readable from any thread. */
+    public MigrationBook book() {
+        return book;
+    }
+
+    /** Whether the migrations were rebuilt from the log: until then, this term answers no requests. */
+    public boolean ready() {
+        return ready;
+    }
+
+    public ControllerContext context() {
+        return context;
+    }
+
+    /**
+     * Reads {@code meridian.migrations} from the beginning and folds every migration anew. Never throws: on failure
+     * the run stays (or becomes) not ready and the next tick tries again.
+     */
+    public boolean rebuild() {
+        long started = clock.millis();
+        try {
+            List<MigrationEvent> events = source().readAll();
+            int skipped = book.rebuild(events);
+            published.clear();
+            lastProgressAt.clear();
+            stale = false;
+            ready = true;
+            List<Migration> active = book.active();
+            LOG.info("migrations rebuilt from the log controllerEpoch={} events={} skipped={} active={} took={}ms",
+                    context.epoch(), events.size(), skipped, active.size(), clock.millis() - started);
+            for (Migration m : active) {
+                LOG.info("migration resumes tenant={} migration={} state={} placementEpoch={} controllerEpoch={}"
+                                + " fence={}", m.tenant(), m.id(), m.state().wireName(), m.placementEpoch(),
+                        context.epoch(), m.pauseFence());
+            }
+            return true;
+        } catch (RuntimeException e) {
+            ready = false;
+            nextRebuildAt = clock.millis() + REBUILD_BACKOFF_MS;
+            LOG.error("cannot rebuild the migrations from the log controllerEpoch={}; retrying in {} ms: {}",
+                    context.epoch(), REBUILD_BACKOFF_MS, e.toString());
+            closeSource();
+            return false;
+        }
+    }
+
+    /** Every heartbeat interval: rebuild if needed, sample rates, carry every active migration on. */
+    public void tick() {
+        if (!ready && clock.millis() < nextRebuildAt) {
+            return;
+        }
+        if ((!ready || stale) && !rebuild()) {
+            return;
+        }
+        sample(clock.millis());
+        advanceAll();
+    }
+
+    public void advanceAll() {
+        for (Migration m : book.active()) {
+            advance(m.id());
+        }
+    }
+
+    /**
+     * Moves one migration as far as it can go now. A retriable write failure is logged and retried next tick;
+     * fencing ({@link ControllerFencedException}) propagates: this term is over.
+     */
+    public void advance(String migrationId) {
+        try {
+            for (int i = 0; i < MAX_STEPS_PER_ADVANCE; i++) {
+                Optional<Migration> m = book.get(migrationId);
+                if (m.isEmpty() || !m.get().active() || !step(m.get())) {
+                    return;
+                }
+            }
+        } catch (ControllerFencedException e) {
+            throw e;
+        } catch (ControllerWriteException e) {
+            stale = true;
+            LOG.warn("migration step not committed migration={} controllerEpoch={}; retrying next tick: {}",
+                    migrationId, context.epoch(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("migration step failed migration={} controllerEpoch={}; retrying next tick", migrationId,
+                    context.epoch(), e);
+        }
+    }
+
+    /** {@link #advance} from a task of its own: fencing was already reported to the controller, so only log it. */
+    private void advanceSoon(String migrationId) {
+        try {
+            advance(migrationId);
+        } catch (ControllerFencedException e) {
+            LOG.warn("migration not advanced migration={}: controller epoch {} was fenced", migrationId,
+                    context.epoch());
+        }
+    }
+
+    // ---- commands (duties thread) ----
+
+    public MigrationPlan plan(String tenant, String toRegion) {
+        Assessor.Assessment a = assessor.assess(context, placement(tenant), source(), book, rates, tenant, toRegion,
+                "", clock.millis());
+        if (a.problem() instanceof TenantNotFoundException || a.problem() instanceof UnknownRegionException) {
+            throw a.problem();
+        }
+        return assessor.plan(a, rates);
+    }
+
+    public Migration start(String tenant, String toRegion, String requestedBy) {
+        long now = clock.millis();
+        Assessor.Assessment a = assessor.assess(context, placement(tenant), source(), book, rates, tenant, toRegion,
+                "", now);
+        if (a.problem() != null) {
+            LOG.info("migration refused tenant={} to={} controllerEpoch={} code={}: {}", tenant, toRegion,
+                    context.epoch(), a.problem().code(), a.problem().getMessage());
+            throw a.problem();
+        }
+        MigrationEvent.Requested requested = new MigrationEvent.Requested(ids.get(), tenant, a.placement().primary(),
+                toRegion, settings.timeout().toMillis(), requestedBy, now);
+        append(tenant, List.of(requested));
+        context.runSoon(() -> advanceSoon(requested.migrationId()));
+        return book.get(requested.migrationId()).orElseThrow();
+    }
+
+    public Migration cancel(String migrationId, String requestedBy) {
+        Migration m = book.get(migrationId).orElseThrow(() -> new MigrationNotFoundException(migrationId));
+        if (m.state() == SWITCHED || m.state() == COMPLETED) {
+            throw new AlreadySwitchedException(m.tenant(), m.id(), m.toRegion());
+        }
+        if (!m.active() || m.cancelRequested()) {
+            return m;  // idempotent: already ended, or the cancel is on its way
+        }
+        append(m.tenant(), List.of(new MigrationEvent.CancelRequested(migrationId, m.tenant(), requestedBy,
+                clock.millis())));
+        advance(migrationId);
+        return book.get(migrationId).orElseThrow();
+    }
+
+    // ---- the state machine ----
+
+    /** One step; true when the migration moved and may move again at once. */
+    private boolean step(Migration m) {
+        long now = clock.millis();
+        if (m.state() == SWITCHED) {
+            // Only a log written elsewhere leaves a migration switched but not completed: finish it.
+            append(m.tenant(), List.of(changed(m, COMPLETED, m.placementEpoch(), "", "completed by controller epoch "
+                    + context.epoch() + " after a controller change", now)));
+            return true;
+        }
+        Optional<Placement> current = placement(m.tenant());
+        if (m.cancelRequested()) {
+            return end(m, current, CANCELLED, "cancelled by " + orUnknown(book.cancelledBy(m.id())) + " in state "
+                    + m.state().wireName(), now);
+        }
+        if (m.timedOut(now)) {
+            return end(m, current, FAILED, "timed out after " + m.timeoutMs() + " ms in state " + m.state().wireName()
+                    + drainDetail(m), now);
+        }
+        if (current.isEmpty()) {
+            return end(m, current, FAILED, "tenant '" + m.tenant() + "' has no placement any more", now);
+        }
+        Placement placement = current.get();
+        if (m.state() != MigrationState.REQUESTED) {
+            if (placement.epoch() > m.placementEpoch()) {
+                return end(m, current, FAILED, "the placement changed underneath the migration (expected epoch "
+                        + m.placementEpoch() + ", found " + placement.epoch() + ": primary " + placement.primary()
+                        + ", writes " + placement.writes().wireName() + "), e.g. by a failover", now);
+            }
+            if (placement.epoch() < m.placementEpoch()) {
+                LOG.debug("placement view behind tenant={} migration={} view={} expected={}", m.tenant(), m.id(),
+                        placement.epoch(), m.placementEpoch());
+                return false;
+            }
+        }
+        return switch (m.state()) {
+            case REQUESTED -> validate(m, current, now);
+            case VALIDATED -> pause(m, placement, now);
+            case WRITES_PAUSED -> startDrain(m, now);
+            case DRAINING -> drainOrSwitch(m, placement, now);
+            default -> false;
+        };
+    }
+
+    private boolean validate(Migration m, Optional<Placement> current, long now) {
+        Assessor.Assessment a = assessor.assess(context, current, source(), book, rates, m.tenant(), m.toRegion(),
+                m.id(), now);
+        MigrationException problem = a.problem();
+        if (problem == null && !a.placement().primary().equals(m.fromRegion())) {
+            return end(m, current, FAILED, "the primary moved from " + m.fromRegion() + " to "
+                    + a.placement().primary() + " since the request", now);
+        }
+        if (problem != null) {
+            return end(m, current, FAILED, "validation failed [" + problem.code() + "]: " + problem.getMessage(), now);
+        }
+        append(m.tenant(), List.of(changed(m, VALIDATED, a.placement().epoch(), "", m.toRegion()
+                + " is a healthy replica lagging " + a.lag() + " entries (limit " + settings.maxTargetLagEntries()
+                + ")", now)));
+        return true;
+    }
+
+    private boolean pause(Migration m, Placement current, long now) {
+        Placement paused = current.withWrites(WriteState.PAUSED, current.epoch() + 1);
+        publish(paused, "migration-pause", fence -> List.of(changed(m, WRITES_PAUSED, paused.epoch(), fence.toString(),
+                "writes paused on " + paused.primary() + " at placement epoch " + paused.epoch() + ", pause fence "
+                        + fence, now)));
+        return true;
+    }
+
+    private boolean startDrain(Migration m, long now) {
+        append(m.tenant(), List.of(changed(m, DRAINING, m.placementEpoch(), m.pauseFence(), "waiting for "
+                + m.toRegion() + " to apply up to the pause fence " + m.pauseFence(), now)));
+        return true;
+    }
+
+    private boolean drainOrSwitch(Migration m, Placement current, long now) {
+        Position fence = Position.parse(m.pauseFence());
+        Optional<RegionStatus> target = context.health().region(m.toRegion());
+        long applied = target.map(s -> s.appliedOffset(fence.partition()).orElse(-1)).orElse(-1L);
+        if (applied < fence.offset()) {
+            progress(m, fence, applied, now);
+            return false;
+        }
+        if (target.get().state() != RegionHealth.HEALTHY) {
+            // Drained, but switching to a region that stopped heartbeating would strand the tenant: wait; the timeout
+            // rolls the migration back if it does not recover.
+            LOG.warn("migration drained but target not healthy tenant={} migration={} target={} health={}",
+                    m.tenant(), m.id(), m.toRegion(), target.get().state().wireName());
+            return false;
+        }
+        Placement switched = new Placement(current.tenant(), m.toRegion(), current.replicas(), current.epoch() + 1,
+                WriteState.ACTIVE, current.strategy(), current.mode());
+        publish(switched, "migration-switch", at -> List.of(
+                changed(m, SWITCHED, switched.epoch(), at.toString(), m.toRegion() + " applied up to "
+                        + fence.partition() + ":" + applied + " (pause fence " + fence + "); primary "
+                        + current.primary() + " -> " + m.toRegion() + " at placement epoch " + switched.epoch(), now),
+                changed(m, COMPLETED, switched.epoch(), at.toString(), "primary is " + m.toRegion()
+                        + ", writes active; writes were paused " + (now - m.pausedAt()) + " ms", now)));
+        return true;
+    }
+
+    private void progress(Migration m, Position fence, long applied, long now) {
+        // The first report comes one interval after the drain started (or this controller took over).
+        Long last = lastProgressAt.putIfAbsent(m.id(), now);
+        if (last == null || now - last < settings.progressInterval().toMillis()) {
+            return;
+        }
+        double rate = Math.max(0, rates.rate(RateSampler.applied(m.toRegion(), fence.partition())).orElse(0));
+        append(m.tenant(), List.of(new MigrationEvent.Progress(m.id(), m.tenant(), m.pauseFence(), applied,
+                fence.offset() - applied, rate, context.epoch(), now)));
+        lastProgressAt.put(m.id(), now);
+    }
+
+    /**
+     * Ends a migration before its switch. If it paused the writes and they are still paused, ONE transaction resumes
+     * them (primary unchanged, epoch + 1) with the final event; otherwise the final event alone.
+     *
+     * @return false when the placement view has not caught up with the pause yet (try again later)
+     */
+    private boolean end(Migration m, Optional<Placement> current, MigrationState finalState, String why, long now) {
+        boolean pausedByUs = m.state() == WRITES_PAUSED || m.state() == DRAINING;
+        if (pausedByUs && current.isPresent()) {
+            Placement placement = current.get();
+            if (placement.epoch() < m.placementEpoch()) {
+                LOG.debug("roll-back waits for the placement view tenant={} migration={} view={} expected={}",
+                        m.tenant(), m.id(), placement.epoch(), m.placementEpoch());
+                return false;
+            }
+            if (placement.writes() == WriteState.PAUSED) {
+                Placement resumed = placement.withWrites(WriteState.ACTIVE, placement.epoch() + 1);
+                publish(resumed, "migration-rollback", fence -> List.of(changed(m, finalState, resumed.epoch(),
+                        fence.toString(), why + "; writes resumed on " + resumed.primary() + " at placement epoch "
+                                + resumed.epoch(), now)));
+                return true;
+            }
+        }
+        long epoch = current.map(Placement::epoch).orElse(m.placementEpoch());
+        append(m.tenant(), List.of(changed(m, finalState, epoch, "", why, now)));
+        return true;
+    }
+
+    private String drainDetail(Migration m) {
+        if (m.state() != DRAINING && m.state() != WRITES_PAUSED) {
+            return "";
+        }
+        Position fence = Position.parse(m.pauseFence());
+        long applied = context.health().region(m.toRegion())
+                .map(s -> s.appliedOffset(fence.partition()).orElse(-1)).orElse(-1L);
+        return " (" + m.toRegion() + " applied up to " + fence.partition() + ":" + applied + " of the pause fence "
+                + fence + ")";
+    }
+
+    // ---- writes: one controller transaction each; folded into the book after the commit ----
+
+    private void publish(Placement placement, String reason, Function<Position, List<MigrationEvent>> events) {
+        List<MigrationEvent> sent = new ArrayList<>();
+        try {
+            context.publishPlacement(placement, reason, fence -> tx -> {
+                sent.clear();
+                for (MigrationEvent event : events.apply(fence)) {
+                    tx.send(Topics.MIGRATIONS, placement.tenant(), event);
+                    sent.add(event);
+                }
+            });
+        } catch (ControllerWriteException e) {
+            stale = true;
+            throw e;
+        }
+        published.put(placement.tenant(), placement);
+        sent.forEach(this::recorded);
+    }
+
+    private void append(String tenant, List<MigrationEvent> events) {
+        try {
+            context.inTransaction(tx -> events.forEach(event -> tx.send(Topics.MIGRATIONS, tenant, event)));
+        } catch (ControllerWriteException e) {
+            stale = true;
+            throw e;
+        }
+        events.forEach(this::recorded);
+    }
+
+    private void recorded(MigrationEvent event) {
+        Migration before = book.get(event.migrationId()).orElse(null);
+        Migration after = book.record(event);
+        if (event instanceof MigrationEvent.StateChanged changed) {
+            LOG.info("migration {} tenant={} migration={} placementEpoch={} controllerEpoch={} fence={} reason={}",
+                    changed.state().wireName(), after.tenant(), after.id(), changed.placementEpoch(),
+                    changed.controllerEpoch(), changed.fencePosition(), changed.reason());
+        } else if (event instanceof MigrationEvent.Progress p) {
+            LOG.info("migration draining tenant={} migration={} placementEpoch={} controllerEpoch={} fence={}"
+                            + " targetApplied={} remaining={} rate={}/s", after.tenant(), after.id(),
+                    after.placementEpoch(), p.controllerEpoch(), p.fencePosition(), p.targetAppliedOffset(),
+                    p.remainingEntries(), String.format("%.1f", p.entriesPerSecond()));
+        } else if (event instanceof MigrationEvent.Requested r) {
+            LOG.info("migration requested tenant={} migration={} from={} to={} by={} timeoutMs={} controllerEpoch={}",
+                    r.tenant(), r.migrationId(), r.fromRegion(), r.toRegion(), r.requestedBy(), r.timeoutMs(),
+                    context.epoch());
+        } else if (event instanceof MigrationEvent.CancelRequested c) {
+            LOG.info("migration cancel requested tenant={} migration={} state={} by={} controllerEpoch={}",
+                    c.tenant(), c.migrationId(), after.state().wireName(), c.requestedBy(), context.epoch());
+        }
+        if (before != null && before.active() && !after.active()) {
+            metrics.ended(before, after);
+            lastProgressAt.remove(after.id());
+        }
+    }
+
+    private MigrationEvent.StateChanged changed(Migration m, MigrationState state, long placementEpoch, String fence,
+                                                String reason, long now) {
+        return new MigrationEvent.StateChanged(m.id(), m.tenant(), state, placementEpoch, fence, context.epoch(),
+                reason, now);
+    }
+
+    // ---- reads ----
+
+    private Optional<Placement> placement(String tenant) {
+        Optional<Placement> view = context.placement(tenant);
+        Placement ours = published.get(tenant);
+        if (ours == null || (view.isPresent() && view.get().epoch() >= ours.epoch())) {
+            return view;
+        }
+        return Optional.of(ours);
+    }
+
+    private void sample(long now) {
+        if (book.activeCount() > 0 || lastWalSampleAt == Long.MIN_VALUE
+                || now - lastWalSampleAt >= IDLE_SAMPLE_INTERVAL_MS) {
+            lastWalSampleAt = now;
+            try {
+                source().walEndOffsets(walPartitions).forEach((p, end) -> rates.observe(RateSampler.wal(p), end, now));
+            } catch (RuntimeException e) {
+                LOG.debug("cannot sample the WAL end offsets: {}", e.toString());
+            }
+        }
+        context.health().regions().forEach((region, status) -> status.appliedOffsets()
+                .forEach((p, offset) -> rates.observe(RateSampler.applied(region, p), offset, now)));
+    }
+
+    private MigrationSource source() {
+        if (source == null) {
+            source = sources.get();
+        }
+        return source;
+    }
+
+    private void closeSource() {
+        if (source != null) {
+            try {
+                source.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing the migration source failed: {}", e.toString());
+            }
+            source = null;
+        }
+    }
+
+    private static String orUnknown(String who) {
+        return who.isEmpty() ? "an operator" : who;
+    }
+
+    /** Closes the Kafka clients of this term. */
+    @Override
+    public void close() {
+        ready = false;
+        closeSource();
+    }
+}
