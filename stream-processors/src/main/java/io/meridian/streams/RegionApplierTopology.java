@@ -4,6 +4,7 @@ import io.meridian.infra.model.Placement;
 import io.meridian.infra.serde.JsonSerde;
 import io.meridian.infra.topics.Topics;
 import io.meridian.streams.internals.RegionApplierProcessor;
+import java.time.Duration;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -15,7 +16,7 @@ import org.apache.kafka.streams.state.Stores;
  * deterministic rules in every region, and materializes the documents of tenants replicated to its region.
  *
  * <pre>
- *   meridian.wal ──▶ applier ──┬─▶ tenant-docs, tenant-fences, applied-positions (stores)
+ *   meridian.wal ──▶ applier ──┬─▶ tenant-docs, tenant-fences, applied-positions, write-ids (stores)
  *   (bytes)                    ├─▶ meridian.conflicts   (stale-epoch records and how they were resolved)
  *                              └─▶ meridian.dlq         (records that cannot be read)
  * </pre>
@@ -27,6 +28,14 @@ public final class RegionApplierTopology {
     public static final String FENCES_STORE = "tenant-fences";
     /** WAL partition → last offset processed. */
     public static final String POSITIONS_STORE = "applied-positions";
+    /** tenant + "/" + writeId → position of the accepted write, windowed by record time. */
+    public static final String WRITE_IDS_STORE = "write-ids";
+    /**
+     * How long (in record time) a write id is remembered: a retry with the same Idempotency-Key within it is answered
+     * with the first write's outcome and not applied again. A constant, not a setting: every region must decide the
+     * same way.
+     */
+    public static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(1);
 
     static final String SOURCE = "wal-source";
     static final String APPLIER = "applier";
@@ -47,6 +56,8 @@ public final class RegionApplierTopology {
                 Serdes.String(), new JsonSerde<>(Placement.class)), APPLIER);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(POSITIONS_STORE),
                 Serdes.Integer(), Serdes.Long()), APPLIER);
+        topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(WRITE_IDS_STORE,
+                IDEMPOTENCY_WINDOW, Duration.ofMillis(1), false), Serdes.String(), Serdes.String()), APPLIER);
         topology.addSink(CONFLICTS_SINK, Topics.CONFLICTS.name(), Topics.CONFLICTS.keySerde().serializer(),
                 Topics.CONFLICTS.valueSerde().serializer(), APPLIER);
         topology.addSink(DLQ_SINK, Topics.DLQ.name(), Topics.DLQ.keySerde().serializer(),

@@ -92,6 +92,11 @@ final class ApplierDriver implements AutoCloseable {
         return timestamp;
     }
 
+    /** Moves the record time of the next records forward by {@code millis}. */
+    void advanceRecordTime(long millis) {
+        nextTimestamp += millis;
+    }
+
     /** Pipes raw bytes (possibly null) under {@code key}; returns the timestamp it was given. */
     long pipeRaw(String key, byte[] value) {
         long timestamp = nextTimestamp++;

@@ -24,6 +24,8 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +43,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
     private KeyValueStore<String, StoredDocument> docs;
     private KeyValueStore<String, Placement> fences;
     private KeyValueStore<Integer, Long> positions;
+    private WindowStore<String, String> writeIds;
 
     public RegionApplierProcessor(String region, ApplyListener listener) {
         this.region = region;
@@ -53,6 +56,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         docs = context.getStateStore(RegionApplierTopology.DOCS_STORE);
         fences = context.getStateStore(RegionApplierTopology.FENCES_STORE);
         positions = context.getStateStore(RegionApplierTopology.POSITIONS_STORE);
+        writeIds = context.getStateStore(RegionApplierTopology.WRITE_IDS_STORE);
         // After a restart or a rebalance the restored positions tell readers how far this region already is.
         Long restored = positions.get(context.taskId().partition());
         if (restored != null) {
@@ -68,7 +72,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         if (wal instanceof WalRecord.Fence fence) {
             applyFence(fence, position);
         } else if (wal instanceof WalRecord.DataRecord data) {
-            listener.onDecided(applyData(data, position, record.timestamp()));
+            listener.onDecided(applyOnce(data, position, record.timestamp()));
         }
         positions.put(position.partition(), position.offset());
         listener.onApplied(position);
@@ -123,6 +127,29 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         }
         keys.forEach(docs::delete);
         LOG.info("tenant={} is no longer replicated to {}: dropped {} documents", tenant, region, keys.size());
+    }
+
+    /**
+     * A write whose id was accepted before (a client retry with the same Idempotency-Key) gets the first write's
+     * outcome and is not applied again: a late retry must not overwrite newer writes. Decided by record time only,
+     * so every region decides the same way.
+     */
+    private ApplyOutcome applyOnce(WalRecord.DataRecord data, Position position, long timestamp) {
+        String id = data.tenant() + "/" + data.writeId();
+        try (WindowStoreIterator<String> seen = writeIds.fetch(id,
+                timestamp - RegionApplierTopology.IDEMPOTENCY_WINDOW.toMillis(), timestamp)) {
+            if (seen.hasNext()) {
+                String first = seen.next().value;
+                Placement fence = fences.get(data.tenant());
+                return new ApplyOutcome(data.writeId(), Position.parse(first), Verdict.ACCEPTED, fence,
+                        "duplicate of the write at " + first + " (same Idempotency-Key): not applied again");
+            }
+        }
+        ApplyOutcome outcome = applyData(data, position, timestamp);
+        if (outcome.accepted()) {
+            writeIds.put(id, position.toString(), timestamp);
+        }
+        return outcome;
     }
 
     private ApplyOutcome applyData(WalRecord.DataRecord data, Position position, long timestamp) {
