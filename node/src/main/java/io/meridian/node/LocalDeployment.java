@@ -1,5 +1,6 @@
 package io.meridian.node;
 
+import io.meridian.infra.cluster.ChildProcesses;
 import io.meridian.infra.cluster.EmbeddedZooKeeper;
 import io.meridian.infra.cluster.KafkaProcessCluster;
 import io.meridian.infra.config.MeridianConfig;
@@ -64,7 +65,8 @@ public final class LocalDeployment implements AutoCloseable {
 
     public void start() {
         zookeeper = EmbeddedZooKeeper.start(dataDir.resolve("zookeeper"), 0);
-        kafka = new KafkaProcessCluster(dataDir.resolve("kafka"), REGIONS);
+        // No hook of its own: close() stops the nodes first, then the brokers.
+        kafka = KafkaProcessCluster.builder(dataDir.resolve("kafka")).racks(REGIONS).shutdownHook(false).build();
         kafka.start();
         LOG.info("kafka up at {}, zookeeper at {}", kafka.bootstrapServers(), zookeeper.connectString());
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
@@ -119,7 +121,7 @@ public final class LocalDeployment implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), Meridian.class.getName(), "node",
                 "--config", nodeConfigs.get(region).toString(),
                 "--parent-pid", Long.toString(ProcessHandle.current().pid())));
-        ProcessBuilder builder = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(ChildProcesses.detached(command))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(region).toFile()));
         // The node's file is its whole configuration: the launcher's own MERIDIAN_* settings must not leak in.

@@ -10,7 +10,12 @@ import io.meridian.election.health.HeartbeatService;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.topics.TopicProvisioner;
 import io.meridian.infra.topics.Topics;
+import io.meridian.migration.MigrationExecutor;
+import io.meridian.router.ReplicationStatus;
 import io.meridian.router.RouterServer;
+import io.meridian.streams.ApplierMetrics;
+import io.meridian.streams.ApplyListener;
+import io.meridian.streams.ReplicationMonitor;
 import io.meridian.streams.ApplyTracker;
 import io.meridian.streams.RegionStreams;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -77,7 +82,8 @@ public final class MeridianNode implements AutoCloseable {
 
         Clock clock = Clock.systemUTC();
         ApplyTracker tracker = new ApplyTracker();
-        RegionStreams streams = new RegionStreams(config, tracker, registry);
+        RegionStreams streams = new RegionStreams(config, ApplyListener.all(tracker, new ApplierMetrics(registry)),
+                registry);
         resources.push(streams);
 
         Producer<String, WalRecord> walProducer = new KafkaProducer<>(walProducerProperties(config),
@@ -98,10 +104,17 @@ public final class MeridianNode implements AutoCloseable {
         resources.push(heartbeats);
         heartbeats.start();
         Controller controller = new Controller(config, elector, heartbeats, streams, registry, clock);
+        MigrationExecutor migrations = new MigrationExecutor(config, registry, clock);
+        controller.addDuty(migrations);
         resources.push(controller);  // closing it hands leadership over at once
         controller.start();
 
-        router = new RouterServer(config, streams, tracker, walProducer, controller, registry, clock);
+        ReplicationMonitor monitor = new ReplicationMonitor(config, registry, clock);
+        resources.push(monitor);
+        monitor.start();
+
+        router = new RouterServer(config, streams, tracker, walProducer, controller, migrations,
+                ReplicationStatus.of(monitor), registry, clock);
         resources.push(router);
         router.start();
         LOG.info("node={} region={} serving on port {}", config.nodeId(), config.region(), router.port());

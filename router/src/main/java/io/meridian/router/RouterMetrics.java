@@ -26,10 +26,16 @@ public final class RouterMetrics {
     /** Gauge: placements in the cache. */
     public static final String PLACEMENT_CACHE_SIZE = "meridian.placement.cache.size";
     /**
-     * Counter: admin mutations this node did not serve itself because it is not the controller, tagged by
-     * {@link #TAG_OUTCOME} ({@link ForwardOutcome}).
+     * Counter: admin requests that run on the controller (mutations, and the migration endpoints) which this node did
+     * not serve itself because it is not the controller, tagged by {@link #TAG_OUTCOME} ({@link ForwardOutcome}).
      */
     public static final String FORWARDS = "meridian.router.forwards";
+    /**
+     * Counter: migration admin requests this node executed (as the controller; forwarded ones count in
+     * {@link #FORWARDS} on the forwarding node), tagged by {@link #TAG_OP} ({@link MigrationOp}) and
+     * {@link #TAG_OUTCOME} ({@link MigrationOutcome}).
+     */
+    public static final String MIGRATION_REQUESTS = "meridian.router.migration.requests";
 
     public static final String TAG_ROUTE = "route";
     public static final String TAG_METHOD = "method";
@@ -45,7 +51,7 @@ public final class RouterMetrics {
 
     /** All meter names, for the test that checks that dashboards and alerts refer to existing meters. */
     public static final List<String> NAMES = List.of(HTTP_REQUESTS, REDIRECTS, WRITES, PLACEMENT_CACHE_GETS,
-            PLACEMENT_CACHE_EVICTIONS, PLACEMENT_CACHE_SIZE, FORWARDS);
+            PLACEMENT_CACHE_EVICTIONS, PLACEMENT_CACHE_SIZE, FORWARDS, MIGRATION_REQUESTS);
 
     /** Why a request was redirected. */
     public enum RedirectReason {
@@ -96,6 +102,50 @@ public final class RouterMetrics {
         }
     }
 
+    /** A migration admin request, by endpoint. */
+    public enum MigrationOp {
+        /** {@code POST /admin/tenants/{tenant}/migrate} */
+        START,
+        /** {@code POST /admin/tenants/{tenant}/migrate} with {@code "dry_run":true} */
+        DRY_RUN,
+        /** {@code POST /admin/migrations/{id}/cancel} */
+        CANCEL,
+        /** {@code GET /admin/migrations/{id}} */
+        GET,
+        /** {@code GET /admin/tenants/{tenant}/migrations} */
+        LIST;
+
+        public String tagValue() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** How a migration admin request executed by this node ended. */
+    public enum MigrationOutcome {
+        /** Answered 2xx. */
+        OK,
+        /** Refused with a 4xx: unknown tenant, migration or region, a validation failure, a conflict. */
+        REJECTED,
+        /** Answered 503: not (or no longer) the controller, migrations not rebuilt yet, Kafka or the controller slow. */
+        UNAVAILABLE,
+        /** Anything else: a bug (500). */
+        FAILED;
+
+        public String tagValue() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static MigrationOutcome of(int status) {
+            if (status >= 200 && status < 300) {
+                return OK;
+            }
+            if (status >= 400 && status < 500) {
+                return REJECTED;
+            }
+            return status == 503 ? UNAVAILABLE : FAILED;
+        }
+    }
+
     private final MeterRegistry registry;
     private final Counter cacheHits;
     private final Counter cacheMisses;
@@ -109,6 +159,11 @@ public final class RouterMetrics {
         }
         for (ForwardOutcome outcome : ForwardOutcome.values()) {
             forwardCounter(outcome);
+        }
+        for (MigrationOp op : MigrationOp.values()) {
+            for (MigrationOutcome outcome : MigrationOutcome.values()) {
+                migrationCounter(op, outcome);
+            }
         }
     }
 
@@ -148,8 +203,19 @@ public final class RouterMetrics {
     }
 
     private Counter forwardCounter(ForwardOutcome outcome) {
-        return Counter.builder(FORWARDS).description("Admin mutations forwarded to the controller, by outcome")
+        return Counter.builder(FORWARDS).description("Admin requests forwarded to the controller, by outcome")
                 .tag(TAG_OUTCOME, outcome.tagValue()).register(registry);
+    }
+
+    /** A migration admin request this node executed ended with HTTP {@code status}. */
+    public void migrationRequest(MigrationOp op, int status) {
+        migrationCounter(op, MigrationOutcome.of(status)).increment();
+    }
+
+    private Counter migrationCounter(MigrationOp op, MigrationOutcome outcome) {
+        return Counter.builder(MIGRATION_REQUESTS)
+                .description("Migration admin requests executed by this node (the controller), by op and outcome")
+                .tag(TAG_OP, op.tagValue()).tag(TAG_OUTCOME, outcome.tagValue()).register(registry);
     }
 
     public void cacheHits(int count) {

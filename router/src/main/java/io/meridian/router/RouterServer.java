@@ -6,6 +6,7 @@ import io.meridian.infra.clock.HybridLogicalClock;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.WalRecord;
+import io.meridian.migration.Migrations;
 import io.meridian.router.internal.AdminApi;
 import io.meridian.router.internal.AdminAuth;
 import io.meridian.router.internal.ControllerForwarder;
@@ -16,6 +17,8 @@ import io.meridian.router.internal.ErrorResponses;
 import io.meridian.router.internal.FailoverAdmin;
 import io.meridian.router.internal.HealthApi;
 import io.meridian.router.internal.HttpEndpoints;
+import io.meridian.router.internal.MigrationAdmin;
+import io.meridian.router.internal.MigrationApi;
 import io.meridian.router.internal.PlacementAdmin;
 import io.meridian.router.internal.PlacementCache;
 import io.meridian.router.internal.PlacementWatch;
@@ -35,6 +38,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.Producer;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
@@ -44,12 +48,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP face of one region node: the document API ({@code /v1/tenants/{tenant}/docs/{key}}), routing to the
- * right region, the placement cache, the admin API ({@code /admin/...}, including the replication endpoints), health
- * and {@code /metrics}.
+ * right region, the placement cache, the admin API ({@code /admin/...}, including the replication and migration
+ * endpoints), replication health ({@code /v1/replication/health}), health and {@code /metrics}.
  *
  * <p>Lifecycle: build, {@link #start()} once (a second call throws), {@link #close()} any number of times. The
- * collaborators passed in (streams, tracker, producer, control plane, registry) belong to the caller, which closes
- * them after this server. Thread-safe.
+ * collaborators passed in (streams, tracker, producer, control plane, migrations, replication status, registry)
+ * belong to the caller, which closes them after this server. Thread-safe.
  *
  * <p>A write is answered only once Kafka acknowledged it and this region's applier accepted it; every wait is
  * asynchronous, so a held write costs no thread. A node without its coordination quorum
@@ -57,7 +61,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Admin mutations (placement changes, manual failover) run on the controller: any other node forwards them to
  * {@link ControlPlane#controllerUrl()} and relays the answer, then waits, bounded, until its own placement view shows
- * the change.
+ * the change. The migration endpoints, reads included, run on the controller too (only it holds the migrations):
+ * forwarded the same way, relayed as they are.
  */
 public final class RouterServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouterServer.class);
@@ -72,6 +77,11 @@ public final class RouterServer implements AutoCloseable {
     static final Duration FORWARD_REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private static final int MAX_HTTP_THREADS = 256;
     private static final int MIN_HTTP_THREADS = 8;
+    /**
+     * Threads that wait for the controller's migration commands (each waits for the one duties thread, bounded by the
+     * executor's call timeout); more requests queue, without holding an HTTP thread.
+     */
+    private static final int MIGRATION_THREADS = 4;
 
     private final MeridianConfig config;
     private final RegionView view;
@@ -79,6 +89,7 @@ public final class RouterServer implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ExecutorService adminExecutor;
     private final ExecutorService forwardExecutor;
+    private final ExecutorService migrationExecutor;
     private final PlacementCache cache;
     private final PlacementWatch watch;
     private final Javalin app;
@@ -106,23 +117,29 @@ public final class RouterServer implements AutoCloseable {
      * @param walProducer  idempotent, {@code acks=all} producer of {@code meridian.wal}
      * @param controlPlane who the controller is, whether this node has its coordination quorum, and the controller's
      *                     operations (placement changes, manual failover)
+     * @param migrations   the tenant migrations, as the controller runs them (every call throws
+     *                     {@link ControlPlane.NotControllerException} on other nodes; they forward instead)
+     * @param replication  the Kafka-derived replication figures for {@code GET /v1/replication/health}
      * @param clock        source of the hybrid-logical-clock timestamps of writes
      */
     public RouterServer(MeridianConfig config, RegionStreams streams, ApplyTracker tracker,
-                        Producer<String, WalRecord> walProducer, ControlPlane controlPlane,
-                        PrometheusMeterRegistry registry, Clock clock) {
+                        Producer<String, WalRecord> walProducer, ControlPlane controlPlane, Migrations migrations,
+                        ReplicationStatus replication, PrometheusMeterRegistry registry, Clock clock) {
         this(config, RegionView.of(Objects.requireNonNull(streams, "streams")), tracker, walProducer, controlPlane,
-                registry, clock, AdminTimeouts.DEFAULT);
+                migrations, replication, registry, clock, AdminTimeouts.DEFAULT);
     }
 
     /** For tests: any region view, and shorter admin waits. */
     RouterServer(MeridianConfig config, RegionView view, ApplyTracker tracker, Producer<String, WalRecord> walProducer,
-                 ControlPlane controlPlane, PrometheusMeterRegistry registry, Clock clock, AdminTimeouts timeouts) {
+                 ControlPlane controlPlane, Migrations migrations, ReplicationStatus replication,
+                 PrometheusMeterRegistry registry, Clock clock, AdminTimeouts timeouts) {
         this.config = Objects.requireNonNull(config, "config");
         this.view = Objects.requireNonNull(view, "view");
         Objects.requireNonNull(tracker, "tracker");
         Objects.requireNonNull(walProducer, "walProducer");
         Objects.requireNonNull(controlPlane, "controlPlane");
+        Objects.requireNonNull(migrations, "migrations");
+        Objects.requireNonNull(replication, "replication");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(timeouts, "timeouts");
         RouterMetrics metrics = new RouterMetrics(Objects.requireNonNull(registry, "registry"));
@@ -135,6 +152,8 @@ public final class RouterServer implements AutoCloseable {
         this.adminExecutor = Executors.newSingleThreadExecutor(daemon("meridian-router-admin-" + config.region()));
         // The JDK client's own threads: they complete forwarded requests; answers are then written on httpThreads.
         this.forwardExecutor = Executors.newCachedThreadPool(daemon("meridian-router-forward-" + config.region()));
+        this.migrationExecutor = Executors.newFixedThreadPool(MIGRATION_THREADS,
+                numberedDaemons("meridian-router-migrations-" + config.region()));
 
         Routing routing = new Routing(config.region(), config.regionUrls());
         this.cache = new PlacementCache(view::placement, config.placementCacheTtl(),
@@ -156,8 +175,10 @@ public final class RouterServer implements AutoCloseable {
                 .connectTimeout(timeouts.forwardConnect())
                 .executor(forwardExecutor)
                 .build();
-        ControllerForwarder forwarder = new ControllerForwarder(controlPlane, forwardClient,
-                config.region() + "/" + config.nodeId(), timeouts.forwardRequest(), metrics);
+        String thisNode = config.region() + "/" + config.nodeId();
+        ControllerForwarder forwarder = new ControllerForwarder(controlPlane, forwardClient, thisNode,
+                timeouts.forwardRequest(), metrics);
+        MigrationAdmin migrationAdmin = new MigrationAdmin(migrations, migrationExecutor, errors, metrics);
         AdminAuth adminAuth = new AdminAuth(config.adminToken());
 
         this.app = Javalin.create(javalin -> {
@@ -178,7 +199,9 @@ public final class RouterServer implements AutoCloseable {
         new DataApi(writer, reader, config.maxBodyBytes(), config.walPartitions()).register(endpoints);
         new AdminApi(adminAuth, placementAdmin, forwarder, config.regionUrls().keySet(), config.maxBodyBytes())
                 .register(endpoints);
-        new ReplicationApi(adminAuth, controlPlane, forwarder, failoverAdmin, config.maxBodyBytes())
+        new MigrationApi(adminAuth, migrationAdmin, forwarder, config.regionUrls().keySet(), config.maxBodyBytes(),
+                thisNode).register(endpoints);
+        new ReplicationApi(adminAuth, controlPlane, forwarder, failoverAdmin, config, replication)
                 .register(endpoints);
         new HealthApi(view, registry, config.region()).register(endpoints);
     }
@@ -236,18 +259,30 @@ public final class RouterServer implements AutoCloseable {
             timer.shutdownNow();
             adminExecutor.shutdownNow();
             forwardExecutor.shutdownNow();
+            migrationExecutor.shutdownNow();
             LOG.info("router stopped region={}", config.region());
         }
     }
 
     /**
      * Longer than any wait of a request: a paused write (budget, then a retry), or an admin change (forwarded to the
-     * controller, which publishes and waits for its view, then the wait for this node's view).
+     * controller, which publishes and waits for its view, then the wait for this node's view). A migration command on
+     * the controller waits for the controller's duties thread at most the migration executor's call timeout (60 s),
+     * within the forward's request timeout.
      */
     static Duration idleTimeout(MeridianConfig config, AdminTimeouts timeouts) {
         Duration longestWrite = config.writePauseBudget().multipliedBy(2).plus(config.writeApplyTimeout().multipliedBy(2));
         Duration longest = Collections.max(List.of(longestWrite, config.readMinPositionWait(), timeouts.longest()));
         return longest.plusSeconds(30);
+    }
+
+    private static java.util.concurrent.ThreadFactory numberedDaemons(String prefix) {
+        AtomicInteger next = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + next.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -3,6 +3,8 @@ package io.meridian.router;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meridian.router.RouterMetrics.ForwardOutcome;
+import io.meridian.router.RouterMetrics.MigrationOp;
+import io.meridian.router.RouterMetrics.MigrationOutcome;
 import io.meridian.router.RouterMetrics.RedirectReason;
 import io.meridian.router.RouterMetrics.WriteOutcome;
 import io.meridian.router.internal.AdminApi;
@@ -10,6 +12,7 @@ import io.meridian.router.internal.DataApi;
 import io.meridian.router.internal.ErrorCode;
 import io.meridian.router.internal.Headers;
 import io.meridian.router.internal.HealthApi;
+import io.meridian.router.internal.MigrationApi;
 import io.meridian.router.internal.ReplicationApi;
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -43,14 +46,19 @@ class ApiDocumentationTest {
             assertDocumented(code.wireName());
             assertTrue(DOC.contains("| " + code.status() + " | `" + code.wireName() + "`"),
                     code.wireName() + " is documented with another status than " + code.status());
+            if (code.retriable() && code.status() != 503) {
+                assertTrue(DOC.contains("| " + code.status() + " | `" + code.wireName() + "` | (`Retry-After`)"),
+                        code.wireName() + " is retriable: its row must begin with (`Retry-After`)");
+            }
         }
     }
 
     @Test
     void shouldDocumentEveryRouteAndHeader() {
         for (String path : List.of(DataApi.DOC_PATH, AdminApi.PLACEMENT_PATH, AdminApi.TENANTS_PATH,
-                ReplicationApi.ELECTION_PATH, ReplicationApi.FAILOVER_PATH, HealthApi.LIVE_PATH, HealthApi.READY_PATH,
-                HealthApi.METRICS_PATH)) {
+                ReplicationApi.ELECTION_PATH, ReplicationApi.FAILOVER_PATH, ReplicationApi.HEALTH_PATH,
+                MigrationApi.MIGRATE_PATH, MigrationApi.TENANT_MIGRATIONS_PATH, MigrationApi.MIGRATION_PATH,
+                MigrationApi.CANCEL_PATH, HealthApi.LIVE_PATH, HealthApi.READY_PATH, HealthApi.METRICS_PATH)) {
             assertDocumented(path);
         }
         for (String header : constants(Headers.class)) {
@@ -68,6 +76,12 @@ class ApiDocumentationTest {
             assertDocumented(outcome.tagValue());
         }
         for (ForwardOutcome outcome : ForwardOutcome.values()) {
+            assertDocumented(outcome.tagValue());
+        }
+        for (MigrationOp op : MigrationOp.values()) {
+            assertDocumented(op.tagValue());
+        }
+        for (MigrationOutcome outcome : MigrationOutcome.values()) {
             assertDocumented(outcome.tagValue());
         }
     }

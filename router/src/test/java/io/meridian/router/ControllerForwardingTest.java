@@ -12,7 +12,9 @@ import com.sun.net.httpserver.HttpServer;
 import io.meridian.election.ControllerFencedException;
 import io.meridian.election.controller.ControlPlane.NotControllerException;
 import io.meridian.election.failover.ManualFailoverError;
+import io.meridian.infra.model.MigrationState;
 import io.meridian.infra.model.Placement;
+import io.meridian.migration.TargetLaggingException;
 import io.meridian.infra.model.WriteState;
 import io.meridian.router.internal.Headers;
 import java.io.IOException;
@@ -40,6 +42,7 @@ import org.junit.jupiter.api.Timeout;
 class ControllerForwardingTest {
     private static final String PLACEMENT = "/admin/tenants/acme/placement";
     private static final String FAILOVER = "/admin/replication/failover";
+    private static final String MIGRATE = "/admin/tenants/acme/migrate";
     private static final String BODY = "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"]}";
     private static final RouterServer.AdminTimeouts TIMEOUTS = new RouterServer.AdminTimeouts(Duration.ofSeconds(2),
             Duration.ofSeconds(2), Duration.ofSeconds(10));
@@ -154,6 +157,115 @@ class ControllerForwardingTest {
         assertEquals(4, json(one).get("epoch").asLong());
         assertEquals(200, follower.admin("GET", "/admin/tenants", null).statusCode());
         assertEquals(200, follower.admin("GET", "/admin/replication/election", null).statusCode());
+    }
+
+    // ---- migrations: every endpoint, reads included, runs on the controller
+
+    @Test
+    void shouldForwardAMigrationToTheControllerAndRelayItsAnswerAndLocation() {
+        follower.migrations.controller = false;  // as the real executor on a node that is not the controller
+
+        HttpResponse<String> response = follower.admin("POST", MIGRATE, "{\"to_region\":\"eu-west\"}");
+
+        assertEquals(202, response.statusCode(), response.body());
+        assertEquals("/admin/migrations/m-1", header(response, "Location"));
+        assertEquals("m-1", json(response).get("id").asText());
+        assertEquals("requested", json(response).get("state").asText());
+        List<FakeMigrations.Call> starts = leader.migrations.calls("start");
+        assertEquals(1, starts.size());
+        assertEquals("acme", starts.get(0).subject());
+        assertEquals("eu-west", starts.get(0).target());
+        assertEquals("admin API on eu-west/" + follower.config.nodeId(), starts.get(0).requestedBy(),
+                "requested by the node the client asked");
+        assertTrue(follower.migrations.calls.isEmpty(), "never run on the follower");
+        assertEquals(1.0, follower.registry.get(RouterMetrics.FORWARDS).tag(RouterMetrics.TAG_OUTCOME, "relayed")
+                .counter().count());
+        assertEquals(1.0, leader.registry.get(RouterMetrics.MIGRATION_REQUESTS).tag(RouterMetrics.TAG_OP, "start")
+                .tag(RouterMetrics.TAG_OUTCOME, "ok").counter().count());
+    }
+
+    @Test
+    void shouldForwardMigrationReadsToTheControllerWhichAloneHoldsTheMigrations() {
+        follower.migrations.controller = false;
+        leader.migrations.given(FakeMigrations.migration("m-7", "acme", "us-east", "eu-west",
+                MigrationState.DRAINING));
+
+        HttpResponse<String> one = follower.admin("GET", "/admin/migrations/m-7", null);
+        assertEquals(200, one.statusCode(), one.body());
+        assertEquals("draining", json(one).get("state").asText());
+
+        HttpResponse<String> all = follower.admin("GET", "/admin/tenants/acme/migrations", null);
+        assertEquals(200, all.statusCode(), all.body());
+        assertEquals("m-7", json(all).at("/migrations/0/id").asText());
+
+        HttpResponse<String> unknown = follower.admin("GET", "/admin/migrations/m-8", null);
+        assertError(unknown, 404, "migration_not_found");
+
+        assertEquals(3, leader.migrations.calls.size(), leader.migrations.calls.toString());
+        assertTrue(follower.migrations.calls.isEmpty());
+    }
+
+    @Test
+    void shouldForwardADryRunCancelAndRefusalsAsTheControllerAnswersThem() {
+        follower.migrations.controller = false;
+        leader.migrations.given(FakeMigrations.migration("m-7", "acme", "us-east", "eu-west",
+                MigrationState.DRAINING));
+
+        HttpResponse<String> plan = follower.admin("POST", MIGRATE, "{\"to_region\":\"eu-west\",\"dry_run\":true}");
+        assertEquals(200, plan.statusCode(), plan.body());
+        assertEquals(true, json(plan).get("valid").asBoolean());
+        assertEquals(1, leader.migrations.calls("plan").size());
+        assertTrue(leader.migrations.calls("start").isEmpty(), "a dry run starts nothing");
+
+        HttpResponse<String> cancelled = follower.admin("POST", "/admin/migrations/m-7/cancel", null);
+        assertEquals(200, cancelled.statusCode(), cancelled.body());
+        assertEquals("cancelled", json(cancelled).get("state").asText());
+        assertEquals("admin API on eu-west/" + follower.config.nodeId(),
+                leader.migrations.calls("cancel").get(0).requestedBy());
+
+        leader.migrations.failure = new TargetLaggingException("acme", "", "eu-west", 900, 100);
+        HttpResponse<String> lagging = follower.admin("POST", MIGRATE, "{\"to_region\":\"eu-west\"}");
+        assertError(lagging, 409, "target_lagging");
+        assertEquals("2", header(lagging, "Retry-After"), "the controller's Retry-After is relayed");
+        assertTrue(follower.migrations.calls.isEmpty());
+    }
+
+    @Test
+    void shouldCheckMigrationRequestsBeforeForwardingAndRefuseWithoutAController() {
+        recording = new RecordingController(200, Map.of(), "application/json", "{}");
+        follower.controlPlane.controllerUrl = URI.create(recording.base());
+
+        assertError(follower.send(follower.request(MIGRATE).POST(HttpRequest.BodyPublishers.ofString(
+                "{\"to_region\":\"eu-west\"}")).build()), 401, "unauthorized");
+        assertError(follower.admin("POST", MIGRATE, "{\"to_region\":\"eu-west\",\"now\":true}"), 400,
+                "invalid_migration");
+        assertError(follower.admin("POST", MIGRATE, "{\"to_region\":\"mars\"}"), 400, "unknown_region");
+        assertError(follower.admin("GET", "/admin/migrations/" + "x".repeat(200), null), 404, "migration_not_found");
+        assertTrue(recording.requests.isEmpty(), "nothing was forwarded");
+
+        follower.controlPlane.controllerUrl = null;
+        HttpResponse<String> none = follower.admin("GET", "/admin/migrations/m-1", null);
+        assertError(none, 503, "no_controller");
+        assertEquals("2", header(none, "Retry-After"));
+        assertError(follower.admin("POST", MIGRATE, "{\"to_region\":\"eu-west\"}"), 503, "no_controller");
+        assertTrue(follower.migrations.calls.isEmpty());
+    }
+
+    @Test
+    void shouldForwardAMigrationGetAsAGetWithoutBody() {
+        recording = new RecordingController(200, Map.of(), "application/json", "{\"id\":\"m-1\"}");
+        follower.controlPlane.controllerUrl = URI.create(recording.base());
+
+        HttpResponse<String> response = follower.admin("GET", "/admin/migrations/m-1", null);
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals(1, recording.requests.size());
+        Recorded sent = recording.requests.get(0);
+        assertEquals("GET", sent.method());
+        assertEquals("/admin/migrations/m-1", sent.path());
+        assertEquals("", sent.body());
+        assertEquals("Bearer " + RouterHarness.TOKEN, sent.headers().get("authorization"));
+        assertEquals("eu-west/" + follower.config.nodeId(), sent.headers().get("x-meridian-forwarded-by"));
     }
 
     // ---- what is sent and what is relayed, seen from a recording controller

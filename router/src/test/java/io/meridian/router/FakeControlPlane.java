@@ -50,6 +50,8 @@ final class FakeControlPlane implements ControlPlane {
     volatile Placement raceWinner;
     /** The placements a failover looks at (the controller's own view). */
     volatile FakeRegion source;
+    /** What {@link #health()} answers. */
+    volatile HealthSnapshot health = HealthSnapshot.of(0, List.of());
     final List<Placement> published = new CopyOnWriteArrayList<>();
     final List<FailoverCall> failovers = new CopyOnWriteArrayList<>();
     private final Map<FakeRegion, Duration> views = new ConcurrentHashMap<>();
@@ -142,7 +144,7 @@ final class FakeControlPlane implements ControlPlane {
 
     @Override
     public HealthSnapshot health() {
-        return HealthSnapshot.of(0, List.of());
+        return health;
     }
 
     private void requireController() {

@@ -28,9 +28,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A {@link RouterServer} of region us-east (or another) on a free port, over an in-memory region
- * ({@link FakeRegion}), WAL and applier ({@link FakeWal}) and control plane ({@link FakeControlPlane}: by default the
- * controller, whose changes show in this region's view 20 ms later); plus an HTTP client that never follows
- * redirects.
+ * ({@link FakeRegion}), WAL and applier ({@link FakeWal}), control plane ({@link FakeControlPlane}: by default the
+ * controller, whose changes show in this region's view 20 ms later), migrations ({@link FakeMigrations}) and
+ * replication figures ({@link FakeReplicationStatus}); plus an HTTP client that never follows redirects.
  */
 final class RouterHarness implements AutoCloseable {
     static final String REGION = "us-east";
@@ -44,6 +44,8 @@ final class RouterHarness implements AutoCloseable {
     final ApplyTracker tracker = new ApplyTracker();
     final FakeWal wal;
     final FakeControlPlane controlPlane;
+    final FakeMigrations migrations = new FakeMigrations();
+    final FakeReplicationStatus replication = new FakeReplicationStatus();
     /** What the control plane published (placement changes and failovers). */
     final List<Placement> published;
     final String regionName;
@@ -86,7 +88,8 @@ final class RouterHarness implements AutoCloseable {
         values.put(MeridianConfig.HTTP_MAX_BODY_BYTES, "1024");
         values.putAll(overrides);
         config = new MeridianConfig(values);
-        server = new RouterServer(config, region, tracker, wal, controlPlane, registry, Clock.systemUTC(), timeouts);
+        server = new RouterServer(config, region, tracker, wal, controlPlane, migrations, replication, registry,
+                Clock.systemUTC(), timeouts);
         server.start();
     }
 

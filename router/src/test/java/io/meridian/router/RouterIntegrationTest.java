@@ -115,8 +115,8 @@ class RouterIntegrationTest {
             follower.controllerUrl = URI.create(URLS.get(CONTROLLER_REGION));
             controlPlane = follower;
         }
-        RouterServer router = new RouterServer(config, streams, tracker, producer, controlPlane, registry,
-                Clock.systemUTC());
+        RouterServer router = new RouterServer(config, streams, tracker, producer, controlPlane, new FakeMigrations(),
+                new FakeReplicationStatus(), registry, Clock.systemUTC());
         RESOURCES.push(registry::close);
         RESOURCES.push(streams);
         RESOURCES.push(() -> producer.close(Duration.ofSeconds(5)));

@@ -522,7 +522,7 @@ public final class KafkaProcessCluster implements AutoCloseable {
             Files.writeString(logFile, System.lineSeparator() + "==== " + Instant.now() + " starting " + node.name
                     + " of cluster " + clusterId + System.lineSeparator(), StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            ProcessBuilder pb = new ProcessBuilder(command)
+            ProcessBuilder pb = new ProcessBuilder(ChildProcesses.detached(command))
                     .directory(dir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));

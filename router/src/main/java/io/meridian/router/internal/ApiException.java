@@ -9,7 +9,8 @@ import java.util.Objects;
  * A request that ends with an error answer: a stable {@link ErrorCode}, a message that tells the reader what to do,
  * optional extra fields for the body (e.g. the current primary) and the tenant it concerns, for logs. Two kinds:
  * {@link Rejected} (the request itself is wrong or refers to something that does not exist: do not retry as is) and
- * {@link Unavailable} (the same request can succeed later: answered with {@code Retry-After}). Build them with
+ * {@link Unavailable} (the same request can succeed later: answered with {@code Retry-After}, see
+ * {@link ErrorCode#retriable()}). Build them with
  * {@link #of}.
  */
 public abstract sealed class ApiException extends RuntimeException
@@ -64,7 +65,10 @@ public abstract sealed class ApiException extends RuntimeException
         }
     }
 
-    /** The same request can succeed later; answered 503 with Retry-After. */
+    /**
+     * The same request can succeed later; answered with Retry-After (a 503, or a 409 for a migration conflict that
+     * passes by itself).
+     */
     public static final class Unavailable extends ApiException {
         Unavailable(ErrorCode code, String message, String tenant, Map<String, Object> details, Throwable cause) {
             super(code, message, tenant, details, cause);

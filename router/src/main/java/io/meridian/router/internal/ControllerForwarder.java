@@ -24,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs an admin mutation on the controller, wherever it arrived. On the controller it runs here; on any other node it
+ * Runs an admin request that belongs to the controller (a mutation, or a migration read: only the controller holds
+ * the migrations) on the controller, wherever it arrived. On the controller it runs here; on any other node it
  * is forwarded to {@link ControlPlane#controllerUrl()} (same method, path, query, body, {@code Authorization} and
  * {@code Content-Type}, plus {@value Headers#FORWARDED_BY}) and the controller's answer (status, {@code Content-Type},
  * {@code Retry-After}, {@code Location}, body) is relayed.
@@ -65,7 +66,7 @@ public final class ControllerForwarder {
     }
 
     /**
-     * The answer to the admin mutation {@code ctx}: {@code local} when this node is the controller, else the
+     * The answer to the admin request {@code ctx}: {@code local} when this node is the controller, else the
      * controller's relayed answer, passed through {@code afterRelay} (e.g. to wait until this node sees the change).
      *
      * @param body the request body, already read (and validated) by the caller

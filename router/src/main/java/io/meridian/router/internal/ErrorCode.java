@@ -1,10 +1,13 @@
 package io.meridian.router.internal;
 
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Every error code the HTTP API answers with, its status, and whether retrying the same request later can succeed
- * (those answers carry {@code Retry-After}). Codes are part of the API: never rename one.
+ * (those answers carry {@code Retry-After}): every 503, and the 409s of a migration refused for a condition that
+ * passes by itself. Codes are part of the API: never rename one. The migration codes are those of
+ * {@link io.meridian.migration.MigrationException#code()}, with the same status and retriability.
  */
 public enum ErrorCode {
     INVALID_TENANT(400),
@@ -19,14 +22,21 @@ public enum ErrorCode {
     INVALID_FAILOVER(400),
     UNKNOWN_REGION(400),
     INVALID_TARGET(400),
+    INVALID_MIGRATION(400),
+    SAME_REGION(400),
     UNAUTHORIZED(401),
     TENANT_NOT_FOUND(404),
     DOCUMENT_NOT_FOUND(404),
     NOT_FOUND(404),
+    MIGRATION_NOT_FOUND(404),
     METHOD_NOT_ALLOWED(405),
     PLACEMENT_CHANGED(409),
     WRITE_IN_PROGRESS(409),
     INHIBITED(409),
+    MIGRATION_IN_PROGRESS(409, true),
+    TARGET_UNHEALTHY(409, true),
+    TARGET_LAGGING(409, true),
+    ALREADY_SWITCHED(409),
     BODY_TOO_LARGE(413),
     INTERNAL(500),
     WRITES_PAUSED(503),
@@ -36,12 +46,19 @@ public enum ErrorCode {
     NOT_READY(503),
     COORDINATION_LOST(503),
     NO_CONTROLLER(503),
-    CONTROLLER_UNREACHABLE(503);
+    CONTROLLER_UNREACHABLE(503),
+    MIGRATIONS_UNAVAILABLE(503);
 
     private final int status;
+    private final boolean retriable;
 
     ErrorCode(int status) {
+        this(status, status == 503);
+    }
+
+    ErrorCode(int status, boolean retriable) {
         this.status = status;
+        this.retriable = retriable;
     }
 
     public int status() {
@@ -53,8 +70,22 @@ public enum ErrorCode {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** 503s are retriable: the same request can succeed later, and the answer says when with Retry-After. */
+    /**
+     * Whether the same request can succeed later, unchanged; the answer then says when with Retry-After. Every 503
+     * is; so are the 409s of a migration refused for a condition that passes by itself (target unhealthy or lagging,
+     * another migration in progress).
+     */
     public boolean retriable() {
-        return status == 503;
+        return retriable;
+    }
+
+    /** The code whose {@link #wireName()} is {@code wireName}, if any. */
+    public static Optional<ErrorCode> fromWire(String wireName) {
+        for (ErrorCode code : values()) {
+            if (code.wireName().equals(wireName)) {
+                return Optional.of(code);
+            }
+        }
+        return Optional.empty();
     }
 }

@@ -89,8 +89,8 @@ public final class HttpEndpoints {
                     + ctx.path() + ": see the API reference for the methods of this path", Map.of());
         } else if (e instanceof NotFoundResponse) {
             reply = errors.reply(ErrorCode.NOT_FOUND, "no such endpoint: " + ctx.method().name() + " " + ctx.path()
-                    + "; documents live under /v1/tenants/{tenant}/docs/{key}, admin under /admin/tenants and"
-                    + " /admin/replication", Map.of());
+                    + "; documents live under /v1/tenants/{tenant}/docs/{key}, admin under /admin/tenants,"
+                    + " /admin/migrations and /admin/replication", Map.of());
         } else {
             reply = Reply.json(e.getStatus(), ErrorResponses.body("http_" + e.getStatus(), e.getMessage(), Map.of()));
         }

@@ -1,0 +1,76 @@
+package io.meridian.router.internal;
+
+import io.meridian.election.ElectionSnapshot;
+import io.meridian.election.controller.ControlPlane;
+import io.meridian.election.health.HealthSnapshot;
+import io.meridian.election.health.RegionHealth;
+import io.meridian.election.health.RegionStatus;
+import io.meridian.infra.model.ReplicationLag;
+import io.meridian.router.ReplicationStatus;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The body of {@code GET /v1/replication/health}, the same on every node. The overall status:
+ * <ul>
+ *   <li>{@code unhealthy}: a region is unhealthy, or this node lost its coordination quorum;</li>
+ *   <li>{@code degraded}: a region is suspect, lags more than {@value #DEGRADED_LAG_SECONDS} s, or has not
+ *   reported its lag yet;</li>
+ *   <li>{@code healthy}: otherwise.</li>
+ * </ul>
+ */
+final class ReplicationHealth {
+    /** The lag at which the warning alert fires too (prometheus/rules). */
+    static final double DEGRADED_LAG_SECONDS = 30;
+
+    private ReplicationHealth() {
+    }
+
+    static Map<String, Object> body(String region, List<String> regions, int walPartitions, ControlPlane controlPlane,
+                                    ReplicationStatus replication) {
+        HealthSnapshot health = controlPlane.health();
+        ElectionSnapshot election = controlPlane.election();
+        Map<String, ReplicationLag> lags = replication.lagByRegion();
+        boolean unhealthy = !controlPlane.hasQuorum();
+        boolean degraded = false;
+        Map<String, Object> perRegion = new LinkedHashMap<>();
+        for (String name : regions) {
+            RegionStatus status = health.regions().get(name);
+            ReplicationLag lag = lags.get(name);
+            RegionHealth state = status == null ? RegionHealth.SUSPECT : status.state();
+            unhealthy |= state == RegionHealth.UNHEALTHY;
+            degraded |= state == RegionHealth.SUSPECT || lag == null || lag.maxLagSeconds() > DEGRADED_LAG_SECONDS;
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("health", state.wireName());
+            entry.put("healthy", state == RegionHealth.HEALTHY);
+            entry.put("lagEntries", lag == null ? null : lag.totalLagEntries());
+            entry.put("lagSeconds", lag == null ? null : lag.maxLagSeconds());
+            entry.put("lastHeartbeatAgeMillis", status == null || status.lastHeartbeatAgeMillis().isEmpty()
+                    ? null : status.lastHeartbeatAgeMillis().getAsLong());
+            entry.put("nodes", status == null ? List.of() : status.nodes());
+            perRegion.put(name, entry);
+        }
+        Map<String, Object> wal = new LinkedHashMap<>();
+        wal.put("partitions", walPartitions);
+        wal.put("endOffsets", replication.walEndOffsets());
+        long size = replication.walSizeBytes();
+        wal.put("sizeBytes", size < 0 ? null : size);
+        replication.walStats().ifPresent(stats -> {
+            wal.put("entries", stats.entries());
+            wal.put("bytes", stats.bytes());
+        });
+
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", unhealthy ? "unhealthy" : degraded ? "degraded" : "healthy");
+        body.put("region", region);
+        body.put("role", election.leading() ? "controller" : election.state().name().toLowerCase(Locale.ROOT));
+        body.put("controllerEpoch", election.epoch());
+        body.put("hasQuorum", controlPlane.hasQuorum());
+        body.put("wal", wal);
+        body.put("conflictsLastMinute", replication.conflictsLastMinuteByStrategy());
+        body.put("regions", perRegion);
+        return body;
+    }
+}
