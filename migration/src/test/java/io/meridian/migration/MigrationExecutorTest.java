@@ -30,7 +30,7 @@ import io.meridian.infra.model.WriteState;
 import io.meridian.migration.testing.FakeControllerContext;
 import io.meridian.migration.testing.FakeControllerContext.Tx;
 import io.meridian.migration.testing.FakeMigrationSource;
-import io.meridian.migration.testing.MutableClock;
+import io.meridian.infra.testkit.MutableClock;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;

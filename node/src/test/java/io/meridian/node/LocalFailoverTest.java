@@ -1,5 +1,7 @@
 package io.meridian.node;
 
+import static io.meridian.node.LocalHttp.send;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,9 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.serde.Json;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class LocalFailoverTest {
     private static final String TOKEN = "failover-token";
-    private static final HttpClient HTTP = HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
     static Path dataDir;
@@ -44,7 +41,7 @@ class LocalFailoverTest {
 
     @BeforeAll
     static void start() throws Exception {
-        local = new LocalDeployment(dataDir, LocalDeploymentTest.freePortRange(3), TOKEN, Map.of(
+        local = new LocalDeployment(dataDir, LocalHttp.freePortRange(3), TOKEN, Map.of(
                 "health.heartbeat.interval.ms", "500",
                 "zookeeper.session.timeout.ms", "4000",
                 "failover.leader.timeout.ms", "3000",
@@ -144,19 +141,5 @@ class LocalFailoverTest {
                 "Authorization", "Bearer " + TOKEN);
         assertEquals(200, response.statusCode(), response.body());
         return Json.readTree(response.body().getBytes());
-    }
-
-    private static HttpResponse<String> send(String method, String url, String body, String... headers)
-            throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -1,5 +1,7 @@
 package io.meridian.node;
 
+import static io.meridian.node.LocalHttp.send;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.serde.Json;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,8 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class LocalMigrationTest {
     private static final String TOKEN = "migration-token";
-    private static final HttpClient HTTP = HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
     static Path dataDir;
@@ -47,7 +45,7 @@ class LocalMigrationTest {
 
     @BeforeAll
     static void start() throws Exception {
-        local = new LocalDeployment(dataDir, LocalDeploymentTest.freePortRange(3), TOKEN, Map.of(
+        local = new LocalDeployment(dataDir, LocalHttp.freePortRange(3), TOKEN, Map.of(
                 "health.heartbeat.interval.ms", "500",
                 "zookeeper.session.timeout.ms", "4000",
                 "migration.timeout.ms", "20000",
@@ -187,19 +185,5 @@ class LocalMigrationTest {
     private static HttpResponse<String> admin(String method, String region, String path, String body)
             throws Exception {
         return send(method, local.url(region) + path, body, "Authorization", "Bearer " + TOKEN);
-    }
-
-    private static HttpResponse<String> send(String method, String url, String body, String... headers)
-            throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

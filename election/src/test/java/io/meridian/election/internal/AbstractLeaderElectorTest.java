@@ -10,7 +10,7 @@ import io.meridian.election.Candidate;
 import io.meridian.election.ElectionSnapshot;
 import io.meridian.election.ElectionState;
 import io.meridian.election.LeadershipListener;
-import io.meridian.election.testing.MutableClock;
+import io.meridian.infra.testkit.MutableClock;
 import io.meridian.election.testing.RecordingListener;
 import io.meridian.election.testing.RecordingListener.Event;
 import io.meridian.election.testing.RecordingListener.Type;

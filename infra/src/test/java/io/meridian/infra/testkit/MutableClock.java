@@ -1,4 +1,4 @@
-package io.meridian.migration.testing;
+package io.meridian.infra.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
