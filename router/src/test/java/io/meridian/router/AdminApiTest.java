@@ -53,7 +53,7 @@ class AdminApiTest {
         h.region.setPlacement(placement("acme", "us-east", List.of("us-east", "eu-west"), 4, WriteState.PAUSED));
 
         HttpResponse<String> response = h.admin("PUT", PLACEMENT, "{\"primary\":\"eu-west\",\"replicas\":"
-                + "[\"us-east\",\"eu-west\",\"ap-south\"],\"strategy\":\"lww\",\"mode\":\"multi-primary\"}");
+                + "[\"us-east\",\"eu-west\"],\"strategy\":\"lww\",\"mode\":\"multi-primary\"}");
 
         assertEquals(200, response.statusCode(), response.body());
         Placement published = h.published.get(0);
@@ -63,6 +63,18 @@ class AdminApiTest {
         assertEquals(ConflictStrategy.LWW, published.strategy());
         assertEquals(ReplicationMode.MULTI_PRIMARY, published.mode());
         assertEquals(5, json(response).get("epoch").asLong());
+    }
+
+    @Test
+    void shouldRefuseToAddAReplicaRegionToAnExistingTenantAndChangeNothing() {
+        h.region.setPlacement(placement("acme", "us-east", List.of("us-east", "eu-west"), 4, WriteState.ACTIVE));
+
+        HttpResponse<String> response = h.admin("PUT", PLACEMENT,
+                "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\",\"ap-south\"]}");
+
+        assertError(response, 409, "replica_not_backfilled");
+        assertTrue(message(response).contains("ap-south"), message(response));
+        assertTrue(h.published.isEmpty());
     }
 
     @Test

@@ -129,7 +129,7 @@ class ControllerForwardingTest {
         assertEquals("2023-11-14T22:13:20Z", json(inhibited).at("/error/until").asText());
 
         // A placement change that lost a race on the controller: 409 with the winner.
-        leader.region.setPlacement(placement("acme", "us-east", List.of("us-east"), 1, WriteState.ACTIVE));
+        leader.region.setPlacement(placement("acme", "eu-west", List.of("us-east", "eu-west"), 1, WriteState.ACTIVE));
         Placement winner = placement("acme", "eu-west", List.of("us-east", "eu-west"), 2, WriteState.ACTIVE);
         leader.controlPlane.raceWinner = winner;
         HttpResponse<String> raced = follower.admin("PUT", PLACEMENT, BODY);

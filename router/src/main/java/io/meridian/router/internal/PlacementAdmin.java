@@ -57,6 +57,9 @@ public final class PlacementAdmin {
             return Reply.json(200, current);
         }
         Placement next = request.toPlacement(tenant, current);
+        if (current != null) {
+            refuseUnfilledReplicas(current, next);
+        }
         try {
             controlPlane.changePlacement(next, REASON);
         } catch (RuntimeException e) {
@@ -111,6 +114,19 @@ public final class PlacementAdmin {
                     placement.tenant(), placement.epoch(), visibleWait.toMillis());
             return new Reply(202, relayed.headers(), relayed.contentType(), relayed.body());
         });
+    }
+
+    /**
+     * A region added to an existing tenant's replicas would hold only the writes from now on and serve reads of
+     * documents it never saw as missing: refuse it until regions can be back-filled.
+     */
+    private static void refuseUnfilledReplicas(Placement current, Placement next) {
+        List<String> added = next.replicas().stream().filter(r -> !current.isReplicatedTo(r)).toList();
+        if (!added.isEmpty()) {
+            throw ApiException.of(ErrorCode.REPLICA_NOT_BACKFILLED, "tenant " + current.tenant() + " exists; adding "
+                    + added + " to its replicas needs a back-fill of its documents there, which Meridian does not do"
+                    + " yet: place new tenants with every replica region they will need", current.tenant());
+        }
     }
 
     private Optional<Placement> awaitVisible(String tenant, long epoch) {
