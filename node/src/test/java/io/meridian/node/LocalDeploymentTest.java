@@ -2,7 +2,9 @@ package io.meridian.node;
 
 import static io.meridian.node.LocalHttp.send;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,7 +14,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import io.meridian.node.ops.QueriedSeries;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -87,6 +97,54 @@ class LocalDeploymentTest {
         local.startNode("eu-west");
         local.awaitReady(Duration.ofMinutes(3));
         assertEveryWriteReadable("eu-west");
+    }
+
+    @Test
+    @Order(4)
+    void everySeriesTheDashboardAndTheAlertsQueryIsExportedByTheRunningNodes() throws Exception {
+        Set<String> queried = new TreeSet<>(QueriedSeries.in(QueriedSeries.DASHBOARD));
+        queried.addAll(QueriedSeries.in(QueriedSeries.ALERT_RULES));
+        Set<String> exported = new TreeSet<>();
+        for (String region : LocalDeployment.REGIONS) {
+            var metrics = send("GET", local.url(region) + "/metrics", null);
+            assertEquals(200, metrics.statusCode());
+            metrics.body().lines().filter(line -> line.startsWith("meridian_"))
+                    .map(line -> line.split("[{ ]", 2)[0]).forEach(exported::add);
+        }
+        Set<String> missing = new TreeSet<>(queried);
+        missing.removeAll(exported);
+        assertTrue(missing.isEmpty(), "queried by grafana/ or prometheus/ but not exported by a node: " + missing);
+    }
+
+    @Test
+    @Order(5)
+    void aRealPrometheusScrapesALagSeriesForEveryRegion() throws Exception {
+        Path prometheus = Path.of("/usr/bin/prometheus");
+        Assumptions.assumeTrue(Files.isExecutable(prometheus), "the prometheus package is not installed");
+        Path dir = dataDir.resolve("prometheus");
+        Files.createDirectories(dir);
+        String targets = LocalDeployment.REGIONS.stream().map(r -> "'127.0.0.1:" + local.port(r) + "'")
+                .collect(Collectors.joining(", "));
+        Files.writeString(dir.resolve("prometheus.yml"), "global: {scrape_interval: 1s}\n"
+                + "scrape_configs:\n  - job_name: meridian-node\n    static_configs:\n      - targets: [" + targets
+                + "]\n");
+        int port = LocalHttp.freePortRange(1);
+        Process server = new ProcessBuilder(prometheus.toString(), "--config.file=" + dir.resolve("prometheus.yml"),
+                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+        try {
+            String query = "http://127.0.0.1:" + port + "/api/v1/query?query="
+                    + URLEncoder.encode("max by (region) (meridian_replication_lag_seconds >= 0)", StandardCharsets.UTF_8);
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> {
+                JsonNode result = Json.readTree(send("GET", query, null).body().getBytes()).at("/data/result");
+                Set<String> regions = new TreeSet<>();
+                result.forEach(series -> regions.add(series.at("/metric/region").asText()));
+                return regions.containsAll(LocalDeployment.REGIONS);
+            });
+        } finally {
+            server.destroy();
+            server.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     private static void assertEveryWriteReadable(String region) throws Exception {

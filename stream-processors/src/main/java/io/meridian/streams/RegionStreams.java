@@ -2,6 +2,8 @@ package io.meridian.streams;
 
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.model.Placement;
+import io.meridian.infra.metrics.MetricNames;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
@@ -55,6 +57,12 @@ public final class RegionStreams implements AutoCloseable {
         streams.setStateListener((next, previous) -> LOG.info("region applier {} -> {}", previous, next));
         this.metrics = new KafkaStreamsMetrics(streams);
         metrics.bindTo(registry);
+        for (String region : config.regionUrls().keySet()) {
+            Gauge.builder(MetricNames.TENANTS, this, s -> s.tenantsWithPrimary(region))
+                    .description("Tenants whose primary is the region, from this node's placement view")
+                    .tag(MetricNames.TAG_REGION, region)
+                    .register(registry);
+        }
     }
 
     static Properties streamsProperties(MeridianConfig config) {
@@ -115,6 +123,14 @@ public final class RegionStreams implements AutoCloseable {
             }
             return all;
         }).orElseThrow();
+    }
+
+    private double tenantsWithPrimary(String region) {
+        try {
+            return placements().stream().filter(p -> p.primary().equals(region)).count();
+        } catch (NotReadyException e) {
+            return Double.NaN;
+        }
     }
 
     /** {@code listener} hears every placement change, on the global stream thread; keep it quick. */

@@ -35,7 +35,6 @@ import org.junit.jupiter.api.Test;
  */
 class DashboardMetricsTest {
     /** Series names as they appear in PromQL: not preceded by a name character, so {@code meridian:...} is not one. */
-    private static final Pattern SERIES = Pattern.compile("(?<![A-Za-z0-9_:])meridian_[a-z0-9_]+");
 
     enum Kind { GAUGE, COUNTER, TIMER }
 
@@ -104,8 +103,7 @@ class DashboardMetricsTest {
 
     @Test
     void shouldShowEveryDeclaredMeterOnTheDashboard() {
-        Set<String> used = new TreeSet<>();
-        queries(OpsFiles.json(OpsFiles.DASHBOARD), used);
+        Set<String> used = QueriedSeries.in(OpsFiles.DASHBOARD);
         Map<String, Set<String>> series = exportedSeries();
         Set<String> missing = new TreeSet<>();
         METERS.forEach((name, meter) -> {
@@ -126,8 +124,7 @@ class DashboardMetricsTest {
         Set<String> families = new TreeSet<>(exported);
         METERS.values().forEach(m -> families.add(m.prometheusName()));
 
-        Set<String> inQueries = new TreeSet<>();
-        queries(file.endsWith(".json") ? OpsFiles.json(file) : OpsFiles.yaml(file), inQueries);
+        Set<String> inQueries = QueriedSeries.in(file);
         assertTrue(inQueries.size() >= 5, file + " queries Meridian meters: " + inQueries);
         Set<String> unknown = new TreeSet<>(inQueries);
         unknown.removeAll(exported);
@@ -136,35 +133,11 @@ class DashboardMetricsTest {
                 + ". Timers export _count, _sum and _max; _bucket only with a percentile histogram, which no"
                 + " Meridian timer publishes yet.");
 
-        Set<String> anywhere = namesIn(OpsFiles.text(file));
+        Set<String> anywhere = QueriedSeries.namesIn(OpsFiles.text(file));
         anywhere.removeAll(families);
         assertTrue(anywhere.isEmpty(), file + " names meters that do not exist: " + anywhere);
     }
 
-    private static final Set<String> QUERY_FIELDS = Set.of("expr", "series", "query", "definition");
-
-    private static void queries(JsonNode node, Set<String> names) {
-        if (node.isObject()) {
-            node.fields().forEachRemaining(f -> {
-                if (QUERY_FIELDS.contains(f.getKey()) && f.getValue().isTextual()) {
-                    names.addAll(namesIn(f.getValue().asText()));
-                } else {
-                    queries(f.getValue(), names);
-                }
-            });
-        } else if (node.isArray()) {
-            node.forEach(n -> queries(n, names));
-        }
-    }
-
-    private static Set<String> namesIn(String text) {
-        Set<String> names = new TreeSet<>();
-        Matcher m = SERIES.matcher(text);
-        while (m.find()) {
-            names.add(m.group());
-        }
-        return names;
-    }
 
     /**
      * Every series name a Meridian node exports, each with the Micrometer meter behind it: the meters of
