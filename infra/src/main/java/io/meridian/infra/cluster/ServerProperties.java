@@ -1,0 +1,78 @@
+package io.meridian.infra.cluster;
+
+import static io.meridian.infra.cluster.KafkaProcessCluster.BROKER_HEARTBEAT_INTERVAL_MS;
+import static io.meridian.infra.cluster.KafkaProcessCluster.BROKER_LISTENER;
+import static io.meridian.infra.cluster.KafkaProcessCluster.BROKER_SESSION_TIMEOUT_MS;
+import static io.meridian.infra.cluster.KafkaProcessCluster.CONTROLLER_LISTENER;
+import static io.meridian.infra.cluster.KafkaProcessCluster.HOST;
+
+import io.meridian.infra.cluster.KafkaProcessCluster.ControllerLayout;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The {@code server.properties} of each node: the settings listed under "Settings" in
+ * {@link KafkaProcessCluster}, sized for a small machine.
+ */
+final class ServerProperties {
+
+    private ServerProperties() {
+    }
+
+    /**
+     * The configuration of {@code node}, one of {@code nodes}; {@code extraBrokerProperties} are applied
+     * last on brokers, not on the dedicated controller.
+     */
+    static Properties of(NodeProcess node, ClusterNodes nodes, ControllerLayout layout,
+            Map<String, String> extraBrokerProperties) {
+        Properties p = new Properties();
+        p.setProperty("node.id", Integer.toString(node.nodeId));
+        p.setProperty("controller.quorum.voters", nodes.quorumVoters());
+        p.setProperty("controller.listener.names", CONTROLLER_LISTENER);
+        p.setProperty("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.setProperty("log.dirs", node.storageDir().toString());
+        // Controller side of failure detection: fence a silent broker after 3 s rather than 9 s.
+        p.setProperty("broker.session.timeout.ms", Integer.toString(BROKER_SESSION_TIMEOUT_MS));
+        p.setProperty("broker.heartbeat.interval.ms", Integer.toString(BROKER_HEARTBEAT_INTERVAL_MS));
+        // Two cores for the whole box: keep thread pools small.
+        p.setProperty("num.network.threads", "2");
+        p.setProperty("background.threads", "2");
+        if (nodes.isDedicatedController(node)) {
+            p.setProperty("process.roles", "controller");
+            p.setProperty("listeners", CONTROLLER_LISTENER + "://" + HOST + ":" + node.controllerPort);
+            p.setProperty("num.io.threads", "2");
+            return p;
+        }
+        p.setProperty("process.roles", layout == ControllerLayout.COMBINED ? "broker,controller" : "broker");
+        String listeners = BROKER_LISTENER + "://" + HOST + ":" + node.brokerPort;
+        if (layout == ControllerLayout.COMBINED) {
+            listeners += "," + CONTROLLER_LISTENER + "://" + HOST + ":" + node.controllerPort;
+        }
+        p.setProperty("listeners", listeners);
+        p.setProperty("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + node.brokerPort);
+        p.setProperty("inter.broker.listener.name", BROKER_LISTENER);
+        p.setProperty("broker.rack", node.rack);
+        int n = nodes.brokers().size();
+        String rf = Integer.toString(Math.min(3, n));
+        String minIsr = Integer.toString(Math.min(2, n));
+        p.setProperty("default.replication.factor", rf);
+        p.setProperty("min.insync.replicas", minIsr);
+        p.setProperty("offsets.topic.replication.factor", rf);
+        p.setProperty("transaction.state.log.replication.factor", rf);
+        p.setProperty("transaction.state.log.min.isr", minIsr);
+        p.setProperty("share.coordinator.state.topic.replication.factor", rf);
+        p.setProperty("share.coordinator.state.topic.min.isr", minIsr);
+        // Fewer internal partitions than the default 50: creating them dominates the first group join.
+        p.setProperty("offsets.topic.num.partitions", "12");
+        p.setProperty("transaction.state.log.num.partitions", "12");
+        p.setProperty("group.initial.rebalance.delay.ms", "0");
+        p.setProperty("auto.create.topics.enable", "false");
+        p.setProperty("num.io.threads", "4");
+        p.setProperty("num.replica.fetchers", "1");
+        p.setProperty("log.cleaner.threads", "1");
+        // The cleaner's dedupe buffer is heap; the default 128 MiB is a big slice of a 768 MiB heap.
+        p.setProperty("log.cleaner.dedupe.buffer.size", Integer.toString(32 * 1024 * 1024));
+        extraBrokerProperties.forEach(p::setProperty);
+        return p;
+    }
+}
