@@ -23,6 +23,8 @@ final class BenchLogging {
         }
         context.getLogger("io.meridian").setLevel(Level.WARN);
         context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.WARN);
+        // The in-process ZooKeeper server warns of every session reset when the benchmark kills or stops a node.
+        context.getLogger("org.apache.zookeeper.server").setLevel(Level.ERROR);
         Appender<ILoggingEvent> appender = context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDOUT");
         if (appender instanceof ConsoleAppender<ILoggingEvent> console) {
             console.stop();

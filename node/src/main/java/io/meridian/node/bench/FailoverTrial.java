@@ -16,6 +16,8 @@ final class FailoverTrial {
     static final String VICTIM = "us-east";
     static final String OBSERVER = "eu-west";
     private static final Duration POLL = Duration.ofMillis(10);
+    /** Writes to the victim before the kill. */
+    private static final Duration STEADY = Duration.ofSeconds(5);
 
     /**
      * Times in ms from the kill; NaN where the event did not happen within the timeout.
@@ -49,7 +51,7 @@ final class FailoverTrial {
         try (PacedLoad load = PacedLoad.start(new RouterTarget(api.http(), URI.create(deployment.url(VICTIM)),
                 workload), rate, 256)) {
             load.measureInto(window);
-            NodeApi.pause(Duration.ofSeconds(2));
+            NodeApi.pause(STEADY);
             killedAt = System.nanoTime();
             deployment.local().killNode(VICTIM);
             long deadline = killedAt + timeout.toNanos();

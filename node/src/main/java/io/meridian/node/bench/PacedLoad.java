@@ -2,6 +2,7 @@ package io.meridian.node.bench;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -73,8 +74,9 @@ final class PacedLoad implements AutoCloseable {
                     long latency = System.nanoTime() - due;
                     inFlight.release();
                     if (error != null && announced.putIfAbsent(WriteLoad.kindOf(error), true) == null) {
-                        Progress.line("  first write error of kind '%s': %s", WriteLoad.kindOf(error),
-                                error.getMessage());
+                        Throwable cause = error instanceof CompletionException && error.getCause() != null
+                                ? error.getCause() : error;
+                        Progress.line("  first write error of kind '%s': %s", WriteLoad.kindOf(error), cause);
                     }
                     if (counted != null) {
                         counted.completed(seq, latency, error);
