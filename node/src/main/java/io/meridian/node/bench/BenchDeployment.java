@@ -112,6 +112,49 @@ final class BenchDeployment implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until every region's applier is within {@code maxEntries} WAL entries of the log's head, as the lag
+     * monitor reports it ({@code /v1/replication/health}): a backlog left by an earlier load would otherwise slow the
+     * next measurement (a migration's drain waits for the target region's applier). Gives up after {@code timeout}
+     * with a progress line; returns the total lag last seen (-1 if the endpoint said nothing).
+     */
+    long awaitCaughtUp(long maxEntries, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long started = System.nanoTime();
+        long lastLine = started;
+        Map<String, Long> lags = Map.of();
+        while (true) {
+            lags = lagEntries();
+            boolean known = lags.size() == LocalDeployment.REGIONS.size() && lags.values().stream().allMatch(l -> l >= 0);
+            if (known && lags.values().stream().allMatch(l -> l <= maxEntries)) {
+                Progress.line("  appliers caught up (lag in entries %s) after %.1f s", lags,
+                        (System.nanoTime() - started) / 1e9);
+                return lags.values().stream().mapToLong(Long::longValue).sum();
+            }
+            if (System.nanoTime() > deadline) {
+                Progress.line("  appliers still behind after %s (lag in entries %s); going on", Progress.seconds(timeout),
+                        lags);
+                return lags.values().stream().mapToLong(l -> Math.max(0, l)).sum();
+            }
+            if (System.nanoTime() - lastLine > Duration.ofSeconds(10).toNanos()) {
+                Progress.line("  waiting for the appliers to catch up, lag in entries %s", lags);
+                lastLine = System.nanoTime();
+            }
+            NodeApi.pause(Duration.ofMillis(500));
+        }
+    }
+
+    /** Per region, the lag in WAL entries as the us-east node's health endpoint reports it; -1 where unknown. */
+    private Map<String, Long> lagEntries() {
+        Map<String, Long> lags = new java.util.TreeMap<>();
+        api.get(url(LocalDeployment.REGIONS.get(0)), "/v1/replication/health").filter(NodeApi.Answer::ok)
+                .ifPresent(answer -> LocalDeployment.REGIONS.forEach(region -> {
+                    var lag = answer.json().path("regions").path(region).path("lagEntries");
+                    lags.put(region, lag.canConvertToLong() ? lag.asLong() : -1L);
+                }));
+        return lags;
+    }
+
     /** The port of the first of three consecutive free ports, below Linux's ephemeral range (Kafka takes those). */
     private static int freePorts() {
         for (int attempt = 0; attempt < 200; attempt++) {

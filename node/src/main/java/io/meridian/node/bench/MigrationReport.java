@@ -38,6 +38,11 @@ final class MigrationReport {
         if (rate == 0) {
             return;
         }
+        if (sentPerSecond < 0.9 * rate) {
+            report.note(String.format("at %d writes/s only %.0f writes/s could be sent (%s): the deployment was"
+                    + " saturated, so write latencies there are mostly queueing in the client", rate, sentPerSecond,
+                    "the in-flight cap was reached"));
+        }
         LatencyRecorder.LatencyStats all = during.all().latency();
         LatencyRecorder.LatencyStats focused = during.focused().latency();
         LatencyRecorder.LatencyStats steady = between.all().latency();

@@ -20,7 +20,7 @@ import java.util.Optional;
  */
 final class NodeApi {
     static final String ALL_REGIONS = "[\"us-east\",\"eu-west\",\"ap-south\"]";
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     private final HttpClient http;
     private final String token;
