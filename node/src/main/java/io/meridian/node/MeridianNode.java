@@ -54,6 +54,7 @@ public final class MeridianNode implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private RouterServer router;
+    private Controller controller;
 
     public MeridianNode(MeridianConfig config) {
         this.config = config;
@@ -103,7 +104,7 @@ public final class MeridianNode implements AutoCloseable {
                 clock);
         resources.push(heartbeats);
         heartbeats.start();
-        Controller controller = new Controller(config, elector, heartbeats, streams, registry, clock);
+        controller = new Controller(config, elector, heartbeats, streams, registry, clock);
         MigrationExecutor migrations = new MigrationExecutor(config, registry, clock);
         controller.addDuty(migrations);
         resources.push(controller);  // closing it hands leadership over at once
@@ -162,6 +163,10 @@ public final class MeridianNode implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        // Leadership first: another node takes over while this one still drains (closing twice is a no-op).
+        if (controller != null) {
+            controller.close();
         }
         while (!resources.isEmpty()) {
             AutoCloseable resource = resources.pop();

@@ -58,6 +58,9 @@ final class TableReport {
         out.println(title + "  " + settings);
         for (Map.Entry<String, Table> entry : tables.entrySet()) {
             Table table = entry.getValue();
+            if (table.rows.isEmpty()) {
+                continue;
+            }
             out.println();
             out.println(entry.getKey() + ":");
             int[] widths = new int[table.columns.size()];
