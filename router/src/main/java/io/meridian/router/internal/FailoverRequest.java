@@ -2,8 +2,6 @@ package io.meridian.router.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.model.Names;
-import io.meridian.infra.serde.Json;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,22 +22,7 @@ public record FailoverRequest(String region, Optional<String> target, boolean fo
 
     /** @throws ApiException {@code malformed_json} or {@code invalid_failover} */
     public static FailoverRequest parse(byte[] body) {
-        JsonNode node;
-        try {
-            node = Json.readTree(body);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.of(ErrorCode.MALFORMED_JSON, "the body is not valid JSON (" + e.getMessage()
-                    + "); send e.g. " + example());
-        }
-        if (!node.isObject()) {
-            throw invalid("the body must be a JSON object like " + example());
-        }
-        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!FIELDS.contains(name)) {
-                throw invalid("unknown field '" + name + "': the fields are " + FIELDS + ", e.g. " + example());
-            }
-        }
+        JsonNode node = RequestParsing.jsonObject(body, FIELDS, example(), FailoverRequest::invalid);
         JsonNode regionNode = node.get("region");
         if (regionNode == null || !regionNode.isTextual()) {
             throw invalid("'region' (the region whose tenants to fail over) is required and must be a string, e.g. "

@@ -3,7 +3,6 @@ package io.meridian.router.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.model.Names;
 import io.meridian.infra.serde.Json;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -28,22 +27,7 @@ public record MigrationRequest(String toRegion, boolean dryRun) {
      * @throws ApiException {@code malformed_json}, {@code invalid_migration} or {@code unknown_region}
      */
     public static MigrationRequest parse(byte[] body, Set<String> knownRegions) {
-        JsonNode node;
-        try {
-            node = Json.readTree(body);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.of(ErrorCode.MALFORMED_JSON, "the body is not valid JSON (" + e.getMessage()
-                    + "); send e.g. " + example());
-        }
-        if (!node.isObject()) {
-            throw invalid("the body must be a JSON object like " + example());
-        }
-        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!FIELDS.contains(name)) {
-                throw invalid("unknown field '" + name + "': the fields are " + FIELDS + ", e.g. " + example());
-            }
-        }
+        JsonNode node = RequestParsing.jsonObject(body, FIELDS, example(), MigrationRequest::invalid);
         JsonNode regionNode = node.get(TO_REGION);
         if (regionNode == null || !regionNode.isTextual()) {
             throw invalid("'" + TO_REGION + "' (the region to make the tenant's primary) is required and must be a"

@@ -1,5 +1,7 @@
 package io.meridian.router.internal;
 
+import java.util.Set;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.model.Names;
 import io.meridian.infra.model.Position;
@@ -122,5 +124,30 @@ public final class RequestParsing {
                     + " DELETE the document to remove it");
         }
         return value;
+    }
+
+    /**
+     * A strict JSON object body: malformed JSON is {@code malformed_json}; not an object, or a field outside
+     * {@code fields}, is {@code invalid(message)}. Messages end with {@code example} so the reader sees a valid body.
+     */
+    static JsonNode jsonObject(byte[] body, java.util.Collection<String> fields, String example,
+                               java.util.function.Function<String, ApiException> invalid) {
+        JsonNode node;
+        try {
+            node = Json.readTree(body);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.of(ErrorCode.MALFORMED_JSON, "the body is not valid JSON (" + e.getMessage()
+                    + "); send e.g. " + example);
+        }
+        if (!node.isObject()) {
+            throw invalid.apply("the body must be a JSON object like " + example);
+        }
+        for (java.util.Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!fields.contains(name)) {
+                throw invalid.apply("unknown field '" + name + "': the fields are " + fields + ", e.g. " + example);
+            }
+        }
+        return node;
     }
 }
