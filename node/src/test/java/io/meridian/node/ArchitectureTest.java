@@ -35,7 +35,7 @@ class ArchitectureTest {
     @Test
     void internalsAreNotUsedFromOtherModules() {
         noClasses().that().resideOutsideOfPackages("io.meridian.streams..")
-                .should().dependOnClassesThat().resideInAPackage("io.meridian.streams.internals..")
+                .should().dependOnClassesThat().resideInAPackage("io.meridian.streams.internal..")
                 .check(MERIDIAN);
         noClasses().that().resideOutsideOfPackages("io.meridian.router..")
                 .should().dependOnClassesThat().resideInAPackage("io.meridian.router.internal..")

@@ -6,12 +6,12 @@ import io.meridian.infra.model.Heartbeat;
 import io.meridian.infra.model.ReplicationLag;
 import io.meridian.infra.serde.Json;
 import io.meridian.infra.topics.Topics;
-import io.meridian.streams.internals.ConflictDedupeProcessor;
-import io.meridian.streams.internals.LagProcessor;
-import io.meridian.streams.internals.LatestViewProcessor;
-import io.meridian.streams.internals.MonitorEvent;
-import io.meridian.streams.internals.WalHead;
-import io.meridian.streams.internals.WalHeadProcessor;
+import io.meridian.streams.internal.ConflictDedupeProcessor;
+import io.meridian.streams.internal.LagProcessor;
+import io.meridian.streams.internal.LatestViewProcessor;
+import io.meridian.streams.internal.MonitorEvent;
+import io.meridian.streams.internal.WalHead;
+import io.meridian.streams.internal.WalHeadProcessor;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * {@link #HEAD_FORWARD_INTERVAL}; those and the (rare) heartbeats meet, under one constant key, in a single-partition
  * repartition topic, read by one task for the whole application, wherever Streams places it.
  *
- * <p>Lag seconds are estimated from an offset → time index; see {@link io.meridian.streams.internals.LagCalculator}
+ * <p>Lag seconds are estimated from an offset → time index; see {@link io.meridian.streams.internal.LagCalculator}
  * for how and how precisely.
  */
 public final class LagMonitorTopology {

@@ -2,7 +2,7 @@ package io.meridian.streams;
 
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.topics.Topics;
-import io.meridian.streams.internals.PlacementViewProcessor;
+import io.meridian.streams.internal.PlacementViewProcessor;
 import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;

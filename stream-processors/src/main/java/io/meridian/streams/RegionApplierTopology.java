@@ -3,7 +3,7 @@ package io.meridian.streams;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.serde.JsonSerde;
 import io.meridian.infra.topics.Topics;
-import io.meridian.streams.internals.RegionApplierProcessor;
+import io.meridian.streams.internal.RegionApplierProcessor;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;

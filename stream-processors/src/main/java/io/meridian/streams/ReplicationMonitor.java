@@ -7,7 +7,7 @@ import io.meridian.infra.model.ConflictStrategy;
 import io.meridian.infra.model.ReplicationLag;
 import io.meridian.infra.model.WalStats;
 import io.meridian.infra.topics.Topics;
-import io.meridian.streams.internals.WalSizeProbe;
+import io.meridian.streams.internal.WalSizeProbe;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;

@@ -26,12 +26,12 @@ import io.meridian.infra.model.Position;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.serde.Json;
 import io.meridian.infra.topics.Topics;
+import io.meridian.infra.topics.WalPartitioner;
 import io.meridian.streams.RegionStreams;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -51,7 +51,6 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,8 +95,7 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
         FailoverPolicy policy = failoverPolicy(config);
         int partitions = config.walPartitions();
         // The producer's default partitioner: the tenant's WAL partition, to compare regions' applied positions.
-        this.walPartition = tenant -> Utils.toPositive(Utils.murmur2(tenant.getBytes(StandardCharsets.UTF_8)))
-                % partitions;
+        this.walPartition = tenant -> WalPartitioner.partitionOf(tenant, partitions);
         this.planner = new FailoverPlanner(policy, walPartition);
         this.inhibit = InhibitWindows.empty(policy.inhibitWindow());
         this.automaticFailover = config.getBoolean(MeridianConfig.FAILOVER_ENABLED);

@@ -11,7 +11,7 @@ import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.Position;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.topics.Topics;
-import java.nio.charset.StandardCharsets;
+import io.meridian.infra.topics.WalPartitioner;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -37,7 +37,6 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * A controller context on real Kafka, for integration tests: a real {@link ControllerProducer} (placement + fence +
@@ -149,8 +148,7 @@ public final class KafkaTestControllerContext implements ControllerContext, Auto
 
     @Override
     public int walPartition(String tenant) {
-        // The producer's default partitioner, as the node's controller computes it.
-        return Utils.toPositive(Utils.murmur2(tenant.getBytes(StandardCharsets.UTF_8))) % walPartitions;
+        return WalPartitioner.partitionOf(tenant, walPartitions);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.meridian.node.bench;
 
+import io.meridian.infra.topics.WalPartitioner;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.serde.Json;
 import io.meridian.infra.topics.Topics;
@@ -24,7 +25,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * Prepares a running Meridian for the bench: finds Kafka and the admin token, creates the bench topic, picks tenants
@@ -123,7 +123,7 @@ final class BenchSetup {
         int filled = 0;
         for (int i = 0; filled < partitions; i++) {
             String tenant = prefix + i;
-            int partition = Utils.toPositive(Utils.murmur2(tenant.getBytes(StandardCharsets.UTF_8))) % partitions;
+            int partition = WalPartitioner.partitionOf(tenant, partitions);
             List<String> slot = byPartition.get(partition);
             if (slot.size() < perPartition) {
                 slot.add(tenant);

@@ -7,7 +7,7 @@ import io.meridian.infra.model.Heartbeat;
 import io.meridian.infra.model.ReplicationLag;
 import io.meridian.infra.topics.Topics;
 import io.meridian.streams.LagMonitorTopology;
-import io.meridian.streams.internals.MonitorEvent;
+import io.meridian.streams.internal.MonitorEvent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package io.meridian.streams.lag;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.meridian.streams.internals.WalSizeProbe;
+import io.meridian.streams.internal.WalSizeProbe;
 import java.util.Map;
 import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.ReplicaInfo;

@@ -1,4 +1,4 @@
-package io.meridian.streams.internals;
+package io.meridian.streams.internal;
 
 import java.time.Duration;
 import java.util.Collection;

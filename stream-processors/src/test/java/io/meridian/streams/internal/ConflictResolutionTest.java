@@ -1,4 +1,4 @@
-package io.meridian.streams.internals;
+package io.meridian.streams.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.meridian.streams.internals;
+package io.meridian.streams.internal;
 
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;

@@ -1,10 +1,10 @@
-package io.meridian.streams.internals;
+package io.meridian.streams.internal;
 
 import io.meridian.infra.model.Heartbeat;
 import io.meridian.infra.model.Position;
 import io.meridian.infra.model.ReplicationLag;
-import io.meridian.streams.internals.MonitorEvent.HeadUpdate;
-import io.meridian.streams.internals.MonitorEvent.NodeReport;
+import io.meridian.streams.internal.MonitorEvent.HeadUpdate;
+import io.meridian.streams.internal.MonitorEvent.NodeReport;
 import java.time.Duration;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;

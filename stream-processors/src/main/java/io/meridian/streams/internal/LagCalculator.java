@@ -1,11 +1,11 @@
-package io.meridian.streams.internals;
+package io.meridian.streams.internal;
 
 import io.meridian.infra.model.Heartbeat;
 import io.meridian.infra.model.ReplicationLag;
 import io.meridian.infra.model.ReplicationLag.PartitionLag;
 import io.meridian.infra.model.WalStats;
-import io.meridian.streams.internals.MonitorEvent.HeadUpdate;
-import io.meridian.streams.internals.MonitorEvent.Sample;
+import io.meridian.streams.internal.MonitorEvent.HeadUpdate;
+import io.meridian.streams.internal.MonitorEvent.Sample;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;

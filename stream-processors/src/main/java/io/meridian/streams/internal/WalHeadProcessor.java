@@ -1,7 +1,7 @@
-package io.meridian.streams.internals;
+package io.meridian.streams.internal;
 
-import io.meridian.streams.internals.MonitorEvent.HeadUpdate;
-import io.meridian.streams.internals.MonitorEvent.Sample;
+import io.meridian.streams.internal.MonitorEvent.HeadUpdate;
+import io.meridian.streams.internal.MonitorEvent.Sample;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.meridian.streams.internals;
+package io.meridian.streams.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

@@ -1,4 +1,4 @@
-package io.meridian.streams.internals;
+package io.meridian.streams.internal;
 
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.topics.Topics;
