@@ -83,7 +83,8 @@ public final class MeridianNode implements AutoCloseable {
 
         Clock clock = Clock.systemUTC();
         ApplyTracker tracker = new ApplyTracker();
-        RegionStreams streams = new RegionStreams(config, ApplyListener.all(tracker, new ApplierMetrics(registry)),
+        ApplierMetrics applierMetrics = new ApplierMetrics(registry, clock);
+        RegionStreams streams = new RegionStreams(config, ApplyListener.all(tracker, applierMetrics),
                 registry);
         resources.push(streams);
 
@@ -115,7 +116,7 @@ public final class MeridianNode implements AutoCloseable {
         monitor.start();
 
         router = new RouterServer(config, streams, tracker, walProducer, controller, migrations,
-                ReplicationStatus.of(monitor), registry, clock);
+                ReplicationStatus.of(monitor, applierMetrics), registry, clock);
         resources.push(router);
         router.start();
         LOG.info("node={} region={} serving on port {}", config.nodeId(), config.region(), router.port());

@@ -2,6 +2,7 @@ package io.meridian.router;
 
 import io.meridian.infra.model.ReplicationLag;
 import io.meridian.infra.model.WalStats;
+import io.meridian.streams.ApplierMetrics;
 import io.meridian.streams.ReplicationMonitor;
 import java.util.Map;
 import java.util.Optional;
@@ -25,7 +26,10 @@ public interface ReplicationStatus {
 
     Map<String, Long> conflictsLastMinuteByStrategy();
 
-    static ReplicationStatus of(ReplicationMonitor monitor) {
+    /** WAL records this node's applier sent to meridian.dlq in the last minute. */
+    long deadLettersLastMinute();
+
+    static ReplicationStatus of(ReplicationMonitor monitor, ApplierMetrics applier) {
         return new ReplicationStatus() {
             @Override
             public Map<String, ReplicationLag> lagByRegion() {
@@ -50,6 +54,11 @@ public interface ReplicationStatus {
             @Override
             public Map<String, Long> conflictsLastMinuteByStrategy() {
                 return monitor.conflictsLastMinuteByStrategy();
+            }
+
+            @Override
+            public long deadLettersLastMinute() {
+                return applier.deadLettersLastMinute();
             }
         };
     }

@@ -37,4 +37,11 @@ final class FakeReplicationStatus implements ReplicationStatus {
     public Map<String, Long> conflictsLastMinuteByStrategy() {
         return conflicts;
     }
+
+    volatile long deadLettersLastMinute;
+
+    @Override
+    public long deadLettersLastMinute() {
+        return deadLettersLastMinute;
+    }
 }

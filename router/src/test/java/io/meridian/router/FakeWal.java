@@ -74,13 +74,13 @@ final class FakeWal extends MockProducer<String, WalRecord> {
         Placement fence = fences.getOrDefault(data.tenant(), region.placements.get(data.tenant()));
         ApplyOutcome outcome;
         if (fence == null) {
-            outcome = new ApplyOutcome(data.writeId(), position, Verdict.REJECTED_UNKNOWN_TENANT, null, "unknown");
+            outcome = new ApplyOutcome(data.tenant(), data.writeId(), position, Verdict.REJECTED_UNKNOWN_TENANT, null, "unknown");
         } else if (fence.writes() == WriteState.PAUSED) {
-            outcome = new ApplyOutcome(data.writeId(), position, Verdict.REJECTED_PAUSED, fence, "paused");
+            outcome = new ApplyOutcome(data.tenant(), data.writeId(), position, Verdict.REJECTED_PAUSED, fence, "paused");
         } else if (data.epoch() != fence.epoch()) {
-            outcome = new ApplyOutcome(data.writeId(), position, Verdict.REJECTED_STALE_EPOCH, fence, "stale");
+            outcome = new ApplyOutcome(data.tenant(), data.writeId(), position, Verdict.REJECTED_STALE_EPOCH, fence, "stale");
         } else if (!fence.acceptsWritesIn(data.region())) {
-            outcome = new ApplyOutcome(data.writeId(), position, Verdict.REJECTED_NOT_WRITABLE_HERE, fence, "here");
+            outcome = new ApplyOutcome(data.tenant(), data.writeId(), position, Verdict.REJECTED_NOT_WRITABLE_HERE, fence, "here");
         } else {
             String key = FakeRegion.docKey(data.tenant(), data.key());
             if (data instanceof WalRecord.Put put) {
@@ -89,7 +89,7 @@ final class FakeWal extends MockProducer<String, WalRecord> {
             } else {
                 region.docs.remove(key);
             }
-            outcome = new ApplyOutcome(data.writeId(), position, Verdict.ACCEPTED, fence, "applied");
+            outcome = new ApplyOutcome(data.tenant(), data.writeId(), position, Verdict.ACCEPTED, fence, "applied");
         }
         tracker.onDecided(outcome);
         tracker.onApplied(position);

@@ -78,6 +78,17 @@ class ReplicationHealthTest {
     }
 
     @Test
+    void shouldBeDegradedAndShowTheRateWhenTheApplierDeadLetteredRecordsInTheLastMinute() {
+        given(Map.of());
+        h.replication.deadLettersLastMinute = 3;
+
+        JsonNode body = json(h.get(HEALTH));
+
+        assertEquals("degraded", body.get("status").asText());
+        assertEquals(3, body.get("deadLettersLastMinute").asLong());
+    }
+
+    @Test
     void shouldBeDegradedWhenARegionIsSuspect() {
         given(Map.of("ap-south", RegionHealth.SUSPECT));
         assertEquals("degraded", status());
@@ -154,7 +165,7 @@ class ReplicationHealthTest {
         assertTrue(RouterServerTest.header(response, "Content-Type").startsWith("application/json"));
         JsonNode body = json(response);
         assertEquals(List.of("status", "region", "role", "controllerEpoch", "hasQuorum", "wal", "conflictsLastMinute",
-                "regions"), fieldNames(body));
+                "deadLettersLastMinute", "regions"), fieldNames(body));
         assertEquals("degraded", body.get("status").asText());
         assertEquals("us-east", body.get("region").asText());
         assertEquals("controller", body.get("role").asText());

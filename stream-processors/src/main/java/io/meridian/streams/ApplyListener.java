@@ -1,6 +1,7 @@
 package io.meridian.streams;
 
 import io.meridian.infra.model.ConflictRecord;
+import io.meridian.infra.model.DeadLetter;
 import io.meridian.infra.model.Position;
 import java.util.List;
 
@@ -20,6 +21,10 @@ public interface ApplyListener {
     default void onConflict(ConflictRecord conflict) {
     }
 
+    /** A WAL record went to {@code meridian.dlq} instead of being applied. */
+    default void onDeadLetter(DeadLetter letter) {
+    }
+
     /** One listener that tells each of {@code listeners}, in order. */
     static ApplyListener all(ApplyListener... listeners) {
         List<ApplyListener> all = List.of(listeners);
@@ -37,6 +42,11 @@ public interface ApplyListener {
             @Override
             public void onConflict(ConflictRecord conflict) {
                 all.forEach(l -> l.onConflict(conflict));
+            }
+
+            @Override
+            public void onDeadLetter(DeadLetter letter) {
+                all.forEach(l -> l.onDeadLetter(letter));
             }
         };
     }

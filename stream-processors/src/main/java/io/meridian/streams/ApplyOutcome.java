@@ -7,9 +7,18 @@ import io.meridian.infra.model.Position;
  * What this region's applier decided about one data record. Every region decides the same way, because every region
  * applies the same log with the same rules; so an {@link Verdict#ACCEPTED} record is accepted everywhere.
  *
- * @param fence the tenant's placement in force when the record was applied, or null for an unknown tenant
+ * @param position  the record decided on (a write's verdict is matched to its own record by this)
+ * @param writtenAt where the write took effect: {@code position}, or for a retry with the same Idempotency-Key the
+ *                  position of the first accepted write
+ * @param fence     the tenant's placement in force when the record was applied, or null for an unknown tenant
  */
-public record ApplyOutcome(String writeId, Position position, Verdict verdict, Placement fence, String reason) {
+public record ApplyOutcome(String tenant, String writeId, Position position, Position writtenAt, Verdict verdict,
+                           Placement fence, String reason) {
+
+    public ApplyOutcome(String tenant, String writeId, Position position, Verdict verdict, Placement fence,
+                        String reason) {
+        this(tenant, writeId, position, position, verdict, fence, reason);
+    }
 
     public enum Verdict {
         /** Applied (directly, or by the tenant's conflict strategy). */
@@ -21,7 +30,11 @@ public record ApplyOutcome(String writeId, Position position, Verdict verdict, P
         /** No fence for the tenant: the tenant has no placement. */
         REJECTED_UNKNOWN_TENANT,
         /** Written in a region that may not accept writes for the tenant. */
-        REJECTED_NOT_WRITABLE_HERE
+        REJECTED_NOT_WRITABLE_HERE,
+        /** Its Idempotency-Key was accepted before for a different document: nothing applied. */
+        REJECTED_ID_REUSED,
+        /** The applier could not process the record; it went to the dead-letter topic with the reason. */
+        DEAD_LETTERED
     }
 
     public boolean accepted() {

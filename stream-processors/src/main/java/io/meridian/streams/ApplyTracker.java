@@ -9,31 +9,43 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Connects the router's request threads to the region applier's stream thread: a write registers its id and gets
- * the applier's verdict; a read waits until the applier has passed a position. Thread-safe; listeners' futures are
+ * Connects the router's request threads to the region applier's stream thread: a write gets the applier's verdict
+ * on the very record it produced; a read waits until the applier has passed a position. Thread-safe; futures are
  * completed outside the locks.
+ *
+ * <p>A verdict is matched to a write by the record's position (partition and offset, from the producer's metadata),
+ * never by its write id alone: two tenants may use the same Idempotency-Key, and a retry must not be answered with
+ * the verdict on an earlier attempt. Verdicts and producer acknowledgements race (the applier may decide a record
+ * before the producer's callback runs), so a verdict on a record with the write's tenant and id that arrives before
+ * the write knows its position is kept until it does.
  */
 public final class ApplyTracker implements ApplyListener {
-    private final Map<String, CompletableFuture<ApplyOutcome>> pending = new ConcurrentHashMap<>();
+    /** Writes in flight by tenant + write id; almost always one each. */
+    private final Map<String, List<PendingWrite>> inFlight = new ConcurrentHashMap<>();
     private final Map<Integer, PartitionProgress> partitions = new ConcurrentHashMap<>();
 
     /**
      * Registers a write before it is produced, so the verdict cannot be missed however fast the applier is. The
-     * caller must {@link #forget} the id if it gives up waiting.
+     * caller tells the write its position once produced, and {@link PendingWrite#cancel cancels} it if it gives up.
      */
-    public CompletableFuture<ApplyOutcome> expect(String writeId) {
-        CompletableFuture<ApplyOutcome> future = new CompletableFuture<>();
-        if (pending.putIfAbsent(writeId, future) != null) {
-            throw new IllegalStateException("write " + writeId + " is already in flight on this node");
-        }
-        return future;
+    public PendingWrite expect(String tenant, String writeId) {
+        PendingWrite write = new PendingWrite(idOf(tenant, writeId));
+        inFlight.compute(write.id, (id, writes) -> {
+            List<PendingWrite> list = writes == null ? new CopyOnWriteArrayList<>() : writes;
+            list.add(write);
+            return list;
+        });
+        write.verdict.whenComplete((outcome, error) -> unregister(write));
+        return write;
     }
 
-    public void forget(String writeId) {
-        pending.remove(writeId);
+    /** Writes in flight on this node, for metrics and tests. */
+    public int inFlight() {
+        return inFlight.values().stream().mapToInt(List::size).sum();
     }
 
     /**
@@ -59,9 +71,9 @@ public final class ApplyTracker implements ApplyListener {
 
     @Override
     public void onDecided(ApplyOutcome outcome) {
-        CompletableFuture<ApplyOutcome> future = pending.remove(outcome.writeId());
-        if (future != null) {
-            future.complete(outcome);
+        List<PendingWrite> writes = inFlight.get(idOf(outcome.tenant(), outcome.writeId()));
+        if (writes != null) {
+            writes.forEach(write -> write.offer(outcome));
         }
     }
 
@@ -70,8 +82,70 @@ public final class ApplyTracker implements ApplyListener {
         progress(position.partition()).advance(position.offset());
     }
 
+    private void unregister(PendingWrite write) {
+        inFlight.computeIfPresent(write.id, (id, writes) -> {
+            writes.remove(write);
+            return writes.isEmpty() ? null : writes;
+        });
+    }
+
+    private static String idOf(String tenant, String writeId) {
+        return tenant + "/" + writeId;
+    }
+
     private PartitionProgress progress(int partition) {
         return partitions.computeIfAbsent(partition, p -> new PartitionProgress());
+    }
+
+    /** One produced (or about to be produced) write waiting for the applier's verdict on its record. */
+    public static final class PendingWrite {
+        private final String id;
+        private final CompletableFuture<ApplyOutcome> verdict = new CompletableFuture<>();
+        private final List<ApplyOutcome> early = new ArrayList<>(1);
+        private Position position;
+
+        private PendingWrite(String id) {
+            this.id = id;
+        }
+
+        /** The verdict on this write's own record. */
+        public CompletableFuture<ApplyOutcome> verdict() {
+            return verdict;
+        }
+
+        /** Kafka acknowledged this write's record at {@code at}: only the verdict on that record completes it. */
+        public void produced(Position at) {
+            ApplyOutcome decided;
+            synchronized (this) {
+                position = at;
+                decided = early.stream().filter(o -> o.position().equals(at)).findFirst().orElse(null);
+                early.clear();
+            }
+            if (decided != null) {
+                verdict.complete(decided);
+            }
+        }
+
+        /** The write gave up (not produced, or timed out): a later verdict is ignored. */
+        public void cancel() {
+            verdict.cancel(false);
+        }
+
+        private void offer(ApplyOutcome outcome) {
+            synchronized (this) {
+                if (verdict.isDone()) {
+                    return;
+                }
+                if (position == null) {
+                    early.add(outcome);  // the producer's callback has not run yet
+                    return;
+                }
+                if (!position.equals(outcome.position())) {
+                    return;  // another record with the same tenant and write id (an earlier attempt, a duplicate)
+                }
+            }
+            verdict.complete(outcome);
+        }
     }
 
     private static final class PartitionProgress {

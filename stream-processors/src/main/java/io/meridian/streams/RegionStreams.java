@@ -47,7 +47,7 @@ public final class RegionStreams implements AutoCloseable {
 
     public RegionStreams(MeridianConfig config, ApplyListener listener, MeterRegistry registry) {
         Topology topology = new Topology();
-        RegionApplierTopology.build(topology, config.region(), listener);
+        RegionApplierTopology.build(topology, config.region(), config.walPartitions(), listener);
         PlacementViewTopology.build(topology, this::placementChanged);
         this.streams = new KafkaStreams(topology, streamsProperties(config));
         streams.setUncaughtExceptionHandler(error -> {
@@ -84,6 +84,8 @@ public final class RegionStreams implements AutoCloseable {
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.CLIENT_RACK_CONFIG), config.region());
         // Streams' EOS producer lingers 100 ms by default; writes wait on the applier, so keep it short.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                RegionApplierTopology.MAX_RECORD_BYTES);
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.regionUrls().get(config.region()).getHost() + ":"
                 + config.httpPort());
         return props;
@@ -106,8 +108,8 @@ public final class RegionStreams implements AutoCloseable {
     }
 
     public Optional<StoredDocument> document(String tenant, String key) {
-        return query(RegionApplierTopology.DOCS_STORE,
-                (ReadOnlyKeyValueStore<String, StoredDocument> docs) -> docs.get(RegionApplierTopology.docKey(tenant, key)));
+        return query(ApplierStores.DOCS,
+                (ReadOnlyKeyValueStore<String, StoredDocument> docs) -> docs.get(ApplierStores.docKey(tenant, key)));
     }
 
     public Optional<Placement> placement(String tenant) {

@@ -52,6 +52,19 @@ final class ApplierDriver implements AutoCloseable {
     }
 
     ApplierDriver(String region, ApplyListener next) {
+        this(region, next, RegionApplierTopology.IDEMPOTENCY_WINDOW_RECORDS);
+    }
+
+    /** With an idempotency window of {@code idempotencyWindowRecords} WAL records. */
+    ApplierDriver(String region, ApplyListener next, long idempotencyWindowRecords) {
+        this(region, next, idempotencyWindowRecords, 1);
+    }
+
+    /**
+     * With a WAL of {@code walPartitions} partitions, of which the driver feeds partition 0 only: with more than one,
+     * a tenant whose partition is not 0 is on the wrong partition.
+     */
+    ApplierDriver(String region, ApplyListener next, long idempotencyWindowRecords, int walPartitions) {
         this.region = region;
         this.listener = new RecordingListener(next);
         try {
@@ -63,7 +76,8 @@ final class ApplierDriver implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "meridian-applier-" + region);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(RegionApplierTopology.build(new Topology(), region, listener), props);
+        driver = new TopologyTestDriver(RegionApplierTopology.build(new Topology(), region, walPartitions, listener,
+                idempotencyWindowRecords), props);
         wal = driver.createInputTopic(Topics.WAL.name(), Topics.WAL.keySerde().serializer(),
                 Topics.WAL.valueSerde().serializer());
         rawWal = driver.createInputTopic(Topics.WAL.name(), new StringSerializer(), new ByteArraySerializer());
@@ -90,6 +104,11 @@ final class ApplierDriver implements AutoCloseable {
         long timestamp = nextTimestamp++;
         wal.pipeInput(record.tenant(), record, Instant.ofEpochMilli(timestamp));
         return timestamp;
+    }
+
+    /** Pipes {@code record} stamped {@code timestamp}, as a producer with that clock would. */
+    void pipeAt(WalRecord record, long timestamp) {
+        wal.pipeInput(record.tenant(), record, Instant.ofEpochMilli(timestamp));
     }
 
     /** Moves the record time of the next records forward by {@code millis}. */
@@ -120,11 +139,11 @@ final class ApplierDriver implements AutoCloseable {
     }
 
     KeyValueStore<String, StoredDocument> docsStore() {
-        return driver.getKeyValueStore(RegionApplierTopology.DOCS_STORE);
+        return driver.getKeyValueStore(ApplierStores.DOCS);
     }
 
     StoredDocument doc(String tenant, String key) {
-        return docsStore().get(RegionApplierTopology.docKey(tenant, key));
+        return docsStore().get(ApplierStores.docKey(tenant, key));
     }
 
     /** Key → document of {@code tenant}, sorted by key. */
@@ -141,12 +160,12 @@ final class ApplierDriver implements AutoCloseable {
     }
 
     Placement fenceOf(String tenant) {
-        KeyValueStore<String, Placement> fences = driver.getKeyValueStore(RegionApplierTopology.FENCES_STORE);
+        KeyValueStore<String, Placement> fences = driver.getKeyValueStore(ApplierStores.FENCES);
         return fences.get(tenant);
     }
 
     Long appliedOffset(int partition) {
-        KeyValueStore<Integer, Long> positions = driver.getKeyValueStore(RegionApplierTopology.POSITIONS_STORE);
+        KeyValueStore<Integer, Long> positions = driver.getKeyValueStore(ApplierStores.POSITIONS);
         return positions.get(partition);
     }
 

@@ -110,47 +110,79 @@ class ApplyTrackerTest {
     }
 
     @Test
-    void shouldCompleteExpectedWriteWithTheApplierVerdict() throws Exception {
+    void shouldCompleteExpectedWriteWithTheApplierVerdictOnItsOwnRecord() throws Exception {
         try (ApplierDriver applier = new ApplierDriver(US_EAST, tracker)) {
             applier.pipe(fence(placement(ACME, 1, ConflictStrategy.REJECT)));
-            CompletableFuture<ApplyOutcome> accepted = tracker.expect("w1");
-            CompletableFuture<ApplyOutcome> rejected = tracker.expect("w2");
-            assertFalse(accepted.isDone());
+            ApplyTracker.PendingWrite accepted = tracker.expect(ACME, "w1");
+            ApplyTracker.PendingWrite rejected = tracker.expect(ACME, "w2");
+            accepted.produced(new Position(0, 1));
+            rejected.produced(new Position(0, 2));
+            assertFalse(accepted.verdict().isDone());
 
             applier.pipe(put(ACME, "k", "{}", 1, US_EAST, 1, "w1"));
             applier.pipe(put(ACME, "k", "{}", 1, "eu-west", 2, "w2"));
 
-            ApplyOutcome acceptedOutcome = accepted.get(0, TimeUnit.SECONDS);
+            ApplyOutcome acceptedOutcome = accepted.verdict().get(0, TimeUnit.SECONDS);
             assertEquals(Verdict.ACCEPTED, acceptedOutcome.verdict());
             assertEquals(new Position(0, 1), acceptedOutcome.position());
             assertSame(applier.listener.decisions.get(0), acceptedOutcome);
-            assertEquals(Verdict.REJECTED_NOT_WRITABLE_HERE, rejected.get(0, TimeUnit.SECONDS).verdict());
-            // the id is free again once decided
-            assertFalse(tracker.expect("w1").isDone());
+            assertEquals(Verdict.REJECTED_NOT_WRITABLE_HERE, rejected.verdict().get(0, TimeUnit.SECONDS).verdict());
+            assertEquals(0, tracker.inFlight(), "decided writes are forgotten");
         }
     }
 
     @Test
-    void shouldRefuseToExpectTheSameWriteTwice() {
-        tracker.expect("w1");
+    void shouldMatchAVerdictThatArrivesBeforeTheProducerAcknowledgement() throws Exception {
+        ApplyTracker.PendingWrite write = tracker.expect(ACME, "w1");
+        ApplyOutcome outcome = new ApplyOutcome(ACME, "w1", new Position(3, 7), Verdict.ACCEPTED, null, "applied");
 
-        IllegalStateException error = assertThrows(IllegalStateException.class, () -> tracker.expect("w1"));
-        assertTrue(error.getMessage().contains("w1"), error.getMessage());
+        tracker.onDecided(outcome);
+        assertFalse(write.verdict().isDone(), "not before the write knows its own record");
+        write.produced(new Position(3, 7));
+
+        assertSame(outcome, write.verdict().get(0, TimeUnit.SECONDS));
     }
 
     @Test
-    void shouldNotCompleteForgottenWriteAndIgnoreVerdictsOfUnknownWrites() {
-        CompletableFuture<ApplyOutcome> forgotten = tracker.expect("w1");
-        tracker.forget("w1");
+    void shouldNotCompleteAWriteOfOneTenantWithTheVerdictOnAnotherTenantsRecordWithTheSameKey() throws Exception {
+        ApplyTracker.PendingWrite a = tracker.expect("ta", "shared-key");
+        ApplyTracker.PendingWrite b = tracker.expect("tb", "shared-key");  // once refused as "in progress"
+        a.produced(new Position(0, 10));
+        b.produced(new Position(5, 11));
 
-        ApplyOutcome outcome = new ApplyOutcome("w1", new Position(0, 0), Verdict.ACCEPTED, null, "applied");
-        tracker.onDecided(outcome);
-        tracker.onDecided(new ApplyOutcome("other", new Position(0, 1), Verdict.ACCEPTED, null, "applied"));
+        tracker.onDecided(new ApplyOutcome("tb", "shared-key", new Position(5, 11), Verdict.ACCEPTED, null, "ok"));
+        assertFalse(a.verdict().isDone(), "tb's verdict must not answer ta's write");
+        tracker.onDecided(new ApplyOutcome("ta", "shared-key", new Position(0, 10), Verdict.REJECTED_STALE_EPOCH,
+                null, "stale"));
 
-        assertFalse(forgotten.isDone());
-        CompletableFuture<ApplyOutcome> again = tracker.expect("w1");  // forgetting freed the id
-        tracker.onDecided(outcome);
-        assertSame(outcome, again.getNow(null));
+        assertEquals(Verdict.ACCEPTED, b.verdict().get(0, TimeUnit.SECONDS).verdict());
+        assertEquals(Verdict.REJECTED_STALE_EPOCH, a.verdict().get(0, TimeUnit.SECONDS).verdict());
+    }
+
+    @Test
+    void shouldNotAnswerARetryWithTheVerdictOnTheEarlierAttempt() throws Exception {
+        ApplyTracker.PendingWrite retry = tracker.expect(ACME, "w1");
+        // The first attempt's record (offset 4) was rejected by a fence; the retry's record is at offset 9.
+        tracker.onDecided(new ApplyOutcome(ACME, "w1", new Position(0, 4), Verdict.REJECTED_STALE_EPOCH, null, "old"));
+        retry.produced(new Position(0, 9));
+        tracker.onDecided(new ApplyOutcome(ACME, "w1", new Position(0, 4), Verdict.REJECTED_STALE_EPOCH, null, "old"));
+        assertFalse(retry.verdict().isDone());
+
+        tracker.onDecided(new ApplyOutcome(ACME, "w1", new Position(0, 9), Verdict.ACCEPTED, null, "applied"));
+
+        assertEquals(Verdict.ACCEPTED, retry.verdict().get(0, TimeUnit.SECONDS).verdict());
+    }
+
+    @Test
+    void shouldIgnoreVerdictsAfterCancelAndForgetTheWrite() {
+        ApplyTracker.PendingWrite cancelled = tracker.expect(ACME, "w1");
+        cancelled.produced(new Position(0, 0));
+        cancelled.cancel();
+
+        tracker.onDecided(new ApplyOutcome(ACME, "w1", new Position(0, 0), Verdict.ACCEPTED, null, "applied"));
+
+        assertTrue(cancelled.verdict().isCancelled());
+        assertEquals(0, tracker.inFlight());
     }
 
     /** Waiters still registered for {@code partition}: the tracker's private state, read to prove cleanup. */

@@ -1,5 +1,6 @@
 package io.meridian.streams;
 
+import io.meridian.infra.model.DeadLetter;
 import io.meridian.infra.model.Position;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -8,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class RecordingListener implements ApplyListener {
     final List<ApplyOutcome> decisions = new CopyOnWriteArrayList<>();
     final List<Position> applied = new CopyOnWriteArrayList<>();
+    final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
     private final ApplyListener next;
 
     RecordingListener(ApplyListener next) {
@@ -18,6 +20,12 @@ final class RecordingListener implements ApplyListener {
     public void onDecided(ApplyOutcome outcome) {
         decisions.add(outcome);
         next.onDecided(outcome);
+    }
+
+    @Override
+    public void onDeadLetter(DeadLetter letter) {
+        deadLetters.add(letter);
+        next.onDeadLetter(letter);
     }
 
     @Override

@@ -141,8 +141,12 @@ class RegionApplierConvergencePropertyTest {
                 }
             }
         }
-        assertEquals(log.stream().filter(e -> e.record() == null).count(), deadLetters.size(),
-                "seed " + seed + ": one dead letter per poison record");
+        // Nothing vanishes: a dead letter for every poison record and every data record no router could have written
+        // (fence races are answered to the writer and recorded as conflicts instead).
+        long notFromARouter = first.listener.decisions.stream()
+                .filter(RegionApplierConvergencePropertyTest::leftNoOtherTrace).count();
+        assertEquals(log.stream().filter(e -> e.record() == null).count() + notFromARouter, deadLetters.size(),
+                "seed " + seed + ": a dead letter per poison record and per record no router could have written");
         expected.forEach(d -> VERDICTS_SEEN.add(d.verdict()));
 
         for (String tenant : TENANTS) {
@@ -178,7 +182,9 @@ class RegionApplierConvergencePropertyTest {
         if (SEEDS_RUN.get() < SEEDS) {
             return;  // a filtered run of some seeds: coverage is not expected
         }
-        assertEquals(EnumSet.allOf(Verdict.class), VERDICTS_SEEN, "verdicts produced over all seeds");
+        // DEAD_LETTERED takes a defect in the applier; every other verdict must come up.
+        assertEquals(EnumSet.complementOf(EnumSet.of(Verdict.DEAD_LETTERED)), VERDICTS_SEEN,
+                "verdicts produced over all seeds");
         assertEquals(EnumSet.allOf(Resolution.class), RESOLUTIONS_SEEN, "conflict resolutions over all seeds");
         assertTrue(NON_EMPTY_COMPARISONS.get() >= SEEDS, "documents compared: " + NON_EMPTY_COMPARISONS.get());
         assertTrue(DROPS.get() >= 10, "tenants dropped from a region: " + DROPS.get());
@@ -201,7 +207,9 @@ class RegionApplierConvergencePropertyTest {
             } else if (dice < 17) {
                 log.add(poison(random, tenant));
             } else {
-                log.add(new Entry(randomData(random, tenant, tenantModel.fence, hlc, "w" + i), null, null));
+                // Now and then a client reuses an earlier Idempotency-Key (a retry, or by mistake for another document).
+                String writeId = i > 10 && random.nextInt(100) < 8 ? "w" + random.nextInt(i) : "w" + i;
+                log.add(new Entry(randomData(random, tenant, tenantModel.fence, hlc, writeId), null, null));
             }
         }
         return log;
@@ -310,6 +318,14 @@ class RegionApplierConvergencePropertyTest {
             case 3 -> new Entry(null, tenant, bytes(validPut.replace("\"put\"", "\"upsert\"")));
             case 4 -> new Entry(null, tenant, bytes(validPut.replace("\"writeId\":\"poison\"", "\"writeId\":null")));
             default -> new Entry(null, tenant.equals("globex") ? "acme" : "globex", bytes(validPut));
+        };
+    }
+
+    private static boolean leftNoOtherTrace(ApplyOutcome d) {
+        return switch (d.verdict()) {
+            case REJECTED_UNKNOWN_TENANT, REJECTED_NOT_WRITABLE_HERE, DEAD_LETTERED -> true;
+            case REJECTED_STALE_EPOCH -> d.reason().startsWith("epoch ");  // newer than the fence
+            default -> false;
         };
     }
 }

@@ -205,4 +205,28 @@ class RegionApplierFenceTest {
         assertEquals(json("{\"t\":\"acme\"}"), applier.doc(ACME, "k").value());
         assertEquals(json("{\"t\":\"globex\"}"), applier.doc("globex", "k").value());
     }
+
+    @Test
+    void shouldIgnoreAFenceOfADeposedControllerAfterANewerControllersFenceOnThePartition() {
+        applier.pipe(fence(placement(ACME, 1, ConflictStrategy.REJECT), 5));
+        // The new controller (epoch 6) fences another tenant on this partition first.
+        applier.pipe(fence(placement("beta", 1, ConflictStrategy.REJECT), 6));
+        // A paused controller of epoch 5 wakes up and its commit slips through: a failover of acme to eu-west.
+        Placement zombie = placement(ACME, EU_WEST, java.util.List.of(US_EAST, EU_WEST), 2,
+                io.meridian.infra.model.WriteState.ACTIVE, ConflictStrategy.REJECT,
+                io.meridian.infra.model.ReplicationMode.SINGLE_PRIMARY);
+        applier.pipe(fence(zombie, 5));
+
+        assertEquals(1, applier.fenceOf(ACME).epoch(), "the zombie's fence takes no effect");
+        assertEquals(Verdict.ACCEPTED, applier.apply(put(ACME, "k", "{}", 1, US_EAST, 1, "w1")).verdict());
+    }
+
+    @Test
+    void shouldApplyFencesOfTheSameOrANewerController() {
+        applier.pipe(fence(placement(ACME, 1, ConflictStrategy.REJECT), 5));
+        applier.pipe(fence(placement(ACME, 2, ConflictStrategy.REJECT), 5));
+        applier.pipe(fence(placement(ACME, 3, ConflictStrategy.REJECT), 7));
+
+        assertEquals(3, applier.fenceOf(ACME).epoch());
+    }
 }

@@ -113,4 +113,63 @@ class RegionApplierPoisonRecordTest {
         assertEquals(new StoredDocument(json("{\"v\":1}"), "0:1", 1, 5, US_EAST), applier.doc(ACME, "k"));
         assertTrue(applier.readDeadLetters().isEmpty());
     }
+
+    @Test
+    void shouldKeepADeadLetterOfAnOversizedRecordSmallWithWhereToFindTheOriginal() {
+        byte[] huge = new byte[900 * 1024];
+        java.util.Arrays.fill(huge, (byte) 'x');
+
+        applier.pipeRaw(ACME, huge);  // offset 1
+
+        DeadLetter letter = applier.readDeadLetters().get(0).value;
+        assertEquals(DeadLetter.Code.UNREADABLE, letter.code());
+        assertTrue(letter.truncated());
+        assertEquals(huge.length, letter.payloadBytes());
+        assertEquals(DeadLetter.MAX_PAYLOAD_BYTES, Base64.getDecoder().decode(letter.payloadBase64()).length);
+        assertTrue(io.meridian.infra.serde.Json.write(letter).length < 128 * 1024, "fits any Kafka message limit");
+        assertEquals(1L, letter.offset());
+    }
+
+    @Test
+    void shouldDeadLetterADataRecordOfATenantWithoutPlacement() {
+        ApplyOutcome outcome = applier.apply(put("globex", "k", "{}", 1, US_EAST, 1, "w1"));
+
+        assertEquals(Verdict.REJECTED_UNKNOWN_TENANT, outcome.verdict());
+        DeadLetter letter = applier.readDeadLetters().get(0).value;
+        assertEquals(DeadLetter.Code.UNKNOWN_TENANT, letter.code());
+        assertEquals(List.of(letter), applier.listener.deadLetters);
+    }
+
+    @Test
+    void shouldDeadLetterARecordFromARegionThatMayNotWrite() {
+        ApplyOutcome outcome = applier.apply(put(ACME, "k", "{}", 1, "ap-south", 1, "w1"));
+
+        assertEquals(Verdict.REJECTED_NOT_WRITABLE_HERE, outcome.verdict());
+        assertEquals(DeadLetter.Code.NOT_WRITABLE_HERE, applier.readDeadLetters().get(0).value.code());
+    }
+
+    @Test
+    void shouldNameTheWrongPartitionWhenARecordIsNotOnItsTenantsPartition() {
+        String tenant = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "t" + i)
+                .filter(t -> io.meridian.infra.topics.WalPartitioner.partitionOf(t, 12) != 0).findFirst().orElseThrow();
+        try (ApplierDriver twelve = new ApplierDriver(US_EAST, ApplyListener.NONE,
+                RegionApplierTopology.IDEMPOTENCY_WINDOW_RECORDS, 12)) {
+            ApplyOutcome outcome = twelve.apply(put(tenant, "k", "{}", 1, US_EAST, 1, "w1"));
+
+            assertEquals(Verdict.REJECTED_UNKNOWN_TENANT, outcome.verdict());
+            DeadLetter letter = twelve.readDeadLetters().get(0).value;
+            assertEquals(DeadLetter.Code.WRONG_PARTITION, letter.code());
+            assertTrue(letter.reason().contains("murmur2"), letter.reason());
+        }
+    }
+
+    @Test
+    void shouldNotDeadLetterFenceRacesWhichAreAnsweredAndRecordedAsConflicts() {
+        applier.pipe(fence(placement(ACME, 2, ConflictStrategy.REJECT)));
+
+        assertEquals(Verdict.REJECTED_STALE_EPOCH, applier.apply(put(ACME, "k", "{}", 1, US_EAST, 1, "w1")).verdict());
+
+        assertTrue(applier.readDeadLetters().isEmpty());
+        assertEquals(1, applier.readConflicts().size());
+    }
 }

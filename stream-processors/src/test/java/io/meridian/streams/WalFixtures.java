@@ -34,7 +34,11 @@ final class WalFixtures {
     }
 
     static WalRecord.Fence fence(Placement placement) {
-        return new WalRecord.Fence(placement.tenant(), placement, 1, "test", 0);
+        return fence(placement, 1);
+    }
+
+    static WalRecord.Fence fence(Placement placement, long controllerEpoch) {
+        return new WalRecord.Fence(placement.tenant(), placement, controllerEpoch, "test", 0);
     }
 
     static WalRecord.Put put(String tenant, String key, String json, long epoch, String region, long hlc,

@@ -32,6 +32,8 @@ public final class MetricNames {
     public static final String REPLICATION_FOLLOWER_HEALTH = "meridian.replication.follower.health";
     /** meridian_applier_records_total{verdict}: data records this node's applier decided. */
     public static final String APPLIER_RECORDS = "meridian.applier.records";
+    /** meridian_applier_dead_letters_total{reason}: WAL records sent to meridian.dlq instead of being applied. */
+    public static final String APPLIER_DEAD_LETTERS = "meridian.applier.dead.letters";
 
     // WAL.
     /** meridian_wal_size_bytes: size of meridian.wal on the brokers' disks (one replica of each partition). */

@@ -127,21 +127,16 @@ public final class DocumentWriter {
                         hlc.now(), command.writeId())
                 : new WalRecord.Put(command.tenant(), command.key(), command.value(), placement.epoch(),
                         routing.region(), hlc.now(), command.writeId());
-        CompletableFuture<ApplyOutcome> verdict;
-        try {
-            // Registered before producing, so even an instant verdict cannot be missed.
-            verdict = tracker.expect(command.writeId());
-        } catch (IllegalStateException e) {
-            throw ApiException.of(ErrorCode.WRITE_IN_PROGRESS, "a write with Idempotency-Key '" + command.writeId()
-                    + "' is still in progress on this node: wait for its answer, then retry if needed",
-                    command.tenant());
-        }
+        // Registered before producing, so even an instant verdict cannot be missed.
+        ApplyTracker.PendingWrite pending = tracker.expect(command.tenant(), command.writeId());
         CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
         try {
             producer.send(new ProducerRecord<>(Topics.WAL.name(), command.tenant(), record), (metadata, error) -> {
                 if (error != null) {
                     sent.completeExceptionally(new SendFailed(error));
                 } else {
+                    // The verdict that answers this write is the one on this very record.
+                    pending.produced(new Position(metadata.partition(), metadata.offset()));
                     sent.complete(metadata);
                 }
             });
@@ -149,13 +144,13 @@ public final class DocumentWriter {
             sent.completeExceptionally(new SendFailed(e));
         }
         // Acknowledged by Kafka, then accepted by the applier: both within one budget.
-        return sent.thenCompose(metadata -> verdict)
+        return sent.thenCompose(metadata -> pending.verdict())
                 .orTimeout(settings.applyTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handleAsync((outcome, error) -> {
                     if (error == null) {
                         return outcome;
                     }
-                    tracker.forget(command.writeId());
+                    pending.cancel();
                     throw translate(command, placement, ErrorResponses.unwrap(error));
                 }, executor);
     }
@@ -181,7 +176,7 @@ public final class DocumentWriter {
 
     private CompletableFuture<Reply> decide(WriteCommand command, Placement placement, ApplyOutcome outcome,
                                             boolean retried) {
-        Position position = outcome.position();
+        Position position = outcome.writtenAt();
         switch (outcome.verdict()) {
             case ACCEPTED -> {
                 Map<String, Object> body = new LinkedHashMap<>();
@@ -214,6 +209,20 @@ public final class DocumentWriter {
                 logRejected(command, placement, outcome);
                 cache.invalidate(command.tenant());
                 throw placementChanged(command, outcome);
+            }
+            case REJECTED_ID_REUSED -> {
+                logRejected(command, placement, outcome);
+                throw ApiException.of(ErrorCode.IDEMPOTENCY_KEY_REUSED, "Idempotency-Key '" + command.writeId()
+                        + "' was already used for another write of tenant " + command.tenant() + " (at "
+                        + outcome.writtenAt() + "); nothing was applied. Use a new key for a new write",
+                        command.tenant(), Map.of("position", outcome.writtenAt().toString()), null);
+            }
+            case DEAD_LETTERED -> {
+                logRejected(command, placement, outcome);
+                throw ApiException.of(ErrorCode.INTERNAL, "the applier could not process the write and sent it to"
+                        + " meridian.dlq (" + outcome.reason() + "); nothing was applied. Report this with the"
+                        + " position " + outcome.position(), command.tenant(),
+                        Map.of("position", outcome.position().toString()), null);
             }
             case REJECTED_UNKNOWN_TENANT -> {
                 logRejected(command, placement, outcome);

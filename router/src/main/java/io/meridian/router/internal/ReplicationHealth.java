@@ -17,7 +17,7 @@ import java.util.Map;
  * <ul>
  *   <li>{@code unhealthy}: a region is unhealthy, or this node lost its coordination quorum;</li>
  *   <li>{@code degraded}: a region is suspect, lags more than {@value #DEGRADED_LAG_SECONDS} s, or has not
- *   reported its lag yet;</li>
+ *   reported its lag yet; or this node's applier dead-lettered a WAL record in the last minute;</li>
  *   <li>{@code healthy}: otherwise.</li>
  * </ul>
  */
@@ -62,6 +62,8 @@ final class ReplicationHealth {
             wal.put("bytes", stats.bytes());
         });
 
+        long deadLetters = replication.deadLettersLastMinute();
+        degraded |= deadLetters > 0;
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", unhealthy ? "unhealthy" : degraded ? "degraded" : "healthy");
         body.put("region", region);
@@ -70,6 +72,7 @@ final class ReplicationHealth {
         body.put("hasQuorum", controlPlane.hasQuorum());
         body.put("wal", wal);
         body.put("conflictsLastMinute", replication.conflictsLastMinuteByStrategy());
+        body.put("deadLettersLastMinute", deadLetters);
         body.put("regions", perRegion);
         return body;
     }

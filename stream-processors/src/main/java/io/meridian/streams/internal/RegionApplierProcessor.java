@@ -1,5 +1,6 @@
 package io.meridian.streams.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.model.ConflictRecord;
 import io.meridian.infra.model.DeadLetter;
 import io.meridian.infra.model.Placement;
@@ -7,14 +8,16 @@ import io.meridian.infra.model.Position;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.model.WriteState;
 import io.meridian.infra.topics.Topics;
+import io.meridian.infra.topics.WalPartitioner;
+import io.meridian.streams.ApplierStores;
 import io.meridian.streams.ApplyListener;
 import io.meridian.streams.ApplyOutcome;
 import io.meridian.streams.ApplyOutcome.Verdict;
-import io.meridian.streams.RegionApplierTopology;
 import io.meridian.streams.StoredDocument;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -24,39 +27,48 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Applies one WAL partition in log order. Its decisions depend only on the log (fences and records), never on local
- * time or on this region's configuration, so every region decides every record the same way; only whether the
- * document is materialized depends on the region. Runs on one stream thread per task.
+ * time, on producer clocks or on this region's configuration, so every region decides every record the same way;
+ * only whether the document is materialized depends on the region. A record it cannot read or will not apply goes to
+ * {@code meridian.dlq} with the reason, and the partition goes on. Runs on one stream thread per task.
  */
 public final class RegionApplierProcessor implements Processor<String, byte[], String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(RegionApplierProcessor.class);
 
     private final String region;
+    private final int walPartitions;
     private final ApplyListener listener;
+    private final WriteIdsWindow.Factory writeIdsFactory;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, StoredDocument> docs;
     private KeyValueStore<String, Placement> fences;
     private KeyValueStore<Integer, Long> positions;
-    private WindowStore<String, String> writeIds;
+    private KeyValueStore<Integer, Long> controllerEpochs;
+    private WriteIdsWindow writeIds;
 
-    public RegionApplierProcessor(String region, ApplyListener listener) {
+    /**
+     * @param walPartitions the WAL's partition count, to tell a record on the wrong partition from an unknown tenant
+     */
+    public RegionApplierProcessor(String region, int walPartitions, ApplyListener listener,
+                                  WriteIdsWindow.Factory writeIdsFactory) {
         this.region = region;
+        this.walPartitions = walPartitions;
         this.listener = listener;
+        this.writeIdsFactory = writeIdsFactory;
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        docs = context.getStateStore(RegionApplierTopology.DOCS_STORE);
-        fences = context.getStateStore(RegionApplierTopology.FENCES_STORE);
-        positions = context.getStateStore(RegionApplierTopology.POSITIONS_STORE);
-        writeIds = context.getStateStore(RegionApplierTopology.WRITE_IDS_STORE);
+        docs = context.getStateStore(ApplierStores.DOCS);
+        fences = context.getStateStore(ApplierStores.FENCES);
+        positions = context.getStateStore(ApplierStores.POSITIONS);
+        controllerEpochs = context.getStateStore(ApplierStores.CONTROLLER_EPOCHS);
+        writeIds = writeIdsFactory.open(context);
         // After a restart or a rebalance the restored positions tell readers how far this region already is.
         Long restored = positions.get(context.taskId().partition());
         if (restored != null) {
@@ -69,10 +81,22 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         Position position = new Position(meta.partition(), meta.offset());
         WalRecord wal = parse(record, meta);
-        if (wal instanceof WalRecord.Fence fence) {
-            applyFence(fence, position);
-        } else if (wal instanceof WalRecord.DataRecord data) {
-            listener.onDecided(applyOnce(data, position, record.timestamp()));
+        try {
+            if (wal instanceof WalRecord.Fence fence) {
+                applyFence(fence, position);
+            } else if (wal instanceof WalRecord.DataRecord data) {
+                listener.onDecided(decide(data, position, record));
+            }
+        } catch (KafkaException e) {
+            throw e;  // Streams' own failures (a store, a migrated task) are not the record's fault
+        } catch (RuntimeException e) {
+            // A defect on one record must not stop the partition: every region fails alike, so all skip it alike.
+            LOG.error("applier failed on WAL record {}; dead-lettered", position, e);
+            deadLetter(record, meta, DeadLetter.Code.PROCESSING_FAILED, e.toString());
+            if (wal instanceof WalRecord.DataRecord data) {
+                listener.onDecided(new ApplyOutcome(data.tenant(), data.writeId(), position, Verdict.DEAD_LETTERED,
+                        fences.get(data.tenant()), "the applier failed on this record: " + e));
+            }
         }
         positions.put(position.partition(), position.offset());
         listener.onApplied(position);
@@ -93,17 +117,33 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
                 reason = e.getMessage();
             }
         }
-        LOG.warn("unreadable WAL record {}-{}@{} sent to {}: {}", meta.topic(), meta.partition(), meta.offset(),
-                Topics.DLQ.name(), reason);
-        byte[] payload = record.value() == null ? new byte[0] : record.value();
-        DeadLetter letter = new DeadLetter(meta.topic(), meta.partition(), meta.offset(), region, reason,
-                Base64.getEncoder().encodeToString(payload), record.timestamp());
-        context.forward(new Record<String, Object>(meta.topic() + "-" + meta.partition() + "@" + meta.offset(), letter,
-                record.timestamp()), RegionApplierTopology.DLQ_SINK);
+        deadLetter(record, meta, DeadLetter.Code.UNREADABLE, reason);
         return null;
     }
 
+    private void deadLetter(Record<String, byte[]> record, RecordMetadata meta, DeadLetter.Code code, String reason) {
+        DeadLetter letter = DeadLetter.of(meta.topic(), meta.partition(), meta.offset(), region, code, reason,
+                record.value(), record.timestamp());
+        LOG.warn("WAL record {} sent to {}: {} ({})", letter.source(), Topics.DLQ.name(), code.wireName(), reason);
+        context.forward(new Record<String, Object>(letter.source(), letter, record.timestamp()),
+                ApplierStores.DLQ_SINK);
+        listener.onDeadLetter(letter);
+    }
+
+    /**
+     * A fence from an older controller than one this partition has already seen is ignored: a deposed controller's
+     * commit that slipped through cannot take effect, and log order makes that the same decision in every region.
+     */
     private void applyFence(WalRecord.Fence fence, Position position) {
+        Long newestController = controllerEpochs.get(position.partition());
+        if (newestController != null && fence.controllerEpoch() < newestController) {
+            LOG.warn("ignoring fence tenant={} epoch={} at {}: controller epoch {} is older than {} already applied",
+                    fence.tenant(), fence.epoch(), position, fence.controllerEpoch(), newestController);
+            return;
+        }
+        if (newestController == null || fence.controllerEpoch() > newestController) {
+            controllerEpochs.put(position.partition(), fence.controllerEpoch());
+        }
         Placement current = fences.get(fence.tenant());
         Placement next = fence.placement();
         if (current != null && next.epoch() <= current.epoch()) {
@@ -115,8 +155,8 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         if (current != null && current.isReplicatedTo(region) && !next.isReplicatedTo(region)) {
             dropTenant(fence.tenant());
         }
-        LOG.debug("fence tenant={} epoch={} primary={} writes={} at {}", fence.tenant(), next.epoch(), next.primary(),
-                next.writes().wireName(), position);
+        LOG.debug("fence tenant={} epoch={} primary={} writes={} controllerEpoch={} at {}", fence.tenant(),
+                next.epoch(), next.primary(), next.writes().wireName(), fence.controllerEpoch(), position);
     }
 
     /** This region stopped being a replica of the tenant: its copy goes. */
@@ -131,56 +171,81 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
 
     /**
      * A write whose id was accepted before (a client retry with the same Idempotency-Key) gets the first write's
-     * outcome and is not applied again: a late retry must not overwrite newer writes. Decided by record time only,
-     * so every region decides the same way.
+     * outcome and is not applied again, so a late retry cannot overwrite newer writes; the same id with another
+     * document is refused. Which ids are remembered depends on WAL offsets only ({@link WriteIdsWindow}).
      */
-    private ApplyOutcome applyOnce(WalRecord.DataRecord data, Position position, long timestamp) {
-        String id = data.tenant() + "/" + data.writeId();
-        try (WindowStoreIterator<String> seen = writeIds.fetch(id,
-                timestamp - RegionApplierTopology.IDEMPOTENCY_WINDOW.toMillis(), timestamp)) {
-            if (seen.hasNext()) {
-                String first = seen.next().value;
-                Placement fence = fences.get(data.tenant());
-                return new ApplyOutcome(data.writeId(), Position.parse(first), Verdict.ACCEPTED, fence,
-                        "duplicate of the write at " + first + " (same Idempotency-Key): not applied again");
+    private ApplyOutcome decide(WalRecord.DataRecord data, Position position, Record<String, byte[]> record) {
+        WriteIdsWindow.Seen seen = writeIds.lookup(data, position);
+        if (seen != null) {
+            Placement fence = fences.get(data.tenant());
+            if (!seen.sameDocument()) {
+                return new ApplyOutcome(data.tenant(), data.writeId(), position, seen.position(),
+                        Verdict.REJECTED_ID_REUSED, fence,
+                        "Idempotency-Key '" + data.writeId() + "' was used at " + seen.position()
+                                + " for another document: not applied");
             }
+            return new ApplyOutcome(data.tenant(), data.writeId(), position, seen.position(), Verdict.ACCEPTED, fence,
+                    "duplicate of the write at " + seen.position() + " (same Idempotency-Key): not applied again");
         }
-        ApplyOutcome outcome = applyData(data, position, timestamp);
+        ApplyOutcome outcome = applyData(data, position, record.timestamp());
         if (outcome.accepted()) {
-            writeIds.put(id, position.toString(), timestamp);
+            writeIds.remember(data, position);
+        } else {
+            deadLetterCode(data, position, outcome).ifPresent(code ->
+                    deadLetter(record, context.recordMetadata().orElseThrow(), code, outcome.reason()));
         }
         return outcome;
+    }
+
+    /**
+     * Why a rejected record leaves no other trace, if so. Fence races (paused, an older epoch) are answered to the
+     * writer and recorded as conflicts; the rest cannot come from a router: another producer wrote them.
+     */
+    private Optional<DeadLetter.Code> deadLetterCode(WalRecord.DataRecord data, Position position,
+                                                     ApplyOutcome outcome) {
+        return switch (outcome.verdict()) {
+            case REJECTED_UNKNOWN_TENANT -> Optional.of(WalPartitioner.partitionOf(data.tenant(), walPartitions)
+                    == position.partition() ? DeadLetter.Code.UNKNOWN_TENANT : DeadLetter.Code.WRONG_PARTITION);
+            case REJECTED_NOT_WRITABLE_HERE -> Optional.of(DeadLetter.Code.NOT_WRITABLE_HERE);
+            case REJECTED_STALE_EPOCH -> data.epoch() > outcome.fence().epoch()
+                    ? Optional.of(DeadLetter.Code.EPOCH_AHEAD) : Optional.empty();
+            default -> Optional.empty();
+        };
     }
 
     private ApplyOutcome applyData(WalRecord.DataRecord data, Position position, long timestamp) {
         Placement fence = fences.get(data.tenant());
         if (fence == null) {
-            return new ApplyOutcome(data.writeId(), position, Verdict.REJECTED_UNKNOWN_TENANT, null,
-                    "tenant " + data.tenant() + " has no placement");
+            int home = WalPartitioner.partitionOf(data.tenant(), walPartitions);
+            return new ApplyOutcome(data.tenant(), data.writeId(), position, Verdict.REJECTED_UNKNOWN_TENANT, null,
+                    home == position.partition() ? "tenant " + data.tenant() + " has no placement"
+                            : "tenant " + data.tenant() + " belongs on WAL partition " + home + ", not "
+                            + position.partition() + ": produce with Kafka's default (murmur2) partitioner, or"
+                            + " write through meridian.ingest or the HTTP API");
         }
         if (fence.writes() == WriteState.PAUSED) {
             // Whatever the strategy: a write that raced a pause must not slip past a migration's drain point.
-            return new ApplyOutcome(data.writeId(), position, Verdict.REJECTED_PAUSED, fence,
+            return new ApplyOutcome(data.tenant(), data.writeId(), position, Verdict.REJECTED_PAUSED, fence,
                     "writes of tenant " + data.tenant() + " are paused at epoch " + fence.epoch());
         }
         if (data.epoch() > fence.epoch()) {
-            return new ApplyOutcome(data.writeId(), position, Verdict.REJECTED_STALE_EPOCH, fence,
+            return new ApplyOutcome(data.tenant(), data.writeId(), position, Verdict.REJECTED_STALE_EPOCH, fence,
                     "epoch " + data.epoch() + " is newer than the fence in force (" + fence.epoch() + ")");
         }
         if (data.epoch() == fence.epoch()) {
             if (!fence.acceptsWritesIn(data.region())) {
-                return new ApplyOutcome(data.writeId(), position, Verdict.REJECTED_NOT_WRITABLE_HERE, fence,
-                        "region " + data.region() + " does not accept writes for tenant " + data.tenant()
+                return new ApplyOutcome(data.tenant(), data.writeId(), position, Verdict.REJECTED_NOT_WRITABLE_HERE,
+                        fence, "region " + data.region() + " does not accept writes for tenant " + data.tenant()
                                 + " (primary " + fence.primary() + ")");
             }
             write(fence, data, position, data instanceof WalRecord.Put put ? put.value() : null);
-            return new ApplyOutcome(data.writeId(), position, Verdict.ACCEPTED, fence, "applied");
+            return new ApplyOutcome(data.tenant(), data.writeId(), position, Verdict.ACCEPTED, fence, "applied");
         }
         return resolveConflict(fence, data, position, timestamp);
     }
 
     private ApplyOutcome resolveConflict(Placement fence, WalRecord.DataRecord data, Position position, long timestamp) {
-        StoredDocument current = docs.get(RegionApplierTopology.docKey(data.tenant(), data.key()));
+        StoredDocument current = docs.get(ApplierStores.docKey(data.tenant(), data.key()));
         ConflictResolution resolution = ConflictResolution.resolve(fence.strategy(), data, current);
         if (resolution.applies()) {
             write(fence, data, position, resolution.value());
@@ -191,8 +256,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         // Only regions holding the tenant report: they alone know the stored document (lww needs its timestamp), so
         // their reports agree; the verdict above is the same everywhere either way.
         if (fence.isReplicatedTo(region)) {
-            context.forward(new Record<String, Object>(data.tenant(), conflict, timestamp),
-                    RegionApplierTopology.CONFLICTS_SINK);
+            context.forward(new Record<String, Object>(data.tenant(), conflict, timestamp), ApplierStores.CONFLICTS_SINK);
             listener.onConflict(conflict);
         }
         LOG.info("conflict tenant={} key={} at {}: record epoch {} < fence epoch {}, strategy {} -> {}", data.tenant(),
@@ -200,16 +264,15 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
                 resolution.resolution().wireName());
         Verdict verdict = resolution.resolution() == ConflictRecord.Resolution.REJECTED
                 ? Verdict.REJECTED_STALE_EPOCH : Verdict.ACCEPTED;
-        return new ApplyOutcome(data.writeId(), position, verdict, fence, resolution.reason());
+        return new ApplyOutcome(data.tenant(), data.writeId(), position, verdict, fence, resolution.reason());
     }
 
     /** Materializes the write if this region holds a copy of the tenant; a null value deletes. */
-    private void write(Placement fence, WalRecord.DataRecord data, Position position,
-                       com.fasterxml.jackson.databind.JsonNode value) {
+    private void write(Placement fence, WalRecord.DataRecord data, Position position, JsonNode value) {
         if (!fence.isReplicatedTo(region)) {
             return;
         }
-        String key = RegionApplierTopology.docKey(data.tenant(), data.key());
+        String key = ApplierStores.docKey(data.tenant(), data.key());
         if (value == null) {
             docs.delete(key);
         } else {

@@ -1,0 +1,31 @@
+package io.meridian.streams;
+
+/**
+ * The names of the region applier's state stores and sinks, and their key formats: shared by the topology, its
+ * processor and the queries, so none of them depends on another for a name.
+ */
+public final class ApplierStores {
+    /** tenant + "/" + key → {@link StoredDocument}. Neither tenant ids nor keys contain '/'. */
+    public static final String DOCS = "tenant-docs";
+    /** tenant → the {@link io.meridian.infra.model.Placement} of the latest fence. */
+    public static final String FENCES = "tenant-fences";
+    /** WAL partition → last offset processed. */
+    public static final String POSITIONS = "applied-positions";
+    /** WAL partition → the newest controller epoch of a fence applied there. */
+    public static final String CONTROLLER_EPOCHS = "controller-epochs";
+    /**
+     * tenant + "/" + writeId → where the accepted write landed and a digest of it, in a window store whose "time" is
+     * the WAL offset (see {@code internal.WriteIds}); "-by-offset" because it replaced a store windowed by record time.
+     */
+    public static final String WRITE_IDS = "write-ids-by-offset";
+
+    public static final String CONFLICTS_SINK = "conflicts-sink";
+    public static final String DLQ_SINK = "dlq-sink";
+
+    private ApplierStores() {
+    }
+
+    public static String docKey(String tenant, String key) {
+        return tenant + "/" + key;
+    }
+}
