@@ -105,7 +105,7 @@ public final class MeridianNode implements AutoCloseable {
                 clock);
         resources.push(heartbeats);
         heartbeats.start();
-        controller = new Controller(config, elector, heartbeats, streams, registry, clock);
+        controller = new Controller(config, elector, heartbeats, registry, clock);
         MigrationExecutor migrations = new MigrationExecutor(config, registry, clock);
         controller.addDuty(migrations);
         resources.push(controller);  // closing it hands leadership over at once

@@ -143,6 +143,11 @@ final class FakeControlPlane implements ControlPlane {
     }
 
     @Override
+    public java.util.Optional<Placement> committedPlacement(String tenant) {
+        return java.util.Optional.empty();
+    }
+
+    @Override
     public HealthSnapshot health() {
         return health;
     }

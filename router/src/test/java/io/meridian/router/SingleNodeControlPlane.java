@@ -137,6 +137,11 @@ final class SingleNodeControlPlane implements ControlPlane, AutoCloseable {
     }
 
     @Override
+    public java.util.Optional<Placement> committedPlacement(String tenant) {
+        return java.util.Optional.empty();
+    }
+
+    @Override
     public HealthSnapshot health() {
         return HealthSnapshot.of(clock.millis(), List.of());
     }

@@ -35,6 +35,7 @@ public interface ControlPlane {
      * of the controller's fenced producer.
      *
      * @return the fence's position in the WAL
+     * @throws PlacementConflictException when the placement was not planned from the tenant's current epoch
      * @throws NotControllerException on any node but the controller, or when this controller was just deposed
      */
     Position changePlacement(Placement placement, String reason);
@@ -47,6 +48,12 @@ public interface ControlPlane {
      * @throws NotControllerException on any node but the controller
      */
     FailoverEvent failover(String region, Optional<String> target, boolean force);
+
+    /**
+     * On the controller, the tenant's placement as the controller has committed it (what changes must be planned
+     * from); elsewhere empty.
+     */
+    Optional<Placement> committedPlacement(String tenant);
 
     /** Region health as this node's monitor sees it. */
     HealthSnapshot health();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.election.ControllerFencedException;
 import io.meridian.election.ControllerProducer;
 import io.meridian.election.ControllerTransaction;
+import io.meridian.election.ControllerWriteException;
 import io.meridian.election.ElectionSnapshot;
 import io.meridian.election.LeaderElector;
 import io.meridian.election.LeadershipListener;
@@ -27,7 +28,6 @@ import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.serde.Json;
 import io.meridian.infra.topics.Topics;
 import io.meridian.infra.topics.WalPartitioner;
-import io.meridian.streams.RegionStreams;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -63,11 +63,15 @@ import org.slf4j.LoggerFactory;
 public final class Controller implements ControlPlane, LeadershipListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Before a term that still leads reopens a broken or fenced producer. Long enough for an elector to notice that
+     * a newer controller was elected (then the term ends instead), short next to a failover's budget.
+     */
+    private static final Duration REOPEN_BACKOFF = Duration.ofSeconds(2);
 
     private final MeridianConfig config;
     private final LeaderElector elector;
     private final HeartbeatService heartbeats;
-    private final RegionStreams streams;
     private final Clock clock;
     private final HybridLogicalClock hlc;
     private final FailoverPlanner planner;
@@ -81,15 +85,15 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
 
     // Touched only on the duties thread.
     private ControllerProducer producer;
+    private volatile PlacementLedger ledger = PlacementLedger.empty();  // read by admin threads too
     private ScheduledFuture<?> failoverCheck;
     private InhibitWindows inhibit;
 
-    public Controller(MeridianConfig config, LeaderElector elector, HeartbeatService heartbeats, RegionStreams streams,
+    public Controller(MeridianConfig config, LeaderElector elector, HeartbeatService heartbeats,
                       MeterRegistry registry, Clock clock) {
         this.config = config;
         this.elector = elector;
         this.heartbeats = heartbeats;
-        this.streams = streams;
         this.clock = clock;
         this.hlc = new HybridLogicalClock(clock);
         FailoverPolicy policy = failoverPolicy(config);
@@ -152,9 +156,15 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
         try {
             producer = ControllerProducer.forLeader(elector, config.kafkaClientProperties(),
                     ControllerProducer.DEFAULT_TRANSACTIONAL_ID, WRITE_TIMEOUT,
-                    (fencedEpoch, cause) -> duties.execute(() -> stepDown("fenced in Kafka at epoch " + fencedEpoch)));
+                    (fencedEpoch, cause) -> duties.execute(() -> restartTerm("fenced in Kafka at epoch " + fencedEpoch)));
+            // After initTransactions no earlier controller can commit: the ledger read now is the whole truth.
+            ledger = PlacementLedger.read(config.kafkaClientProperties(), "meridian-controller-ledger-"
+                    + config.nodeId(), WRITE_TIMEOUT);
         } catch (RuntimeException e) {
-            LOG.error("controller epoch={} could not open its producer; not taking over", epoch, e);
+            LOG.error("controller epoch={} could not open its producer or read its placements; retrying in {} ms",
+                    epoch, REOPEN_BACKOFF.toMillis(), e);
+            closeProducer();
+            duties.schedule(() -> takeOver(epoch), REOPEN_BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
             return;
         }
         inhibit = ControllerLog.recentFailovers(config, inhibit.window(), clock.millis());
@@ -166,7 +176,32 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
         }
         long interval = heartbeats.interval().toMillis();
         failoverCheck = duties.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
-        LOG.info("controller active node={} epoch={} inhibit={}", config.nodeId(), epoch, inhibit);
+        LOG.info("controller active node={} epoch={} placements={} inhibit={}", config.nodeId(), epoch,
+                ledger.all().size(), inhibit);
+    }
+
+    /**
+     * The term's producer broke (a commit whose outcome is unknown, a coordinator lost past the transaction timeout)
+     * or a zombie's {@code initTransactions} fenced it. A node that still leads in the same epoch opens a new producer
+     * (fencing the zombie back) and re-reads what is committed, so it neither sits elected with a dead producer nor
+     * plans from a ledger that may be wrong; a node that no longer leads just stops.
+     */
+    private void restartTerm(String reason) {
+        long epoch = producer == null ? elector.epoch() : producer.epoch();
+        stepDown(reason);
+        if (!closed.get() && elector.isLeader() && elector.epoch() == epoch) {
+            LOG.warn("controller epoch={} reopens its producer in {} ms and re-reads its placements: {}", epoch,
+                    REOPEN_BACKOFF.toMillis(), reason);
+            duties.schedule(() -> takeOver(epoch), REOPEN_BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void closeProducer() {
+        if (producer != null) {
+            producer.close();
+            producer = null;
+        }
+        ledger = PlacementLedger.empty();
     }
 
     private void stepDown(String reason) {
@@ -185,9 +220,8 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
         }
         if (producer != null) {
             LOG.warn("controller stepping down node={} epoch={}: {}", config.nodeId(), producer.epoch(), reason);
-            producer.close();
-            producer = null;
         }
+        closeProducer();
     }
 
     @Override
@@ -216,6 +250,11 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
     }
 
     @Override
+    public Optional<Placement> committedPlacement(String tenant) {
+        return elector.isLeader() ? ledger.get(tenant) : Optional.empty();
+    }
+
+    @Override
     public Position changePlacement(Placement placement, String reason) {
         return onDuties(() -> {
             RecordMetadata fence = publish(placement, reason, null);
@@ -227,8 +266,8 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
     public FailoverEvent failover(String region, Optional<String> target, boolean force) {
         return onDuties(() -> {
             long now = clock.millis();
-            FailoverPlan plan = planner.planManual(region, target, force, heartbeats.snapshot(), streams.placements(),
-                    inhibit, now, requireProducer().epoch()).orElseThrow();
+            FailoverPlan plan = planner.planManual(region, target, force, heartbeats.snapshot(),
+                    List.copyOf(ledger.all()), inhibit, now, requireProducer().epoch()).orElseThrow();
             manualFailovers.increment();
             return execute(plan, now);
         });
@@ -244,7 +283,11 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
             try {
                 duty.tick(now);
             } catch (ControllerFencedException e) {
-                stepDown("fenced during " + duty);
+                restartTerm("fenced during " + duty);
+                return;
+            } catch (ControllerWriteException e) {
+                restartTerm(duty + " could not commit: " + e.getMessage());
+                return;
             } catch (RuntimeException e) {
                 LOG.error("controller duty {} failed; retrying next interval", duty, e);
             }
@@ -258,7 +301,7 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
         try {
             long now = clock.millis();
             for (FailoverDecision decision : planner.planAutomaticForUnhealthy(heartbeats.snapshot(),
-                    streams.placements(), inhibit, now, producer.epoch())) {
+                    List.copyOf(ledger.all()), inhibit, now, producer.epoch())) {
                 if (decision instanceof FailoverDecision.Proceed proceed) {
                     automaticFailovers.increment();
                     execute(proceed.plan().orElseThrow(), now);
@@ -267,7 +310,9 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
                 }
             }
         } catch (ControllerFencedException e) {
-            stepDown("fenced during a failover check");
+            restartTerm("fenced during a failover check");
+        } catch (ControllerWriteException e) {
+            restartTerm("a failover transaction failed: " + e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("failover check failed; retrying next interval", e);
         }
@@ -317,6 +362,7 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
      */
     private RecordMetadata publish(ControllerProducer writer, Placement placement, String reason,
                                    Function<Position, Consumer<ControllerTransaction>> alsoWrite) {
+        ledger.checkNext(placement);
         WalRecord.Fence fence = new WalRecord.Fence(placement.tenant(), placement, writer.epoch(), reason, hlc.now());
         RecordMetadata[] fenceAt = new RecordMetadata[1];
         writer.inTransaction(tx -> {
@@ -324,6 +370,7 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
             fenceAt[0] = await(tx.send(Topics.WAL, placement.tenant(), fence));
             alsoWrite.apply(new Position(fenceAt[0].partition(), fenceAt[0].offset())).accept(tx);
         });
+        ledger.committed(placement);
         RecordMetadata metadata = fenceAt[0];
         LOG.info("placement published tenant={} epoch={} primary={} writes={} reason={} fence={}:{} controllerEpoch={}",
                 placement.tenant(), placement.epoch(), placement.primary(), placement.writes().wireName(), reason,
@@ -346,12 +393,12 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
 
         @Override
         public List<Placement> placements() {
-            return streams.placements();
+            return List.copyOf(ledger.all());
         }
 
         @Override
         public Optional<Placement> placement(String tenant) {
-            return streams.placement(tenant);
+            return ledger.get(tenant);
         }
 
         @Override
@@ -408,6 +455,9 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
         try {
             return result.get(WRITE_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof ControllerWriteException broken) {
+                duties.execute(() -> restartTerm("an admin change could not commit: " + broken.getMessage()));
+            }
             if (e.getCause() instanceof ControllerFencedException fenced) {
                 throw new NotControllerException("this controller was fenced: " + fenced.getMessage());
             }

@@ -1,5 +1,6 @@
 package io.meridian.router.internal;
 
+import io.meridian.election.controller.PlacementConflictException;
 import io.meridian.election.ControllerFencedException;
 import io.meridian.election.ControllerWriteException;
 import io.meridian.election.controller.ControlPlane.NotControllerException;
@@ -16,6 +17,8 @@ import org.apache.kafka.common.errors.ProducerFencedException;
  *   <li>{@link NotControllerException}, {@link ControllerFencedException} (or Kafka's
  *       {@link ProducerFencedException}): this node is not (or no longer) the controller; nothing was written →
  *       {@code 503 no_controller}.</li>
+ *   <li>{@link PlacementConflictException}: the change was planned from an outdated epoch; nothing was written →
+ *       {@code 409 placement_changed}.</li>
  *   <li>{@link ControllerWriteException}, {@link KafkaException}: Kafka did not commit the transaction; nothing was
  *       written → {@code 503 kafka_unavailable}.</li>
  * </ul>
@@ -28,6 +31,12 @@ public final class ControllerErrors {
     public static Optional<ApiException> translate(RuntimeException error, String tenant) {
         if (isDeposed(error)) {
             return Optional.of(deposed(error, tenant));
+        }
+        if (error instanceof PlacementConflictException conflict) {
+            return Optional.of(ApiException.of(ErrorCode.PLACEMENT_CHANGED, "the placement of tenant "
+                    + conflict.tenant() + " changed while this change was planned (it is now at epoch "
+                    + conflict.currentEpoch() + "); nothing was written: GET the placement and retry", tenant,
+                    Map.of("epoch", conflict.currentEpoch()), error));
         }
         if (error instanceof ControllerWriteException || error instanceof KafkaException) {
             return Optional.of(ApiException.of(ErrorCode.KAFKA_UNAVAILABLE, "Kafka did not commit the controller's"

@@ -52,7 +52,8 @@ public final class PlacementAdmin {
     }
 
     private Reply change(String tenant, PlacementRequest request) {
-        Placement current = view.placement(tenant).orElse(null);
+        // Planned from what the controller committed: this node's view may lag its own last change.
+        Placement current = controlPlane.committedPlacement(tenant).or(() -> view.placement(tenant)).orElse(null);
         if (request.isSatisfiedBy(current)) {
             return Reply.json(200, current);
         }
