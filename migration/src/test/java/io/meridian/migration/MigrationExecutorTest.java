@@ -200,6 +200,11 @@ class MigrationExecutorTest {
                 () -> executor.start(ACME, "eu-west", "a"));
         assertTrue(unhealthy.retriable());
         ctx.health("eu-west", RegionHealth.HEALTHY);
+        ctx.needsReseed("eu-west", true);
+        MigrationException reseed = assertRefused(TargetNeedsReseedException.class, "target_needs_reseed", 409,
+                () -> executor.start(ACME, "eu-west", "a"));
+        assertFalse(reseed.retriable(), "waiting does not fill the gap");
+        ctx.needsReseed("eu-west", false);
         ctx.walEnd.put(P, 2_000L);  // eu-west at 95: 1904 behind, limit 1000
         assertRefused(TargetLaggingException.class, "target_lagging", 409, () -> executor.start(ACME, "eu-west", "a"));
         assertEquals(List.of(), ctx.committed, "a refused request writes nothing");

@@ -14,6 +14,7 @@ import io.meridian.migration.MigrationExecutor;
 import io.meridian.router.ReplicationStatus;
 import io.meridian.router.RouterServer;
 import io.meridian.streams.ApplierMetrics;
+import io.meridian.streams.RetentionGuard;
 import io.meridian.streams.ApplyListener;
 import io.meridian.streams.ReplicationMonitor;
 import io.meridian.streams.ApplyTracker;
@@ -84,7 +85,10 @@ public final class MeridianNode implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         ApplyTracker tracker = new ApplyTracker();
         ApplierMetrics applierMetrics = new ApplierMetrics(registry, clock);
-        RegionStreams streams = new RegionStreams(config, ApplyListener.all(tracker, applierMetrics),
+        RetentionGuard retention = RetentionGuard.withAdmin(config.kafkaClientProperties(),
+                config.stateDir().resolve(config.nodeId()), registry, config.region());
+        resources.push(retention);
+        RegionStreams streams = new RegionStreams(config, ApplyListener.all(tracker, applierMetrics, retention),
                 registry);
         resources.push(streams);
 
@@ -101,8 +105,8 @@ public final class MeridianNode implements AutoCloseable {
                 new Candidate(config.nodeId(), config.region(), config.advertisedUrl().toString(),
                         config.getInt(MeridianConfig.ELECTION_PRIORITY)),
                 electionSettings(config, tracker, clock));
-        HeartbeatService heartbeats = new HeartbeatService(config, tracker::appliedOffsets, elector::epoch, registry,
-                clock);
+        HeartbeatService heartbeats = new HeartbeatService(config, tracker::appliedOffsets, retention::needsReseed,
+                elector::epoch, registry, clock);
         resources.push(heartbeats);
         heartbeats.start();
         controller = new Controller(config, elector, heartbeats, registry, clock);

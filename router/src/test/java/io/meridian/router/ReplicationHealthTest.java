@@ -2,6 +2,7 @@ package io.meridian.router;
 
 import static io.meridian.router.RouterHarness.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -86,6 +87,22 @@ class ReplicationHealthTest {
 
         assertEquals("degraded", body.get("status").asText());
         assertEquals(3, body.get("deadLettersLastMinute").asLong());
+    }
+
+    @Test
+    void shouldBeUnhealthyWhenARegionNeedsAReseed() {
+        given(Map.of());
+        HealthSnapshot base = h.controlPlane.health;
+        RegionStatus ok = base.region("eu-west").orElseThrow();
+        h.controlPlane.health = HealthSnapshot.of(3_000, List.of(base.region("us-east").orElseThrow(),
+                base.region("ap-south").orElseThrow(), new RegionStatus("eu-west", RegionHealth.HEALTHY, 1_000, false,
+                        OptionalLong.of(250), 0, 3, 1_000, 2_000, ok.nodes(), ok.appliedOffsets(), Map.of(), true)));
+
+        JsonNode body = json(h.get(HEALTH));
+
+        assertEquals("unhealthy", body.get("status").asText());
+        assertTrue(body.at("/regions/eu-west/needsReseed").asBoolean(), body.toString());
+        assertFalse(body.at("/regions/eu-west/healthy").asBoolean(), body.toString());
     }
 
     @Test
@@ -175,7 +192,7 @@ class ReplicationHealthTest {
                 + "\"bytes\":56789}", sortedEndOffsets(body.get("wal")).toString());
         assertEquals("{\"lww\":3}", body.get("conflictsLastMinute").toString());
         assertEquals(REGIONS, fieldNames(body.get("regions")), "in configured order");
-        assertEquals("{\"health\":\"healthy\",\"healthy\":true,\"lagEntries\":2,\"lagSeconds\":0.5,"
+        assertEquals("{\"health\":\"healthy\",\"healthy\":true,\"needsReseed\":false,\"lagEntries\":2,\"lagSeconds\":0.5,"
                 + "\"lastHeartbeatAgeMillis\":250,\"nodes\":[\"eu-west-1\"]}", body.at("/regions/eu-west").toString());
         assertEquals("suspect", body.at("/regions/ap-south/health").asText());
         assertEquals(false, body.at("/regions/ap-south/healthy").asBoolean());

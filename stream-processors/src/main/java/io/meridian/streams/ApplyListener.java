@@ -25,6 +25,13 @@ public interface ApplyListener {
     default void onDeadLetter(DeadLetter letter) {
     }
 
+    /**
+     * The first record processed in {@code partition} after a (re)start is not the one after the restored position
+     * ({@code lastApplied}, -1 when none): records in between were skipped (markers, aborted, or deleted).
+     */
+    default void onGap(int partition, long lastApplied, long firstProcessed) {
+    }
+
     /** One listener that tells each of {@code listeners}, in order. */
     static ApplyListener all(ApplyListener... listeners) {
         List<ApplyListener> all = List.of(listeners);
@@ -47,6 +54,11 @@ public interface ApplyListener {
             @Override
             public void onDeadLetter(DeadLetter letter) {
                 all.forEach(l -> l.onDeadLetter(letter));
+            }
+
+            @Override
+            public void onGap(int partition, long lastApplied, long firstProcessed) {
+                all.forEach(l -> l.onGap(partition, lastApplied, firstProcessed));
             }
         };
     }

@@ -270,15 +270,22 @@ public final class FailoverPlanner {
                 "promoted the operator's target '" + target + "'");
     }
 
+    private static final String NEEDS_RESEED = "needs reseed: it skipped WAL records deleted by retention";
+
     private Candidate candidate(String region, int partition, HealthSnapshot health) {
         Optional<RegionStatus> status = health.region(region);
         long offset = status.map(s -> s.appliedOffset(partition).orElse(Candidate.NO_POSITION))
                 .orElse(Candidate.NO_POSITION);
-        return new Candidate(region, status.map(RegionStatus::state), partition, offset, policy.priorityOf(region),
-                false, "");
+        // A region that skipped records deleted by retention is no candidate, however healthy its nodes are.
+        Optional<RegionHealth> state = status.map(s -> s.needsReseed() ? RegionHealth.UNHEALTHY : s.state());
+        return new Candidate(region, state, partition, offset, policy.priorityOf(region), false,
+                status.filter(RegionStatus::needsReseed).isPresent() ? NEEDS_RESEED : "");
     }
 
     private static String notHealthyReason(Candidate candidate) {
+        if (candidate.reason().equals(NEEDS_RESEED)) {
+            return NEEDS_RESEED;
+        }
         return candidate.health().map(h -> "not healthy: " + h.wireName())
                 .orElse("not known to the health monitor");
     }

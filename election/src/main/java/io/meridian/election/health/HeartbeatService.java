@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -41,6 +42,7 @@ public final class HeartbeatService implements AutoCloseable {
     private final MeridianConfig config;
     private final Supplier<Map<Integer, Long>> appliedOffsets;
     private final LongSupplier controllerEpoch;
+    private final BooleanSupplier needsReseed;
     private final Clock clock;
     private final RegionHealthMonitor monitor;
     private final KafkaProducer<String, Heartbeat> producer;
@@ -53,7 +55,15 @@ public final class HeartbeatService implements AutoCloseable {
 
     public HeartbeatService(MeridianConfig config, Supplier<Map<Integer, Long>> appliedOffsets,
                             LongSupplier controllerEpoch, MeterRegistry registry, Clock clock) {
+        this(config, appliedOffsets, () -> false, controllerEpoch, registry, clock);
+    }
+
+    /** @param needsReseed whether this node's region skipped WAL records deleted by retention (told to everyone) */
+    public HeartbeatService(MeridianConfig config, Supplier<Map<Integer, Long>> appliedOffsets,
+                            BooleanSupplier needsReseed, LongSupplier controllerEpoch, MeterRegistry registry,
+                            Clock clock) {
         this.config = config;
+        this.needsReseed = needsReseed;
         this.appliedOffsets = appliedOffsets;
         this.controllerEpoch = controllerEpoch;
         this.clock = clock;
@@ -166,7 +176,8 @@ public final class HeartbeatService implements AutoCloseable {
 
     private void beat(long now) {
         Heartbeat heartbeat = new Heartbeat(config.nodeId(), config.region(), config.advertisedUrl().toString(),
-                appliedOffsets.get(), monitor.suspectedRegions(), now, Math.max(0, controllerEpoch.getAsLong()));
+                appliedOffsets.get(), monitor.suspectedRegions(), now, Math.max(0, controllerEpoch.getAsLong()),
+                needsReseed.getAsBoolean());
         producer.send(new ProducerRecord<>(Topics.HEARTBEATS.name(), config.nodeId(), heartbeat), (metadata, error) -> {
             if (error != null) {
                 LOG.debug("heartbeat not sent: {}", error.toString());

@@ -158,7 +158,8 @@ public final class RegionHealthMonitor {
             statuses.add(new RegionStatus(tracker.region, tracker.state, tracker.sinceMillis, !tracker.seen,
                     tracker.seen ? OptionalLong.of(at - tracker.lastHeartbeatMillis) : OptionalLong.empty(),
                     tracker.misses, tracker.successes, tracker.windowLength,
-                    tracker.windowStart + tracker.windowLength, tracker.nodes.keySet(), applied, suspectedBy));
+                    tracker.windowStart + tracker.windowLength, tracker.nodes.keySet(), applied, suspectedBy,
+                    tracker.nodes.values().stream().anyMatch(node -> node.heartbeat.needsReseed())));
         }
         return HealthSnapshot.of(at, statuses);
     }

@@ -26,6 +26,8 @@ import java.util.TreeSet;
  * @param nodes                  every node of the region heard from since the monitor started
  * @param appliedOffsets         WAL partition → the highest applied offset any node of the region reported
  * @param suspectedBy            other region → its nodes whose recent heartbeat suspects this region
+ * @param needsReseed            a node of the region reported that it skipped WAL records deleted by retention: the
+ *                               region is no failover candidate and no migration target until re-seeded
  */
 public record RegionStatus(
         String region,
@@ -39,7 +41,16 @@ public record RegionStatus(
         long nextEvaluationAtMillis,
         Set<String> nodes,
         Map<Integer, Long> appliedOffsets,
-        Map<String, Set<String>> suspectedBy) {
+        Map<String, Set<String>> suspectedBy,
+        boolean needsReseed) {
+
+    public RegionStatus(String region, RegionHealth state, long sinceMillis, boolean neverSeen,
+                        OptionalLong lastHeartbeatAgeMillis, int consecutiveMisses, int consecutiveSuccesses,
+                        long evaluationWindowMillis, long nextEvaluationAtMillis, Set<String> nodes,
+                        Map<Integer, Long> appliedOffsets, Map<String, Set<String>> suspectedBy) {
+        this(region, state, sinceMillis, neverSeen, lastHeartbeatAgeMillis, consecutiveMisses, consecutiveSuccesses,
+                evaluationWindowMillis, nextEvaluationAtMillis, nodes, appliedOffsets, suspectedBy, false);
+    }
 
     public RegionStatus {
         Names.requireRegion(region);

@@ -40,6 +40,13 @@ final class FailoverFixtures {
             return this;
         }
 
+        /** Healthy nodes, but the region skipped WAL records deleted by retention. */
+        Health needsReseed(String region, Map<Integer, Long> offsets) {
+            regions.put(region, new RegionStatus(region, RegionHealth.HEALTHY, 0, false, OptionalLong.of(100), 0, 0,
+                    1_000, NOW + 1_000, Set.of(region + "-1"), offsets, Map.of(), true));
+            return this;
+        }
+
         Health healthy(String region, Map<Integer, Long> offsets) {
             return region(region, RegionHealth.HEALTHY, 0, offsets, Map.of());
         }

@@ -222,6 +222,21 @@ class FailoverPlannerTest {
     }
 
     @Test
+    void shouldNeverChooseAReplicaThatNeedsAReseedHoweverFarAheadItIs() {
+        HealthSnapshot health = usEastDown().needsReseed("ap-south", Map.of(0, 1_000_000L)).build();
+        var planner = new FailoverPlanner(POLICY.withQuorum(1), PARTITION_OF);
+
+        TenantFailover acme = tenant(proceed(planner.planAutomatic("us-east", health, List.of(ACME), NONE, NOW,
+                EPOCH)), "acme");
+
+        assertEquals(Optional.of("eu-west"), acme.newPrimary());
+        Candidate apSouth = acme.candidates().stream().filter(c -> c.region().equals("ap-south")).findFirst()
+                .orElseThrow();
+        assertFalse(apSouth.chosen());
+        assertTrue(apSouth.reason().startsWith("needs reseed"), apSouth.reason());
+    }
+
+    @Test
     void shouldNotChooseAReplicaRegionTheHealthMonitorDoesNotKnow() {
         Placement odd = placement("hooli", "us-east", "us-east", "mars-1", "eu-west");
         TenantFailover hooli = tenant(proceed(PLANNER.planAutomatic("us-east", usEastDown().build(), List.of(odd),

@@ -34,6 +34,8 @@ public final class MetricNames {
     public static final String APPLIER_RECORDS = "meridian.applier.records";
     /** meridian_applier_dead_letters_total{reason}: WAL records sent to meridian.dlq instead of being applied. */
     public static final String APPLIER_DEAD_LETTERS = "meridian.applier.dead.letters";
+    /** meridian_region_needs_reseed{region}: 1 when the region skipped WAL records deleted by retention. */
+    public static final String REGION_NEEDS_RESEED = "meridian.region.needs.reseed";
 
     // WAL.
     /** meridian_wal_size_bytes: size of meridian.wal on the brokers' disks (one replica of each partition). */

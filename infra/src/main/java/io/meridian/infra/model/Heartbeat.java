@@ -23,6 +23,8 @@ import java.util.TreeSet;
  * @param sentAtMillis        the node's wall clock when it sent the heartbeat (informational: liveness is judged by
  *                            the receiver's clock, so clock skew between regions cannot fake or hide a failure)
  * @param controllerEpochSeen the highest controller epoch this node has seen
+ * @param needsReseed         the node's region skipped WAL records deleted by retention: it must not become a
+ *                            primary until re-seeded (absent in heartbeats of older nodes: false)
  */
 public record Heartbeat(
         @JsonProperty(value = "nodeId", required = true) String nodeId,
@@ -31,7 +33,13 @@ public record Heartbeat(
         @JsonProperty(value = "appliedOffsets", required = true) Map<Integer, Long> appliedOffsets,
         @JsonProperty(value = "suspectedRegions", required = true) Set<String> suspectedRegions,
         @JsonProperty(value = "sentAtMillis", required = true) long sentAtMillis,
-        @JsonProperty(value = "controllerEpochSeen", required = true) long controllerEpochSeen) {
+        @JsonProperty(value = "controllerEpochSeen", required = true) long controllerEpochSeen,
+        @JsonProperty(value = "needsReseed") boolean needsReseed) {
+
+    public Heartbeat(String nodeId, String region, String url, Map<Integer, Long> appliedOffsets,
+                     Set<String> suspectedRegions, long sentAtMillis, long controllerEpochSeen) {
+        this(nodeId, region, url, appliedOffsets, suspectedRegions, sentAtMillis, controllerEpochSeen, false);
+    }
 
     public Heartbeat {
         if (nodeId == null || nodeId.isBlank()) {

@@ -12,6 +12,7 @@ import io.meridian.migration.MigrationSettings;
 import io.meridian.migration.NotAReplicaException;
 import io.meridian.migration.SameRegionException;
 import io.meridian.migration.TargetLaggingException;
+import io.meridian.migration.TargetNeedsReseedException;
 import io.meridian.migration.TargetUnhealthyException;
 import io.meridian.migration.TenantNotFoundException;
 import io.meridian.migration.UnknownRegionException;
@@ -82,6 +83,8 @@ final class Assessor {
         } else if (target.isEmpty() || target.get().state() != RegionHealth.HEALTHY) {
             problem = new TargetUnhealthyException(tenant, selfId, toRegion,
                     target.map(s -> s.state().wireName()).orElse("unknown to the health monitor"));
+        } else if (target.get().needsReseed()) {
+            problem = new TargetNeedsReseedException(tenant, selfId, toRegion);
         } else if (lag > settings.maxTargetLagEntries()) {
             problem = new TargetLaggingException(tenant, selfId, toRegion, lag, settings.maxTargetLagEntries());
         }

@@ -85,6 +85,13 @@ public final class FakeControllerContext implements ControllerContext {
         region(region, health, regions.get(region).appliedOffsets());
     }
 
+    /** Marks {@code region} as having skipped WAL records deleted by retention (or not). */
+    public void needsReseed(String region, boolean needsReseed) {
+        RegionStatus s = regions.get(region);
+        regions.put(region, new RegionStatus(region, s.state(), 0, false, OptionalLong.of(100), 0, 3, 1_000, 2_000,
+                Set.of(region + "-1"), s.appliedOffsets(), Map.of(), needsReseed));
+    }
+
     /** Runs the queued {@link #runSoon} tasks (and those they queue) on the calling thread. */
     public void runSoonTasks() {
         for (Runnable task; (task = soon.poll()) != null; ) {

@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The body of {@code GET /v1/replication/health}, the same on every node. The overall status:
  * <ul>
- *   <li>{@code unhealthy}: a region is unhealthy, or this node lost its coordination quorum;</li>
+ *   <li>{@code unhealthy}: a region is unhealthy or needs a reseed, or this node lost its coordination quorum;</li>
  *   <li>{@code degraded}: a region is suspect, lags more than {@value #DEGRADED_LAG_SECONDS} s, or has not
  *   reported its lag yet; or this node's applier dead-lettered a WAL record in the last minute;</li>
  *   <li>{@code healthy}: otherwise.</li>
@@ -40,11 +40,13 @@ final class ReplicationHealth {
             RegionStatus status = health.regions().get(name);
             ReplicationLag lag = lags.get(name);
             RegionHealth state = status == null ? RegionHealth.SUSPECT : status.state();
-            unhealthy |= state == RegionHealth.UNHEALTHY;
+            boolean needsReseed = status != null && status.needsReseed();
+            unhealthy |= state == RegionHealth.UNHEALTHY || needsReseed;
             degraded |= state == RegionHealth.SUSPECT || lag == null || lag.maxLagSeconds() > DEGRADED_LAG_SECONDS;
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("health", state.wireName());
-            entry.put("healthy", state == RegionHealth.HEALTHY);
+            entry.put("healthy", state == RegionHealth.HEALTHY && !needsReseed);
+            entry.put("needsReseed", needsReseed);
             entry.put("lagEntries", lag == null ? null : lag.totalLagEntries());
             entry.put("lagSeconds", lag == null ? null : lag.maxLagSeconds());
             entry.put("lastHeartbeatAgeMillis", status == null || status.lastHeartbeatAgeMillis().isEmpty()

@@ -49,6 +49,9 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
     private KeyValueStore<Integer, Long> positions;
     private KeyValueStore<Integer, Long> controllerEpochs;
     private WriteIdsWindow writeIds;
+    /** The position restored at init (-1 when none), until the first record after it was checked for a gap. */
+    private long restoredPosition;
+    private boolean gapChecked;
 
     /**
      * @param walPartitions the WAL's partition count, to tell a record on the wrong partition from an unknown tenant
@@ -74,12 +77,21 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         if (restored != null) {
             listener.onApplied(new Position(context.taskId().partition(), restored));
         }
+        restoredPosition = restored == null ? -1 : restored;
+        gapChecked = false;
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         Position position = new Position(meta.partition(), meta.offset());
+        if (!gapChecked) {
+            gapChecked = true;
+            if (meta.offset() > restoredPosition + 1) {
+                // Streams resets to the earliest offset when the committed one was deleted: tell the retention guard.
+                listener.onGap(meta.partition(), restoredPosition, meta.offset());
+            }
+        }
         WalRecord wal = parse(record, meta);
         try {
             if (wal instanceof WalRecord.Fence fence) {
