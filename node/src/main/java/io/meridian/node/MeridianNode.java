@@ -13,6 +13,7 @@ import io.meridian.infra.topics.Topics;
 import io.meridian.migration.MigrationExecutor;
 import io.meridian.router.ReplicationStatus;
 import io.meridian.router.RouterServer;
+import io.meridian.router.WriteLimits;
 import io.meridian.streams.ApplierMetrics;
 import io.meridian.streams.RetentionGuard;
 import io.meridian.streams.ApplyListener;
@@ -66,6 +67,8 @@ public final class MeridianNode implements AutoCloseable {
             throw new IllegalStateException("node already started");
         }
         LOG.info("starting node={} region={} kafka={}", config.nodeId(), config.region(), config.bootstrapServers());
+        // A body the router accepts must make a WAL record Kafka accepts, or clients would retry it forever.
+        WriteLimits.check(config.maxBodyBytes(), walProducerProperties(config));
         try (Admin admin = Admin.create(config.kafkaClientProperties())) {
             new TopicProvisioner(admin).provision(
                     Topics.catalog(config.walPartitions(), config.replicationFactor(), config.minInsyncReplicas()));

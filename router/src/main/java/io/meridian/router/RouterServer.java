@@ -11,6 +11,7 @@ import io.meridian.router.internal.AdminApi;
 import io.meridian.router.internal.AdminAuth;
 import io.meridian.router.internal.ControllerForwarder;
 import io.meridian.router.internal.DataApi;
+import io.meridian.router.internal.DocumentLimit;
 import io.meridian.router.internal.DocumentReader;
 import io.meridian.router.internal.DocumentWriter;
 import io.meridian.router.internal.ErrorResponses;
@@ -196,7 +197,10 @@ public final class RouterServer implements AutoCloseable {
             });
         });
         HttpEndpoints endpoints = new HttpEndpoints(app, errors, metrics, httpThreads);
-        new DataApi(writer, reader, config.maxBodyBytes(), config.walPartitions()).register(endpoints);
+        // The WAL producer is built from the same kafka.* keys (MeridianNode); Kafka's answer is the backstop.
+        DocumentLimit documentLimit = new DocumentLimit(config.region(),
+                WriteLimits.maxRequestSize(config.kafkaClientProperties()));
+        new DataApi(writer, reader, config.maxBodyBytes(), documentLimit, config.walPartitions()).register(endpoints);
         new AdminApi(adminAuth, placementAdmin, forwarder, config.regionUrls().keySet(), config.maxBodyBytes())
                 .register(endpoints);
         new MigrationApi(adminAuth, migrationAdmin, forwarder, config.regionUrls().keySet(), config.maxBodyBytes(),

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 
 /**
@@ -30,7 +31,7 @@ import org.apache.kafka.common.errors.TimeoutException;
  * placement), on another thread. Modes let a test make Kafka fail or the applier stay silent.
  */
 final class FakeWal extends MockProducer<String, WalRecord> {
-    enum Mode { APPLY, SILENT, SEND_FAILS }
+    enum Mode { APPLY, SILENT, SEND_FAILS, RECORD_TOO_LARGE }
 
     private final FakeRegion region;
     private final ApplyTracker tracker;
@@ -56,6 +57,13 @@ final class FakeWal extends MockProducer<String, WalRecord> {
     public synchronized Future<RecordMetadata> send(ProducerRecord<String, WalRecord> record, Callback callback) {
         if (mode == Mode.SEND_FAILS) {
             TimeoutException error = new TimeoutException("Expiring 1 record(s): 1000 ms has passed (test)");
+            callback.onCompletion(null, error);
+            return CompletableFuture.failedFuture(error);
+        }
+        if (mode == Mode.RECORD_TOO_LARGE) {
+            // As the broker answers a batch over the topic's max.message.bytes.
+            RecordTooLargeException error = new RecordTooLargeException("The request included a message larger"
+                    + " than the max message size the server will accept (test)");
             callback.onCompletion(null, error);
             return CompletableFuture.failedFuture(error);
         }

@@ -257,6 +257,35 @@ class RouterIntegrationTest {
     }
 
     @Test
+    void shouldRefuseADocumentKafkaCannotTakeWith413AndUnrepresentableJsonWith400() {
+        String tenant = placeTenant("us-east", "us-east", "\"us-east\",\"eu-west\"");
+        HttpResponse<String> put = send("PUT", "us-east", doc(tenant, "keep"), "{\"v\":1}");
+        assertEquals(201, put.statusCode(), put.body());
+        String position = json(put).get("position").asText();
+
+        // Under http.max.body.bytes (1 MiB), but its WAL record is over the producer's max.request.size (1 MiB).
+        String big = "\"" + "x".repeat(1_048_408 - 2) + "\"";
+        HttpResponse<String> tooLarge = send("PUT", "us-east", doc(tenant, "keep"), big);
+        assertError(tooLarge, 413, "document_too_large");
+        assertTrue(tooLarge.headers().firstValue("Retry-After").isEmpty(), tooLarge.headers().toString());
+        assertTrue(code(tooLarge).length() > 0 && json(tooLarge).at("/error/message").asText()
+                .contains("max.request.size"), tooLarge.body());
+        assertError(send("PUT", "us-east", doc(tenant, "keep"), "{\"x\":1e400}"), 400, "malformed_json");
+        for (int depth : new int[] {500, 1000, 5000, 100_000}) {
+            assertError(send("PUT", "us-east", doc(tenant, "keep"), "[".repeat(depth) + "]".repeat(depth)), 400,
+                    "malformed_json");
+        }
+
+        // Nothing was produced: the document is still the first one, at its first position.
+        HttpResponse<String> marker = send("PUT", "us-east", doc(tenant, "marker"), "1");
+        assertEquals(201, marker.statusCode(), marker.body());
+        HttpResponse<String> read = send("GET", "us-east", doc(tenant, "keep"), null,
+                "X-Meridian-Min-Position", marker.headers().firstValue("X-Meridian-Position").orElseThrow());
+        assertEquals("{\"v\":1}", read.body());
+        assertEquals(position, read.headers().firstValue("X-Meridian-Position").orElseThrow());
+    }
+
+    @Test
     void shouldMoveThePrimaryWithAnAdminChangeSeenByBothRegions() {
         String tenant = placeTenant("us-east", "us-east", "\"us-east\",\"eu-west\"");
         assertEquals(201, send("PUT", "us-east", doc(tenant, "m"), "\"before\"").statusCode());

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class RouterServerTest {
     private static final String DOC = "/v1/tenants/acme/docs/user-1";
+    /** The deepest nesting of arrays and objects a document may have, as API.md documents it. */
+    private static final int MAX_DEPTH = 200;
 
     private RouterHarness h = new RouterHarness();
 
@@ -141,6 +143,61 @@ class RouterServerTest {
 
         assertEquals(before, h.wal.sent.size());
         assertEquals("{\"v\":1}", h.get(DOC).body());
+    }
+
+    @Test
+    void shouldRefuseANumberBeyondTheRangeOfADoubleInsteadOfStoringInfinity() {
+        h.givenTenantHere("acme");
+
+        for (String body : List.of("{\"x\":1e400}", "{\"x\":-1e400}", "[1.8e308]", "{\"x\":NaN}", "Infinity",
+                "-Infinity")) {
+            HttpResponse<String> response = h.put(DOC, body);
+            assertError(response, 400, "malformed_json");
+        }
+        assertTrue(message(h.put(DOC, "{\"x\":1e400}")).contains("/x"));
+        assertTrue(h.wal.sent.isEmpty(), "nothing produced");
+        assertEquals(201, h.put(DOC, "{\"x\":1.7e308,\"y\":-4.9e-324}").statusCode());
+    }
+
+    @Test
+    void shouldRefuseADocumentNestedDeeperThanTheLimitWith400AtEveryDepth() {
+        restartWith(io.meridian.infra.config.MeridianConfig.HTTP_MAX_BODY_BYTES, "1000000");
+        h.givenTenantHere("acme");
+
+        for (int depth : new int[] {MAX_DEPTH + 1, 500, 1000, 1001, 5000, 100_000}) {
+            HttpResponse<String> response = h.put(DOC, "[".repeat(depth) + "]".repeat(depth));
+            assertError(response, 400, "malformed_json");
+            assertTrue(message(response).contains(Integer.toString(MAX_DEPTH)), response.body());
+        }
+        assertTrue(h.wal.sent.isEmpty(), "nothing produced");
+        int depth = MAX_DEPTH;
+        assertEquals(201, h.put(DOC, "[".repeat(depth) + "]".repeat(depth)).statusCode());
+    }
+
+    @Test
+    void shouldAnswer413WhenTheDocumentsWalRecordWouldExceedTheProducersMaxRequestSize() {
+        restartWith("kafka.max.request.size", "1000");
+        h.givenTenantHere("acme");
+
+        HttpResponse<String> response = h.put(DOC, "\"" + "x".repeat(1000) + "\"");
+
+        assertError(response, 413, "document_too_large");
+        assertEquals("", header(response, "Retry-After"));
+        assertTrue(message(response).contains("max.request.size"), response.body());
+        assertTrue(message(response).contains("1000"), response.body());
+        assertTrue(h.wal.sent.isEmpty(), "nothing produced");
+        assertEquals(201, h.put(DOC, "\"" + "x".repeat(100) + "\"").statusCode());
+    }
+
+    @Test
+    void shouldAnswer413WhenKafkaRefusesTheRecordAsTooLarge() {
+        h.givenTenantHere("acme");
+        h.wal.mode = FakeWal.Mode.RECORD_TOO_LARGE;
+
+        HttpResponse<String> response = h.put(DOC, "1");
+
+        assertError(response, 413, "document_too_large");
+        assertEquals("", header(response, "Retry-After"));
     }
 
     @Test

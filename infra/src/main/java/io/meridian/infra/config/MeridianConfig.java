@@ -87,8 +87,9 @@ public final class MeridianConfig extends AbstractConfig {
             .define(HTTP_HOST, Type.STRING, "0.0.0.0", Importance.MEDIUM, "The address the HTTP server binds.")
             .define(HTTP_PORT, Type.INT, 8080, Range.between(1, 65535), Importance.HIGH,
                     "The port the HTTP server listens on.")
-            .define(HTTP_MAX_BODY_BYTES, Type.INT, 1024 * 1024, Range.between(1, 64 * 1024 * 1024), Importance.MEDIUM,
-                    "The largest request body accepted; larger ones get 413.")
+            .define(HTTP_MAX_BODY_BYTES, Type.INT, 1_000_000, Range.between(1, 64 * 1024 * 1024), Importance.MEDIUM,
+                    "The largest request body accepted; larger ones get 413. With the record envelope it must fit the"
+                            + " WAL producer's max.request.size (1 MiB by default), checked at startup.")
             .define(ADMIN_TOKEN, Type.PASSWORD, "", Importance.HIGH,
                     "Bearer token that admin requests (/admin/...) must carry. Empty: the admin API answers 401 to"
                             + " everyone.")

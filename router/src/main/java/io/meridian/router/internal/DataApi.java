@@ -15,12 +15,15 @@ public final class DataApi {
     private final DocumentWriter writer;
     private final DocumentReader reader;
     private final int maxBodyBytes;
+    private final DocumentLimit documentLimit;
     private final int walPartitions;
 
-    public DataApi(DocumentWriter writer, DocumentReader reader, int maxBodyBytes, int walPartitions) {
+    public DataApi(DocumentWriter writer, DocumentReader reader, int maxBodyBytes, DocumentLimit documentLimit,
+                   int walPartitions) {
         this.writer = writer;
         this.reader = reader;
         this.maxBodyBytes = maxBodyBytes;
+        this.documentLimit = documentLimit;
         this.walPartitions = walPartitions;
     }
 
@@ -36,6 +39,7 @@ public final class DataApi {
         byte[] body = HttpEndpoints.body(ctx, maxBodyBytes);
         var value = RequestParsing.document(body);
         String writeId = RequestParsing.writeId(ctx.header(Headers.IDEMPOTENCY_KEY), UUID::randomUUID);
+        documentLimit.check(tenant, key, value, writeId);
         return writer.write(new WriteCommand(tenant, key, value, writeId, ctx.path(), ctx.queryString()));
     }
 

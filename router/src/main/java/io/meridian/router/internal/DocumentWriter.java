@@ -22,6 +22,7 @@ import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,6 +157,14 @@ public final class DocumentWriter {
     }
 
     private RuntimeException translate(WriteCommand command, Placement placement, Throwable error) {
+        // The backstop of DocumentLimit: Kafka's producer or broker refused the record's size; a retry cannot help.
+        if (error instanceof SendFailed failed && failed.getCause() instanceof RecordTooLargeException) {
+            LOG.warn("write refused as too large tenant={} key={} writeId={}: {}", command.tenant(), command.key(),
+                    command.writeId(), failed.getCause().toString());
+            return ApiException.of(ErrorCode.DOCUMENT_TOO_LARGE, "Kafka refused the write's record as too large ("
+                    + failed.getCause().getMessage() + "): store a smaller document; retrying it cannot succeed",
+                    command.tenant(), Map.of(), failed.getCause());
+        }
         if (error instanceof SendFailed failed) {
             LOG.warn("write not produced tenant={} key={} epoch={} writeId={}: {}", command.tenant(), command.key(),
                     placement.epoch(), command.writeId(), failed.getCause().toString());

@@ -1,8 +1,11 @@
 package io.meridian.router.internal;
 
-import java.util.Set;
-
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meridian.infra.model.Names;
 import io.meridian.infra.model.Position;
 import io.meridian.infra.serde.Json;
@@ -10,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -19,6 +23,14 @@ import java.util.function.Supplier;
  */
 public final class RequestParsing {
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 128;
+    /**
+     * The deepest nesting of arrays and objects a body may have. Jackson's own limit (1,000 for reading and for
+     * writing) is too close: the WAL record wraps the document one level deeper, so a document at that limit could be
+     * read here and then fail to serialize; recursive code on documents would also need deep stacks.
+     */
+    public static final int MAX_DEPTH = 200;
+
+    private static final ObjectMapper BODIES = bodyMapper();
 
     private RequestParsing() {
     }
@@ -110,15 +122,12 @@ public final class RequestParsing {
                 + " bytes (http.max.body.bytes): store smaller documents or raise the limit");
     }
 
-    /** A document: any JSON value except null. */
+    /**
+     * A document: any JSON value except null, nested at most {@link #MAX_DEPTH} deep, without a number beyond the
+     * range of a double (Jackson would read {@code 1e400} as infinity, which JSON cannot represent).
+     */
     public static JsonNode document(byte[] body) {
-        JsonNode value;
-        try {
-            value = Json.readTree(body);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.of(ErrorCode.MALFORMED_JSON, "the body is not valid JSON (" + e.getMessage()
-                    + "): send the document as one JSON value");
-        }
+        JsonNode value = parse(body, "send the document as one JSON value");
         if (value.isNull()) {
             throw ApiException.of(ErrorCode.INVALID_DOCUMENT, "a document cannot be JSON null: send a value, or"
                     + " DELETE the document to remove it");
@@ -132,13 +141,7 @@ public final class RequestParsing {
      */
     static JsonNode jsonObject(byte[] body, java.util.Collection<String> fields, String example,
                                java.util.function.Function<String, ApiException> invalid) {
-        JsonNode node;
-        try {
-            node = Json.readTree(body);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.of(ErrorCode.MALFORMED_JSON, "the body is not valid JSON (" + e.getMessage()
-                    + "); send e.g. " + example);
-        }
+        JsonNode node = parse(body, "send e.g. " + example);
         if (!node.isObject()) {
             throw invalid.apply("the body must be a JSON object like " + example);
         }
@@ -149,5 +152,70 @@ public final class RequestParsing {
             }
         }
         return node;
+    }
+
+    /** Any JSON value that Meridian can store and send back as it is; else {@code malformed_json} ending in advice. */
+    private static JsonNode parse(byte[] body, String advice) {
+        JsonNode node;
+        try (JsonParser parser = BODIES.createParser(body)) {
+            try {
+                node = BODIES.readTree(parser);
+            } catch (StreamConstraintsException e) {
+                // The parser fails as it enters the level past the limit, so its context tells depth from other limits.
+                if (parser.getParsingContext().getNestingDepth() > MAX_DEPTH) {
+                    throw ApiException.of(ErrorCode.MALFORMED_JSON, "the body nests arrays and objects deeper than "
+                            + MAX_DEPTH + " levels, the limit: send it with at most " + MAX_DEPTH + " levels");
+                }
+                throw e;
+            }
+        } catch (JsonProcessingException e) {
+            throw malformed(e.getOriginalMessage(), advice);
+        } catch (IOException e) {
+            throw malformed(e.getMessage(), advice);
+        }
+        if (node == null || node.isMissingNode()) {
+            throw malformed("empty body: expected a JSON value", advice);
+        }
+        String pointer = nonFinite(node);
+        if (pointer != null) {
+            throw ApiException.of(ErrorCode.MALFORMED_JSON, "the body holds a number beyond the range of a double"
+                    + " (about ±1.8e308)" + (pointer.isEmpty() ? "" : " at " + pointer) + ", which cannot be stored as"
+                    + " it is: send it as a string");
+        }
+        return node;
+    }
+
+    private static ApiException malformed(String detail, String advice) {
+        return ApiException.of(ErrorCode.MALFORMED_JSON, "the body is not valid JSON (" + detail + "): " + advice);
+    }
+
+    /** The JSON Pointer of the first number that overflowed to infinity, or null. Recursion is bounded by MAX_DEPTH. */
+    private static String nonFinite(JsonNode node) {
+        if (node.isDouble() || node.isFloat()) {
+            return Double.isFinite(node.doubleValue()) ? null : "";
+        }
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String below = nonFinite(node.get(i));
+                if (below != null) {
+                    return "/" + i + below;
+                }
+            }
+        } else if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                String below = nonFinite(field.getValue());
+                if (below != null) {
+                    return "/" + field.getKey().replace("~", "~0").replace("/", "~1") + below;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static ObjectMapper bodyMapper() {
+        ObjectMapper mapper = Json.MAPPER.copy();  // the same strictness (duplicate keys, trailing tokens)
+        mapper.getFactory().setStreamReadConstraints(
+                StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build());
+        return mapper;
     }
 }

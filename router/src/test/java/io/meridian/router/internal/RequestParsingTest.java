@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meridian.infra.model.Position;
 import java.io.ByteArrayInputStream;
@@ -80,5 +81,48 @@ class RequestParsingTest {
         assertEquals(ErrorCode.MALFORMED_JSON, codeOf(() -> RequestParsing.document("".getBytes())));
         assertEquals(ErrorCode.MALFORMED_JSON, codeOf(() -> RequestParsing.document("{\"a\":1,\"a\":2}".getBytes())));
         assertEquals(ErrorCode.MALFORMED_JSON, codeOf(() -> RequestParsing.document("1 2".getBytes())));
+    }
+
+    @Test
+    void shouldRefuseNumbersThatOverflowADouble() {
+        for (String body : new String[] {"{\"x\":1e400}", "-1e400", "[1, 1.8e308]", "{\"a\":{\"b\":[0,-2e308]}}",
+                "NaN", "{\"x\":Infinity}", "-Infinity"}) {
+            assertEquals(ErrorCode.MALFORMED_JSON, codeOf(() -> RequestParsing.document(body.getBytes())), body);
+        }
+        ApiException e = assertThrows(ApiException.class,
+                () -> RequestParsing.document("{\"a\":{\"b\":[0,-2e308]}}".getBytes()));
+        assertTrue(e.getMessage().contains("/a/b/1"), e.getMessage());
+        assertEquals("1.7E308", RequestParsing.document("1.7e308".getBytes()).toString());
+        assertEquals(ErrorCode.MALFORMED_JSON, codeOf(() -> RequestParsing.jsonObject("{\"n\":1e400}".getBytes(),
+                java.util.List.of("n"), "{}", m -> ApiException.of(ErrorCode.INVALID_PLACEMENT, m))));
+    }
+
+    @Test
+    void shouldRefuseDocumentsNestedDeeperThanTheLimitNamingIt() {
+        int limit = RequestParsing.MAX_DEPTH;
+        assertEquals(200, limit);
+        assertEquals(limit, depthOf(RequestParsing.document(nested(limit))));
+        for (int depth : new int[] {limit + 1, 500, 1000, 1001, 5000, 100_000}) {
+            ApiException e = assertThrows(ApiException.class, () -> RequestParsing.document(nested(depth)));
+            assertEquals(ErrorCode.MALFORMED_JSON, e.code(), "depth " + depth);
+            assertTrue(e.getMessage().contains("deeper than " + limit), e.getMessage());
+        }
+        byte[] objects = ("{\"a\":".repeat(5000) + "1" + "}".repeat(5000)).getBytes();
+        assertEquals(ErrorCode.MALFORMED_JSON, codeOf(() -> RequestParsing.document(objects)));
+        assertEquals(ErrorCode.MALFORMED_JSON, codeOf(() -> RequestParsing.jsonObject(nested(100_000),
+                java.util.List.of("n"), "{}", m -> ApiException.of(ErrorCode.INVALID_PLACEMENT, m))));
+    }
+
+    private static byte[] nested(int depth) {
+        return ("[".repeat(depth) + "]".repeat(depth)).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static int depthOf(com.fasterxml.jackson.databind.JsonNode node) {
+        int depth = 0;
+        while (node.isContainerNode()) {
+            depth++;
+            node = node.isEmpty() ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : node.get(0);
+        }
+        return depth;
     }
 }

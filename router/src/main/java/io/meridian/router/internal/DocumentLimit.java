@@ -1,0 +1,87 @@
+package io.meridian.router.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.model.WalRecord;
+import io.meridian.infra.serde.Json;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.record.DefaultRecord;
+import org.apache.kafka.common.record.DefaultRecordBatch;
+import org.apache.kafka.common.utils.ByteUtils;
+
+/**
+ * The largest document a write can carry: its WAL record must fit the WAL producer's {@code max.request.size}, or
+ * Kafka refuses it. Checked before producing, so that such a write gets {@code 413 document_too_large} and nothing is
+ * produced, instead of a 503 that a retry would only repeat. Thread-safe.
+ */
+public final class DocumentLimit {
+    private final String region;
+    private final int maxRequestSize;
+
+    /**
+     * @param region         the region this node writes records as
+     * @param maxRequestSize the WAL producer's {@code max.request.size}
+     */
+    public DocumentLimit(String region, int maxRequestSize) {
+        this.region = region;
+        this.maxRequestSize = maxRequestSize;
+    }
+
+    /** Throws {@code document_too_large} when the put of {@code value} would make a record Kafka refuses. */
+    public void check(String tenant, String key, JsonNode value, String writeId) {
+        // Epoch and hlc at their widest: the check runs before the placement and the clock are read.
+        long bytes = recordBytes(new WalRecord.Put(tenant, key, value, Long.MAX_VALUE, region, Long.MAX_VALUE,
+                writeId));
+        if (bytes > maxRequestSize) {
+            throw ApiException.of(ErrorCode.DOCUMENT_TOO_LARGE, "the document would make a WAL record of up to "
+                    + bytes + " bytes, over the limit of " + maxRequestSize + " bytes (the WAL producer's"
+                    + " max.request.size, set as kafka.max.request.size): store a smaller document, e.g. split it;"
+                    + " nothing was written", tenant);
+        }
+    }
+
+    /** What KafkaProducer counts against {@code max.request.size} for {@code record}, keyed by its tenant. */
+    public static long recordBytes(WalRecord record) {
+        return kafkaBytes(record.tenant().getBytes(StandardCharsets.UTF_8).length, jsonBytes(record));
+    }
+
+    /** The length of {@code record} as the WAL serde writes it, counted without holding the bytes. */
+    public static long jsonBytes(WalRecord record) {
+        CountingStream out = new CountingStream();
+        try {
+            Json.MAPPER.writeValue(out, record);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialize a WAL record: " + e.getMessage(), e);
+        }
+        return out.count;
+    }
+
+    /**
+     * Kafka's upper bound of one record without headers in a batch of its own (what
+     * {@code AbstractRecords.estimateSizeInBytesUpperBound} gives for the current record format), which
+     * KafkaProducer compares with {@code max.request.size} before it sends.
+     */
+    public static long kafkaBytes(int keyBytes, long valueBytes) {
+        int valueLength = (int) Math.min(valueBytes, Integer.MAX_VALUE);
+        return DefaultRecordBatch.RECORD_BATCH_OVERHEAD + DefaultRecord.MAX_RECORD_OVERHEAD
+                + ByteUtils.sizeOfVarint(keyBytes) + keyBytes
+                + ByteUtils.sizeOfVarint(valueLength) + valueBytes
+                + ByteUtils.sizeOfVarint(0);  // the header count
+    }
+
+    private static final class CountingStream extends OutputStream {
+        long count;
+
+        @Override
+        public void write(int b) {
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count += len;
+        }
+    }
+}

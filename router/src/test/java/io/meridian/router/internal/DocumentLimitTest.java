@@ -1,0 +1,73 @@
+package io.meridian.router.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.meridian.infra.model.WalRecord;
+import io.meridian.infra.topics.Topics;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.record.AbstractRecords;
+import org.apache.kafka.common.record.RecordBatch;
+import org.junit.jupiter.api.Test;
+
+class DocumentLimitTest {
+    private static final String WRITE_ID = "0b7e5b3c-2f44-4c5e-9d0a-2b1f3f6f8a11";
+
+    /** What KafkaProducer itself computes before comparing with max.request.size. */
+    private static int kafkaCount(byte[] key, byte[] value) {
+        return AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE,
+                Compression.NONE.type(), key, value, new Header[0]);
+    }
+
+    private static WalRecord.Put put(JsonNode value, long epoch, long hlc) {
+        return new WalRecord.Put("acme", "user-1", value, epoch, "us-east", hlc, WRITE_ID);
+    }
+
+    @Test
+    void shouldCountTheBytesAsKafkaDoes() {
+        for (int keyBytes : new int[] {1, 63}) {
+            for (int valueBytes : new int[] {0, 63, 64, 8191, 8192, 1_048_575, 1_048_576, 3_000_000}) {
+                assertEquals(kafkaCount(new byte[keyBytes], new byte[valueBytes]),
+                        DocumentLimit.kafkaBytes(keyBytes, valueBytes), keyBytes + "/" + valueBytes);
+            }
+        }
+        WalRecord.Put record = put(TextNode.valueOf("caf\u00e9 \"x\" " + "y".repeat(5000)), 3, 1_700_000_000_000L);
+        byte[] serialized = Topics.WAL.valueSerde().serializer().serialize(Topics.WAL.name(), record);
+        assertEquals(kafkaCount("acme".getBytes(StandardCharsets.UTF_8), serialized),
+                DocumentLimit.recordBytes(record));
+    }
+
+    @Test
+    void shouldRefuseExactlyTheDocumentsWhoseRecordIsOverTheLimit() {
+        int limit = 2_000;
+        // Epoch and hlc at their widest, as the check counts them.
+        long fixed = DocumentLimit.recordBytes(put(TextNode.valueOf(""), Long.MAX_VALUE, Long.MAX_VALUE));
+        TextNode fits = TextNode.valueOf("x".repeat((int) (limit - fixed)));
+        TextNode over = TextNode.valueOf("x".repeat((int) (limit - fixed) + 1));
+        DocumentLimit documentLimit = new DocumentLimit("us-east", limit);
+
+        documentLimit.check("acme", "user-1", fits, WRITE_ID);
+        ApiException e = assertThrows(ApiException.class, () -> documentLimit.check("acme", "user-1", over, WRITE_ID));
+
+        assertEquals(ErrorCode.DOCUMENT_TOO_LARGE, e.code());
+        assertEquals(413, e.status());
+        assertTrue(e.getMessage().contains("over the limit of 2000 bytes"), e.getMessage());
+        assertTrue(e.getMessage().contains("kafka.max.request.size"), e.getMessage());
+        // The real record is never larger than what was checked.
+        assertTrue(DocumentLimit.recordBytes(put(fits, 1, System.currentTimeMillis() << 16)) <= limit);
+    }
+
+    @Test
+    void shouldRefuseTheBodyOfTheIssueThatGot503() {
+        // A 1,048,408-byte body made a WAL record of 1,048,655 bytes, over the default 1,048,576.
+        TextNode body = TextNode.valueOf("x".repeat(1_048_408 - 2));
+        ApiException e = assertThrows(ApiException.class,
+                () -> new DocumentLimit("us-east", 1_048_576).check("acme", "user-1", body, WRITE_ID));
+        assertEquals(ErrorCode.DOCUMENT_TOO_LARGE, e.code());
+    }
+}
