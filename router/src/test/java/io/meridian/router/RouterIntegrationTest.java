@@ -95,6 +95,8 @@ class RouterIntegrationTest {
         values.put(MeridianConfig.STREAMS_COMMIT_INTERVAL_MS, "200");
         values.put(MeridianConfig.WRITE_APPLY_TIMEOUT_MS, "20000");
         values.put(MeridianConfig.READ_MIN_POSITION_WAIT_MS, "20000");
+        // 1 MiB, over what fits max.request.size: a node refuses it at startup; the router alone shows the 413.
+        values.put(MeridianConfig.HTTP_MAX_BODY_BYTES, 1024 * 1024);
         MeridianConfig config = new MeridianConfig(values);
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
