@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: one transaction at a time. {@link #close()} is idempotent.
  */
-public final class ControllerProducer implements AutoCloseable {
+public final class ControllerProducer implements ControllerWriter {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerProducer.class);
 
     public static final String DEFAULT_TRANSACTIONAL_ID = "meridian-controller";
@@ -121,6 +121,7 @@ public final class ControllerProducer implements AutoCloseable {
         return new ControllerProducer(kafkaClientProperties, transactionalId, epoch, leads, timeout, onFenced);
     }
 
+    @Override
     public long epoch() {
         return epoch;
     }
@@ -147,6 +148,7 @@ public final class ControllerProducer implements AutoCloseable {
      * @throws IllegalStateException     when closed
      * @throws RuntimeException          whatever {@code body} threw (the transaction was aborted)
      */
+    @Override
     public void inTransaction(Consumer<ControllerTransaction> body) {
         Objects.requireNonNull(body, "body");
         ControllerFencedException fenced;

@@ -112,7 +112,7 @@ public final class MeridianNode implements AutoCloseable {
                 elector::epoch, registry, clock);
         resources.push(heartbeats);
         heartbeats.start();
-        controller = new Controller(config, elector, heartbeats, registry, clock);
+        controller = Controller.create(config, elector, heartbeats, registry, clock);
         MigrationExecutor migrations = new MigrationExecutor(config, registry, clock);
         controller.addDuty(migrations);
         resources.push(controller);  // closing it hands leadership over at once

@@ -1,22 +1,16 @@
 package io.meridian.election.controller;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.election.ControllerFencedException;
-import io.meridian.election.ControllerProducer;
 import io.meridian.election.ControllerTransaction;
 import io.meridian.election.ControllerWriteException;
 import io.meridian.election.ElectionSnapshot;
 import io.meridian.election.LeaderElector;
 import io.meridian.election.LeadershipListener;
-import io.meridian.election.failover.FailoverDecision;
 import io.meridian.election.failover.FailoverEvent;
-import io.meridian.election.failover.FailoverPlan;
 import io.meridian.election.failover.FailoverPlanner;
 import io.meridian.election.failover.FailoverPolicy;
-import io.meridian.election.failover.InhibitWindows;
-import io.meridian.election.failover.TenantFailover;
 import io.meridian.election.health.HealthSnapshot;
-import io.meridian.election.health.HeartbeatService;
+import io.meridian.election.health.HealthView;
 import io.meridian.election.health.RegionHealthChange;
 import io.meridian.election.health.RegionHealthEvent;
 import io.meridian.infra.clock.HybridLogicalClock;
@@ -24,11 +18,7 @@ import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.metrics.MetricNames;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.Position;
-import io.meridian.infra.model.WalRecord;
-import io.meridian.infra.serde.Json;
-import io.meridian.infra.topics.Topics;
 import io.meridian.infra.topics.WalPartitioner;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
@@ -37,85 +27,92 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The controller duties of a node, active while its {@link LeaderElector} says it leads: placement changes, region
- * health events and failover (automatic and manual). Every write goes through one {@link ControllerProducer} opened
- * for the term, whose fixed transactional id fences every earlier controller inside Kafka; a fenced controller stops
- * at once. All duties run in order on one thread ("meridian-controller"). Thread-safe; {@link #close} idempotent.
+ * Hosts this node's controller term: while its {@link LeaderElector} says it leads, it opens the term
+ * ({@link TermOpener}: a writer that fences every earlier controller, and the placements committed so far), runs the
+ * duties ({@link FailoverDuty} and any added, e.g. migrations) every heartbeat interval, and serves the controller's
+ * operations. Everything runs in order on one thread ("meridian-controller"). The term's state is explicit
+ * ({@link TermState}); a term whose writer breaks or is fenced while it still leads reopens it after a backoff instead
+ * of sitting elected with a dead writer. Thread-safe; {@link #close} idempotent.
  */
 public final class Controller implements ControlPlane, LeadershipListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
-    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
     /**
-     * Before a term that still leads reopens a broken or fenced producer. Long enough for an elector to notice that
-     * a newer controller was elected (then the term ends instead), short next to a failover's budget.
+     * Before a term that still leads reopens a broken or fenced writer. Long enough for an elector to notice that a
+     * newer controller was elected (then the term ends instead), short next to a failover's budget.
      */
-    private static final Duration REOPEN_BACKOFF = Duration.ofSeconds(2);
+    static final Duration REOPEN_BACKOFF = Duration.ofSeconds(2);
 
-    private final MeridianConfig config;
+    private final String nodeId;
+    private final String region;
     private final LeaderElector elector;
-    private final HeartbeatService heartbeats;
-    private final Clock clock;
-    private final HybridLogicalClock hlc;
-    private final FailoverPlanner planner;
-    private final boolean automaticFailover;
-    private final ScheduledExecutorService duties;
-    private final Counter automaticFailovers;
-    private final Counter manualFailovers;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final List<ControllerDuty> extraDuties = new CopyOnWriteArrayList<>();
+    private final HealthView health;
+    private final TermOpener opener;
+    private final FailoverDuty failover;
     private final ToIntFunction<String> walPartition;
+    private final Clock clock;
+    private final ScheduledExecutorService duties = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "meridian-controller");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final List<ControllerDuty> allDuties = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    // Touched only on the duties thread.
-    private ControllerProducer producer;
-    private volatile PlacementLedger ledger = PlacementLedger.empty();  // read by admin threads too
-    private ScheduledFuture<?> failoverCheck;
-    private InhibitWindows inhibit;
+    // Changed on the duties thread only; read by other threads for answers and metrics.
+    private volatile TermState state = TermState.STANDBY;
+    private volatile PlacementPublisher publisher;
+    private ScheduledFuture<?> ticks;
 
-    public Controller(MeridianConfig config, LeaderElector elector, HeartbeatService heartbeats,
-                      MeterRegistry registry, Clock clock) {
-        this.config = config;
+    /**
+     * @param walPartition the WAL partition of a tenant (the producers' partitioner)
+     */
+    public Controller(String nodeId, String region, LeaderElector elector, HealthView health, TermOpener opener,
+                      FailoverDuty failover, ToIntFunction<String> walPartition, MeterRegistry registry, Clock clock) {
+        this.nodeId = nodeId;
+        this.region = region;
         this.elector = elector;
-        this.heartbeats = heartbeats;
+        this.health = health;
+        this.opener = opener;
+        this.failover = failover;
+        this.walPartition = walPartition;
         this.clock = clock;
-        this.hlc = new HybridLogicalClock(clock);
-        FailoverPolicy policy = failoverPolicy(config);
-        int partitions = config.walPartitions();
-        // The producer's default partitioner: the tenant's WAL partition, to compare regions' applied positions.
-        this.walPartition = tenant -> WalPartitioner.partitionOf(tenant, partitions);
-        this.planner = new FailoverPlanner(policy, walPartition);
-        this.inhibit = InhibitWindows.empty(policy.inhibitWindow());
-        this.automaticFailover = config.getBoolean(MeridianConfig.FAILOVER_ENABLED);
-        this.duties = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "meridian-controller");
-            thread.setDaemon(true);
-            return thread;
-        });
+        allDuties.add(failover);
         Gauge.builder(MetricNames.CONTROLLER_LEADER, elector, e -> e.isLeader() ? 1 : 0)
                 .description("1 on the node that is the controller").register(registry);
         Gauge.builder(MetricNames.CONTROLLER_EPOCH, elector, LeaderElector::epoch)
                 .description("The controller epoch this node knows").register(registry);
-        this.automaticFailovers = Counter.builder(MetricNames.FAILOVER_TOTAL).tag("trigger", "automatic")
-                .description("Region failovers executed by this node as controller").register(registry);
-        this.manualFailovers = Counter.builder(MetricNames.FAILOVER_TOTAL).tag("trigger", "manual")
-                .description("Region failovers executed by this node as controller").register(registry);
+    }
+
+    /** The controller of a node as configured: Kafka-backed terms, failover by the configured policy. */
+    public static Controller create(MeridianConfig config, LeaderElector elector, HealthView health,
+                                    MeterRegistry registry, Clock clock) {
+        int partitions = config.walPartitions();
+        ToIntFunction<String> walPartition = tenant -> WalPartitioner.partitionOf(tenant, partitions);
+        FailoverPolicy policy = failoverPolicy(config);
+        FailoverDuty failover = new FailoverDuty(new FailoverPlanner(policy, walPartition),
+                config.getBoolean(MeridianConfig.FAILOVER_ENABLED), policy.inhibitWindow(),
+                (window, now) -> ControllerLog.recentFailovers(config, window, now), config.nodeId(), registry, clock);
+        TermOpener opener = TermOpener.kafka(config, elector, new HybridLogicalClock(clock), WRITE_TIMEOUT);
+        return new Controller(config.nodeId(), config.region(), elector, health, opener, failover, walPartition,
+                registry, clock);
     }
 
     public static FailoverPolicy failoverPolicy(MeridianConfig config) {
@@ -129,84 +126,89 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
 
     /** Adds a duty that runs while this node is the controller (before {@link #start}). */
     public void addDuty(ControllerDuty duty) {
-        extraDuties.add(duty);
+        allDuties.add(duty);
     }
 
-    /** Joins the election; controller duties start when this node is elected. */
+    /** Joins the election; the term opens when this node is elected. */
     public void start() {
         elector.addListener(this);
-        heartbeats.addChangeListener(this::onHealthChange);
+        health.addChangeListener(this::onHealthChange);
         elector.start();
+    }
+
+    /** The term's state, for operators and tests. */
+    public TermState termState() {
+        return state;
     }
 
     @Override
     public void onElected(long epoch) {
-        duties.execute(() -> takeOver(epoch));
+        duties.execute(() -> open(epoch));
     }
 
     @Override
     public void onDeposed(long epoch, String reason) {
-        duties.execute(() -> stepDown("deposed: " + reason));
+        duties.execute(() -> end(TermState.STANDBY, "deposed: " + reason));
     }
 
-    private void takeOver(long epoch) {
-        if (closed.get() || !elector.isLeader() || elector.epoch() != epoch) {
-            return;  // already superseded while this task waited
+    private void open(long epoch) {
+        if (state == TermState.ACTIVE && publisher != null && publisher.epoch() != epoch) {
+            end(TermState.STANDBY, "elected again in epoch " + epoch);
         }
+        if (state == TermState.CLOSED || state == TermState.ACTIVE || !leads(epoch)) {
+            return;  // superseded while this task waited, or already open
+        }
+        state = state.transitionTo(TermState.OPENING);
         try {
-            producer = ControllerProducer.forLeader(elector, config.kafkaClientProperties(),
-                    ControllerProducer.DEFAULT_TRANSACTIONAL_ID, WRITE_TIMEOUT,
-                    (fencedEpoch, cause) -> duties.execute(() -> restartTerm("fenced in Kafka at epoch " + fencedEpoch)));
-            // After initTransactions no earlier controller can commit: the ledger read now is the whole truth.
-            ledger = PlacementLedger.read(config.kafkaClientProperties(), "meridian-controller-ledger-"
-                    + config.nodeId(), WRITE_TIMEOUT);
+            publisher = opener.open(epoch, () -> duties.execute(() -> reopen("fenced in Kafka at epoch " + epoch)));
         } catch (RuntimeException e) {
-            LOG.error("controller epoch={} could not open its producer or read its placements; retrying in {} ms",
-                    epoch, REOPEN_BACKOFF.toMillis(), e);
-            closeProducer();
-            duties.schedule(() -> takeOver(epoch), REOPEN_BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.error("controller epoch={} could not open its term; retrying in {} ms", epoch,
+                    REOPEN_BACKOFF.toMillis(), e);
+            state = state.transitionTo(TermState.REOPENING);
+            duties.schedule(() -> open(epoch), REOPEN_BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
             return;
         }
-        inhibit = ControllerLog.recentFailovers(config, inhibit.window(), clock.millis());
-        publishEvent(Map.of("type", "leadership", "node", config.nodeId(), "region", config.region(),
-                "epoch", epoch, "timestamp", clock.millis()));
-        ControllerContext context = new Context(producer);
-        for (ControllerDuty duty : extraDuties) {
-            duty.onActivated(context);
+        try {
+            publisher.publishEvent(nodeId, Map.of("type", "leadership", "node", nodeId, "region", region,
+                    "epoch", epoch, "timestamp", clock.millis()));
+            ControllerContext context = new Context(publisher);
+            allDuties.forEach(duty -> duty.onActivated(context));
+        } catch (ControllerFencedException | ControllerWriteException e) {
+            reopen("opening the term failed: " + e.getMessage());
+            return;
         }
-        long interval = heartbeats.interval().toMillis();
-        failoverCheck = duties.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
-        LOG.info("controller active node={} epoch={} placements={} inhibit={}", config.nodeId(), epoch,
-                ledger.all().size(), inhibit);
+        state = state.transitionTo(TermState.ACTIVE);
+        long interval = health.interval().toMillis();
+        ticks = duties.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
+        LOG.info("controller active node={} epoch={} placements={}", nodeId, epoch, publisher.placements().size());
     }
 
     /**
-     * The term's producer broke (a commit whose outcome is unknown, a coordinator lost past the transaction timeout)
-     * or a zombie's {@code initTransactions} fenced it. A node that still leads in the same epoch opens a new producer
-     * (fencing the zombie back) and re-reads what is committed, so it neither sits elected with a dead producer nor
-     * plans from a ledger that may be wrong; a node that no longer leads just stops.
+     * The term's writer broke (a commit whose outcome is unknown, a coordinator lost past the transaction timeout) or
+     * a zombie's initialization fenced it. A node that still leads opens a new one (fencing the zombie back) and
+     * re-reads what is committed; a node that no longer leads just stops.
      */
-    private void restartTerm(String reason) {
-        long epoch = producer == null ? elector.epoch() : producer.epoch();
-        stepDown(reason);
-        if (!closed.get() && elector.isLeader() && elector.epoch() == epoch) {
-            LOG.warn("controller epoch={} reopens its producer in {} ms and re-reads its placements: {}", epoch,
-                    REOPEN_BACKOFF.toMillis(), reason);
-            duties.schedule(() -> takeOver(epoch), REOPEN_BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
+    private void reopen(String reason) {
+        if (state != TermState.ACTIVE && state != TermState.OPENING) {
+            return;
+        }
+        long epoch = publisher == null ? elector.epoch() : publisher.epoch();
+        end(TermState.REOPENING, reason);
+        if (leads(epoch)) {
+            LOG.warn("controller epoch={} reopens its term in {} ms: {}", epoch, REOPEN_BACKOFF.toMillis(), reason);
+            duties.schedule(() -> open(epoch), REOPEN_BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            state = state.transitionTo(TermState.STANDBY);
         }
     }
 
-    private void closeProducer() {
-        if (producer != null) {
-            producer.close();
-            producer = null;
+    /** Stops the duties and closes the writer; the term moves to {@code next}. */
+    private void end(TermState next, String reason) {
+        if (state == TermState.CLOSED || state == next) {
+            return;
         }
-        ledger = PlacementLedger.empty();
-    }
-
-    private void stepDown(String reason) {
-        if (producer != null) {
-            for (ControllerDuty duty : extraDuties) {
+        if (state == TermState.ACTIVE || state == TermState.OPENING) {
+            for (ControllerDuty duty : allDuties) {
                 try {
                     duty.onDeactivated();
                 } catch (RuntimeException e) {
@@ -214,14 +216,50 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
                 }
             }
         }
-        if (failoverCheck != null) {
-            failoverCheck.cancel(false);
-            failoverCheck = null;
+        if (ticks != null) {
+            ticks.cancel(false);
+            ticks = null;
         }
-        if (producer != null) {
-            LOG.warn("controller stepping down node={} epoch={}: {}", config.nodeId(), producer.epoch(), reason);
+        if (publisher != null) {
+            LOG.warn("controller term ends node={} epoch={} next={}: {}", nodeId, publisher.epoch(), next, reason);
+            publisher.close();
+            publisher = null;
         }
-        closeProducer();
+        state = state.transitionTo(next);
+    }
+
+    private boolean leads(long epoch) {
+        return elector.isLeader() && elector.epoch() == epoch;
+    }
+
+    private void tick() {
+        long now = clock.millis();
+        for (ControllerDuty duty : allDuties) {
+            if (state != TermState.ACTIVE) {
+                return;
+            }
+            try {
+                duty.tick(now);
+            } catch (ControllerFencedException | ControllerWriteException e) {
+                reopen(duty + " could not commit: " + e.getMessage());
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("controller duty {} failed; retrying next interval", duty, e);
+            }
+        }
+    }
+
+    private void onHealthChange(RegionHealthChange change) {
+        duties.execute(() -> {
+            PlacementPublisher term = publisher;
+            if (state == TermState.ACTIVE && term != null) {
+                try {
+                    term.publishEvent(nodeId, RegionHealthEvent.of(change, term.epoch()));
+                } catch (RuntimeException e) {
+                    LOG.warn("could not publish the health change of region={}: {}", change.region(), e.toString());
+                }
+            }
+        });
     }
 
     @Override
@@ -246,217 +284,48 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
 
     @Override
     public HealthSnapshot health() {
-        return heartbeats.snapshot();
+        return health.snapshot();
     }
 
     @Override
     public Optional<Placement> committedPlacement(String tenant) {
-        return elector.isLeader() ? ledger.get(tenant) : Optional.empty();
+        PlacementPublisher term = publisher;
+        return elector.isLeader() && term != null ? term.placement(tenant) : Optional.empty();
     }
 
     @Override
     public Position changePlacement(Placement placement, String reason) {
-        return onDuties(() -> {
-            RecordMetadata fence = publish(placement, reason, null);
-            return new Position(fence.partition(), fence.offset());
-        });
+        return onDuties(() -> requirePublisher().publish(placement, reason));
     }
 
     @Override
     public FailoverEvent failover(String region, Optional<String> target, boolean force) {
         return onDuties(() -> {
-            long now = clock.millis();
-            FailoverPlan plan = planner.planManual(region, target, force, heartbeats.snapshot(),
-                    List.copyOf(ledger.all()), inhibit, now, requireProducer().epoch()).orElseThrow();
-            manualFailovers.increment();
-            return execute(plan, now);
+            requirePublisher();
+            return failover.manual(region, target, force);
         });
     }
 
-    private void tick() {
-        checkFailover();
-        long now = clock.millis();
-        for (ControllerDuty duty : extraDuties) {
-            if (producer == null) {
-                return;
-            }
-            try {
-                duty.tick(now);
-            } catch (ControllerFencedException e) {
-                restartTerm("fenced during " + duty);
-                return;
-            } catch (ControllerWriteException e) {
-                restartTerm(duty + " could not commit: " + e.getMessage());
-                return;
-            } catch (RuntimeException e) {
-                LOG.error("controller duty {} failed; retrying next interval", duty, e);
-            }
+    private PlacementPublisher requirePublisher() {
+        PlacementPublisher term = publisher;
+        if (state != TermState.ACTIVE || term == null) {
+            throw new NotControllerException("node " + nodeId + " is not the controller (term " + state + ")"
+                    + controllerUrl().map(url -> "; the controller is at " + url).orElse(""));
         }
+        return term;
     }
 
-    private void checkFailover() {
-        if (!automaticFailover || producer == null) {
-            return;
-        }
-        try {
-            long now = clock.millis();
-            for (FailoverDecision decision : planner.planAutomaticForUnhealthy(heartbeats.snapshot(),
-                    List.copyOf(ledger.all()), inhibit, now, producer.epoch())) {
-                if (decision instanceof FailoverDecision.Proceed proceed) {
-                    automaticFailovers.increment();
-                    execute(proceed.plan().orElseThrow(), now);
-                } else {
-                    LOG.debug("no failover of region={}: {}", decision.region(), decision.why());
-                }
-            }
-        } catch (ControllerFencedException e) {
-            restartTerm("fenced during a failover check");
-        } catch (ControllerWriteException e) {
-            restartTerm("a failover transaction failed: " + e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.error("failover check failed; retrying next interval", e);
-        }
-    }
-
-    /** One transaction per tenant (placement + fence + that tenant's failover event), then the summary event. */
-    private FailoverEvent execute(FailoverPlan plan, long startedAt) {
-        for (TenantFailover tenant : plan.promoted()) {
-            FailoverPlan single = new FailoverPlan(plan.trigger(), plan.region(), plan.target(), plan.forced(),
-                    plan.observers(), plan.controllerEpoch(), plan.plannedAtMillis(), List.of(tenant));
-            publish(tenant.newPlacement().orElseThrow(), "failover-" + plan.trigger().wireName(),
-                    FailoverEvent.of(single, startedAt, clock.millis()));
-        }
-        FailoverEvent event = FailoverEvent.of(plan, startedAt, clock.millis());
-        publishEvent(event);
-        inhibit = inhibit.withEvent(event);
-        LOG.info("failover region={} trigger={} epoch={} promoted={} stayed={} took={}ms", plan.region(),
-                plan.trigger().wireName(), plan.controllerEpoch(), plan.promoted().size(), plan.stayed().size(),
-                event.durationMillis());
-        return event;
-    }
-
-    private void onHealthChange(RegionHealthChange change) {
-        duties.execute(() -> {
-            if (producer != null) {
-                try {
-                    publishEvent(RegionHealthEvent.of(change, producer.epoch()));
-                } catch (RuntimeException e) {
-                    LOG.warn("could not publish the health change of region={}: {}", change.region(), e.toString());
-                }
-            }
-        });
-    }
-
-    /** Placement + fence (+ an event on meridian.controller) in one transaction of this term's producer. */
-    private RecordMetadata publish(Placement placement, String reason, Object event) {
-        return publish(requireProducer(), placement, reason, fence -> tx -> {
-            if (event != null) {
-                tx.send(Topics.CONTROLLER, placement.tenant(), Json.toTree(event));
-            }
-        });
-    }
-
-    /**
-     * Placement + fence + whatever {@code alsoWrite} adds, in one transaction. The fence's send is awaited inside the
-     * transaction (the broker has it, uncommitted), so the records that follow can name its position.
-     */
-    private RecordMetadata publish(ControllerProducer writer, Placement placement, String reason,
-                                   Function<Position, Consumer<ControllerTransaction>> alsoWrite) {
-        ledger.checkNext(placement);
-        WalRecord.Fence fence = new WalRecord.Fence(placement.tenant(), placement, writer.epoch(), reason, hlc.now());
-        RecordMetadata[] fenceAt = new RecordMetadata[1];
-        writer.inTransaction(tx -> {
-            tx.send(Topics.PLACEMENTS, placement.tenant(), placement);
-            fenceAt[0] = await(tx.send(Topics.WAL, placement.tenant(), fence));
-            alsoWrite.apply(new Position(fenceAt[0].partition(), fenceAt[0].offset())).accept(tx);
-        });
-        ledger.committed(placement);
-        RecordMetadata metadata = fenceAt[0];
-        LOG.info("placement published tenant={} epoch={} primary={} writes={} reason={} fence={}:{} controllerEpoch={}",
-                placement.tenant(), placement.epoch(), placement.primary(), placement.writes().wireName(), reason,
-                metadata.partition(), metadata.offset(), writer.epoch());
-        return metadata;
-    }
-
-    /** What duties see of this controller term. */
-    private final class Context implements ControllerContext {
-        private final ControllerProducer writer;
-
-        Context(ControllerProducer writer) {
-            this.writer = writer;
-        }
-
-        @Override
-        public long epoch() {
-            return writer.epoch();
-        }
-
-        @Override
-        public List<Placement> placements() {
-            return List.copyOf(ledger.all());
-        }
-
-        @Override
-        public Optional<Placement> placement(String tenant) {
-            return ledger.get(tenant);
-        }
-
-        @Override
-        public HealthSnapshot health() {
-            return heartbeats.snapshot();
-        }
-
-        @Override
-        public int walPartition(String tenant) {
-            return walPartition.applyAsInt(tenant);
-        }
-
-        @Override
-        public Position publishPlacement(Placement placement, String reason,
-                                         Function<Position, Consumer<ControllerTransaction>> alsoWrite) {
-            RecordMetadata fence = publish(writer, placement, reason, alsoWrite);
-            return new Position(fence.partition(), fence.offset());
-        }
-
-        @Override
-        public void inTransaction(Consumer<ControllerTransaction> body) {
-            writer.inTransaction(body);
-        }
-
-        @Override
-        public void runSoon(Runnable task) {
-            duties.execute(() -> {
-                if (producer == writer) {  // still this term
-                    task.run();
-                }
-            });
-        }
-    }
-
-    private void publishEvent(Object event) {
-        JsonNode json = Json.toTree(event);
-        requireProducer().inTransaction(tx -> tx.send(Topics.CONTROLLER, config.nodeId(), json));
-    }
-
-    private ControllerProducer requireProducer() {
-        if (producer == null) {
-            throw new NotControllerException("node " + config.nodeId() + " is not the controller"
-                    + controllerUrl().map(url -> " (the controller is at " + url + ")").orElse(""));
-        }
-        return producer;
-    }
-
-    /** Runs a controller operation on the duties thread, in order with failover checks, and waits for it. */
-    private <T> T onDuties(java.util.concurrent.Callable<T> operation) {
+    /** Runs a controller operation on the duties thread, in order with the duties, and waits for it. */
+    private <T> T onDuties(Callable<T> operation) {
         if (!elector.isLeader()) {
-            throw new NotControllerException("node " + config.nodeId() + " is not the controller");
+            throw new NotControllerException("node " + nodeId + " is not the controller");
         }
         Future<T> result = duties.submit(operation);
         try {
             return result.get(WRITE_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof ControllerWriteException broken) {
-                duties.execute(() -> restartTerm("an admin change could not commit: " + broken.getMessage()));
+                duties.execute(() -> reopen("an admin change could not commit: " + broken.getMessage()));
             }
             if (e.getCause() instanceof ControllerFencedException fenced) {
                 throw new NotControllerException("this controller was fenced: " + fenced.getMessage());
@@ -476,18 +345,7 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
         }
     }
 
-    private static RecordMetadata await(Future<RecordMetadata> future) {
-        try {
-            return future.get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the committed fence has no metadata: " + e, e);
-        }
-    }
-
-    /** Leaves the election (handing leadership over at once) and stops the duties. */
+    /** Leaves the election (handing leadership over at once) and ends the term. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -495,7 +353,7 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
         }
         elector.removeListener(this);
         elector.close();
-        Future<?> stopped = duties.submit(() -> stepDown("node shutting down"));
+        Future<?> stopped = duties.submit(() -> end(TermState.CLOSED, "node shutting down"));
         try {
             stopped.get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -504,5 +362,59 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
             LOG.warn("controller did not stop cleanly: {}", e.toString());
         }
         duties.shutdownNow();
+    }
+
+    /** What duties see of this controller term. */
+    private final class Context implements ControllerContext {
+        private final PlacementPublisher term;
+
+        Context(PlacementPublisher term) {
+            this.term = term;
+        }
+
+        @Override
+        public long epoch() {
+            return term.epoch();
+        }
+
+        @Override
+        public List<Placement> placements() {
+            return term.placements();
+        }
+
+        @Override
+        public Optional<Placement> placement(String tenant) {
+            return term.placement(tenant);
+        }
+
+        @Override
+        public HealthSnapshot health() {
+            return health.snapshot();
+        }
+
+        @Override
+        public int walPartition(String tenant) {
+            return walPartition.applyAsInt(tenant);
+        }
+
+        @Override
+        public Position publishPlacement(Placement placement, String reason,
+                                         Function<Position, Consumer<ControllerTransaction>> alsoWrite) {
+            return term.publish(placement, reason, alsoWrite);
+        }
+
+        @Override
+        public void inTransaction(Consumer<ControllerTransaction> body) {
+            term.inTransaction(body);
+        }
+
+        @Override
+        public void runSoon(Runnable task) {
+            duties.execute(() -> {
+                if (publisher == term) {  // still this term
+                    task.run();
+                }
+            });
+        }
     }
 }

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * by each of the term's own commits. Every change is planned from here, never from a view that may lag, so a tenant's
  * epochs strictly increase and no two fences carry one epoch. Thread-safe.
  */
-final class PlacementLedger {
+public final class PlacementLedger {
     private static final Logger LOG = LoggerFactory.getLogger(PlacementLedger.class);
 
     private final Map<String, Placement> placements = new ConcurrentHashMap<>();
@@ -33,12 +33,12 @@ final class PlacementLedger {
     private PlacementLedger() {
     }
 
-    static PlacementLedger empty() {
+    public static PlacementLedger empty() {
         return new PlacementLedger();
     }
 
     /** Reads every committed placement; fails when the end cannot be reached within {@code timeout}. */
-    static PlacementLedger read(Map<String, Object> kafkaClientProperties, String clientId, Duration timeout) {
+    public static PlacementLedger read(Map<String, Object> kafkaClientProperties, String clientId, Duration timeout) {
         PlacementLedger ledger = new PlacementLedger();
         Map<String, Object> props = new HashMap<>(kafkaClientProperties);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

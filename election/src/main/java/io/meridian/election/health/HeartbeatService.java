@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * owns the monitor; {@link #snapshot()} is safe from any thread. Lifecycle: {@link #start} once, {@link #close}
  * idempotent.
  */
-public final class HeartbeatService implements AutoCloseable {
+public final class HeartbeatService implements HealthView, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeartbeatService.class);
 
     private final MeridianConfig config;
@@ -117,14 +117,17 @@ public final class HeartbeatService implements AutoCloseable {
     }
 
     /** {@code listener} hears every region health change, on the heartbeat thread; keep it quick. */
+    @Override
     public void addChangeListener(Consumer<RegionHealthChange> listener) {
         listeners.add(listener);
     }
 
+    @Override
     public HealthSnapshot snapshot() {
         return snapshot;
     }
 
+    @Override
     public Duration interval() {
         return monitor.policy().interval();
     }

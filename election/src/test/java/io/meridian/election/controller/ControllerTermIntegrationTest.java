@@ -148,7 +148,7 @@ class ControllerTermIntegrationTest {
         Clock clock = Clock.systemUTC();
         HeartbeatService heartbeats = new HeartbeatService(config, Map::of, elector::epoch, new SimpleMeterRegistry(),
                 clock);
-        Controller controller = new Controller(config, elector, heartbeats, new SimpleMeterRegistry(), clock);
+        Controller controller = Controller.create(config, elector, heartbeats, new SimpleMeterRegistry(), clock);
         closeables.add(controller);
         controller.start();
         // Active once it commits a change (of a tenant of its own).

@@ -1,0 +1,129 @@
+package io.meridian.election.controller;
+
+import io.meridian.election.failover.FailoverDecision;
+import io.meridian.election.failover.FailoverEvent;
+import io.meridian.election.failover.FailoverPlan;
+import io.meridian.election.failover.FailoverPlanner;
+import io.meridian.election.failover.InhibitWindows;
+import io.meridian.election.failover.TenantFailover;
+import io.meridian.infra.metrics.MetricNames;
+import io.meridian.infra.serde.Json;
+import io.meridian.infra.topics.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Failover as a controller duty: every tick it fails over the regions that have been unhealthy long enough (when
+ * automatic failover is on), and it runs the operator's manual failovers through the same path. Plans come from the
+ * term's committed placements and the health view; every tenant moves in one transaction (placement + fence + its
+ * failover event), then the region's summary event. Inhibit windows are rebuilt from the controller log when a term
+ * starts, so flapping protection survives a hand-over. Runs on the controller's duties thread only.
+ */
+public final class FailoverDuty implements ControllerDuty {
+    private static final Logger LOG = LoggerFactory.getLogger(FailoverDuty.class);
+
+    private final FailoverPlanner planner;
+    private final boolean automatic;
+    private final Duration inhibitWindow;
+    private final BiFunction<Duration, Long, InhibitWindows> recentFailovers;
+    private final String nodeId;
+    private final Clock clock;
+    private final Counter automaticFailovers;
+    private final Counter manualFailovers;
+
+    private ControllerContext context;
+    private InhibitWindows inhibit;
+
+    /**
+     * @param recentFailovers the inhibit windows of failovers that earlier terms executed (window, now → windows)
+     */
+    public FailoverDuty(FailoverPlanner planner, boolean automatic, Duration inhibitWindow,
+                        BiFunction<Duration, Long, InhibitWindows> recentFailovers, String nodeId,
+                        MeterRegistry registry, Clock clock) {
+        this.planner = planner;
+        this.automatic = automatic;
+        this.inhibitWindow = inhibitWindow;
+        this.recentFailovers = recentFailovers;
+        this.nodeId = nodeId;
+        this.clock = clock;
+        this.inhibit = InhibitWindows.empty(inhibitWindow);
+        this.automaticFailovers = Counter.builder(MetricNames.FAILOVER_TOTAL).tag("trigger", "automatic")
+                .description("Region failovers executed by this node as controller").register(registry);
+        this.manualFailovers = Counter.builder(MetricNames.FAILOVER_TOTAL).tag("trigger", "manual")
+                .description("Region failovers executed by this node as controller").register(registry);
+    }
+
+    @Override
+    public void onActivated(ControllerContext activated) {
+        this.context = activated;
+        this.inhibit = recentFailovers.apply(inhibitWindow, clock.millis());
+    }
+
+    @Override
+    public void tick(long nowMillis) {
+        if (!automatic || context == null) {
+            return;
+        }
+        for (FailoverDecision decision : planner.planAutomaticForUnhealthy(context.health(), context.placements(),
+                inhibit, nowMillis, context.epoch())) {
+            if (decision instanceof FailoverDecision.Proceed proceed) {
+                automaticFailovers.increment();
+                execute(proceed.plan().orElseThrow(), nowMillis);
+            } else {
+                LOG.debug("no failover of region={}: {}", decision.region(), decision.why());
+            }
+        }
+    }
+
+    /**
+     * The operator's failover of {@code region}'s tenants to {@code target} (or to the best replica).
+     *
+     * @throws io.meridian.election.failover.ManualFailoverRejectedException for an unknown region, an invalid
+     *                                                                       target, or inside the inhibit window
+     */
+    FailoverEvent manual(String region, Optional<String> target, boolean force) {
+        if (context == null) {
+            throw new IllegalStateException("failover duty is not active");
+        }
+        long now = clock.millis();
+        FailoverPlan plan = planner.planManual(region, target, force, context.health(), context.placements(), inhibit,
+                now, context.epoch()).orElseThrow();
+        manualFailovers.increment();
+        return execute(plan, now);
+    }
+
+    /** One transaction per tenant (placement + fence + that tenant's failover event), then the summary event. */
+    private FailoverEvent execute(FailoverPlan plan, long startedAt) {
+        for (TenantFailover tenant : plan.promoted()) {
+            FailoverPlan single = new FailoverPlan(plan.trigger(), plan.region(), plan.target(), plan.forced(),
+                    plan.observers(), plan.controllerEpoch(), plan.plannedAtMillis(), List.of(tenant));
+            FailoverEvent event = FailoverEvent.of(single, startedAt, clock.millis());
+            context.publishPlacement(tenant.newPlacement().orElseThrow(), "failover-" + plan.trigger().wireName(),
+                    fence -> tx -> tx.send(Topics.CONTROLLER, tenant.tenant(), Json.toTree(event)));
+        }
+        FailoverEvent event = FailoverEvent.of(plan, startedAt, clock.millis());
+        context.inTransaction(tx -> tx.send(Topics.CONTROLLER, nodeId, Json.toTree(event)));
+        inhibit = inhibit.withEvent(event);
+        LOG.info("failover region={} trigger={} epoch={} promoted={} stayed={} took={}ms", plan.region(),
+                plan.trigger().wireName(), plan.controllerEpoch(), plan.promoted().size(), plan.stayed().size(),
+                event.durationMillis());
+        return event;
+    }
+
+    @Override
+    public void onDeactivated() {
+        context = null;
+    }
+
+    @Override
+    public String toString() {
+        return "failover";
+    }
+}
