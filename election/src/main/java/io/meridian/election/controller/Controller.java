@@ -1,7 +1,6 @@
 package io.meridian.election.controller;
 
 import io.meridian.election.ControllerFencedException;
-import io.meridian.election.ControllerTransaction;
 import io.meridian.election.ControllerWriteException;
 import io.meridian.election.ElectionSnapshot;
 import io.meridian.election.LeaderElector;
@@ -37,8 +36,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -171,7 +168,13 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
         try {
             publisher.publishEvent(nodeId, Map.of("type", "leadership", "node", nodeId, "region", region,
                     "epoch", epoch, "timestamp", clock.millis()));
-            ControllerContext context = new Context(publisher);
+            PlacementPublisher term = publisher;
+            ControllerContext context = new TermContext(term, health, walPartition,
+                    task -> duties.execute(() -> {
+                        if (publisher == term) {  // still this term
+                            task.run();
+                        }
+                    }));
             allDuties.forEach(duty -> duty.onActivated(context));
         } catch (ControllerFencedException | ControllerWriteException e) {
             reopen("opening the term failed: " + e.getMessage());
@@ -362,59 +365,5 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
             LOG.warn("controller did not stop cleanly: {}", e.toString());
         }
         duties.shutdownNow();
-    }
-
-    /** What duties see of this controller term. */
-    private final class Context implements ControllerContext {
-        private final PlacementPublisher term;
-
-        Context(PlacementPublisher term) {
-            this.term = term;
-        }
-
-        @Override
-        public long epoch() {
-            return term.epoch();
-        }
-
-        @Override
-        public List<Placement> placements() {
-            return term.placements();
-        }
-
-        @Override
-        public Optional<Placement> placement(String tenant) {
-            return term.placement(tenant);
-        }
-
-        @Override
-        public HealthSnapshot health() {
-            return health.snapshot();
-        }
-
-        @Override
-        public int walPartition(String tenant) {
-            return walPartition.applyAsInt(tenant);
-        }
-
-        @Override
-        public Position publishPlacement(Placement placement, String reason,
-                                         Function<Position, Consumer<ControllerTransaction>> alsoWrite) {
-            return term.publish(placement, reason, alsoWrite);
-        }
-
-        @Override
-        public void inTransaction(Consumer<ControllerTransaction> body) {
-            term.inTransaction(body);
-        }
-
-        @Override
-        public void runSoon(Runnable task) {
-            duties.execute(() -> {
-                if (publisher == term) {  // still this term
-                    task.run();
-                }
-            });
-        }
     }
 }
