@@ -2,6 +2,7 @@ package io.meridian.chaos;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import ch.qos.logback.core.ConsoleAppender;
 import io.meridian.chaos.fault.Fault;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +55,7 @@ public final class ChaosCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
+        quietLogging();
         List<Long> seedList = new ArrayList<>();
         if (seed != null) {
             seedList.add(seed);
@@ -72,6 +73,23 @@ public final class ChaosCommand implements Callable<Integer> {
             Report.table(runs, System.out);
         }
         return runs.stream().allMatch(RunResult::safe) ? 0 : 1;
+    }
+
+    /**
+     * The harness's own log lines (ZooKeeper, the cluster launcher) go to stderr at WARN: stdout carries the report
+     * alone. Child processes are unaffected (they log to their files).
+     */
+    static void quietLogging() {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.WARN);
+        ((Logger) LoggerFactory.getLogger("io.meridian")).setLevel(Level.WARN);
+        root.iteratorForAppenders().forEachRemaining(appender -> {
+            if (appender instanceof ConsoleAppender<?> console) {
+                console.stop();
+                console.setTarget("System.err");
+                console.start();
+            }
+        });
     }
 
     static List<Fault> parseFaults(List<String> names) {

@@ -60,7 +60,8 @@ final class ChaosRun {
     RunResult run() {
         Progress.line("run %s: %s, seed %d, %d s", name, fault.cliName(), seed, duration.toSeconds());
         Tenants tenants = Tenants.of(name, deployment.regions());
-        HttpApi api = new HttpApi(deployment.adminToken(), Duration.ofSeconds(10));
+        // Longer than the router's write.apply.timeout.ms (10 s): its 503 apply_timeout, not our timeout, ends a write.
+        HttpApi api = new HttpApi(deployment.adminToken(), Duration.ofSeconds(15));
         GoodClient client = new GoodClient(api, deployment.regionUrls(), OP_DEADLINE);
         try (History history = new History(historyFile)) {
             place(api, tenants);

@@ -6,8 +6,9 @@ import java.util.Random;
 
 /**
  * When each fault of a run happens, drawn from the seed alone ({@code java.util.Random(seed)}), so a seed names the
- * same schedule every time: after a warm-up, slots of (a gap of 3-8 s, a fault, its hold, a draw that picks its
- * target), until the run's duration minus a cool-down. A mixed schedule draws the kind of every slot.
+ * same schedule every time: after a warm-up, slots of (a fault, its hold, a draw that picks its target), each
+ * followed by 10-15 s to recover so that each fault's figures stand apart, until the run's duration minus a
+ * cool-down (at least one slot). A mixed schedule draws the kind of every slot.
  *
  * @param steps in order of {@code atMs} (since the workload started)
  */
@@ -31,7 +32,7 @@ public record Schedule(long seed, Fault fault, List<Step> steps) {
                 break;
             }
             steps.add(new Step(at, kind, hold, draw));
-            at += hold + 3_000 + random.nextInt(5_000);
+            at += hold + 10_000 + random.nextInt(5_000);
         }
         return new Schedule(seed, fault, List.copyOf(steps));
     }
