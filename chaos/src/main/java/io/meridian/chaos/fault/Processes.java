@@ -1,6 +1,9 @@
 package io.meridian.chaos.fault;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,9 +21,22 @@ public final class Processes {
     public static Optional<Long> find(String needle) {
         return ProcessHandle.current().descendants()
                 .filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().commandLine().map(c -> c.contains(needle)).orElse(false))
+                .filter(p -> commandLine(p.pid()).contains(needle))
                 .map(ProcessHandle::pid)
                 .findFirst();
+    }
+
+    /**
+     * The whole command line from {@code /proc}: {@code ProcessHandle.Info.commandLine()} gives up on long ones (a
+     * node started from a test runner carries the whole classpath), and then a running node looks absent.
+     */
+    static String commandLine(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+                    StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     public void stop(long pid) {
