@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
@@ -86,6 +87,16 @@ public final class RegionStreams implements AutoCloseable {
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
                 RegionApplierTopology.MAX_RECORD_BYTES);
+        // A broker kill -9 under load stopped every region's applier for ~60 s: the rebalance it caused blocked in the
+        // group leader's assignor, which fetches changelog end offsets through Streams' admin client
+        // (ClientUtils.getEndOffsets) and waited there for the admin's default.api.timeout.ms (60 s) while the dead
+        // broker still led partitions (jstack of all three nodes, 7 s and 16 s after the kill; bin/meridian chaos
+        // --faults broker-kill). The assignor treats a timeout there as not fatal (StreamsPartitionAssignor
+        // .populateClientStatesMap: it assigns without task lags), so bounding the admin call to 5 s bounds the stall;
+        // by then the controller has fenced the dead broker (broker.session.timeout.ms 3 s) and moved its leaderships.
+        props.put(StreamsConfig.adminClientPrefix(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG), 5_000);
+        // One admin request may not outlast the call that contains it.
+        props.put(StreamsConfig.adminClientPrefix(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG), 4_000);
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.regionUrls().get(config.region()).getHost() + ":"
                 + config.httpPort());
         return props;

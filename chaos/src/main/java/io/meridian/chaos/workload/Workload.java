@@ -1,0 +1,123 @@
+package io.meridian.chaos.workload;
+
+import io.meridian.chaos.history.History;
+import io.meridian.chaos.history.Op;
+import io.meridian.chaos.workload.GoodClient.Result;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The load of one run: {@code writers} closed-loop writer threads (unique keys and overwrites of a few shared keys
+ * per tenant, each write with its own Idempotency-Key, a third of the acknowledged ones read back at once in a random
+ * region with the write's position as read-your-writes token), and one operator thread that migrates tenants back
+ * and forth and fails regions over by hand. Everything lands in the {@link History}. Start once; stop is idempotent.
+ */
+public final class Workload implements AutoCloseable {
+    static final int SHARED_KEYS = 4;
+    private static final Duration THINK = Duration.ofMillis(20);
+
+    private final GoodClient client;
+    private final History history;
+    private final Tenants tenants;
+    private final String runName;
+    private final int writers;
+    private final long seed;
+    private final boolean operator;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final List<Thread> threads = new ArrayList<>();
+
+    public Workload(GoodClient client, History history, Tenants tenants, String runName, int writers, long seed,
+                    boolean operator) {
+        this.client = client;
+        this.history = history;
+        this.tenants = tenants;
+        this.runName = runName;
+        this.writers = writers;
+        this.seed = seed;
+        this.operator = operator;
+    }
+
+    public void start() {
+        if (!running.compareAndSet(false, true)) {
+            throw new IllegalStateException("the workload of " + runName + " runs already");
+        }
+        for (int i = 0; i < writers; i++) {
+            int writer = i;
+            threads.add(daemon("chaos-writer-" + i, () -> writeLoop(writer)));
+        }
+        if (operator) {
+            Operator op = new Operator(client, history, tenants, new Random(seed ^ 0x5DEECE66DL));
+            threads.add(daemon("chaos-operator", () -> {
+                while (running.get()) {
+                    op.step(running);
+                }
+            }));
+        }
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private void writeLoop(int writer) {
+        Random random = new Random(seed * 1_000_003L + writer);
+        long seq = 0;
+        while (running.get()) {
+            seq++;
+            String tenant = tenants.names().get(random.nextInt(tenants.names().size()));
+            boolean shared = random.nextInt(10) < 4;
+            String key = shared ? "s" + random.nextInt(SHARED_KEYS) : "u" + writer + "-" + seq;
+            String writeId = runName + "-w" + writer + "-" + seq;
+            String value = "{\"id\":\"" + writeId + "\"}";
+            long start = history.now();
+            Result result = client.write(tenant, key, value, writeId, random);
+            var answer = result.answer();
+            String outcome = answer.status() == 201 || answer.status() == 200 ? Op.OK
+                    : result.gaveUp() || answer.status() == 503 || answer.status() == HttpApi.IO_ERROR ? Op.INFO
+                    : Op.FAIL;
+            String position = answer.json().path("position").asText(answer.position());
+            history.record(new Op(history.nextId(), "write", tenant, key, writeId, writeId, start, history.now(),
+                    outcome, answer.status(), answer.code(), Op.OK.equals(outcome) ? position : "", "",
+                    result.region(), result.attempts(), answer.ioError()));
+            if (Op.OK.equals(outcome) && random.nextInt(3) == 0) {
+                readYourWrite(tenant, key, position, random);
+            }
+            GoodClient.pause(THINK);
+        }
+    }
+
+    private void readYourWrite(String tenant, String key, String position, Random random) {
+        String region = tenants.regions().get(random.nextInt(tenants.regions().size()));
+        long start = history.now();
+        Result result = client.read(tenant, key, region, position);
+        var answer = result.answer();
+        String outcome = answer.status() == 200 || answer.status() == 404 ? Op.OK
+                : answer.status() >= 400 && answer.status() < 500 ? Op.FAIL : Op.INFO;
+        String value = answer.status() == 200 ? answer.json().path("id").asText("?") : "";
+        history.record(new Op(history.nextId(), "read", tenant, key, "", value, start, history.now(), outcome,
+                answer.status(), answer.code(), answer.position(), position, region, result.attempts(),
+                answer.ioError()));
+    }
+
+    /** Stops every thread, letting each finish (or give up on) the operation it is in. */
+    @Override
+    public void close() {
+        if (!running.compareAndSet(true, false)) {
+            return;
+        }
+        for (Thread thread : threads) {
+            try {
+                thread.join(Duration.ofSeconds(60).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
