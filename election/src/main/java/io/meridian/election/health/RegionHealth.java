@@ -90,13 +90,45 @@ public enum RegionHealth {
 
     /**
      * The guard: returns {@code target} if this state may move to it, else throws
-     * {@link IllegalHealthTransitionException} listing the valid targets.
+     * {@link IllegalTransitionException} listing the valid targets.
      */
     public RegionHealth transitionTo(RegionHealth target) {
         Objects.requireNonNull(target, "target");
         if (!canTransitionTo(target)) {
-            throw new IllegalHealthTransitionException(this, target, validTargets());
+            throw new IllegalTransitionException(this, target, validTargets());
         }
         return target;
+    }
+
+    /**
+     * A region-health transition that {@link #ALLOWED_TRANSITIONS} does not allow. Carries both states and the valid
+     * targets, so the message says what would have been legal. A programming error, never retriable.
+     */
+    public static final class IllegalTransitionException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+        private final RegionHealth from;
+        private final RegionHealth to;
+        private final Set<RegionHealth> validTargets;
+
+        IllegalTransitionException(RegionHealth from, RegionHealth to, Set<RegionHealth> validTargets) {
+            super("illegal region-health transition " + from.wireName() + " -> " + to.wireName()
+                    + "; valid targets from " + from.wireName() + ": "
+                    + validTargets.stream().map(RegionHealth::wireName).toList());
+            this.from = from;
+            this.to = to;
+            this.validTargets = java.util.Collections.unmodifiableSet(validTargets);
+        }
+
+        public RegionHealth from() {
+            return from;
+        }
+
+        public RegionHealth to() {
+            return to;
+        }
+
+        public Set<RegionHealth> validTargets() {
+            return validTargets;
+        }
     }
 }

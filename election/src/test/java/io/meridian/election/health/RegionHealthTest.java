@@ -42,7 +42,7 @@ class RegionHealthTest {
             assertSame(to, from.transitionTo(to));
         } else {
             assertFalse(from.canTransitionTo(to));
-            var e = assertThrows(IllegalHealthTransitionException.class, () -> from.transitionTo(to));
+            var e = assertThrows(RegionHealth.IllegalTransitionException.class, () -> from.transitionTo(to));
             assertEquals(from, e.from());
             assertEquals(to, e.to());
             assertEquals(from.validTargets(), e.validTargets());
@@ -67,7 +67,7 @@ class RegionHealthTest {
     @Test
     void shouldNeverStayPutAsATransition() {
         for (RegionHealth state : RegionHealth.values()) {
-            assertThrows(IllegalHealthTransitionException.class, () -> state.transitionTo(state));
+            assertThrows(RegionHealth.IllegalTransitionException.class, () -> state.transitionTo(state));
         }
     }
 

@@ -2,7 +2,7 @@ package io.meridian.infra.cluster;
 
 import static io.meridian.infra.cluster.KafkaProcessCluster.HOST;
 
-import io.meridian.infra.cluster.KafkaProcessCluster.ControllerLayout;
+import io.meridian.infra.cluster.ControllerLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,7 +90,7 @@ final class ClusterNodes {
     /**
      * Throws if a node that must live has exited: one of {@code waitingFor}, or the dedicated controller.
      *
-     * @throws KafkaProcessCluster.ClusterException naming the node, with the end of its log
+     * @throws ClusterException naming the node, with the end of its log
      */
     void checkNotExited(List<NodeProcess> waitingFor) {
         waitingFor.forEach(NodeProcess::checkNotExited);

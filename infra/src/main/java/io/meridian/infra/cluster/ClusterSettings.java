@@ -1,6 +1,6 @@
 package io.meridian.infra.cluster;
 
-import io.meridian.infra.cluster.KafkaProcessCluster.ControllerLayout;
+import io.meridian.infra.cluster.ControllerLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.meridian.infra.cluster;
 
-import io.meridian.infra.cluster.KafkaProcessCluster.ControllerLayout;
+import io.meridian.infra.cluster.ControllerLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

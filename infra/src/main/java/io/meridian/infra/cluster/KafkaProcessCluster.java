@@ -49,27 +49,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaProcessCluster implements AutoCloseable {
 
-    /** How the KRaft metadata quorum is laid out. */
-    public enum ControllerLayout {
-        /** One controller-only process plus N broker-only processes. */
-        DEDICATED,
-        /** N processes that are each broker and controller (static quorum of N voters). */
-        COMBINED
-    }
-
-    /** Unchecked failure to start, stop or manage the cluster; the message says which node and why. */
-    public static final class ClusterException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        public ClusterException(String message) {
-            super(message);
-        }
-
-        public ClusterException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
     public static final List<String> DEFAULT_RACKS = List.of("us-east", "eu-west", "ap-south");
     public static final int CONTROLLER_NODE_ID = 1000;
     public static final String STATE_FILE = "meridian-cluster.properties";

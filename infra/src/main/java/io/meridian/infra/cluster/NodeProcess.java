@@ -1,6 +1,6 @@
 package io.meridian.infra.cluster;
 
-import io.meridian.infra.cluster.KafkaProcessCluster.ClusterException;
+import io.meridian.infra.cluster.ClusterException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.RandomAccessFile;

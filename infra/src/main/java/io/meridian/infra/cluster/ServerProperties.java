@@ -6,7 +6,7 @@ import static io.meridian.infra.cluster.KafkaProcessCluster.BROKER_SESSION_TIMEO
 import static io.meridian.infra.cluster.KafkaProcessCluster.CONTROLLER_LISTENER;
 import static io.meridian.infra.cluster.KafkaProcessCluster.HOST;
 
-import io.meridian.infra.cluster.KafkaProcessCluster.ControllerLayout;
+import io.meridian.infra.cluster.ControllerLayout;
 import java.util.Map;
 import java.util.Properties;
 

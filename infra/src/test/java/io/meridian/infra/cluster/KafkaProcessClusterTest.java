@@ -177,9 +177,9 @@ class KafkaProcessClusterTest {
     }
 
     @ParameterizedTest
-    @EnumSource(KafkaProcessCluster.ControllerLayout.class)
+    @EnumSource(ControllerLayout.class)
     @Timeout(value = 8, unit = TimeUnit.MINUTES)
-    void fullStopAndStartOnTheSameDataDirectoryKeepsTopicsAndRecords(KafkaProcessCluster.ControllerLayout layout,
+    void fullStopAndStartOnTheSameDataDirectoryKeepsTopicsAndRecords(ControllerLayout layout,
             @TempDir Path dir) throws Exception {
         // A separate, small cluster: one broker (plus the controller in the dedicated layout).
         String topic = "durable";
@@ -209,7 +209,7 @@ class KafkaProcessClusterTest {
 
     // ------------------------------------------------------------------ helpers
 
-    private static KafkaProcessCluster smallCluster(Path dir, KafkaProcessCluster.ControllerLayout layout) {
+    private static KafkaProcessCluster smallCluster(Path dir, ControllerLayout layout) {
         return KafkaProcessCluster.builder(dir).racks(List.of("us-east")).controllerLayout(layout).build();
     }
 
