@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.meridian.election.controller.ControlPlane;
 import io.meridian.infra.clock.HybridLogicalClock;
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.migration.Migrations;
@@ -37,7 +38,6 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.Producer;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -93,8 +93,7 @@ public final class RouterServer implements AutoCloseable {
     private final PlacementCache cache;
     private final PlacementWatch watch;
     private final Javalin app;
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Lifecycle lifecycle;
 
     /** How long admin requests wait: for this node's view, and for the controller when forwarded. */
     record AdminTimeouts(Duration visibleWait, Duration forwardConnect, Duration forwardRequest) {
@@ -134,6 +133,7 @@ public final class RouterServer implements AutoCloseable {
                  ControlPlane controlPlane, Migrations migrations, ReplicationStatus replication,
                  PrometheusMeterRegistry registry, Clock clock, AdminTimeouts timeouts) {
         this.config = Objects.requireNonNull(config, "config");
+        this.lifecycle = new Lifecycle("router server of region " + config.region());
         this.view = Objects.requireNonNull(view, "view");
         Objects.requireNonNull(tracker, "tracker");
         Objects.requireNonNull(walProducer, "walProducer");
@@ -212,20 +212,16 @@ public final class RouterServer implements AutoCloseable {
      * @throws IllegalStateException when called a second time, or after {@link #close()}
      */
     public void start() {
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("router server of region " + config.region() + " already started");
-        }
-        if (closed.get()) {
-            throw new IllegalStateException("router server of region " + config.region() + " is closed");
-        }
+        lifecycle.beginStart();
         view.addPlacementListener(this::placementChanged);
         app.start();
+        lifecycle.started();
         LOG.info("router listening region={} host={} port={}", config.region(), config.httpHost(), port());
     }
 
     /** The port the server listens on (the bound one). */
     public int port() {
-        if (!started.get()) {
+        if (!lifecycle.hasStarted()) {
             throw new IllegalStateException("router server of region " + config.region() + " is not started");
         }
         return app.port();
@@ -238,7 +234,7 @@ public final class RouterServer implements AutoCloseable {
 
     // Runs on the placement view's stream thread: invalidate first, so that woken writers read the new placement.
     private void placementChanged(Placement placement) {
-        if (closed.get()) {
+        if (lifecycle.isClosing()) {
             return;
         }
         cache.onPlacementChange(placement);
@@ -248,11 +244,11 @@ public final class RouterServer implements AutoCloseable {
     /** Stops listening and releases the server's threads. Idempotent. */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!lifecycle.beginClose()) {
             return;
         }
         try {
-            if (started.get()) {
+            if (lifecycle.hasStarted()) {
                 app.stop();
             }
         } finally {
@@ -260,6 +256,7 @@ public final class RouterServer implements AutoCloseable {
             adminExecutor.shutdownNow();
             forwardExecutor.shutdownNow();
             migrationExecutor.shutdownNow();
+            lifecycle.closed();
             LOG.info("router stopped region={}", config.region());
         }
     }

@@ -1,6 +1,7 @@
 package io.meridian.streams;
 
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.metrics.MetricNames;
 import io.micrometer.core.instrument.Gauge;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -42,8 +42,7 @@ public final class RegionStreams implements AutoCloseable {
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics metrics;
     private final List<Consumer<Placement>> placementListeners = new CopyOnWriteArrayList<>();
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Lifecycle lifecycle = new Lifecycle("region streams");
 
     public RegionStreams(MeridianConfig config, ApplyListener listener, MeterRegistry registry) {
         Topology topology = new Topology();
@@ -90,10 +89,9 @@ public final class RegionStreams implements AutoCloseable {
     }
 
     public void start() {
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("region streams already started");
-        }
+        lifecycle.beginStart();
         streams.start();
+        lifecycle.started();
     }
 
     /** Running: the placement view is restored and the applier's stores are queryable. */
@@ -161,9 +159,10 @@ public final class RegionStreams implements AutoCloseable {
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
+        if (lifecycle.beginClose()) {
             metrics.close();
             streams.close(Duration.ofSeconds(30));
+            lifecycle.closed();
         }
     }
 

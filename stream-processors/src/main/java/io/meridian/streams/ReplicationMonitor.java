@@ -1,6 +1,7 @@
 package io.meridian.streams;
 
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.metrics.MetricNames;
 import io.meridian.infra.model.ConflictStats;
 import io.meridian.infra.model.ConflictStrategy;
@@ -30,7 +31,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
@@ -86,8 +86,7 @@ public final class ReplicationMonitor implements AutoCloseable {
     private final AtomicReference<Map<Integer, Long>> lastEndOffsets = new AtomicReference<>(Map.of());
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
     private final Set<String> regionsWithMeters = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Lifecycle lifecycle = new Lifecycle("replication monitor");
 
     public ReplicationMonitor(MeridianConfig config, MeterRegistry registry) {
         this(config, registry, Clock.systemUTC());
@@ -151,11 +150,10 @@ public final class ReplicationMonitor implements AutoCloseable {
     }
 
     public void start() {
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("replication monitor already started");
-        }
+        lifecycle.beginStart();
         streams.start();
         prober.scheduleWithFixedDelay(this::probeWalSize, 0, WAL_SIZE_POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        lifecycle.started();
     }
 
     /** Running: the global stores are restored and queryable. */
@@ -257,7 +255,7 @@ public final class ReplicationMonitor implements AutoCloseable {
     }
 
     private void registerRegionMeters(String region) {
-        if (closed.get() || !regionsWithMeters.add(region)) {
+        if (lifecycle.isClosing() || !regionsWithMeters.add(region)) {
             return;
         }
         meters.add(Gauge.builder(MetricNames.REPLICATION_LAG_SECONDS, this,
@@ -287,12 +285,13 @@ public final class ReplicationMonitor implements AutoCloseable {
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
+        if (lifecycle.beginClose()) {
             prober.shutdownNow();
             streams.close(Duration.ofSeconds(30));
             // After the streams: the global thread registers the meters of newly seen regions.
             meters.forEach(registry::remove);
             admin.close(Duration.ofSeconds(5));
+            lifecycle.closed();
         }
     }
 }

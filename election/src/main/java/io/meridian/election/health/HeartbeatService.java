@@ -1,6 +1,7 @@
 package io.meridian.election.health;
 
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.metrics.MetricNames;
 import io.meridian.infra.model.Heartbeat;
 import io.meridian.infra.topics.Topics;
@@ -12,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -46,8 +46,7 @@ public final class HeartbeatService implements AutoCloseable {
     private final KafkaProducer<String, Heartbeat> producer;
     private final KafkaConsumer<String, Heartbeat> consumer;
     private final List<Consumer<RegionHealthChange>> listeners = new CopyOnWriteArrayList<>();
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Lifecycle lifecycle = new Lifecycle("heartbeat service");
     private final Thread thread;
     private volatile HealthSnapshot snapshot;
 
@@ -95,15 +94,14 @@ public final class HeartbeatService implements AutoCloseable {
     }
 
     public void start() {
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("heartbeat service already started");
-        }
+        lifecycle.beginStart();
         List<TopicPartition> partitions = consumer.partitionsFor(Topics.HEARTBEATS.name()).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(partitions);
         // Only heartbeats from now on count: old ones would make dead regions look alive.
         consumer.seekToEnd(partitions);
         thread.start();
+        lifecycle.started();
     }
 
     /** {@code listener} hears every region health change, on the heartbeat thread; keep it quick. */
@@ -134,7 +132,7 @@ public final class HeartbeatService implements AutoCloseable {
     private void run() {
         long intervalMillis = interval().toMillis();
         long nextBeat = clock.millis();
-        while (!closed.get()) {
+        while (!lifecycle.isClosing()) {
             try {
                 long now = clock.millis();
                 if (now >= nextBeat) {
@@ -153,7 +151,7 @@ public final class HeartbeatService implements AutoCloseable {
             } catch (WakeupException e) {
                 return;
             } catch (KafkaException e) {
-                if (closed.get()) {
+                if (lifecycle.isClosing()) {
                     return;
                 }
                 // The monitor keeps ticking through Kafka trouble: missing heartbeats are exactly what it measures.
@@ -196,7 +194,7 @@ public final class HeartbeatService implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!lifecycle.beginClose()) {
             return;
         }
         consumer.wakeup();
@@ -207,5 +205,6 @@ public final class HeartbeatService implements AutoCloseable {
         }
         consumer.close(Duration.ofSeconds(2));
         producer.close(Duration.ofSeconds(2));
+        lifecycle.closed();
     }
 }
