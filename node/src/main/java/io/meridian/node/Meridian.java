@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  * {@link #commandLine(Object...)}; {@code bin/meridian bench} runs that module's jar.
  */
 @Command(name = "meridian", mixinStandardHelpOptions = true, version = "meridian 0.1.0",
-        description = "Multi-region tenant replication on Apache Kafka.")
+        description = "Multi-region tenant replication on Apache Kafka.",
+        subcommands = {LocalCommand.class, NodeCommand.class, CommandLine.HelpCommand.class})
 public final class Meridian implements Runnable {
 
     public static void main(String[] args) {
@@ -18,15 +19,15 @@ public final class Meridian implements Runnable {
 
     /** The launcher's command line with {@code extraSubcommands} listed after its own, before {@code help}. */
     public static CommandLine commandLine(Object... extraSubcommands) {
-        CommandLine line = new CommandLine(new Meridian())
-                .addSubcommand(new LocalCommand())
-                .addSubcommand(new NodeCommand());
-        for (Object extra : extraSubcommands) {
-            line.addSubcommand(extra);
-        }
+        CommandLine line = new CommandLine(new Meridian());
         if (extraSubcommands.length == 0) {
             // This jar does not carry the benchmark; say where it is.
             line.getCommandSpec().usageMessage().footer("", "Benchmarks: bin/meridian bench --help (module bench/).");
+            return line;
+        }
+        line.getCommandSpec().removeSubcommand("help");
+        for (Object extra : extraSubcommands) {
+            line.addSubcommand(extra);
         }
         return line.addSubcommand(new CommandLine.HelpCommand());
     }
