@@ -3,6 +3,7 @@ package io.meridian.bench;
 import io.meridian.infra.clock.HybridLogicalClock;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.topics.Topics;
+import io.meridian.infra.topics.WalProducerSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -103,8 +104,7 @@ final class ApplyBenchmark {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "meridian-bench-fill");
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.putAll(WalProducerSettings.durability());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
         Map<Integer, Long> last = new ConcurrentHashMap<>();

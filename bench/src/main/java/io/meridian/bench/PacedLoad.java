@@ -1,5 +1,6 @@
 package io.meridian.bench;
 
+import io.meridian.infra.concurrent.NamedThreads;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -32,8 +33,7 @@ final class PacedLoad implements AutoCloseable {
         this.target = target;
         this.maxInFlight = maxInFlight;
         this.inFlight = new Semaphore(maxInFlight);
-        this.sender = new Thread(() -> send(rate), "bench-paced-" + target.name());
-        this.sender.setDaemon(true);
+        this.sender = NamedThreads.thread("bench-paced-" + target.name(), () -> send(rate));
     }
 
     /** Starts writing at {@code rate} writes per second through {@code target}. */

@@ -3,6 +3,7 @@ package io.meridian.bench;
 import io.meridian.infra.clock.HybridLogicalClock;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.topics.Topics;
+import io.meridian.infra.topics.WalProducerSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -32,8 +33,8 @@ final class RawProducerTarget implements WriteTarget {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "meridian-bench-raw");
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // The WAL's durability, so the comparison with the router is like for like.
+        props.putAll(WalProducerSettings.durability());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         this.workload = workload;

@@ -1,5 +1,6 @@
 package io.meridian.bench;
 
+import io.meridian.infra.concurrent.NamedThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -243,11 +244,8 @@ final class WriteLoad {
         }
 
         AutoCloseable0 ticker(String scenario, WriteTarget target) {
-            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "bench-progress");
-                t.setDaemon(true);
-                return t;
-            });
+            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+                    NamedThreads.factory("bench-progress"));
             long[] last = {0, System.nanoTime()};
             timer.scheduleAtFixedRate(() -> {
                 long ok = totalOk.sum();

@@ -12,6 +12,7 @@ import io.meridian.infra.lifecycle.Resources;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.topics.TopicProvisioner;
 import io.meridian.infra.topics.Topics;
+import io.meridian.infra.topics.WalProducerSettings;
 import io.meridian.migration.MigrationExecutor;
 import io.meridian.router.ReplicationStatus;
 import io.meridian.router.RouterServer;
@@ -31,12 +32,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,20 +160,8 @@ public final class MeridianNode implements AutoCloseable {
     }
 
     static Map<String, Object> walProducerProperties(MeridianConfig config) {
-        Map<String, Object> props = new HashMap<>(config.kafkaClientProperties());
-        props.remove("client.rack");
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "meridian-wal-" + config.nodeId());
-        // The promise: acknowledged means on min.insync.replicas brokers, written once.
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-        long timeout = config.writeApplyTimeout().toMillis();
-        int requestTimeout = (int) Math.min(30_000, Math.max(500, timeout / 2));
-        // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms.
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout, requestTimeout + 1));
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.writeApplyTimeout().toMillis());
-        return props;
+        return WalProducerSettings.forWrites(config.kafkaClientProperties(), "meridian-wal-" + config.nodeId(),
+                config.writeApplyTimeout());
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.meridian.router;
 import io.javalin.Javalin;
 import io.meridian.election.controller.ControlPlane;
 import io.meridian.infra.clock.HybridLogicalClock;
+import io.meridian.infra.concurrent.NamedThreads;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.model.Placement;
@@ -38,7 +39,6 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.Producer;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
@@ -148,12 +148,12 @@ public final class RouterServer implements AutoCloseable {
         // written from Kafka's producer or stream threads. Handlers do not block; the size is for bursts.
         this.httpThreads = new QueuedThreadPool(MAX_HTTP_THREADS, MIN_HTTP_THREADS);
         httpThreads.setName("meridian-http-" + config.region());
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("meridian-router-timer-" + config.region()));
-        this.adminExecutor = Executors.newSingleThreadExecutor(daemon("meridian-router-admin-" + config.region()));
+        this.timer = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("meridian-router-timer-" + config.region()));
+        this.adminExecutor = Executors.newSingleThreadExecutor(NamedThreads.factory("meridian-router-admin-" + config.region()));
         // The JDK client's own threads: they complete forwarded requests; answers are then written on httpThreads.
-        this.forwardExecutor = Executors.newCachedThreadPool(daemon("meridian-router-forward-" + config.region()));
+        this.forwardExecutor = Executors.newCachedThreadPool(NamedThreads.factory("meridian-router-forward-" + config.region()));
         this.migrationExecutor = Executors.newFixedThreadPool(MIGRATION_THREADS,
-                numberedDaemons("meridian-router-migrations-" + config.region()));
+                NamedThreads.numbered("meridian-router-migrations-" + config.region()));
 
         Routing routing = new Routing(config.region(), config.regionUrls());
         this.cache = new PlacementCache(view::placement, config.placementCacheTtl(),
@@ -273,20 +273,4 @@ public final class RouterServer implements AutoCloseable {
         return longest.plusSeconds(30);
     }
 
-    private static java.util.concurrent.ThreadFactory numberedDaemons(String prefix) {
-        AtomicInteger next = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + next.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
 }

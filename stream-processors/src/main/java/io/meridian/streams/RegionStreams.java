@@ -8,24 +8,18 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,23 +98,19 @@ public final class RegionStreams implements AutoCloseable {
     }
 
     public Optional<StoredDocument> document(String tenant, String key) {
-        return query(RegionApplierTopology.DOCS_STORE,
+        return StoreQueries.query(streams, RegionApplierTopology.DOCS_STORE,
                 (ReadOnlyKeyValueStore<String, StoredDocument> docs) -> docs.get(RegionApplierTopology.docKey(tenant, key)));
     }
 
     public Optional<Placement> placement(String tenant) {
-        return query(PlacementViewTopology.PLACEMENTS_STORE,
+        return StoreQueries.query(streams, PlacementViewTopology.PLACEMENTS_STORE,
                 (ReadOnlyKeyValueStore<String, Placement> placements) -> placements.get(tenant));
     }
 
     public List<Placement> placements() {
-        return query(PlacementViewTopology.PLACEMENTS_STORE, (ReadOnlyKeyValueStore<String, Placement> placements) -> {
-            List<Placement> all = new ArrayList<>();
-            try (KeyValueIterator<String, Placement> it = placements.all()) {
-                it.forEachRemaining(kv -> all.add(kv.value));
-            }
-            return all;
-        }).orElseThrow();
+        return StoreQueries.query(streams, PlacementViewTopology.PLACEMENTS_STORE,
+                (ReadOnlyKeyValueStore<String, Placement> placements) -> List.copyOf(StoreQueries.all(placements).values()))
+                .orElseThrow();
     }
 
     private double tenantsWithPrimary(String region) {
@@ -143,17 +133,6 @@ public final class RegionStreams implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("placement listener failed for tenant={}", placement.tenant(), e);
             }
-        }
-    }
-
-    /** Runs {@code query} on a store; a store that is not queryable (now, or midway) is a {@link NotReadyException}. */
-    private <V, R> Optional<R> query(String name, Function<ReadOnlyKeyValueStore<String, V>, R> query) {
-        try {
-            ReadOnlyKeyValueStore<String, V> store =
-                    streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
-            return Optional.ofNullable(query.apply(store));
-        } catch (InvalidStateStoreException e) {
-            throw new NotReadyException("store " + name + " is not queryable now (" + streams.state() + ")", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.meridian.streams;
 
+import io.meridian.infra.concurrent.NamedThreads;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.metrics.MetricNames;
@@ -25,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -39,13 +39,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,11 +103,7 @@ public final class ReplicationMonitor implements AutoCloseable {
         streams.setStateListener((next, previous) -> LOG.info("lag monitor {} -> {}", previous, next));
         this.admin = Admin.create(adminProperties(config));
         this.probe = new WalSizeProbe(admin, Topics.WAL.name(), ADMIN_TIMEOUT);
-        this.prober = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "meridian-wal-size-probe-" + nodeId);
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.prober = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("meridian-wal-size-probe-" + nodeId));
         registerMeters(config);
     }
 
@@ -167,13 +159,8 @@ public final class ReplicationMonitor implements AutoCloseable {
 
     /** Region → its newest lag, sorted by region; empty until known. */
     public Map<String, ReplicationLag> lagByRegion() {
-        return query(LagMonitorTopology.LAG_VIEW_STORE, (ReadOnlyKeyValueStore<String, ReplicationLag> store) -> {
-            Map<String, ReplicationLag> all = new TreeMap<>();
-            try (KeyValueIterator<String, ReplicationLag> it = store.all()) {
-                it.forEachRemaining(kv -> all.put(kv.key, kv.value));
-            }
-            return Collections.unmodifiableMap(all);
-        }).orElse(Map.of());
+        return query(LagMonitorTopology.LAG_VIEW_STORE,
+                (ReadOnlyKeyValueStore<String, ReplicationLag> store) -> StoreQueries.all(store)).orElse(Map.of());
     }
 
     public Optional<ReplicationLag> lag(String region) {
@@ -195,13 +182,7 @@ public final class ReplicationMonitor implements AutoCloseable {
     public Map<String, Long> conflictsLastMinuteByStrategy() {
         long oldestEnd = clock.millis() - LagMonitorTopology.CONFLICT_WINDOW.toMillis();
         Map<String, ConflictStats> newest = query(LagMonitorTopology.CONFLICT_STATS_VIEW_STORE,
-                (ReadOnlyKeyValueStore<String, ConflictStats> store) -> {
-                    Map<String, ConflictStats> all = new TreeMap<>();
-                    try (KeyValueIterator<String, ConflictStats> it = store.all()) {
-                        it.forEachRemaining(kv -> all.put(kv.key, kv.value));
-                    }
-                    return all;
-                }).orElse(Map.of());
+                (ReadOnlyKeyValueStore<String, ConflictStats> store) -> StoreQueries.all(store)).orElse(Map.of());
         Map<String, Long> counts = new LinkedHashMap<>();
         for (ConflictStrategy strategy : ConflictStrategy.values()) {
             ConflictStats stats = newest.get(strategy.wireName());
@@ -275,10 +256,8 @@ public final class ReplicationMonitor implements AutoCloseable {
     /** Runs {@code query} on a global store; empty while the store is not queryable. */
     private <V, R> Optional<R> query(String name, Function<ReadOnlyKeyValueStore<String, V>, R> query) {
         try {
-            ReadOnlyKeyValueStore<String, V> store =
-                    streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
-            return Optional.ofNullable(query.apply(store));
-        } catch (InvalidStateStoreException e) {
+            return StoreQueries.query(streams, name, query);
+        } catch (RegionStreams.NotReadyException e) {
             return Optional.empty();
         }
     }

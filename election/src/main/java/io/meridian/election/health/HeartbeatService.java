@@ -1,5 +1,6 @@
 package io.meridian.election.health;
 
+import io.meridian.infra.concurrent.NamedThreads;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.metrics.MetricNames;
@@ -71,8 +72,7 @@ public final class HeartbeatService implements AutoCloseable {
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         this.consumer = new KafkaConsumer<>(consumerProps, Topics.HEARTBEATS.keySerde().deserializer(),
                 Topics.HEARTBEATS.valueSerde().deserializer());
-        this.thread = new Thread(this::run, "meridian-heartbeat");
-        thread.setDaemon(true);
+        this.thread = NamedThreads.thread("meridian-heartbeat", this::run);
         for (String region : config.regionUrls().keySet()) {
             Gauge.builder(MetricNames.REPLICATION_FOLLOWER_HEALTH, this, s -> s.healthValue(region))
                     .description("Region health as this node sees it: 1 healthy, 0.5 suspect, 0 unhealthy")

@@ -1,6 +1,7 @@
 package io.meridian.election.internal;
 
 import io.meridian.election.Candidate;
+import io.meridian.infra.concurrent.NamedThreads;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.election.ElectionSettings;
 import io.meridian.election.internal.ControllerAssignor.AssignmentInfo;
@@ -118,8 +119,7 @@ public final class KafkaLeaderElector extends AbstractLeaderElector {
                 new ByteArrayDeserializer());
         consumer = c;
         running = true;
-        Thread t = new Thread(() -> pollLoop(c), "meridian-election-kafka-" + self.nodeId());
-        t.setDaemon(true);
+        Thread t = NamedThreads.thread("meridian-election-kafka-" + self.nodeId(), () -> pollLoop(c));
         pollThread = t;
         t.start();
     }

@@ -1,6 +1,7 @@
 package io.meridian.election.internal;
 
 import io.meridian.election.Candidate;
+import io.meridian.infra.concurrent.NamedThreads;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.election.ElectionSettings;
 import io.meridian.election.internal.ZooKeeperEpochStore.EpochRecord;
