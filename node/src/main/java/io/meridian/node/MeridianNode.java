@@ -1,7 +1,7 @@
 package io.meridian.node;
 
 import io.meridian.infra.config.MeridianConfig;
-import io.meridian.election.Candidate;
+import io.meridian.election.ElectionCandidate;
 import io.meridian.election.ElectionSettings;
 import io.meridian.election.LeaderElector;
 import io.meridian.election.LeaderElectors;
@@ -114,7 +114,7 @@ public final class MeridianNode implements AutoCloseable {
         streams.start();
 
         LeaderElector elector = LeaderElectors.create(config.electionBackend(),
-                new Candidate(config.nodeId(), config.region(), config.advertisedUrl().toString(),
+                new ElectionCandidate(config.nodeId(), config.region(), config.advertisedUrl().toString(),
                         config.getInt(MeridianConfig.ELECTION_PRIORITY)),
                 electionSettings(config, tracker, clock));
         HeartbeatService heartbeats = new HeartbeatService(config, tracker::appliedOffsets, elector::epoch, registry,

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meridian.election.Candidate;
+import io.meridian.election.ElectionCandidate;
 import io.meridian.election.controller.ControlPlane;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.model.WalRecord;
@@ -104,7 +104,7 @@ class RouterIntegrationTest {
                 WalProducerSettings.forWrites(config.kafkaClientProperties(), "meridian-wal-" + config.nodeId(),
                         config.writeApplyTimeout()),
                 Topics.WAL.keySerde().serializer(), Topics.WAL.valueSerde().serializer());
-        Candidate self = new Candidate(config.nodeId(), region, URLS.get(region), 0);
+        ElectionCandidate self = new ElectionCandidate(config.nodeId(), region, URLS.get(region), 0);
         ControlPlane controlPlane;
         if (region.equals(CONTROLLER_REGION)) {
             SingleNodeControlPlane controller = new SingleNodeControlPlane(config.kafkaClientProperties(),

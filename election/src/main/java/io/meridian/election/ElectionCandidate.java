@@ -18,10 +18,10 @@ import java.util.regex.Pattern;
  * @param url      the base URL the node is reached at (may be empty when unknown)
  * @param priority higher wins when applied positions are equal
  */
-public record Candidate(String nodeId, String region, String url, int priority) {
+public record ElectionCandidate(String nodeId, String region, String url, int priority) {
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
-    public Candidate {
+    public ElectionCandidate {
         if (nodeId == null || !NODE_ID.matcher(nodeId).matches()) {
             throw new IllegalArgumentException("invalid node id '" + nodeId
                     + "': use 1-128 characters A-Z, a-z, 0-9, '.', '_', '-', starting with a letter or digit");
@@ -40,12 +40,12 @@ public record Candidate(String nodeId, String region, String url, int priority) 
      *
      * @throws Json.JsonFormatException when the bytes are not a valid candidate
      */
-    public static Candidate fromJson(byte[] json) {
-        return Json.read(json, Candidate.class);
+    public static ElectionCandidate fromJson(byte[] json) {
+        return Json.read(json, ElectionCandidate.class);
     }
 
     /** Whether {@code other} is the same node (same {@link #nodeId()}). */
-    public boolean sameNode(Candidate other) {
+    public boolean sameNode(ElectionCandidate other) {
         return other != null && nodeId.equals(other.nodeId);
     }
 }

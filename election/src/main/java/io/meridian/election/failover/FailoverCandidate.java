@@ -19,13 +19,13 @@ import java.util.Optional;
  * @param chosen        whether it became the new primary
  * @param reason        why it was or was not chosen
  */
-public record Candidate(String region, Optional<RegionHealth> health, int partition, long appliedOffset, int priority,
+public record FailoverCandidate(String region, Optional<RegionHealth> health, int partition, long appliedOffset, int priority,
                         boolean chosen, String reason) {
 
     /** The applied offset of a region that has reported none for the partition. */
     public static final long NO_POSITION = -1L;
 
-    public Candidate {
+    public FailoverCandidate {
         Names.requireRegion(region);
         Objects.requireNonNull(health, "health");
         Objects.requireNonNull(reason, "reason");
@@ -47,11 +47,11 @@ public record Candidate(String region, Optional<RegionHealth> health, int partit
         return appliedOffset == NO_POSITION ? Optional.empty() : Optional.of(new Position(partition, appliedOffset));
     }
 
-    Candidate asChosen(String why) {
-        return new Candidate(region, health, partition, appliedOffset, priority, true, why);
+    FailoverCandidate asChosen(String why) {
+        return new FailoverCandidate(region, health, partition, appliedOffset, priority, true, why);
     }
 
-    Candidate notChosen(String why) {
-        return new Candidate(region, health, partition, appliedOffset, priority, false, why);
+    FailoverCandidate notChosen(String why) {
+        return new FailoverCandidate(region, health, partition, appliedOffset, priority, false, why);
     }
 }
