@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # The Meridian node image: `docker build -t meridian-node .` (docker-compose.yaml builds it).
-# Build stage: the same command as bin/meridian, so the image runs exactly what `bin/meridian node` runs.
+# Build stage: bin/meridian's build of the node module, so the image runs exactly what `bin/meridian node` runs.
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY . .

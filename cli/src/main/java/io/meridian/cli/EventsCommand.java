@@ -16,8 +16,8 @@ import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code meridianctl events tail}: the raw event stream of the catalog's topics, for operators. Every record is read
@@ -31,15 +31,12 @@ final class EventsCommand implements Runnable {
     /** What {@code events tail} shows without {@code --topic}: the event logs, not the periodic or data topics. */
     static final List<String> DEFAULT_TOPICS = List.of("migrations", "controller", "placements", "conflicts", "dlq");
 
-    @ParentCommand
-    MeridianCtl root;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin
+    CommandGroup group;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: tail");
+        throw group.missingCommand("tail");
     }
 
     /** Alias (the name without {@value #PREFIX}) → catalog topic, in catalog order. */
@@ -67,14 +64,14 @@ final class EventsCommand implements Runnable {
              boolean fromBeginning,
              @Option(names = "--limit", paramLabel = "N", description = "Exit after N records.") Integer limit) {
         if (limit != null && limit < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be at least 1, got " + limit);
+            throw new CommandLine.ParameterException(group.commandLine(), "--limit must be at least 1, got " + limit);
         }
         List<Topic<?, ?>> selected = resolve(topics == null || topics.isEmpty() ? DEFAULT_TOPICS : topics);
         Map<String, Topic<?, ?>> byName = new LinkedHashMap<>();
         selected.forEach(t -> byName.put(t.name(), t));
-        Printer printer = root.printer();
+        Printer printer = group.root().printer();
         int[] printed = {0};
-        try (Tail tail = new Tail(root.bootstrap())) {
+        try (Tail tail = new Tail(group.root().bootstrap())) {
             tail.run(List.copyOf(byName.keySet()), fromBeginning, () -> true, record -> {
                 print(printer, byName.get(record.topic()), record);
                 printed[0]++;
@@ -92,7 +89,7 @@ final class EventsCommand implements Runnable {
             String alias = name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name;
             Topic<?, ?> topic = catalog.get(alias);
             if (topic == null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "unknown topic '" + name
+                throw new CommandLine.ParameterException(group.commandLine(), "unknown topic '" + name
                         + "': use one of " + String.join(", ", catalog.keySet()));
             }
             if (!topics.contains(topic)) {

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code meridianctl migrate start|status|list|cancel} over the admin API, and {@code migrate watch}, which follows
@@ -22,16 +22,12 @@ final class MigrateCommand implements Runnable {
     static final List<String> COLUMNS = List.of("id", "migrationId", "tenant", "state", "from", "fromRegion",
             "to", "toRegion", "reason");
 
-    @ParentCommand
-    MeridianCtl root;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin
+    CommandGroup group;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-                "Missing command: start, status, list, cancel or watch");
+        throw group.missingCommand("start, status, list, cancel or watch");
     }
 
     @Command(name = "start", sortOptions = false,
@@ -44,8 +40,8 @@ final class MigrateCommand implements Runnable {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("to_region", toRegion);
         body.put("dry_run", dryRun);
-        HttpApi.Response response = root.api().post("/admin/tenants/" + HttpApi.segment(tenant) + "/migrate", body);
-        Printer printer = root.printer();
+        HttpApi.Response response = group.root().api().post("/admin/tenants/" + HttpApi.segment(tenant) + "/migrate", body);
+        Printer printer = group.root().printer();
         if (printer.json()) {
             printer.json(response.body());
             return ExitCode.OK;
@@ -64,14 +60,14 @@ final class MigrateCommand implements Runnable {
 
     @Command(name = "status", description = "One migration (GET /admin/migrations/{id}).")
     int status(@Parameters(paramLabel = "<migration-id>") String id) {
-        show(root.api().get(migrationPath(id)).body());
+        show(group.root().api().get(migrationPath(id)).body());
         return ExitCode.OK;
     }
 
     @Command(name = "list", description = "A tenant's migrations (GET /admin/tenants/{tenant}/migrations).")
     int list(@Parameters(paramLabel = "<tenant>") String tenant) {
-        JsonNode body = root.api().get("/admin/tenants/" + HttpApi.segment(tenant) + "/migrations").body();
-        Printer printer = root.printer();
+        JsonNode body = group.root().api().get("/admin/tenants/" + HttpApi.segment(tenant) + "/migrations").body();
+        Printer printer = group.root().printer();
         if (printer.json()) {
             printer.json(body);
             return ExitCode.OK;
@@ -92,8 +88,8 @@ final class MigrateCommand implements Runnable {
     @Command(name = "cancel", description = "Cancel a migration before its switch; idempotent"
             + " (POST /admin/migrations/{id}/cancel).")
     int cancel(@Parameters(paramLabel = "<migration-id>") String id) {
-        HttpApi.Response response = root.api().post(migrationPath(id) + "/cancel", Map.of());
-        Printer printer = root.printer();
+        HttpApi.Response response = group.root().api().post(migrationPath(id) + "/cancel", Map.of());
+        Printer printer = group.root().printer();
         if (!printer.json()) {
             printer.line("cancel of " + id + (response.status() == 202 ? " requested:" : ":"));
         }
@@ -112,11 +108,11 @@ final class MigrateCommand implements Runnable {
               @Option(names = "--tenant", paramLabel = "TENANT", description = "Only this tenant's migrations.")
               String tenant,
               @Option(names = "--from-beginning", description = "Replay the whole log first.") boolean fromBeginning) {
-        Printer printer = root.printer();
-        CommandLine cl = spec.commandLine();
+        Printer printer = group.root().printer();
+        CommandLine cl = group.commandLine();
         MigrationWatch watch = new MigrationWatch(printer, cl.getErr(), Optional.ofNullable(id),
                 Optional.ofNullable(tenant));
-        try (Tail tail = new Tail(root.bootstrap())) {
+        try (Tail tail = new Tail(group.root().bootstrap())) {
             tail.run(List.of(Topics.MIGRATIONS.name()), fromBeginning,
                     () -> fromBeginning || id == null || !alreadyEnded(id, watch), watch);
         }
@@ -134,11 +130,11 @@ final class MigrateCommand implements Runnable {
     private boolean alreadyEnded(String id, MigrationWatch watch) {
         JsonNode migration;
         try {
-            migration = root.api().get(migrationPath(id)).body();
+            migration = group.root().api().get(migrationPath(id)).body();
         } catch (CliException e) {
-            spec.commandLine().getErr().println("note: the node cannot tell the state of " + id + " (" + e.code()
+            group.commandLine().getErr().println("note: the node cannot tell the state of " + id + " (" + e.code()
                     + "); watching for its events");
-            spec.commandLine().getErr().flush();
+            group.commandLine().getErr().flush();
             return false;
         }
         JsonNode state = ReplicationCommand.first(migration, "state", "migration.state");
@@ -152,12 +148,12 @@ final class MigrateCommand implements Runnable {
             return false;
         }
         watch.ended(current);
-        root.printer().note("migration " + id + " already ended: " + current.wireName() + " (per the node)");
+        group.root().printer().note("migration " + id + " already ended: " + current.wireName() + " (per the node)");
         return true;
     }
 
     private void show(JsonNode body) {
-        Printer printer = root.printer();
+        Printer printer = group.root().printer();
         if (printer.json()) {
             printer.json(body);
         } else {

@@ -8,11 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code meridianctl replication election|health|failover}. */
 @Command(name = "replication", description = "Controller election, region health and failover.", sortOptions = false)
@@ -22,21 +21,18 @@ final class ReplicationCommand implements Runnable {
     static final String FAILOVER_PATH = "/admin/replication/failover";
     static final String ARROW = " -> ";
 
-    @ParentCommand
-    MeridianCtl root;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin
+    CommandGroup group;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: election, health or failover");
+        throw group.missingCommand("election, health or failover");
     }
 
     @Command(name = "election", description = "Who is the controller, as the node sees it (GET " + ELECTION_PATH + ").")
     int election() {
-        JsonNode body = root.api().get(ELECTION_PATH).body();
-        Printer printer = root.printer();
+        JsonNode body = group.root().api().get(ELECTION_PATH).body();
+        Printer printer = group.root().printer();
         if (printer.json()) {
             printer.json(body);
             return ExitCode.OK;
@@ -58,8 +54,8 @@ final class ReplicationCommand implements Runnable {
 
     @Command(name = "health", description = "Region health and replication lag (GET " + HEALTH_PATH + ").")
     int health() {
-        JsonNode body = root.api().get(HEALTH_PATH).body();
-        Printer printer = root.printer();
+        JsonNode body = group.root().api().get(HEALTH_PATH).body();
+        Printer printer = group.root().printer();
         if (printer.json()) {
             printer.json(body);
             return ExitCode.OK;
@@ -97,8 +93,8 @@ final class ReplicationCommand implements Runnable {
             request.put("target", target);
         }
         request.put("force", force);
-        HttpApi.Response response = root.api().post(FAILOVER_PATH, request);
-        Printer printer = root.printer();
+        HttpApi.Response response = group.root().api().post(FAILOVER_PATH, request);
+        Printer printer = group.root().printer();
         if (printer.json()) {
             printer.json(response.body());
             return ExitCode.OK;

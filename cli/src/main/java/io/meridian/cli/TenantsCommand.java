@@ -9,30 +9,27 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code meridianctl tenants list|get|place}: placements over the admin API. */
 @Command(name = "tenants", description = "Tenants and their placements.", sortOptions = false)
 final class TenantsCommand implements Runnable {
     static final List<String> COLUMNS = List.of("tenant", "primary", "replicas", "epoch", "writes", "strategy", "mode");
 
-    @ParentCommand
-    MeridianCtl root;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin
+    CommandGroup group;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: list, get or place");
+        throw group.missingCommand("list, get or place");
     }
 
     @Command(name = "list", description = "Every tenant's placement (GET /admin/tenants).")
     int list() {
-        HttpApi.Response response = root.api().get("/admin/tenants");
-        Printer printer = root.printer();
+        HttpApi.Response response = group.root().api().get("/admin/tenants");
+        Printer printer = group.root().printer();
         if (printer.json()) {
             printer.json(response.body());
             return ExitCode.OK;
@@ -48,8 +45,8 @@ final class TenantsCommand implements Runnable {
 
     @Command(name = "get", description = "One tenant's placement (GET /admin/tenants/{tenant}/placement).")
     int get(@Parameters(paramLabel = "<tenant>") String tenant) {
-        HttpApi.Response response = root.api().get(placementPath(tenant));
-        Printer printer = root.printer();
+        HttpApi.Response response = group.root().api().get(placementPath(tenant));
+        Printer printer = group.root().printer();
         if (printer.json()) {
             printer.json(response.body());
         } else {
@@ -84,8 +81,8 @@ final class TenantsCommand implements Runnable {
         if (mode != null) {
             body.put("mode", mode.wireName());
         }
-        HttpApi.Response response = root.api().put(placementPath(tenant), body);
-        Printer printer = root.printer();
+        HttpApi.Response response = group.root().api().put(placementPath(tenant), body);
+        Printer printer = group.root().printer();
         if (printer.json()) {
             printer.json(response.body());
             return ExitCode.OK;

@@ -24,7 +24,7 @@ public record ElectionSnapshot(
         String leaderNodeId,
         String leaderRegion,
         String leaderUrl,
-        Candidate self,
+        ElectionCandidate self,
         String since) {
 
     public ElectionSnapshot {
@@ -35,8 +35,8 @@ public record ElectionSnapshot(
     }
 
     public static ElectionSnapshot of(String backend, ElectionState state, long epoch, boolean hasQuorum,
-                                      Optional<Candidate> leader, Candidate self, String since) {
-        Candidate l = leader.orElse(null);
+                                      Optional<ElectionCandidate> leader, ElectionCandidate self, String since) {
+        ElectionCandidate l = leader.orElse(null);
         return new ElectionSnapshot(backend, state, epoch, hasQuorum, l == null ? null : l.nodeId(),
                 l == null ? null : l.region(), l == null ? null : l.url(), self, since);
     }

@@ -42,7 +42,7 @@ public interface LeaderElector extends AutoCloseable {
     long epoch();
 
     /** Who leads now, as far as this node knows: this node itself while {@link #isLeader()}. */
-    Optional<Candidate> leader();
+    Optional<ElectionCandidate> leader();
 
     ElectionState state();
 
@@ -53,13 +53,13 @@ public interface LeaderElector extends AutoCloseable {
     String backend();
 
     /** This node as it takes part in the election. */
-    Candidate self();
+    ElectionCandidate self();
 
     /**
      * The nodes taking part in the election, as far as this backend knows, sorted by node id: the ZooKeeper presence
      * nodes, or the members of the Kafka group as of the last rebalance. May be stale by a moment.
      */
-    List<Candidate> liveNodes();
+    List<ElectionCandidate> liveNodes();
 
     /** One consistent view for the admin endpoint. */
     ElectionSnapshot snapshot();

@@ -20,7 +20,7 @@ public final class LeaderElectors {
      * @param backend {@value MeridianConfig#BACKEND_ZOOKEEPER} or {@value MeridianConfig#BACKEND_KAFKA} (case-insensitive)
      * @throws IllegalArgumentException for another backend name, or settings the backend cannot work with
      */
-    public static LeaderElector create(String backend, Candidate self, ElectionSettings settings) {
+    public static LeaderElector create(String backend, ElectionCandidate self, ElectionSettings settings) {
         Objects.requireNonNull(self, "self");
         Objects.requireNonNull(settings, "settings");
         String name = Objects.requireNonNull(backend, "backend").trim().toLowerCase(Locale.ROOT);

@@ -148,7 +148,7 @@ class ControllerProducerFencingTest {
 
     @Test
     void shouldRefuseToOpenForANodeThatDoesNotLead() {
-        LeaderElector notLeading = LeaderElectors.create(MeridianConfig.BACKEND_KAFKA, new Candidate("x", "us-east", "", 0),
+        LeaderElector notLeading = LeaderElectors.create(MeridianConfig.BACKEND_KAFKA, new ElectionCandidate("x", "us-east", "", 0),
                 ElectionSettings.builder().kafkaClientProperties(cluster.clientConfig()).build());
         ControllerFencedException e = assertThrows(ControllerFencedException.class, () -> ControllerProducer
                 .forLeader(notLeading, cluster.clientConfig(), transactionalId, TIMEOUT, (epoch, f) -> {

@@ -17,8 +17,8 @@ class ElectionSnapshotTest {
 
     @Test
     void shouldSerializeFlatForTheAdminEndpoint() {
-        Candidate self = new Candidate("n1", "us-east", "http://n1", 2);
-        Candidate leader = new Candidate("n2", "eu-west", "http://n2", 0);
+        ElectionCandidate self = new ElectionCandidate("n1", "us-east", "http://n1", 2);
+        ElectionCandidate leader = new ElectionCandidate("n2", "eu-west", "http://n2", 0);
         ElectionSnapshot s = ElectionSnapshot.of("zookeeper", ElectionState.FOLLOWER, 12, true, Optional.of(leader),
                 self, "2025-01-01T00:00:00Z");
         assertEquals("{\"backend\":\"zookeeper\",\"state\":\"FOLLOWER\",\"epoch\":12,\"hasQuorum\":true,"
@@ -31,7 +31,7 @@ class ElectionSnapshotTest {
     @Test
     void shouldLeaveTheLeaderOutWhenNoneIsKnown() {
         ElectionSnapshot s = ElectionSnapshot.of("kafka", ElectionState.CANDIDATE, -1, false, Optional.empty(),
-                new Candidate("n1", "us-east", "", 0), "2025-01-01T00:00:00Z");
+                new ElectionCandidate("n1", "us-east", "", 0), "2025-01-01T00:00:00Z");
         assertTrue(Json.writeString(s).contains("\"leaderNodeId\":null"));
     }
 

@@ -66,7 +66,7 @@ class KafkaElectionRankingTest {
         assertEquals("ahead", lagging.leader().orElseThrow().nodeId());
         Waits.within(Duration.ofSeconds(5)).until(() -> laggingEvents.count(Type.DEPOSED) == 1);
         assertTrue(laggingEvents.last(Type.DEPOSED).reason().contains("revoked"), laggingEvents.toString());
-        assertEquals(List.of("ahead", "lagging"), lagging.liveNodes().stream().map(Candidate::nodeId).toList());
+        assertEquals(List.of("ahead", "lagging"), lagging.liveNodes().stream().map(ElectionCandidate::nodeId).toList());
     }
 
     @Test
@@ -96,7 +96,7 @@ class KafkaElectionRankingTest {
     }
 
     private LeaderElector started(String nodeId, int priority, AtomicLong position) {
-        LeaderElector e = LeaderElectors.create(MeridianConfig.BACKEND_KAFKA, new Candidate(nodeId, "us-east",
+        LeaderElector e = LeaderElectors.create(MeridianConfig.BACKEND_KAFKA, new ElectionCandidate(nodeId, "us-east",
                 "http://" + nodeId, priority), ElectionSettings.builder()
                 .kafkaClientProperties(cluster.clientConfig())
                 .kafkaGroupId(group)

@@ -28,7 +28,7 @@ class KafkaLeaderElectorContractTest extends LeaderElectorContractTest {
     }
 
     @Override
-    protected LeaderElector create(Candidate self) {
+    protected LeaderElector create(ElectionCandidate self) {
         return LeaderElectors.create("kafka", self, ElectionSettings.builder()
                 .kafkaClientProperties(cluster.clientConfig())
                 .kafkaGroupId(group)

@@ -39,7 +39,7 @@ abstract class LeaderElectorContractTest {
     private final Map<LeaderElector, RecordingListener> recordings = new LinkedHashMap<>();
 
     /** A new, unstarted elector for {@code self} in this test's namespace. */
-    protected abstract LeaderElector create(Candidate self);
+    protected abstract LeaderElector create(ElectionCandidate self);
 
     /** How long three fresh electors may take to agree on a leader. */
     protected abstract Duration electionBound();
@@ -70,7 +70,7 @@ abstract class LeaderElectorContractTest {
         // Every node sees all three candidates taking part.
         Waits.within(electionBound()).until(() -> three.stream().allMatch(e -> e.liveNodes().size() == 3));
         assertEquals(List.of("node-1", "node-2", "node-3"),
-                three.get(0).liveNodes().stream().map(Candidate::nodeId).toList());
+                three.get(0).liveNodes().stream().map(ElectionCandidate::nodeId).toList());
     }
 
     @Test
@@ -196,9 +196,9 @@ abstract class LeaderElectorContractTest {
         assertEquals(e.self(), e.leader().orElseThrow());
     }
 
-    protected static Candidate candidate(int i) {
+    protected static ElectionCandidate candidate(int i) {
         String[] regions = {"us-east", "eu-west", "ap-south"};
-        return new Candidate("node-" + i, regions[(i - 1) % 3], "http://127.0.0.1:" + (8080 + i), 0);
+        return new ElectionCandidate("node-" + i, regions[(i - 1) % 3], "http://127.0.0.1:" + (8080 + i), 0);
     }
 
     private List<LeaderElector> startThree() {
@@ -209,7 +209,7 @@ abstract class LeaderElectorContractTest {
         return three;
     }
 
-    private LeaderElector started(Candidate c) {
+    private LeaderElector started(ElectionCandidate c) {
         LeaderElector e = create(c);
         track(e);
         e.start();

@@ -161,14 +161,14 @@ class ZooKeeperElectionTest {
         assertEquals(three.stream().map(LeaderElector::self).toList(), observer.liveNodes());
         three.get(2).close();
         Waits.within(Duration.ofSeconds(5)).until(() -> observer.liveNodes().size() == 2);
-        assertEquals(List.of("zk-1", "zk-2"), observer.liveNodes().stream().map(Candidate::nodeId).toList());
+        assertEquals(List.of("zk-1", "zk-2"), observer.liveNodes().stream().map(ElectionCandidate::nodeId).toList());
     }
 
     @Test
     void shouldKeepALeaderThatNeverLostItsConnection() {
-        LeaderElector only = started(new Candidate("zk-1", "us-east", "http://zk-1", 0));
+        LeaderElector only = started(new ElectionCandidate("zk-1", "us-east", "http://zk-1", 0));
         Electors.awaitStableLeader(List.of(only), Duration.ofSeconds(10));
-        LeaderElector other = started(new Candidate("zk-2", "eu-west", "http://zk-2", 100));
+        LeaderElector other = started(new ElectionCandidate("zk-2", "eu-west", "http://zk-2", 100));
         Waits.within(Duration.ofSeconds(5)).until(() -> other.state() == ElectionState.FOLLOWER);
         // The latch elects in joining order; priority does not preempt a healthy leader.
         assertTrue(only.isLeader());
@@ -183,12 +183,12 @@ class ZooKeeperElectionTest {
         List<LeaderElector> three = new ArrayList<>();
         String[] regions = {"us-east", "eu-west", "ap-south"};
         for (int i = 1; i <= 3; i++) {
-            three.add(started(new Candidate("zk-" + i, regions[i - 1], "http://zk-" + i, 0)));
+            three.add(started(new ElectionCandidate("zk-" + i, regions[i - 1], "http://zk-" + i, 0)));
         }
         return three;
     }
 
-    private LeaderElector started(Candidate c) {
+    private LeaderElector started(ElectionCandidate c) {
         LeaderElector e = LeaderElectors.create(MeridianConfig.BACKEND_ZOOKEEPER, c, ElectionSettings.builder()
                 .zookeeperConnect(zooKeeper.connectString())
                 .zookeeperRoot(root)

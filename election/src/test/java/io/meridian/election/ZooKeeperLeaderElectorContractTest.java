@@ -27,7 +27,7 @@ class ZooKeeperLeaderElectorContractTest extends LeaderElectorContractTest {
     }
 
     @Override
-    protected LeaderElector create(Candidate self) {
+    protected LeaderElector create(ElectionCandidate self) {
         return LeaderElectors.create("zookeeper", self, ElectionSettings.builder()
                 .zookeeperConnect(zooKeeper.connectString())
                 .zookeeperRoot(root)

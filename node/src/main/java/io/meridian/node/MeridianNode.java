@@ -1,15 +1,18 @@
 package io.meridian.node;
 
 import io.meridian.infra.config.MeridianConfig;
-import io.meridian.election.Candidate;
+import io.meridian.election.ElectionCandidate;
 import io.meridian.election.ElectionSettings;
 import io.meridian.election.LeaderElector;
 import io.meridian.election.LeaderElectors;
 import io.meridian.election.controller.Controller;
 import io.meridian.election.health.HeartbeatService;
+import io.meridian.infra.lifecycle.Lifecycle;
+import io.meridian.infra.lifecycle.Resources;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.topics.TopicProvisioner;
 import io.meridian.infra.topics.Topics;
+import io.meridian.infra.topics.WalProducerSettings;
 import io.meridian.migration.MigrationExecutor;
 import io.meridian.router.ReplicationStatus;
 import io.meridian.router.RouterServer;
@@ -31,41 +34,55 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One region node: provisions the topics, runs the region's Kafka Streams app (applier + placement view), the
  * heartbeat loop and region health monitor, the election (and, while elected, the controller duties) and the HTTP
- * router. {@link #start} once; {@link #close} releases everything in reverse order and is idempotent.
+ * router. {@link #start} once (a second call throws); a start that fails midway closes what it had started and
+ * rethrows. {@link #close} releases everything in reverse order and is idempotent.
  */
 public final class MeridianNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MeridianNode.class);
 
     private final MeridianConfig config;
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
-    private RouterServer router;
-    private Controller controller;
+    private final Lifecycle lifecycle;
+    private final Resources resources;
+    private volatile RouterServer router;
+    private volatile Controller controller;
 
     public MeridianNode(MeridianConfig config) {
         this.config = config;
+        this.lifecycle = new Lifecycle("node " + config.nodeId());
+        this.resources = new Resources("node " + config.nodeId());
     }
 
+    /**
+     * Starts every part, in order.
+     *
+     * @throws IllegalStateException when called a second time, or after {@link #close}
+     */
     public void start() {
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("node already started");
+        lifecycle.beginStart();
+        try {
+            startParts();
+        } catch (RuntimeException | Error e) {
+            LOG.error("node={} failed to start; closing what started", config.nodeId(), e);
+            close();
+            throw e;
         }
+        if (!lifecycle.started()) {
+            // Closed while starting (a shutdown hook): release what this start opened after that close ran.
+            resources.close();
+        }
+    }
+
+    private void startParts() {
         LOG.info("starting node={} region={} kafka={}", config.nodeId(), config.region(), config.bootstrapServers());
         // A body the router accepts must make a WAL record Kafka accepts, or clients would retry it forever.
         WriteLimits.check(config.maxBodyBytes(), walProducerProperties(config));
@@ -82,49 +99,49 @@ public final class MeridianNode implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(registry);
-        resources.push(gc);
-        resources.push(registry::close);
+        resources.add(gc);
+        resources.add(registry::close);
 
         Clock clock = Clock.systemUTC();
         ApplyTracker tracker = new ApplyTracker();
         ApplierMetrics applierMetrics = new ApplierMetrics(registry, clock);
         RetentionGuard retention = RetentionGuard.withAdmin(config.kafkaClientProperties(),
                 config.stateDir().resolve(config.nodeId()), registry, config.region());
-        resources.push(retention);
+        resources.add(retention);
         RegionStreams streams = new RegionStreams(config, ApplyListener.all(tracker, applierMetrics, retention),
                 registry);
-        resources.push(streams);
+        resources.add(streams);
 
         Producer<String, WalRecord> walProducer = new KafkaProducer<>(walProducerProperties(config),
                 Topics.WAL.keySerde().serializer(), Topics.WAL.valueSerde().serializer());
-        resources.push(() -> walProducer.close(Duration.ofSeconds(5)));
+        resources.add(() -> walProducer.close(Duration.ofSeconds(5)));
         KafkaClientMetrics producerMetrics = new KafkaClientMetrics(walProducer);
         producerMetrics.bindTo(registry);
-        resources.push(producerMetrics);
+        resources.add(producerMetrics);
 
         streams.start();
 
         LeaderElector elector = LeaderElectors.create(config.electionBackend(),
-                new Candidate(config.nodeId(), config.region(), config.advertisedUrl().toString(),
+                new ElectionCandidate(config.nodeId(), config.region(), config.advertisedUrl().toString(),
                         config.getInt(MeridianConfig.ELECTION_PRIORITY)),
                 electionSettings(config, tracker, clock));
         HeartbeatService heartbeats = new HeartbeatService(config, tracker::appliedOffsets, retention::needsReseed,
                 elector::epoch, registry, clock);
-        resources.push(heartbeats);
+        resources.add(heartbeats);
         heartbeats.start();
         controller = Controller.create(config, elector, heartbeats, registry, clock);
         MigrationExecutor migrations = new MigrationExecutor(config, registry, clock);
         controller.addDuty(migrations);
-        resources.push(controller);  // closing it hands leadership over at once
+        resources.add(controller);  // closing it hands leadership over at once
         controller.start();
 
         ReplicationMonitor monitor = new ReplicationMonitor(config, registry, clock);
-        resources.push(monitor);
+        resources.add(monitor);
         monitor.start();
 
         router = new RouterServer(config, streams, tracker, walProducer, controller, migrations,
                 ReplicationStatus.of(monitor, applierMetrics), registry, clock);
-        resources.push(router);
+        resources.add(router);
         router.start();
         LOG.info("node={} region={} serving on port {}", config.nodeId(), config.region(), router.port());
     }
@@ -151,41 +168,24 @@ public final class MeridianNode implements AutoCloseable {
     }
 
     static Map<String, Object> walProducerProperties(MeridianConfig config) {
-        Map<String, Object> props = new HashMap<>(config.kafkaClientProperties());
-        props.remove("client.rack");
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "meridian-wal-" + config.nodeId());
-        // The promise: acknowledged means on min.insync.replicas brokers, written once.
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-        long timeout = config.writeApplyTimeout().toMillis();
-        int requestTimeout = (int) Math.min(30_000, Math.max(500, timeout / 2));
-        // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms.
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout, requestTimeout + 1));
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.writeApplyTimeout().toMillis());
-        return props;
+        return WalProducerSettings.forWrites(config.kafkaClientProperties(), "meridian-wal-" + config.nodeId(),
+                config.writeApplyTimeout());
     }
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!lifecycle.beginClose()) {
             return;
         }
-        // Leadership first: another node takes over while this one still drains (closing twice is a no-op).
-        if (controller != null) {
-            controller.close();
-        }
-        while (!resources.isEmpty()) {
-            AutoCloseable resource = resources.pop();
-            try {
-                resource.close();
-            } catch (Exception e) {
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                }
-                LOG.warn("closing {} failed", resource, e);
+        try {
+            // Leadership first: another node takes over while this one still drains (closing twice is a no-op).
+            Controller current = controller;
+            if (current != null) {
+                current.close();
             }
+            resources.close();
+        } finally {
+            lifecycle.closed();
         }
         LOG.info("node={} stopped", config.nodeId());
     }

@@ -1,5 +1,6 @@
 package io.meridian.node;
 
+import io.meridian.infra.concurrent.NamedThreads;
 import java.util.Optional;
 
 /** Ends this JVM (running its shutdown hooks) when the launcher that started it is gone, even after a kill -9. */
@@ -9,7 +10,7 @@ final class ParentWatchdog {
 
     static void exitWhenGone(long parentPid) {
         Optional<ProcessHandle> parent = ProcessHandle.of(parentPid);
-        Thread watchdog = new Thread(() -> {
+        Thread watchdog = NamedThreads.thread("parent-watchdog", () -> {
             while (parent.map(ProcessHandle::isAlive).orElse(false)) {
                 try {
                     Thread.sleep(1000);
@@ -19,8 +20,7 @@ final class ParentWatchdog {
                 }
             }
             System.exit(0);
-        }, "parent-watchdog");
-        watchdog.setDaemon(true);
+        });
         watchdog.start();
     }
 }

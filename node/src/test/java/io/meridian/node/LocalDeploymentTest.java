@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.serde.Json;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -21,16 +20,14 @@ import java.nio.file.Files;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code meridian local} end to end, as a newcomer uses it: real brokers and three region nodes as child processes.
@@ -43,23 +40,8 @@ class LocalDeploymentTest {
     private static final String TOKEN = "test-token";
     private static final Map<String, String> WRITTEN = new LinkedHashMap<>();  // key -> position
 
-    @TempDir
-    static Path dataDir;
-    static LocalDeployment local;
-
-    @BeforeAll
-    static void start() throws Exception {
-        local = new LocalDeployment(dataDir, LocalHttp.freePortRange(3), TOKEN);
-        local.start();
-        local.awaitReady(Duration.ofMinutes(4));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (local != null) {
-            local.close();
-        }
-    }
+    @RegisterExtension
+    static final LocalFixture local = new LocalFixture(TOKEN, Map.of());
 
     @Test
     @Order(1)
@@ -93,9 +75,9 @@ class LocalDeploymentTest {
     @Test
     @Order(3)
     void shouldKeepEveryAcknowledgedWriteAcrossANodeCrash() throws Exception {
-        local.killNode("eu-west");
-        local.startNode("eu-west");
-        local.awaitReady(Duration.ofMinutes(3));
+        local.deployment().killNode("eu-west");
+        local.deployment().startNode("eu-west");
+        local.deployment().awaitReady(Duration.ofMinutes(3));
         assertEveryWriteReadable("eu-west");
     }
 
@@ -121,9 +103,9 @@ class LocalDeploymentTest {
     void aRealPrometheusScrapesALagSeriesForEveryRegion() throws Exception {
         Path prometheus = Path.of("/usr/bin/prometheus");
         Assumptions.assumeTrue(Files.isExecutable(prometheus), "the prometheus package is not installed");
-        Path dir = dataDir.resolve("prometheus");
+        Path dir = local.dataDir().resolve("prometheus");
         Files.createDirectories(dir);
-        String targets = LocalDeployment.REGIONS.stream().map(r -> "'127.0.0.1:" + local.port(r) + "'")
+        String targets = LocalDeployment.REGIONS.stream().map(r -> "'127.0.0.1:" + local.deployment().port(r) + "'")
                 .collect(Collectors.joining(", "));
         Files.writeString(dir.resolve("prometheus.yml"), "global: {scrape_interval: 1s}\n"
                 + "scrape_configs:\n  - job_name: meridian-node\n    static_configs:\n      - targets: [" + targets

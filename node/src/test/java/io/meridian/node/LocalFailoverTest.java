@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.serde.Json;
-import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A region crash in {@code meridian local}: its node is killed (-9) under a write load. The controller must fail the
@@ -35,31 +31,16 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalFailoverTest {
     private static final String TOKEN = "failover-token";
 
-    @TempDir
-    static Path dataDir;
-    static LocalDeployment local;
-
-    @BeforeAll
-    static void start() throws Exception {
-        local = new LocalDeployment(dataDir, LocalHttp.freePortRange(3), TOKEN, Map.of(
+    @RegisterExtension
+    static final LocalFixture local = new LocalFixture(TOKEN, Map.of(
                 "health.heartbeat.interval.ms", "500",
                 "zookeeper.session.timeout.ms", "4000",
                 "failover.leader.timeout.ms", "3000",
                 "failover.inhibit.window.ms", "600000"));
-        local.start();
-        local.awaitReady(Duration.ofMinutes(4));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (local != null) {
-            local.close();
-        }
-    }
 
     @Test
     void shouldFailARegionsTenantsOverWithoutLosingAnAcknowledgedWriteAndThenInhibit() throws Exception {
-        place("fo", "us-east");
+        local.place("fo", "us-east", "reject");
         Map<String, String> acked = new ConcurrentHashMap<>();  // key -> position
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicInteger sequence = new AtomicInteger();
@@ -80,14 +61,14 @@ class LocalFailoverTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= 20);
 
         long killedAt = System.nanoTime();
-        local.killNode("us-east");
+        local.deployment().killNode("us-east");
         writing.set(false);
         writer.join(30_000);
 
         // The controller promotes a healthy replica; a write there is then accepted.
         String[] newPrimary = new String[1];
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            JsonNode placement = placement("fo", "eu-west");
+            JsonNode placement = local.placement("fo", "eu-west");
             newPrimary[0] = placement.get("primary").asText();
             return !newPrimary[0].equals("us-east");
         });
@@ -107,39 +88,17 @@ class LocalFailoverTest {
         }
 
         // us-east comes back; a new tenant is placed there; a second crash inside the inhibit window moves nothing.
-        local.startNode("us-east");
-        local.awaitReady(Duration.ofMinutes(3));
-        place("fo2", "us-east");
-        local.killNode("us-east");
+        local.deployment().startNode("us-east");
+        local.deployment().awaitReady(Duration.ofMinutes(3));
+        local.place("fo2", "us-east", "reject");
+        local.deployment().killNode("us-east");
         long observeUntil = System.nanoTime() + Duration.ofSeconds(25).toNanos();
         while (System.nanoTime() < observeUntil) {
-            assertEquals("us-east", placement("fo2", "eu-west").get("primary").asText(),
+            assertEquals("us-east", local.placement("fo2", "eu-west").get("primary").asText(),
                     "a second automatic failover of us-east happened inside its inhibit window");
             Thread.sleep(1000);
         }
-        assertNotEquals("us-east", placement("fo", "ap-south").get("primary").asText());
+        assertNotEquals("us-east", local.placement("fo", "ap-south").get("primary").asText());
         assertTrue(acked.size() >= 20);
-    }
-
-    private static void place(String tenant, String primary) throws Exception {
-        // Any surviving node forwards placement changes to the controller.
-        String via = primary.equals("eu-west") ? "ap-south" : "eu-west";
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            var response = send("PUT", local.url(via) + "/admin/tenants/" + tenant + "/placement",
-                    "{\"primary\":\"" + primary + "\",\"replicas\":[\"us-east\",\"eu-west\",\"ap-south\"],"
-                            + "\"strategy\":\"reject\"}",
-                    "Authorization", "Bearer " + TOKEN);
-            return response.statusCode() == 201 || response.statusCode() == 200;
-        });
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                send("GET", local.url(primary) + "/admin/tenants/" + tenant + "/placement", null,
-                        "Authorization", "Bearer " + TOKEN).statusCode() == 200);
-    }
-
-    private static JsonNode placement(String tenant, String region) throws Exception {
-        var response = send("GET", local.url(region) + "/admin/tenants/" + tenant + "/placement", null,
-                "Authorization", "Bearer " + TOKEN);
-        assertEquals(200, response.statusCode(), response.body());
-        return Json.readTree(response.body().getBytes());
     }
 }

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.serde.Json;
 import java.net.URI;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,15 +17,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Tenant migration in {@code meridian local}: under a steady write load no acknowledged write is lost and the old
@@ -39,45 +36,30 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalMigrationTest {
     private static final String TOKEN = "migration-token";
 
-    @TempDir
-    static Path dataDir;
-    static LocalDeployment local;
-
-    @BeforeAll
-    static void start() throws Exception {
-        local = new LocalDeployment(dataDir, LocalHttp.freePortRange(3), TOKEN, Map.of(
+    @RegisterExtension
+    static final LocalFixture local = new LocalFixture(TOKEN, Map.of(
                 "health.heartbeat.interval.ms", "500",
                 "zookeeper.session.timeout.ms", "4000",
                 "migration.timeout.ms", "20000",
                 // Keep automatic failover out of the way of the controller-crash test.
                 "failover.enabled", "false"));
-        local.start();
-        local.awaitReady(Duration.ofMinutes(4));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (local != null) {
-            local.close();
-        }
-    }
 
     @Test
     @Order(1)
     void dryRunWritesNothing() throws Exception {
-        place("dry", "us-east");
-        var plan = admin("POST", "ap-south", "/admin/tenants/dry/migrate", "{\"to_region\":\"eu-west\",\"dry_run\":true}");
+        local.place("dry", "us-east", null);
+        var plan = local.admin("POST", "ap-south", "/admin/tenants/dry/migrate", "{\"to_region\":\"eu-west\",\"dry_run\":true}");
         assertEquals(200, plan.statusCode(), plan.body());
         assertTrue(Json.readTree(plan.body().getBytes()).get("valid").asBoolean(), plan.body());
-        assertEquals(1, placement("dry").get("epoch").asLong());
-        var migrations = admin("GET", "eu-west", "/admin/tenants/dry/migrations", null);
+        assertEquals(1, local.placement("dry", "eu-west").get("epoch").asLong());
+        var migrations = local.admin("GET", "eu-west", "/admin/tenants/dry/migrations", null);
         assertEquals(0, Json.readTree(migrations.body().getBytes()).get("migrations").size(), migrations.body());
     }
 
     @Test
     @Order(2)
     void shouldMigrateUnderWriteLoadWithoutLosingAnAcknowledgedWrite() throws Exception {
-        place("mig", "us-east");
+        local.place("mig", "us-east", null);
         Map<String, String> acked = new ConcurrentHashMap<>();
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicInteger sequence = new AtomicInteger();
@@ -106,7 +88,7 @@ class LocalMigrationTest {
         writer.start();
         await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= 20);
 
-        var started = admin("POST", "eu-west", "/admin/tenants/mig/migrate", "{\"to_region\":\"eu-west\"}");
+        var started = local.admin("POST", "eu-west", "/admin/tenants/mig/migrate", "{\"to_region\":\"eu-west\"}");
         assertEquals(202, started.statusCode(), started.body());
         String id = Json.readTree(started.body().getBytes()).get("id").asText();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() ->
@@ -117,7 +99,7 @@ class LocalMigrationTest {
         writing.set(false);
         writer.join(30_000);
 
-        JsonNode placement = placement("mig");
+        JsonNode placement = local.placement("mig", "eu-west");
         assertEquals("eu-west", placement.get("primary").asText());
         assertEquals("active", placement.get("writes").asText());
         assertTrue(redirects.get() >= 1, "the writer was redirected to the new primary");
@@ -134,56 +116,37 @@ class LocalMigrationTest {
     @Test
     @Order(3)
     void aMigrationWhoseControllerDiesEndsCompletedOrRolledBack() throws Exception {
-        place("crash", "us-east");
+        local.place("crash", "us-east", null);
         // Stop the target's node right after validation: the drain cannot finish, the migration waits...
-        var started = admin("POST", "eu-west", "/admin/tenants/crash/migrate", "{\"to_region\":\"ap-south\"}");
+        var started = local.admin("POST", "eu-west", "/admin/tenants/crash/migrate", "{\"to_region\":\"ap-south\"}");
         assertEquals(202, started.statusCode(), started.body());
         String id = Json.readTree(started.body().getBytes()).get("id").asText();
-        local.killNode("ap-south");
+        local.deployment().killNode("ap-south");
         // ...then the controller dies too.
-        String controller = Json.readTree(admin("GET", "eu-west", "/admin/replication/election", null).body()
+        String controller = Json.readTree(local.admin("GET", "eu-west", "/admin/replication/election", null).body()
                 .getBytes()).get("leaderRegion").asText();
         if (!controller.equals("ap-south")) {
-            local.killNode(controller);
+            local.deployment().killNode(controller);
         }
         String survivor = List.of("us-east", "eu-west").stream().filter(r -> !r.equals(controller)).findFirst()
                 .orElseThrow();
         // A new controller rebuilds the migration from the log and ends it.
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            var status = admin("GET", survivor, "/admin/migrations/" + id, null);
+            var status = local.admin("GET", survivor, "/admin/migrations/" + id, null);
             if (status.statusCode() != 200) {
                 return false;
             }
             String state = Json.readTree(status.body().getBytes()).get("state").asText();
             return state.equals("completed") || state.equals("failed") || state.equals("cancelled");
         });
-        JsonNode placement = Json.readTree(admin("GET", survivor, "/admin/tenants/crash/placement", null).body()
+        JsonNode placement = Json.readTree(local.admin("GET", survivor, "/admin/tenants/crash/placement", null).body()
                 .getBytes());
         assertEquals("active", placement.get("writes").asText(), "never left half-way: writes are active again");
     }
 
     private static String state(String id) throws Exception {
-        var response = admin("GET", "ap-south", "/admin/migrations/" + id, null);
+        var response = local.admin("GET", "ap-south", "/admin/migrations/" + id, null);
         assertEquals(200, response.statusCode(), response.body());
         return Json.readTree(response.body().getBytes()).get("state").asText();
-    }
-
-    private static void place(String tenant, String primary) throws Exception {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            var response = admin("PUT", "eu-west", "/admin/tenants/" + tenant + "/placement",
-                    "{\"primary\":\"" + primary + "\",\"replicas\":[\"us-east\",\"eu-west\",\"ap-south\"]}");
-            return response.statusCode() == 201 || response.statusCode() == 200;
-        });
-    }
-
-    private static JsonNode placement(String tenant) throws Exception {
-        var response = admin("GET", "eu-west", "/admin/tenants/" + tenant + "/placement", null);
-        assertEquals(200, response.statusCode(), response.body());
-        return Json.readTree(response.body().getBytes());
-    }
-
-    private static HttpResponse<String> admin(String method, String region, String path, String body)
-            throws Exception {
-        return send(method, local.url(region) + path, body, "Authorization", "Bearer " + TOKEN);
     }
 }

@@ -3,7 +3,9 @@ package io.meridian.router;
 import io.javalin.Javalin;
 import io.meridian.election.controller.ControlPlane;
 import io.meridian.infra.clock.HybridLogicalClock;
+import io.meridian.infra.concurrent.NamedThreads;
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.migration.Migrations;
@@ -38,8 +40,6 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.Producer;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
@@ -94,8 +94,7 @@ public final class RouterServer implements AutoCloseable {
     private final PlacementCache cache;
     private final PlacementWatch watch;
     private final Javalin app;
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Lifecycle lifecycle;
 
     /** How long admin requests wait: for this node's view, and for the controller when forwarded. */
     record AdminTimeouts(Duration visibleWait, Duration forwardConnect, Duration forwardRequest) {
@@ -135,6 +134,7 @@ public final class RouterServer implements AutoCloseable {
                  ControlPlane controlPlane, Migrations migrations, ReplicationStatus replication,
                  PrometheusMeterRegistry registry, Clock clock, AdminTimeouts timeouts) {
         this.config = Objects.requireNonNull(config, "config");
+        this.lifecycle = new Lifecycle("router server of region " + config.region());
         this.view = Objects.requireNonNull(view, "view");
         Objects.requireNonNull(tracker, "tracker");
         Objects.requireNonNull(walProducer, "walProducer");
@@ -149,12 +149,12 @@ public final class RouterServer implements AutoCloseable {
         // written from Kafka's producer or stream threads. Handlers do not block; the size is for bursts.
         this.httpThreads = new QueuedThreadPool(MAX_HTTP_THREADS, MIN_HTTP_THREADS);
         httpThreads.setName("meridian-http-" + config.region());
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("meridian-router-timer-" + config.region()));
-        this.adminExecutor = Executors.newSingleThreadExecutor(daemon("meridian-router-admin-" + config.region()));
+        this.timer = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("meridian-router-timer-" + config.region()));
+        this.adminExecutor = Executors.newSingleThreadExecutor(NamedThreads.factory("meridian-router-admin-" + config.region()));
         // The JDK client's own threads: they complete forwarded requests; answers are then written on httpThreads.
-        this.forwardExecutor = Executors.newCachedThreadPool(daemon("meridian-router-forward-" + config.region()));
+        this.forwardExecutor = Executors.newCachedThreadPool(NamedThreads.factory("meridian-router-forward-" + config.region()));
         this.migrationExecutor = Executors.newFixedThreadPool(MIGRATION_THREADS,
-                numberedDaemons("meridian-router-migrations-" + config.region()));
+                NamedThreads.numbered("meridian-router-migrations-" + config.region()));
 
         Routing routing = new Routing(config.region(), config.regionUrls());
         this.cache = new PlacementCache(view::placement, config.placementCacheTtl(),
@@ -216,20 +216,16 @@ public final class RouterServer implements AutoCloseable {
      * @throws IllegalStateException when called a second time, or after {@link #close()}
      */
     public void start() {
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("router server of region " + config.region() + " already started");
-        }
-        if (closed.get()) {
-            throw new IllegalStateException("router server of region " + config.region() + " is closed");
-        }
+        lifecycle.beginStart();
         view.addPlacementListener(this::placementChanged);
         app.start();
+        lifecycle.started();
         LOG.info("router listening region={} host={} port={}", config.region(), config.httpHost(), port());
     }
 
     /** The port the server listens on (the bound one). */
     public int port() {
-        if (!started.get()) {
+        if (!lifecycle.hasStarted()) {
             throw new IllegalStateException("router server of region " + config.region() + " is not started");
         }
         return app.port();
@@ -242,7 +238,7 @@ public final class RouterServer implements AutoCloseable {
 
     // Runs on the placement view's stream thread: invalidate first, so that woken writers read the new placement.
     private void placementChanged(Placement placement) {
-        if (closed.get()) {
+        if (lifecycle.isClosing()) {
             return;
         }
         cache.onPlacementChange(placement);
@@ -252,11 +248,11 @@ public final class RouterServer implements AutoCloseable {
     /** Stops listening and releases the server's threads. Idempotent. */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!lifecycle.beginClose()) {
             return;
         }
         try {
-            if (started.get()) {
+            if (lifecycle.hasStarted()) {
                 app.stop();
             }
         } finally {
@@ -264,6 +260,7 @@ public final class RouterServer implements AutoCloseable {
             adminExecutor.shutdownNow();
             forwardExecutor.shutdownNow();
             migrationExecutor.shutdownNow();
+            lifecycle.closed();
             LOG.info("router stopped region={}", config.region());
         }
     }
@@ -280,20 +277,4 @@ public final class RouterServer implements AutoCloseable {
         return longest.plusSeconds(30);
     }
 
-    private static java.util.concurrent.ThreadFactory numberedDaemons(String prefix) {
-        AtomicInteger next = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + next.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
 }

@@ -1,6 +1,6 @@
 package io.meridian.router;
 
-import io.meridian.election.Candidate;
+import io.meridian.election.ElectionCandidate;
 import io.meridian.election.ElectionSnapshot;
 import io.meridian.election.ElectionState;
 import io.meridian.election.controller.ControlPlane;
@@ -37,7 +37,7 @@ final class FakeControlPlane implements ControlPlane {
     record FailoverCall(String region, Optional<String> target, boolean force) {
     }
 
-    final Candidate self;
+    final ElectionCandidate self;
     volatile boolean controller = true;
     volatile boolean quorum = true;
     /** The controller's URL; null when none is known. */
@@ -57,7 +57,7 @@ final class FakeControlPlane implements ControlPlane {
     private final Map<FakeRegion, Duration> views = new ConcurrentHashMap<>();
     private final AtomicLong offsets = new AtomicLong();
 
-    FakeControlPlane(Candidate self) {
+    FakeControlPlane(ElectionCandidate self) {
         this.self = self;
     }
 
@@ -77,8 +77,8 @@ final class FakeControlPlane implements ControlPlane {
     public ElectionSnapshot election() {
         boolean leading = controller;
         URI url = controllerUrl;
-        Optional<Candidate> leader = leading ? Optional.of(self)
-                : Optional.ofNullable(url).map(u -> new Candidate("leader-1", "eu-west", u.toString(), 0));
+        Optional<ElectionCandidate> leader = leading ? Optional.of(self)
+                : Optional.ofNullable(url).map(u -> new ElectionCandidate("leader-1", "eu-west", u.toString(), 0));
         ElectionState state = !quorum ? ElectionState.DISCONNECTED
                 : leading ? ElectionState.LEADER : leader.isPresent() ? ElectionState.FOLLOWER : ElectionState.CANDIDATE;
         return ElectionSnapshot.of("zookeeper", state, leader.isPresent() ? controllerEpoch : -1, quorum,

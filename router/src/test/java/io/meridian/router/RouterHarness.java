@@ -1,7 +1,7 @@
 package io.meridian.router;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meridian.election.Candidate;
+import io.meridian.election.ElectionCandidate;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.model.ConflictStrategy;
 import io.meridian.infra.model.Placement;
@@ -68,7 +68,7 @@ final class RouterHarness implements AutoCloseable {
         this.regionName = regionName;
         this.wal = new FakeWal(region, tracker, regionName);
         int port = freePort();
-        this.controlPlane = new FakeControlPlane(new Candidate(regionName + "-" + port, regionName,
+        this.controlPlane = new FakeControlPlane(new ElectionCandidate(regionName + "-" + port, regionName,
                 "http://127.0.0.1:" + port, 0)).deliverTo(region, Duration.ofMillis(20));
         controlPlane.source = region;
         this.published = controlPlane.published;

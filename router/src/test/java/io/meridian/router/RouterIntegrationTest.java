@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meridian.election.Candidate;
+import io.meridian.election.ElectionCandidate;
 import io.meridian.election.controller.ControlPlane;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.model.WalRecord;
@@ -15,6 +15,7 @@ import io.meridian.infra.testkit.SharedTestCluster;
 import io.meridian.infra.testkit.TestCluster;
 import io.meridian.infra.topics.TopicProvisioner;
 import io.meridian.infra.topics.Topics;
+import io.meridian.infra.topics.WalProducerSettings;
 import io.meridian.streams.ApplyTracker;
 import io.meridian.streams.RegionStreams;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -37,7 +38,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -102,9 +102,11 @@ class RouterIntegrationTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ApplyTracker tracker = new ApplyTracker();
         RegionStreams streams = new RegionStreams(config, tracker, registry);
-        Producer<String, WalRecord> producer = new KafkaProducer<>(producerProperties(config),
+        Producer<String, WalRecord> producer = new KafkaProducer<>(
+                WalProducerSettings.forWrites(config.kafkaClientProperties(), "meridian-wal-" + config.nodeId(),
+                        config.writeApplyTimeout()),
                 Topics.WAL.keySerde().serializer(), Topics.WAL.valueSerde().serializer());
-        Candidate self = new Candidate(config.nodeId(), region, URLS.get(region), 0);
+        ElectionCandidate self = new ElectionCandidate(config.nodeId(), region, URLS.get(region), 0);
         ControlPlane controlPlane;
         if (region.equals(CONTROLLER_REGION)) {
             SingleNodeControlPlane controller = new SingleNodeControlPlane(config.kafkaClientProperties(),
@@ -128,14 +130,6 @@ class RouterIntegrationTest {
         assertEquals(URI.create(URLS.get(region)).getPort(), router.port());
     }
 
-    private static Map<String, Object> producerProperties(MeridianConfig config) {
-        Map<String, Object> props = new HashMap<>(config.kafkaClientProperties());
-        props.remove("client.rack");
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-        return props;
-    }
 
     @AfterAll
     static void stop() {

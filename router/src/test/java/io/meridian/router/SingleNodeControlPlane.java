@@ -1,6 +1,6 @@
 package io.meridian.router;
 
-import io.meridian.election.Candidate;
+import io.meridian.election.ElectionCandidate;
 import io.meridian.election.ControllerFencedException;
 import io.meridian.election.ControllerWriteException;
 import io.meridian.election.ElectionSnapshot;
@@ -42,7 +42,7 @@ final class SingleNodeControlPlane implements ControlPlane, AutoCloseable {
     static final String BACKEND = "single-node";
 
     private final KafkaProducer<String, Object> producer;
-    private final Candidate self;
+    private final ElectionCandidate self;
     private final long controllerEpoch;
     private final HybridLogicalClock hlc;
     private final Clock clock;
@@ -50,7 +50,7 @@ final class SingleNodeControlPlane implements ControlPlane, AutoCloseable {
     private final String since;
     private boolean closed;
 
-    SingleNodeControlPlane(Map<String, Object> kafkaClientProperties, String transactionalId, Candidate self,
+    SingleNodeControlPlane(Map<String, Object> kafkaClientProperties, String transactionalId, ElectionCandidate self,
                            long controllerEpoch, Clock clock, Duration timeout) {
         Map<String, Object> props = new HashMap<>(kafkaClientProperties);
         props.remove("client.rack");  // a consumer setting; producers warn about it

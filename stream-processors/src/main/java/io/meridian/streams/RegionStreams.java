@@ -1,32 +1,26 @@
 package io.meridian.streams;
 
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.metrics.MetricNames;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +37,7 @@ public final class RegionStreams implements AutoCloseable {
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics metrics;
     private final List<Consumer<Placement>> placementListeners = new CopyOnWriteArrayList<>();
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Lifecycle lifecycle = new Lifecycle("region streams");
 
     public RegionStreams(MeridianConfig config, ApplyListener listener, MeterRegistry registry) {
         Topology topology = new Topology();
@@ -103,10 +96,9 @@ public final class RegionStreams implements AutoCloseable {
     }
 
     public void start() {
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("region streams already started");
-        }
+        lifecycle.beginStart();
         streams.start();
+        lifecycle.started();
     }
 
     /** Running: the placement view is restored and the applier's stores are queryable. */
@@ -119,23 +111,19 @@ public final class RegionStreams implements AutoCloseable {
     }
 
     public Optional<StoredDocument> document(String tenant, String key) {
-        return query(ApplierStores.DOCS,
+        return StoreQueries.query(streams, ApplierStores.DOCS,
                 (ReadOnlyKeyValueStore<String, StoredDocument> docs) -> docs.get(ApplierStores.docKey(tenant, key)));
     }
 
     public Optional<Placement> placement(String tenant) {
-        return query(PlacementViewTopology.PLACEMENTS_STORE,
+        return StoreQueries.query(streams, PlacementViewTopology.PLACEMENTS_STORE,
                 (ReadOnlyKeyValueStore<String, Placement> placements) -> placements.get(tenant));
     }
 
     public List<Placement> placements() {
-        return query(PlacementViewTopology.PLACEMENTS_STORE, (ReadOnlyKeyValueStore<String, Placement> placements) -> {
-            List<Placement> all = new ArrayList<>();
-            try (KeyValueIterator<String, Placement> it = placements.all()) {
-                it.forEachRemaining(kv -> all.add(kv.value));
-            }
-            return all;
-        }).orElseThrow();
+        return StoreQueries.query(streams, PlacementViewTopology.PLACEMENTS_STORE,
+                (ReadOnlyKeyValueStore<String, Placement> placements) -> List.copyOf(StoreQueries.all(placements).values()))
+                .orElseThrow();
     }
 
     private double tenantsWithPrimary(String region) {
@@ -161,22 +149,12 @@ public final class RegionStreams implements AutoCloseable {
         }
     }
 
-    /** Runs {@code query} on a store; a store that is not queryable (now, or midway) is a {@link NotReadyException}. */
-    private <V, R> Optional<R> query(String name, Function<ReadOnlyKeyValueStore<String, V>, R> query) {
-        try {
-            ReadOnlyKeyValueStore<String, V> store =
-                    streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
-            return Optional.ofNullable(query.apply(store));
-        } catch (InvalidStateStoreException e) {
-            throw new NotReadyException("store " + name + " is not queryable now (" + streams.state() + ")", e);
-        }
-    }
-
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
+        if (lifecycle.beginClose()) {
             metrics.close();
             streams.close(Duration.ofSeconds(30));
+            lifecycle.closed();
         }
     }
 

@@ -1,6 +1,8 @@
 package io.meridian.streams;
 
+import io.meridian.infra.concurrent.NamedThreads;
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.metrics.MetricNames;
 import io.meridian.infra.model.ConflictStats;
 import io.meridian.infra.model.ConflictStrategy;
@@ -24,13 +26,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
@@ -39,13 +39,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,8 +82,7 @@ public final class ReplicationMonitor implements AutoCloseable {
     private final AtomicReference<Map<Integer, Long>> lastEndOffsets = new AtomicReference<>(Map.of());
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
     private final Set<String> regionsWithMeters = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Lifecycle lifecycle = new Lifecycle("replication monitor");
 
     public ReplicationMonitor(MeridianConfig config, MeterRegistry registry) {
         this(config, registry, Clock.systemUTC());
@@ -108,11 +103,7 @@ public final class ReplicationMonitor implements AutoCloseable {
         streams.setStateListener((next, previous) -> LOG.info("lag monitor {} -> {}", previous, next));
         this.admin = Admin.create(adminProperties(config));
         this.probe = new WalSizeProbe(admin, Topics.WAL.name(), ADMIN_TIMEOUT);
-        this.prober = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "meridian-wal-size-probe-" + nodeId);
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.prober = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("meridian-wal-size-probe-" + nodeId));
         registerMeters(config);
     }
 
@@ -151,11 +142,10 @@ public final class ReplicationMonitor implements AutoCloseable {
     }
 
     public void start() {
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("replication monitor already started");
-        }
+        lifecycle.beginStart();
         streams.start();
         prober.scheduleWithFixedDelay(this::probeWalSize, 0, WAL_SIZE_POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        lifecycle.started();
     }
 
     /** Running: the global stores are restored and queryable. */
@@ -169,13 +159,8 @@ public final class ReplicationMonitor implements AutoCloseable {
 
     /** Region → its newest lag, sorted by region; empty until known. */
     public Map<String, ReplicationLag> lagByRegion() {
-        return query(LagMonitorTopology.LAG_VIEW_STORE, (ReadOnlyKeyValueStore<String, ReplicationLag> store) -> {
-            Map<String, ReplicationLag> all = new TreeMap<>();
-            try (KeyValueIterator<String, ReplicationLag> it = store.all()) {
-                it.forEachRemaining(kv -> all.put(kv.key, kv.value));
-            }
-            return Collections.unmodifiableMap(all);
-        }).orElse(Map.of());
+        return query(LagMonitorTopology.LAG_VIEW_STORE,
+                (ReadOnlyKeyValueStore<String, ReplicationLag> store) -> StoreQueries.all(store)).orElse(Map.of());
     }
 
     public Optional<ReplicationLag> lag(String region) {
@@ -197,13 +182,7 @@ public final class ReplicationMonitor implements AutoCloseable {
     public Map<String, Long> conflictsLastMinuteByStrategy() {
         long oldestEnd = clock.millis() - LagMonitorTopology.CONFLICT_WINDOW.toMillis();
         Map<String, ConflictStats> newest = query(LagMonitorTopology.CONFLICT_STATS_VIEW_STORE,
-                (ReadOnlyKeyValueStore<String, ConflictStats> store) -> {
-                    Map<String, ConflictStats> all = new TreeMap<>();
-                    try (KeyValueIterator<String, ConflictStats> it = store.all()) {
-                        it.forEachRemaining(kv -> all.put(kv.key, kv.value));
-                    }
-                    return all;
-                }).orElse(Map.of());
+                (ReadOnlyKeyValueStore<String, ConflictStats> store) -> StoreQueries.all(store)).orElse(Map.of());
         Map<String, Long> counts = new LinkedHashMap<>();
         for (ConflictStrategy strategy : ConflictStrategy.values()) {
             ConflictStats stats = newest.get(strategy.wireName());
@@ -257,7 +236,7 @@ public final class ReplicationMonitor implements AutoCloseable {
     }
 
     private void registerRegionMeters(String region) {
-        if (closed.get() || !regionsWithMeters.add(region)) {
+        if (lifecycle.isClosing() || !regionsWithMeters.add(region)) {
             return;
         }
         meters.add(Gauge.builder(MetricNames.REPLICATION_LAG_SECONDS, this,
@@ -277,22 +256,21 @@ public final class ReplicationMonitor implements AutoCloseable {
     /** Runs {@code query} on a global store; empty while the store is not queryable. */
     private <V, R> Optional<R> query(String name, Function<ReadOnlyKeyValueStore<String, V>, R> query) {
         try {
-            ReadOnlyKeyValueStore<String, V> store =
-                    streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
-            return Optional.ofNullable(query.apply(store));
-        } catch (InvalidStateStoreException e) {
+            return StoreQueries.query(streams, name, query);
+        } catch (RegionStreams.NotReadyException e) {
             return Optional.empty();
         }
     }
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
+        if (lifecycle.beginClose()) {
             prober.shutdownNow();
             streams.close(Duration.ofSeconds(30));
             // After the streams: the global thread registers the meters of newly seen regions.
             meters.forEach(registry::remove);
             admin.close(Duration.ofSeconds(5));
+            lifecycle.closed();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.meridian.streams;
 
+import io.meridian.infra.concurrent.NamedThreads;
 import io.meridian.infra.metrics.MetricNames;
 import io.meridian.infra.model.Position;
 import io.meridian.infra.topics.Topics;
@@ -57,11 +58,7 @@ public final class RetentionGuard implements ApplyListener, AutoCloseable {
         this.logStartOffset = logStartOffset;
         this.marker = stateDir.resolve(MARKER_FILE);
         this.onClose = onClose;
-        this.checks = Executors.newSingleThreadExecutor(r -> {
-            Thread thread = new Thread(r, "meridian-retention-guard");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.checks = Executors.newSingleThreadExecutor(NamedThreads.factory("meridian-retention-guard"));
         lostPartitions.addAll(readMarker(marker));
         if (!lostPartitions.isEmpty()) {
             LOG.error("region={} NEEDS RESEED: it skipped WAL records deleted by retention in partitions {} (from {})",

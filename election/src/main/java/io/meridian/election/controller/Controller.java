@@ -13,6 +13,7 @@ import io.meridian.election.health.HealthView;
 import io.meridian.election.health.RegionHealthChange;
 import io.meridian.election.health.RegionHealthEvent;
 import io.meridian.infra.clock.HybridLogicalClock;
+import io.meridian.infra.concurrent.NamedThreads;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.metrics.MetricNames;
 import io.meridian.infra.model.Placement;
@@ -29,7 +30,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -65,11 +65,7 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
     private final FailoverDuty failover;
     private final ToIntFunction<String> walPartition;
     private final Clock clock;
-    private final ScheduledExecutorService duties = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "meridian-controller");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService duties = NamedThreads.singleThread("meridian-controller");
     private final List<ControllerDuty> allDuties = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 

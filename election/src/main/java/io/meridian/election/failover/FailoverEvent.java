@@ -11,7 +11,7 @@ import java.util.Set;
  * A failover with its full context, as the controller publishes it on {@code meridian.controller} (as JSON through
  * {@link io.meridian.infra.serde.Json}); consumers dispatch on {@code type}. Immutable and strict on the way in: every
  * field is required and non-null, so "none" is spelt out ({@code target} is {@code ""} when no target was requested,
- * a candidate's {@code appliedOffset} is {@link Candidate#NO_POSITION}, an unknown health is {@code "unknown"}), and
+ * a candidate's {@code appliedOffset} is {@link FailoverCandidate#NO_POSITION}, an unknown health is {@code "unknown"}), and
  * the parts must agree (duration = finished − started; a promotion bumps the epoch by one).
  */
 public record FailoverEvent(
@@ -111,7 +111,7 @@ public record FailoverEvent(
         }
     }
 
-    /** One candidate region of a tenant, as {@link Candidate} saw it. */
+    /** One candidate region of a tenant, as {@link FailoverCandidate} saw it. */
     public record CandidateResult(
             @JsonProperty(value = "region", required = true) String region,
             @JsonProperty(value = "health", required = true) String health,
@@ -128,14 +128,14 @@ public record FailoverEvent(
             if (!HEALTH_NAMES.contains(health)) {
                 throw new IllegalArgumentException("health must be one of " + HEALTH_NAMES + ", got '" + health + "'");
             }
-            if (appliedOffset < Candidate.NO_POSITION) {
-                throw new IllegalArgumentException("appliedOffset must be " + Candidate.NO_POSITION
+            if (appliedOffset < FailoverCandidate.NO_POSITION) {
+                throw new IllegalArgumentException("appliedOffset must be " + FailoverCandidate.NO_POSITION
                         + " (none) or an offset, got " + appliedOffset);
             }
             Objects.requireNonNull(reason, "reason");
         }
 
-        static CandidateResult of(Candidate candidate) {
+        static CandidateResult of(FailoverCandidate candidate) {
             return new CandidateResult(candidate.region(),
                     candidate.health().map(RegionHealth::wireName).orElse(UNKNOWN_HEALTH), candidate.appliedOffset(),
                     candidate.priority(), candidate.chosen(), candidate.reason());

@@ -46,9 +46,9 @@ import java.util.stream.Stream;
  */
 public final class FailoverPlanner {
     /** Best first: highest applied offset, then highest priority, then region name. */
-    private static final Comparator<Candidate> RANK = Comparator.comparingLong(Candidate::appliedOffset).reversed()
-            .thenComparing(Comparator.comparingInt(Candidate::priority).reversed())
-            .thenComparing(Candidate::region);
+    private static final Comparator<FailoverCandidate> RANK = Comparator.comparingLong(FailoverCandidate::appliedOffset).reversed()
+            .thenComparing(Comparator.comparingInt(FailoverCandidate::priority).reversed())
+            .thenComparing(FailoverCandidate::region);
 
     private final FailoverPolicy policy;
     private final ToIntFunction<String> walPartitionOf;
@@ -213,13 +213,13 @@ public final class FailoverPlanner {
             throw new IllegalArgumentException("WAL partition of tenant '" + placement.tenant()
                     + "' must not be negative, got " + partition);
         }
-        List<Candidate> considered = placement.replicas().stream()
+        List<FailoverCandidate> considered = placement.replicas().stream()
                 .filter(r -> !r.equals(failed))
                 .map(r -> candidate(r, partition, health))
                 .toList();
-        List<Candidate> healthy = considered.stream().filter(Candidate::isHealthy).sorted(RANK).toList();
-        List<Candidate> notHealthy = considered.stream().filter(c -> !c.isHealthy())
-                .sorted(Comparator.comparing(Candidate::region))
+        List<FailoverCandidate> healthy = considered.stream().filter(FailoverCandidate::isHealthy).sorted(RANK).toList();
+        List<FailoverCandidate> notHealthy = considered.stream().filter(c -> !c.isHealthy())
+                .sorted(Comparator.comparing(FailoverCandidate::region))
                 .map(c -> c.notChosen(notHealthyReason(c)))
                 .toList();
         return target.isPresent()
@@ -227,19 +227,19 @@ public final class FailoverPlanner {
                 : toBest(placement, partition, failed, healthy, notHealthy);
     }
 
-    private TenantFailover toBest(Placement placement, int partition, String failed, List<Candidate> healthy,
-                                  List<Candidate> notHealthy) {
+    private TenantFailover toBest(Placement placement, int partition, String failed, List<FailoverCandidate> healthy,
+                                  List<FailoverCandidate> notHealthy) {
         if (healthy.isEmpty()) {
             String reason = notHealthy.isEmpty()
                     ? "no replica other than '" + failed + "'; the tenant stays on '" + failed + "'"
-                    : "no healthy replica among " + notHealthy.stream().map(Candidate::region).toList()
+                    : "no healthy replica among " + notHealthy.stream().map(FailoverCandidate::region).toList()
                             + "; the tenant stays on '" + failed + "'";
             return new TenantFailover(placement, partition, TenantFailover.Outcome.NO_HEALTHY_REPLICA,
                     Optional.empty(), notHealthy, reason);
         }
-        Candidate best = healthy.get(0);
+        FailoverCandidate best = healthy.get(0);
         String why = healthy.size() == 1 ? "the only healthy replica" : whyBetter(best, healthy.get(1));
-        List<Candidate> candidates = new ArrayList<>();
+        List<FailoverCandidate> candidates = new ArrayList<>();
         candidates.add(best.asChosen(why));
         healthy.stream().skip(1).map(c -> c.notChosen(whyWorse(c, best))).forEach(candidates::add);
         candidates.addAll(notHealthy);
@@ -248,10 +248,10 @@ public final class FailoverPlanner {
                 "promoted '" + best.region() + "': " + why);
     }
 
-    private static TenantFailover toTarget(Placement placement, int partition, String target, List<Candidate> healthy,
-                                           List<Candidate> notHealthy) {
+    private static TenantFailover toTarget(Placement placement, int partition, String target, List<FailoverCandidate> healthy,
+                                           List<FailoverCandidate> notHealthy) {
         if (!placement.isReplicatedTo(target)) {
-            List<Candidate> candidates = Stream.concat(
+            List<FailoverCandidate> candidates = Stream.concat(
                     healthy.stream().map(c -> c.notChosen("not the operator's target '" + target + "'")),
                     notHealthy.stream()).toList();
             return new TenantFailover(placement, partition, TenantFailover.Outcome.TARGET_NOT_REPLICA,
@@ -259,7 +259,7 @@ public final class FailoverPlanner {
                             + "' is not a replica of this tenant; the tenant stays on '" + placement.primary() + "'");
         }
         // The planner checked that the target is healthy, so it is among the healthy candidates.
-        List<Candidate> candidates = new ArrayList<>();
+        List<FailoverCandidate> candidates = new ArrayList<>();
         healthy.stream().filter(c -> c.region().equals(target))
                 .map(c -> c.asChosen("the operator's target")).forEach(candidates::add);
         healthy.stream().filter(c -> !c.region().equals(target))
@@ -272,17 +272,17 @@ public final class FailoverPlanner {
 
     private static final String NEEDS_RESEED = "needs reseed: it skipped WAL records deleted by retention";
 
-    private Candidate candidate(String region, int partition, HealthSnapshot health) {
+    private FailoverCandidate candidate(String region, int partition, HealthSnapshot health) {
         Optional<RegionStatus> status = health.region(region);
-        long offset = status.map(s -> s.appliedOffset(partition).orElse(Candidate.NO_POSITION))
-                .orElse(Candidate.NO_POSITION);
+        long offset = status.map(s -> s.appliedOffset(partition).orElse(FailoverCandidate.NO_POSITION))
+                .orElse(FailoverCandidate.NO_POSITION);
         // A region that skipped records deleted by retention is no candidate, however healthy its nodes are.
         Optional<RegionHealth> state = status.map(s -> s.needsReseed() ? RegionHealth.UNHEALTHY : s.state());
-        return new Candidate(region, state, partition, offset, policy.priorityOf(region), false,
+        return new FailoverCandidate(region, state, partition, offset, policy.priorityOf(region), false,
                 status.filter(RegionStatus::needsReseed).isPresent() ? NEEDS_RESEED : "");
     }
 
-    private static String notHealthyReason(Candidate candidate) {
+    private static String notHealthyReason(FailoverCandidate candidate) {
         if (candidate.reason().equals(NEEDS_RESEED)) {
             return NEEDS_RESEED;
         }
@@ -290,7 +290,7 @@ public final class FailoverPlanner {
                 .orElse("not known to the health monitor");
     }
 
-    private static String whyBetter(Candidate best, Candidate next) {
+    private static String whyBetter(FailoverCandidate best, FailoverCandidate next) {
         if (best.appliedOffset() > next.appliedOffset()) {
             return "highest applied offset (" + offset(best) + " ahead of " + offset(next) + ")";
         }
@@ -302,7 +302,7 @@ public final class FailoverPlanner {
                 + "; first by region name";
     }
 
-    private static String whyWorse(Candidate candidate, Candidate best) {
+    private static String whyWorse(FailoverCandidate candidate, FailoverCandidate best) {
         if (candidate.appliedOffset() < best.appliedOffset()) {
             return "behind '" + best.region() + "': applied offset " + offset(candidate) + " < " + offset(best);
         }
@@ -314,7 +314,7 @@ public final class FailoverPlanner {
                 + "' sorts first by name";
     }
 
-    private static String offset(Candidate candidate) {
+    private static String offset(FailoverCandidate candidate) {
         return candidate.position().map(Object::toString).orElse("none");
     }
 }

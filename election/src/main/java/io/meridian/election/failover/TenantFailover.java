@@ -20,7 +20,7 @@ import java.util.Optional;
  * @param reason       a one-line summary for the event log
  */
 public record TenantFailover(Placement oldPlacement, int partition, Outcome outcome, Optional<Placement> newPlacement,
-                             List<Candidate> candidates, String reason) {
+                             List<FailoverCandidate> candidates, String reason) {
 
     /** What happened to the tenant. */
     public enum Outcome {
@@ -60,7 +60,7 @@ public record TenantFailover(Placement oldPlacement, int partition, Outcome outc
         Objects.requireNonNull(newPlacement, "newPlacement");
         Objects.requireNonNull(reason, "reason");
         candidates = List.copyOf(candidates);
-        List<Candidate> chosen = candidates.stream().filter(Candidate::chosen).toList();
+        List<FailoverCandidate> chosen = candidates.stream().filter(FailoverCandidate::chosen).toList();
         if (outcome == Outcome.PROMOTED) {
             Placement next = newPlacement.orElseThrow(() -> new IllegalArgumentException(
                     "a promotion of tenant '" + oldPlacement.tenant() + "' needs a new placement"));

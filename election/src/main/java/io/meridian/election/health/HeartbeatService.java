@@ -1,6 +1,8 @@
 package io.meridian.election.health;
 
+import io.meridian.infra.concurrent.NamedThreads;
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.metrics.MetricNames;
 import io.meridian.infra.model.Heartbeat;
 import io.meridian.infra.topics.Topics;
@@ -12,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -48,8 +49,7 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
     private final KafkaProducer<String, Heartbeat> producer;
     private final KafkaConsumer<String, Heartbeat> consumer;
     private final List<Consumer<RegionHealthChange>> listeners = new CopyOnWriteArrayList<>();
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Lifecycle lifecycle = new Lifecycle("heartbeat service");
     private final Thread thread;
     private volatile HealthSnapshot snapshot;
 
@@ -82,8 +82,7 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         this.consumer = new KafkaConsumer<>(consumerProps, Topics.HEARTBEATS.keySerde().deserializer(),
                 Topics.HEARTBEATS.valueSerde().deserializer());
-        this.thread = new Thread(this::run, "meridian-heartbeat");
-        thread.setDaemon(true);
+        this.thread = NamedThreads.thread("meridian-heartbeat", this::run);
         for (String region : config.regionUrls().keySet()) {
             Gauge.builder(MetricNames.REPLICATION_FOLLOWER_HEALTH, this, s -> s.healthValue(region))
                     .description("Region health as this node sees it: 1 healthy, 0.5 suspect, 0 unhealthy")
@@ -105,15 +104,14 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
     }
 
     public void start() {
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("heartbeat service already started");
-        }
+        lifecycle.beginStart();
         List<TopicPartition> partitions = consumer.partitionsFor(Topics.HEARTBEATS.name()).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(partitions);
         // Only heartbeats from now on count: old ones would make dead regions look alive.
         consumer.seekToEnd(partitions);
         thread.start();
+        lifecycle.started();
     }
 
     /** {@code listener} hears every region health change, on the heartbeat thread; keep it quick. */
@@ -147,7 +145,7 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
     private void run() {
         long intervalMillis = interval().toMillis();
         long nextBeat = clock.millis();
-        while (!closed.get()) {
+        while (!lifecycle.isClosing()) {
             try {
                 long now = clock.millis();
                 if (now >= nextBeat) {
@@ -166,7 +164,7 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
             } catch (WakeupException e) {
                 return;
             } catch (KafkaException e) {
-                if (closed.get()) {
+                if (lifecycle.isClosing()) {
                     return;
                 }
                 // The monitor keeps ticking through Kafka trouble: missing heartbeats are exactly what it measures.
@@ -210,7 +208,7 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!lifecycle.beginClose()) {
             return;
         }
         consumer.wakeup();
@@ -221,5 +219,6 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
         }
         consumer.close(Duration.ofSeconds(2));
         producer.close(Duration.ofSeconds(2));
+        lifecycle.closed();
     }
 }

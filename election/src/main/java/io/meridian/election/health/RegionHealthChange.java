@@ -14,6 +14,11 @@ public record RegionHealthChange(String region, RegionHealth from, RegionHealth 
                                  int consecutiveMisses) {
 
     public RegionHealthChange {
+        check(region, from, to, reason, consecutiveMisses);
+    }
+
+    /** The rules of a change, also for {@link RegionHealthEvent}, which carries one. */
+    static void check(String region, RegionHealth from, RegionHealth to, String reason, int consecutiveMisses) {
         Names.requireRegion(region);
         Objects.requireNonNull(from, "from");
         from.transitionTo(Objects.requireNonNull(to, "to"));

@@ -1,8 +1,6 @@
 package io.meridian.election.health;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.meridian.infra.model.Names;
-import java.util.Objects;
 
 /**
  * A region-health change as the controller publishes it on {@code meridian.controller} (as JSON through
@@ -28,13 +26,7 @@ public record RegionHealthEvent(
         if (!TYPE.equals(type)) {
             throw new IllegalArgumentException("type must be '" + TYPE + "', got '" + type + "'");
         }
-        Names.requireRegion(region);
-        Objects.requireNonNull(from, "from");
-        from.transitionTo(Objects.requireNonNull(to, "to"));
-        Objects.requireNonNull(reason, "reason");
-        if (consecutiveMisses < 0) {
-            throw new IllegalArgumentException("consecutiveMisses must not be negative, got " + consecutiveMisses);
-        }
+        RegionHealthChange.check(region, from, to, reason, consecutiveMisses);
         if (controllerEpoch < 0) {
             throw new IllegalArgumentException("controllerEpoch must not be negative, got " + controllerEpoch);
         }

@@ -1,6 +1,6 @@
 package io.meridian.election.internal;
 
-import io.meridian.election.Candidate;
+import io.meridian.election.ElectionCandidate;
 import io.meridian.election.ElectionSnapshot;
 import io.meridian.election.ElectionState;
 import io.meridian.election.LeaderElector;
@@ -27,7 +27,7 @@ public abstract class AbstractLeaderElector implements LeaderElector {
     /** How long {@link #close()} lets queued listener callbacks (e.g. the final onDeposed) run. */
     static final Duration LISTENER_DRAIN = Duration.ofSeconds(5);
 
-    protected final Candidate self;
+    protected final ElectionCandidate self;
     protected final Clock clock;
     private final String backend;
     private final ListenerDispatcher dispatcher;
@@ -38,11 +38,11 @@ public abstract class AbstractLeaderElector implements LeaderElector {
     private Instant stateSince;
     private boolean leading;
     private long epoch = -1;
-    private Candidate leader;
+    private ElectionCandidate leader;
     private boolean quorum;
     private boolean everHadQuorum;
 
-    protected AbstractLeaderElector(String backend, Candidate self, Clock clock) {
+    protected AbstractLeaderElector(String backend, ElectionCandidate self, Clock clock) {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.self = Objects.requireNonNull(self, "self");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -144,7 +144,7 @@ public abstract class AbstractLeaderElector implements LeaderElector {
      * What this node sees when it does not lead: the current leader and its term's epoch, or no leader
      * ({@code null}) while none is established. A leader seeing another node's newer term steps down.
      */
-    protected final void observeLeader(Candidate currentLeader, long termEpoch) {
+    protected final void observeLeader(ElectionCandidate currentLeader, long termEpoch) {
         synchronized (lock) {
             if (state == ElectionState.CLOSED) {
                 return;
@@ -258,7 +258,7 @@ public abstract class AbstractLeaderElector implements LeaderElector {
     }
 
     @Override
-    public final Optional<Candidate> leader() {
+    public final Optional<ElectionCandidate> leader() {
         synchronized (lock) {
             return Optional.ofNullable(leader);
         }
@@ -284,7 +284,7 @@ public abstract class AbstractLeaderElector implements LeaderElector {
     }
 
     @Override
-    public final Candidate self() {
+    public final ElectionCandidate self() {
         return self;
     }
 

@@ -1,6 +1,6 @@
 package io.meridian.election.internal;
 
-import io.meridian.election.Candidate;
+import io.meridian.election.ElectionCandidate;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -78,7 +78,7 @@ public final class ControllerAssignor implements ConsumerPartitionAssignor, Conf
     }
 
     /** What a member tells the group leader when it joins. */
-    public record MemberInfo(int version, Candidate candidate, long appliedPosition) {
+    public record MemberInfo(int version, ElectionCandidate candidate, long appliedPosition) {
         public MemberInfo {
             Objects.requireNonNull(candidate, "candidate");
         }
@@ -105,7 +105,7 @@ public final class ControllerAssignor implements ConsumerPartitionAssignor, Conf
         }
 
         /** The leader, or {@code null} when there is none. */
-        public Candidate leaderCandidate() {
+        public ElectionCandidate leaderCandidate() {
             return leaderIndex < 0 ? null : members.get(leaderIndex).candidate();
         }
     }

@@ -1,6 +1,7 @@
 package io.meridian.election.internal;
 
-import io.meridian.election.Candidate;
+import io.meridian.election.ElectionCandidate;
+import io.meridian.infra.concurrent.NamedThreads;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.election.ElectionSettings;
 import io.meridian.election.internal.ControllerAssignor.AssignmentInfo;
@@ -73,15 +74,15 @@ public final class KafkaLeaderElector extends AbstractLeaderElector {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile Thread pollThread;
     private volatile boolean running;
-    private volatile List<Candidate> members = List.of();
+    private volatile List<ElectionCandidate> members = List.of();
 
     // Confined to the polling thread.
     private int assignedGeneration = -1;
-    private Candidate assignedLeader;
+    private ElectionCandidate assignedLeader;
     private boolean recheckAfterContactLoss;
     private List<Metric> responseCounters;
 
-    public KafkaLeaderElector(Candidate self, ElectionSettings settings) {
+    public KafkaLeaderElector(ElectionCandidate self, ElectionSettings settings) {
         super(MeridianConfig.BACKEND_KAFKA, self, settings.clock());
         this.settings = Objects.requireNonNull(settings, "settings");
         if (settings.kafkaClientProperties().get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG) == null) {
@@ -118,8 +119,7 @@ public final class KafkaLeaderElector extends AbstractLeaderElector {
                 new ByteArrayDeserializer());
         consumer = c;
         running = true;
-        Thread t = new Thread(() -> pollLoop(c), "meridian-election-kafka-" + self.nodeId());
-        t.setDaemon(true);
+        Thread t = NamedThreads.thread("meridian-election-kafka-" + self.nodeId(), () -> pollLoop(c));
         pollThread = t;
         t.start();
     }
@@ -152,7 +152,7 @@ public final class KafkaLeaderElector extends AbstractLeaderElector {
     }
 
     @Override
-    public List<Candidate> liveNodes() {
+    public List<ElectionCandidate> liveNodes() {
         return members;
     }
 
@@ -309,7 +309,7 @@ public final class KafkaLeaderElector extends AbstractLeaderElector {
                 quorumChanged(true, "joined the election group in generation " + generation);
             }
             members = info.members().stream().map(MemberInfo::candidate)
-                    .sorted(Comparator.comparing(Candidate::nodeId)).toList();
+                    .sorted(Comparator.comparing(ElectionCandidate::nodeId)).toList();
             assignedGeneration = generation;
             assignedLeader = info.leaderCandidate();
             boolean owns = partitions.contains(controllerPartition);

@@ -1,6 +1,7 @@
 package io.meridian.election.internal;
 
 import io.meridian.election.LeadershipListener;
+import io.meridian.infra.concurrent.NamedThreads;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,14 +30,10 @@ public final class ListenerDispatcher {
     public ListenerDispatcher(String nodeId) {
         this.nodeId = nodeId;
         this.threadName = "meridian-election-listener-" + nodeId;
-        this.executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(() -> {
-                dispatchThread = Thread.currentThread();
-                r.run();
-            }, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = Executors.newSingleThreadExecutor(r -> NamedThreads.thread(threadName, () -> {
+            dispatchThread = Thread.currentThread();
+            r.run();
+        }));
     }
 
     public String threadName() {

@@ -1,6 +1,6 @@
 package io.meridian.election.internal;
 
-import io.meridian.election.Candidate;
+import io.meridian.election.ElectionCandidate;
 import io.meridian.election.ElectionException;
 import io.meridian.infra.serde.Json;
 import java.time.Clock;
@@ -45,7 +45,7 @@ final class ZooKeeperEpochStore {
      * @throws ElectionException       ZooKeeper errors after Curator's retries (connection loss, ...)
      * @throws InterruptedException    when interrupted; the flag is cleared as usual
      */
-    long claim(String latchNodePath, Candidate leader) throws NotLatchHolderException, InterruptedException {
+    long claim(String latchNodePath, ElectionCandidate leader) throws NotLatchHolderException, InterruptedException {
         if (latchNodePath == null) {
             throw new NotLatchHolderException("no latch node yet");
         }
@@ -113,7 +113,7 @@ final class ZooKeeperEpochStore {
     }
 
     /** The content of the epoch znode. */
-    record EpochRecord(long epoch, Candidate leader, long claimedAtMs) {
+    record EpochRecord(long epoch, ElectionCandidate leader, long claimedAtMs) {
         EpochRecord {
             if (epoch < 1) {
                 throw new IllegalArgumentException("epoch must be positive, got " + epoch);

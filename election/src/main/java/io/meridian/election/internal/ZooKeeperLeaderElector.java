@@ -1,6 +1,7 @@
 package io.meridian.election.internal;
 
-import io.meridian.election.Candidate;
+import io.meridian.election.ElectionCandidate;
+import io.meridian.infra.concurrent.NamedThreads;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.election.ElectionSettings;
 import io.meridian.election.internal.ZooKeeperEpochStore.EpochRecord;
@@ -34,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * epochs, and an ephemeral znode per node announces presence.
  *
  * <pre>
- * &lt;root&gt;/controller/latch/..-latch-000000000N   ephemeral sequential, data = Candidate JSON (the participant id)
+ * &lt;root&gt;/controller/latch/..-latch-000000000N   ephemeral sequential, data = ElectionCandidate JSON (the participant id)
  * &lt;root&gt;/controller/epoch                       persistent, {"epoch":N,"leader":{..},"claimedAtMs":T}
- * &lt;root&gt;/nodes/&lt;nodeId&gt;                        ephemeral, data = Candidate JSON
+ * &lt;root&gt;/nodes/&lt;nodeId&gt;                        ephemeral, data = ElectionCandidate JSON
  * </pre>
  *
  * <p><b>Winning.</b> When the latch says this node leads, it claims a new epoch ({@link ZooKeeperEpochStore#claim}:
@@ -76,7 +77,7 @@ public final class ZooKeeperLeaderElector extends AbstractLeaderElector {
     private volatile ZooKeeperEpochStore epochs;
     private volatile ConnectionState lastConnectionState;
 
-    public ZooKeeperLeaderElector(Candidate self, ElectionSettings settings) {
+    public ZooKeeperLeaderElector(ElectionCandidate self, ElectionSettings settings) {
         super(MeridianConfig.BACKEND_ZOOKEEPER, self, settings.clock());
         this.settings = Objects.requireNonNull(settings, "settings");
         if (settings.zookeeperConnect().isBlank()) {
@@ -203,7 +204,7 @@ public final class ZooKeeperLeaderElector extends AbstractLeaderElector {
     }
 
     @Override
-    public List<Candidate> liveNodes() {
+    public List<ElectionCandidate> liveNodes() {
         CuratorCache nodes = nodesCache;
         if (nodes == null) {
             return List.of();
@@ -212,7 +213,7 @@ public final class ZooKeeperLeaderElector extends AbstractLeaderElector {
                 .filter(d -> nodesPath.equals(ZKPaths.getPathAndNode(d.getPath()).getPath()))
                 .map(d -> parseCandidate(d).orElse(null))
                 .filter(Objects::nonNull)
-                .sorted(Comparator.comparing(Candidate::nodeId))
+                .sorted(Comparator.comparing(ElectionCandidate::nodeId))
                 .toList();
     }
 
@@ -300,7 +301,7 @@ public final class ZooKeeperLeaderElector extends AbstractLeaderElector {
                 record.ifPresent(r -> observeLeader(r.leader(), r.epoch()));
                 return;
             }
-            Optional<Candidate> latchLeader = latchLeader();
+            Optional<ElectionCandidate> latchLeader = latchLeader();
             if (latchLeader.isPresent() && record.isPresent() && record.get().leader().sameNode(latchLeader.get())) {
                 observeLeader(latchLeader.get(), recordEpoch);
             } else {
@@ -310,7 +311,7 @@ public final class ZooKeeperLeaderElector extends AbstractLeaderElector {
         });
     }
 
-    private Optional<Candidate> latchLeader() {
+    private Optional<ElectionCandidate> latchLeader() {
         CuratorCache cache = controllerCache;
         if (cache == null) {
             return Optional.empty();
@@ -323,12 +324,12 @@ public final class ZooKeeperLeaderElector extends AbstractLeaderElector {
                 .flatMap(this::parseCandidate);
     }
 
-    private Optional<Candidate> parseCandidate(ChildData data) {
+    private Optional<ElectionCandidate> parseCandidate(ChildData data) {
         if (data.getData() == null || data.getData().length == 0) {
             return Optional.empty();
         }
         try {
-            return Optional.of(Candidate.fromJson(data.getData()));
+            return Optional.of(ElectionCandidate.fromJson(data.getData()));
         } catch (IllegalArgumentException e) {
             LOG.warn("ignoring znode {} without a candidate node={}: {}", data.getPath(), self.nodeId(),
                     e.getMessage());

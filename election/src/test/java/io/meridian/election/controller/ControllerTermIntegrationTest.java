@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.meridian.election.Candidate;
+import io.meridian.election.ElectionCandidate;
 import io.meridian.election.ControllerProducer;
 import io.meridian.election.ElectionSettings;
 import io.meridian.election.LeaderElector;
@@ -137,7 +137,7 @@ class ControllerTermIntegrationTest {
         values.put(MeridianConfig.FAILOVER_ENABLED, false);
         MeridianConfig config = new MeridianConfig(values);
         LeaderElector elector = LeaderElectors.create(MeridianConfig.BACKEND_ZOOKEEPER,
-                new Candidate(nodeId, "us-east", "http://" + nodeId, 0), ElectionSettings.builder()
+                new ElectionCandidate(nodeId, "us-east", "http://" + nodeId, 0), ElectionSettings.builder()
                         .kafkaClientProperties(config.kafkaClientProperties())
                         .controllerTopic(Topics.CONTROLLER.name())
                         .zookeeperConnect(cluster.zookeeperConnect())

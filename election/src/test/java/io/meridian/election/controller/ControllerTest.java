@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.meridian.election.Candidate;
+import io.meridian.election.ElectionCandidate;
 import io.meridian.election.ControllerFencedException;
 import io.meridian.election.ControllerTransaction;
 import io.meridian.election.ControllerWriteException;
@@ -269,7 +269,7 @@ class ControllerTest {
 
     /** An elector the test elects and deposes. */
     private static final class FakeElector implements LeaderElector {
-        private final Candidate self = new Candidate("node-a", "us-east", "http://node-a", 0);
+        private final ElectionCandidate self = new ElectionCandidate("node-a", "us-east", "http://node-a", 0);
         private final List<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
         private volatile boolean leader;
         private volatile long epoch = -1;
@@ -300,7 +300,7 @@ class ControllerTest {
         }
 
         @Override
-        public Optional<Candidate> leader() {
+        public Optional<ElectionCandidate> leader() {
             return leader ? Optional.of(self) : Optional.empty();
         }
 
@@ -320,12 +320,12 @@ class ControllerTest {
         }
 
         @Override
-        public Candidate self() {
+        public ElectionCandidate self() {
             return self;
         }
 
         @Override
-        public List<Candidate> liveNodes() {
+        public List<ElectionCandidate> liveNodes() {
             return List.of(self);
         }
 

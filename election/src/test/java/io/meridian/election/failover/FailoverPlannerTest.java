@@ -161,11 +161,11 @@ class FailoverPlannerTest {
         assertEquals(Optional.of("ap-south"), tenant(plan, "globex").newPrimary(), "partition 1: 250 > 200");
         TenantFailover acme = tenant(plan, "acme");
         assertEquals(0, acme.partition());
-        Candidate chosen = acme.candidates().get(0);
+        FailoverCandidate chosen = acme.candidates().get(0);
         assertTrue(chosen.chosen());
         assertEquals(Optional.of(new Position(0, 100)), chosen.position());
         assertTrue(chosen.reason().contains("highest applied offset"), chosen.reason());
-        Candidate other = acme.candidates().get(1);
+        FailoverCandidate other = acme.candidates().get(1);
         assertFalse(other.chosen());
         assertEquals("ap-south", other.region());
         assertTrue(other.reason().contains("behind 'eu-west'"), other.reason());
@@ -199,7 +199,7 @@ class FailoverPlannerTest {
         TenantFailover acme = tenant(proceed(planner.planAutomatic("us-east", health, List.of(ACME), NONE, NOW,
                 EPOCH)), "acme");
         assertEquals(Optional.of("ap-south"), acme.newPrimary());
-        assertEquals(Candidate.NO_POSITION, acme.candidates().get(1).appliedOffset());
+        assertEquals(FailoverCandidate.NO_POSITION, acme.candidates().get(1).appliedOffset());
         assertEquals(Optional.empty(), acme.candidates().get(1).position());
     }
 
@@ -212,7 +212,7 @@ class FailoverPlannerTest {
             TenantFailover acme = tenant(proceed(planner.planAutomatic("us-east", health, List.of(ACME), NONE, NOW,
                     EPOCH)), "acme");
             assertEquals(Optional.of("eu-west"), acme.newPrimary());
-            Candidate apSouth = acme.candidates().stream().filter(c -> c.region().equals("ap-south")).findFirst()
+            FailoverCandidate apSouth = acme.candidates().stream().filter(c -> c.region().equals("ap-south")).findFirst()
                     .orElseThrow();
             assertEquals(Optional.of(state), apSouth.health());
             assertEquals(1_000_000L, apSouth.appliedOffset());
@@ -230,7 +230,7 @@ class FailoverPlannerTest {
                 EPOCH)), "acme");
 
         assertEquals(Optional.of("eu-west"), acme.newPrimary());
-        Candidate apSouth = acme.candidates().stream().filter(c -> c.region().equals("ap-south")).findFirst()
+        FailoverCandidate apSouth = acme.candidates().stream().filter(c -> c.region().equals("ap-south")).findFirst()
                 .orElseThrow();
         assertFalse(apSouth.chosen());
         assertTrue(apSouth.reason().startsWith("needs reseed"), apSouth.reason());
@@ -242,7 +242,7 @@ class FailoverPlannerTest {
         TenantFailover hooli = tenant(proceed(PLANNER.planAutomatic("us-east", usEastDown().build(), List.of(odd),
                 NONE, NOW, EPOCH)), "hooli");
         assertEquals(Optional.of("eu-west"), hooli.newPrimary());
-        Candidate mars = hooli.candidates().get(1);
+        FailoverCandidate mars = hooli.candidates().get(1);
         assertEquals(Optional.empty(), mars.health());
         assertEquals("not known to the health monitor", mars.reason());
     }
@@ -260,7 +260,7 @@ class FailoverPlannerTest {
         TenantFailover hooli = tenant(plan, "hooli");
         assertEquals(TenantFailover.Outcome.NO_HEALTHY_REPLICA, hooli.outcome());
         assertEquals(Optional.empty(), hooli.newPlacement());
-        assertEquals(List.of("ap-south"), hooli.candidates().stream().map(Candidate::region).toList());
+        assertEquals(List.of("ap-south"), hooli.candidates().stream().map(FailoverCandidate::region).toList());
         assertTrue(hooli.reason().contains("no healthy replica among [ap-south]"), hooli.reason());
         assertTrue(tenant(plan, "initech").reason().contains("no replica other than 'us-east'"));
         assertEquals(List.of(ACME.withPrimary("eu-west", ACME.epoch() + 1)), plan.newPlacements());
@@ -297,10 +297,10 @@ class FailoverPlannerTest {
         TenantFailover acme = tenant(proceed(planner.planAutomatic("us-east", health, List.of(wide), NONE, NOW,
                 EPOCH)), "acme");
         assertEquals(List.of("eu-west", "ap-south", "sa-east"),
-                acme.candidates().stream().map(Candidate::region).toList(), "best first, then the unhealthy");
-        assertEquals(List.of(100L, 90L, 1_000_000L), acme.candidates().stream().map(Candidate::appliedOffset).toList());
-        assertEquals(List.of(3, 0, 0), acme.candidates().stream().map(Candidate::priority).toList());
-        assertEquals(List.of(true, false, false), acme.candidates().stream().map(Candidate::chosen).toList());
+                acme.candidates().stream().map(FailoverCandidate::region).toList(), "best first, then the unhealthy");
+        assertEquals(List.of(100L, 90L, 1_000_000L), acme.candidates().stream().map(FailoverCandidate::appliedOffset).toList());
+        assertEquals(List.of(3, 0, 0), acme.candidates().stream().map(FailoverCandidate::priority).toList());
+        assertEquals(List.of(true, false, false), acme.candidates().stream().map(FailoverCandidate::chosen).toList());
         acme.candidates().forEach(c -> assertFalse(c.reason().isBlank()));
         acme.candidates().forEach(c -> assertEquals(0, c.partition()));
     }
@@ -403,8 +403,8 @@ class FailoverPlannerTest {
         assertEquals(TenantFailover.Outcome.TARGET_NOT_REPLICA, skipped.outcome());
         assertEquals(Optional.empty(), skipped.newPlacement());
         assertTrue(skipped.reason().contains("not a replica"), skipped.reason());
-        assertTrue(skipped.candidates().stream().noneMatch(Candidate::chosen));
-        Candidate euWest = tenant(plan, "acme").candidates().stream().filter(c -> c.region().equals("eu-west"))
+        assertTrue(skipped.candidates().stream().noneMatch(FailoverCandidate::chosen));
+        FailoverCandidate euWest = tenant(plan, "acme").candidates().stream().filter(c -> c.region().equals("eu-west"))
                 .findFirst().orElseThrow();
         assertEquals("the operator chose 'ap-south'", euWest.reason());
     }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.meridian.election.Candidate;
+import io.meridian.election.ElectionCandidate;
 import io.meridian.election.ElectionSnapshot;
 import io.meridian.election.ElectionState;
 import io.meridian.election.LeadershipListener;
@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Timeout;
 /** The listener and state semantics both backends inherit, driven by hand. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class AbstractLeaderElectorTest {
-    private static final Candidate SELF = new Candidate("n1", "us-east", "http://n1", 0);
-    private static final Candidate OTHER = new Candidate("n2", "eu-west", "http://n2", 0);
+    private static final ElectionCandidate SELF = new ElectionCandidate("n1", "us-east", "http://n1", 0);
+    private static final ElectionCandidate OTHER = new ElectionCandidate("n2", "eu-west", "http://n2", 0);
 
     private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
     private final FakeElector elector = new FakeElector(clock);
@@ -231,7 +231,7 @@ class AbstractLeaderElectorTest {
         }
 
         @Override
-        public List<Candidate> liveNodes() {
+        public List<ElectionCandidate> liveNodes() {
             return List.of(SELF);
         }
     }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.meridian.election.Candidate;
+import io.meridian.election.ElectionCandidate;
 import io.meridian.election.internal.ControllerAssignor.AssignmentInfo;
 import io.meridian.election.internal.ControllerAssignor.MemberInfo;
 import java.nio.ByteBuffer;
@@ -97,7 +97,7 @@ class ControllerAssignorTest {
 
     private static Map.Entry<String, Subscription> member(String memberId, String nodeId, int priority,
                                                           long position) {
-        MemberInfo info = new MemberInfo(1, new Candidate(nodeId, "us-east", "http://" + nodeId, priority), position);
+        MemberInfo info = new MemberInfo(1, new ElectionCandidate(nodeId, "us-east", "http://" + nodeId, priority), position);
         return Map.entry(memberId, new Subscription(List.of(TOPIC), ByteBuffer.wrap(ControllerAssignor.write(info))));
     }
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.meridian.election.Candidate;
+import io.meridian.election.ElectionCandidate;
 import io.meridian.election.testing.TestZooKeeper;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
 @Tag("integration")
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ZooKeeperEpochStoreTest {
-    private static final Candidate A = new Candidate("a", "us-east", "", 0);
+    private static final ElectionCandidate A = new ElectionCandidate("a", "us-east", "", 0);
 
     private static TestZooKeeper zooKeeper;
     private static CuratorFramework client;

@@ -39,7 +39,7 @@ import picocli.CommandLine;
  */
 class DockerComposeTest {
     private static final Pattern INTERPOLATION = Pattern.compile("\\$\\{[^}]*}");
-    /** bin/meridian's build command: the image must build exactly what `bin/meridian node` runs. */
+    /** bin/meridian's build of the node module: the image must build exactly what `bin/meridian node` runs. */
     private static final String MAVEN_BUILD = "mvn -B -DskipTests -pl node -am package";
 
     private final JsonNode compose = OpsFiles.yaml(OpsFiles.COMPOSE);

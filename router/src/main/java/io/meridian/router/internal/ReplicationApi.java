@@ -2,7 +2,7 @@ package io.meridian.router.internal;
 
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import io.meridian.election.Candidate;
+import io.meridian.election.ElectionCandidate;
 import io.meridian.election.ElectionSnapshot;
 import io.meridian.election.controller.ControlPlane;
 import io.meridian.infra.config.MeridianConfig;
@@ -72,7 +72,7 @@ public final class ReplicationApi {
         body.put("leaderNodeId", snapshot.leaderNodeId());
         body.put("leaderRegion", snapshot.leaderRegion());
         body.put("leaderUrl", snapshot.leaderUrl());
-        Candidate self = snapshot.self();
+        ElectionCandidate self = snapshot.self();
         Map<String, Object> node = new LinkedHashMap<>();
         node.put("nodeId", self.nodeId());
         node.put("region", self.region());

@@ -17,6 +17,7 @@ import io.meridian.infra.testkit.SharedTestCluster;
 import io.meridian.infra.testkit.TestCluster;
 import io.meridian.infra.topics.TopicProvisioner;
 import io.meridian.infra.topics.Topics;
+import io.meridian.infra.topics.WalProducerSettings;
 import io.meridian.streams.ReplicationMonitor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -146,8 +146,7 @@ class ReplicationMonitorIntegrationTest {
 
     private static Map<String, Object> producerProperties(TestCluster cluster) {
         Map<String, Object> props = new HashMap<>(cluster.clientConfig());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.putAll(WalProducerSettings.durability());
         return props;
     }
 

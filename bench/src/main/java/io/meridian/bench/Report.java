@@ -1,0 +1,148 @@
+package io.meridian.bench;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meridian.infra.serde.Json;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Collects the results of one bench run and prints them as a table with ratios, or as JSON. */
+final class Report {
+    private final Map<String, Object> settings = new LinkedHashMap<>();
+    private final List<LoadResult> loads = new ArrayList<>();
+    private final List<ApplyResult> applies = new ArrayList<>();
+    /** The 1-minute load average when each result came in: these machines are shared, and it shows in the figures. */
+    private final Map<String, Double> loadAverages = new LinkedHashMap<>();
+
+    void setting(String name, Object value) {
+        settings.put(name, value);
+    }
+
+    void add(LoadResult result) {
+        loads.add(result);
+        loadAverages.put(result.scenario() + " " + result.target(), loadAverage());
+    }
+
+    void add(ApplyResult result) {
+        applies.add(result);
+        loadAverages.put("apply " + result.app(), loadAverage());
+    }
+
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    void printTable(PrintStream out) {
+        out.println();
+        out.println("meridian bench  " + settings);
+        out.println();
+        String format = "%-32s | %10s | %8s | %8s | %8s | %s%n";
+        out.printf(format, "scenario", "ops/s", "p50 ms", "p99 ms", "max ms", "errors");
+        out.println("-".repeat(32) + "-+-" + "-".repeat(10) + "-+-" + "-".repeat(8) + "-+-" + "-".repeat(8) + "-+-"
+                + "-".repeat(8) + "-+-------");
+        for (LoadResult r : loads) {
+            boolean none = r.latency().count() == 0;
+            out.printf(format, r.scenario() + "  " + r.target(), String.format("%.0f", r.opsPerSec()),
+                    none ? "-" : ms(r.latency().p50Ms()), none ? "-" : ms(r.latency().p99Ms()),
+                    none ? "-" : ms(r.latency().maxMs()),
+                    r.errorCount() == 0 ? "0" : r.errorCount() + " " + r.errors());
+        }
+        for (ApplyResult r : applies) {
+            out.printf(format, "apply  " + r.app() + " (records/s)", String.format("%.0f", r.recordsPerSec()), "-", "-",
+                    "-", r.rejected() < 0 ? "-" : r.rejected() + " rejected");
+        }
+        out.println();
+        out.println("ratios (Meridian / raw Kafka):");
+        for (String scenario : scenarios()) {
+            pair(scenario).ifPresent(p -> out.printf("  %-30s throughput %s   p50 %sx   p99 %sx   max %sx%n", scenario,
+                    ratio(p[0].opsPerSec(), p[1].opsPerSec()), ratio(p[0].latency().p50Ms(), p[1].latency().p50Ms()),
+                    ratio(p[0].latency().p99Ms(), p[1].latency().p99Ms()),
+                    ratio(p[0].latency().maxMs(), p[1].latency().maxMs())));
+        }
+        applyRatio().ifPresent(ratio -> out.printf("  %-30s throughput %.2f%n", "apply (applier / raw-streams)", ratio));
+        out.println();
+        out.println("notes: closed loop = each writer waits for its acknowledgement (router: 201 after the applier"
+                + " accepted; raw: Kafka ack);");
+        out.println("       open loop latency runs from the scheduled send time; ops/s there is the achieved rate;");
+        out.println("       apply rate is the steady state, between 10% and 90% of the WAL backlog processed by a fresh"
+                + " app id;");
+        for (ApplyResult r : applies) {
+            out.printf("       %s: %d records in %.2f s from the first one (%.0f records/s with the ramp-up), startup"
+                            + " %.1f s%s%n", r.app(), r.records(), r.seconds(), r.fullSpanPerSec(), r.startupSeconds(),
+                    r.accepted() < 0 ? "" : ", " + r.accepted() + " accepted, " + r.rejected() + " rejected");
+        }
+        out.printf("       1-min load average (%d cores) after each: %s%n", Runtime.getRuntime().availableProcessors(),
+                loadAverages);
+        out.flush();
+    }
+
+    void printJson(PrintStream out) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.set("settings", Json.MAPPER.valueToTree(settings));
+        ArrayNode writes = root.putArray("writes");
+        for (LoadResult r : loads) {
+            ObjectNode row = writes.addObject();
+            row.put("scenario", r.scenario()).put("target", r.target()).put("opsPerSec", r.opsPerSec())
+                    .put("ops", r.ops()).put("seconds", r.seconds()).put("targetRate", r.targetRate())
+                    .put("p50Ms", r.latency().p50Ms()).put("p99Ms", r.latency().p99Ms())
+                    .put("maxMs", r.latency().maxMs()).put("errors", r.errorCount());
+            row.set("errorsByKind", Json.MAPPER.valueToTree(r.errors()));
+        }
+        root.set("apply", Json.MAPPER.valueToTree(applies));
+        ObjectNode ratios = root.putObject("ratios");
+        for (String scenario : scenarios()) {
+            pair(scenario).ifPresent(p -> {
+                ObjectNode node = ratios.putObject(scenario);
+                // null where a side measured nothing: JSON has no NaN.
+                node.putPOJO("throughput", ratioOrNull(p[0].opsPerSec(), p[1].opsPerSec()));
+                node.putPOJO("p50", ratioOrNull(p[0].latency().p50Ms(), p[1].latency().p50Ms()));
+                node.putPOJO("p99", ratioOrNull(p[0].latency().p99Ms(), p[1].latency().p99Ms()));
+            });
+        }
+        applyRatio().ifPresent(ratio -> ratios.putObject("apply").putPOJO("throughput", ratio.isNaN() ? null : ratio));
+        root.set("loadAverages", Json.MAPPER.valueToTree(loadAverages));
+        root.put("cores", Runtime.getRuntime().availableProcessors());
+        out.println(Json.writeString(root));
+        out.flush();
+    }
+
+    private List<String> scenarios() {
+        return loads.stream().map(LoadResult::scenario).distinct().toList();
+    }
+
+    /** The router and raw results of a scenario, in that order, if both ran. */
+    private Optional<LoadResult[]> pair(String scenario) {
+        Optional<LoadResult> router = find(scenario, "router");
+        Optional<LoadResult> raw = find(scenario, "raw-kafka");
+        return router.isPresent() && raw.isPresent() ? Optional.of(new LoadResult[] {router.get(), raw.get()})
+                : Optional.empty();
+    }
+
+    private Optional<LoadResult> find(String scenario, String target) {
+        return loads.stream().filter(r -> r.scenario().equals(scenario) && r.target().equals(target)).findFirst();
+    }
+
+    private Optional<Double> applyRatio() {
+        Optional<ApplyResult> applier = applies.stream().filter(r -> r.app().equals(StreamsPass.APPLIER)).findFirst();
+        Optional<ApplyResult> raw = applies.stream().filter(r -> r.app().equals(StreamsPass.RAW)).findFirst();
+        return applier.isPresent() && raw.isPresent()
+                ? Optional.of(applier.get().recordsPerSec() / raw.get().recordsPerSec()) : Optional.empty();
+    }
+
+    private static Double ratioOrNull(double a, double b) {
+        return a > 0 && b > 0 ? a / b : null;
+    }
+
+    /** {@code a / b} to two decimals, or n/a when either side measured nothing. */
+    private static String ratio(double a, double b) {
+        return a > 0 && b > 0 ? String.format("%.2f", a / b) : "n/a";
+    }
+
+    private static String ms(double millis) {
+        return millis >= 100 ? String.format("%.0f", millis) : String.format("%.2f", millis);
+    }
+}

@@ -1,0 +1,117 @@
+package io.meridian.node;
+
+import static io.meridian.node.LocalHttp.send;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.serde.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One {@code meridian local} deployment for a test class ({@code @RegisterExtension static}): real brokers and three
+ * region nodes as child processes, started and ready before the class's tests, closed and deleted after them. Admin
+ * calls carry its token.
+ */
+final class LocalFixture implements BeforeAllCallback, AfterAllCallback {
+    static final Duration READY_TIMEOUT = Duration.ofMinutes(4);
+
+    private final String token;
+    private final Map<String, String> nodeSettings;
+    private Path dataDir;
+    private LocalDeployment deployment;
+
+    /** @param nodeSettings node configuration for every region (e.g. shorter health intervals) */
+    LocalFixture(String token, Map<String, String> nodeSettings) {
+        this.token = token;
+        this.nodeSettings = Map.copyOf(nodeSettings);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        dataDir = Files.createTempDirectory("meridian-" + context.getRequiredTestClass().getSimpleName() + "-");
+        deployment = new LocalDeployment(dataDir, LocalHttp.freePortRange(3), token, nodeSettings);
+        deployment.start();
+        deployment.awaitReady(READY_TIMEOUT);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        try {
+            if (deployment != null) {
+                deployment.close();
+            }
+        } finally {
+            if (dataDir != null) {
+                deleteRecursively(dataDir);
+            }
+        }
+    }
+
+    LocalDeployment deployment() {
+        return deployment;
+    }
+
+    String token() {
+        return token;
+    }
+
+    String url(String region) {
+        return deployment.url(region);
+    }
+
+    /** A directory of this deployment's, deleted with it. */
+    Path dataDir() {
+        return dataDir;
+    }
+
+    HttpResponse<String> admin(String method, String region, String path, String body) throws Exception {
+        return send(method, url(region) + path, body, "Authorization", "Bearer " + token);
+    }
+
+    /**
+     * Places {@code tenant} on all three regions with {@code primary}, through another region's node (it forwards to
+     * the controller, wherever that is), retrying while no controller is elected; returns once the primary's node
+     * serves the placement.
+     *
+     * @param strategy the conflict strategy, or {@code null} for the default
+     */
+    void place(String tenant, String primary, String strategy) {
+        String via = primary.equals("eu-west") ? "ap-south" : "eu-west";
+        String body = "{\"primary\":\"" + primary + "\",\"replicas\":[\"us-east\",\"eu-west\",\"ap-south\"]"
+                + (strategy == null ? "" : ",\"strategy\":\"" + strategy + "\"") + "}";
+        String path = "/admin/tenants/" + tenant + "/placement";
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            int status = admin("PUT", via, path, body).statusCode();
+            return status == 201 || status == 200;
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> admin("GET", primary, path, null).statusCode() == 200);
+    }
+
+    /** The tenant's placement as {@code region}'s node serves it. */
+    JsonNode placement(String tenant, String region) throws Exception {
+        var response = admin("GET", region, "/admin/tenants/" + tenant + "/placement", null);
+        assertEquals(200, response.statusCode(), response.body());
+        return Json.readTree(response.body().getBytes());
+    }
+
+    // Best effort: a file a dying child process still writes must not fail the class after its tests passed.
+    private static void deleteRecursively(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("could not delete " + root + ": " + e);
+        }
+    }
+}
