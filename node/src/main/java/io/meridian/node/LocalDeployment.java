@@ -118,7 +118,7 @@ public final class LocalDeployment implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xms64m", "-Xmx768m", "-XX:+UseG1GC",
                 "-Dmeridian.region=" + region,
-                "-cp", System.getProperty("java.class.path"), Meridian.class.getName(), "node",
+                "-cp", System.getProperty("java.class.path"), NodeCommand.class.getName(),
                 "--config", nodeConfigs.get(region).toString(),
                 "--parent-pid", Long.toString(ProcessHandle.current().pid())));
         ProcessBuilder builder = new ProcessBuilder(ChildProcesses.detached(command))

@@ -15,6 +15,12 @@ import picocli.CommandLine.Option;
                 + " (MERIDIAN_HTTP_PORT sets http.port).")
 final class NodeCommand implements Callable<Integer> {
 
+    /** The entry point of a node child process ({@link LocalDeployment} starts nodes with it). */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new NodeCommand()).execute(args));
+    }
+
+
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file (optional if MERIDIAN_* set it all).")
     Path config;
 

@@ -1,5 +1,6 @@
 package io.meridian.router;
 
+import io.meridian.streams.NotReadyException;
 import io.meridian.infra.model.Placement;
 import io.meridian.router.internal.RegionView;
 import io.meridian.streams.RegionStreams;
@@ -32,7 +33,7 @@ final class FakeRegion implements RegionView {
 
     private void check() {
         if (!ready) {
-            throw new RegionStreams.NotReadyException("stores not queryable (test)", null);
+            throw new NotReadyException("stores not queryable (test)", null);
         }
         RuntimeException f = failure;
         if (f != null) {

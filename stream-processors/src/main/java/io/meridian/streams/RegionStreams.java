@@ -157,11 +157,4 @@ public final class RegionStreams implements AutoCloseable {
             lifecycle.closed();
         }
     }
-
-    /** The stores are not queryable at the moment (starting or rebalancing): retry shortly. */
-    public static final class NotReadyException extends RuntimeException {
-        public NotReadyException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
 }

@@ -257,7 +257,7 @@ public final class ReplicationMonitor implements AutoCloseable {
     private <V, R> Optional<R> query(String name, Function<ReadOnlyKeyValueStore<String, V>, R> query) {
         try {
             return StoreQueries.query(streams, name, query);
-        } catch (RegionStreams.NotReadyException e) {
+        } catch (NotReadyException e) {
             return Optional.empty();
         }
     }

@@ -21,7 +21,7 @@ final class StoreQueries {
     /**
      * Runs {@code query} on the key-value store {@code name}; a {@code null} answer is empty.
      *
-     * @throws RegionStreams.NotReadyException when the store is not queryable (now, or midway: a rebalance)
+     * @throws NotReadyException when the store is not queryable (now, or midway: a rebalance)
      */
     static <V, R> Optional<R> query(KafkaStreams streams, String name, Function<ReadOnlyKeyValueStore<String, V>, R> query) {
         try {
@@ -29,7 +29,7 @@ final class StoreQueries {
                     streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
             return Optional.ofNullable(query.apply(store));
         } catch (InvalidStateStoreException e) {
-            throw new RegionStreams.NotReadyException("store " + name + " is not queryable now (" + streams.state() + ")",
+            throw new NotReadyException("store " + name + " is not queryable now (" + streams.state() + ")",
                     e);
         }
     }

@@ -1,5 +1,6 @@
 package io.meridian.router.internal;
 
+import io.meridian.streams.NotReadyException;
 import io.meridian.streams.RegionStreams;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,7 +36,7 @@ public final class ErrorResponses {
             ApiException deposed = ControllerErrors.deposed((RuntimeException) cause, tenant);
             return reply(deposed.code(), deposed.getMessage(), Map.of());
         }
-        if (cause instanceof RegionStreams.NotReadyException) {
+        if (cause instanceof NotReadyException) {
             return reply(ErrorCode.NOT_READY, "this node's region state is not ready yet (starting or rebalancing):"
                     + " retry after the Retry-After delay", Map.of());
         }

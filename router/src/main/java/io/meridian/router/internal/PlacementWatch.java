@@ -1,5 +1,6 @@
 package io.meridian.router.internal;
 
+import io.meridian.streams.NotReadyException;
 import io.meridian.infra.model.Placement;
 import io.meridian.streams.RegionStreams;
 import java.time.Duration;
@@ -51,7 +52,7 @@ public final class PlacementWatch {
         Optional<Placement> now;
         try {
             now = view.apply(tenant);
-        } catch (RegionStreams.NotReadyException e) {
+        } catch (NotReadyException e) {
             now = Optional.empty();  // wait for the listener instead
         }
         if (now.isPresent() && now.get().epoch() >= minEpoch) {

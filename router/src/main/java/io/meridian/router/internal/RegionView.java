@@ -1,5 +1,6 @@
 package io.meridian.router.internal;
 
+import io.meridian.streams.NotReadyException;
 import io.meridian.infra.model.Placement;
 import io.meridian.streams.RegionStreams;
 import io.meridian.streams.StoredDocument;
@@ -9,7 +10,7 @@ import java.util.function.Consumer;
 
 /**
  * What the router reads from this region's state: the placement view and the materialized documents. Production
- * uses {@link #of(RegionStreams)}; tests plug in a map. Methods may throw {@link RegionStreams.NotReadyException}.
+ * uses {@link #of(RegionStreams)}; tests plug in a map. Methods may throw {@link NotReadyException}.
  */
 public interface RegionView {
     Optional<Placement> placement(String tenant);

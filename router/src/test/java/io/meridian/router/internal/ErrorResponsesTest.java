@@ -1,5 +1,6 @@
 package io.meridian.router.internal;
 
+import io.meridian.streams.NotReadyException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -69,7 +70,7 @@ class ErrorResponsesTest {
 
     @Test
     void shouldAnswerNotReadyWhileStoresAreNotQueryable() {
-        Reply reply = errors.toReply(new CompletionException(new RegionStreams.NotReadyException("rebalancing", null)),
+        Reply reply = errors.toReply(new CompletionException(new NotReadyException("rebalancing", null)),
                 "acme");
         assertEquals(503, reply.status());
         assertEquals("not_ready", body(reply).at("/error/code").asText());

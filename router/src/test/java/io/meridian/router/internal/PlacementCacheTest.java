@@ -1,5 +1,6 @@
 package io.meridian.router.internal;
 
+import io.meridian.streams.NotReadyException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -106,9 +107,9 @@ class PlacementCacheTest {
     @Test
     void shouldPassNotReadyThroughAndCacheNothing() {
         PlacementCache failing = new PlacementCache(tenant -> {
-            throw new RegionStreams.NotReadyException("starting", null);
+            throw new NotReadyException("starting", null);
         }, Duration.ofSeconds(30), 10, new RouterMetrics(new SimpleMeterRegistry()));
-        assertThrows(RegionStreams.NotReadyException.class, () -> failing.get("acme"));
+        assertThrows(NotReadyException.class, () -> failing.get("acme"));
         assertEquals(0, failing.size());
     }
 }
