@@ -19,7 +19,10 @@ public interface ControllerContext {
     /** The controller epoch of this term. */
     long epoch();
 
-    /** The placement view of this node. */
+    /**
+     * The placements as this controller term has committed them (read to the end of the log when the term opened,
+     * then advanced by its own commits): what every change must be planned from.
+     */
     List<Placement> placements();
 
     Optional<Placement> placement(String tenant);

@@ -18,7 +18,6 @@ import io.meridian.infra.model.MigrationState;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.Position;
 import io.meridian.infra.model.WriteState;
-import io.meridian.infra.topics.Topics;
 import io.meridian.migration.AlreadySwitchedException;
 import io.meridian.migration.Migration;
 import io.meridian.migration.MigrationException;
@@ -28,12 +27,8 @@ import io.meridian.migration.MigrationSettings;
 import io.meridian.migration.TenantNotFoundException;
 import io.meridian.migration.UnknownRegionException;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -48,10 +43,9 @@ import org.slf4j.LoggerFactory;
  * book is always what the log says. A transaction that failed (retriable) marks the book stale: the next tick
  * rebuilds it from the log before going on, which also settles a commit whose outcome was unknown.
  *
- * <p>The placement a step starts from is the newer of this node's placement view and the last placement this term
- * published for the tenant: the view may lag behind our own writes for a moment. A view OLDER than the epoch a
- * migration expects is "not caught up yet" (wait); a NEWER one means something else (a failover, an operator) changed
- * the placement, and the migration fails.
+ * <p>The placement a step starts from is the controller's committed one ({@link ControllerContext#placement}): a
+ * placement NEWER than the epoch a migration expects means something else (a failover, an operator) changed it, and
+ * the migration fails.
  */
 public final class MigrationRun implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationRun.class);
@@ -68,14 +62,13 @@ public final class MigrationRun implements AutoCloseable {
     private final MigrationMetrics metrics;
     private final Supplier<String> ids;
     private final MigrationBook book = new MigrationBook();
+    private final MigrationJournal journal;
     private final Assessor assessor;
     private final RateSampler rates;
     private final List<Integer> walPartitions;
-    private final Map<String, Placement> published = new HashMap<>();
-    private final Map<String, Long> lastProgressAt = new HashMap<>();
+    private final DrainProgress drain;
     private MigrationSource source;
     private volatile boolean ready;
-    private boolean stale;
     private long nextRebuildAt;
     private long lastWalSampleAt = Long.MIN_VALUE;
 
@@ -90,6 +83,8 @@ public final class MigrationRun implements AutoCloseable {
         this.assessor = new Assessor(settings);
         this.rates = new RateSampler(Math.max(30_000, 10 * settings.heartbeatInterval().toMillis()));
         this.walPartitions = IntStream.range(0, settings.walPartitions()).boxed().toList();
+        this.drain = new DrainProgress(context, settings, rates);
+        this.journal = new MigrationJournal(context, book, metrics, ended -> drain.forget(ended.id()));
     }
 
     /** The migrations of this term; readable from any thread. */
@@ -115,9 +110,8 @@ public final class MigrationRun implements AutoCloseable {
         try {
             List<MigrationEvent> events = source().readAll();
             int skipped = book.rebuild(events);
-            published.clear();
-            lastProgressAt.clear();
-            stale = false;
+            drain.clear();
+            journal.rebuilt();
             ready = true;
             List<Migration> active = book.active();
             LOG.info("migrations rebuilt from the log controllerEpoch={} events={} skipped={} active={} took={}ms",
@@ -143,7 +137,7 @@ public final class MigrationRun implements AutoCloseable {
         if (!ready && clock.millis() < nextRebuildAt) {
             return;
         }
-        if ((!ready || stale) && !rebuild()) {
+        if ((!ready || journal.stale()) && !rebuild()) {
             return;
         }
         sample(clock.millis());
@@ -171,7 +165,6 @@ public final class MigrationRun implements AutoCloseable {
         } catch (ControllerFencedException e) {
             throw e;
         } catch (ControllerWriteException e) {
-            stale = true;
             LOG.warn("migration step not committed migration={} controllerEpoch={}; retrying next tick: {}",
                     migrationId, context.epoch(), e.getMessage());
         } catch (RuntimeException e) {
@@ -193,7 +186,7 @@ public final class MigrationRun implements AutoCloseable {
     // ---- commands (duties thread) ----
 
     public MigrationPlan plan(String tenant, String toRegion) {
-        Assessor.Assessment a = assessor.assess(context, placement(tenant), source(), book, rates, tenant, toRegion,
+        Assessor.Assessment a = assessor.assess(context, context.placement(tenant), source(), book, rates, tenant, toRegion,
                 "", clock.millis());
         if (a.problem() instanceof TenantNotFoundException || a.problem() instanceof UnknownRegionException) {
             throw a.problem();
@@ -203,7 +196,7 @@ public final class MigrationRun implements AutoCloseable {
 
     public Migration start(String tenant, String toRegion, String requestedBy) {
         long now = clock.millis();
-        Assessor.Assessment a = assessor.assess(context, placement(tenant), source(), book, rates, tenant, toRegion,
+        Assessor.Assessment a = assessor.assess(context, context.placement(tenant), source(), book, rates, tenant, toRegion,
                 "", now);
         if (a.problem() != null) {
             LOG.info("migration refused tenant={} to={} controllerEpoch={} code={}: {}", tenant, toRegion,
@@ -212,7 +205,7 @@ public final class MigrationRun implements AutoCloseable {
         }
         MigrationEvent.Requested requested = new MigrationEvent.Requested(ids.get(), tenant, a.placement().primary(),
                 toRegion, settings.timeout().toMillis(), requestedBy, now);
-        append(tenant, List.of(requested));
+        journal.append(tenant, List.of(requested));
         context.runSoon(() -> advanceSoon(requested.migrationId()));
         return book.get(requested.migrationId()).orElseThrow();
     }
@@ -225,7 +218,7 @@ public final class MigrationRun implements AutoCloseable {
         if (!m.active() || m.cancelRequested()) {
             return m;  // idempotent: already ended, or the cancel is on its way
         }
-        append(m.tenant(), List.of(new MigrationEvent.CancelRequested(migrationId, m.tenant(), requestedBy,
+        journal.append(m.tenant(), List.of(new MigrationEvent.CancelRequested(migrationId, m.tenant(), requestedBy,
                 clock.millis())));
         advance(migrationId);
         return book.get(migrationId).orElseThrow();
@@ -238,33 +231,31 @@ public final class MigrationRun implements AutoCloseable {
         long now = clock.millis();
         if (m.state() == SWITCHED) {
             // Only a log written elsewhere leaves a migration switched but not completed: finish it.
-            append(m.tenant(), List.of(changed(m, COMPLETED, m.placementEpoch(), "", "completed by controller epoch "
+            journal.append(m.tenant(), List.of(changed(m, COMPLETED, m.placementEpoch(), "", "completed by controller epoch "
                     + context.epoch() + " after a controller change", now)));
             return true;
         }
-        Optional<Placement> current = placement(m.tenant());
+        Optional<Placement> current = context.placement(m.tenant());
         if (m.cancelRequested()) {
             return end(m, current, CANCELLED, "cancelled by " + orUnknown(book.cancelledBy(m.id())) + " in state "
                     + m.state().wireName(), now);
         }
         if (m.timedOut(now)) {
             return end(m, current, FAILED, "timed out after " + m.timeoutMs() + " ms in state " + m.state().wireName()
-                    + drainDetail(m), now);
+                    + drain.detail(m), now);
         }
         if (current.isEmpty()) {
             return end(m, current, FAILED, "tenant '" + m.tenant() + "' has no placement any more", now);
         }
         Placement placement = current.get();
+        if (m.state() != MigrationState.REQUESTED && placement.epoch() < m.placementEpoch()) {
+            return false;  // cannot happen with a ledger-backed context; never plan from an epoch behind our own
+        }
         if (m.state() != MigrationState.REQUESTED) {
             if (placement.epoch() > m.placementEpoch()) {
                 return end(m, current, FAILED, "the placement changed underneath the migration (expected epoch "
                         + m.placementEpoch() + ", found " + placement.epoch() + ": primary " + placement.primary()
                         + ", writes " + placement.writes().wireName() + "), e.g. by a failover", now);
-            }
-            if (placement.epoch() < m.placementEpoch()) {
-                LOG.debug("placement view behind tenant={} migration={} view={} expected={}", m.tenant(), m.id(),
-                        placement.epoch(), m.placementEpoch());
-                return false;
             }
         }
         return switch (m.state()) {
@@ -287,7 +278,7 @@ public final class MigrationRun implements AutoCloseable {
         if (problem != null) {
             return end(m, current, FAILED, "validation failed [" + problem.code() + "]: " + problem.getMessage(), now);
         }
-        append(m.tenant(), List.of(changed(m, VALIDATED, a.placement().epoch(), "", m.toRegion()
+        journal.append(m.tenant(), List.of(changed(m, VALIDATED, a.placement().epoch(), "", m.toRegion()
                 + " is a healthy replica lagging " + a.lag() + " entries (limit " + settings.maxTargetLagEntries()
                 + ")", now)));
         return true;
@@ -295,14 +286,14 @@ public final class MigrationRun implements AutoCloseable {
 
     private boolean pause(Migration m, Placement current, long now) {
         Placement paused = current.withWrites(WriteState.PAUSED, current.epoch() + 1);
-        publish(paused, "migration-pause", fence -> List.of(changed(m, WRITES_PAUSED, paused.epoch(), fence.toString(),
+        journal.publish(paused, "migration-pause", fence -> List.of(changed(m, WRITES_PAUSED, paused.epoch(), fence.toString(),
                 "writes paused on " + paused.primary() + " at placement epoch " + paused.epoch() + ", pause fence "
                         + fence, now)));
         return true;
     }
 
     private boolean startDrain(Migration m, long now) {
-        append(m.tenant(), List.of(changed(m, DRAINING, m.placementEpoch(), m.pauseFence(), "waiting for "
+        journal.append(m.tenant(), List.of(changed(m, DRAINING, m.placementEpoch(), m.pauseFence(), "waiting for "
                 + m.toRegion() + " to apply up to the pause fence " + m.pauseFence(), now)));
         return true;
     }
@@ -310,9 +301,9 @@ public final class MigrationRun implements AutoCloseable {
     private boolean drainOrSwitch(Migration m, Placement current, long now) {
         Position fence = Position.parse(m.pauseFence());
         Optional<RegionStatus> target = context.health().region(m.toRegion());
-        long applied = target.map(s -> s.appliedOffset(fence.partition()).orElse(-1)).orElse(-1L);
+        long applied = drain.applied(m.toRegion(), fence);
         if (applied < fence.offset()) {
-            progress(m, fence, applied, now);
+            drain.report(m, fence, applied, now).ifPresent(progress -> journal.append(m.tenant(), List.of(progress)));
             return false;
         }
         if (target.get().state() != RegionHealth.HEALTHY) {
@@ -324,7 +315,7 @@ public final class MigrationRun implements AutoCloseable {
         }
         Placement switched = new Placement(current.tenant(), m.toRegion(), current.replicas(), current.epoch() + 1,
                 WriteState.ACTIVE, current.strategy(), current.mode());
-        publish(switched, "migration-switch", at -> List.of(
+        journal.publish(switched, "migration-switch", at -> List.of(
                 changed(m, SWITCHED, switched.epoch(), at.toString(), m.toRegion() + " applied up to "
                         + fence.partition() + ":" + applied + " (pause fence " + fence + "); primary "
                         + current.primary() + " -> " + m.toRegion() + " at placement epoch " + switched.epoch(), now),
@@ -333,128 +324,35 @@ public final class MigrationRun implements AutoCloseable {
         return true;
     }
 
-    private void progress(Migration m, Position fence, long applied, long now) {
-        // The first report comes one interval after the drain started (or this controller took over).
-        Long last = lastProgressAt.putIfAbsent(m.id(), now);
-        if (last == null || now - last < settings.progressInterval().toMillis()) {
-            return;
-        }
-        double rate = Math.max(0, rates.rate(RateSampler.applied(m.toRegion(), fence.partition())).orElse(0));
-        append(m.tenant(), List.of(new MigrationEvent.Progress(m.id(), m.tenant(), m.pauseFence(), applied,
-                fence.offset() - applied, rate, context.epoch(), now)));
-        lastProgressAt.put(m.id(), now);
-    }
-
     /**
      * Ends a migration before its switch. If it paused the writes and they are still paused, ONE transaction resumes
      * them (primary unchanged, epoch + 1) with the final event; otherwise the final event alone.
-     *
-     * @return false when the placement view has not caught up with the pause yet (try again later)
      */
     private boolean end(Migration m, Optional<Placement> current, MigrationState finalState, String why, long now) {
         boolean pausedByUs = m.state() == WRITES_PAUSED || m.state() == DRAINING;
         if (pausedByUs && current.isPresent()) {
             Placement placement = current.get();
             if (placement.epoch() < m.placementEpoch()) {
-                LOG.debug("roll-back waits for the placement view tenant={} migration={} view={} expected={}",
-                        m.tenant(), m.id(), placement.epoch(), m.placementEpoch());
-                return false;
+                return false;  // as in step: never roll back from an epoch behind our own pause
             }
             if (placement.writes() == WriteState.PAUSED) {
                 Placement resumed = placement.withWrites(WriteState.ACTIVE, placement.epoch() + 1);
-                publish(resumed, "migration-rollback", fence -> List.of(changed(m, finalState, resumed.epoch(),
+                journal.publish(resumed, "migration-rollback", fence -> List.of(changed(m, finalState, resumed.epoch(),
                         fence.toString(), why + "; writes resumed on " + resumed.primary() + " at placement epoch "
                                 + resumed.epoch(), now)));
                 return true;
             }
         }
         long epoch = current.map(Placement::epoch).orElse(m.placementEpoch());
-        append(m.tenant(), List.of(changed(m, finalState, epoch, "", why, now)));
+        journal.append(m.tenant(), List.of(changed(m, finalState, epoch, "", why, now)));
         return true;
-    }
-
-    private String drainDetail(Migration m) {
-        if (m.state() != DRAINING && m.state() != WRITES_PAUSED) {
-            return "";
-        }
-        Position fence = Position.parse(m.pauseFence());
-        long applied = context.health().region(m.toRegion())
-                .map(s -> s.appliedOffset(fence.partition()).orElse(-1)).orElse(-1L);
-        return " (" + m.toRegion() + " applied up to " + fence.partition() + ":" + applied + " of the pause fence "
-                + fence + ")";
-    }
-
-    // ---- writes: one controller transaction each; folded into the book after the commit ----
-
-    private void publish(Placement placement, String reason, Function<Position, List<MigrationEvent>> events) {
-        List<MigrationEvent> sent = new ArrayList<>();
-        try {
-            context.publishPlacement(placement, reason, fence -> tx -> {
-                sent.clear();
-                for (MigrationEvent event : events.apply(fence)) {
-                    tx.send(Topics.MIGRATIONS, placement.tenant(), event);
-                    sent.add(event);
-                }
-            });
-        } catch (ControllerWriteException e) {
-            stale = true;
-            throw e;
-        }
-        published.put(placement.tenant(), placement);
-        sent.forEach(this::recorded);
-    }
-
-    private void append(String tenant, List<MigrationEvent> events) {
-        try {
-            context.inTransaction(tx -> events.forEach(event -> tx.send(Topics.MIGRATIONS, tenant, event)));
-        } catch (ControllerWriteException e) {
-            stale = true;
-            throw e;
-        }
-        events.forEach(this::recorded);
-    }
-
-    private void recorded(MigrationEvent event) {
-        Migration before = book.get(event.migrationId()).orElse(null);
-        Migration after = book.record(event);
-        if (event instanceof MigrationEvent.StateChanged changed) {
-            LOG.info("migration {} tenant={} migration={} placementEpoch={} controllerEpoch={} fence={} reason={}",
-                    changed.state().wireName(), after.tenant(), after.id(), changed.placementEpoch(),
-                    changed.controllerEpoch(), changed.fencePosition(), changed.reason());
-        } else if (event instanceof MigrationEvent.Progress p) {
-            LOG.info("migration draining tenant={} migration={} placementEpoch={} controllerEpoch={} fence={}"
-                            + " targetApplied={} remaining={} rate={}/s", after.tenant(), after.id(),
-                    after.placementEpoch(), p.controllerEpoch(), p.fencePosition(), p.targetAppliedOffset(),
-                    p.remainingEntries(), String.format("%.1f", p.entriesPerSecond()));
-        } else if (event instanceof MigrationEvent.Requested r) {
-            LOG.info("migration requested tenant={} migration={} from={} to={} by={} timeoutMs={} controllerEpoch={}",
-                    r.tenant(), r.migrationId(), r.fromRegion(), r.toRegion(), r.requestedBy(), r.timeoutMs(),
-                    context.epoch());
-        } else if (event instanceof MigrationEvent.CancelRequested c) {
-            LOG.info("migration cancel requested tenant={} migration={} state={} by={} controllerEpoch={}",
-                    c.tenant(), c.migrationId(), after.state().wireName(), c.requestedBy(), context.epoch());
-        }
-        if (before != null && before.active() && !after.active()) {
-            metrics.ended(before, after);
-            lastProgressAt.remove(after.id());
-        }
-    }
-
-    private MigrationEvent.StateChanged changed(Migration m, MigrationState state, long placementEpoch, String fence,
-                                                String reason, long now) {
-        return new MigrationEvent.StateChanged(m.id(), m.tenant(), state, placementEpoch, fence, context.epoch(),
-                reason, now);
     }
 
     // ---- reads ----
 
-    private Optional<Placement> placement(String tenant) {
-        Optional<Placement> view = context.placement(tenant);
-        Placement ours = published.get(tenant);
-        if (ours == null || (view.isPresent() && view.get().epoch() >= ours.epoch())) {
-            return view;
-        }
-        return Optional.of(ours);
+    private MigrationEvent.StateChanged changed(Migration m, MigrationState state, long placementEpoch, String fence,
+                                                String reason, long now) {
+        return journal.changed(m, state, placementEpoch, fence, reason, now);
     }
 
     private void sample(long now) {

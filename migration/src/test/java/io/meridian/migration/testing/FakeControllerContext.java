@@ -58,7 +58,6 @@ public final class FakeControllerContext implements ControllerContext {
     public final List<Tx> committed = new CopyOnWriteArrayList<>();
     private final Map<String, RegionStatus> regions = new ConcurrentHashMap<>();
     private final Queue<Runnable> soon = new ConcurrentLinkedQueue<>();
-    public volatile boolean viewFollowsWrites = true;
     public volatile boolean failPublishes;
     public volatile boolean failTransactions;
     public volatile boolean fenced;
@@ -144,9 +143,7 @@ public final class FakeControllerContext implements ControllerContext {
         alsoWrite.apply(fence).accept(tx);
         walEnd.put(partition, offset + 1);
         commit(new Tx(placement, fence, reason, List.copyOf(tx.events), Thread.currentThread().getName()));
-        if (viewFollowsWrites) {
-            view.put(placement.tenant(), placement);
-        }
+        view.put(placement.tenant(), placement);
         return fence;
     }
 
