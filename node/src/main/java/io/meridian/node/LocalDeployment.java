@@ -3,6 +3,7 @@ package io.meridian.node;
 import io.meridian.infra.cluster.ChildProcesses;
 import io.meridian.infra.cluster.EmbeddedZooKeeper;
 import io.meridian.infra.cluster.KafkaProcessCluster;
+import io.meridian.infra.cluster.KafkaProcessClusterBuilder;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.topics.TopicProvisioner;
 import io.meridian.infra.topics.Topics;
@@ -66,7 +67,7 @@ public final class LocalDeployment implements AutoCloseable {
     public void start() {
         zookeeper = EmbeddedZooKeeper.start(dataDir.resolve("zookeeper"), 0);
         // No hook of its own: close() stops the nodes first, then the brokers.
-        kafka = KafkaProcessCluster.builder(dataDir.resolve("kafka")).racks(REGIONS).shutdownHook(false).build();
+        kafka = KafkaProcessClusterBuilder.forDataDir(dataDir.resolve("kafka")).racks(REGIONS).shutdownHook(false).build();
         kafka.start();
         LOG.info("kafka up at {}, zookeeper at {}", kafka.bootstrapServers(), zookeeper.connectString());
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {

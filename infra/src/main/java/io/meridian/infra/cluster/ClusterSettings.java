@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The options of a {@link KafkaProcessCluster} as its {@link KafkaProcessCluster.Builder} resolved them:
+ * The options of a {@link KafkaProcessCluster} as its {@link KafkaProcessClusterBuilder} resolved them:
  * validated, defaults filled in. Immutable.
  *
  * @param dataDir absolute

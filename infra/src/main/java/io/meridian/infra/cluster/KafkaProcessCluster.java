@@ -7,11 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,18 +69,9 @@ public final class KafkaProcessCluster implements AutoCloseable {
     private volatile boolean closed;
     private Thread shutdownHook;
 
-    /** A cluster of three brokers on racks us-east, eu-west, ap-south under {@code dataDir}. */
-    public KafkaProcessCluster(Path dataDir) {
-        this(builder(dataDir));
-    }
-
-    /** A cluster with one broker per rack under {@code dataDir}. */
-    public KafkaProcessCluster(Path dataDir, List<String> racks) {
-        this(builder(dataDir).racks(racks));
-    }
-
-    private KafkaProcessCluster(Builder b) {
-        this.settings = b.settings();
+    /** Use {@link KafkaProcessClusterBuilder}. */
+    KafkaProcessCluster(ClusterSettings settings) {
+        this.settings = settings;
         Path dataDir = settings.dataDir();
         try {
             Files.createDirectories(dataDir);
@@ -97,10 +85,6 @@ public final class KafkaProcessCluster implements AutoCloseable {
         this.nodes = new ClusterNodes(dataDir, settings.racks(), settings.layout(), state);
         this.launcher = new NodeLauncher(settings, clusterId, nodes, classpath);
         this.readiness = new ClusterReadiness(nodes, clusterId, dataDir, settings.startupTimeout());
-    }
-
-    public static Builder builder(Path dataDir) {
-        return new Builder(dataDir);
     }
 
     // ------------------------------------------------------------------ accessors (non-blocking)
@@ -288,133 +272,5 @@ public final class KafkaProcessCluster implements AutoCloseable {
             }
         }, "kafka-process-cluster-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
-    }
-
-    // ------------------------------------------------------------------ builder
-
-    /** Options of a {@link KafkaProcessCluster}; every one has a default suited to a 2-core machine. */
-    public static final class Builder {
-        private final Path dataDir;
-        private List<String> racks = DEFAULT_RACKS;
-        private ControllerLayout layout = ControllerLayout.DEDICATED;
-        private int basePort;
-        private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
-        private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
-        private List<String> brokerJvmOptions;
-        private List<String> controllerJvmOptions;
-        private boolean fastStartup = true;
-        private final Map<String, String> brokerProperties = new LinkedHashMap<>();
-        private String classpath;
-        private boolean shutdownHook = true;
-
-        private Builder(Path dataDir) {
-            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
-        }
-
-        /** One broker per rack, in order; default us-east, eu-west, ap-south. */
-        public Builder racks(List<String> racks) {
-            Objects.requireNonNull(racks, "racks");
-            if (racks.isEmpty()) {
-                throw new IllegalArgumentException("at least one rack is needed");
-            }
-            if (racks.stream().anyMatch(r -> r == null || r.isBlank())) {
-                throw new IllegalArgumentException("rack names must not be blank: " + racks);
-            }
-            this.racks = List.copyOf(racks);
-            return this;
-        }
-
-        public Builder controllerLayout(ControllerLayout layout) {
-            this.layout = Objects.requireNonNull(layout, "layout");
-            return this;
-        }
-
-        /**
-         * Fixed ports instead of free ones: brokers get {@code basePort .. basePort+N-1}, controllers
-         * the ports after. Ignored when the data directory already holds a cluster (its ports win).
-         */
-        public Builder basePort(int basePort) {
-            if (basePort < 1 || basePort > 65_000) {
-                throw new IllegalArgumentException("basePort out of range: " + basePort);
-            }
-            this.basePort = basePort;
-            return this;
-        }
-
-        public Builder startupTimeout(Duration timeout) {
-            this.startupTimeout = requirePositive(timeout);
-            return this;
-        }
-
-        /** How long a SIGTERM-ed node may take before it is killed. */
-        public Builder shutdownTimeout(Duration timeout) {
-            this.shutdownTimeout = requirePositive(timeout);
-            return this;
-        }
-
-        /**
-         * Whether the default JVM options restrict the JIT to C1 ({@code -XX:TieredStopAtLevel=1}), default
-         * true. On two shared cores that halves the start-up of a cluster (about 8 s instead of 15-25 s for
-         * three brokers and a controller) and keeps the C2 compiler from eating a core for the first
-         * minute; peak throughput is lower, so turn it off for long benchmarks. Ignored for explicit
-         * {@link #brokerJvmOptions}/{@link #controllerJvmOptions}.
-         */
-        public Builder fastStartup(boolean enabled) {
-            this.fastStartup = enabled;
-            return this;
-        }
-
-        /** Replaces the JVM options of broker processes (default: 128m..768m heap, G1 as in kafka-run-class). */
-        public Builder brokerJvmOptions(List<String> options) {
-            this.brokerJvmOptions = List.copyOf(options);
-            return this;
-        }
-
-        /** Replaces the JVM options of the dedicated controller process (default: 64m..256m heap). */
-        public Builder controllerJvmOptions(List<String> options) {
-            this.controllerJvmOptions = List.copyOf(options);
-            return this;
-        }
-
-        /** Adds or overrides one broker configuration property, on every broker. */
-        public Builder brokerProperty(String key, String value) {
-            brokerProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
-            return this;
-        }
-
-        /**
-         * The classpath of the child JVMs (it needs the Kafka broker and an SLF4J binding); default the
-         * jar entries of this JVM's {@code java.class.path}. A copy of {@link BrokerMain} always comes first.
-         */
-        public Builder classpath(String classpath) {
-            this.classpath = Objects.requireNonNull(classpath, "classpath");
-            return this;
-        }
-
-        /** Whether to stop the processes from a JVM shutdown hook when nobody closed the cluster (default true). */
-        public Builder shutdownHook(boolean enabled) {
-            this.shutdownHook = enabled;
-            return this;
-        }
-
-        public KafkaProcessCluster build() {
-            return new KafkaProcessCluster(this);
-        }
-
-        private ClusterSettings settings() {
-            return new ClusterSettings(dataDir.toAbsolutePath(), racks, layout, basePort, startupTimeout, shutdownTimeout,
-                    brokerJvmOptions != null
-                            ? brokerJvmOptions : ClusterSettings.defaultJvmOptions("128m", "768m", fastStartup),
-                    controllerJvmOptions != null
-                            ? controllerJvmOptions : ClusterSettings.defaultJvmOptions("64m", "256m", fastStartup),
-                    brokerProperties, classpath, shutdownHook);
-        }
-
-        private static Duration requirePositive(Duration d) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException("duration must be positive: " + d);
-            }
-            return d;
-        }
     }
 }

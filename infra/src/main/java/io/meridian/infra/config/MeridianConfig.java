@@ -1,13 +1,11 @@
 package io.meridian.infra.config;
 
-import io.meridian.infra.model.Names;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,11 +74,11 @@ public final class MeridianConfig extends AbstractConfig {
     public static final String BACKEND_KAFKA = "kafka";
 
     public static final ConfigDef DEF = new ConfigDef()
-            .define(REGION, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, regionName(), Importance.HIGH,
+            .define(REGION, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, RegionSettings.regionName(), Importance.HIGH,
                     "The region this node serves, e.g. us-east. Must be one of the names in 'regions'.")
             .define(NODE_ID, Type.STRING, "", Importance.MEDIUM,
                     "This node's id, unique in the cluster. Empty: <region>-<http.port>.")
-            .define(REGIONS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, regionUrlsValidator(), Importance.HIGH,
+            .define(REGIONS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, RegionSettings.regionUrls(), Importance.HIGH,
                     "Every region and the base URL its clients and other regions reach it at, as"
                             + " name=url pairs: us-east=https://us-east.example.com,eu-west=https://eu-west.example.com."
                             + " Redirects use these URLs, never the request's Host header.")
@@ -169,7 +167,7 @@ public final class MeridianConfig extends AbstractConfig {
 
     public MeridianConfig(Map<?, ?> values) {
         super(DEF, values, false);
-        this.regionUrls = parseRegionUrls(getList(REGIONS));
+        this.regionUrls = RegionSettings.parseRegionUrls(getList(REGIONS));
         sanityCheck();
     }
 
@@ -361,56 +359,5 @@ public final class MeridianConfig extends AbstractConfig {
         props.put("bootstrap.servers", bootstrapServers());
         props.put("client.rack", region());
         return props;
-    }
-
-    private static ConfigDef.Validator regionName() {
-        return (name, value) -> {
-            try {
-                Names.requireRegion((String) value);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(name, value, e.getMessage());
-            }
-        };
-    }
-
-    private static ConfigDef.Validator regionUrlsValidator() {
-        return (name, value) -> {
-            try {
-                @SuppressWarnings("unchecked")
-                List<String> entries = (List<String>) value;
-                parseRegionUrls(entries);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(name, value, e.getMessage());
-            }
-        };
-    }
-
-    private static Map<String, URI> parseRegionUrls(List<String> entries) {
-        if (entries == null || entries.isEmpty()) {
-            throw new IllegalArgumentException("name at least one region, as name=url");
-        }
-        Map<String, URI> urls = new LinkedHashMap<>();
-        for (String entry : entries) {
-            int eq = entry.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("'" + entry + "' is not name=url");
-            }
-            String region = Names.requireRegion(entry.substring(0, eq).trim());
-            String url = entry.substring(eq + 1).trim();
-            URI uri;
-            try {
-                uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("region " + region + " has an invalid URL '" + url + "'");
-            }
-            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-                throw new IllegalArgumentException("region " + region + " needs an absolute http(s) URL, got '"
-                        + url + "'");
-            }
-            if (urls.put(region, uri) != null) {
-                throw new IllegalArgumentException("region " + region + " is named twice");
-            }
-        }
-        return Collections.unmodifiableMap(urls);
     }
 }

@@ -210,7 +210,7 @@ class KafkaProcessClusterTest {
     // ------------------------------------------------------------------ helpers
 
     private static KafkaProcessCluster smallCluster(Path dir, ControllerLayout layout) {
-        return KafkaProcessCluster.builder(dir).racks(List.of("us-east")).controllerLayout(layout).build();
+        return KafkaProcessClusterBuilder.forDataDir(dir).racks(List.of("us-east")).controllerLayout(layout).build();
     }
 
     private static TopicDescription describe(Admin admin, String topic) throws Exception {

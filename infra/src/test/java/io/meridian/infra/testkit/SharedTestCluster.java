@@ -2,6 +2,7 @@ package io.meridian.infra.testkit;
 
 import io.meridian.infra.cluster.EmbeddedZooKeeper;
 import io.meridian.infra.cluster.KafkaProcessCluster;
+import io.meridian.infra.cluster.KafkaProcessClusterBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -198,7 +199,7 @@ public final class SharedTestCluster {
 
         static EmbeddedTestCluster start(Path dir, List<String> racks, EmbeddedZooKeeper zooKeeper) {
             // Our own hook closes it (and then deletes the files), so the cluster needs none.
-            KafkaProcessCluster cluster = KafkaProcessCluster.builder(dir).racks(racks).shutdownHook(false).build();
+            KafkaProcessCluster cluster = KafkaProcessClusterBuilder.forDataDir(dir).racks(racks).shutdownHook(false).build();
             try {
                 cluster.start();
             } catch (RuntimeException e) {
