@@ -3,15 +3,12 @@ package io.meridian.bench;
 import io.meridian.node.LocalDeployment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A {@link LocalDeployment} of the benchmark's own (ZooKeeper, three broker processes, three region node processes)
@@ -43,7 +40,7 @@ final class BenchDeployment implements AutoCloseable {
         byte[] secret = new byte[16];
         new SecureRandom().nextBytes(secret);
         String token = HexFormat.of().formatHex(secret);
-        int basePort = freePorts();
+        int basePort = LocalDeployment.freeBasePort(20000, 30000);
         LocalDeployment local = new LocalDeployment(dir, basePort, token, settings);
         BenchDeployment deployment = new BenchDeployment(dir, local, new NodeApi(token));
         long started = System.nanoTime();
@@ -153,25 +150,6 @@ final class BenchDeployment implements AutoCloseable {
                     lags.put(region, lag.canConvertToLong() ? lag.asLong() : -1L);
                 }));
         return lags;
-    }
-
-    /** The port of the first of three consecutive free ports, below Linux's ephemeral range (Kafka takes those). */
-    private static int freePorts() {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20_000, 30_000);
-            if (free(base) && free(base + 1) && free(base + 2)) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no three consecutive free ports found between 20000 and 30000");
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     @Override

@@ -266,4 +266,27 @@ public final class LocalDeployment implements AutoCloseable {
             zookeeper.close();
         }
     }
+
+    /**
+     * The first of three consecutive free loopback ports in [{@code from}, {@code to}): room for the three nodes of a
+     * deployment beside another one. Keep below Linux's ephemeral range, where the brokers' free ports come from.
+     */
+    public static int freeBasePort(int from, int to) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = java.util.concurrent.ThreadLocalRandom.current().nextInt(from, to - 2);
+            if (free(base) && free(base + 1) && free(base + 2)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no three consecutive free ports between " + from + " and " + to);
+    }
+
+    private static boolean free(int port) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(port, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
 }

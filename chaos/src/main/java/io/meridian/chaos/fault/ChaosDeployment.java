@@ -2,9 +2,6 @@ package io.meridian.chaos.fault;
 
 import io.meridian.chaos.workload.HttpApi;
 import io.meridian.node.LocalDeployment;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -41,7 +38,7 @@ public final class ChaosDeployment implements AutoCloseable {
 
     /** Starts a deployment whose nodes all get {@code settings}, and waits until every node is ready. */
     public static ChaosDeployment start(Path dir, Map<String, String> settings) {
-        ChaosDeployment deployment = new ChaosDeployment(dir, freePorts(), "chaos-" + Long.toHexString(
+        ChaosDeployment deployment = new ChaosDeployment(dir, LocalDeployment.freeBasePort(30000, 32000), "chaos-" + Long.toHexString(
                 ThreadLocalRandom.current().nextLong()), settings);
         deployment.startLocal();
         return deployment;
@@ -159,25 +156,6 @@ public final class ChaosDeployment implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    /** Three consecutive free ports below Linux's ephemeral range (Kafka's free ports come from there). */
-    private static int freePorts() {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(30_000, 32_000);
-            if (free(base) && free(base + 1) && free(base + 2)) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no three consecutive free ports between 30000 and 32000");
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 
