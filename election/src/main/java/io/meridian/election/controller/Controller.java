@@ -172,8 +172,10 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
                         }
                     }));
             allDuties.forEach(duty -> duty.onActivated(context));
-        } catch (ControllerFencedException | ControllerWriteException e) {
-            reopen("opening the term failed: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // Fenced, not committed, or a duty that could not start: never stay half-open.
+            LOG.error("controller epoch={} could not activate its term", epoch, e);
+            reopen("opening the term failed: " + e);
             return;
         }
         state = state.transitionTo(TermState.ACTIVE);
