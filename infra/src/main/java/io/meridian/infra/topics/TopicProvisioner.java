@@ -1,5 +1,6 @@
 package io.meridian.infra.topics;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -28,22 +30,26 @@ import org.slf4j.LoggerFactory;
 public final class TopicProvisioner {
     private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
     private static final long TIMEOUT_SECONDS = 60;
+    /** How long a just (re)started cluster may take to register all of its brokers. */
+    public static final Duration DEFAULT_SETTLE = Duration.ofSeconds(30);
 
     private final Admin admin;
+    private final Duration settle;
 
     public TopicProvisioner(Admin admin) {
+        this(admin, DEFAULT_SETTLE);
+    }
+
+    /** @param settle how long to wait for enough brokers to register before refusing a replication factor */
+    public TopicProvisioner(Admin admin, Duration settle) {
         this.admin = admin;
+        this.settle = settle;
     }
 
     /** Creates what is missing, verifies what exists. Safe to run concurrently from several nodes. */
     public void provision(Collection<Topic<?, ?>> topics) {
-        int brokers = call(admin.describeCluster().nodes()).size();
         short neededReplication = topics.stream().map(Topic::replicationFactor).max(Short::compare).orElse((short) 1);
-        if (brokers < neededReplication) {
-            throw new TopicLayoutException("replication factor " + neededReplication + " needs " + neededReplication
-                    + " brokers, but the cluster has " + brokers
-                    + ": add brokers or lower topics.replication.factor (and topics.min.insync.replicas)");
-        }
+        awaitBrokers(neededReplication);
         Set<String> existing = call(admin.listTopics().names());
         List<NewTopic> missing = topics.stream()
                 .filter(t -> !existing.contains(t.name()))
@@ -76,7 +82,7 @@ public final class TopicProvisioner {
         Map<String, TopicDescription> descriptions = describeWhenKnown(topics);
         List<ConfigResource> resources = topics.stream()
                 .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name())).toList();
-        Map<ConfigResource, Config> configs = call(admin.describeConfigs(resources).all());
+        Map<ConfigResource, Config> configs = whenKnown(() -> call(admin.describeConfigs(resources).all()));
         List<String> problems = new ArrayList<>();
         for (Topic<?, ?> topic : topics) {
             TopicDescription description = descriptions.get(topic.name());
@@ -113,26 +119,54 @@ public final class TopicProvisioner {
     }
 
     /**
-     * Describes the topics, waiting (bounded) for brokers to learn of ones just created: metadata propagates to every
-     * broker asynchronously, so a describe right after a create may say the topic is unknown.
+     * Waits (bounded) until {@code needed} brokers are registered: right after a (re)start a broker may still be
+     * registering although it answers, and a settling cluster must not make provisioning fail.
      */
+    private void awaitBrokers(short needed) {
+        long deadline = System.nanoTime() + settle.toNanos();
+        int brokers = call(admin.describeCluster().nodes()).size();
+        while (brokers < needed && System.nanoTime() < deadline) {
+            pause();
+            brokers = call(admin.describeCluster().nodes()).size();
+        }
+        if (brokers < needed) {
+            throw new TopicLayoutException("replication factor " + needed + " needs " + needed
+                    + " brokers, but the cluster has " + brokers + " (waited " + settle.toSeconds()
+                    + " s for more to register): add brokers or lower topics.replication.factor (and"
+                    + " topics.min.insync.replicas)");
+        }
+    }
+
+    /** Describes the topics once every broker asked knows them (metadata propagates asynchronously). */
     private Map<String, TopicDescription> describeWhenKnown(Collection<Topic<?, ?>> topics) {
         List<String> names = topics.stream().map(Topic::name).toList();
+        return whenKnown(() -> call(admin.describeTopics(names).allTopicNames()));
+    }
+
+    /**
+     * Runs {@code request} again while it fails because a broker does not know a topic yet: metadata and configs of a
+     * topic just created reach every broker asynchronously, so a describe right after a create may say it is unknown.
+     */
+    private static <T> T whenKnown(Supplier<T> request) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
         while (true) {
             try {
-                return call(admin.describeTopics(names).allTopicNames());
+                return request.get();
             } catch (TopicLayoutException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
                     throw e;
                 }
             }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TopicLayoutException("interrupted while waiting for topic metadata", e);
-            }
+            pause();
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TopicLayoutException("interrupted while waiting for the cluster", e);
         }
     }
 

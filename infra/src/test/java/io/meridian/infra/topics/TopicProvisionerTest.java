@@ -56,8 +56,9 @@ class TopicProvisionerTest {
         Topic<String, String> tooWide = topic(cluster.uniqueName("prov-wide"), 1, (short) 4, Map.of());
         try (Admin admin = cluster.admin()) {
             var e = assertThrows(TopicProvisioner.TopicLayoutException.class,
-                    () -> new TopicProvisioner(admin).provision(List.of(tooWide)));
-            assertEquals("replication factor 4 needs 4 brokers, but the cluster has 3: add brokers or lower"
+                    () -> new TopicProvisioner(admin, java.time.Duration.ofSeconds(1)).provision(List.of(tooWide)));
+            assertEquals("replication factor 4 needs 4 brokers, but the cluster has 3 (waited 1 s for more to"
+                    + " register): add brokers or lower"
                     + " topics.replication.factor (and topics.min.insync.replicas)", e.getMessage());
             Set<String> names = admin.listTopics().names().get();
             assertTrue(!names.contains(tooWide.name()), "nothing was created");
