@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
     private static final JavaClasses MERIDIAN = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            // test-jars of other modules (infra's testkit) are not main code either
+            .withImportOption(location -> !location.contains("-tests.jar"))
             .importPackages("io.meridian");
 
     @Test
