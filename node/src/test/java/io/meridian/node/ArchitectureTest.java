@@ -37,7 +37,7 @@ class ArchitectureTest {
                 .whereLayer("router").mayOnlyBeAccessedByLayers("node", "bench")
                 .whereLayer("migration").mayOnlyBeAccessedByLayers("router", "node", "bench")
                 .whereLayer("election").mayOnlyBeAccessedByLayers("migration", "router", "node", "bench")
-                .whereLayer("streams").mayOnlyBeAccessedByLayers("election", "migration", "router", "node", "bench")
+                .whereLayer("streams").mayOnlyBeAccessedByLayers("router", "node", "bench")
                 .whereLayer("infra").mayOnlyBeAccessedByLayers("streams", "election", "migration", "router", "node", "bench")
                 .check(MERIDIAN);
     }
