@@ -57,7 +57,7 @@ public final class FailoverBenchCommand implements Callable<Integer> {
             + " before and during the kill (default: ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--warmup", defaultValue = "60s", converter = BenchCommand.DurationConverter.class,
+    @Option(names = "--warmup", defaultValue = "60s", converter = DurationConverter.class,
             description = "Write load on eu-west and ap-south before the first trial of each deployment, for the JIT"
                     + " (default: ${DEFAULT-VALUE}).")
     Duration warmup;
@@ -66,7 +66,7 @@ public final class FailoverBenchCommand implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE}).")
     int warmupRate;
 
-    @Option(names = "--trial-timeout", defaultValue = "120s", converter = BenchCommand.DurationConverter.class,
+    @Option(names = "--trial-timeout", defaultValue = "120s", converter = DurationConverter.class,
             description = "Give up on a trial's failover after this long (default: ${DEFAULT-VALUE}).")
     Duration trialTimeout;
 

@@ -37,7 +37,7 @@ public final class MigrationBenchCommand implements Callable<Integer> {
             + " first is the one migrated (default: ${DEFAULT-VALUE}).")
     int tenants;
 
-    @Option(names = "--warmup", defaultValue = "60s", converter = BenchCommand.DurationConverter.class,
+    @Option(names = "--warmup", defaultValue = "60s", converter = DurationConverter.class,
             description = "Unmeasured load (and two migrations) before the first series, for the JIT"
                     + " (default: ${DEFAULT-VALUE}).")
     Duration warmup;
@@ -46,11 +46,11 @@ public final class MigrationBenchCommand implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE}).")
     int warmupRate;
 
-    @Option(names = "--settle", defaultValue = "10s", converter = BenchCommand.DurationConverter.class,
+    @Option(names = "--settle", defaultValue = "10s", converter = DurationConverter.class,
             description = "Unmeasured load at each rate before its first migration (default: ${DEFAULT-VALUE}).")
     Duration settle;
 
-    @Option(names = "--gap", defaultValue = "3s", converter = BenchCommand.DurationConverter.class,
+    @Option(names = "--gap", defaultValue = "3s", converter = DurationConverter.class,
             description = "Load between two migrations (default: ${DEFAULT-VALUE}).")
     Duration gap;
 
@@ -58,7 +58,7 @@ public final class MigrationBenchCommand implements Callable<Integer> {
             + " sender waits and the wait counts as latency (default: ${DEFAULT-VALUE}).")
     int maxInFlight;
 
-    @Option(names = "--migration-timeout", defaultValue = "90s", converter = BenchCommand.DurationConverter.class,
+    @Option(names = "--migration-timeout", defaultValue = "90s", converter = DurationConverter.class,
             description = "How long the bench waits for one migration to end (default: ${DEFAULT-VALUE}).")
     Duration migrationTimeout;
 
