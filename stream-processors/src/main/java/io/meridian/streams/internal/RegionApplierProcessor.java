@@ -17,10 +17,10 @@ import io.meridian.streams.StoredDocument;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -99,8 +99,8 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
             } else if (wal instanceof WalRecord.DataRecord data) {
                 listener.onDecided(decide(data, position, record));
             }
-        } catch (KafkaException e) {
-            throw e;  // Streams' own failures (a store, a migrated task) are not the record's fault
+        } catch (StreamsException e) {
+            throw e;  // Streams' own failures (a store, a migrated or fenced task) are not the record's fault
         } catch (RuntimeException e) {
             // A defect on one record must not stop the partition: every region fails alike, so all skip it alike.
             LOG.error("applier failed on WAL record {}; dead-lettered", position, e);
