@@ -137,7 +137,8 @@ final class ChaosRun {
         GoodClient reader = new GoodClient(api, deployment.regionUrls(), Duration.ofSeconds(30));
         FinalReads reads = FinalReads.read(reader, checker.keysByTenant(), tokens, tenants.regions());
         long[] lost = checker.lostAndOverwritten(reads);
-        Findings findings = new Findings(lost[0], lost[1], checker.duplicates(reads), checker.staleReads(),
+        long[] duplicates = checker.duplicates(reads, scan.positionsByWriteId(), scan.writeIdAt());
+        Findings findings = new Findings(lost[0] + duplicates[1], lost[1], duplicates[0], checker.staleReads(),
                 checker.controllerConflicts(scan.stamped()), unfinished, checker.divergentTenants(reads),
                 checker.unreadable(reads), Availability.worstTenantGap(ops, tenants.names(), start, end),
                 Availability.perFault(ops, history.faults(), tenants.names(), end), errors,

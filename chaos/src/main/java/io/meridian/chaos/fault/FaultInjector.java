@@ -17,6 +17,7 @@ import java.util.Set;
 public final class FaultInjector {
     private static final List<String> MIGRATION_STEPS = List.of("writes_paused", "draining", "switched");
     private static final Set<String> ENDED = Set.of("completed", "failed", "cancelled");
+    private static final Duration DISK_RECOVERY = Duration.ofSeconds(30);
 
     private final ChaosDeployment deployment;
     private final History history;
@@ -48,6 +49,7 @@ public final class FaultInjector {
             case ZK_RESTART -> zooKeeperRestart(fault);
             case CONTROLLER_KILL_AT_MIGRATION -> controllerKillAtMigration(fault, step.draw());
             case REGION_LOSS -> regionLoss(fault, deployment.regions().get(step.draw() % deployment.regions().size()));
+            case DISK_FULL -> diskFull(fault, deployment.regions().get(step.draw() % deployment.regions().size()));
             case RESTART_ALL -> restartAll(fault);
             case POISON -> poison(fault, tenants.names().get(step.draw() % tenants.names().size()));
             case MIXED -> throw new IllegalArgumentException("mixed is a schedule, not a fault");
@@ -149,6 +151,35 @@ public final class FaultInjector {
         return () -> {
             deployment.restartBroker(broker);
             restartNode(fault, region);
+        };
+    }
+
+    /**
+     * Fills the region's state tmpfs. Healing frees it and waits for the node to be ready; a node that does not
+     * recover by itself within {@link #DISK_RECOVERY} (its applier died on the full disk) is killed and restarted,
+     * as an operator would, and the event says so.
+     */
+    private Heal diskFull(Fault fault, String region) {
+        var skipped = deployment.diskFull().skipped();
+        if (skipped.isPresent()) {
+            event(fault, FaultEvent.SKIP, "state-" + region, -1, "skipped: " + skipped.get());
+            return () -> { };
+        }
+        long bytes = deployment.diskFull().fill(region);
+        long pid = deployment.nodePid(region).orElse(-1L);
+        event(fault, FaultEvent.INJECT, "state-" + region, pid, "tmpfs under the applier state full ("
+                + bytes / (1 << 20) + " MiB of filler)");
+        return () -> {
+            deployment.diskFull().free(region);
+            String how = "freed; node recovered by itself";
+            try {
+                deployment.restartNode(region, DISK_RECOVERY);
+            } catch (IllegalStateException notReady) {
+                deployment.killNode(region);
+                deployment.restartNode(region);
+                how = "freed; node not ready within " + DISK_RECOVERY.toSeconds() + " s, killed and restarted";
+            }
+            event(fault, FaultEvent.HEAL, "state-" + region, deployment.nodePid(region).orElse(-1L), how);
         };
     }
 
