@@ -2,6 +2,7 @@ package io.meridian.chaos;
 
 import io.meridian.chaos.fault.ChaosDeployment;
 import io.meridian.chaos.fault.DiskFull;
+import io.meridian.chaos.fault.FailoverBudget;
 import io.meridian.chaos.fault.Fault;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,6 +36,8 @@ public record ChaosPlan(List<Fault> faults, List<Long> seeds, Duration duration,
                 Map.of("election.backend", backend))) {
             Progress.line("deployment ready in %.0f s; nodes %s", (System.nanoTime() - started) / 1e9,
                     deployment.regionUrls());
+            Progress.line("failover budget: %s", FailoverBudget.of(deployment.dir().resolve("nodes")
+                    .resolve(deployment.regions().get(0) + ".properties")));
             deployment.diskFull().skipped().ifPresent(why -> Progress.line("disk-full will be skipped: %s", why));
             int index = 0;
             for (long seed : seeds) {

@@ -6,6 +6,7 @@ import io.meridian.chaos.check.FinalReads;
 import io.meridian.chaos.check.Findings;
 import io.meridian.chaos.check.LogScan;
 import io.meridian.chaos.fault.ChaosDeployment;
+import io.meridian.chaos.fault.FailoverBudget;
 import io.meridian.chaos.fault.Fault;
 import io.meridian.chaos.fault.FaultInjector;
 import io.meridian.chaos.fault.Schedule;
@@ -141,11 +142,15 @@ final class ChaosRun {
         Findings findings = new Findings(lost[0] + duplicates[1], lost[1], duplicates[0], checker.staleReads(),
                 checker.controllerConflicts(scan.stamped()), unfinished, checker.divergentTenants(reads),
                 checker.unreadable(reads), Availability.worstTenantGap(ops, tenants.names(), start, end),
-                Availability.perFault(ops, history.faults(), tenants.names(), end), errors,
+                Availability.perFault(ops, history.faults(), tenants.names(), end, budget()::forFault), errors,
                 new ArrayList<>(checker.examples()));
         long acked = ops.stream().filter(Op::acknowledgedWrite).count();
         return new RunResult(name, fault.cliName(), seed, backend, end - start, ops.size(), acked, findings, load,
                 historyFile.toString());
+    }
+
+    private FailoverBudget budget() {
+        return FailoverBudget.of(deployment.dir().resolve("nodes").resolve(deployment.regions().get(0) + ".properties"));
     }
 
     /** Places the run's tenants, retrying while the controller is being elected or Kafka settles. */

@@ -80,16 +80,18 @@ public final class FaultInjector {
 
     private Heal nodeKill(Fault fault, Targets.Target target) {
         String region = target.region();
+        String held = heldController(region);
         long pid = deployment.killNode(region);
-        event(fault, FaultEvent.INJECT, "node-" + region, pid, "kill -9; " + target.role());
+        event(fault, FaultEvent.INJECT, "node-" + region, pid, "kill -9; " + target.role() + held);
         return () -> restartNode(fault, region);
     }
 
     private Heal nodePause(Fault fault, Targets.Target target) {
         String region = target.region();
         long pid = deployment.nodePid(region).orElseThrow(() -> new IllegalStateException("no node in " + region));
+        String held = heldController(region);
         deployment.processes().stop(pid);
-        event(fault, FaultEvent.INJECT, "node-" + region, pid, "SIGSTOP; " + target.role());
+        event(fault, FaultEvent.INJECT, "node-" + region, pid, "SIGSTOP; " + target.role() + held);
         return () -> {
             deployment.processes().resume(pid);
             event(fault, FaultEvent.HEAL, "node-" + region, pid, "SIGCONT");
@@ -143,11 +145,12 @@ public final class FaultInjector {
 
     private Heal regionLoss(Fault fault, String region) {
         int broker = deployment.regions().indexOf(region);
+        String held = heldController(region);
         long nodePid = deployment.killNode(region);
         long brokerPid = deployment.brokerPid(broker);
         deployment.processes().kill(brokerPid);
         event(fault, FaultEvent.INJECT, "region-" + region, nodePid, "kill -9 of the node and of broker-" + broker
-                + " (pid " + brokerPid + ")");
+                + " (pid " + brokerPid + ")" + held);
         return () -> {
             deployment.restartBroker(broker);
             restartNode(fault, region);
@@ -194,6 +197,12 @@ public final class FaultInjector {
         String what = PoisonProducer.produce(deployment.bootstrapServers(), tenant, 12);
         event(fault, FaultEvent.INJECT, "meridian.wal", -1, what);
         return () -> { };
+    }
+
+    /** "; held the controller" when {@code region}'s node leads, for the failover budget; else empty. */
+    private String heldController(String region) {
+        return deployment.controllerRegion().filter(region::equals).isPresent()
+                ? "; " + FailoverBudget.HELD_CONTROLLER : "";
     }
 
     private void restartNode(Fault fault, String region) {
