@@ -10,7 +10,7 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The load of one run: {@code writers} closed-loop writer threads (unique keys and overwrites of a few shared keys
+ * The load of one run: {@code writers} closed-loop writer threads, writer i on tenant i mod tenants (unique keys and overwrites of a few shared keys
  * per tenant, each write with its own Idempotency-Key, a third of the acknowledged ones read back at once in a random
  * region with the write's position as read-your-writes token), and one operator thread that migrates tenants back
  * and forth and fails regions over by hand. Everything lands in the {@link History}. Start once; stop is idempotent.
@@ -70,7 +70,9 @@ public final class Workload implements AutoCloseable {
         long seq = 0;
         while (running.get()) {
             seq++;
-            String tenant = tenants.names().get(random.nextInt(tenants.names().size()));
+            // Each writer keeps to one tenant: a closed-loop writer stuck on a paused or failed-over tenant must not
+            // starve the others, or their unavailability would be the harness's, not Meridian's.
+            String tenant = tenants.names().get(writer % tenants.names().size());
             boolean shared = random.nextInt(10) < 4;
             String key = shared ? "s" + random.nextInt(SHARED_KEYS) : "u" + writer + "-" + seq;
             String writeId = runName + "-w" + writer + "-" + seq;
