@@ -10,8 +10,8 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The load of one run: {@code writers} closed-loop writer threads, writer i on tenant i mod tenants (unique keys and overwrites of a few shared keys
- * per tenant, each write with its own Idempotency-Key, a third of the acknowledged ones read back at once in a random
+ * The load of one run: {@code writers} closed-loop writer threads, writer i on tenant i mod tenants (unique keys
+ * and overwrites of a few shared keys per tenant, each write with its own Idempotency-Key, a third of the acknowledged ones read back at once in a random
  * region with the write's position as read-your-writes token), and one operator thread that migrates tenants back
  * and forth and fails regions over by hand. Everything lands in the {@link History}. Start once; stop is idempotent.
  */
