@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One run on a running deployment: fresh tenants, the workload, the seed's fault schedule, then (faults healed) the
@@ -66,7 +67,10 @@ final class ChaosRun {
         GoodClient client = new GoodClient(api, deployment.regionUrls(), OP_DEADLINE);
         try (History history = new History(historyFile)) {
             place(api, tenants);
-            Workload workload = new Workload(client, history, tenants, name, writers, seed, true);
+            // Read-backs wait at most the router's min-position wait (2 s) and a little more for an answer.
+            GoodClient reader = new GoodClient(new HttpApi(deployment.adminToken(), Duration.ofSeconds(4)),
+                    deployment.regionUrls(), Workload.READ_DEADLINE);
+            Workload workload = new Workload(client, reader, history, tenants, name, writers, seed, true);
             FaultInjector injector = new FaultInjector(deployment, history, tenants);
             Schedule schedule = Schedule.of(seed, fault, duration.toMillis());
             long start = history.now();
@@ -84,7 +88,9 @@ final class ChaosRun {
             String load = loadAverage();
             Progress.line("run %s: workload done (%d operations), load average %s; healing and checking", name,
                     history.ops().size(), load);
-            return check(history, tenants, start, end, client.errorsByCode(), load);
+            Map<String, Long> errors = new TreeMap<>(client.errorsByCode());
+            reader.errorsByCode().forEach((code, n) -> errors.merge(code, n, Long::sum));
+            return check(history, tenants, start, end, errors, load);
         }
     }
 
