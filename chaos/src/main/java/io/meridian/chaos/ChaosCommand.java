@@ -24,7 +24,7 @@ public final class ChaosCommand implements Callable<Integer> {
 
     @Option(names = "--faults", split = ",", paramLabel = "LIST",
             description = "fault kinds: broker-kill, broker-pause, node-kill, node-pause, zk-restart, "
-                    + "controller-kill-at-migration, region-loss, restart-all, poison, mixed, or all "
+                    + "controller-kill-at-migration, region-loss, disk-full, restart-all, poison, mixed, or all "
                     + "(default: broker-kill,broker-pause,node-kill,zk-restart)")
     List<String> faults = new ArrayList<>();
 
@@ -33,6 +33,10 @@ public final class ChaosCommand implements Callable<Integer> {
 
     @Option(names = "--seeds", paramLabel = "N", description = "run seeds 1..N (default 1)")
     int seeds = 1;
+
+    @Option(names = "--first-seed", paramLabel = "F",
+            description = "with --seeds N, run seeds F..F+N-1 instead (a long tier in batches)")
+    long firstSeed = 1;
 
     @Option(names = "--seed", paramLabel = "S", description = "run this one seed (reproduces a failing run)")
     Long seed;
@@ -60,7 +64,7 @@ public final class ChaosCommand implements Callable<Integer> {
         if (seed != null) {
             seedList.add(seed);
         } else {
-            for (long s = 1; s <= seeds; s++) {
+            for (long s = firstSeed; s < firstSeed + seeds; s++) {
                 seedList.add(s);
             }
         }

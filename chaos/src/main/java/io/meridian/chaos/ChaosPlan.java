@@ -1,6 +1,8 @@
 package io.meridian.chaos;
 
 import io.meridian.chaos.fault.ChaosDeployment;
+import io.meridian.chaos.fault.DiskFull;
+import io.meridian.chaos.fault.FailoverBudget;
 import io.meridian.chaos.fault.Fault;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,6 +27,7 @@ public record ChaosPlan(List<Fault> faults, List<Long> seeds, Duration duration,
 
     public List<RunResult> execute() {
         Path root = dir.toAbsolutePath();
+        DiskFull.unmountLeftovers(root);
         deleteRecursively(root);
         Progress.line("starting the harness's deployment in %s (election backend %s)", root, backend);
         long started = System.nanoTime();
@@ -33,6 +36,9 @@ public record ChaosPlan(List<Fault> faults, List<Long> seeds, Duration duration,
                 Map.of("election.backend", backend))) {
             Progress.line("deployment ready in %.0f s; nodes %s", (System.nanoTime() - started) / 1e9,
                     deployment.regionUrls());
+            Progress.line("failover budget: %s", FailoverBudget.of(deployment.dir().resolve("nodes")
+                    .resolve(deployment.regions().get(0) + ".properties")));
+            deployment.diskFull().skipped().ifPresent(why -> Progress.line("disk-full will be skipped: %s", why));
             int index = 0;
             for (long seed : seeds) {
                 for (Fault fault : faults) {

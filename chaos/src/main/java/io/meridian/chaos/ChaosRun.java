@@ -6,6 +6,7 @@ import io.meridian.chaos.check.FinalReads;
 import io.meridian.chaos.check.Findings;
 import io.meridian.chaos.check.LogScan;
 import io.meridian.chaos.fault.ChaosDeployment;
+import io.meridian.chaos.fault.FailoverBudget;
 import io.meridian.chaos.fault.Fault;
 import io.meridian.chaos.fault.FaultInjector;
 import io.meridian.chaos.fault.Schedule;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One run on a running deployment: fresh tenants, the workload, the seed's fault schedule, then (faults healed) the
@@ -65,7 +67,10 @@ final class ChaosRun {
         GoodClient client = new GoodClient(api, deployment.regionUrls(), OP_DEADLINE);
         try (History history = new History(historyFile)) {
             place(api, tenants);
-            Workload workload = new Workload(client, history, tenants, name, writers, seed, true);
+            // Read-backs wait at most the router's min-position wait (2 s) and a little more for an answer.
+            GoodClient reader = new GoodClient(new HttpApi(deployment.adminToken(), Duration.ofSeconds(4)),
+                    deployment.regionUrls(), Workload.READ_DEADLINE);
+            Workload workload = new Workload(client, reader, history, tenants, name, writers, seed, true);
             FaultInjector injector = new FaultInjector(deployment, history, tenants);
             Schedule schedule = Schedule.of(seed, fault, duration.toMillis());
             long start = history.now();
@@ -83,7 +88,9 @@ final class ChaosRun {
             String load = loadAverage();
             Progress.line("run %s: workload done (%d operations), load average %s; healing and checking", name,
                     history.ops().size(), load);
-            return check(history, tenants, start, end, client.errorsByCode(), load);
+            Map<String, Long> errors = new TreeMap<>(client.errorsByCode());
+            reader.errorsByCode().forEach((code, n) -> errors.merge(code, n, Long::sum));
+            return check(history, tenants, start, end, errors, load);
         }
     }
 
@@ -137,14 +144,19 @@ final class ChaosRun {
         GoodClient reader = new GoodClient(api, deployment.regionUrls(), Duration.ofSeconds(30));
         FinalReads reads = FinalReads.read(reader, checker.keysByTenant(), tokens, tenants.regions());
         long[] lost = checker.lostAndOverwritten(reads);
-        Findings findings = new Findings(lost[0], lost[1], checker.duplicates(reads), checker.staleReads(),
+        long[] duplicates = checker.duplicates(reads, scan.positionsByWriteId(), scan.writeIdAt());
+        Findings findings = new Findings(lost[0] + duplicates[1], lost[1], duplicates[0], checker.staleReads(),
                 checker.controllerConflicts(scan.stamped()), unfinished, checker.divergentTenants(reads),
                 checker.unreadable(reads), Availability.worstTenantGap(ops, tenants.names(), start, end),
-                Availability.perFault(ops, history.faults(), tenants.names(), end), errors,
+                Availability.perFault(ops, history.faults(), tenants.names(), end, budget()::forFault), errors,
                 new ArrayList<>(checker.examples()));
         long acked = ops.stream().filter(Op::acknowledgedWrite).count();
         return new RunResult(name, fault.cliName(), seed, backend, end - start, ops.size(), acked, findings, load,
                 historyFile.toString());
+    }
+
+    private FailoverBudget budget() {
+        return FailoverBudget.of(deployment.dir().resolve("nodes").resolve(deployment.regions().get(0) + ".properties"));
     }
 
     /** Places the run's tenants, retrying while the controller is being elected or Kafka settles. */

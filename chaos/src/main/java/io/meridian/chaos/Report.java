@@ -23,14 +23,16 @@ final class Report {
                     f.staleReads(), f.controllerConflicts(), f.unfinishedMigrations(),
                     f.divergentTenants() + f.unreadable(), f.longestUnavailableMs() / 1000.0, codes(f.errorsByCode()));
         }
-        out.printf("%nper fault (unavailable: longest time without an acknowledged write of one tenant / of any)%n");
-        out.printf("%-28s %-6s %-14s %8s %8s %10s %9s  %s%n", "fault", "seed", "target", "at", "held", "worst",
-                "any", "detail");
+        out.printf("%nper fault (unavailable: longest time without an acknowledged write of one tenant / of any;"
+                + " budget: what the configuration implies for the loss of a node, see FailoverBudget)%n");
+        out.printf("%-28s %-6s %-14s %8s %8s %10s %9s %8s  %s%n", "fault", "seed", "target", "at", "held", "worst",
+                "any", "budget", "detail");
         for (RunResult run : runs) {
             for (FaultWindow w : run.findings().faults()) {
-                out.printf("%-28s %-6d %-14s %7.1fs %7.1fs %9.1fs %8.1fs  %s%n", w.fault(), run.seed(), w.target(),
+                out.printf("%-28s %-6d %-14s %7.1fs %7.1fs %9.1fs %8.1fs %8s  %s%n", w.fault(), run.seed(), w.target(),
                         w.atMs() / 1000.0, w.heldMs() / 1000.0, w.worstTenantGapMs() / 1000.0,
-                        w.anyTenantGapMs() / 1000.0, w.detail());
+                        w.anyTenantGapMs() / 1000.0, w.budgetMs() == 0 ? "-" : w.budgetMs() / 1000.0 + "s",
+                        w.detail());
             }
         }
         for (RunResult run : runs) {

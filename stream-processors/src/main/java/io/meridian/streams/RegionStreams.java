@@ -90,6 +90,11 @@ public final class RegionStreams implements AutoCloseable {
         props.put(StreamsConfig.adminClientPrefix(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG), 5_000);
         // One admin request may not outlast the call that contains it.
         props.put(StreamsConfig.adminClientPrefix(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG), 4_000);
+        // A node restarted after kill -9 joins the group at once but its applier stays REBALANCING until the coordinator
+        // drops the dead member, after the consumer's session timeout: 45 s by default (chaos node-kill seed 1: killed
+        // 21:18:39.4, rejoined 21:18:51.6, dead member "has failed" 21:19:23.0, RUNNING 21:19:24.6). 10 s (the pre-3.0
+        // default; heartbeats come from a background thread every 3 s) bounds it.
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.regionUrls().get(config.region()).getHost() + ":"
                 + config.httpPort());
         return props;

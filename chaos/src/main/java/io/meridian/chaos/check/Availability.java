@@ -6,6 +6,7 @@ import io.meridian.chaos.history.Op;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -34,7 +35,7 @@ public final class Availability {
 
     /** One window per injected fault; {@code heldMs} is from the injection to its heal (0 when it heals itself). */
     public static List<FaultWindow> perFault(List<Op> ops, List<FaultEvent> faults, List<String> tenants,
-                                             long endMs) {
+                                             long endMs, ToLongFunction<FaultEvent> budget) {
         List<FaultEvent> injections = faults.stream().filter(f -> FaultEvent.INJECT.equals(f.action())).toList();
         List<FaultWindow> windows = new ArrayList<>();
         for (int i = 0; i < injections.size(); i++) {
@@ -45,7 +46,7 @@ public final class Availability {
                     .max().orElse(inject.atMs());
             windows.add(new FaultWindow(inject.fault(), inject.target(), inject.atMs(), healedAt - inject.atMs(),
                     worstTenantGap(ops, tenants, inject.atMs(), to), anyTenantGap(ops, inject.atMs(), to),
-                    inject.detail()));
+                    budget.applyAsLong(inject), inject.detail()));
         }
         return windows;
     }

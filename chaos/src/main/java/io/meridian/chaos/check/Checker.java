@@ -87,27 +87,16 @@ public final class Checker {
         return new long[] {lost, older};
     }
 
-    /** Idempotency-Keys seen applied at two positions: in acknowledgements, in reads, in the final reads. */
-    public long duplicates(FinalReads reads) {
-        Map<String, Set<String>> positions = new HashMap<>();
-        for (Op op : ops) {
-            if (op.acknowledgedWrite()) {
-                positions.computeIfAbsent(op.writeId(), w -> new HashSet<>()).add(op.position());
-            } else if ("read".equals(op.kind()) && op.status() == 200 && !op.position().isEmpty()) {
-                positions.computeIfAbsent(op.value(), w -> new HashSet<>()).add(op.position());
-            }
-        }
-        keysByTenant().forEach((tenant, keys) -> keys.forEach(key -> reads.of(tenant, key).values().stream()
-                .filter(Doc::present).filter(d -> !d.position().isEmpty())
-                .forEach(d -> positions.computeIfAbsent(d.value(), w -> new HashSet<>()).add(d.position()))));
-        long duplicates = 0;
-        for (var entry : positions.entrySet()) {
-            if (entry.getValue().size() > 1) {
-                duplicates++;
-                example("duplicate: " + entry.getKey() + " applied at " + new java.util.TreeSet<>(entry.getValue()));
-            }
-        }
-        return duplicates;
+    /**
+     * Idempotency-Keys applied twice, decided against the committed WAL ({@link WalDuplicates}).
+     *
+     * @param walPositions per {@code tenant/writeId}, the positions of its data records ({@link LogScan})
+     * @param writeIdAt    per position of a data record, its {@code tenant/writeId}
+     * @return {duplicates, documents seen at a position that holds another record}
+     */
+    public long[] duplicates(FinalReads reads, Map<String, List<String>> walPositions, Map<String, String> writeIdAt) {
+        return new WalDuplicates(walPositions, writeIdAt, examples, MAX_EXAMPLES)
+                .count(WalDuplicates.seen(ops, reads, keysByTenant()));
     }
 
     /** Reads sent with a position token of a write of the same key, answered 404 or with an older position. */

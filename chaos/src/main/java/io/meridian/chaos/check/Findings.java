@@ -25,9 +25,12 @@ public record Findings(long lost, long overwrittenByOlder, long duplicates, long
                        long longestUnavailableMs, List<FaultWindow> faults, Map<String, Long> errorsByCode,
                        List<String> examples) {
 
-    /** One injected fault and the longest time without an acknowledged write while it lasted and after. */
+    /**
+     * One injected fault and the longest time without an acknowledged write while it lasted and after; for the loss
+     * of a node, the budget its configuration implies ({@code FailoverBudget}), else 0.
+     */
     public record FaultWindow(String fault, String target, long atMs, long heldMs, long worstTenantGapMs,
-                              long anyTenantGapMs, String detail) {
+                              long anyTenantGapMs, long budgetMs, String detail) {
     }
 
     public long safetyViolations() {

@@ -30,6 +30,7 @@ public final class LogScan {
     }
 
     private final Map<String, List<String>> positionsByWriteId = new HashMap<>();
+    private final Map<String, String> writeIdAt = new HashMap<>();
     private final Map<Integer, Long> lastOffset = new TreeMap<>();
     private final List<Stamped> stamped = new ArrayList<>();
     private long undecodable;
@@ -44,9 +45,14 @@ public final class LogScan {
         return scan;
     }
 
-    /** Every position at which a data record with this writeId was committed. */
+    /** Per {@code tenant/writeId}, every position at which a data record of it was committed, in log order. */
     public Map<String, List<String>> positionsByWriteId() {
         return positionsByWriteId;
+    }
+
+    /** Per position ({@code partition:offset}) of a committed data record, its {@code tenant/writeId}. */
+    public Map<String, String> writeIdAt() {
+        return writeIdAt;
     }
 
     /** The offset of the last committed record of each WAL partition. */
@@ -107,8 +113,10 @@ public final class LogScan {
         }
         String writeId = value.path("writeId").asText("");
         if (wal && !writeId.isEmpty()) {
-            positionsByWriteId.computeIfAbsent(writeId, w -> new ArrayList<>())
-                    .add(record.partition() + ":" + record.offset());
+            String id = value.path("tenant").asText("") + "/" + writeId;
+            String position = record.partition() + ":" + record.offset();
+            positionsByWriteId.computeIfAbsent(id, w -> new ArrayList<>()).add(position);
+            writeIdAt.put(position, id);
         }
     }
 }

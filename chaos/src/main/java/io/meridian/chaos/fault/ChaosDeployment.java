@@ -27,6 +27,7 @@ public final class ChaosDeployment implements AutoCloseable {
     private final HttpApi api;
     private final Processes processes = new Processes();
     private LocalDeployment local;
+    private DiskFull diskFull;
 
     private ChaosDeployment(Path dir, int basePort, String token, Map<String, String> settings) {
         this.dir = dir.toAbsolutePath();
@@ -40,7 +41,13 @@ public final class ChaosDeployment implements AutoCloseable {
     public static ChaosDeployment start(Path dir, Map<String, String> settings) {
         ChaosDeployment deployment = new ChaosDeployment(dir, LocalDeployment.freeBasePort(30000, 32000), "chaos-" + Long.toHexString(
                 ThreadLocalRandom.current().nextLong()), settings);
-        deployment.startLocal();
+        deployment.diskFull = DiskFull.mount(deployment.dir.resolve("state"), deployment.regions());
+        try {
+            deployment.startLocal();
+        } catch (RuntimeException e) {
+            deployment.diskFull.close();
+            throw e;
+        }
         return deployment;
     }
 
@@ -75,6 +82,11 @@ public final class ChaosDeployment implements AutoCloseable {
 
     public LocalDeployment local() {
         return local;
+    }
+
+    /** The tmpfs under each node's applier state, for the full-disk fault (or why there is none). */
+    public DiskFull diskFull() {
+        return diskFull;
     }
 
     public Processes processes() {
@@ -117,10 +129,15 @@ public final class ChaosDeployment implements AutoCloseable {
 
     /** Starts a region's node again (if it is not running) and waits until it answers ready. */
     public void restartNode(String region) {
+        restartNode(region, READY_TIMEOUT);
+    }
+
+    /** As {@link #restartNode(String)}, waiting at most {@code timeout}. */
+    public void restartNode(String region, Duration timeout) {
         if (nodePid(region).isEmpty()) {
             local.startNode(region);
         }
-        awaitReady(region, READY_TIMEOUT);
+        awaitReady(region, timeout);
     }
 
     public void restartBroker(int index) {
@@ -164,6 +181,9 @@ public final class ChaosDeployment implements AutoCloseable {
         processes.resumeAll();
         if (local != null) {
             local.close();
+        }
+        if (diskFull != null) {
+            diskFull.close();
         }
     }
 

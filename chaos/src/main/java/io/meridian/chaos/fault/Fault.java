@@ -23,6 +23,8 @@ public enum Fault {
             + "(writes paused, draining, switched), restarted after the hold", 4_000, 10_000),
     REGION_LOSS("kill -9 of a region's node and of its broker (rack = region), both restarted after the hold",
             6_000, 15_000),
+    DISK_FULL("the tmpfs under a node's applier state directory filled to the last byte, freed after the hold "
+            + "(skipped with a message where tmpfs cannot be mounted)", 6_000, 12_000),
     RESTART_ALL("every node, broker and ZooKeeper stopped, then started again on their state", 0, 0),
     POISON("records produced straight into meridian.wal: bad JSON, an oversized (~900 KB) put, a put in the wrong "
             + "partition", 0, 0),

@@ -17,6 +17,7 @@ import java.util.Set;
 public final class FaultInjector {
     private static final List<String> MIGRATION_STEPS = List.of("writes_paused", "draining", "switched");
     private static final Set<String> ENDED = Set.of("completed", "failed", "cancelled");
+    private static final Duration DISK_RECOVERY = Duration.ofSeconds(30);
 
     private final ChaosDeployment deployment;
     private final History history;
@@ -48,6 +49,7 @@ public final class FaultInjector {
             case ZK_RESTART -> zooKeeperRestart(fault);
             case CONTROLLER_KILL_AT_MIGRATION -> controllerKillAtMigration(fault, step.draw());
             case REGION_LOSS -> regionLoss(fault, deployment.regions().get(step.draw() % deployment.regions().size()));
+            case DISK_FULL -> diskFull(fault, deployment.regions().get(step.draw() % deployment.regions().size()));
             case RESTART_ALL -> restartAll(fault);
             case POISON -> poison(fault, tenants.names().get(step.draw() % tenants.names().size()));
             case MIXED -> throw new IllegalArgumentException("mixed is a schedule, not a fault");
@@ -78,16 +80,18 @@ public final class FaultInjector {
 
     private Heal nodeKill(Fault fault, Targets.Target target) {
         String region = target.region();
+        String held = heldController(region);
         long pid = deployment.killNode(region);
-        event(fault, FaultEvent.INJECT, "node-" + region, pid, "kill -9; " + target.role());
+        event(fault, FaultEvent.INJECT, "node-" + region, pid, "kill -9; " + target.role() + held);
         return () -> restartNode(fault, region);
     }
 
     private Heal nodePause(Fault fault, Targets.Target target) {
         String region = target.region();
         long pid = deployment.nodePid(region).orElseThrow(() -> new IllegalStateException("no node in " + region));
+        String held = heldController(region);
         deployment.processes().stop(pid);
-        event(fault, FaultEvent.INJECT, "node-" + region, pid, "SIGSTOP; " + target.role());
+        event(fault, FaultEvent.INJECT, "node-" + region, pid, "SIGSTOP; " + target.role() + held);
         return () -> {
             deployment.processes().resume(pid);
             event(fault, FaultEvent.HEAL, "node-" + region, pid, "SIGCONT");
@@ -141,14 +145,44 @@ public final class FaultInjector {
 
     private Heal regionLoss(Fault fault, String region) {
         int broker = deployment.regions().indexOf(region);
+        String held = heldController(region);
         long nodePid = deployment.killNode(region);
         long brokerPid = deployment.brokerPid(broker);
         deployment.processes().kill(brokerPid);
         event(fault, FaultEvent.INJECT, "region-" + region, nodePid, "kill -9 of the node and of broker-" + broker
-                + " (pid " + brokerPid + ")");
+                + " (pid " + brokerPid + ")" + held);
         return () -> {
             deployment.restartBroker(broker);
             restartNode(fault, region);
+        };
+    }
+
+    /**
+     * Fills the region's state tmpfs. Healing frees it and waits for the node to be ready; a node that does not
+     * recover by itself within {@link #DISK_RECOVERY} (its applier died on the full disk) is killed and restarted,
+     * as an operator would, and the event says so.
+     */
+    private Heal diskFull(Fault fault, String region) {
+        var skipped = deployment.diskFull().skipped();
+        if (skipped.isPresent()) {
+            event(fault, FaultEvent.SKIP, "state-" + region, -1, "skipped: " + skipped.get());
+            return () -> { };
+        }
+        long bytes = deployment.diskFull().fill(region);
+        long pid = deployment.nodePid(region).orElse(-1L);
+        event(fault, FaultEvent.INJECT, "state-" + region, pid, "tmpfs under the applier state full ("
+                + bytes / (1 << 20) + " MiB of filler)");
+        return () -> {
+            deployment.diskFull().free(region);
+            String how = "freed; node recovered by itself";
+            try {
+                deployment.restartNode(region, DISK_RECOVERY);
+            } catch (IllegalStateException notReady) {
+                deployment.killNode(region);
+                deployment.restartNode(region);
+                how = "freed; node not ready within " + DISK_RECOVERY.toSeconds() + " s, killed and restarted";
+            }
+            event(fault, FaultEvent.HEAL, "state-" + region, deployment.nodePid(region).orElse(-1L), how);
         };
     }
 
@@ -163,6 +197,12 @@ public final class FaultInjector {
         String what = PoisonProducer.produce(deployment.bootstrapServers(), tenant, 12);
         event(fault, FaultEvent.INJECT, "meridian.wal", -1, what);
         return () -> { };
+    }
+
+    /** "; held the controller" when {@code region}'s node leads, for the failover budget; else empty. */
+    private String heldController(String region) {
+        return deployment.controllerRegion().filter(region::equals).isPresent()
+                ? "; " + FailoverBudget.HELD_CONTROLLER : "";
     }
 
     private void restartNode(Fault fault, String region) {

@@ -10,4 +10,6 @@ package io.meridian.chaos.history;
 public record FaultEvent(long atMs, String fault, String action, String target, long pid, String detail) {
     public static final String INJECT = "inject";
     public static final String HEAL = "heal";
+    /** A fault that cannot run here (the detail says why). */
+    public static final String SKIP = "skip";
 }

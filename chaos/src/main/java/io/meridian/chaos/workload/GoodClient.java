@@ -103,9 +103,14 @@ public final class GoodClient {
      * read-your-writes token when not empty; retried on {@code 503} and I/O errors until the deadline.
      */
     public Result read(String tenant, String key, String region, String minPosition) {
+        return read(tenant, key, region, minPosition, deadline);
+    }
+
+    /** As {@link #read(String, String, String, String)}, giving up after {@code readDeadline}. */
+    public Result read(String tenant, String key, String region, String minPosition, Duration readDeadline) {
         String url = url(region) + "/v1/tenants/" + tenant + "/docs/" + key;
         Map<String, String> headers = minPosition.isEmpty() ? Map.of() : Map.of("X-Meridian-Min-Position", minPosition);
-        long end = System.nanoTime() + deadline.toNanos();
+        long end = System.nanoTime() + readDeadline.toNanos();
         int attempts = 0;
         while (true) {
             attempts++;

@@ -61,11 +61,35 @@ class CheckerTest {
     }
 
     @Test
-    void shouldCountAnIdempotencyKeyAppliedAtTwoPositionsAsDuplicate() throws Exception {
+    void shouldCountAnIdempotencyKeyAppliedAtTwoOfItsWalRecordsAsDuplicate() throws Exception {
+        Map<String, List<String>> wal = Map.of("t/a", List.of("3:10", "3:14"));
+        Map<String, String> at = Map.of("3:10", "t/a", "3:14", "t/a");
         Checker checker = new Checker(List.of(write("k", "a", Op.OK, "3:10", 100), read("k", "a", 200, "3:14", "")));
-        assertEquals(1, checker.duplicates(reads(Map.of("us-east", new FinalReads.Doc(200, "a", "3:10", "")))));
-        Checker clean = new Checker(List.of(write("k", "a", Op.OK, "3:10", 100), read("k", "a", 200, "3:10", "")));
-        assertEquals(0, clean.duplicates(reads(Map.of("us-east", new FinalReads.Doc(200, "a", "3:10", "")))));
+        assertEquals(1, checker.duplicates(reads(Map.of("us-east", new FinalReads.Doc(200, "a", "3:10", ""))),
+                wal, at)[0]);
+    }
+
+    @Test
+    void shouldNotCountRetriesThatLeftRecordsButTookEffectOnce() throws Exception {
+        // Three records of one key in the log (two retries); the first was rejected (a fence), the second accepted,
+        // the third answered as a duplicate with the second's position: only 3:12 is ever seen.
+        Map<String, List<String>> wal = Map.of("t/a", List.of("3:10", "3:12", "3:15"));
+        Map<String, String> at = Map.of("3:10", "t/a", "3:12", "t/a", "3:15", "t/a");
+        Checker checker = new Checker(List.of(write("k", "a", Op.OK, "3:12", 100), read("k", "a", 200, "3:12", "")));
+        long[] found = checker.duplicates(reads(Map.of("us-east", new FinalReads.Doc(200, "a", "3:12", ""),
+                "eu-west", new FinalReads.Doc(200, "a", "3:12", ""))), wal, at);
+        assertEquals(0, found[0]);
+        assertEquals(0, found[1]);
+    }
+
+    @Test
+    void shouldCountADocumentAtAPositionWhereTheWalHoldsAnotherWrite() throws Exception {
+        Map<String, List<String>> wal = Map.of("t/a", List.of("3:10"), "t/b", List.of("3:11"));
+        Map<String, String> at = Map.of("3:10", "t/a", "3:11", "t/b");
+        Checker checker = new Checker(List.of(write("k", "a", Op.OK, "3:10", 100)));
+        long[] found = checker.duplicates(reads(Map.of("us-east", new FinalReads.Doc(200, "a", "3:11", ""))), wal, at);
+        assertEquals(0, found[0]);
+        assertEquals(1, found[1]);
     }
 
     @Test
