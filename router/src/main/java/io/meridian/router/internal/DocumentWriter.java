@@ -5,6 +5,7 @@ import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.Position;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.topics.Topics;
+import io.meridian.infra.topics.WalHeaders;
 import io.meridian.router.RouterMetrics;
 import io.meridian.router.RouterMetrics.WriteOutcome;
 import io.meridian.streams.ApplyOutcome;
@@ -128,11 +129,15 @@ public final class DocumentWriter {
                         hlc.now(), command.writeId())
                 : new WalRecord.Put(command.tenant(), command.key(), command.value(), placement.epoch(),
                         routing.region(), hlc.now(), command.writeId());
+        ProducerRecord<String, WalRecord> produced = new ProducerRecord<>(Topics.WAL.name(), command.tenant(), record);
+        if (command.generatedId()) {
+            WalHeaders.markGeneratedId(produced.headers());
+        }
         // Registered before producing, so even an instant verdict cannot be missed.
         ApplyTracker.PendingWrite pending = tracker.expect(command.tenant(), command.writeId());
         CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
         try {
-            producer.send(new ProducerRecord<>(Topics.WAL.name(), command.tenant(), record), (metadata, error) -> {
+            producer.send(produced, (metadata, error) -> {
                 if (error != null) {
                     sent.completeExceptionally(new SendFailed(error));
                 } else {
