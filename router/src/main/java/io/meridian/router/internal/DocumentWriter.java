@@ -20,6 +20,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -119,8 +120,13 @@ public final class DocumentWriter {
                         return attempt(command, holdDeadline, retried);
                     }, executor);
         }
+        // One hand-off to the executor, whoever completes the verdict (the applier's stream thread, the producer's I/O
+        // thread on a failed send, the timeout's timer): the answer is built there, never on those threads.
         return produce(command, placement)
-                .thenComposeAsync(outcome -> decide(command, placement, outcome, retried), executor);
+                .handleAsync((outcome, error) -> error == null ? decide(command, placement, outcome, retried)
+                        : CompletableFuture.<Reply>failedFuture(translate(command, placement,
+                                ErrorResponses.unwrap(error))), executor)
+                .thenCompose(Function.identity());
     }
 
     private CompletableFuture<ApplyOutcome> produce(WriteCommand command, Placement placement) {
@@ -152,13 +158,11 @@ public final class DocumentWriter {
         // Acknowledged by Kafka, then accepted by the applier: both within one budget.
         return sent.thenCompose(metadata -> pending.verdict())
                 .orTimeout(settings.applyTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .handleAsync((outcome, error) -> {
-                    if (error == null) {
-                        return outcome;
+                .whenComplete((outcome, error) -> {
+                    if (error != null) {
+                        pending.cancel();
                     }
-                    pending.cancel();
-                    throw translate(command, placement, ErrorResponses.unwrap(error));
-                }, executor);
+                });
     }
 
     private RuntimeException translate(WriteCommand command, Placement placement, Throwable error) {
