@@ -40,7 +40,7 @@ public final class DataApi {
         var value = RequestParsing.document(body);
         String idempotencyKey = ctx.header(Headers.IDEMPOTENCY_KEY);
         String writeId = RequestParsing.writeId(idempotencyKey, UUID::randomUUID);
-        documentLimit.check(tenant, key, value, writeId);
+        documentLimit.check(tenant, key, value, writeId, body.length);
         return writer.write(new WriteCommand(tenant, key, value, writeId, idempotencyKey == null, ctx.path(),
                 ctx.queryString()));
     }
