@@ -46,7 +46,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
     private final WriteIdsWindow.Factory writeIdsFactory;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, StoredDocument> docs;
-    private KeyValueStore<String, Placement> fences;
+    private FenceView fences;
     private KeyValueStore<Integer, Long> positions;
     private KeyValueStore<Integer, Long> controllerEpochs;
     private WriteIdsWindow writeIds;
@@ -69,7 +69,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         docs = context.getStateStore(ApplierStores.DOCS);
-        fences = context.getStateStore(ApplierStores.FENCES);
+        fences = new FenceView(context.getStateStore(ApplierStores.FENCES));
         positions = context.getStateStore(ApplierStores.POSITIONS);
         controllerEpochs = context.getStateStore(ApplierStores.CONTROLLER_EPOCHS);
         writeIds = writeIdsFactory.open(context);
