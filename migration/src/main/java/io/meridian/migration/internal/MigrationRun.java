@@ -301,6 +301,12 @@ public final class MigrationRun implements AutoCloseable {
     private boolean drainOrSwitch(Migration m, Placement current, long now) {
         Position fence = Position.parse(m.pauseFence());
         Optional<RegionStatus> target = context.health().region(m.toRegion());
+        if (target.get().state() == RegionHealth.UNHEALTHY) {
+            // A target that died while the tenant's writes are paused cannot finish the drain: roll back now rather
+            // than keep the writes paused until the migration's timeout (chaos node-kill seed 1: 30 s).
+            return end(m, Optional.of(current), FAILED, m.toRegion() + " became unhealthy while draining (since "
+                    + target.get().sinceMillis() + "): writes resumed on " + current.primary() + drain.detail(m), now);
+        }
         long applied = drain.applied(m.toRegion(), fence);
         if (applied < fence.offset()) {
             drain.report(m, fence, applied, now).ifPresent(progress -> journal.append(m.tenant(), List.of(progress)));
