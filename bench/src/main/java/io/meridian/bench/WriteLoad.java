@@ -33,6 +33,15 @@ final class WriteLoad {
      * completed in it divided by its length.
      */
     LoadResult closedLoop(String scenario, WriteTarget target, int writers, Duration warmup, Duration duration) {
+        return closedLoop(scenario, target, writers, warmup, duration, () -> { }, () -> { });
+    }
+
+    /**
+     * Closed loop, with {@code opening} run right before the window opens and {@code closed} right after it closes,
+     * both while the writers keep writing (so whatever they measure sees the load's steady state at both edges).
+     */
+    LoadResult closedLoop(String scenario, WriteTarget target, int writers, Duration warmup, Duration duration,
+                          Runnable opening, Runnable closed) {
         Window window = new Window();
         AtomicLong seq = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
@@ -59,10 +68,12 @@ final class WriteLoad {
             threads.forEach(Thread::start);
             window.phase("warm-up", warmup);
             sleep(warmup);
+            opening.run();
             window.open();
             window.phase("measuring", duration);
             sleep(duration);
             window.close();
+            closed.run();
             window.stopped = true;
             for (Thread thread : threads) {
                 thread.join();

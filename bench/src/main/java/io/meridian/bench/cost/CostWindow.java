@@ -1,0 +1,85 @@
+package io.meridian.bench.cost;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The measurements of one window: {@link #opened} right before the load's window opens, {@link #closed} right after
+ * it closes, then {@link #result}. Snapshots are ordered so that the CPU readings sit closest to the window's edges
+ * and the scrapes of the nodes' {@code /metrics} fall outside them. A measurement that fails becomes a line in the
+ * result's problems instead of stopping the bench. For one thread; each method once, in that order.
+ */
+public final class CostWindow {
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
+
+    private final String bootstrap;
+    private final List<WatchedProcess> processes;
+    private final ProcStat procStat;
+    private final GcPauses gcPauses;
+    private final List<String> problems = new ArrayList<>();
+    private TrafficCounter counter;
+    private List<PartitionTraffic> traffic = List.of();
+    private Map<String, Double> gcBefore;
+    private Map<String, Double> gcAfter;
+    private CpuSnapshot cpuBefore;
+    private CpuSnapshot cpuAfter;
+    private long openedAt;
+    private long closedAt;
+    private double loadAtOpen;
+    private double loadAtClose;
+
+    CostWindow(String bootstrap, List<WatchedProcess> processes, ProcStat procStat, GcPauses gcPauses) {
+        this.bootstrap = bootstrap;
+        this.processes = processes;
+        this.procStat = procStat;
+        this.gcPauses = gcPauses;
+    }
+
+    public void opened() {
+        gcBefore = gcPauses.snapshot();
+        try {
+            counter = TrafficCounter.start(bootstrap);
+        } catch (RuntimeException e) {
+            problems.add("kafka records not counted: " + e.getMessage());
+        }
+        loadAtOpen = loadAverage();
+        cpuBefore = CpuSnapshot.take(procStat, processes);
+        openedAt = System.nanoTime();
+    }
+
+    public void closed() {
+        cpuAfter = CpuSnapshot.take(procStat, processes);
+        closedAt = System.nanoTime();
+        loadAtClose = loadAverage();
+        if (counter != null) {
+            try {
+                traffic = counter.stop(CATCH_UP_TIMEOUT);
+            } catch (RuntimeException e) {
+                problems.add("kafka records not counted: " + e.getMessage());
+            }
+        }
+        gcAfter = gcPauses.snapshot();
+    }
+
+    /** The cost of the window, whose load acknowledged {@code writes}. */
+    public WriteCost result(String scenario, String target, long writes) {
+        if (cpuAfter == null) {
+            throw new IllegalStateException("the window was not opened and closed");
+        }
+        List<WriteCost.ProcessCpu> cpu = new ArrayList<>();
+        cpuAfter.since(cpuBefore, processes).forEach((process, millis) -> cpu.add(new WriteCost.ProcessCpu(process,
+                millis)));
+        List<WriteCost.JvmGc> gc = new ArrayList<>();
+        gcAfter.forEach((jvm, after) -> gc.add(new WriteCost.JvmGc(jvm, after - gcBefore.getOrDefault(jvm, Double.NaN),
+                jvm.equals(GcPauses.BENCH) ? "GarbageCollectorMXBeans" : "/metrics " + GcPauses.PAUSE_SUM)));
+        return new WriteCost(scenario, target, writes, (closedAt - openedAt) / 1e9, TopicTraffic.byTopic(traffic),
+                cpu, gc, loadAtOpen, loadAtClose, problems);
+    }
+
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+}
