@@ -163,7 +163,7 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                     CostWindow window = probe.newWindow();
                     LoadResult result = load.closedLoop(scenario, target, writers, warmupFor(target, warm), duration,
-                            window::opened, window::closed);
+                            window::opening, window::closing);
                     report.add(result);
                     report.add(window.result(scenario, target.name(), result.ops()));
                 }

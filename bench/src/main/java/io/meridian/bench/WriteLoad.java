@@ -37,11 +37,12 @@ final class WriteLoad {
     }
 
     /**
-     * Closed loop, with {@code opening} run right before the window opens and {@code closed} right after it closes,
-     * both while the writers keep writing (so whatever they measure sees the load's steady state at both edges).
+     * Closed loop, with {@code opening} run right before the window opens and {@code closing} right before it closes,
+     * both while the writers keep writing. Whatever they measure takes as long at both edges, so the time it takes
+     * cancels out instead of widening the window it measures.
      */
     LoadResult closedLoop(String scenario, WriteTarget target, int writers, Duration warmup, Duration duration,
-                          Runnable opening, Runnable closed) {
+                          Runnable opening, Runnable closing) {
         Window window = new Window();
         AtomicLong seq = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
@@ -72,8 +73,8 @@ final class WriteLoad {
             window.open();
             window.phase("measuring", duration);
             sleep(duration);
+            closing.run();
             window.close();
-            closed.run();
             window.stopped = true;
             for (Thread thread : threads) {
                 thread.join();

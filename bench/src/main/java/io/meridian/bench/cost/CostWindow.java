@@ -7,12 +7,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The measurements of one window: {@link #opened} right before the load's window opens, {@link #closed} right after
- * it closes, then {@link #result}. Snapshots are ordered so that the CPU readings sit closest to the window's edges
- * and the scrapes of the nodes' {@code /metrics} fall outside them. A measurement that fails becomes a line in the
- * result's problems instead of stopping the bench. For one thread; each method once, in that order.
+ * The measurements of one window: {@link #opening} right before the load's window opens, {@link #closing} right
+ * before it closes, then {@link #result}. Both edges take the same snapshots in the same order (GC scrape, end
+ * offsets, CPU), so the time the snapshots take is the same at both edges and does not widen what they measure
+ * against the load's count of writes. A measurement that fails becomes a line in the result's problems instead of
+ * stopping the bench. For one thread; each method once, in that order.
  */
 public final class CostWindow {
+    private static final Duration OFFSETS_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
 
     private final String bootstrap;
@@ -21,7 +23,6 @@ public final class CostWindow {
     private final GcPauses gcPauses;
     private final List<String> problems = new ArrayList<>();
     private TrafficCounter counter;
-    private List<PartitionTraffic> traffic = List.of();
     private Map<String, Double> gcBefore;
     private Map<String, Double> gcAfter;
     private CpuSnapshot cpuBefore;
@@ -38,7 +39,7 @@ public final class CostWindow {
         this.gcPauses = gcPauses;
     }
 
-    public void opened() {
+    public void opening() {
         gcBefore = gcPauses.snapshot();
         try {
             counter = TrafficCounter.start(bootstrap);
@@ -50,24 +51,33 @@ public final class CostWindow {
         openedAt = System.nanoTime();
     }
 
-    public void closed() {
-        cpuAfter = CpuSnapshot.take(procStat, processes);
-        closedAt = System.nanoTime();
-        loadAtClose = loadAverage();
+    public void closing() {
+        gcAfter = gcPauses.snapshot();
         if (counter != null) {
             try {
-                traffic = counter.stop(CATCH_UP_TIMEOUT);
+                counter.markEnd(OFFSETS_TIMEOUT);
             } catch (RuntimeException e) {
                 problems.add("kafka records not counted: " + e.getMessage());
+                counter = null;
             }
         }
-        gcAfter = gcPauses.snapshot();
+        loadAtClose = loadAverage();
+        cpuAfter = CpuSnapshot.take(procStat, processes);
+        closedAt = System.nanoTime();
     }
 
     /** The cost of the window, whose load acknowledged {@code writes}. */
     public WriteCost result(String scenario, String target, long writes) {
         if (cpuAfter == null) {
             throw new IllegalStateException("the window was not opened and closed");
+        }
+        List<PartitionTraffic> traffic = List.of();
+        if (counter != null) {
+            try {
+                traffic = counter.finish(CATCH_UP_TIMEOUT);
+            } catch (RuntimeException e) {
+                problems.add("kafka records not counted: " + e.getMessage());
+            }
         }
         List<WriteCost.ProcessCpu> cpu = new ArrayList<>();
         cpuAfter.since(cpuBefore, processes).forEach((process, millis) -> cpu.add(new WriteCost.ProcessCpu(process,

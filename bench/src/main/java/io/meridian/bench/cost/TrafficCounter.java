@@ -19,14 +19,15 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Counts what every topic-partition of the cluster receives between {@link #start} and {@link #stop}: the end
+ * Counts what every topic-partition of the cluster receives between {@link #start} and {@link #markEnd}: the end
  * offsets at both moments, and the data records in between, read by a read_uncommitted consumer that skips control
  * records (so offsets minus records = transaction markers) and returns aborted records (counted: they were produced).
  *
  * <p>It reads along while the window runs rather than after it: Kafka Streams deletes the records of its repartition
  * topics once committed, so reading afterwards would miss some and count them as markers. Fetches are batched (up to
  * {@link #FETCH_WAIT} or {@link #FETCH_MIN_BYTES}) to keep its own load on the brokers small. The consumer, and every
- * tally, belong to one thread of its own; {@link #start} and {@link #stop} are for one other thread, once each.
+ * tally, belong to one thread of its own; {@link #start}, {@link #markEnd} and {@link #finish} are for one other
+ * thread, once each and in that order.
  */
 final class TrafficCounter {
     private static final Duration FETCH_WAIT = Duration.ofMillis(500);
@@ -37,6 +38,7 @@ final class TrafficCounter {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
     private final CountDownLatch started = new CountDownLatch(1);
+    private final CountDownLatch endTaken = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
     /** Set when the caller gave up waiting: the thread then ends without finishing. */
@@ -66,39 +68,31 @@ final class TrafficCounter {
     static TrafficCounter start(String bootstrap) {
         TrafficCounter counter = new TrafficCounter(bootstrap);
         counter.thread.start();
-        try {
-            if (!counter.started.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                counter.abandon();
-                throw new IllegalStateException("no end offsets from Kafka within " + START_TIMEOUT.toSeconds() + " s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            counter.abandon();
-            throw new IllegalStateException("interrupted while taking end offsets", e);
-        }
+        counter.await(counter.started, START_TIMEOUT, "no end offsets from Kafka");
         counter.throwIfFailed();
         return counter;
     }
 
     /**
-     * Takes every partition's end offset again, reads up to it, and returns what each partition received in between.
+     * Takes every partition's end offset again; returns once they are taken. Reading up to them goes on.
+     *
+     * @throws IllegalStateException if counting failed or the offsets were not taken within {@code timeout}
+     */
+    void markEnd(Duration timeout) {
+        stopping = true;
+        // Interrupts the fetch wait: the offsets are to be taken now.
+        consumer.wakeup();
+        await(endTaken, timeout, "no end offsets from Kafka");
+        throwIfFailed();
+    }
+
+    /**
+     * Waits until the records up to the end offsets are read and returns what each partition received.
      *
      * @throws IllegalStateException if reading failed or did not reach the end offsets within {@code timeout}
      */
-    List<PartitionTraffic> stop(Duration timeout) {
-        stopping = true;
-        consumer.wakeup();
-        try {
-            if (!finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                abandon();
-                throw new IllegalStateException("records not read up to the end offsets within " + timeout.toSeconds()
-                        + " s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            abandon();
-            throw new IllegalStateException("interrupted while reading records", e);
-        }
+    List<PartitionTraffic> finish(Duration timeout) {
+        await(finished, timeout, "records not read up to the end offsets");
         throwIfFailed();
         List<PartitionTraffic> traffic = new ArrayList<>();
         startOffsets.forEach((tp, start) -> {
@@ -106,6 +100,19 @@ final class TrafficCounter {
             traffic.add(new PartitionTraffic(tp.topic(), tp.partition(), start, endOffsets.get(tp), tally[0], tally[1]));
         });
         return traffic;
+    }
+
+    private void await(CountDownLatch latch, Duration timeout, String what) {
+        try {
+            if (!latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                abandon();
+                throw new IllegalStateException(what + " within " + timeout.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abandon();
+            throw new IllegalStateException("interrupted: " + what, e);
+        }
     }
 
     /** Ends the counting thread without results (it closes the consumer). */
@@ -136,6 +143,7 @@ final class TrafficCounter {
                     // these (a high watermark only grows), every one polled after is compared with them.
                     if (stopping && endOffsets.isEmpty()) {
                         endOffsets.putAll(consumer.endOffsets(startOffsets.keySet()));
+                        endTaken.countDown();
                     }
                     if (stopping && caughtUp()) {
                         break;
@@ -151,6 +159,7 @@ final class TrafficCounter {
             }
         } finally {
             started.countDown();
+            endTaken.countDown();
             finished.countDown();
         }
     }
