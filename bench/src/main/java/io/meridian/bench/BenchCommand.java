@@ -5,6 +5,9 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
+import io.meridian.bench.cost.CostWindow;
+import io.meridian.bench.cost.WatchedProcess;
+import io.meridian.bench.cost.WriteCostProbe;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -94,6 +97,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON instead of a table.")
     boolean json;
 
+    @Option(names = "--no-cost", description = "Do not measure what each acknowledged write of the closed loop costs"
+            + " (Kafka records and bytes per topic, CPU of nodes and brokers, GC); that measurement's consumer reads"
+            + " along with the load and adds a little of its own.")
+    boolean noCost;
+
     enum Part { write, rate, apply }
 
     @Override
@@ -137,6 +145,11 @@ public final class BenchCommand implements Callable<Integer> {
     private void runWrites(HttpClient http, String kafka, Workload workload, Report report) {
         WriteLoad load = new WriteLoad();
         Set<String> warm = new HashSet<>();
+        WriteCostProbe probe = !noCost && (only == null || only == Part.write)
+                ? WriteCostProbe.create(kafka, dataDir, http) : null;
+        if (probe != null) {
+            Progress.line("cost of each write: cpu of %s", probe.processes().stream().map(WatchedProcess::label).toList());
+        }
         try (WriteTarget router = new RouterTarget(http, url, workload);
              WriteTarget raw = new RawProducerTarget(kafka, workload)) {
             if (only == null || only == Part.write) {
@@ -144,7 +157,15 @@ public final class BenchCommand implements Callable<Integer> {
                 report.setting("writers", writers);
                 for (WriteTarget target : List.of(router, raw)) {
                     Progress.line("%s: %s", scenario, target.name());
-                    report.add(load.closedLoop(scenario, target, writers, warmupFor(target, warm), duration));
+                    if (probe == null) {
+                        report.add(load.closedLoop(scenario, target, writers, warmupFor(target, warm), duration));
+                        continue;
+                    }
+                    CostWindow window = probe.newWindow();
+                    LoadResult result = load.closedLoop(scenario, target, writers, warmupFor(target, warm), duration,
+                            window::opening, window::closing);
+                    report.add(result);
+                    report.add(window.result(scenario, target.name(), result.ops()));
                 }
             }
             if (only == null || only == Part.rate) {

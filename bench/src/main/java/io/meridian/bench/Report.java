@@ -2,6 +2,7 @@ package io.meridian.bench;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meridian.bench.cost.WriteCost;
 import io.meridian.infra.serde.Json;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ final class Report {
     private final Map<String, Object> settings = new LinkedHashMap<>();
     private final List<LoadResult> loads = new ArrayList<>();
     private final List<ApplyResult> applies = new ArrayList<>();
+    private final List<WriteCost> costs = new ArrayList<>();
     /** The 1-minute load average when each result came in: these machines are shared, and it shows in the figures. */
     private final Map<String, Double> loadAverages = new LinkedHashMap<>();
 
@@ -25,6 +27,10 @@ final class Report {
     void add(LoadResult result) {
         loads.add(result);
         loadAverages.put(result.scenario() + " " + result.target(), loadAverage());
+    }
+
+    void add(WriteCost cost) {
+        costs.add(cost);
     }
 
     void add(ApplyResult result) {
@@ -77,6 +83,9 @@ final class Report {
         }
         out.printf("       1-min load average (%d cores) after each: %s%n", Runtime.getRuntime().availableProcessors(),
                 loadAverages);
+        if (!costs.isEmpty()) {
+            WriteCostTables.of(costs).printTable(out);
+        }
         out.flush();
     }
 
@@ -104,6 +113,9 @@ final class Report {
             });
         }
         applyRatio().ifPresent(ratio -> ratios.putObject("apply").putPOJO("throughput", ratio.isNaN() ? null : ratio));
+        if (!costs.isEmpty()) {
+            root.set("cost", WriteCostTables.of(costs).toJson());
+        }
         root.set("loadAverages", Json.MAPPER.valueToTree(loadAverages));
         root.put("cores", Runtime.getRuntime().availableProcessors());
         out.println(Json.writeString(root));

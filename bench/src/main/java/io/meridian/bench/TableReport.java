@@ -55,7 +55,7 @@ final class TableReport {
 
     void printTable(PrintStream out) {
         out.println();
-        out.println(title + "  " + settings);
+        out.println(settings.isEmpty() ? title : title + "  " + settings);
         for (Map.Entry<String, Table> entry : tables.entrySet()) {
             Table table = entry.getValue();
             if (table.rows.isEmpty()) {
@@ -86,6 +86,12 @@ final class TableReport {
     }
 
     void printJson(PrintStream out) {
+        out.println(Json.writeString(toJson()));
+        out.flush();
+    }
+
+    /** The report as one JSON object, for {@link #printJson} or to nest in another report. */
+    ObjectNode toJson() {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("benchmark", title);
         root.set("settings", Json.MAPPER.valueToTree(settings));
@@ -109,8 +115,7 @@ final class TableReport {
         }
         root.set("notes", Json.MAPPER.valueToTree(notes));
         root.put("cores", Runtime.getRuntime().availableProcessors());
-        out.println(Json.writeString(root));
-        out.flush();
+        return root;
     }
 
     private static String line(List<Object> values, int[] widths) {

@@ -33,6 +33,16 @@ final class WriteLoad {
      * completed in it divided by its length.
      */
     LoadResult closedLoop(String scenario, WriteTarget target, int writers, Duration warmup, Duration duration) {
+        return closedLoop(scenario, target, writers, warmup, duration, () -> { }, () -> { });
+    }
+
+    /**
+     * Closed loop, with {@code opening} run right before the window opens and {@code closing} right before it closes,
+     * both while the writers keep writing. Whatever they measure takes as long at both edges, so the time it takes
+     * cancels out instead of widening the window it measures.
+     */
+    LoadResult closedLoop(String scenario, WriteTarget target, int writers, Duration warmup, Duration duration,
+                          Runnable opening, Runnable closing) {
         Window window = new Window();
         AtomicLong seq = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
@@ -59,9 +69,11 @@ final class WriteLoad {
             threads.forEach(Thread::start);
             window.phase("warm-up", warmup);
             sleep(warmup);
+            opening.run();
             window.open();
             window.phase("measuring", duration);
             sleep(duration);
+            closing.run();
             window.close();
             window.stopped = true;
             for (Thread thread : threads) {

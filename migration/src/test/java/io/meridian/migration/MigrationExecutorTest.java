@@ -263,6 +263,29 @@ class MigrationExecutorTest {
     }
 
     @Test
+    void shouldRollBackAtOnceWhenTheTargetTurnsUnhealthyWhileDraining() {
+        runToDraining();
+        clock.advance(Duration.ofSeconds(1));
+        ctx.health("eu-west", RegionHealth.SUSPECT);
+        executor.tick(clock.millis());
+        assertEquals(DRAINING, executor.get("m1").orElseThrow().state(), "suspect only: it may come back");
+
+        clock.advance(Duration.ofSeconds(2));
+        ctx.health("eu-west", RegionHealth.UNHEALTHY);
+        int before = ctx.committed.size();
+        executor.tick(clock.millis());
+
+        Tx rollback = ctx.last();
+        assertEquals(1, ctx.since(before).size(), "one transaction");
+        assertEquals(initial.withEpoch(6), rollback.placement(), "primary unchanged, writes active, epoch bumped");
+        MigrationEvent.StateChanged failed = assertChanged(rollback.events(), FAILED, 6, "3:101", clock.millis());
+        assertTrue(failed.reason().startsWith("eu-west became unhealthy while draining"), failed.reason());
+        assertTrue(failed.reason().contains("writes resumed on us-east at placement epoch 6"), failed.reason());
+        assertEquals(3_000, timer(MetricNames.MIGRATION_WRITE_PAUSE).totalTime(TimeUnit.MILLISECONDS),
+                "paused 3 s, not the 30 s timeout");
+    }
+
+    @Test
     void shouldRollBackWhenCancelledDuringTheDrain() {
         runToDraining();
         clock.advance(Duration.ofSeconds(2));

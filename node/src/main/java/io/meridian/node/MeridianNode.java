@@ -127,7 +127,7 @@ public final class MeridianNode implements AutoCloseable {
                         config.getInt(MeridianConfig.ELECTION_PRIORITY)),
                 electionSettings(config, tracker, clock));
         HeartbeatService heartbeats = new HeartbeatService(config, tracker::appliedOffsets, retention::needsReseed,
-                elector::epoch, registry, clock);
+                streams::isReady, elector::epoch, registry, clock);
         resources.add(heartbeats);
         heartbeats.start();
         controller = Controller.create(config, elector, heartbeats, registry, clock);

@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Every meter of the router, declared once: names (lower-case, dotted, base units), descriptions and tag keys.
@@ -147,6 +149,9 @@ public final class RouterMetrics {
     }
 
     private final MeterRegistry registry;
+    // Meters of the request path, found once per tag combination instead of built and looked up on every request.
+    private final Map<String, Timer> httpTimers = new ConcurrentHashMap<>();
+    private final Map<String, Timer> writeTimers = new ConcurrentHashMap<>();
     private final Counter cacheHits;
     private final Counter cacheMisses;
 
@@ -177,9 +182,10 @@ public final class RouterMetrics {
     }
 
     public void httpRequest(String route, String method, int status, Duration duration) {
-        Timer.builder(HTTP_REQUESTS).description("HTTP requests served by the router")
+        httpTimers.computeIfAbsent(route + ' ' + method + ' ' + status, k -> Timer.builder(HTTP_REQUESTS)
+                .description("HTTP requests served by the router")
                 .tag(TAG_ROUTE, route).tag(TAG_METHOD, method).tag(TAG_STATUS, Integer.toString(status))
-                .register(registry).record(duration);
+                .register(registry)).record(duration);
     }
 
     public void redirect(RedirectReason reason) {
@@ -193,9 +199,10 @@ public final class RouterMetrics {
 
     /** @param op {@code put} or {@code delete} */
     public void write(String op, WriteOutcome outcome, Duration duration) {
-        Timer.builder(WRITES).description("Writes from request to answer")
+        writeTimers.computeIfAbsent(op + ' ' + outcome.tagValue(), k -> Timer.builder(WRITES)
+                .description("Writes from request to answer")
                 .tag(TAG_OP, op).tag(TAG_OUTCOME, outcome.tagValue())
-                .register(registry).record(duration);
+                .register(registry)).record(duration);
     }
 
     public void forward(ForwardOutcome outcome) {

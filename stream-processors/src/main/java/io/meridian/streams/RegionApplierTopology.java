@@ -58,18 +58,22 @@ public final class RegionApplierTopology {
         topology.addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.WAL.name());
         topology.addProcessor(APPLIER, () -> new RegionApplierProcessor(region, walPartitions, listener,
                 WriteIdsWindow.factory(idempotencyWindowRecords)), SOURCE);
+        // Cached stores send a key's changelog record once per commit, however often it changed in between: the
+        // position of a partition (written on every record) costs one record per commit, not one per write, and a
+        // document overwritten within one commit interval one record. Restores and queries see the same values.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplierStores.DOCS),
                 Serdes.String(), new JsonSerde<>(StoredDocument.class))
-                .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES))),
-                APPLIER);
+                .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES)))
+                .withCachingEnabled(), APPLIER);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplierStores.FENCES),
                 Serdes.String(), new JsonSerde<>(Placement.class)), APPLIER);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplierStores.POSITIONS),
-                Serdes.Integer(), Serdes.Long()), APPLIER);
+                Serdes.Integer(), Serdes.Long()).withCachingEnabled(), APPLIER);
         topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(ApplierStores.CONTROLLER_EPOCHS), Serdes.Integer(), Serdes.Long()),
-                APPLIER);
-        // Window "times" are WAL offsets: retention and window are counted in records (see WriteIdsWindow).
+                Stores.persistentKeyValueStore(ApplierStores.CONTROLLER_EPOCHS), Serdes.Integer(), Serdes.Long())
+                .withCachingEnabled(), APPLIER);
+        // Window "times" are WAL offsets: retention and window are counted in records (see WriteIdsWindow). Only ids
+        // a retry can repeat, of tenants the region holds, are kept (RegionApplierProcessor.remembersIdOf).
         topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(ApplierStores.WRITE_IDS,
                 Duration.ofMillis(idempotencyWindowRecords), Duration.ofMillis(1), false), Serdes.String(),
                 Serdes.String()), APPLIER);

@@ -8,6 +8,7 @@ import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.Position;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.topics.Topics;
+import io.meridian.infra.topics.WalHeaders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,6 +19,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -26,6 +29,7 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -133,6 +137,16 @@ final class ApplierDriver implements AutoCloseable {
         return outcome;
     }
 
+    /** As {@link #apply} for a write whose id the router made up (it carries {@link WalHeaders#GENERATED_ID}). */
+    ApplyOutcome applyWithGeneratedId(WalRecord.DataRecord record) {
+        int before = listener.decisions.size();
+        RecordHeaders headers = new RecordHeaders();
+        WalHeaders.markGeneratedId(headers);
+        wal.pipeInput(new TestRecord<>(record.tenant(), record, headers, Instant.ofEpochMilli(nextTimestamp++)));
+        assertEquals(before + 1, listener.decisions.size(), "one decision per data record");
+        return listener.decisions.get(before);
+    }
+
     /** The position the applier reported last. */
     Position lastApplied() {
         return listener.applied.get(listener.applied.size() - 1);
@@ -167,6 +181,15 @@ final class ApplierDriver implements AutoCloseable {
     Long appliedOffset(int partition) {
         KeyValueStore<Integer, Long> positions = driver.getKeyValueStore(ApplierStores.POSITIONS);
         return positions.get(partition);
+    }
+
+    /**
+     * How many records the applier has sent to the changelog of {@code store} so far (the driver commits, and so
+     * flushes cached stores, after every input record).
+     */
+    int changelogRecords(String store) {
+        return driver.createOutputTopic("meridian-applier-" + region + "-" + store + "-changelog",
+                new ByteArrayDeserializer(), new ByteArrayDeserializer()).readRecordsToList().size();
     }
 
     List<KeyValue<String, ConflictRecord>> readConflicts() {

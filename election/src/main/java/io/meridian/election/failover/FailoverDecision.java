@@ -126,4 +126,15 @@ public sealed interface FailoverDecision {
             return "no tenant has its primary there";
         }
     }
+
+    /**
+     * None of the region's tenants has a healthy replica to take over: failing over would move nothing (and open an
+     * inhibit window that would hold back the failover once a replica is healthy), so wait.
+     */
+    record NoHealthyReplica(int tenants) implements Refusal {
+        @Override
+        public String why() {
+            return "none of its " + tenants + " tenant(s) has a healthy replica to take over yet";
+        }
+    }
 }

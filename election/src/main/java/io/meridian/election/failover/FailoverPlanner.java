@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  * <p><b>Automatic</b> failover of a region needs all of: the region has been {@code UNHEALTHY} for
  * {@link FailoverPolicy#leaderTimeout()}; a quorum of the <em>other</em> regions have a node whose recent heartbeat
  * suspects it (so a controller that is itself cut off fails nothing over: it hears no recent suspicions); it is
- * outside its inhibit window; and some tenant has its primary there.
+ * outside its inhibit window; and some tenant has its primary there and a healthy replica to take over (a failover
+ * that would move nothing waits instead, so that it opens no inhibit window).
  *
  * <p><b>New primary</b> of each tenant whose primary is the region: among the tenant's other replica regions that
  * are {@code HEALTHY}, the highest applied offset in the tenant's WAL partition (the maximum over the region's
@@ -103,6 +104,9 @@ public final class FailoverPlanner {
         }
         FailoverPlan plan = new FailoverPlan(FailoverTrigger.AUTOMATIC, region, Optional.empty(), false, observers,
                 controllerEpoch, nowMillis, planTenants(region, affected, Optional.empty(), health));
+        if (plan.promoted().isEmpty()) {
+            return new FailoverDecision.Refused(region, List.of(new FailoverDecision.NoHealthyReplica(affected.size())));
+        }
         String why = "failing over '" + region + "': unhealthy since " + status.sinceMillis() + " (at least "
                 + FailoverPolicy.LEADER_TIMEOUT_CONFIG + "=" + leaderTimeoutMillis + " ms), suspected by "
                 + observers + " (" + required + " of " + otherRegions + " required), outside its inhibit window";

@@ -46,8 +46,14 @@ public final class InhibitWindows {
         return new InhibitWindows(window, Collections.unmodifiableSortedMap(next));
     }
 
-    /** With the failover an event records, measured from when it finished. */
+    /**
+     * With the failover an event records, measured from when it finished; a failover that promoted no tenant (all
+     * stayed: no healthy replica, or a target that holds none) opens no window, since it changed nothing to undo.
+     */
     public InhibitWindows withEvent(FailoverEvent event) {
+        if (event.tenants().stream().noneMatch(t -> t.outcome() == TenantFailover.Outcome.PROMOTED)) {
+            return this;
+        }
         return withFailover(event.region(), event.finishedAtMillis());
     }
 

@@ -44,6 +44,9 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
     private final Supplier<Map<Integer, Long>> appliedOffsets;
     private final LongSupplier controllerEpoch;
     private final BooleanSupplier needsReseed;
+    private final BooleanSupplier applierRunning;
+    /** Set (on the heartbeat thread) once the applier has run: from then on the node beats every interval. */
+    private boolean beating;
     private final Clock clock;
     private final RegionHealthMonitor monitor;
     private final KafkaProducer<String, Heartbeat> producer;
@@ -55,15 +58,22 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
 
     public HeartbeatService(MeridianConfig config, Supplier<Map<Integer, Long>> appliedOffsets,
                             LongSupplier controllerEpoch, MeterRegistry registry, Clock clock) {
-        this(config, appliedOffsets, () -> false, controllerEpoch, registry, clock);
+        this(config, appliedOffsets, () -> false, () -> true, controllerEpoch, registry, clock);
     }
 
-    /** @param needsReseed whether this node's region skipped WAL records deleted by retention (told to everyone) */
+    /**
+     * @param needsReseed    whether this node's region skipped WAL records deleted by retention (told to everyone)
+     * @param applierRunning whether this node's applier runs: the node sends its first heartbeat only once it has,
+     *                       so a restarted node does not make its region look healthy (and hold back a failover that
+     *                       is due) while it cannot yet accept a write. Later pauses of the applier (a rebalance) do
+     *                       not stop the heartbeats.
+     */
     public HeartbeatService(MeridianConfig config, Supplier<Map<Integer, Long>> appliedOffsets,
-                            BooleanSupplier needsReseed, LongSupplier controllerEpoch, MeterRegistry registry,
-                            Clock clock) {
+                            BooleanSupplier needsReseed, BooleanSupplier applierRunning, LongSupplier controllerEpoch,
+                            MeterRegistry registry, Clock clock) {
         this.config = config;
         this.needsReseed = needsReseed;
+        this.applierRunning = applierRunning;
         this.appliedOffsets = appliedOffsets;
         this.controllerEpoch = controllerEpoch;
         this.clock = clock;
@@ -176,6 +186,13 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
     }
 
     private void beat(long now) {
+        if (!beating) {
+            if (!applierRunning.getAsBoolean()) {
+                return;
+            }
+            beating = true;
+            LOG.info("applier running: node={} region={} starts heartbeating", config.nodeId(), config.region());
+        }
         Heartbeat heartbeat = new Heartbeat(config.nodeId(), config.region(), config.advertisedUrl().toString(),
                 appliedOffsets.get(), monitor.suspectedRegions(), now, Math.max(0, controllerEpoch.getAsLong()),
                 needsReseed.getAsBoolean());

@@ -267,6 +267,22 @@ class FailoverPlannerTest {
     }
 
     @Test
+    void shouldWaitRatherThanFailOverWhenNoTenantHasAHealthyReplica() {
+        Placement lonely = placement("hooli", "us-east", "us-east", "ap-south");
+        Placement single = placement("initech", "us-east", "us-east");
+        HealthSnapshot health = usEastDown().state("ap-south", RegionHealth.SUSPECT).build();
+        var planner = new FailoverPlanner(POLICY.withQuorum(1), PARTITION_OF);
+
+        FailoverDecision decision = planner.planAutomatic("us-east", health, List.of(lonely, single), NONE, NOW,
+                EPOCH);
+
+        var refused = assertInstanceOf(FailoverDecision.Refused.class, decision);
+        assertEquals(Optional.of(new FailoverDecision.NoHealthyReplica(2)),
+                refused.refusal(FailoverDecision.NoHealthyReplica.class));
+        assertTrue(decision.why().contains("none of its 2 tenant(s) has a healthy replica"), decision.why());
+    }
+
+    @Test
     void shouldNotTouchTenantsWhosePrimaryIsElsewhere() {
         FailoverPlan plan = proceed(PLANNER.planAutomatic("us-east", usEastDown().build(), PLACEMENTS, NONE, NOW,
                 EPOCH));

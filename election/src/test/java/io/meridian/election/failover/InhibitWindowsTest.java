@@ -33,10 +33,25 @@ class InhibitWindowsTest {
     }
 
     @Test
-    void shouldRebuildFromFailoverEvents() {
+    void shouldRebuildFromFailoverEventsThatPromotedATenant() {
         var event = new FailoverEvent(FailoverEvent.TYPE, FailoverTrigger.MANUAL, "us-east", "", false, List.of(), 3,
-                10_000, 10_250, 250, List.of());
+                10_000, 10_250, 250, List.of(result(TenantFailover.Outcome.PROMOTED, "eu-west"),
+                result(TenantFailover.Outcome.NO_HEALTHY_REPLICA, "us-east")));
         assertEquals(OptionalLong.of(70_250), EMPTY.withEvent(event).until("us-east"));
+    }
+
+    @Test
+    void shouldOpenNoWindowForAFailoverThatMovedNoTenant() {
+        var event = new FailoverEvent(FailoverEvent.TYPE, FailoverTrigger.AUTOMATIC, "us-east", "", false,
+                List.of("eu-west"), 3, 10_000, 10_250, 250, List.of(result(TenantFailover.Outcome.NO_HEALTHY_REPLICA,
+                "us-east")));
+        assertEquals(OptionalLong.empty(), EMPTY.withEvent(event).until("us-east"));
+        assertFalse(EMPTY.withEvent(event).isInhibited("us-east", 10_300));
+    }
+
+    private static FailoverEvent.TenantResult result(TenantFailover.Outcome outcome, String primaryAfter) {
+        return new FailoverEvent.TenantResult("acme", outcome, 0, "us-east", primaryAfter, 4,
+                outcome == TenantFailover.Outcome.PROMOTED ? 5 : 4, outcome.wireName(), List.of());
     }
 
     @Test

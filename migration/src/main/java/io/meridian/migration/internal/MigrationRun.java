@@ -47,9 +47,8 @@ import org.slf4j.LoggerFactory;
  * placement NEWER than the epoch a migration expects means something else (a failover, an operator) changed it, and
  * the migration fails.
  *
- * <p>The write pause costs two transactions plus the drain: the pause (placement, fence, {@code writes_paused} and
- * {@code draining} events) and the switch; in between the target is asked directly to answer once it applied the pause
- * fence ({@link DrainProgress}), and its answer advances the migration without waiting for a tick.
+ * <p>The write pause is two transactions (the pause, with the drain's start; the switch) plus the drain, whose end the
+ * target itself reports ({@link DrainProgress}): its answer advances the migration without waiting for a tick.
  */
 public final class MigrationRun implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationRun.class);
@@ -307,6 +306,12 @@ public final class MigrationRun implements AutoCloseable {
     private boolean drainOrSwitch(Migration m, Placement current, long now) {
         Position fence = Position.parse(m.pauseFence());
         Optional<RegionStatus> target = context.health().region(m.toRegion());
+        if (target.get().state() == RegionHealth.UNHEALTHY) {
+            // A target that died while the tenant's writes are paused cannot finish the drain: roll back now rather
+            // than keep the writes paused until the migration's timeout (chaos node-kill seed 1: 30 s).
+            return end(m, Optional.of(current), FAILED, m.toRegion() + " became unhealthy while draining (since "
+                    + target.get().sinceMillis() + "): writes resumed on " + current.primary() + drain.detail(m), now);
+        }
         DrainProgress.Seen seen = drain.applied(m, fence);
         long applied = seen.offset();
         if (applied < fence.offset()) {
@@ -356,8 +361,6 @@ public final class MigrationRun implements AutoCloseable {
         journal.append(m.tenant(), List.of(changed(m, finalState, epoch, "", why, now)));
         return true;
     }
-
-    // ---- reads ----
 
     private MigrationEvent.StateChanged changed(Migration m, MigrationState state, long placementEpoch, String fence,
                                                 String reason, long now) {

@@ -38,16 +38,20 @@ public final class DataApi {
         String key = RequestParsing.key(ctx.pathParam("key"));
         byte[] body = HttpEndpoints.body(ctx, maxBodyBytes);
         var value = RequestParsing.document(body);
-        String writeId = RequestParsing.writeId(ctx.header(Headers.IDEMPOTENCY_KEY), UUID::randomUUID);
-        documentLimit.check(tenant, key, value, writeId);
-        return writer.write(new WriteCommand(tenant, key, value, writeId, ctx.path(), ctx.queryString()));
+        String idempotencyKey = ctx.header(Headers.IDEMPOTENCY_KEY);
+        String writeId = RequestParsing.writeId(idempotencyKey, UUID::randomUUID);
+        documentLimit.check(tenant, key, value, writeId, body.length);
+        return writer.write(new WriteCommand(tenant, key, value, writeId, idempotencyKey == null, ctx.path(),
+                ctx.queryString()));
     }
 
     private CompletableFuture<Reply> delete(Context ctx) {
         String tenant = RequestParsing.tenant(ctx.pathParam("tenant"));
         String key = RequestParsing.key(ctx.pathParam("key"));
-        String writeId = RequestParsing.writeId(ctx.header(Headers.IDEMPOTENCY_KEY), UUID::randomUUID);
-        return writer.write(new WriteCommand(tenant, key, null, writeId, ctx.path(), ctx.queryString()));
+        String idempotencyKey = ctx.header(Headers.IDEMPOTENCY_KEY);
+        String writeId = RequestParsing.writeId(idempotencyKey, UUID::randomUUID);
+        return writer.write(new WriteCommand(tenant, key, null, writeId, idempotencyKey == null, ctx.path(),
+                ctx.queryString()));
     }
 
     private CompletableFuture<Reply> get(Context ctx) {

@@ -5,6 +5,7 @@ import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.Position;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.topics.Topics;
+import io.meridian.infra.topics.WalHeaders;
 import io.meridian.router.RouterMetrics;
 import io.meridian.router.RouterMetrics.WriteOutcome;
 import io.meridian.streams.ApplyOutcome;
@@ -19,6 +20,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -118,8 +120,13 @@ public final class DocumentWriter {
                         return attempt(command, holdDeadline, retried);
                     }, executor);
         }
+        // One hand-off to the executor, whoever completes the verdict (the applier's stream thread, the producer's I/O
+        // thread on a failed send, the timeout's timer): the answer is built there, never on those threads.
         return produce(command, placement)
-                .thenComposeAsync(outcome -> decide(command, placement, outcome, retried), executor);
+                .handleAsync((outcome, error) -> error == null ? decide(command, placement, outcome, retried)
+                        : CompletableFuture.<Reply>failedFuture(translate(command, placement,
+                                ErrorResponses.unwrap(error))), executor)
+                .thenCompose(Function.identity());
     }
 
     private CompletableFuture<ApplyOutcome> produce(WriteCommand command, Placement placement) {
@@ -128,11 +135,15 @@ public final class DocumentWriter {
                         hlc.now(), command.writeId())
                 : new WalRecord.Put(command.tenant(), command.key(), command.value(), placement.epoch(),
                         routing.region(), hlc.now(), command.writeId());
+        ProducerRecord<String, WalRecord> produced = new ProducerRecord<>(Topics.WAL.name(), command.tenant(), record);
+        if (command.generatedId()) {
+            WalHeaders.markGeneratedId(produced.headers());
+        }
         // Registered before producing, so even an instant verdict cannot be missed.
         ApplyTracker.PendingWrite pending = tracker.expect(command.tenant(), command.writeId());
         CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
         try {
-            producer.send(new ProducerRecord<>(Topics.WAL.name(), command.tenant(), record), (metadata, error) -> {
+            producer.send(produced, (metadata, error) -> {
                 if (error != null) {
                     sent.completeExceptionally(new SendFailed(error));
                 } else {
@@ -147,13 +158,11 @@ public final class DocumentWriter {
         // Acknowledged by Kafka, then accepted by the applier: both within one budget.
         return sent.thenCompose(metadata -> pending.verdict())
                 .orTimeout(settings.applyTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .handleAsync((outcome, error) -> {
-                    if (error == null) {
-                        return outcome;
+                .whenComplete((outcome, error) -> {
+                    if (error != null) {
+                        pending.cancel();
                     }
-                    pending.cancel();
-                    throw translate(command, placement, ErrorResponses.unwrap(error));
-                }, executor);
+                });
     }
 
     private RuntimeException translate(WriteCommand command, Placement placement, Throwable error) {

@@ -70,4 +70,25 @@ class DocumentLimitTest {
                 () -> new DocumentLimit("us-east", 1_048_576).check("acme", "user-1", body, WRITE_ID));
         assertEquals(ErrorCode.DOCUMENT_TOO_LARGE, e.code());
     }
+
+    @Test
+    void shouldNeverSkipTheCountOfABodyThatGrowsPastTheLimitWhenWrittenAgain() {
+        String[] bodies = {
+                "[" + "1e6,".repeat(400) + "1e6]",                  // 1e6 comes back as 1000000.0
+                "[" + "-1e6,".repeat(400) + "0]",
+                "[" + "1e-4,".repeat(400) + "0]",                    // 1.0E-4
+                "{\"a\":\"" + "\\u00e9".repeat(300) + "\"}",       // escapes shrink
+                "[" + "1,".repeat(700) + "2]",
+                "{\n  \"k\" :  [ 1 , 2 ,  3 ]\n}"};
+        for (String body : bodies) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            JsonNode value = RequestParsing.document(bytes);
+            long exact = DocumentLimit.recordBytes(put(value, Long.MAX_VALUE, Long.MAX_VALUE));
+            DocumentLimit tooSmall = new DocumentLimit("us-east", (int) exact - 1);
+            ApiException e = assertThrows(ApiException.class,
+                    () -> tooSmall.check("acme", "user-1", value, WRITE_ID, bytes.length), body);
+            assertEquals(ErrorCode.DOCUMENT_TOO_LARGE, e.code());
+            new DocumentLimit("us-east", (int) exact).check("acme", "user-1", value, WRITE_ID, bytes.length);
+        }
+    }
 }

@@ -8,6 +8,7 @@ import io.meridian.infra.model.Position;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.model.WriteState;
 import io.meridian.infra.topics.Topics;
+import io.meridian.infra.topics.WalHeaders;
 import io.meridian.infra.topics.WalPartitioner;
 import io.meridian.streams.ApplierStores;
 import io.meridian.streams.ApplyListener;
@@ -45,7 +46,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
     private final WriteIdsWindow.Factory writeIdsFactory;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, StoredDocument> docs;
-    private KeyValueStore<String, Placement> fences;
+    private FenceView fences;
     private KeyValueStore<Integer, Long> positions;
     private KeyValueStore<Integer, Long> controllerEpochs;
     private WriteIdsWindow writeIds;
@@ -68,7 +69,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         docs = context.getStateStore(ApplierStores.DOCS);
-        fences = context.getStateStore(ApplierStores.FENCES);
+        fences = new FenceView(context.getStateStore(ApplierStores.FENCES));
         positions = context.getStateStore(ApplierStores.POSITIONS);
         controllerEpochs = context.getStateStore(ApplierStores.CONTROLLER_EPOCHS);
         writeIds = writeIdsFactory.open(context);
@@ -187,9 +188,10 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
      * document is refused. Which ids are remembered depends on WAL offsets only ({@link WriteIdsWindow}).
      */
     private ApplyOutcome decide(WalRecord.DataRecord data, Position position, Record<String, byte[]> record) {
-        WriteIdsWindow.Seen seen = writeIds.lookup(data, position);
+        Placement fence = fences.get(data.tenant());
+        boolean remembersId = remembersIdOf(WalHeaders.hasGeneratedId(record.headers()), fence);
+        WriteIdsWindow.Seen seen = remembersId ? writeIds.lookup(data, position) : null;
         if (seen != null) {
-            Placement fence = fences.get(data.tenant());
             if (!seen.sameDocument()) {
                 return new ApplyOutcome(data.tenant(), data.writeId(), position, seen.position(),
                         Verdict.REJECTED_ID_REUSED, fence,
@@ -199,14 +201,27 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
             return new ApplyOutcome(data.tenant(), data.writeId(), position, seen.position(), Verdict.ACCEPTED, fence,
                     "duplicate of the write at " + seen.position() + " (same Idempotency-Key): not applied again");
         }
-        ApplyOutcome outcome = applyData(data, position, record.timestamp());
+        ApplyOutcome outcome = applyData(fence, data, position, record.timestamp());
         if (outcome.accepted()) {
-            writeIds.remember(data, position);
+            if (remembersId) {
+                writeIds.remember(data, position);
+            }
         } else {
             deadLetterCode(data, position, outcome).ifPresent(code ->
                     deadLetter(record, context.recordMetadata().orElseThrow(), code, outcome.reason()));
         }
         return outcome;
+    }
+
+    /**
+     * Whether the duplicate check keeps a write's id: not when the router made the id up ({@link
+     * WalHeaders#GENERATED_ID}: no retry can carry it again), and only in a region holding the tenant. That is enough
+     * for every region to decide alike where it matters: a region never joins an existing tenant's replicas (the
+     * admin API refuses it), so the regions holding a tenant have seen every write of it; elsewhere a verdict
+     * materializes nothing and acknowledges nothing. Each cuts a changelog record per write and region.
+     */
+    private boolean remembersIdOf(boolean generatedId, Placement fence) {
+        return !generatedId && fence != null && fence.isReplicatedTo(region);
     }
 
     /**
@@ -225,8 +240,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         };
     }
 
-    private ApplyOutcome applyData(WalRecord.DataRecord data, Position position, long timestamp) {
-        Placement fence = fences.get(data.tenant());
+    private ApplyOutcome applyData(Placement fence, WalRecord.DataRecord data, Position position, long timestamp) {
         if (fence == null) {
             int home = WalPartitioner.partitionOf(data.tenant(), walPartitions);
             return new ApplyOutcome(data.tenant(), data.writeId(), position, Verdict.REJECTED_UNKNOWN_TENANT, null,
