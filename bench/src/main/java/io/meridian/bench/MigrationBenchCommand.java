@@ -26,11 +26,12 @@ public final class MigrationBenchCommand implements Callable<Integer> {
     /** A region counts as caught up within this many WAL entries (transaction markers keep it from exactly 0). */
     private static final long CAUGHT_UP_ENTRIES = 50;
 
-    @Option(names = "--rates", split = ",", defaultValue = "0,1000,5000",
-            description = "Writes per second over all load tenants, one series each (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rates", split = ",", defaultValue = "0,200,1000",
+            description = "Writes per second over all load tenants (paced, open loop), one series each; 0 = no load"
+                    + " (default: ${DEFAULT-VALUE}).")
     List<Integer> rates;
 
-    @Option(names = "--runs", defaultValue = "5", description = "Migrations per rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", defaultValue = "10", description = "Migrations per rate (default: ${DEFAULT-VALUE}).")
     int runs;
 
     @Option(names = "--tenants", defaultValue = "12", description = "Load tenants, spread over the WAL partitions; the"
@@ -98,8 +99,10 @@ public final class MigrationBenchCommand implements Callable<Integer> {
             }
         }
         report.note("pause = writes_paused -> switched, total = requested -> completed, both from the controller's"
-                + " timestamps on meridian.migrations; validate = requested -> writes_paused; client = POST to the end"
-                + " read through GET /admin/migrations/{id} (polled every 50 ms)");
+                + " timestamps on meridian.migrations (taken as each step begins: the pause includes the pause"
+                + " transaction's commit and the drain, not the switch's commit); validate = requested ->"
+                + " writes_paused; client = POST to the end read through GET /admin/migrations/{id} (polled every"
+                + " 50 ms); load = the 1-minute load average of this machine");
         report.note("writes: open loop over all load tenants, to each tenant's current primary (a 307 is followed"
                 + " and remembered); latency from the scheduled send time; 'during' = writes scheduled while a"
                 + " migration ran (POST until its end was read), 'migrated' = those of the migrated tenant,"

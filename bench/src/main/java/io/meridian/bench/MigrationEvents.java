@@ -29,6 +29,8 @@ final class MigrationEvents implements AutoCloseable {
         long switched = -1;
         long ended = -1;
         MigrationState end;
+        /** How the controller saw the drain end: "answer" (the target's own), "heartbeats", or "-" (not switched). */
+        String drainSeenBy = "-";
 
         /** Writes paused to switched, in ms; NaN if either is missing. */
         double pauseMs() {
@@ -87,7 +89,11 @@ final class MigrationEvents implements AutoCloseable {
         } else if (event instanceof MigrationEvent.StateChanged changed) {
             switch (changed.state()) {
                 case WRITES_PAUSED -> times.paused = changed.timestamp();
-                case SWITCHED -> times.switched = changed.timestamp();
+                case SWITCHED -> {
+                    times.switched = changed.timestamp();
+                    times.drainSeenBy = changed.reason().contains(" answered (") ? "answer"
+                            : changed.reason().contains("heartbeats") ? "heartbeats" : "-";
+                }
                 default -> {
                     if (changed.state().isTerminal()) {
                         times.ended = changed.timestamp();

@@ -20,9 +20,10 @@ final class MigrationTrial {
      * @param totalMs    requested to the end (controller timestamps)
      * @param validateMs requested to writes paused
      * @param clientMs   from sending the request to reading the end through the API
+     * @param seenBy     how the controller saw the drain end ({@link MigrationEvents.Times#drainSeenBy})
      */
     record Result(String id, String from, String to, String state, double pauseMs, double totalMs, double validateMs,
-                  double clientMs, double load) {
+                  double clientMs, String seenBy, double load) {
         boolean completed() {
             return "completed".equals(state);
         }
@@ -60,7 +61,7 @@ final class MigrationTrial {
                 String why = answer == null ? "no answer" : answer.status() + " " + answer.body();
                 Progress.line("  migration of %s to %s not started: %s", tenant, to, why);
                 return new Result("-", from, to, "not started", Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                        Summary.loadAverage());
+                        "-", Summary.loadAverage());
             }
             NodeApi.pause(Duration.ofMillis(250));
         }
@@ -76,10 +77,11 @@ final class MigrationTrial {
         Result result = new Result(id, from, to, times.map(t -> t.end).map(MigrationState::wireName).orElse(state),
                 times.map(MigrationEvents.Times::pauseMs).orElse(Double.NaN),
                 times.map(MigrationEvents.Times::totalMs).orElse(Double.NaN),
-                times.map(MigrationEvents.Times::validateMs).orElse(Double.NaN), clientMs, Summary.loadAverage());
-        Progress.line("  migration %s %s -> %s: %s; writes paused %s ms, total %s ms (client saw %s ms); load %.1f",
-                id, from, to, result.state(), Summary.millis(result.pauseMs()), Summary.millis(result.totalMs()),
-                Summary.millis(clientMs), result.load());
+                times.map(MigrationEvents.Times::validateMs).orElse(Double.NaN), clientMs,
+                times.map(t -> t.drainSeenBy).orElse("-"), Summary.loadAverage());
+        Progress.line("  migration %s %s -> %s: %s; writes paused %s ms (drain seen by %s), total %s ms (client saw"
+                        + " %s ms); load %.1f", id, from, to, result.state(), Summary.millis(result.pauseMs()),
+                result.seenBy(), Summary.millis(result.totalMs()), Summary.millis(clientMs), result.load());
         return result;
     }
 }

@@ -36,9 +36,11 @@ import org.slf4j.LoggerFactory;
  *       │            │              │              │
  *       └────────────┴──────────────┴──────────────┴─▶ failed | cancelled   (writes resumed if they were paused)
  * </pre>
- * Pause, switch and roll-back are each ONE controller transaction: placement + fence + lifecycle event. The drain is
- * done when the target region's applied offset of the tenant's WAL partition reaches the pause fence: log order then
- * guarantees that every earlier write is applied there. See {@link MigrationRun} for the steps.
+ * Pause, switch and roll-back are each ONE controller transaction: placement + fence + lifecycle event(s). The drain
+ * is done when the target region's applied offset of the tenant's WAL partition reaches the pause fence: log order
+ * then guarantees that every earlier write is applied there. The controller learns it from the target's heartbeats,
+ * and sooner from the target itself: an {@link AppliedProbe} asks it to answer once it applied the pause fence, and
+ * the answer switches at once. See {@link MigrationRun} for the steps.
  *
  * <p><b>Lifecycle.</b> Register with {@code Controller.addDuty} before the controller starts. On
  * {@link #onActivated} (this node became the controller) it rebuilds every migration from the log (read from the
@@ -60,6 +62,7 @@ public final class MigrationExecutor implements ControllerDuty, Migrations {
 
     private final MigrationSettings settings;
     private final Supplier<? extends MigrationSource> sources;
+    private final AppliedProbe probe;
     private final Clock clock;
     private final Supplier<String> ids;
     private final MigrationMetrics metrics;
@@ -67,23 +70,38 @@ public final class MigrationExecutor implements ControllerDuty, Migrations {
     private volatile MigrationRun run;
     private volatile Thread dutiesThread;
 
-    /** The executor of a node: reads Kafka with the node's client properties. */
-    public MigrationExecutor(MeridianConfig config, MeterRegistry registry, Clock clock) {
+    /**
+     * The executor of a node: reads Kafka with the node's client properties.
+     *
+     * @param probe asks a migration's target directly how far it applied the pause fence's partition
+     */
+    public MigrationExecutor(MeridianConfig config, AppliedProbe probe, MeterRegistry registry, Clock clock) {
         this(MigrationSettings.from(config),
-                () -> new KafkaMigrationSource(config.kafkaClientProperties(), Duration.ofSeconds(30)), registry,
-                clock, () -> UUID.randomUUID().toString());
+                () -> new KafkaMigrationSource(config.kafkaClientProperties(), Duration.ofSeconds(30)), probe,
+                registry, clock, () -> UUID.randomUUID().toString());
+    }
+
+    /**
+     * As {@link #MigrationExecutor(MigrationSettings, Supplier, AppliedProbe, MeterRegistry, Clock, Supplier)}, with
+     * the drain judged from heartbeats only.
+     */
+    public MigrationExecutor(MigrationSettings settings, Supplier<? extends MigrationSource> sources,
+                             MeterRegistry registry, Clock clock, Supplier<String> ids) {
+        this(settings, sources, AppliedProbe.NONE, registry, clock, ids);
     }
 
     /**
      * @param sources  opens what the executor reads from Kafka, once per controller term
+     * @param probe    asks a migration's target directly how far it applied ({@link AppliedProbe#NONE}: nobody)
      * @param registry where the migration meters go
      * @param clock    the time of every event and timeout
      * @param ids      new migration ids
      */
     public MigrationExecutor(MigrationSettings settings, Supplier<? extends MigrationSource> sources,
-                             MeterRegistry registry, Clock clock, Supplier<String> ids) {
+                             AppliedProbe probe, MeterRegistry registry, Clock clock, Supplier<String> ids) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.sources = Objects.requireNonNull(sources, "sources");
+        this.probe = Objects.requireNonNull(probe, "probe");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.ids = Objects.requireNonNull(ids, "ids");
         this.metrics = new MigrationMetrics(registry, this::inProgress);
@@ -98,7 +116,7 @@ public final class MigrationExecutor implements ControllerDuty, Migrations {
         if (previous != null) {
             previous.close();  // a term that ended without onDeactivated
         }
-        MigrationRun next = new MigrationRun(context, sources, settings, clock, metrics, ids);
+        MigrationRun next = new MigrationRun(context, sources, settings, probe, clock, metrics, ids);
         run = next;
         LOG.info("migration executor active controllerEpoch={}", context.epoch());
         // Must not throw: the controller activates its duties in a row. A failed rebuild is retried every tick.

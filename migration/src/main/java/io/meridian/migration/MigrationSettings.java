@@ -14,7 +14,8 @@ import java.util.Set;
  * @param timeout              a migration not switched by then (counted from its request) is rolled back
  * @param maxTargetLagEntries  a migration is refused when the target lags more than this
  * @param pauseBudget          how long routers hold writes to a paused tenant (used to judge a plan)
- * @param heartbeatInterval    how often region applied offsets are refreshed (the drain is seen at most this late)
+ * @param heartbeatInterval    how often region applied offsets are refreshed (a drain the target cannot be asked
+ *                             about directly is seen at most this late)
  * @param progressInterval     the least time between two {@code Progress} events of one draining migration
  * @param callTimeout          how long an API call waits for the controller's duties thread
  */

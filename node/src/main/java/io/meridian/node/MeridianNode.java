@@ -14,6 +14,7 @@ import io.meridian.infra.topics.TopicProvisioner;
 import io.meridian.infra.topics.Topics;
 import io.meridian.infra.topics.WalProducerSettings;
 import io.meridian.migration.MigrationExecutor;
+import io.meridian.router.AppliedPositionClient;
 import io.meridian.router.ReplicationStatus;
 import io.meridian.router.RouterServer;
 import io.meridian.router.WriteLimits;
@@ -130,7 +131,9 @@ public final class MeridianNode implements AutoCloseable {
         resources.add(heartbeats);
         heartbeats.start();
         controller = Controller.create(config, elector, heartbeats, registry, clock);
-        MigrationExecutor migrations = new MigrationExecutor(config, registry, clock);
+        // The controller asks a migration's target whether it passed the pause fence (heartbeats: the fallback).
+        MigrationExecutor migrations = new MigrationExecutor(config, new AppliedPositionClient(config.regionUrls()),
+                registry, clock);
         controller.addDuty(migrations);
         resources.add(controller);  // closing it hands leadership over at once
         controller.start();

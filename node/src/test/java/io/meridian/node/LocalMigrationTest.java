@@ -94,6 +94,11 @@ class LocalMigrationTest {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() ->
                 state(id).equals("completed") || state(id).equals("failed"));
         assertEquals("completed", state(id));
+        // The controller asked eu-west directly whether it had applied the pause fence (heartbeats are the fallback).
+        String metrics = send("GET", local.url("eu-west") + "/metrics", null).body();
+        assertTrue(metrics.lines().anyMatch(line -> line.startsWith("meridian_http_requests_seconds_count")
+                && line.contains("route=\"/v1/replication/applied\"") && line.contains("status=\"200\"")),
+                "no answered GET /v1/replication/applied in eu-west's metrics");
         int before = acked.size();
         await().atMost(Duration.ofSeconds(30)).until(() -> acked.size() >= before + 10);  // writes go on in eu-west
         writing.set(false);

@@ -11,6 +11,7 @@ import io.meridian.infra.model.WalRecord;
 import io.meridian.migration.Migrations;
 import io.meridian.router.internal.AdminApi;
 import io.meridian.router.internal.AdminAuth;
+import io.meridian.router.internal.AppliedApi;
 import io.meridian.router.internal.ControllerForwarder;
 import io.meridian.router.internal.DataApi;
 import io.meridian.router.internal.DocumentLimit;
@@ -50,7 +51,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP face of one region node: the document API ({@code /v1/tenants/{tenant}/docs/{key}}), routing to the
  * right region, the placement cache, the admin API ({@code /admin/...}, including the replication and migration
- * endpoints), replication health ({@code /v1/replication/health}), health and {@code /metrics}.
+ * endpoints), replication health ({@code /v1/replication/health}), applied positions
+ * ({@code /v1/replication/applied}, what the controller asks a migration target), health and {@code /metrics}.
  *
  * <p>Lifecycle: build, {@link #start()} once (a second call throws), {@link #close()} any number of times. The
  * collaborators passed in (streams, tracker, producer, control plane, migrations, replication status, registry)
@@ -208,6 +210,7 @@ public final class RouterServer implements AutoCloseable {
         new ReplicationApi(adminAuth, controlPlane, forwarder, failoverAdmin, config, replication)
                 .register(endpoints);
         new HealthApi(view, registry, config.region()).register(endpoints);
+        new AppliedApi(tracker, config.region(), config.nodeId(), config.walPartitions()).register(endpoints);
     }
 
     /**

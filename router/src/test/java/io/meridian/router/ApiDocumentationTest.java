@@ -8,6 +8,7 @@ import io.meridian.router.RouterMetrics.MigrationOutcome;
 import io.meridian.router.RouterMetrics.RedirectReason;
 import io.meridian.router.RouterMetrics.WriteOutcome;
 import io.meridian.router.internal.AdminApi;
+import io.meridian.router.internal.AppliedApi;
 import io.meridian.router.internal.DataApi;
 import io.meridian.router.internal.ErrorCode;
 import io.meridian.router.internal.Headers;
@@ -58,7 +59,8 @@ class ApiDocumentationTest {
         for (String path : List.of(DataApi.DOC_PATH, AdminApi.PLACEMENT_PATH, AdminApi.TENANTS_PATH,
                 ReplicationApi.ELECTION_PATH, ReplicationApi.FAILOVER_PATH, ReplicationApi.HEALTH_PATH,
                 MigrationApi.MIGRATE_PATH, MigrationApi.TENANT_MIGRATIONS_PATH, MigrationApi.MIGRATION_PATH,
-                MigrationApi.CANCEL_PATH, HealthApi.LIVE_PATH, HealthApi.READY_PATH, HealthApi.METRICS_PATH)) {
+                MigrationApi.CANCEL_PATH, AppliedApi.APPLIED_PATH, HealthApi.LIVE_PATH, HealthApi.READY_PATH,
+                HealthApi.METRICS_PATH)) {
             assertDocumented(path);
         }
         for (String header : constants(Headers.class)) {

@@ -12,7 +12,7 @@ import java.util.function.Function;
 /**
  * What a {@link ControllerDuty} may use while its node is the controller. Every write goes through the controller's
  * fenced producer: once a newer controller exists, they throw {@link io.meridian.election.ControllerFencedException}.
- * Valid on the duties thread only.
+ * Valid on the duties thread only, except {@link #runSoon}, which any thread may call.
  */
 public interface ControllerContext {
 
@@ -44,6 +44,10 @@ public interface ControllerContext {
     /** A transaction without a placement change (e.g. lifecycle events only). */
     void inTransaction(Consumer<ControllerTransaction> body);
 
-    /** Runs {@code task} on the duties thread soon (e.g. to react to a command without waiting for the next tick). */
+    /**
+     * Runs {@code task} on the duties thread soon (e.g. to react to a command or an answer without waiting for the next
+     * tick); dropped if this term has ended by then. Callable from any thread; may throw
+     * {@link java.util.concurrent.RejectedExecutionException} once the controller has shut down.
+     */
     void runSoon(Runnable task);
 }

@@ -94,7 +94,8 @@ final class Assessor {
     /**
      * The dry-run answer. The drain is estimated from the lag and the faster of the partition's recent append rate
      * and the target's recent apply rate (a target that keeps up applies at least as fast as the log grows), plus one
-     * heartbeat interval (the controller learns the target's progress from its heartbeats).
+     * heartbeat interval: the worst case, when the target cannot be asked directly and the controller learns its
+     * progress from its heartbeats (asked, it answers the moment it applied the pause fence).
      */
     MigrationPlan plan(Assessment a, RateSampler rates) {
         Placement p = a.placement();
@@ -116,10 +117,11 @@ final class Assessor {
                         + a.tenant() + " lagging at most " + settings.maxTargetLagEntries() + " entries"),
                 new MigrationPlan.Step("pause", "one transaction: placement epoch " + p.epoch() + " -> "
                         + (p.epoch() + 1) + " with writes paused on " + p.primary() + ", a fence into WAL partition "
-                        + a.partition() + ", and the writes_paused event; routers hold writes for up to " + budget
-                        + " ms"),
+                        + a.partition() + ", and the writes_paused and draining events; routers hold writes for up to "
+                        + budget + " ms"),
                 new MigrationPlan.Step("drain", "wait until " + a.toRegion() + " has applied partition "
-                        + a.partition() + " up to the pause fence (lag now " + a.lag() + " entries, estimated "
+                        + a.partition() + " up to the pause fence, as it answers when asked (or its heartbeats say)"
+                        + " (lag now " + a.lag() + " entries, estimated "
                         + (estimate < 0 ? "unknown: no progress measured yet" : estimate + " ms") + ")"),
                 new MigrationPlan.Step("switch", "one transaction: placement epoch " + (p.epoch() + 2)
                         + " with primary " + a.toRegion() + " and writes active, its fence, and the switched and"

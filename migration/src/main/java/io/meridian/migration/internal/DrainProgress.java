@@ -4,31 +4,140 @@ import io.meridian.election.controller.ControllerContext;
 import io.meridian.infra.model.MigrationEvent;
 import io.meridian.infra.model.MigrationState;
 import io.meridian.infra.model.Position;
+import io.meridian.migration.AppliedProbe;
 import io.meridian.migration.Migration;
 import io.meridian.migration.MigrationSettings;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How far a migration's target has drained: its applied offset in the tenant's WAL partition against the pause fence,
- * and a progress event every {@code progressInterval} while it drains. Duties thread only.
+ * and a progress event every {@code progressInterval} while it drains.
+ *
+ * <p>Two sources say how far the target got, and the higher one counts: the target's heartbeats (every interval,
+ * through the health monitor), and the target's own answer to a question the controller puts to it directly
+ * ({@link AppliedProbe}) as soon as the drain starts: "answer when your applier has applied the pause fence". The
+ * answer completes on the probe's thread and comes back to the duties thread through
+ * {@link ControllerContext#runSoon}, which then advances the migration at once: the switch follows the drain by an
+ * HTTP answer, not by up to a heartbeat interval plus a tick. A question that cannot be answered (the target is down,
+ * runs another version) is asked again at the next tick; meanwhile the heartbeats keep the drain going. An answer from
+ * another region or partition than asked is ignored.
+ *
+ * <p><b>Which position, and why it is safe.</b> Both sources carry the target applier's <em>applied</em> offset (set
+ * once the applier processed a record and wrote its outcome to its state stores, before Kafka Streams commits them),
+ * as the drain always has. The applier reads the WAL {@code read_committed}, in log order, and decides each record by
+ * rules that depend on the log alone. Should the target crash before its commit, exactly-once rolls its stores back
+ * and it applies the same records again, in the same order, to the same outcome; and the switch fence lies after the
+ * pause fence in the same partition, so the target cannot accept a write as the new primary before it has (again)
+ * applied everything up to the pause fence. Waiting for the committed offset would be as safe and cost up to one
+ * commit interval more per migration, for nothing.
+ *
+ * <p>Duties thread only, except the probe's completion, which only hands its answer to the duties thread.
  */
-final class DrainProgress {
+final class DrainProgress implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DrainProgress.class);
+    /** How long one question waits on the target; a drain that takes longer asks again. */
+    static final Duration PROBE_WAIT = Duration.ofSeconds(5);
+
+    /** How far the target applied the fence's partition (-1: nothing known), and who said so. */
+    record Seen(long offset, String source) {
+    }
+
     private final ControllerContext context;
     private final MigrationSettings settings;
     private final RateSampler rates;
+    private final AppliedProbe probe;
+    private final Clock clock;
+    private final Consumer<String> advance;
     private final Map<String, Long> lastProgressAt = new HashMap<>();
+    /** Migration id → the highest offset its target answered for the fence's partition. */
+    private final Map<String, AppliedProbe.Answer> answers = new HashMap<>();
+    /** Migration id → the question in flight (at most one each). */
+    private final Map<String, CompletableFuture<AppliedProbe.Answer>> asking = new HashMap<>();
+    /** Migrations whose target could not be asked (logged once each). */
+    private final Set<String> unanswered = new HashSet<>();
 
-    DrainProgress(ControllerContext context, MigrationSettings settings, RateSampler rates) {
+    /** @param advance advances a migration (on the duties thread) once its target answered */
+    DrainProgress(ControllerContext context, MigrationSettings settings, RateSampler rates, AppliedProbe probe,
+                  Clock clock, Consumer<String> advance) {
         this.context = context;
         this.settings = settings;
         this.rates = rates;
+        this.probe = probe;
+        this.clock = clock;
+        this.advance = advance;
     }
 
-    /** The offset {@code region} applied up to in the fence's partition, -1 when it reported none. */
-    long applied(String region, Position fence) {
-        return context.health().region(region).map(s -> s.appliedOffset(fence.partition()).orElse(-1)).orElse(-1L);
+    /** How far the migration's target applied the fence's partition: the higher of its answer and its heartbeats. */
+    Seen applied(Migration m, Position fence) {
+        long heartbeats = heartbeats(m.toRegion(), fence);
+        AppliedProbe.Answer answer = answers.get(m.id());
+        if (answer != null && answer.offset() >= 0 && answer.offset() >= heartbeats) {
+            return new Seen(answer.offset(), "as " + answer.node() + " answered");
+        }
+        return new Seen(heartbeats, "as its heartbeats report");
+    }
+
+    /**
+     * Asks the migration's target to answer once it applied the pause fence, unless a question is in flight already.
+     * The answer advances the migration at once when it passed the fence, or asks again when it came after a full
+     * wait (the drain is just slow); any other answer waits for the next tick.
+     */
+    void ask(Migration m, Position fence) {
+        if (probe == AppliedProbe.NONE || asking.containsKey(m.id())) {
+            return;
+        }
+        long askedAt = clock.millis();
+        CompletableFuture<AppliedProbe.Answer> asked;
+        try {
+            asked = probe.awaitApplied(m.toRegion(), fence.partition(), fence.offset(), PROBE_WAIT);
+        } catch (RuntimeException e) {
+            asked = CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<AppliedProbe.Answer> question = asked;
+        asking.put(m.id(), question);
+        question.whenComplete((answer, error) -> {
+            try {
+                context.runSoon(() -> answered(m, fence, question, askedAt, answer, error));
+            } catch (RuntimeException e) {
+                LOG.debug("answer of {} for migration={} dropped: the term is over ({})", m.toRegion(), m.id(),
+                        e.toString());
+            }
+        });
+    }
+
+    private void answered(Migration m, Position fence, CompletableFuture<AppliedProbe.Answer> question, long askedAt,
+                          AppliedProbe.Answer answer, Throwable error) {
+        if (!asking.remove(m.id(), question)) {
+            return;  // forgotten: the migration ended, or the term closed
+        }
+        if (error != null) {
+            if (unanswered.add(m.id())) {
+                LOG.info("cannot ask {} directly how far it applied migration={} fence={}; following its heartbeats"
+                        + " and asking again every tick: {}", m.toRegion(), m.id(), fence, error.toString());
+            }
+            return;
+        }
+        if (!answer.region().equals(m.toRegion()) || answer.partition() != fence.partition()) {
+            LOG.warn("ignoring an answer of region={} partition={} for migration={}: asked {} about partition {}",
+                    answer.region(), answer.partition(), m.id(), m.toRegion(), fence.partition());
+            return;
+        }
+        answers.merge(m.id(), answer, (old, now) -> now.offset() >= old.offset() ? now : old);
+        boolean passed = answer.offset() >= fence.offset();
+        boolean waitedFully = clock.millis() - askedAt >= PROBE_WAIT.toMillis() / 2;
+        if (passed || waitedFully) {
+            advance.accept(m.id());
+        }
     }
 
     /**
@@ -52,15 +161,36 @@ final class DrainProgress {
             return "";
         }
         Position fence = Position.parse(m.pauseFence());
-        return " (" + m.toRegion() + " applied up to " + fence.partition() + ":" + applied(m.toRegion(), fence)
+        return " (" + m.toRegion() + " applied up to " + fence.partition() + ":" + applied(m, fence).offset()
                 + " of the pause fence " + fence + ")";
     }
 
+    /** The migration ended: stop asking about it. */
     void forget(String migrationId) {
         lastProgressAt.remove(migrationId);
+        answers.remove(migrationId);
+        unanswered.remove(migrationId);
+        CompletableFuture<AppliedProbe.Answer> question = asking.remove(migrationId);
+        if (question != null) {
+            question.cancel(false);
+        }
     }
 
+    /** The book was rebuilt: progress reports start over; answers stay true (a migration's fence never moves). */
     void clear() {
         lastProgressAt.clear();
+    }
+
+    /** The term ended: drop every question in flight. */
+    @Override
+    public void close() {
+        asking.values().forEach(question -> question.cancel(false));
+        asking.clear();
+        answers.clear();
+    }
+
+    /** The offset {@code region} applied up to in the fence's partition as its heartbeats say, -1 when none. */
+    private long heartbeats(String region, Position fence) {
+        return context.health().region(region).map(s -> s.appliedOffset(fence.partition()).orElse(-1)).orElse(-1L);
     }
 }

@@ -19,6 +19,7 @@ import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.Position;
 import io.meridian.infra.model.WriteState;
 import io.meridian.migration.AlreadySwitchedException;
+import io.meridian.migration.AppliedProbe;
 import io.meridian.migration.Migration;
 import io.meridian.migration.MigrationException;
 import io.meridian.migration.MigrationNotFoundException;
@@ -30,7 +31,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,14 +46,15 @@ import org.slf4j.LoggerFactory;
  * <p>The placement a step starts from is the controller's committed one ({@link ControllerContext#placement}): a
  * placement NEWER than the epoch a migration expects means something else (a failover, an operator) changed it, and
  * the migration fails.
+ *
+ * <p>The write pause is two transactions (the pause, with the drain's start; the switch) plus the drain, whose end the
+ * target itself reports ({@link DrainProgress}): its answer advances the migration without waiting for a tick.
  */
 public final class MigrationRun implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationRun.class);
     private static final int MAX_STEPS_PER_ADVANCE = 8;
     /** After a failed rebuild, the next try waits this long: reading the log blocks the duties thread. */
     private static final long REBUILD_BACKOFF_MS = 10_000;
-    /** WAL end offsets are sampled every tick while a migration runs, else this often (for dry-run estimates). */
-    private static final long IDLE_SAMPLE_INTERVAL_MS = 5_000;
 
     private final ControllerContext context;
     private final Supplier<? extends MigrationSource> sources;
@@ -65,15 +66,15 @@ public final class MigrationRun implements AutoCloseable {
     private final MigrationJournal journal;
     private final Assessor assessor;
     private final RateSampler rates;
-    private final List<Integer> walPartitions;
     private final DrainProgress drain;
     private MigrationSource source;
     private volatile boolean ready;
     private long nextRebuildAt;
-    private long lastWalSampleAt = Long.MIN_VALUE;
 
+    /** @param probe asks a migration's target directly how far it applied (else only its heartbeats tell) */
     public MigrationRun(ControllerContext context, Supplier<? extends MigrationSource> sources,
-                        MigrationSettings settings, Clock clock, MigrationMetrics metrics, Supplier<String> ids) {
+                        MigrationSettings settings, AppliedProbe probe, Clock clock, MigrationMetrics metrics,
+                        Supplier<String> ids) {
         this.context = context;
         this.sources = sources;
         this.settings = settings;
@@ -81,9 +82,9 @@ public final class MigrationRun implements AutoCloseable {
         this.metrics = metrics;
         this.ids = ids;
         this.assessor = new Assessor(settings);
-        this.rates = new RateSampler(Math.max(30_000, 10 * settings.heartbeatInterval().toMillis()));
-        this.walPartitions = IntStream.range(0, settings.walPartitions()).boxed().toList();
-        this.drain = new DrainProgress(context, settings, rates);
+        this.rates = new RateSampler(Math.max(30_000, 10 * settings.heartbeatInterval().toMillis()),
+                settings.walPartitions());
+        this.drain = new DrainProgress(context, settings, rates, probe, clock, this::advanceSoon);
         this.journal = new MigrationJournal(context, book, metrics, ended -> drain.forget(ended.id()));
     }
 
@@ -140,7 +141,7 @@ public final class MigrationRun implements AutoCloseable {
         if ((!ready || journal.stale()) && !rebuild()) {
             return;
         }
-        sample(clock.millis());
+        rates.sample(this::source, book.activeCount() > 0, context.health(), clock.millis());
         advanceAll();
     }
 
@@ -284,14 +285,18 @@ public final class MigrationRun implements AutoCloseable {
         return true;
     }
 
+    /** Pauses the writes and starts the drain in ONE transaction: each commit lengthens the pause. */
     private boolean pause(Migration m, Placement current, long now) {
         Placement paused = current.withWrites(WriteState.PAUSED, current.epoch() + 1);
-        journal.publish(paused, "migration-pause", fence -> List.of(changed(m, WRITES_PAUSED, paused.epoch(), fence.toString(),
-                "writes paused on " + paused.primary() + " at placement epoch " + paused.epoch() + ", pause fence "
-                        + fence, now)));
+        journal.publish(paused, "migration-pause", fence -> List.of(
+                changed(m, WRITES_PAUSED, paused.epoch(), fence.toString(), "writes paused on " + paused.primary()
+                        + " at placement epoch " + paused.epoch() + ", pause fence " + fence, now),
+                changed(m, DRAINING, paused.epoch(), fence.toString(), "waiting for " + m.toRegion()
+                        + " to apply up to the pause fence " + fence, now)));
         return true;
     }
 
+    /** A migration paused by a controller that wrote the drain's start separately (before it was one transaction). */
     private boolean startDrain(Migration m, long now) {
         journal.append(m.tenant(), List.of(changed(m, DRAINING, m.placementEpoch(), m.pauseFence(), "waiting for "
                 + m.toRegion() + " to apply up to the pause fence " + m.pauseFence(), now)));
@@ -307,8 +312,10 @@ public final class MigrationRun implements AutoCloseable {
             return end(m, Optional.of(current), FAILED, m.toRegion() + " became unhealthy while draining (since "
                     + target.get().sinceMillis() + "): writes resumed on " + current.primary() + drain.detail(m), now);
         }
-        long applied = drain.applied(m.toRegion(), fence);
+        DrainProgress.Seen seen = drain.applied(m, fence);
+        long applied = seen.offset();
         if (applied < fence.offset()) {
+            drain.ask(m, fence);
             drain.report(m, fence, applied, now).ifPresent(progress -> journal.append(m.tenant(), List.of(progress)));
             return false;
         }
@@ -323,8 +330,9 @@ public final class MigrationRun implements AutoCloseable {
                 WriteState.ACTIVE, current.strategy(), current.mode());
         journal.publish(switched, "migration-switch", at -> List.of(
                 changed(m, SWITCHED, switched.epoch(), at.toString(), m.toRegion() + " applied up to "
-                        + fence.partition() + ":" + applied + " (pause fence " + fence + "); primary "
-                        + current.primary() + " -> " + m.toRegion() + " at placement epoch " + switched.epoch(), now),
+                        + fence.partition() + ":" + applied + " " + seen.source() + " (pause fence " + fence
+                        + "); primary " + current.primary() + " -> " + m.toRegion() + " at placement epoch "
+                        + switched.epoch(), now),
                 changed(m, COMPLETED, switched.epoch(), at.toString(), "primary is " + m.toRegion()
                         + ", writes active; writes were paused " + (now - m.pausedAt()) + " ms", now)));
         return true;
@@ -354,25 +362,9 @@ public final class MigrationRun implements AutoCloseable {
         return true;
     }
 
-    // ---- reads ----
-
     private MigrationEvent.StateChanged changed(Migration m, MigrationState state, long placementEpoch, String fence,
                                                 String reason, long now) {
         return journal.changed(m, state, placementEpoch, fence, reason, now);
-    }
-
-    private void sample(long now) {
-        if (book.activeCount() > 0 || lastWalSampleAt == Long.MIN_VALUE
-                || now - lastWalSampleAt >= IDLE_SAMPLE_INTERVAL_MS) {
-            lastWalSampleAt = now;
-            try {
-                source().walEndOffsets(walPartitions).forEach((p, end) -> rates.observe(RateSampler.wal(p), end, now));
-            } catch (RuntimeException e) {
-                LOG.debug("cannot sample the WAL end offsets: {}", e.toString());
-            }
-        }
-        context.health().regions().forEach((region, status) -> status.appliedOffsets()
-                .forEach((p, offset) -> rates.observe(RateSampler.applied(region, p), offset, now)));
     }
 
     private MigrationSource source() {
@@ -401,6 +393,7 @@ public final class MigrationRun implements AutoCloseable {
     @Override
     public void close() {
         ready = false;
+        drain.close();
         closeSource();
     }
 }

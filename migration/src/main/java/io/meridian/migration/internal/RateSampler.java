@@ -1,23 +1,52 @@
 package io.meridian.migration.internal;
 
+import io.meridian.election.health.HealthSnapshot;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Rates of growing counters (WAL end offsets, a region's applied offset) over a sliding window of samples. Not
  * thread-safe: the duties thread only.
  */
 final class RateSampler {
+    private static final Logger LOG = LoggerFactory.getLogger(RateSampler.class);
     private static final long MIN_SPAN_MS = 500;
+    /** WAL end offsets are sampled every tick while a migration runs, else this often (for dry-run estimates). */
+    private static final long IDLE_SAMPLE_INTERVAL_MS = 5_000;
 
     private final long windowMs;
+    private final List<Integer> walPartitions;
     private final Map<String, Deque<long[]>> samples = new HashMap<>();
+    private long lastWalSampleAt = Long.MIN_VALUE;
 
-    RateSampler(long windowMs) {
+    RateSampler(long windowMs, int walPartitions) {
         this.windowMs = windowMs;
+        this.walPartitions = IntStream.range(0, walPartitions).boxed().toList();
+    }
+
+    /**
+     * Samples every region's applied offsets (from {@code health}) and, while a migration runs or when the last sample
+     * is old, the WAL end offsets (from the source: a read of Kafka). Never throws for the WAL's sake.
+     */
+    void sample(Supplier<MigrationSource> source, boolean migrating, HealthSnapshot health, long now) {
+        if (migrating || lastWalSampleAt == Long.MIN_VALUE || now - lastWalSampleAt >= IDLE_SAMPLE_INTERVAL_MS) {
+            lastWalSampleAt = now;
+            try {
+                source.get().walEndOffsets(walPartitions).forEach((p, end) -> observe(wal(p), end, now));
+            } catch (RuntimeException e) {
+                LOG.debug("cannot sample the WAL end offsets: {}", e.toString());
+            }
+        }
+        health.regions().forEach((region, status) -> status.appliedOffsets()
+                .forEach((p, offset) -> observe(applied(region, p), offset, now)));
     }
 
     void observe(String key, long value, long nowMs) {

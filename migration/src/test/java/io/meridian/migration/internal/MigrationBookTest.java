@@ -46,7 +46,7 @@ class MigrationBookTest {
 
     @Test
     void shouldMeasureRatesOverAWindow() {
-        RateSampler rates = new RateSampler(10_000);
+        RateSampler rates = new RateSampler(10_000, 12);
         rates.observe("k", 100, 0);
         assertTrue(rates.rate("k").isEmpty());
         rates.observe("k", 150, 1_000);
