@@ -4,7 +4,9 @@ import io.meridian.infra.cluster.ChildProcesses;
 import io.meridian.infra.cluster.EmbeddedZooKeeper;
 import io.meridian.infra.cluster.KafkaProcessCluster;
 import io.meridian.infra.cluster.KafkaProcessClusterBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.serde.Json;
 import io.meridian.infra.topics.TopicProvisioner;
 import io.meridian.infra.topics.Topics;
 import java.io.IOException;
@@ -14,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -79,36 +83,63 @@ public final class LocalDeployment implements AutoCloseable {
         }
     }
 
-    /** Waits until every node answers {@code /health/ready} with 200. */
+    /**
+     * Waits until every node answers {@code /health/ready} with 200, then until every node sees every region healthy
+     * ({@code /v1/replication/health}): a node heartbeats only once its applier runs, and a migration or failover
+     * needs healthy regions, so "ready" means a user can do all of it at once.
+     */
     public void awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         for (String region : REGIONS) {
-            URI ready = URI.create(url(region) + "/health/ready");
-            while (true) {
-                Process node = nodes.get(region);
-                if (!node.isAlive()) {
-                    throw new IllegalStateException("node " + region + " exited with " + node.exitValue()
-                            + "; see " + logFile(region));
+            awaitAnswer(http, region, "/health/ready", body -> true, "not ready", deadline, timeout);
+        }
+        for (String region : REGIONS) {
+            awaitAnswer(http, region, "/v1/replication/health", LocalDeployment::allRegionsHealthy,
+                    "does not see every region healthy", deadline, timeout);
+        }
+    }
+
+    private void awaitAnswer(HttpClient http, String region, String path, Predicate<String> accepted, String failure,
+                             long deadline, Duration timeout) {
+        URI uri = URI.create(url(region) + path);
+        while (true) {
+            Process node = nodes.get(region);
+            if (!node.isAlive()) {
+                throw new IllegalStateException("node " + region + " exited with " + node.exitValue()
+                        + "; see " + logFile(region));
+            }
+            try {
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(uri).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (answer.statusCode() == 200 && accepted.test(answer.body())) {
+                    return;
                 }
-                try {
-                    if (http.send(HttpRequest.newBuilder(ready).GET().build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        break;
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while waiting for " + region, e);
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("node " + region + " not ready after " + timeout.toSeconds()
-                            + " s; see " + logFile(region));
-                }
-                sleep(Duration.ofMillis(500));
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + region, e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("node " + region + " " + failure + " after " + timeout.toSeconds()
+                        + " s; see " + logFile(region));
+            }
+            sleep(Duration.ofMillis(500));
+        }
+    }
+
+    private static boolean allRegionsHealthy(String replicationHealth) {
+        JsonNode regions = Json.readTree(replicationHealth.getBytes(StandardCharsets.UTF_8)).path("regions");
+        if (regions.size() != REGIONS.size()) {
+            return false;
+        }
+        for (JsonNode region : regions) {
+            if (!region.path("healthy").asBoolean(false)) {
+                return false;
             }
         }
+        return true;
     }
 
     /** Starts (or restarts) the node of {@code region} as a child JVM. */
