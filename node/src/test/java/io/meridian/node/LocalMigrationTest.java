@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
@@ -43,6 +44,25 @@ class LocalMigrationTest {
                 "migration.timeout.ms", "20000",
                 // Keep automatic failover out of the way of the controller-crash test.
                 "failover.enabled", "false"));
+
+    /**
+     * A node heartbeats only once its applier runs, so a region whose applier started late may still be unhealthy
+     * on the controller (until enough good intervals) when the deployment is ready: migrations refuse such a target.
+     */
+    @BeforeAll
+    static void awaitEveryRegionHealthyEverywhere() {
+        List<String> regions = List.of("us-east", "eu-west", "ap-south");
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
+            for (String observer : regions) {
+                var health = send("GET", local.url(observer) + "/v1/replication/health", null);
+                JsonNode seen = Json.readTree(health.body().getBytes()).path("regions");
+                if (!regions.stream().allMatch(r -> seen.path(r).path("health").asText().equals("healthy"))) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
 
     @Test
     @Order(1)
