@@ -4,6 +4,7 @@ import io.meridian.infra.clock.HybridLogicalClock;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.topics.Topics;
 import io.meridian.infra.topics.WalProducerSettings;
+import io.meridian.streams.RegionStreams;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class ApplyBenchmark {
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(10);
-    private static final String LIVE_APPLIER_PREFIX = "meridian-applier-";
+    private static final String LIVE_APPLIER_PREFIX = RegionStreams.APPLICATION_ID_PREFIX;
 
     private final String bootstrap;
     private final Admin admin;

@@ -59,6 +59,13 @@ public final class RegionStreams implements AutoCloseable {
         }
     }
 
+    /** Every region's applier is its own Streams application (consumer group, changelogs) of this id. */
+    public static final String APPLICATION_ID_PREFIX = "meridian-applier-";
+
+    public static String applicationId(String region) {
+        return APPLICATION_ID_PREFIX + region;
+    }
+
     static Properties streamsProperties(MeridianConfig config) {
         Properties props = new Properties();
         config.kafkaClientProperties().forEach((k, v) -> {
@@ -66,7 +73,7 @@ public final class RegionStreams implements AutoCloseable {
                 props.put(k, v);
             }
         });
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "meridian-applier-" + config.region());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(config.region()));
         props.put(StreamsConfig.CLIENT_ID_CONFIG, "meridian-" + config.nodeId());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.streamsCommitIntervalMs());

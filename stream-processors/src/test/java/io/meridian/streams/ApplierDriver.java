@@ -77,7 +77,7 @@ final class ApplierDriver implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "meridian-applier-" + region);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, RegionStreams.applicationId(region));
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(RegionApplierTopology.build(new Topology(), region, walPartitions, listener,
@@ -188,7 +188,7 @@ final class ApplierDriver implements AutoCloseable {
      * flushes cached stores, after every input record).
      */
     int changelogRecords(String store) {
-        return driver.createOutputTopic("meridian-applier-" + region + "-" + store + "-changelog",
+        return driver.createOutputTopic(RegionStreams.applicationId(region) + "-" + store + "-changelog",
                 new ByteArrayDeserializer(), new ByteArrayDeserializer()).readRecordsToList().size();
     }
 

@@ -2,6 +2,7 @@ package io.meridian.chaos.fault;
 
 import io.meridian.chaos.workload.HttpApi;
 import io.meridian.election.ControllerProducer;
+import io.meridian.streams.RegionStreams;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +78,7 @@ final class Targets {
         try (Admin admin = admin()) {
             return admin.listTransactions().all().get(10, TimeUnit.SECONDS).stream()
                     .map(TransactionListing::transactionalId)
-                    .filter(id -> id.startsWith("meridian-applier-")).sorted().toList();
+                    .filter(id -> id.startsWith(RegionStreams.APPLICATION_ID_PREFIX)).sorted().toList();
         } catch (ExecutionException | TimeoutException e) {
             return List.of();
         } catch (InterruptedException e) {
