@@ -1,10 +1,13 @@
 package io.meridian.node;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.cluster.ChildProcesses;
+import io.meridian.infra.cluster.ClassDataArchive;
 import io.meridian.infra.cluster.EmbeddedZooKeeper;
+import io.meridian.infra.cluster.JvmFootprint;
 import io.meridian.infra.cluster.KafkaProcessCluster;
 import io.meridian.infra.cluster.KafkaProcessClusterBuilder;
-import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.cluster.LeftoverProcesses;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.serde.Json;
 import io.meridian.infra.topics.TopicProvisioner;
@@ -37,16 +40,26 @@ import org.slf4j.LoggerFactory;
 /**
  * Meridian on one machine: a real ZooKeeper (in this JVM), three real KRaft brokers (child processes, {@code broker.rack}
  * = region) and one region node per region, each its own child JVM so that killing one is a real crash. Everything
- * lives under one data directory that a restart reuses. Not thread-safe; {@link #close} is idempotent.
+ * lives under one data directory that a restart reuses: besides the state, each node's pid ({@code nodes/<region>.pid},
+ * so that the next launcher waits for the nodes of one that was killed) and the nodes' class data archive
+ * ({@code cds/}). Not thread-safe; {@link #close} is idempotent.
  */
 public final class LocalDeployment implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalDeployment.class);
     public static final List<String> REGIONS = List.of("us-east", "eu-west", "ap-south");
+    /**
+     * A node's JVM ({@link JvmFootprint}): ~40 MiB of live heap and ~55 MiB of metaspace were measured under a write
+     * load; the heap may grow to 384 MiB for bursts (a restore, a backlog in the producers' buffers). C2 stays on: the
+     * router and applier are the hot code. RocksDB's off-heap memory has a bound of its own (BoundedRocksDBMemory).
+     */
+    static final List<String> NODE_JVM_OPTIONS = JvmFootprint.serverOptions("32m", "384m", "128m", false);
+    private static final Duration LEFTOVER_PATIENCE = Duration.ofSeconds(30);
 
     private final Path dataDir;
     private final int basePort;
     private final String adminToken;
     private final Map<String, String> nodeSettings;
+    private final ClassDataArchive classData;
     private final Map<String, Process> nodes = new LinkedHashMap<>();
     private final Map<String, Path> nodeConfigs = new LinkedHashMap<>();
     private EmbeddedZooKeeper zookeeper;
@@ -66,6 +79,7 @@ public final class LocalDeployment implements AutoCloseable {
         this.basePort = basePort;
         this.adminToken = adminToken == null || adminToken.isEmpty() ? storedToken(this.dataDir) : adminToken;
         this.nodeSettings = Map.copyOf(nodeSettings);
+        this.classData = ClassDataArchive.of(this.dataDir.resolve("cds"), "node", System.getProperty("java.class.path"));
     }
 
     public void start() {
@@ -148,8 +162,14 @@ public final class LocalDeployment implements AutoCloseable {
         if (old != null && old.isAlive()) {
             throw new IllegalStateException("node " + region + " is running");
         }
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xms64m", "-Xmx768m", "-XX:+UseG1GC",
-                "-Dmeridian.region=" + region,
+        // A node of a launcher that was killed halts within a second; until then it holds its port and state.
+        LeftoverProcesses.awaitGone(pidFile(region), LEFTOVER_PATIENCE);
+        List<String> command = new ArrayList<>();
+        command.add(javaBinary());
+        command.addAll(NODE_JVM_OPTIONS);
+        // One archive for the three nodes (one classpath); the first region's node writes it.
+        command.addAll(classData.jvmOptions(region.equals(REGIONS.get(0))));
+        command.addAll(List.of("-Dmeridian.region=" + region,
                 "-cp", System.getProperty("java.class.path"), NodeCommand.class.getName(),
                 "--config", nodeConfigs.get(region).toString(),
                 "--parent-pid", Long.toString(ProcessHandle.current().pid())));
@@ -158,8 +178,11 @@ public final class LocalDeployment implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(region).toFile()));
         // The node's file is its whole configuration: the launcher's own MERIDIAN_* settings must not leak in.
         builder.environment().keySet().removeIf(name -> name.startsWith(MeridianConfig.ENV_PREFIX));
+        builder.environment().putAll(JvmFootprint.environment());
         try {
-            nodes.put(region, builder.start());
+            Process node = builder.start();
+            nodes.put(region, node);
+            LeftoverProcesses.record(pidFile(region), node.toHandle());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the node of " + region, e);
         }
@@ -176,7 +199,9 @@ public final class LocalDeployment implements AutoCloseable {
     public void stopNode(String region) {
         Process node = nodes.get(region);
         node.destroy();
-        if (!waitFor(node, Duration.ofSeconds(30))) {
+        if (waitFor(node, Duration.ofSeconds(30))) {
+            classData.publish();  // a node that ended on its own wrote its class data archive whole, if it wrote one
+        } else {
             node.destroyForcibly();
             waitFor(node, Duration.ofSeconds(10));
         }
@@ -200,6 +225,11 @@ public final class LocalDeployment implements AutoCloseable {
 
     public EmbeddedZooKeeper zookeeper() {
         return zookeeper;
+    }
+
+    /** Who runs the node of {@code region}, for the next launcher (see {@link LeftoverProcesses}). */
+    Path pidFile(String region) {
+        return dataDir.resolve("nodes").resolve(region + ".pid");
     }
 
     public Path logFile(String region) {
@@ -285,11 +315,16 @@ public final class LocalDeployment implements AutoCloseable {
         }
         closed = true;
         nodes.values().forEach(Process::destroy);
-        nodes.values().forEach(node -> {
+        boolean allEnded = true;
+        for (Process node : nodes.values()) {
             if (!waitFor(node, Duration.ofSeconds(30))) {
                 node.destroyForcibly();
+                allEnded = false;
             }
-        });
+        }
+        if (allEnded) {
+            classData.publish();
+        }
         if (kafka != null) {
             kafka.close();
         }

@@ -44,7 +44,7 @@ final class NodeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "meridian-shutdown"));
         if (parentPid != null) {
-            ParentWatchdog.exitWhenGone(parentPid);
+            ParentWatchdog.haltWhenGone(parentPid);
         }
         node.start();
         try {

@@ -4,14 +4,17 @@ import static io.meridian.node.LocalHttp.send;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.serde.Json;
+import io.meridian.streams.ReplicationMonitor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import io.meridian.node.ops.QueriedSeries;
 import java.net.URLEncoder;
@@ -19,7 +22,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -83,6 +88,30 @@ class LocalDeploymentTest {
 
     @Test
     @Order(4)
+    void shouldLeaveItsGroupsOnAGracefulStopSoThatARestartWaitsForNoFormerMember() throws Exception {
+        String applierGroup = "meridian-applier-eu-west";
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", local.deployment().kafka().bootstrapServers()))) {
+            // After the crash above, the restarted node took its old member's place: one member, the static one.
+            assertEquals(List.of("eu-west-1-1"), instanceIds(admin, applierGroup));
+
+            local.deployment().stopNode("eu-west");  // SIGTERM, as Ctrl-C
+
+            // Gone when the process is: nobody left whose session a restart would have to wait out.
+            assertEquals(List.of(), instanceIds(admin, applierGroup));
+            assertFalse(instanceIds(admin, ReplicationMonitor.APPLICATION_ID).contains("eu-west-1-monitor-1"));
+        }
+        local.deployment().startNode("eu-west");
+        local.deployment().awaitReady(Duration.ofMinutes(3));
+        assertEveryWriteReadable("eu-west");
+    }
+
+    private static List<String> instanceIds(Admin admin, String group) throws Exception {
+        return admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group).members()
+                .stream().map(m -> m.groupInstanceId().orElse("(dynamic) " + m.consumerId())).sorted().toList();
+    }
+
+    @Test
+    @Order(5)
     void everySeriesTheDashboardAndTheAlertsQueryIsExportedByTheRunningNodes() throws Exception {
         Set<String> queried = new TreeSet<>(QueriedSeries.in(QueriedSeries.DASHBOARD));
         queried.addAll(QueriedSeries.in(QueriedSeries.ALERT_RULES));
@@ -99,7 +128,7 @@ class LocalDeploymentTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aRealPrometheusScrapesALagSeriesForEveryRegion() throws Exception {
         Path prometheus = Path.of("/usr/bin/prometheus");
         Assumptions.assumeTrue(Files.isExecutable(prometheus), "the prometheus package is not installed");

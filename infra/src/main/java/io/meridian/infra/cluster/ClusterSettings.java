@@ -3,7 +3,6 @@ package io.meridian.infra.cluster;
 import io.meridian.infra.cluster.ControllerLayout;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -34,17 +33,13 @@ record ClusterSettings(
         brokerProperties = Map.copyOf(brokerProperties);
     }
 
-    static List<String> defaultJvmOptions(String xms, String xmx, boolean fastStartup) {
-        List<String> options = new ArrayList<>(List.of("-Xms" + xms, "-Xmx" + xmx,
-                // Kafka's own launcher settings (kafka-run-class.sh): G1 with short pauses.
-                "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35",
-                "-XX:+ExplicitGCInvokesConcurrent",
-                // A broker that ran out of memory is better dead (and visible) than limping.
-                "-XX:+ExitOnOutOfMemoryError",
-                "-Djava.awt.headless=true"));
-        if (fastStartup) {
-            options.add("-XX:TieredStopAtLevel=1");
-        }
-        return List.copyOf(options);
+    /** A broker's JVM: ~90 MiB of live heap with the 8 MiB cleaner buffer, ~45 MiB of metaspace (measured). */
+    static List<String> defaultBrokerJvmOptions(boolean fastStartup) {
+        return JvmFootprint.serverOptions("32m", "256m", "128m", fastStartup);
+    }
+
+    /** The dedicated KRaft controller's JVM: ~30 MiB of live heap, ~38 MiB of metaspace (measured). */
+    static List<String> defaultControllerJvmOptions(boolean fastStartup) {
+        return JvmFootprint.serverOptions("16m", "128m", "96m", fastStartup);
     }
 }

@@ -27,13 +27,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Settings.</b> Replication factor of internal topics {@code min(3, N)}, {@code min.insync.replicas}
  * and {@code transaction.state.log.min.isr} {@code min(2, N)}, no topic auto-creation, fast failure
- * detection ({@code broker.session.timeout.ms=3000}), small heaps, and storage formatted with the latest
- * production {@code metadata.version} and {@code transaction.version=2}, as a real 4.1 cluster is.
+ * detection ({@code broker.session.timeout.ms=3000}), small JVMs ({@link JvmFootprint}), and storage formatted
+ * with the latest production {@code metadata.version} and {@code transaction.version=2}, as a real 4.1 cluster is.
  * Listeners bind {@code 127.0.0.1}. Each node's output goes to {@code <dataDir>/<node>/server.log}.
  *
  * <p><b>Persistence.</b> The cluster id and ports are stored in {@value #STATE_FILE} in the data
  * directory. A new instance on the same directory reuses them and the formatted storage, so topics
- * and records survive a full stop and start; the directory is formatted only once.
+ * and records survive a full stop and start; the directory is formatted only once. Each node's pid is kept in its
+ * directory, so that a new instance first waits for the nodes of one whose JVM was killed ({@link LeftoverProcesses}),
+ * and {@code cds/} holds the class data archive the nodes share ({@link ClassDataArchive}).
  *
  * <p><b>Lifecycle.</b> Construct (cheap: resolves ports and the cluster id, starts nothing), then
  * {@link #start()} (blocks until every broker is registered and unfenced), then any of

@@ -84,13 +84,13 @@ public final class KafkaProcessClusterBuilder {
         return this;
     }
 
-    /** Replaces the JVM options of broker processes (default: 128m..768m heap, G1 as in kafka-run-class). */
+    /** Replaces the JVM options of broker processes (default: {@link JvmFootprint}, 32m..256m heap, Serial GC). */
     public KafkaProcessClusterBuilder brokerJvmOptions(List<String> options) {
         this.brokerJvmOptions = List.copyOf(options);
         return this;
     }
 
-    /** Replaces the JVM options of the dedicated controller process (default: 64m..256m heap). */
+    /** Replaces the JVM options of the dedicated controller process (default: {@link JvmFootprint}, 16m..128m heap). */
     public KafkaProcessClusterBuilder controllerJvmOptions(List<String> options) {
         this.controllerJvmOptions = List.copyOf(options);
         return this;
@@ -124,9 +124,9 @@ public final class KafkaProcessClusterBuilder {
     private ClusterSettings settings() {
         return new ClusterSettings(dataDir.toAbsolutePath(), racks, layout, basePort, startupTimeout, shutdownTimeout,
                 brokerJvmOptions != null
-                        ? brokerJvmOptions : ClusterSettings.defaultJvmOptions("128m", "768m", fastStartup),
+                        ? brokerJvmOptions : ClusterSettings.defaultBrokerJvmOptions(fastStartup),
                 controllerJvmOptions != null
-                        ? controllerJvmOptions : ClusterSettings.defaultJvmOptions("64m", "256m", fastStartup),
+                        ? controllerJvmOptions : ClusterSettings.defaultControllerJvmOptions(fastStartup),
                 brokerProperties, classpath, shutdownHook);
     }
 

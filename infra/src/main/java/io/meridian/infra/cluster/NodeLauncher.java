@@ -1,6 +1,7 @@
 package io.meridian.infra.cluster;
 
 import io.meridian.infra.cluster.ClusterException;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,11 +10,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.stream.Collectors;
 
 /**
@@ -54,6 +56,7 @@ final class NodeLauncher {
     private final String clusterId;
     private final ClusterNodes nodes;
     private final String classpath;
+    private final ClassDataArchive classData;
 
     /** {@code classpath} as made by {@link #childClasspath}. */
     NodeLauncher(ClusterSettings settings, String clusterId, ClusterNodes nodes, String classpath) {
@@ -61,6 +64,7 @@ final class NodeLauncher {
         this.clusterId = clusterId;
         this.nodes = nodes;
         this.classpath = classpath;
+        this.classData = ClassDataArchive.of(settings.dataDir().resolve("cds"), "kafka", classpath);
     }
 
     /**
@@ -90,6 +94,9 @@ final class NodeLauncher {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(nodes.isDedicatedController(node)
                     ? settings.controllerJvmOptions() : settings.brokerJvmOptions());
+            // One archive for the controller and the brokers (one classpath); broker 0 writes it.
+            boolean dumper = node == nodes.brokers().get(0);
+            command.addAll(classData.jvmOptions(dumper));
             command.add("-Dlogback.configurationFile=" + logbackFile);
             command.add("-Dlog4j2.configurationFile=" + log4j2File);
             command.add("-Dmeridian.kafka.node=" + node.name);
@@ -97,33 +104,37 @@ final class NodeLauncher {
             command.add(BrokerMain.class.getName());
             command.add(Long.toString(ProcessHandle.current().pid()));
             command.add(propertiesFile.toString());
-            node.start(command, clusterId);
+            node.start(command, clusterId, dumper ? classData : null);
         } catch (IOException e) {
             throw new ClusterException("Cannot launch " + node.name + " of the Kafka cluster in " + settings.dataDir(), e);
         }
     }
 
     /**
-     * The children's classpath: a private copy of {@link BrokerMain} first, then the given classpath or,
-     * by default, the jars of this JVM's classpath. Directories are left out on purpose: they are build
-     * outputs ({@code target/classes}) that a concurrent build may wipe while a broker restarts, and a
-     * broker needs nothing from them but {@code BrokerMain}.
+     * The children's classpath: a private copy of {@link BrokerMain} first, in a jar of its own, then the given
+     * classpath or, by default, the jars of this JVM's classpath. Directories are left out on purpose: they are build
+     * outputs ({@code target/classes}) that a concurrent build may wipe while a broker restarts, and a broker needs
+     * nothing from them but {@code BrokerMain}. A classpath of jars only is also one the JVM can keep a class data
+     * archive of ({@link ClassDataArchive}); the BrokerMain jar is rewritten only when its content changed, since the
+     * archive is tied to the jars' modification times.
      *
      * @param explicit the classpath to use after {@code BrokerMain}, or {@code null} for the default
      */
     static String childClasspath(Path dataDir, String explicit) {
-        Path launcherDir = dataDir.resolve("launcher");
+        Path jar = dataDir.resolve("launcher").resolve("meridian-broker-main.jar");
         String resource = BrokerMain.class.getName().replace('.', '/') + ".class";
-        Path target = launcherDir.resolve(resource);
         // BrokerMain has no nested or anonymous classes (its lambda compiles into it), so one file is all.
         try (InputStream in = BrokerMain.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new ClusterException("Cannot find " + resource + " on the classpath");
             }
-            Files.createDirectories(target.getParent());
-            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+            byte[] content = jarOf(resource, in.readAllBytes());
+            if (!Files.isRegularFile(jar) || !Arrays.equals(Files.readAllBytes(jar), content)) {
+                Files.createDirectories(jar.getParent());
+                Files.write(jar, content);
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot copy " + resource + " to " + launcherDir, e);
+            throw new UncheckedIOException("Cannot write " + jar, e);
         }
         String rest = explicit;
         if (rest == null) {
@@ -133,7 +144,20 @@ final class NodeLauncher {
                     .map(entry -> Path.of(entry).toAbsolutePath().toString())
                     .collect(Collectors.joining(File.pathSeparator));
         }
-        return launcherDir + File.pathSeparator + rest;
+        return jar + File.pathSeparator + rest;
+    }
+
+    /** A jar holding one class, the same bytes for the same class (fixed entry time). */
+    private static byte[] jarOf(String resource, byte[] classBytes) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JarOutputStream out = new JarOutputStream(bytes)) {
+            JarEntry entry = new JarEntry(resource);
+            entry.setTime(0);
+            out.putNextEntry(entry);
+            out.write(classBytes);
+            out.closeEntry();
+        }
+        return bytes.toByteArray();
     }
 
     private static String quoteArg(String value) {

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * One Kafka node of a {@link KafkaProcessCluster}: its identity, ports and directories, and the handle
  * of its child process, which is replaced on every restart.
  *
- * <p>The directory {@code <dataDir>/<name>} holds the node's configuration, its storage ({@code data})
- * and {@code server.log}, which receives the process's output across restarts.
+ * <p>The directory {@code <dataDir>/<name>} holds the node's configuration, its storage ({@code data}),
+ * {@code server.log}, which receives the process's output across restarts, and {@code node.pid}.
  *
  * <p>Thread-safety: the process handle is volatile, so the status methods may be called from any thread.
  * Starts and stops are serialized by the cluster, except for its shutdown hook, which stops nodes
@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 final class NodeProcess {
     private static final int LOG_TAIL_LINES = 40;
+    private static final Duration LEFTOVER_PATIENCE = Duration.ofSeconds(30);
     private static final Logger log = LoggerFactory.getLogger(NodeProcess.class);
 
     final int nodeId;
@@ -41,6 +42,8 @@ final class NodeProcess {
     final int controllerPort;
     private final Path dir;
     private volatile Process process;
+    /** The class data archive the running process writes when it exits, or null. */
+    private volatile ClassDataArchive dumping;
 
     NodeProcess(Path dataDir, int nodeId, String name, String rack, int brokerPort, int controllerPort) {
         this.dir = dataDir.resolve(name);
@@ -63,6 +66,11 @@ final class NodeProcess {
         return dir.resolve("server.log");
     }
 
+    /** Who runs this node, for the next launcher (see {@link LeftoverProcesses}). */
+    Path pidFile() {
+        return dir.resolve("node.pid");
+    }
+
     boolean isAlive() {
         Process p = process;
         return p != null && p.isAlive();
@@ -77,16 +85,21 @@ final class NodeProcess {
      * Starts {@code command} (in a session of its own, see {@link ChildProcesses}) in the node directory,
      * its output appended to {@link #logFile()} after a line that marks the start.
      */
-    void start(List<String> command, String clusterId) throws IOException {
+    void start(List<String> command, String clusterId, ClassDataArchive dumping) throws IOException {
         Path logFile = logFile();
         Files.writeString(logFile, System.lineSeparator() + "==== " + Instant.now() + " starting " + name
                 + " of cluster " + clusterId + System.lineSeparator(), StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        // A node of a launcher that was killed halts within a second; until then it holds the log directory's lock.
+        LeftoverProcesses.awaitGone(pidFile(), LEFTOVER_PATIENCE);
         ProcessBuilder pb = new ProcessBuilder(ChildProcesses.detached(command))
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        pb.environment().putAll(JvmFootprint.environment());
         process = pb.start();
+        this.dumping = dumping;
+        LeftoverProcesses.record(pidFile(), process.toHandle());
         process.getOutputStream().close(); // the node reads no input
         log.info("Started {} (node id {}{}) as pid {}, log {}", name, nodeId,
                 rack != null ? ", rack " + rack : "", process.pid(), logFile);
@@ -125,7 +138,9 @@ final class NodeProcess {
         }
         boolean interrupted = false;
         try {
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                publishClassData();
+            } else {
                 log.warn("{} (pid {}) did not stop within {} s after SIGTERM; killing it", name, p.pid(),
                         timeout.toSeconds());
                 p.destroyForcibly();
@@ -138,6 +153,15 @@ final class NodeProcess {
         closeStreams(p);
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The process ended on its own: the class data archive it wrote at exit, if any, is whole. */
+    private void publishClassData() {
+        ClassDataArchive archive = dumping;
+        dumping = null;
+        if (archive != null) {
+            archive.publish();
         }
     }
 

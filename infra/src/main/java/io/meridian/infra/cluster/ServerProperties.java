@@ -15,6 +15,7 @@ import java.util.Properties;
  * {@link KafkaProcessCluster}, sized for a small machine.
  */
 final class ServerProperties {
+    static final int LOG_CLEANER_DEDUPE_BUFFER_BYTES = 8 * 1024 * 1024;
 
     private ServerProperties() {
     }
@@ -70,8 +71,9 @@ final class ServerProperties {
         p.setProperty("num.io.threads", "4");
         p.setProperty("num.replica.fetchers", "1");
         p.setProperty("log.cleaner.threads", "1");
-        // The cleaner's dedupe buffer is heap; the default 128 MiB is a big slice of a 768 MiB heap.
-        p.setProperty("log.cleaner.dedupe.buffer.size", Integer.toString(32 * 1024 * 1024));
+        // The cleaner's dedupe map is heap, allocated whole when the broker starts (default 128 MiB). At 24 bytes a key,
+        // 8 MiB maps ~300k distinct keys per cleaning pass; a log with more is cleaned in several passes.
+        p.setProperty("log.cleaner.dedupe.buffer.size", Integer.toString(LOG_CLEANER_DEDUPE_BUFFER_BYTES));
         extraBrokerProperties.forEach(p::setProperty);
         return p;
     }
