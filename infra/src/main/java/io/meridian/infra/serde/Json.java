@@ -13,11 +13,14 @@ import java.io.UncheckedIOException;
 /**
  * The one Jackson configuration of Meridian: strict on the way in (unknown fields, missing or null required fields,
  * trailing tokens and duplicate keys are errors), compact on the way out. Thread-safe.
+ *
+ * <p>A record field is required when its {@code @JsonProperty} says {@code required = true}. A field added later is
+ * optional so that records already in the topics stay readable: it carries {@code @JsonSetter(nulls = Nulls.AS_EMPTY)}
+ * and reads as its type's empty value when absent; any other absent or null field is an error.
  */
 public final class Json {
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
