@@ -43,7 +43,8 @@ class AdminApiTest {
                 ConflictStrategy.REJECT, ReplicationMode.SINGLE_PRIMARY);
         assertEquals(List.of(expected), h.published);
         assertEquals("{\"tenant\":\"acme\",\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"],\"epoch\":1,"
-                + "\"writes\":\"active\",\"strategy\":\"reject\",\"mode\":\"single-primary\",\"write_concern\":\"local\"}", response.body());
+                + "\"writes\":\"active\",\"strategy\":\"reject\",\"mode\":\"single-primary\","
+                + "\"write_concern\":\"local\"}", response.body());
         // The answer came after this node's view showed it: the next write here routes by it.
         assertEquals(201, h.put("/v1/tenants/acme/docs/k", "1").statusCode());
     }
