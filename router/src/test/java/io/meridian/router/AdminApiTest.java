@@ -18,13 +18,19 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The placement admin API over HTTP on the controller, with an in-memory placement view and control plane. */
-@Timeout(60)
+/**
+ * The placement admin API over HTTP on the controller: changes committed to real Kafka, answered once this region's
+ * real placement view shows them.
+ */
+@Tag("integration")
+@Timeout(120)
 class AdminApiTest {
-    private static final String PLACEMENT = "/admin/tenants/acme/placement";
+    private final String acme = SharedRegions.tenant("acme");
+    private final String placementPath = "/admin/tenants/" + acme + "/placement";
     private static final String BODY = "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"]}";
 
     private final RouterHarness h = new RouterHarness();
@@ -36,24 +42,24 @@ class AdminApiTest {
 
     @Test
     void shouldCreateAPlacementAtEpochOneActiveWithDefaultsAndMakeItVisibleAtOnce() {
-        HttpResponse<String> response = h.admin("PUT", PLACEMENT, BODY);
+        HttpResponse<String> response = h.admin("PUT", placementPath, BODY);
 
         assertEquals(201, response.statusCode(), response.body());
-        Placement expected = new Placement("acme", "us-east", List.of("us-east", "eu-west"), 1, WriteState.ACTIVE,
+        Placement expected = new Placement(acme, "us-east", List.of("us-east", "eu-west"), 1, WriteState.ACTIVE,
                 ConflictStrategy.REJECT, ReplicationMode.SINGLE_PRIMARY);
         assertEquals(List.of(expected), h.published);
-        assertEquals("{\"tenant\":\"acme\",\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"],\"epoch\":1,"
+        assertEquals("{\"tenant\":\"" + acme + "\",\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"],\"epoch\":1,"
                 + "\"writes\":\"active\",\"strategy\":\"reject\",\"mode\":\"single-primary\","
                 + "\"write_concern\":\"local\"}", response.body());
         // The answer came after this node's view showed it: the next write here routes by it.
-        assertEquals(201, h.put("/v1/tenants/acme/docs/k", "1").statusCode());
+        assertEquals(201, h.put("/v1/tenants/" + acme + "/docs/k", "1").statusCode());
     }
 
     @Test
     void shouldBumpTheEpochAndKeepTheWritesStateOnAChange() {
-        h.region.setPlacement(placement("acme", "us-east", List.of("us-east", "eu-west"), 4, WriteState.PAUSED));
+        h.place(placement(acme, "us-east", List.of("us-east", "eu-west"), 4, WriteState.PAUSED));
 
-        HttpResponse<String> response = h.admin("PUT", PLACEMENT, "{\"primary\":\"eu-west\",\"replicas\":"
+        HttpResponse<String> response = h.admin("PUT", placementPath, "{\"primary\":\"eu-west\",\"replicas\":"
                 + "[\"us-east\",\"eu-west\"],\"strategy\":\"lww\",\"mode\":\"multi-primary\"}");
 
         assertEquals(200, response.statusCode(), response.body());
@@ -68,9 +74,9 @@ class AdminApiTest {
 
     @Test
     void shouldRefuseToAddAReplicaRegionToAnExistingTenantAndChangeNothing() {
-        h.region.setPlacement(placement("acme", "us-east", List.of("us-east", "eu-west"), 4, WriteState.ACTIVE));
+        h.place(placement(acme, "us-east", List.of("us-east", "eu-west"), 4, WriteState.ACTIVE));
 
-        HttpResponse<String> response = h.admin("PUT", PLACEMENT,
+        HttpResponse<String> response = h.admin("PUT", placementPath,
                 "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\",\"ap-south\"]}");
 
         assertError(response, 409, "replica_not_backfilled");
@@ -80,10 +86,10 @@ class AdminApiTest {
 
     @Test
     void shouldWriteNothingWhenThePlacementIsAlreadyAsRequested() {
-        Placement current = placement("acme", "us-east", List.of("us-east", "eu-west"), 3, WriteState.ACTIVE);
-        h.region.setPlacement(current);
+        Placement current = placement(acme, "us-east", List.of("us-east", "eu-west"), 3, WriteState.ACTIVE);
+        h.place(current);
 
-        HttpResponse<String> response = h.admin("PUT", PLACEMENT,
+        HttpResponse<String> response = h.admin("PUT", placementPath,
                 "{\"primary\":\"us-east\",\"replicas\":[\"eu-west\",\"us-east\"],\"strategy\":\"reject\"}");
 
         assertEquals(200, response.statusCode(), response.body());
@@ -93,58 +99,62 @@ class AdminApiTest {
 
     @Test
     void shouldRejectInvalidPlacementsAndChangeNothing() {
-        assertError(h.admin("PUT", PLACEMENT, "{\"primary\":\"mars\",\"replicas\":[\"mars\"]}"), 400, "unknown_region");
-        HttpResponse<String> unknownReplica = h.admin("PUT", PLACEMENT,
+        assertError(h.admin("PUT", placementPath, "{\"primary\":\"mars\",\"replicas\":[\"mars\"]}"), 400, "unknown_region");
+        HttpResponse<String> unknownReplica = h.admin("PUT", placementPath,
                 "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"moon-1\"]}");
         assertError(unknownReplica, 400, "unknown_region");
         assertTrue(message(unknownReplica).contains("moon-1") && message(unknownReplica).contains("eu-west"),
                 message(unknownReplica));
-        assertError(h.admin("PUT", PLACEMENT, "{\"primary\":\"us-east\",\"replicas\":[\"eu-west\"]}"), 400,
+        assertError(h.admin("PUT", placementPath, "{\"primary\":\"us-east\",\"replicas\":[\"eu-west\"]}"), 400,
                 "invalid_placement");
-        assertError(h.admin("PUT", PLACEMENT, "{\"primary\":\"us-east\",\"replicas\":[\"us-east\"],\"epoch\":9}"),
+        assertError(h.admin("PUT", placementPath, "{\"primary\":\"us-east\",\"replicas\":[\"us-east\"],\"epoch\":9}"),
                 400, "invalid_placement");
-        assertError(h.admin("PUT", PLACEMENT, "{\"primary\":\"us-east\",\"replicas\":[\"us-east\"],"
+        assertError(h.admin("PUT", placementPath, "{\"primary\":\"us-east\",\"replicas\":[\"us-east\"],"
                 + "\"strategy\":\"newest\"}"), 400, "invalid_placement");
-        assertError(h.admin("PUT", PLACEMENT, "{\"primary\":\"us-east\"}"), 400, "invalid_placement");
-        assertError(h.admin("PUT", PLACEMENT, "{\"primary\":"), 400, "malformed_json");
+        assertError(h.admin("PUT", placementPath, "{\"primary\":\"us-east\"}"), 400, "invalid_placement");
+        assertError(h.admin("PUT", placementPath, "{\"primary\":"), 400, "malformed_json");
         assertError(h.admin("PUT", "/admin/tenants/Not!Valid/placement", BODY), 400, "invalid_tenant");
 
         assertTrue(h.published.isEmpty());
-        assertError(h.admin("GET", PLACEMENT, null), 404, "tenant_not_found");
+        assertError(h.admin("GET", placementPath, null), 404, "tenant_not_found");
     }
 
     @Test
     void shouldAnswerKafkaUnavailableWhenTheControllerCannotCommit() {
         h.controlPlane.changeFailure = new ControllerWriteException("broker down (test)", 3, null);
-        HttpResponse<String> response = h.admin("PUT", PLACEMENT, BODY);
+        HttpResponse<String> response = h.admin("PUT", placementPath, BODY);
         assertError(response, 503, "kafka_unavailable");
         assertEquals("2", RouterServerTest.header(response, "Retry-After"));
     }
 
     @Test
     void shouldGetOnePlacementAndListAllSortedByTenant() {
-        h.region.setPlacement(placement("zeta", "eu-west", List.of("eu-west"), 2, WriteState.ACTIVE));
-        h.region.setPlacement(placement("acme", "us-east", List.of("us-east"), 1, WriteState.ACTIVE));
+        String zeta = "zz-" + acme;  // sorts after acme
+        h.place(placement(zeta, "eu-west", List.of("eu-west"), 2, WriteState.ACTIVE));
+        h.place(placement(acme, "us-east", List.of("us-east"), 1, WriteState.ACTIVE));
 
-        HttpResponse<String> one = h.admin("GET", PLACEMENT, null);
+        HttpResponse<String> one = h.admin("GET", placementPath, null);
         assertEquals(200, one.statusCode());
         assertEquals("us-east", json(one).get("primary").asText());
 
         HttpResponse<String> all = h.admin("GET", "/admin/tenants", null);
         assertEquals(200, all.statusCode());
-        assertEquals("acme", json(all).at("/tenants/0/tenant").asText());
-        assertEquals("zeta", json(all).at("/tenants/1/tenant").asText());
+        // Other tests' tenants are listed too: ours, in order.
+        List<String> tenants = new java.util.ArrayList<>();
+        json(all).get("tenants").forEach(t -> tenants.add(t.get("tenant").asText()));
+        assertEquals(tenants.stream().sorted().toList(), tenants);
+        assertTrue(tenants.indexOf(acme) >= 0 && tenants.indexOf(acme) < tenants.indexOf(zeta), tenants.toString());
     }
 
     @Test
     void shouldRefuseAdminRequestsWithoutTheRightToken() {
-        HttpResponse<String> none = h.send(h.request(PLACEMENT).PUT(HttpRequest.BodyPublishers.ofString(BODY))
+        HttpResponse<String> none = h.send(h.request(placementPath).PUT(HttpRequest.BodyPublishers.ofString(BODY))
                 .build());
         assertError(none, 401, "unauthorized");
         assertTrue(message(none).contains("MERIDIAN_ADMIN_TOKEN"), message(none));
-        assertError(h.send(h.request(PLACEMENT).header("Authorization", "Bearer wrong")
+        assertError(h.send(h.request(placementPath).header("Authorization", "Bearer wrong")
                 .PUT(HttpRequest.BodyPublishers.ofString(BODY)).build()), 401, "unauthorized");
-        assertError(h.send(h.request(PLACEMENT).header("Authorization", "Basic " + RouterHarness.TOKEN)
+        assertError(h.send(h.request(placementPath).header("Authorization", "Basic " + RouterHarness.TOKEN)
                 .PUT(HttpRequest.BodyPublishers.ofString(BODY)).build()), 401, "unauthorized");
         assertError(h.send(h.request("/admin/tenants").GET().build()), 401, "unauthorized");
 

@@ -30,23 +30,28 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * Admin mutations reach the controller from any node: two {@link RouterServer}s in one JVM, the leader (us-east, its
  * fake control plane says it is the controller) and a follower (eu-west) whose control plane points at the leader.
- * The leader's changes show in the follower's view 300 ms later, as Kafka and the follower's placement view would.
+ * The leader commits its changes to real Kafka, and each node's real placement view ({@link SharedRegions}) shows them
+ * when it has read them.
  */
-@Timeout(60)
+@Tag("integration")
+@Timeout(120)
 class ControllerForwardingTest {
-    private static final String PLACEMENT = "/admin/tenants/acme/placement";
     private static final String FAILOVER = "/admin/replication/failover";
     private static final String MIGRATE = "/admin/tenants/acme/migrate";
     private static final String BODY = "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"]}";
     private static final RouterServer.AdminTimeouts TIMEOUTS = new RouterServer.AdminTimeouts(Duration.ofSeconds(2),
             Duration.ofSeconds(2), Duration.ofSeconds(10));
 
+    /** The tenant of the placement tests (migrations are the controller's fakes: their tenant is plain "acme"). */
+    private final String acme = SharedRegions.tenant("acme");
+    private final String placementPath = "/admin/tenants/" + acme + "/placement";
     private final RouterHarness leader = new RouterHarness("us-east", Map.of(), TIMEOUTS);
     private final RouterHarness follower = new RouterHarness("eu-west", Map.of(), TIMEOUTS);
     private RecordingController recording;
@@ -54,7 +59,6 @@ class ControllerForwardingTest {
     ControllerForwardingTest() {
         follower.controlPlane.controller = false;
         follower.controlPlane.controllerUrl = URI.create(leader.base());
-        leader.controlPlane.deliverTo(follower.region, Duration.ofMillis(300));
     }
 
     @AfterEach
@@ -70,30 +74,30 @@ class ControllerForwardingTest {
 
     @Test
     void shouldForwardAPlacementChangeAndAnswerOnlyOnceThisNodeShowsIt() {
-        HttpResponse<String> created = follower.admin("PUT", PLACEMENT, BODY);
+        HttpResponse<String> created = follower.admin("PUT", placementPath, BODY);
 
         assertEquals(201, created.statusCode(), created.body());
         assertEquals(1, json(created).get("epoch").asLong());
         assertEquals(1, leader.published.size(), "published by the controller");
         assertTrue(follower.published.isEmpty(), "never by the follower");
         // Answered after the follower's own view showed it, so a request here right now routes by it.
-        assertEquals(1, follower.region.placements.get("acme").epoch());
+        assertEquals(1, follower.view(acme).orElseThrow().epoch());
         assertTrue(header(created, "Content-Type").startsWith("application/json"));
 
-        HttpResponse<String> moved = follower.admin("PUT", PLACEMENT,
+        HttpResponse<String> moved = follower.admin("PUT", placementPath,
                 "{\"primary\":\"eu-west\",\"replicas\":[\"us-east\",\"eu-west\"]}");
         assertEquals(200, moved.statusCode(), moved.body());
-        assertEquals(2, follower.region.placements.get("acme").epoch());
-        assertEquals("eu-west", follower.region.placements.get("acme").primary());
+        assertEquals(2, follower.view(acme).orElseThrow().epoch());
+        assertEquals("eu-west", follower.view(acme).orElseThrow().primary());
         assertEquals(2.0, follower.registry.get(RouterMetrics.FORWARDS).tag(RouterMetrics.TAG_OUTCOME, "relayed")
                 .counter().count());
     }
 
     @Test
     void shouldAnswer202WhenTheForwardedChangeIsCommittedButNotShownHereInTime() {
-        leader.controlPlane.stopDeliveringTo(follower.region);
+        leader.controlPlane.viewsShowChanges = false;  // committed (the fence), shown by no view
 
-        HttpResponse<String> response = follower.admin("PUT", PLACEMENT, BODY);
+        HttpResponse<String> response = follower.admin("PUT", placementPath, BODY);
 
         assertEquals(202, response.statusCode(), response.body());
         assertEquals(1, json(response).get("epoch").asLong());
@@ -102,15 +106,14 @@ class ControllerForwardingTest {
 
     @Test
     void shouldForwardAFailoverAndRelayItsAnswerOnceThisNodeShowsThePromotions() {
-        leader.givenTenantHere("acme");
-        follower.region.setPlacement(leader.region.placements.get("acme"));
+        SharedRegions.awaitVisible("eu-west", leader.givenTenantHere(acme));
 
         HttpResponse<String> response = follower.admin("POST", FAILOVER, "{\"region\":\"us-east\"}");
 
         assertEquals(200, response.statusCode(), response.body());
         assertEquals("eu-west", json(response).at("/tenants/0/newPrimary").asText());
         assertEquals(2, json(response).at("/tenants/0/epoch").asLong());
-        assertEquals(2, follower.region.placements.get("acme").epoch(), "the follower shows the promotion");
+        assertEquals(2, follower.view(acme).orElseThrow().epoch(), "the follower shows the promotion");
         assertEquals(List.of(new FakeControlPlane.FailoverCall("us-east", java.util.Optional.empty(), false)),
                 leader.controlPlane.failovers);
         assertTrue(follower.controlPlane.failovers.isEmpty());
@@ -129,10 +132,10 @@ class ControllerForwardingTest {
         assertEquals("2023-11-14T22:13:20Z", json(inhibited).at("/error/until").asText());
 
         // A placement change that lost a race on the controller: 409 with the winner.
-        leader.region.setPlacement(placement("acme", "eu-west", List.of("us-east", "eu-west"), 1, WriteState.ACTIVE));
-        Placement winner = placement("acme", "eu-west", List.of("us-east", "eu-west"), 2, WriteState.ACTIVE);
+        leader.place(placement(acme, "eu-west", List.of("us-east", "eu-west"), 1, WriteState.ACTIVE));
+        Placement winner = placement(acme, "eu-west", List.of("us-east", "eu-west"), 2, WriteState.ACTIVE);
         leader.controlPlane.raceWinner = winner;
-        HttpResponse<String> raced = follower.admin("PUT", PLACEMENT, BODY);
+        HttpResponse<String> raced = follower.admin("PUT", placementPath, BODY);
         assertError(raced, 409, "placement_changed");
         assertEquals("eu-west", json(raced).at("/error/placement/primary").asText());
         assertEquals(3.0, follower.registry.get(RouterMetrics.FORWARDS).tag(RouterMetrics.TAG_OUTCOME, "relayed")
@@ -141,7 +144,7 @@ class ControllerForwardingTest {
 
     @Test
     void shouldServeARequestForwardedToTheController() {
-        HttpResponse<String> response = leader.admin("PUT", PLACEMENT, BODY, Headers.FORWARDED_BY, "eu-west/n1");
+        HttpResponse<String> response = leader.admin("PUT", placementPath, BODY, Headers.FORWARDED_BY, "eu-west/n1");
 
         assertEquals(201, response.statusCode(), response.body());
         assertEquals(1, leader.published.size());
@@ -149,10 +152,10 @@ class ControllerForwardingTest {
 
     @Test
     void shouldKeepServingReadsLocally() {
-        follower.region.setPlacement(placement("acme", "eu-west", List.of("eu-west"), 4, WriteState.ACTIVE));
+        follower.place(placement(acme, "eu-west", List.of("eu-west"), 4, WriteState.ACTIVE));
         leader.controlPlane.controller = false;  // even with no controller reachable at all
 
-        HttpResponse<String> one = follower.admin("GET", PLACEMENT, null);
+        HttpResponse<String> one = follower.admin("GET", placementPath, null);
         assertEquals(200, one.statusCode(), one.body());
         assertEquals(4, json(one).get("epoch").asLong());
         assertEquals(200, follower.admin("GET", "/admin/tenants", null).statusCode());
@@ -277,7 +280,7 @@ class ControllerForwardingTest {
                 "{\"error\":{\"code\":\"kafka_unavailable\",\"message\":\"later\"}}");
         follower.controlPlane.controllerUrl = URI.create(recording.base() + "/");
 
-        HttpResponse<String> response = follower.admin("PUT", PLACEMENT + "?dry=1&x=%2F", BODY);
+        HttpResponse<String> response = follower.admin("PUT", placementPath + "?dry=1&x=%2F", BODY);
 
         assertEquals(503, response.statusCode(), response.body());
         assertEquals("{\"error\":{\"code\":\"kafka_unavailable\",\"message\":\"later\"}}", response.body());
@@ -289,7 +292,7 @@ class ControllerForwardingTest {
         assertEquals(1, recording.requests.size());
         Recorded sent = recording.requests.get(0);
         assertEquals("PUT", sent.method());
-        assertEquals(PLACEMENT, sent.path());
+        assertEquals(placementPath, sent.path());
         assertEquals("dry=1&x=%2F", sent.query());
         assertEquals(BODY, sent.body());
         assertEquals("Bearer " + RouterHarness.TOKEN, sent.headers().get("authorization"));
@@ -315,11 +318,11 @@ class ControllerForwardingTest {
         recording = new RecordingController(200, Map.of(), "application/json", "{}");
         follower.controlPlane.controllerUrl = URI.create(recording.base());
 
-        assertError(follower.send(follower.request(PLACEMENT).PUT(HttpRequest.BodyPublishers.ofString(BODY)).build()),
+        assertError(follower.send(follower.request(placementPath).PUT(HttpRequest.BodyPublishers.ofString(BODY)).build()),
                 401, "unauthorized");
         assertError(follower.send(follower.request(FAILOVER).header("Authorization", "Bearer wrong")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"region\":\"us-east\"}")).build()), 401, "unauthorized");
-        assertError(follower.admin("PUT", PLACEMENT, "{\"primary\":\"mars\",\"replicas\":[\"mars\"]}"), 400,
+        assertError(follower.admin("PUT", placementPath, "{\"primary\":\"mars\",\"replicas\":[\"mars\"]}"), 400,
                 "unknown_region");
         assertError(follower.admin("POST", FAILOVER, "{\"region\":\"us-east\",\"dry\":true}"), 400,
                 "invalid_failover");
@@ -331,7 +334,7 @@ class ControllerForwardingTest {
 
     @Test
     void shouldRefuseARequestThatWasAlreadyForwardedInsteadOfForwardingItAgain() {
-        HttpResponse<String> response = follower.admin("PUT", PLACEMENT, BODY, Headers.FORWARDED_BY, "ap-south/n7");
+        HttpResponse<String> response = follower.admin("PUT", placementPath, BODY, Headers.FORWARDED_BY, "ap-south/n7");
 
         assertError(response, 503, "no_controller");
         assertEquals("2", header(response, "Retry-After"));
@@ -359,7 +362,7 @@ class ControllerForwardingTest {
         String closed = "http://127.0.0.1:" + RouterHarness.freePort();
         follower.controlPlane.controllerUrl = URI.create(closed);
 
-        HttpResponse<String> response = follower.admin("PUT", PLACEMENT, BODY);
+        HttpResponse<String> response = follower.admin("PUT", placementPath, BODY);
 
         assertError(response, 503, "controller_unreachable");
         assertEquals("2", header(response, "Retry-After"));
@@ -388,10 +391,10 @@ class ControllerForwardingTest {
     @Test
     void shouldAnswerNoControllerWhenTheControllerIsDeposedMidRequest() {
         leader.controlPlane.changeFailure = new NotControllerException("deposed (test)");
-        assertError(follower.admin("PUT", PLACEMENT, BODY), 503, "no_controller");
+        assertError(follower.admin("PUT", placementPath, BODY), 503, "no_controller");
 
         leader.controlPlane.changeFailure = new ControllerFencedException("fenced by epoch 4 (test)", 3, null);
-        HttpResponse<String> fenced = leader.admin("PUT", PLACEMENT, BODY);
+        HttpResponse<String> fenced = leader.admin("PUT", placementPath, BODY);
         assertError(fenced, 503, "no_controller");
         assertEquals("2", header(fenced, "Retry-After"));
 

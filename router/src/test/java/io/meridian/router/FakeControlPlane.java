@@ -13,24 +13,22 @@ import io.meridian.election.health.HealthSnapshot;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.Position;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A control plane in memory. As the controller ({@link #controller} true, the default) it "publishes" placement
- * changes and failovers by showing the new placements in every registered {@link FakeRegion} after that region's
- * delay, as Kafka and each node's placement view would; a failover promotes, for each tenant whose primary is the
- * failed region in {@link #source}, the requested target or else its first other replica. Every knob is a volatile
- * field a test sets.
+ * A control plane whose election, quorum, health and failures a test sets (the real one needs ZooKeeper or the Kafka
+ * group coordinator, a health monitor and heartbeats from every region, and cannot lose its quorum on demand without
+ * disturbing the shared cluster). What it commits is real: as the controller ({@link #controller} true, the default)
+ * it writes placement changes and failovers through a {@link ControllerLog} (placement and fence in one Kafka
+ * transaction), and every region's real placement view and applier read them from Kafka. A failover promotes, for
+ * each tenant this controller committed ({@link #known}) whose primary is the failed region, the requested target or
+ * else its first other replica. Every knob is a volatile field a test sets.
  */
 final class FakeControlPlane implements ControlPlane {
     /** A failover call as the router made it. */
@@ -46,31 +44,36 @@ final class FakeControlPlane implements ControlPlane {
     volatile RuntimeException changeFailure;
     volatile RuntimeException failoverFailure;
     volatile ManualFailoverError failoverRejection;
-    /** When set, views show this placement instead of a published one: another change of the same epoch won. */
+    /** When set, this placement is committed instead of a published one: another change of the same epoch won. */
     volatile Placement raceWinner;
-    /** The placements a failover looks at (the controller's own view). */
-    volatile FakeRegion source;
+    /**
+     * False: a change commits its fences but not its placements, so no placement view ever shows it (the appliers
+     * still decide by it).
+     */
+    volatile boolean viewsShowChanges = true;
+    /** Where changes are committed; none: this node never commits (a follower's control plane). */
+    volatile ControllerLog log;
+    /** The placements this controller committed, by tenant: what a failover looks at. */
+    final Map<String, Placement> known = new ConcurrentHashMap<>();
     /** What {@link #health()} answers. */
     volatile HealthSnapshot health = HealthSnapshot.of(0, List.of());
     final List<Placement> published = new CopyOnWriteArrayList<>();
     final List<FailoverCall> failovers = new CopyOnWriteArrayList<>();
-    private final Map<FakeRegion, Duration> views = new ConcurrentHashMap<>();
-    private final AtomicLong offsets = new AtomicLong();
 
     FakeControlPlane(ElectionCandidate self) {
         this.self = self;
     }
 
-    /** Placements published from now on show in {@code region} after {@code delay}. */
-    FakeControlPlane deliverTo(FakeRegion region, Duration delay) {
-        views.put(region, delay);
+    /** Commits placement changes to {@code log}. */
+    FakeControlPlane writingTo(ControllerLog log) {
+        this.log = log;
         return this;
     }
 
-    /** Placements published from now on never show in {@code region}. */
-    FakeControlPlane stopDeliveringTo(FakeRegion region) {
-        views.remove(region);
-        return this;
+    /** A placement committed before the test (not counted in {@link #published}). */
+    Placement given(Placement placement) {
+        commit(placement, "given by the test");
+        return placement;
     }
 
     @Override
@@ -107,8 +110,7 @@ final class FakeControlPlane implements ControlPlane {
         if (failure != null) {
             throw failure;
         }
-        publish(placement);
-        return new Position(0, offsets.getAndIncrement());
+        return publish(placement);
     }
 
     @Override
@@ -122,7 +124,7 @@ final class FakeControlPlane implements ControlPlane {
             throw new ManualFailoverRejectedException(failoverRejection);
         }
         List<FailoverEvent.TenantResult> tenants = new ArrayList<>();
-        List<Placement> onRegion = source.placements.values().stream().filter(p -> p.primary().equals(region))
+        List<Placement> onRegion = known.values().stream().filter(p -> p.primary().equals(region))
                 .sorted(Comparator.comparing(Placement::tenant)).toList();
         for (Placement before : onRegion) {
             Optional<String> next = target.filter(before::isReplicatedTo)
@@ -158,11 +160,19 @@ final class FakeControlPlane implements ControlPlane {
         }
     }
 
-    private void publish(Placement placement) {
+    private Position publish(Placement placement) {
         published.add(placement);
-        Placement shown = raceWinner != null && raceWinner.tenant().equals(placement.tenant()) ? raceWinner : placement;
-        // Each view shows it a moment later, from another thread, as a global stream thread would.
-        views.forEach((region, delay) -> CompletableFuture.runAsync(() -> region.setPlacement(shown),
-                CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)));
+        Placement committed = raceWinner != null && raceWinner.tenant().equals(placement.tenant()) ? raceWinner
+                : placement;
+        return commit(committed, "changed by the test's controller");
+    }
+
+    private Position commit(Placement placement, String reason) {
+        ControllerLog to = log;
+        if (to == null) {
+            throw new IllegalStateException("this test control plane commits nowhere: call writingTo first");
+        }
+        known.put(placement.tenant(), placement);
+        return viewsShowChanges ? to.commit(placement, reason) : to.fenceOnly(placement, reason);
     }
 }

@@ -32,6 +32,7 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -39,7 +40,8 @@ import org.junit.jupiter.api.Timeout;
  * The migration endpoints over HTTP on the controller, with the migrations in memory ({@link FakeMigrations}): every
  * success, every error code and status, what reaches the migrations and what does not.
  */
-@Timeout(60)
+@Tag("integration")
+@Timeout(120)
 class MigrationApiTest {
     private static final String MIGRATE = "/admin/tenants/acme/migrate";
     private static final String LIST = "/admin/tenants/acme/migrations";

@@ -21,11 +21,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** {@code /admin/replication/election} and {@code /admin/replication/failover} on the controller. */
-@Timeout(60)
+@Tag("integration")
+@Timeout(120)
 class ReplicationApiTest {
     private static final String ELECTION = "/admin/replication/election";
     private static final String FAILOVER = "/admin/replication/failover";
@@ -88,9 +90,12 @@ class ReplicationApiTest {
 
     @Test
     void shouldFailARegionOverAndAnswerWithEachTenantAndTheEvent() {
-        h.givenTenantHere("acme");
-        h.region.setPlacement(placement("solo", "us-east", List.of("us-east"), 5, WriteState.ACTIVE));
-        h.region.setPlacement(placement("other", "eu-west", List.of("eu-west", "us-east"), 2, WriteState.ACTIVE));
+        String acme = SharedRegions.tenant("acme");
+        String solo = "solo-" + acme;  // sorts after acme
+        h.givenTenantHere(acme);
+        h.place(placement(solo, "us-east", List.of("us-east"), 5, WriteState.ACTIVE));
+        h.place(placement(SharedRegions.tenant("other"), "eu-west", List.of("eu-west", "us-east"), 2,
+                WriteState.ACTIVE));
 
         HttpResponse<String> response = h.admin("POST", FAILOVER,
                 "{\"region\":\"us-east\",\"target\":\"eu-west\",\"force\":false}");
@@ -100,9 +105,9 @@ class ReplicationApiTest {
                 h.controlPlane.failovers);
         JsonNode body = json(response);
         assertEquals("us-east", body.get("region").asText());
-        assertEquals("{\"tenant\":\"acme\",\"oldPrimary\":\"us-east\",\"newPrimary\":\"eu-west\",\"epoch\":2,"
+        assertEquals("{\"tenant\":\"" + acme + "\",\"oldPrimary\":\"us-east\",\"newPrimary\":\"eu-west\",\"epoch\":2,"
                 + "\"outcome\":\"promoted\",\"reason\":\"promoted eu-west\"}", body.at("/tenants/0").toString());
-        assertEquals("{\"tenant\":\"solo\",\"oldPrimary\":\"us-east\",\"newPrimary\":\"us-east\",\"epoch\":5,"
+        assertEquals("{\"tenant\":\"" + solo + "\",\"oldPrimary\":\"us-east\",\"newPrimary\":\"us-east\",\"epoch\":5,"
                 + "\"outcome\":\"no-healthy-replica\",\"reason\":\"no other replica\"}", body.at("/tenants/1").toString());
         assertEquals(2, body.get("tenants").size());
         JsonNode event = body.get("event");
@@ -112,8 +117,8 @@ class ReplicationApiTest {
         assertEquals(3, event.get("controllerEpoch").asLong());
         assertEquals("eu-west", event.at("/tenants/0/candidates/0/region").asText());
         // Answered once this node's view shows the promotion: a write here now is redirected to eu-west.
-        assertEquals(2, h.region.placements.get("acme").epoch());
-        assertEquals(307, h.put("/v1/tenants/acme/docs/k", "1").statusCode());
+        assertEquals(2, h.view(acme).orElseThrow().epoch());
+        assertEquals(307, h.put("/v1/tenants/" + acme + "/docs/k", "1").statusCode());
     }
 
     @Test
@@ -130,8 +135,8 @@ class ReplicationApiTest {
 
     @Test
     void shouldAnswer202WhenThePromotionIsNotShownHereInTime() {
-        h.givenTenantHere("acme");
-        h.controlPlane.stopDeliveringTo(h.region);
+        h.givenTenantHere(SharedRegions.tenant("acme"));
+        h.controlPlane.viewsShowChanges = false;  // the fences are committed, the placements never show
 
         HttpResponse<String> response = h.admin("POST", FAILOVER, "{\"region\":\"us-east\"}");
 

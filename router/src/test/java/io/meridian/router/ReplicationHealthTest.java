@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Timeout;
  * {@code GET /v1/replication/health}: the overall status rules (healthy / degraded / unhealthy) and the body, over
  * HTTP, with the region health of the fake control plane and the figures of {@link FakeReplicationStatus}.
  */
-@Timeout(60)
+@Tag("integration")
+@Timeout(120)
 class ReplicationHealthTest {
     private static final String HEALTH = "/v1/replication/health";
     private static final List<String> REGIONS = List.of("us-east", "eu-west", "ap-south");

@@ -6,8 +6,12 @@ import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.model.ConflictStrategy;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.ReplicationMode;
+import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.model.WriteState;
 import io.meridian.infra.serde.Json;
+import io.meridian.infra.topics.Topics;
+import io.meridian.infra.topics.WalProducerSettings;
+import io.meridian.router.internal.RegionView;
 import io.meridian.streams.ApplyTracker;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -24,13 +28,19 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 
 /**
- * A {@link RouterServer} of region us-east (or another) on a free port, over an in-memory region
- * ({@link FakeRegion}), WAL and applier ({@link FakeWal}), control plane ({@link FakeControlPlane}: by default the
- * controller, whose changes show in this region's view 20 ms later), migrations ({@link FakeMigrations}) and
- * replication figures ({@link FakeReplicationStatus}); plus an HTTP client that never follows redirects.
+ * A {@link RouterServer} of region us-east (or another) on a free port, on real Kafka: this region's real applier and
+ * placement view ({@link SharedRegions}, shared by the tests of the JVM), its own real WAL producer, and a control
+ * plane ({@link FakeControlPlane}: by default the controller) whose changes are committed to Kafka as the controller
+ * commits them (placement + fence in one transaction, {@link ControllerLog}); plus migrations ({@link FakeMigrations}),
+ * replication figures ({@link FakeReplicationStatus}) and an HTTP client that never follows redirects. Tests give
+ * every tenant a unique name ({@link SharedRegions#tenant}).
  */
 final class RouterHarness implements AutoCloseable {
     static final String REGION = "us-east";
@@ -40,9 +50,21 @@ final class RouterHarness implements AutoCloseable {
             "eu-west", "https://eu-west.example.test/meridian",
             "ap-south", "http://ap-south.example.test:9090");
 
-    final FakeRegion region = new FakeRegion();
-    final ApplyTracker tracker = new ApplyTracker();
-    final FakeWal wal;
+    /** How a harness differs from the default node: what its router is built on. */
+    static final class Options {
+        String region = REGION;
+        Map<String, String> overrides = Map.of();
+        RouterServer.AdminTimeouts timeouts = RouterServer.AdminTimeouts.DEFAULT;
+        /** Wraps (or replaces) the region's real view. */
+        UnaryOperator<RegionView> view = UnaryOperator.identity();
+        /** Where the router hears verdicts and positions from; none: this region's applier. */
+        ApplyTracker tracker;
+        /** Producer settings over the node's own (e.g. another bootstrap.servers). */
+        Map<String, Object> producer = Map.of();
+    }
+
+    final ApplyTracker tracker;
+    final Producer<String, WalRecord> walProducer;
     final FakeControlPlane controlPlane;
     final FakeMigrations migrations = new FakeMigrations();
     final FakeReplicationStatus replication = new FakeReplicationStatus();
@@ -65,32 +87,55 @@ final class RouterHarness implements AutoCloseable {
 
     /** A node of {@code regionName} with admin waits {@code timeouts}. */
     RouterHarness(String regionName, Map<String, String> overrides, RouterServer.AdminTimeouts timeouts) {
-        this.regionName = regionName;
-        this.wal = new FakeWal(region, tracker, regionName);
+        this(options(regionName, overrides, timeouts));
+    }
+
+    private static Options options(String regionName, Map<String, String> overrides,
+                                   RouterServer.AdminTimeouts timeouts) {
+        Options options = new Options();
+        options.region = regionName;
+        options.overrides = overrides;
+        options.timeouts = timeouts;
+        return options;
+    }
+
+    RouterHarness(Options options) {
+        this.regionName = options.region;
+        SharedRegions.Region region = SharedRegions.region(regionName);
+        this.tracker = options.tracker != null ? options.tracker : region.tracker();
         int port = freePort();
         this.controlPlane = new FakeControlPlane(new ElectionCandidate(regionName + "-" + port, regionName,
-                "http://127.0.0.1:" + port, 0)).deliverTo(region, Duration.ofMillis(20));
-        controlPlane.source = region;
+                "http://127.0.0.1:" + port, 0)).writingTo(SharedRegions.controllerLog());
         this.published = controlPlane.published;
         Map<String, Object> values = new HashMap<>();
         values.put(MeridianConfig.REGION, regionName);
-        values.put(MeridianConfig.REGIONS, "us-east=" + URLS.get("us-east") + ",eu-west=" + URLS.get("eu-west")
-                + ",ap-south=" + URLS.get("ap-south"));
-        values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, "127.0.0.1:1");
+        values.put(MeridianConfig.REGIONS, regionsSetting());
+        values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, SharedRegions.cluster().bootstrapServers());
         values.put(MeridianConfig.HTTP_HOST, "127.0.0.1");
         values.put(MeridianConfig.HTTP_PORT, Integer.toString(port));
         values.put(MeridianConfig.ADMIN_TOKEN, TOKEN);
         // Generous by default (a cold JVM on a busy machine is slow); tests of the limits set short ones.
-        values.put(MeridianConfig.WRITE_APPLY_TIMEOUT_MS, "5000");
+        values.put(MeridianConfig.WRITE_APPLY_TIMEOUT_MS, "10000");
         values.put(MeridianConfig.WRITE_PAUSE_BUDGET_MS, "5000");
         values.put(MeridianConfig.READ_MIN_POSITION_WAIT_MS, "5000");
         values.put(MeridianConfig.RETRY_AFTER_SECONDS, "2");
         values.put(MeridianConfig.HTTP_MAX_BODY_BYTES, "1024");
-        values.putAll(overrides);
+        values.putAll(options.overrides);
         config = new MeridianConfig(values);
-        server = new RouterServer(config, region, tracker, wal, controlPlane, migrations, replication, registry,
-                Clock.systemUTC(), timeouts);
+        Map<String, Object> producerProps = new HashMap<>(WalProducerSettings.forWrites(config.kafkaClientProperties(),
+                "meridian-wal-" + config.nodeId(), config.writeApplyTimeout()));
+        producerProps.putAll(options.producer);
+        walProducer = new KafkaProducer<>(producerProps, Topics.WAL.keySerde().serializer(),
+                Topics.WAL.valueSerde().serializer());
+        server = new RouterServer(config, options.view.apply(RegionView.of(region.streams())), tracker, walProducer,
+                controlPlane, migrations, replication, registry, Clock.systemUTC(), options.timeouts);
         server.start();
+    }
+
+    /** The {@code regions} setting of every harness: each region's URL. */
+    static String regionsSetting() {
+        return "us-east=" + URLS.get("us-east") + ",eu-west=" + URLS.get("eu-west") + ",ap-south="
+                + URLS.get("ap-south");
     }
 
     static int freePort() {
@@ -106,14 +151,41 @@ final class RouterHarness implements AutoCloseable {
                 ReplicationMode.SINGLE_PRIMARY);
     }
 
-    /** acme: primary us-east (this region), replicas us-east and eu-west, epoch 1, active. */
+    /** {@code tenant}: primary us-east (this region), replicas us-east and eu-west, epoch 1, active. */
     Placement givenTenantHere(String tenant) {
-        Placement p = placement(tenant, "us-east", List.of("us-east", "eu-west"), 1, WriteState.ACTIVE);
         if (!regionName.equals("us-east")) {
             throw new IllegalStateException("givenTenantHere places tenants in us-east, not in " + regionName);
         }
-        region.setPlacement(p);
-        return p;
+        return place(placement(tenant, "us-east", List.of("us-east", "eu-west"), 1, WriteState.ACTIVE));
+    }
+
+    /**
+     * Commits {@code placement} as the controller does (placement and fence in one transaction; not counted as
+     * published) and waits until this region's view shows it.
+     */
+    Placement place(Placement placement) {
+        controlPlane.given(placement);
+        SharedRegions.awaitVisible(regionName, placement);
+        return placement;
+    }
+
+    /** This region's placement view of {@code tenant}. */
+    Optional<Placement> view(String tenant) {
+        return SharedRegions.placement(regionName, tenant);
+    }
+
+    /** This region's applier stops applying (no verdicts, no newer positions); the placement view goes on. */
+    void pauseApplier() {
+        SharedRegions.region(regionName).streams().pauseApplying();
+    }
+
+    void resumeApplier() {
+        SharedRegions.region(regionName).streams().resumeApplying();
+    }
+
+    /** The data records of {@code tenant} in the WAL, read back from Kafka. */
+    static List<WalRecord.DataRecord> sent(String tenant) {
+        return SharedRegions.dataRecords(tenant);
     }
 
     String base() {
@@ -189,8 +261,9 @@ final class RouterHarness implements AutoCloseable {
 
     @Override
     public void close() {
+        resumeApplier();  // whatever a test left paused
         server.close();
-        wal.close();
+        walProducer.close(Duration.ofSeconds(5));
         registry.close();
     }
 }

@@ -11,9 +11,7 @@ import io.meridian.election.controller.ControlPlane;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.serde.Json;
-import io.meridian.infra.testkit.SharedTestCluster;
 import io.meridian.infra.testkit.TestCluster;
-import io.meridian.infra.topics.TopicProvisioner;
 import io.meridian.infra.topics.Topics;
 import io.meridian.infra.topics.WalProducerSettings;
 import io.meridian.streams.ApplyTracker;
@@ -26,7 +24,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -35,7 +32,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.junit.jupiter.api.AfterAll;
@@ -43,13 +39,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two regions' routers, each over its own Kafka Streams applier and placement view, in one JVM, on the shared real
- * Kafka cluster (three brokers, racks us-east / eu-west / ap-south). ap-south is configured but runs no node: it
+ * Two regions' routers, each over its region's Kafka Streams applier and placement view ({@link SharedRegions}), in one
+ * JVM, on the shared real Kafka cluster (three brokers, racks us-east / eu-west / ap-south). ap-south is configured but runs no node: it
  * serves as a region that holds no copy. The us-east node is the controller ({@link SingleNodeControlPlane}, a real
- * transactional producer); eu-west's control plane names it as the controller, so eu-west forwards its admin
+ * transactional producer, {@link ControllerLog}); eu-west's control plane names it as the controller, so eu-west forwards its admin
  * changes there over HTTP. Every test uses its own tenant.
  */
 @Tag("integration")
@@ -62,16 +57,11 @@ class RouterIntegrationTest {
     private static final Map<String, String> URLS = new LinkedHashMap<>();
     private static final String CONTROLLER_REGION = "us-east";
 
-    @TempDir
-    static Path stateDir;
     static TestCluster cluster;
 
     @BeforeAll
     static void startTwoRegions() {
-        cluster = SharedTestCluster.get();
-        try (Admin admin = cluster.admin()) {
-            new TopicProvisioner(admin).provision(Topics.catalog(12, (short) 3, 2));
-        }
+        cluster = SharedRegions.cluster();
         // Ports must be known before start: each region's config names every region's URL.
         URLS.put("us-east", "http://127.0.0.1:" + RouterHarness.freePort());
         URLS.put("eu-west", "http://127.0.0.1:" + RouterHarness.freePort());
@@ -90,7 +80,6 @@ class RouterIntegrationTest {
         values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, cluster.bootstrapServers());
         values.put(MeridianConfig.HTTP_HOST, "127.0.0.1");
         values.put(MeridianConfig.HTTP_PORT, URI.create(URLS.get(region)).getPort());
-        values.put(MeridianConfig.STATE_DIR, stateDir.resolve(region).toString());
         values.put(MeridianConfig.ADMIN_TOKEN, TOKEN);
         values.put(MeridianConfig.STREAMS_COMMIT_INTERVAL_MS, "200");
         values.put(MeridianConfig.WRITE_APPLY_TIMEOUT_MS, "20000");
@@ -100,8 +89,10 @@ class RouterIntegrationTest {
         MeridianConfig config = new MeridianConfig(values);
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ApplyTracker tracker = new ApplyTracker();
-        RegionStreams streams = new RegionStreams(config, tracker, registry);
+        // This region's applier and placement view, shared with the other router tests of the JVM.
+        SharedRegions.Region shared = SharedRegions.region(region);
+        RegionStreams streams = shared.streams();
+        ApplyTracker tracker = shared.tracker();
         Producer<String, WalRecord> producer = new KafkaProducer<>(
                 WalProducerSettings.forWrites(config.kafkaClientProperties(), "meridian-wal-" + config.nodeId(),
                         config.writeApplyTimeout()),
@@ -109,10 +100,7 @@ class RouterIntegrationTest {
         ElectionCandidate self = new ElectionCandidate(config.nodeId(), region, URLS.get(region), 0);
         ControlPlane controlPlane;
         if (region.equals(CONTROLLER_REGION)) {
-            SingleNodeControlPlane controller = new SingleNodeControlPlane(config.kafkaClientProperties(),
-                    cluster.uniqueName("router-it-controller"), self, 1, Clock.systemUTC(), Duration.ofSeconds(30));
-            RESOURCES.push(controller);
-            controlPlane = controller;
+            controlPlane = new SingleNodeControlPlane(SharedRegions.controllerLog(), self, Clock.systemUTC());
         } else {
             FakeControlPlane follower = new FakeControlPlane(self);
             follower.controller = false;
@@ -122,10 +110,8 @@ class RouterIntegrationTest {
         RouterServer router = new RouterServer(config, streams, tracker, producer, controlPlane, new FakeMigrations(),
                 new FakeReplicationStatus(), registry, Clock.systemUTC());
         RESOURCES.push(registry::close);
-        RESOURCES.push(streams);
         RESOURCES.push(() -> producer.close(Duration.ofSeconds(5)));
         RESOURCES.push(router);
-        streams.start();
         router.start();
         assertEquals(URI.create(URLS.get(region)).getPort(), router.port());
     }

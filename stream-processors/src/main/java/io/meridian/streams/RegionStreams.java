@@ -156,6 +156,20 @@ public final class RegionStreams implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops applying WAL records until {@link #resumeApplying}: the region's stream threads keep their partitions but
+     * process nothing, so writes get no verdict and reads no newer position; the placement view (a global store)
+     * keeps updating. Kafka Streams' {@link KafkaStreams#pause()}; idempotent.
+     */
+    public void pauseApplying() {
+        streams.pause();
+    }
+
+    /** Applies again from where {@link #pauseApplying} stopped; idempotent. */
+    public void resumeApplying() {
+        streams.resume();
+    }
+
     /** {@code listener} hears every placement change, on the global stream thread; keep it quick. */
     public void addPlacementListener(Consumer<Placement> listener) {
         placementListeners.add(listener);
