@@ -1,6 +1,6 @@
 package io.meridian.router;
 
-import io.meridian.election.ControllerFencedException;
+import io.meridian.election.ControllerProducer;
 import io.meridian.election.ControllerWriteException;
 import io.meridian.infra.clock.HybridLogicalClock;
 import io.meridian.infra.model.Placement;
@@ -9,57 +9,36 @@ import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.topics.Topics;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Test-only: placement changes written the way the controller writes them, on real Kafka: in ONE transaction, the
+ * Test-only: placement changes written the way the controller writes them, through the controller's own transactional
+ * producer ({@link ControllerProducer}, each record stamped with the controller epoch): in ONE transaction, the
  * placement to {@code meridian.placements} (what every placement view shows) and a fence into the tenant's WAL
- * partition (what every applier decides by). {@link #fenceOnly} and {@link #placementOnly} commit one half alone,
- * for the moments a real controller's transaction shows that way: an applier has read the fence while the placement
- * view has not read the placement yet, or the other way round. Thread-safe (one transaction at a time);
- * {@link #close} is idempotent.
+ * partition (what every applier decides by). Unlike the controller's {@code PlacementPublisher} it takes any epoch, so
+ * a test can start a tenant at epoch 4. {@link #fenceOnly} and {@link #placementOnly} commit one half alone, for the
+ * moments a real controller's transaction shows that way: an applier has read the fence while the placement view has
+ * not read the placement yet, or the other way round. Thread-safe; {@link #close} is idempotent.
  */
 final class ControllerLog implements AutoCloseable {
-    private final KafkaProducer<String, Object> producer;
-    private final long controllerEpoch;
+    private final ControllerProducer producer;
     private final HybridLogicalClock hlc = new HybridLogicalClock(Clock.systemUTC());
     private final Duration timeout;
-    private boolean closed;
 
     ControllerLog(Map<String, Object> kafkaClientProperties, String transactionalId, long controllerEpoch,
                   Duration timeout) {
-        Map<String, Object> props = new HashMap<>(kafkaClientProperties);
-        props.remove("client.rack");  // a consumer setting; producers warn about it
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout.toMillis(), 1000));
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        this.producer = new KafkaProducer<>(props, new StringSerializer(), (topic, value) -> value == null ? null
-                : topic.equals(Topics.WAL.name())
-                        ? Topics.WAL.valueSerde().serializer().serialize(topic, (WalRecord) value)
-                        : Topics.PLACEMENTS.valueSerde().serializer().serialize(topic, (Placement) value));
-        this.controllerEpoch = controllerEpoch;
+        this.producer = new ControllerProducer(kafkaClientProperties, transactionalId, controllerEpoch, () -> true,
+                timeout, (epoch, cause) -> { });
         this.timeout = timeout;
-        producer.initTransactions();
     }
 
     long controllerEpoch() {
-        return controllerEpoch;
+        return producer.epoch();
     }
 
     /** The placement and its fence in one transaction; the fence's position. */
@@ -77,52 +56,34 @@ final class ControllerLog implements AutoCloseable {
         write(placement, "placement only", true, false);
     }
 
-    private synchronized Position write(Placement placement, String reason, boolean toView, boolean toWal) {
-        if (closed) {
-            throw new IllegalStateException("the controller log is closed");
-        }
-        try {
-            producer.beginTransaction();
+    private Position write(Placement placement, String reason, boolean toView, boolean toWal) {
+        Position[] fenceAt = new Position[1];
+        producer.inTransaction(tx -> {
             if (toView) {
-                producer.send(new ProducerRecord<>(Topics.PLACEMENTS.name(), placement.tenant(), placement));
+                tx.send(Topics.PLACEMENTS, placement.tenant(), placement);
             }
-            Future<RecordMetadata> fenceSent = toWal ? producer.send(new ProducerRecord<>(Topics.WAL.name(),
-                    placement.tenant(), new WalRecord.Fence(placement.tenant(), placement, controllerEpoch, reason,
-                            hlc.now()))) : null;
-            producer.commitTransaction();
-            if (fenceSent == null) {
-                return null;
+            if (toWal) {
+                RecordMetadata sent = await(tx.send(Topics.WAL, placement.tenant(),
+                        new WalRecord.Fence(placement.tenant(), placement, tx.epoch(), reason, hlc.now())));
+                fenceAt[0] = new Position(sent.partition(), sent.offset());
             }
-            RecordMetadata metadata = fenceSent.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return new Position(metadata.partition(), metadata.offset());
-        } catch (ProducerFencedException e) {
-            throw new ControllerFencedException("another controller took the transactional id over", controllerEpoch,
-                    e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            abort();
-            throw new ControllerWriteException("interrupted while publishing the placement of " + placement.tenant(),
-                    controllerEpoch, e);
-        } catch (KafkaException | ExecutionException | TimeoutException e) {
-            abort();
-            throw new ControllerWriteException("Kafka did not take the placement change of tenant "
-                    + placement.tenant() + ": " + e.getMessage(), controllerEpoch, e);
-        }
+        });
+        return fenceAt[0];
     }
 
-    private void abort() {
+    private RecordMetadata await(Future<RecordMetadata> sent) {
         try {
-            producer.abortTransaction();
-        } catch (KafkaException e) {
-            // the transaction is dead either way; the next one starts clean or fails loudly
+            return sent.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ControllerWriteException("interrupted while sending a fence", producer.epoch(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new ControllerWriteException("the fence was not sent: " + e, producer.epoch(), e);
         }
     }
 
     @Override
-    public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            producer.close(Duration.ofSeconds(5));
-        }
+    public void close() {
+        producer.close();
     }
 }

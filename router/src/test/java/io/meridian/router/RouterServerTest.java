@@ -392,7 +392,7 @@ class RouterServerTest {
 
     @Test
     void shouldAnswerApplyTimeoutAndForgetTheWriteSoThatTheClientCanRetry() {
-        restartWith(APPLY_TIMEOUT, "1000");
+        restartWith(APPLY_TIMEOUT, "3000");
         h.givenTenantHere(acme);
         h.pauseApplier();
 
@@ -470,7 +470,7 @@ class RouterServerTest {
 
     @Test
     void shouldRecordWriteOutcomesCacheLookUpsAndRequests() {
-        restartWith(APPLY_TIMEOUT, "500");
+        restartWith(APPLY_TIMEOUT, "3000");
         h.givenTenantHere(acme);
         assertEquals(201, h.put(doc, "1").statusCode());
         h.pauseApplier();

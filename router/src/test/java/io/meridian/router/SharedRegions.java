@@ -100,17 +100,21 @@ final class SharedRegions {
 
     /** A region's applier that was never started: its stores are not queryable, as while a node starts. */
     static RegionStreams unstarted(String region) {
-        return new RegionStreams(streamsConfig(cluster(), region), new ApplyTracker(),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        return new RegionStreams(streamsConfig(cluster(), region, cluster().uniqueName(region + "-starting")),
+                new ApplyTracker(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
     private static MeridianConfig streamsConfig(TestCluster c, String region) {
+        return streamsConfig(c, region, region + "-router-tests");
+    }
+
+    private static MeridianConfig streamsConfig(TestCluster c, String region, String nodeId) {
         Map<String, Object> values = new HashMap<>();
         values.put(MeridianConfig.REGION, region);
-        values.put(MeridianConfig.NODE_ID, region + "-router-tests");
+        values.put(MeridianConfig.NODE_ID, nodeId);
         values.put(MeridianConfig.REGIONS, RouterHarness.regionsSetting());
         values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, c.bootstrapServers());
-        values.put(MeridianConfig.STATE_DIR, stateDir.resolve(region).toString());
+        values.put(MeridianConfig.STATE_DIR, stateDir.resolve(nodeId).toString());
         values.put(MeridianConfig.STREAMS_COMMIT_INTERVAL_MS, "200");
         return new MeridianConfig(values);
     }
