@@ -48,7 +48,8 @@ class AdminApiTest {
         Placement expected = new Placement(acme, "us-east", List.of("us-east", "eu-west"), 1, WriteState.ACTIVE,
                 ConflictStrategy.REJECT, ReplicationMode.SINGLE_PRIMARY);
         assertEquals(List.of(expected), h.published);
-        assertEquals("{\"tenant\":\"" + acme + "\",\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"],\"epoch\":1,"
+        assertEquals("{\"tenant\":\"" + acme + "\",\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"],"
+                + "\"epoch\":1,"
                 + "\"writes\":\"active\",\"strategy\":\"reject\",\"mode\":\"single-primary\","
                 + "\"write_concern\":\"local\"}", response.body());
         // The answer came after this node's view showed it: the next write here routes by it.

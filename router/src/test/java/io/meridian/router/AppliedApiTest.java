@@ -54,7 +54,8 @@ class AppliedApiTest {
         h.pauseApplier();
         h.sendAsync(h.request("/v1/tenants/" + acme + "/docs/k").PUT(java.net.http.HttpRequest.BodyPublishers
                 .ofString("2")).build());
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> RouterHarness.sent(acme).size() == 2);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> RouterHarness.sent(acme).size() == 2);
         java.util.List<SharedRegions.WalEntry> entries = SharedRegions.walEntries(acme);
         return entries.get(entries.size() - 1).position();
     }

@@ -108,7 +108,8 @@ class ReplicationApiTest {
         assertEquals("{\"tenant\":\"" + acme + "\",\"oldPrimary\":\"us-east\",\"newPrimary\":\"eu-west\",\"epoch\":2,"
                 + "\"outcome\":\"promoted\",\"reason\":\"promoted eu-west\"}", body.at("/tenants/0").toString());
         assertEquals("{\"tenant\":\"" + solo + "\",\"oldPrimary\":\"us-east\",\"newPrimary\":\"us-east\",\"epoch\":5,"
-                + "\"outcome\":\"no-healthy-replica\",\"reason\":\"no other replica\"}", body.at("/tenants/1").toString());
+                + "\"outcome\":\"no-healthy-replica\",\"reason\":\"no other replica\"}",
+                body.at("/tenants/1").toString());
         assertEquals(2, body.get("tenants").size());
         JsonNode event = body.get("event");
         assertEquals("failover", event.get("type").asText());

@@ -41,11 +41,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Two regions' routers, each over its region's Kafka Streams applier and placement view ({@link SharedRegions}), in one
- * JVM, on the shared real Kafka cluster (three brokers, racks us-east / eu-west / ap-south). ap-south is configured but runs no node: it
- * serves as a region that holds no copy. The us-east node is the controller ({@link SingleNodeControlPlane}, a real
- * transactional producer, {@link ControllerLog}); eu-west's control plane names it as the controller, so eu-west forwards its admin
- * changes there over HTTP. Every test uses its own tenant.
+ * Two regions' routers, each over its region's Kafka Streams applier and placement view ({@link SharedRegions}), in
+ * one JVM, on the shared real Kafka cluster (three brokers, racks us-east / eu-west / ap-south). ap-south is configured
+ * but runs no node: it serves as a region that holds no copy. The us-east node is the controller
+ * ({@link SingleNodeControlPlane}: the controller's transactional producer, {@link ControllerLog}); eu-west's control
+ * plane names it as the controller, so eu-west forwards its admin changes there over HTTP. Every test uses its own
+ * tenant.
  */
 @Tag("integration")
 @Timeout(value = 5, unit = TimeUnit.MINUTES)

@@ -361,7 +361,8 @@ class RouterServerTest {
     void shouldRetryOnceOnTheNewPlacementWhenTheWriteRacedAPause() {
         Placement active = h.givenTenantHere(acme);
         Placement paused = active.withWrites(WriteState.PAUSED, 2);
-        SharedRegions.controllerLog().fenceOnly(paused, "paused (test)");  // the applier sees the pause; the view not yet
+        // The applier sees the pause; the view does not yet.
+        SharedRegions.controllerLog().fenceOnly(paused, "paused (test)");
 
         CompletableFuture<HttpResponse<String>> pending = h.sendAsync(
                 h.request(doc).PUT(HttpRequest.BodyPublishers.ofString("\"v\"")).build());
@@ -406,7 +407,7 @@ class RouterServerTest {
         Position first = SharedRegions.walEntries(acme).stream().filter(e -> e.record() instanceof WalRecord.Put)
                 .findFirst().orElseThrow().position();
         h.resumeApplier();
-        // The retry is a duplicate of the first write, which the applier accepted meanwhile: answered with its position.
+        // The retry duplicates the first write, which the applier accepted meanwhile: answered with its position.
         HttpResponse<String> retry = h.put(doc, "1", "Idempotency-Key", "k-1");
         assertEquals(201, retry.statusCode(), retry.body());
         assertEquals(first.toString(), header(retry, "X-Meridian-Position"));
