@@ -2,8 +2,6 @@ package io.meridian.router.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.election.health.HealthSnapshot;
-import io.meridian.election.health.RegionHealth;
-import io.meridian.election.health.RegionStatus;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.Position;
 import io.meridian.infra.serde.Json;
@@ -102,7 +100,7 @@ public final class ReadConcerns {
         List<String> skipped = new ArrayList<>();
         List<String> asked = new ArrayList<>();
         for (String replica : caughtUp) {
-            (unhealthy(snapshot, replica) ? skipped : asked).add(replica);
+            (WriteConcerns.unhealthy(snapshot, replica) ? skipped : asked).add(replica);
         }
         Gathering gathering = new Gathering(concern.kind() == ReadConcern.Kind.FRESHEST ? asked.size() : required,
                 asked);
@@ -211,10 +209,6 @@ public final class ReadConcerns {
             freshness = Math.max(freshness, Position.parse(stored.position()).offset());
         }
         return new Answer(body.path("region").asText(""), body.path("holds").asBoolean(false), freshness, stored);
-    }
-
-    private static boolean unhealthy(HealthSnapshot snapshot, String region) {
-        return snapshot.region(region).map(RegionStatus::state).orElse(null) == RegionHealth.UNHEALTHY;
     }
 
     /** What a read gathered: the answers, and the asked regions that failed or had not answered at the timeout. */

@@ -2,7 +2,6 @@ package io.meridian.router.internal;
 
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import io.meridian.infra.model.Placement;
 import io.meridian.infra.topics.WalPartitioner;
 import io.meridian.streams.ApplyTracker;
 import io.meridian.streams.StoredDocument;
@@ -65,10 +64,5 @@ public final class RegionReadApi {
         body.put("appliedOffset", applied);
         body.put("document", document.orElse(null));
         return body;
-    }
-
-    /** Whether {@code placement} lets this region answer for the tenant. */
-    static boolean holds(Placement placement, String region) {
-        return placement.isCaughtUpIn(region);
     }
 }

@@ -119,7 +119,8 @@ public final class WriteConcerns {
         return why;
     }
 
-    private static boolean unhealthy(HealthSnapshot snapshot, String region) {
+    /** Whether this node's health monitor sees {@code region} unhealthy (suspect and unknown regions are asked). */
+    static boolean unhealthy(HealthSnapshot snapshot, String region) {
         return snapshot.region(region).map(RegionStatus::state).orElse(null) == RegionHealth.UNHEALTHY;
     }
 
