@@ -329,8 +329,9 @@ class ConcernsIntegrationTest {
         assertEquals(200, freshest.statusCode(), freshest.body());
         assertEquals("\"x\"", freshest.body());
         assertEquals("ap-south", freshest.headers().firstValue("X-Meridian-Skipped-Regions").orElseThrow());
-        assertEquals("eu-west", freshest.headers().firstValue("X-Meridian-Served-By").orElseThrow(),
-                "as fresh as us-east: the coordinating region's own copy wins the tie");
+        // Both applied the write; which is further in the partition depends on other tenants' records.
+        assertTrue(Set.of("us-east", "eu-west").contains(
+                freshest.headers().firstValue("X-Meridian-Served-By").orElseThrow()), freshest.headers().toString());
 
         HttpResponse<String> two = send("GET", "us-east", doc(tenant, "s"), null, "X-Meridian-Read-Concern",
                 "majority");
