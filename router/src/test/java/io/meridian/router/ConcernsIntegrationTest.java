@@ -57,8 +57,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Write concerns ({@code X-Meridian-Write-Concern}, the placement's {@code write_concern}) and read concerns
  * ({@code X-Meridian-Read-Concern}) across regions: two regions' routers, each over its own Kafka Streams applier, in
- * one JVM, on the shared real Kafka cluster. ap-south is configured (its URL answers nothing) but runs no node: a
- * replica region that never applies or answers. us-east is the controller; eu-west's health view is settable, to
+ * one JVM, on the shared real Kafka cluster. ap-south is configured but runs no node: its port takes connections
+ * and never answers, a replica region that never applies nor answers. us-east is the controller; eu-west's health view is settable, to
  * show a region unhealthy. Every test uses its own tenant.
  */
 @Tag("integration")
@@ -87,7 +87,14 @@ class ConcernsIntegrationTest {
         }
         URLS.put("us-east", "http://127.0.0.1:" + freePort());
         URLS.put("eu-west", "http://127.0.0.1:" + freePort());
-        URLS.put("ap-south", "http://127.0.0.1:" + freePort());  // nothing listens: connections are refused
+        try {
+            // Listens but never accepts: requests connect, then hang until the asker gives up.
+            ServerSocket blackHole = new ServerSocket(0, 200, java.net.InetAddress.getLoopbackAddress());
+            RESOURCES.push(blackHole);
+            URLS.put("ap-south", "http://127.0.0.1:" + blackHole.getLocalPort());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         startRegion("us-east");
         startRegion("eu-west");
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
