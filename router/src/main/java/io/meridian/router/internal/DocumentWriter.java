@@ -289,8 +289,10 @@ public final class DocumentWriter {
         String message = "the write is durable in Kafka and applied in " + waited.applied() + ", but not by "
                 + waited.required() + " regions within " + settings.applyTimeout().toMillis() + " ms (write concern "
                 + waited.concern() + "; not yet: " + waited.missing() + "). It will be applied everywhere: read it with"
-                + " X-Meridian-Min-Position " + position + ", or retry with the same Idempotency-Key ('"
-                + command.writeId() + "') to wait again";
+                + " X-Meridian-Min-Position " + position
+                // Only a client's key is remembered: a retry of a write without one would be applied again.
+                + (command.generatedId() ? "; do not send it again"
+                        : ", or retry with the same Idempotency-Key ('" + command.writeId() + "') to wait again");
         return errors.reply(ErrorCode.WRITE_CONCERN_TIMEOUT, message, details)
                 .withHeader(Headers.POSITION, position.toString());
     }
