@@ -34,6 +34,7 @@ import picocli.CommandLine.Option;
                 "  write  closed loop: N writers via the router vs N senders on a producer",
                 "  rate   open loop at a fixed rate, latency from the scheduled time",
                 "  apply  region applier vs a raw exactly-once Streams app into RocksDB",
+                "  concern  closed loop via the router: local acknowledgement vs --write-concern (default all)",
                 "Progress goes to stderr, the report to stdout. It takes minutes."})
 public final class BenchCommand implements Callable<Integer> {
 
@@ -94,6 +95,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     int maxInFlight;
 
+    @Option(names = "--write-concern", paramLabel = "local|majority|all|regions=N",
+            description = "Also measure writes sent with this X-Meridian-Write-Concern against local acknowledgement,"
+                    + " in one run, closed loop with --writers (the 'concern' part; with --only concern, 'all' when"
+                    + " not given).")
+    String writeConcern;
+
     @Option(names = "--json", description = "Print the report as JSON instead of a table.")
     boolean json;
 
@@ -102,7 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
             + " along with the load and adds a little of its own.")
     boolean noCost;
 
-    enum Part { write, rate, apply }
+    enum Part { write, rate, apply, concern }
 
     @Override
     public Integer call() throws Exception {
@@ -166,6 +173,22 @@ public final class BenchCommand implements Callable<Integer> {
                             window::opening, window::closing);
                     report.add(result);
                     report.add(window.result(scenario, target.name(), result.ops()));
+                }
+            }
+            String concern = writeConcern != null ? writeConcern : only == Part.concern ? "all" : null;
+            if (concern != null && (only == null || only == Part.concern)) {
+                // Both in one run, alternating, so that the machine's load weighs on each alike.
+                report.setting("writeConcern", concern);
+                report.setting("writers", writers);
+                try (WriteTarget withConcern = new RouterTarget(http, url, workload, concern)) {
+                    for (int round = 1; round <= 2; round++) {
+                        String scenario = "concern " + writers + " writers #" + round;
+                        for (WriteTarget target : List.of(router, withConcern)) {
+                            Progress.line("%s: %s", scenario, target.name());
+                            report.add(load.closedLoop(scenario, target, writers, warmupFor(target, warm),
+                                    duration));
+                        }
+                    }
                 }
             }
             if (only == null || only == Part.rate) {

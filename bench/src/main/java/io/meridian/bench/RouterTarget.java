@@ -11,7 +11,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Writes through the Meridian router: {@code PUT /v1/tenants/{t}/docs/{k}}, acknowledged by its 201, which the router
  * sends only once Kafka acknowledged the record and the primary region's applier accepted it. Redirects are not
- * followed: a 307 means the bench talks to the wrong region and is counted as an error.
+ * followed: a 307 means the bench talks to the wrong region and is counted as an error. With a write concern
+ * ({@code X-Meridian-Write-Concern}) the 201 comes only once that many regions applied the write.
  */
 final class RouterTarget implements WriteTarget {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
@@ -19,26 +20,37 @@ final class RouterTarget implements WriteTarget {
     private final HttpClient http;
     private final URI base;
     private final Workload workload;
+    private final String writeConcern;
 
     RouterTarget(HttpClient http, URI base, Workload workload) {
+        this(http, base, workload, null);
+    }
+
+    /** @param writeConcern sent as {@code X-Meridian-Write-Concern}; null sends none (the tenant's default) */
+    RouterTarget(HttpClient http, URI base, Workload workload, String writeConcern) {
         this.http = http;
         this.base = base;
         this.workload = workload;
+        this.writeConcern = writeConcern;
     }
 
     @Override
     public String name() {
-        return "router";
+        return writeConcern == null ? "router" : "router wc=" + writeConcern;
     }
 
     @Override
     public CompletableFuture<Void> write(long seq) {
         String tenant = workload.tenant(seq);
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/tenants/" + tenant + "/docs/" + workload.key(seq)))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve("/v1/tenants/" + tenant + "/docs/"
+                        + workload.key(seq)))
                 .timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(workload.body()))
-                .build();
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(workload.body()));
+        if (writeConcern != null) {
+            builder.header("X-Meridian-Write-Concern", writeConcern);
+        }
+        HttpRequest request = builder.build();
         // The body of a 201 is not needed; the body of an error is kept for the first-error line.
         HttpResponse.BodyHandler<String> handler = info -> acknowledged(info.statusCode())
                 ? HttpResponse.BodySubscribers.replacing("")

@@ -3,6 +3,7 @@ package io.meridian.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.model.ConflictStrategy;
 import io.meridian.infra.model.ReplicationMode;
+import io.meridian.infra.model.WriteConcern;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,7 +67,12 @@ final class TenantsCommand implements Runnable {
               @Option(names = "--strategy", paramLabel = "reject|lww|merge", converter = StrategyConverter.class,
                       description = "Conflict strategy (the node's default: reject).") ConflictStrategy strategy,
               @Option(names = "--mode", paramLabel = "single-primary|multi-primary", converter = ModeConverter.class,
-                      description = "Replication mode (the node's default: single-primary).") ReplicationMode mode) {
+                      description = "Replication mode (the node's default: single-primary).") ReplicationMode mode,
+              @Option(names = "--write-concern", paramLabel = "local|majority|all|regions=N",
+                      converter = WriteConcernConverter.class,
+                      description = "How many regions must have applied a write before it is acknowledged, when the"
+                              + " write names none (new tenants: local; a change without it keeps the current one).")
+              WriteConcern writeConcern) {
         List<String> regions = new ArrayList<>();
         if (!replicas.contains(primary)) {  // the primary always holds a copy
             regions.add(primary);
@@ -80,6 +86,9 @@ final class TenantsCommand implements Runnable {
         }
         if (mode != null) {
             body.put("mode", mode.wireName());
+        }
+        if (writeConcern != null) {
+            body.put("write_concern", writeConcern.wireName());
         }
         HttpApi.Response response = group.root().api().put(placementPath(tenant), body);
         Printer printer = group.root().printer();
@@ -115,6 +124,14 @@ final class TenantsCommand implements Runnable {
         @Override
         public ConflictStrategy convert(String value) {
             return ConflictStrategy.fromWire(value);
+        }
+    }
+
+    /** {@code --write-concern}: {@code local}, {@code majority}, {@code all} or {@code regions=N}. */
+    static final class WriteConcernConverter implements CommandLine.ITypeConverter<WriteConcern> {
+        @Override
+        public WriteConcern convert(String value) {
+            return WriteConcern.parse(value);
         }
     }
 

@@ -110,6 +110,25 @@ class CommandsTest {
     }
 
     @Test
+    void tenantsPlaceSendsTheWriteConcern() {
+        node.answer("PUT", "/admin/tenants/acme/placement", 200, ACME);
+        Cli.Result result = cli.run("tenants", "place", "acme", "--primary", "us-east", "--replicas",
+                "us-east,eu-west", "--write-concern", "regions=2");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals(json("{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"],"
+                + "\"write_concern\":\"regions=2\"}"), json(node.onlyRequest().body()));
+    }
+
+    @Test
+    void tenantsPlaceRefusesAMalformedWriteConcernWithoutCallingTheNode() {
+        Cli.Result result = cli.run("tenants", "place", "acme", "--primary", "us-east", "--replicas", "us-east",
+                "--write-concern", "most");
+        assertEquals(ExitCode.USAGE, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("most"), result::toString);
+        assertTrue(node.requests().isEmpty());
+    }
+
+    @Test
     void tenantsPlaceRefusesAnUnknownStrategyWithoutCallingTheNode() {
         Cli.Result result = cli.run("tenants", "place", "acme", "--primary", "us-east", "--replicas", "us-east",
                 "--strategy", "newest");

@@ -174,6 +174,22 @@ class MigrationExecutorTest {
     }
 
     @Test
+    void shouldKeepTheTenantsWriteConcernThroughPauseAndSwitch() {
+        Placement withConcern = initial.withWriteConcern(io.meridian.infra.model.WriteConcern.ALL, 4);
+        ctx.view.put(ACME, withConcern);
+        executor.start(ACME, "eu-west", "alice");
+        ctx.runSoonTasks();
+        assertEquals(withConcern.withWrites(WriteState.PAUSED, 5), ctx.last().placement());
+        ctx.applied("eu-west", P, 100);
+        clock.advance(Duration.ofMillis(100));
+        executor.tick(clock.millis());
+        Placement switched = ctx.last().placement();
+        assertEquals("eu-west", switched.primary());
+        assertEquals(WriteState.ACTIVE, switched.writes());
+        assertEquals(io.meridian.infra.model.WriteConcern.ALL, switched.writeConcern());
+    }
+
+    @Test
     void shouldRegisterEveryFinalStateCounterAndTheOtherMetersUpFront() {
         for (String state : List.of("completed", "failed", "cancelled")) {
             assertEquals(0.0, counter(state), state);

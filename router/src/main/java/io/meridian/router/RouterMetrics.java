@@ -38,6 +38,21 @@ public final class RouterMetrics {
      * {@link #TAG_OUTCOME} ({@link MigrationOutcome}).
      */
     public static final String MIGRATION_REQUESTS = "meridian.router.migration.requests";
+    /**
+     * Timer with a histogram: how long writes with a write concern other than {@code local} waited, after this region
+     * accepted them, for the other regions, tagged by {@link #TAG_CONCERN} and {@link #TAG_OUTCOME} =
+     * {@code satisfied | timeout}.
+     */
+    public static final String WRITE_CONCERN_WAIT = "meridian.router.write.concern.wait";
+    /** Counter: writes answered {@code 503 write_concern_timeout}, tagged by {@link #TAG_CONCERN}. */
+    public static final String WRITE_CONCERN_TIMEOUTS = "meridian.router.write.concern.timeouts";
+    /**
+     * Timer with a histogram: reads with {@code X-Meridian-Read-Concern}, from the request to the answer, tagged by
+     * {@link #TAG_CONCERN} and {@link #TAG_OUTCOME} = {@code served | unavailable}.
+     */
+    public static final String READ_CONCERN_READS = "meridian.router.read.concern.reads";
+    /** Counter: regions a read with a read concern skipped because they did not answer in time (or could not). */
+    public static final String READ_CONCERN_SKIPPED = "meridian.router.read.concern.skipped";
 
     public static final String TAG_ROUTE = "route";
     public static final String TAG_METHOD = "method";
@@ -47,13 +62,16 @@ public final class RouterMetrics {
     public static final String TAG_OP = "op";
     public static final String TAG_RESULT = "result";
     public static final String TAG_CAUSE = "cause";
+    /** The concern's wire name: {@code majority}, {@code all}, {@code regions=N} (N at most the region count). */
+    public static final String TAG_CONCERN = "concern";
 
     /** The route tag of requests no route matched, so unknown paths cannot blow up the tag space. */
     public static final String UNMATCHED_ROUTE = "unmatched";
 
     /** All meter names, for the test that checks that dashboards and alerts refer to existing meters. */
     public static final List<String> NAMES = List.of(HTTP_REQUESTS, REDIRECTS, WRITES, PLACEMENT_CACHE_GETS,
-            PLACEMENT_CACHE_EVICTIONS, PLACEMENT_CACHE_SIZE, FORWARDS, MIGRATION_REQUESTS);
+            PLACEMENT_CACHE_EVICTIONS, PLACEMENT_CACHE_SIZE, FORWARDS, MIGRATION_REQUESTS, WRITE_CONCERN_WAIT,
+            WRITE_CONCERN_TIMEOUTS, READ_CONCERN_READS, READ_CONCERN_SKIPPED);
 
     /** Why a request was redirected. */
     public enum RedirectReason {
@@ -78,6 +96,8 @@ public final class RouterMetrics {
         KAFKA_UNAVAILABLE,
         /** Refused because this node lost contact with its coordination service ({@code 503 coordination_lost}). */
         COORDINATION_LOST,
+        /** Accepted here, but not applied by as many regions as its write concern asks within the apply timeout. */
+        WRITE_CONCERN_TIMEOUT,
         /** Sent to another region with a 307. */
         REDIRECTED,
         /** Anything else after validation: unknown tenant, a concurrent write with the same key, not ready, a bug. */
@@ -223,6 +243,33 @@ public final class RouterMetrics {
         return Counter.builder(MIGRATION_REQUESTS)
                 .description("Migration admin requests executed by this node (the controller), by op and outcome")
                 .tag(TAG_OP, op.tagValue()).tag(TAG_OUTCOME, outcome.tagValue()).register(registry);
+    }
+
+    /** A write with a non-local concern waited {@code waited} for the other regions; {@code satisfied} or not. */
+    public void writeConcernWait(String concern, boolean satisfied, Duration waited) {
+        Timer.builder(WRITE_CONCERN_WAIT).description("Wait of writes for the regions their write concern needs")
+                .tag(TAG_CONCERN, concern).tag(TAG_OUTCOME, satisfied ? "satisfied" : "timeout")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry).record(waited);
+        if (!satisfied) {
+            Counter.builder(WRITE_CONCERN_TIMEOUTS)
+                    .description("Writes answered 503 write_concern_timeout")
+                    .tag(TAG_CONCERN, concern).register(registry).increment();
+        }
+    }
+
+    /** A read with a read concern ended ({@code served} or not) after {@code duration}, skipping {@code skipped}. */
+    public void readConcern(String concern, boolean served, int skipped, Duration duration) {
+        Timer.builder(READ_CONCERN_READS).description("Reads with a read concern, from request to answer")
+                .tag(TAG_CONCERN, concern).tag(TAG_OUTCOME, served ? "served" : "unavailable")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry).record(duration);
+        Counter skippedRegions = Counter.builder(READ_CONCERN_SKIPPED)
+                .description("Regions a read with a read concern skipped: no answer in time")
+                .tag(TAG_CONCERN, concern).register(registry);
+        skippedRegions.increment(skipped);
     }
 
     public void cacheHits(int count) {

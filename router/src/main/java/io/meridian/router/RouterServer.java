@@ -26,6 +26,9 @@ import io.meridian.router.internal.MigrationApi;
 import io.meridian.router.internal.PlacementAdmin;
 import io.meridian.router.internal.PlacementCache;
 import io.meridian.router.internal.PlacementWatch;
+import io.meridian.router.internal.ReadConcerns;
+import io.meridian.router.internal.RegionReadApi;
+import io.meridian.router.internal.WriteConcerns;
 import io.meridian.router.internal.RegionView;
 import io.meridian.router.internal.ReplicationApi;
 import io.meridian.router.internal.Routing;
@@ -163,12 +166,25 @@ public final class RouterServer implements AutoCloseable {
                 config.placementCacheMaxTenants(), metrics);
         this.watch = new PlacementWatch(view::placement, timer, httpThreads);
         ErrorResponses errors = new ErrorResponses(config.retryAfterSeconds());
+        // Write and read concerns ask other regions' nodes; the default (local) path never does.
+        WriteConcerns writeConcerns = new WriteConcerns(config.region(),
+                new AppliedPositionClient(config.regionUrls()), controlPlane::health, metrics);
         DocumentWriter writer = new DocumentWriter(routing, cache, watch, tracker, walProducer,
                 new HybridLogicalClock(clock),
                 new DocumentWriter.Settings(config.writeApplyTimeout(), config.writePauseBudget()), httpThreads,
-                metrics, controlPlane::hasQuorum);
+                metrics, controlPlane::hasQuorum, writeConcerns, errors);
+        RegionReadApi regionReads = new RegionReadApi(view, tracker, config.region(), config.nodeId(),
+                config.walPartitions());
+        HttpClient regionClient = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(config.readConcernTimeout())
+                .executor(forwardExecutor)
+                .build();
+        ReadConcerns readConcerns = new ReadConcerns(config.region(), config.regionUrls(), regionReads, regionClient,
+                config.readConcernTimeout(), controlPlane::health, httpThreads, errors, metrics);
         DocumentReader reader = new DocumentReader(routing, cache, view, tracker, config.readMinPositionWait(),
-                httpThreads, metrics);
+                httpThreads, metrics, readConcerns);
         PlacementAdmin placementAdmin = new PlacementAdmin(view, controlPlane, watch, adminExecutor,
                 timeouts.visibleWait());
         FailoverAdmin failoverAdmin = new FailoverAdmin(controlPlane, watch, adminExecutor, timeouts.visibleWait());
@@ -211,6 +227,7 @@ public final class RouterServer implements AutoCloseable {
                 .register(endpoints);
         new HealthApi(view, registry, config.region()).register(endpoints);
         new AppliedApi(tracker, config.region(), config.nodeId(), config.walPartitions()).register(endpoints);
+        regionReads.register(endpoints);
     }
 
     /**

@@ -12,6 +12,7 @@ import io.meridian.router.internal.AppliedApi;
 import io.meridian.router.internal.DataApi;
 import io.meridian.router.internal.ErrorCode;
 import io.meridian.router.internal.Headers;
+import io.meridian.router.internal.RegionReadApi;
 import io.meridian.router.internal.HealthApi;
 import io.meridian.router.internal.MigrationApi;
 import io.meridian.router.internal.ReplicationApi;
@@ -59,7 +60,8 @@ class ApiDocumentationTest {
         for (String path : List.of(DataApi.DOC_PATH, AdminApi.PLACEMENT_PATH, AdminApi.TENANTS_PATH,
                 ReplicationApi.ELECTION_PATH, ReplicationApi.FAILOVER_PATH, ReplicationApi.HEALTH_PATH,
                 MigrationApi.MIGRATE_PATH, MigrationApi.TENANT_MIGRATIONS_PATH, MigrationApi.MIGRATION_PATH,
-                MigrationApi.CANCEL_PATH, AppliedApi.APPLIED_PATH, HealthApi.LIVE_PATH, HealthApi.READY_PATH,
+                MigrationApi.CANCEL_PATH, AppliedApi.APPLIED_PATH, RegionReadApi.PATH, HealthApi.LIVE_PATH,
+                HealthApi.READY_PATH,
                 HealthApi.METRICS_PATH)) {
             assertDocumented(path);
         }

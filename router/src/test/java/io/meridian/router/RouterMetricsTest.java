@@ -32,6 +32,8 @@ class RouterMetricsTest {
         metrics.cacheHits(1);
         metrics.cacheEviction("expired");
         io.micrometer.core.instrument.Gauge.builder(RouterMetrics.PLACEMENT_CACHE_SIZE, () -> 0).register(registry);
+        metrics.writeConcernWait("all", false, Duration.ofMillis(3));
+        metrics.readConcern("freshest", true, 1, Duration.ofMillis(3));
 
         Set<String> registered = new HashSet<>();
         for (Meter meter : registry.getMeters()) {

@@ -46,6 +46,7 @@ public final class MeridianConfig extends AbstractConfig {
     public static final String WRITE_APPLY_TIMEOUT_MS = "write.apply.timeout.ms";
     public static final String WRITE_PAUSE_BUDGET_MS = "write.pause.budget.ms";
     public static final String READ_MIN_POSITION_WAIT_MS = "read.min.position.wait.ms";
+    public static final String READ_CONCERN_TIMEOUT_MS = "read.concern.timeout.ms";
     public static final String RETRY_AFTER_SECONDS = "retry.after.seconds";
     public static final String PLACEMENT_CACHE_TTL_MS = "placement.cache.ttl.ms";
     public static final String PLACEMENT_CACHE_MAX_TENANTS = "placement.cache.max.tenants";
@@ -111,6 +112,9 @@ public final class MeridianConfig extends AbstractConfig {
                     "How long a write to a paused tenant is held before it gets 503 with Retry-After.")
             .define(READ_MIN_POSITION_WAIT_MS, Type.LONG, 2_000L, Range.between(0L, 60_000L), Importance.MEDIUM,
                     "How long a read with X-Meridian-Min-Position waits for the local applier to pass it.")
+            .define(READ_CONCERN_TIMEOUT_MS, Type.LONG, 1_000L, Range.between(10L, 60_000L), Importance.MEDIUM,
+                    "How long a read with X-Meridian-Read-Concern waits for each replica region's answer; a region"
+                            + " that does not answer in time is skipped and named in X-Meridian-Skipped-Regions.")
             .define(RETRY_AFTER_SECONDS, Type.INT, 1, Range.between(1, 3600), Importance.LOW,
                     "The Retry-After value of 503 answers.")
             .define(PLACEMENT_CACHE_TTL_MS, Type.LONG, 30_000L, Range.between(0L, 3_600_000L), Importance.LOW,
@@ -296,6 +300,10 @@ public final class MeridianConfig extends AbstractConfig {
 
     public Duration readMinPositionWait() {
         return Duration.ofMillis(getLong(READ_MIN_POSITION_WAIT_MS));
+    }
+
+    public Duration readConcernTimeout() {
+        return Duration.ofMillis(getLong(READ_CONCERN_TIMEOUT_MS));
     }
 
     public int retryAfterSeconds() {

@@ -40,9 +40,10 @@ public final class DataApi {
         var value = RequestParsing.document(body);
         String idempotencyKey = ctx.header(Headers.IDEMPOTENCY_KEY);
         String writeId = RequestParsing.writeId(idempotencyKey, UUID::randomUUID);
+        var writeConcern = RequestParsing.writeConcern(ctx.header(Headers.WRITE_CONCERN));
         documentLimit.check(tenant, key, value, writeId, body.length);
         return writer.write(new WriteCommand(tenant, key, value, writeId, idempotencyKey == null, ctx.path(),
-                ctx.queryString()));
+                ctx.queryString(), writeConcern));
     }
 
     private CompletableFuture<Reply> delete(Context ctx) {
@@ -50,15 +51,17 @@ public final class DataApi {
         String key = RequestParsing.key(ctx.pathParam("key"));
         String idempotencyKey = ctx.header(Headers.IDEMPOTENCY_KEY);
         String writeId = RequestParsing.writeId(idempotencyKey, UUID::randomUUID);
+        var writeConcern = RequestParsing.writeConcern(ctx.header(Headers.WRITE_CONCERN));
         return writer.write(new WriteCommand(tenant, key, null, writeId, idempotencyKey == null, ctx.path(),
-                ctx.queryString()));
+                ctx.queryString(), writeConcern));
     }
 
     private CompletableFuture<Reply> get(Context ctx) {
         String tenant = RequestParsing.tenant(ctx.pathParam("tenant"));
         String key = RequestParsing.key(ctx.pathParam("key"));
         var minPosition = RequestParsing.minPosition(ctx.header(Headers.MIN_POSITION), walPartitions);
+        var readConcern = RequestParsing.readConcern(ctx.header(Headers.READ_CONCERN));
         return reader.read(new ReadCommand(tenant, key, ctx.header(Headers.PREFERRED_REGION), minPosition, ctx.path(),
-                ctx.queryString()));
+                ctx.queryString(), readConcern));
     }
 }

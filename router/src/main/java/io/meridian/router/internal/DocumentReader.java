@@ -27,9 +27,12 @@ public final class DocumentReader {
     private final Duration minPositionWait;
     private final Executor executor;
     private final RouterMetrics metrics;
+    private final ReadConcerns concerns;
 
+    /** @param concerns reads with {@code X-Meridian-Read-Concern}, which ask several regions */
     public DocumentReader(Routing routing, PlacementCache cache, RegionView view, ApplyTracker tracker,
-                          Duration minPositionWait, Executor executor, RouterMetrics metrics) {
+                          Duration minPositionWait, Executor executor, RouterMetrics metrics, ReadConcerns concerns) {
+        this.concerns = concerns;
         this.routing = routing;
         this.cache = cache;
         this.view = view;
@@ -42,6 +45,9 @@ public final class DocumentReader {
     public CompletableFuture<Reply> read(ReadCommand command) {
         Placement placement = cache.get(command.tenant())
                 .orElseThrow(() -> DocumentWriter.tenantNotFound(command.tenant()));
+        if (command.readConcern() != null) {
+            return concerns.read(command, placement, command.readConcern());  // never redirected: it asks the regions
+        }
         Routing.Route route = routing.forRead(placement, command.preferredRegion());
         if (route instanceof Routing.Redirect redirect) {
             metrics.redirect(redirect.reason());

@@ -4,6 +4,7 @@ import io.meridian.infra.clock.HybridLogicalClock;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.Position;
 import io.meridian.infra.model.WalRecord;
+import io.meridian.infra.model.WriteConcern;
 import io.meridian.infra.topics.Topics;
 import io.meridian.infra.topics.WalHeaders;
 import io.meridian.router.RouterMetrics;
@@ -55,11 +56,19 @@ public final class DocumentWriter {
     private final Executor executor;
     private final RouterMetrics metrics;
     private final BooleanSupplier coordinated;
+    private final WriteConcerns concerns;
+    private final ErrorResponses errors;
 
-    /** @param coordinated whether this node reaches its coordination service now (checked before every attempt) */
+    /**
+     * @param coordinated whether this node reaches its coordination service now (checked before every attempt)
+     * @param concerns    the wait for other regions of writes whose write concern is not {@code local}
+     */
     public DocumentWriter(Routing routing, PlacementCache cache, PlacementWatch watch, ApplyTracker tracker,
                           Producer<String, WalRecord> producer, HybridLogicalClock hlc, Settings settings,
-                          Executor executor, RouterMetrics metrics, BooleanSupplier coordinated) {
+                          Executor executor, RouterMetrics metrics, BooleanSupplier coordinated,
+                          WriteConcerns concerns, ErrorResponses errors) {
+        this.concerns = concerns;
+        this.errors = errors;
         this.routing = routing;
         this.cache = cache;
         this.watch = watch;
@@ -120,10 +129,14 @@ public final class DocumentWriter {
                         return attempt(command, holdDeadline, retried);
                     }, executor);
         }
+        WriteConcern concern = WriteConcerns.effective(command.writeConcern(), placement);
+        concerns.check(command.tenant(), concern, placement);  // refused before anything is written
+        long deadline = System.nanoTime() + settings.applyTimeout().toNanos();
         // One hand-off to the executor, whoever completes the verdict (the applier's stream thread, the producer's I/O
         // thread on a failed send, the timeout's timer): the answer is built there, never on those threads.
         return produce(command, placement)
-                .handleAsync((outcome, error) -> error == null ? decide(command, placement, outcome, retried)
+                .handleAsync((outcome, error) -> error == null
+                        ? decide(command, placement, outcome, retried, concern, deadline)
                         : CompletableFuture.<Reply>failedFuture(translate(command, placement,
                                 ErrorResponses.unwrap(error))), executor)
                 .thenCompose(Function.identity());
@@ -192,8 +205,12 @@ public final class DocumentWriter {
         return error instanceof RuntimeException runtime ? runtime : new CompletionException(error);
     }
 
+    /**
+     * @param concern  the write's effective write concern
+     * @param answerBy System.nanoTime() by which the write must be answered (the apply timeout from producing)
+     */
     private CompletableFuture<Reply> decide(WriteCommand command, Placement placement, ApplyOutcome outcome,
-                                            boolean retried) {
+                                            boolean retried, WriteConcern concern, long answerBy) {
         Position position = outcome.writtenAt();
         switch (outcome.verdict()) {
             case ACCEPTED -> {
@@ -203,8 +220,13 @@ public final class DocumentWriter {
                 body.put("position", position.toString());
                 body.put("epoch", placement.epoch());
                 body.put("region", routing.region());
-                return CompletableFuture.completedFuture(Reply.json(command.isDelete() ? 200 : 201, body,
-                        Map.of(Headers.POSITION, position.toString())));
+                if (concern.kind() == WriteConcern.Kind.LOCAL) {
+                    return CompletableFuture.completedFuture(Reply.json(command.isDelete() ? 200 : 201, body,
+                            Map.of(Headers.POSITION, position.toString())));
+                }
+                // Accepted here, so by every region that applies it: now wait until enough of them did.
+                return concerns.await(command.tenant(), concern, placement, outcome.position(), answerBy)
+                        .thenApplyAsync(waited -> concernReply(command, body, position, waited), executor);
             }
             case REJECTED_PAUSED -> {
                 logRejected(command, placement, outcome);
@@ -249,6 +271,30 @@ public final class DocumentWriter {
             }
             default -> throw new IllegalStateException("unknown verdict " + outcome.verdict());
         }
+    }
+
+    private Reply concernReply(WriteCommand command, Map<String, Object> body, Position position,
+                               WriteConcerns.Outcome waited) {
+        if (waited.satisfied()) {
+            body.put("writeConcern", waited.concern().wireName());
+            body.put("appliedIn", waited.applied());
+            return Reply.json(command.isDelete() ? 200 : 201, body, Map.of(Headers.POSITION, position.toString()));
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("position", position.toString());
+        details.put("writeConcern", waited.concern().wireName());
+        details.put("required", waited.required());
+        details.put("appliedIn", waited.applied());
+        details.put("missing", waited.missing());
+        String message = "the write is durable in Kafka and applied in " + waited.applied() + ", but not by "
+                + waited.required() + " regions within " + settings.applyTimeout().toMillis() + " ms (write concern "
+                + waited.concern() + "; not yet: " + waited.missing() + "). It will be applied everywhere: read it with"
+                + " X-Meridian-Min-Position " + position
+                // Only a client's key is remembered: a retry of a write without one would be applied again.
+                + (command.generatedId() ? "; do not send it again"
+                        : ", or retry with the same Idempotency-Key ('" + command.writeId() + "') to wait again");
+        return errors.reply(ErrorCode.WRITE_CONCERN_TIMEOUT, message, details)
+                .withHeader(Headers.POSITION, position.toString());
     }
 
     private static void logRejected(WriteCommand command, Placement placement, ApplyOutcome outcome) {
@@ -296,7 +342,11 @@ public final class DocumentWriter {
 
     private static WriteOutcome outcome(Reply reply, Throwable error) {
         if (error == null) {
-            return reply.status() == 307 ? WriteOutcome.REDIRECTED : WriteOutcome.ACCEPTED;
+            return switch (reply.status()) {
+                case 307 -> WriteOutcome.REDIRECTED;
+                case 503 -> WriteOutcome.WRITE_CONCERN_TIMEOUT;
+                default -> WriteOutcome.ACCEPTED;
+            };
         }
         if (ErrorResponses.unwrap(error) instanceof ApiException api) {
             return switch (api.code()) {

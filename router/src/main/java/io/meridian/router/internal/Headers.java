@@ -12,6 +12,20 @@ public final class Headers {
     public static final String PREFERRED_REGION = "X-Meridian-Preferred-Region";
     /** Request: read only once this region has applied this position. */
     public static final String MIN_POSITION = "X-Meridian-Min-Position";
+    /**
+     * Request, writes: how many regions must have applied the write before it is answered ({@code local},
+     * {@code majority}, {@code all}, {@code regions=N}); the tenant's {@code write_concern} when absent.
+     */
+    public static final String WRITE_CONCERN = "X-Meridian-Write-Concern";
+    /**
+     * Request, reads: ask several replica regions and answer with the freshest copy ({@code freshest},
+     * {@code majority}, {@code regions=N}).
+     */
+    public static final String READ_CONCERN = "X-Meridian-Read-Concern";
+    /** Answer to a read with a read concern: the region whose copy was the freshest and was returned. */
+    public static final String SERVED_BY = "X-Meridian-Served-By";
+    /** Answer to a read with a read concern: the regions skipped (comma-separated), because they did not answer. */
+    public static final String SKIPPED_REGIONS = "X-Meridian-Skipped-Regions";
     /** Request: the client's id of a write; retries with the same key are the same write. */
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     public static final String AUTHORIZATION = "Authorization";

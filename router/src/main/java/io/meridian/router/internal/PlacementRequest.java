@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.model.ConflictStrategy;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.ReplicationMode;
+import io.meridian.infra.model.WriteConcern;
 import io.meridian.infra.model.WriteState;
 import io.meridian.infra.serde.Json;
 import java.util.ArrayList;
@@ -16,14 +17,21 @@ import java.util.Set;
  * The body of {@code PUT /admin/tenants/{tenant}/placement}, validated:
  * {@code {"primary":"us-east","replicas":["us-east","eu-west"],"strategy":"reject","mode":"single-primary"}}.
  * {@code strategy} defaults to {@code reject}, {@code mode} to {@code single-primary}; other fields are refused.
- * Every region must be configured. Immutable.
+ * Every region must be configured. The optional {@code write_concern} ({@code local|majority|all|regions=N}) is the
+ * tenant's default write concern; {@code writeConcern} is null when the request names none (a new tenant gets
+ * {@code local}, a changed one keeps its own). Immutable.
  */
 public record PlacementRequest(String primary, List<String> replicas, ConflictStrategy strategy,
-                               ReplicationMode mode) {
-    static final List<String> FIELDS = List.of("primary", "replicas", "strategy", "mode");
+                               ReplicationMode mode, WriteConcern writeConcern) {
+    static final List<String> FIELDS = List.of("primary", "replicas", "strategy", "mode", "write_concern");
 
     public PlacementRequest {
         replicas = List.copyOf(replicas);
+    }
+
+    /** A request that names no write concern. */
+    public PlacementRequest(String primary, List<String> replicas, ConflictStrategy strategy, ReplicationMode mode) {
+        this(primary, replicas, strategy, mode, null);
     }
 
     /**
@@ -85,7 +93,41 @@ public record PlacementRequest(String primary, List<String> replicas, ConflictSt
         } catch (IllegalArgumentException e) {
             throw invalid(e.getMessage());
         }
-        return new PlacementRequest(primary, replicas, strategy, mode);
+        WriteConcern writeConcern = node.has("write_concern") ? writeConcern(node, replicas) : null;
+        return new PlacementRequest(primary, replicas, strategy, mode, writeConcern);
+    }
+
+    private static WriteConcern writeConcern(JsonNode node, List<String> replicas) {
+        JsonNode value = node.get("write_concern");
+        WriteConcern concern;
+        try {
+            if (!value.isTextual()) {
+                throw new IllegalArgumentException("'write_concern' must be a string, got " + value);
+            }
+            concern = WriteConcern.parse(value.asText());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.of(ErrorCode.INVALID_WRITE_CONCERN, e.getMessage()
+                    + ", e.g. \"write_concern\":\"majority\"; nothing was changed");
+        }
+        if (!concern.satisfiableWith(replicas.size())) {
+            throw unsatisfiable(concern, replicas);
+        }
+        return concern;
+    }
+
+    private static ApiException unsatisfiable(WriteConcern concern, List<String> replicas) {
+        return ApiException.of(ErrorCode.WRITE_CONCERN_UNSATISFIABLE, "write concern " + concern + " needs "
+                + concern.regionsRequired(replicas.size()) + " regions, but the placement has " + replicas.size()
+                + " replicas " + replicas + "; nothing was changed: ask for fewer regions or add replicas", null,
+                java.util.Map.of("writeConcern", concern.wireName(), "replicas", replicas), null);
+    }
+
+    /** The write concern the placement gets: the requested one, else the current one's (local when new). */
+    WriteConcern writeConcernGiven(Placement current) {
+        if (writeConcern != null) {
+            return writeConcern;
+        }
+        return current == null ? WriteConcern.LOCAL : current.writeConcern();
     }
 
     /**
@@ -93,16 +135,23 @@ public record PlacementRequest(String primary, List<String> replicas, ConflictSt
      * new), the writes state kept (active when new).
      */
     public Placement toPlacement(String tenant, Placement current) {
-        return current == null
+        Placement next = current == null
                 ? new Placement(tenant, primary, replicas, 1, WriteState.ACTIVE, strategy, mode)
                 : new Placement(tenant, primary, replicas, current.epoch() + 1, current.writes(), strategy, mode);
+        WriteConcern concern = writeConcernGiven(current);
+        // A kept concern must still fit: fewer replicas than it needs would refuse every write.
+        if (!concern.satisfiableWith(replicas.size())) {
+            throw unsatisfiable(concern, replicas);
+        }
+        return concern.equals(next.writeConcern()) ? next : next.withWriteConcern(concern, next.epoch());
     }
 
     /** Whether the current placement already is what this request asks for (replica order aside). */
     public boolean isSatisfiedBy(Placement current) {
         return current != null && current.primary().equals(primary)
                 && Set.copyOf(current.replicas()).equals(Set.copyOf(replicas))
-                && current.strategy() == strategy && current.mode() == mode;
+                && current.strategy() == strategy && current.mode() == mode
+                && current.writeConcern().equals(writeConcernGiven(current));
     }
 
     private static String requiredText(JsonNode node, String field) {

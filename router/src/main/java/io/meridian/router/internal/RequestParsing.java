@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meridian.infra.model.Names;
 import io.meridian.infra.model.Position;
+import io.meridian.infra.model.WriteConcern;
 import io.meridian.infra.serde.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -217,5 +218,30 @@ public final class RequestParsing {
         mapper.getFactory().setStreamReadConstraints(
                 StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build());
         return mapper;
+    }
+
+    /** The {@code X-Meridian-Write-Concern} header, or null when absent. */
+    public static WriteConcern writeConcern(String header) {
+        if (header == null) {
+            return null;
+        }
+        try {
+            return WriteConcern.parse(header);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.of(ErrorCode.INVALID_WRITE_CONCERN, "X-Meridian-Write-Concern: " + e.getMessage()
+                    + "; nothing was written");
+        }
+    }
+
+    /** The {@code X-Meridian-Read-Concern} header, or null when absent. */
+    public static ReadConcern readConcern(String header) {
+        if (header == null) {
+            return null;
+        }
+        try {
+            return ReadConcern.parse(header);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.of(ErrorCode.INVALID_READ_CONCERN, "X-Meridian-Read-Concern: " + e.getMessage());
+        }
     }
 }

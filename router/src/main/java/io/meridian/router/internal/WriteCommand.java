@@ -1,14 +1,22 @@
 package io.meridian.router.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.model.WriteConcern;
 
 /**
  * One validated client write: a put of {@code value}, or a delete when {@code value} is null. {@code generatedId}
  * tells a write id the router made up (no Idempotency-Key) from the client's. {@code rawPath} and {@code rawQuery}
- * (may be null) are the request's, as sent, for redirects.
+ * (may be null) are the request's, as sent, for redirects. {@code writeConcern} is the request's
+ * {@code X-Meridian-Write-Concern}, or null for the tenant's default.
  */
 public record WriteCommand(String tenant, String key, JsonNode value, String writeId, boolean generatedId,
-                           String rawPath, String rawQuery) {
+                           String rawPath, String rawQuery, WriteConcern writeConcern) {
+
+    /** A write with the tenant's default write concern. */
+    public WriteCommand(String tenant, String key, JsonNode value, String writeId, boolean generatedId,
+                        String rawPath, String rawQuery) {
+        this(tenant, key, value, writeId, generatedId, rawPath, rawQuery, null);
+    }
 
     public boolean isDelete() {
         return value == null;

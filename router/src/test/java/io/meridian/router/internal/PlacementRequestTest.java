@@ -109,4 +109,41 @@ class PlacementRequestTest {
                 .isSatisfiedBy(current));
         assertFalse(parse("{\"primary\":\"us-east\",\"replicas\":[\"us-east\"]}").isSatisfiedBy(null));
     }
+
+    @Test
+    void shouldReadTheWriteConcernAndKeepTheCurrentOneWhenNotNamed() {
+        PlacementRequest majority = parse("{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"],"
+                + "\"write_concern\":\"majority\"}");
+        assertEquals(io.meridian.infra.model.WriteConcern.MAJORITY, majority.writeConcern());
+        Placement created = majority.toPlacement("acme", null);
+        assertEquals(io.meridian.infra.model.WriteConcern.MAJORITY, created.writeConcern());
+
+        PlacementRequest unnamed = parse("{\"primary\":\"eu-west\",\"replicas\":[\"us-east\",\"eu-west\"]}");
+        assertEquals(null, unnamed.writeConcern());
+        Placement changed = unnamed.toPlacement("acme", created);
+        assertEquals(io.meridian.infra.model.WriteConcern.MAJORITY, changed.writeConcern());
+        assertEquals(2, changed.epoch());
+        assertTrue(parse("{\"primary\":\"eu-west\",\"replicas\":[\"us-east\",\"eu-west\"]}")
+                .isSatisfiedBy(changed));
+        assertFalse(parse("{\"primary\":\"eu-west\",\"replicas\":[\"us-east\",\"eu-west\"],\"write_concern\":"
+                + "\"all\"}").isSatisfiedBy(changed));
+        assertEquals(io.meridian.infra.model.WriteConcern.LOCAL, unnamed.toPlacement("new", null).writeConcern());
+    }
+
+    @Test
+    void shouldRefuseAMalformedOrUnsatisfiableWriteConcern() {
+        for (String bad : new String[] {"\"most\"", "\"regions=0\"", "2", "null", "[\"all\"]"}) {
+            ApiException e = rejected("{\"primary\":\"us-east\",\"replicas\":[\"us-east\"],\"write_concern\":"
+                    + bad + "}");
+            assertEquals(ErrorCode.INVALID_WRITE_CONCERN, e.code(), bad);
+        }
+        assertEquals(ErrorCode.WRITE_CONCERN_UNSATISFIABLE, rejected("{\"primary\":\"us-east\",\"replicas\":"
+                + "[\"us-east\",\"eu-west\"],\"write_concern\":\"regions=3\"}").code());
+        // Kept from the current placement but no longer fitting the fewer replicas asked for.
+        Placement current = parse("{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\",\"ap-south\"],"
+                + "\"write_concern\":\"regions=3\"}").toPlacement("acme", null);
+        PlacementRequest shrink = parse("{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"]}");
+        ApiException e = assertThrows(ApiException.class, () -> shrink.toPlacement("acme", current));
+        assertEquals(ErrorCode.WRITE_CONCERN_UNSATISFIABLE, e.code());
+    }
 }

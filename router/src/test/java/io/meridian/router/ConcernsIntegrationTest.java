@@ -1,0 +1,441 @@
+package io.meridian.router;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.election.ElectionCandidate;
+import io.meridian.election.controller.ControlPlane;
+import io.meridian.election.health.HealthSnapshot;
+import io.meridian.election.health.RegionHealth;
+import io.meridian.election.health.RegionStatus;
+import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.model.WalRecord;
+import io.meridian.infra.serde.Json;
+import io.meridian.infra.testkit.SharedTestCluster;
+import io.meridian.infra.testkit.TestCluster;
+import io.meridian.infra.topics.TopicProvisioner;
+import io.meridian.infra.topics.Topics;
+import io.meridian.infra.topics.WalProducerSettings;
+import io.meridian.streams.ApplyTracker;
+import io.meridian.streams.RegionStreams;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Write concerns ({@code X-Meridian-Write-Concern}, the placement's {@code write_concern}) and read concerns
+ * ({@code X-Meridian-Read-Concern}) across regions: two regions' routers, each over its own Kafka Streams applier, in
+ * one JVM, on the shared real Kafka cluster. ap-south is configured but runs no node: its port takes connections
+ * and never answers, a replica region that never applies nor answers. us-east is the controller; eu-west's health view is settable, to
+ * show a region unhealthy. Every test uses its own tenant.
+ */
+@Tag("integration")
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class ConcernsIntegrationTest {
+    private static final String TOKEN = "concerns-token";
+    /** write.apply.timeout.ms: how long a write waits for its concern before 503 write_concern_timeout. */
+    private static final long APPLY_TIMEOUT_MS = 3_000;
+    private static final long READ_CONCERN_TIMEOUT_MS = 800;
+    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Deque<AutoCloseable> RESOURCES = new ArrayDeque<>();
+    private static final Map<String, String> URLS = new LinkedHashMap<>();
+    private static final Map<String, PrometheusMeterRegistry> REGISTRIES = new HashMap<>();
+
+    @TempDir
+    static Path stateDir;
+    static TestCluster cluster;
+    static FakeControlPlane euWestControl;
+
+    @BeforeAll
+    static void startTwoRegions() {
+        cluster = SharedTestCluster.get();
+        try (Admin admin = cluster.admin()) {
+            new TopicProvisioner(admin).provision(Topics.catalog(12, (short) 3, 2));
+        }
+        URLS.put("us-east", "http://127.0.0.1:" + freePort());
+        URLS.put("eu-west", "http://127.0.0.1:" + freePort());
+        try {
+            // Listens but never accepts: requests connect, then hang until the asker gives up.
+            ServerSocket blackHole = new ServerSocket(0, 200, java.net.InetAddress.getLoopbackAddress());
+            RESOURCES.push(blackHole);
+            URLS.put("ap-south", "http://127.0.0.1:" + blackHole.getLocalPort());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        startRegion("us-east");
+        startRegion("eu-west");
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                .until(() -> ready("us-east") && ready("eu-west"));
+    }
+
+    private static void startRegion(String region) {
+        Map<String, Object> values = new HashMap<>();
+        values.put(MeridianConfig.REGION, region);
+        values.put(MeridianConfig.REGIONS, String.join(",", URLS.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).toList()));
+        values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, cluster.bootstrapServers());
+        values.put(MeridianConfig.HTTP_HOST, "127.0.0.1");
+        values.put(MeridianConfig.HTTP_PORT, URI.create(URLS.get(region)).getPort());
+        values.put(MeridianConfig.STATE_DIR, stateDir.resolve(region).toString());
+        values.put(MeridianConfig.ADMIN_TOKEN, TOKEN);
+        values.put(MeridianConfig.STREAMS_COMMIT_INTERVAL_MS, "200");
+        values.put(MeridianConfig.WRITE_APPLY_TIMEOUT_MS, Long.toString(APPLY_TIMEOUT_MS));
+        values.put(MeridianConfig.READ_MIN_POSITION_WAIT_MS, "20000");
+        values.put(MeridianConfig.READ_CONCERN_TIMEOUT_MS, Long.toString(READ_CONCERN_TIMEOUT_MS));
+        MeridianConfig config = new MeridianConfig(values);
+
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        REGISTRIES.put(region, registry);
+        ApplyTracker tracker = new ApplyTracker();
+        RegionStreams streams = new RegionStreams(config, tracker, registry);
+        Producer<String, WalRecord> producer = new KafkaProducer<>(
+                WalProducerSettings.forWrites(config.kafkaClientProperties(), "meridian-wal-" + config.nodeId(),
+                        config.writeApplyTimeout()),
+                Topics.WAL.keySerde().serializer(), Topics.WAL.valueSerde().serializer());
+        ElectionCandidate self = new ElectionCandidate(config.nodeId(), region, URLS.get(region), 0);
+        ControlPlane controlPlane;
+        if (region.equals("us-east")) {
+            SingleNodeControlPlane controller = new SingleNodeControlPlane(config.kafkaClientProperties(),
+                    cluster.uniqueName("concerns-it-controller"), self, 1, Clock.systemUTC(), Duration.ofSeconds(30));
+            RESOURCES.push(controller);
+            controlPlane = controller;
+        } else {
+            euWestControl = new FakeControlPlane(self);
+            euWestControl.controller = false;
+            euWestControl.controllerUrl = URI.create(URLS.get("us-east"));
+            controlPlane = euWestControl;
+        }
+        RouterServer router = new RouterServer(config, streams, tracker, producer, controlPlane, new FakeMigrations(),
+                new FakeReplicationStatus(), registry, Clock.systemUTC());
+        RESOURCES.push(registry::close);
+        RESOURCES.push(streams);
+        RESOURCES.push(() -> producer.close(Duration.ofSeconds(5)));
+        RESOURCES.push(router);
+        streams.start();
+        router.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        while (!RESOURCES.isEmpty()) {
+            try {
+                RESOURCES.pop().close();
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+    }
+
+    @AfterEach
+    void everyRegionHealthyAgain() {
+        euWestControl.health = HealthSnapshot.of(0, List.of());
+    }
+
+    // ---- write concern
+
+    @Test
+    void shouldAcknowledgeAWriteWithConcernAllOnlyOnceEveryReplicaRegionAppliedIt() {
+        String tenant = placeTenant("us-east", "\"us-east\",\"eu-west\"", null);
+
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> put = send("PUT", "us-east", doc(tenant, "k"), "{\"n\":" + i + "}",
+                    "X-Meridian-Write-Concern", "all");
+            assertEquals(201, put.statusCode(), put.body());
+            assertEquals("all", json(put).get("writeConcern").asText());
+            assertEquals(List.of("us-east", "eu-west"), strings(json(put).get("appliedIn")));
+            // Acknowledged with "all": eu-west has applied it already, without waiting for a position.
+            HttpResponse<String> read = send("GET", "eu-west", doc(tenant, "k"), null);
+            assertEquals(200, read.statusCode(), read.body());
+            assertEquals("{\"n\":" + i + "}", read.body());
+        }
+
+        HttpResponse<String> delete = send("DELETE", "us-east", doc(tenant, "k"), null,
+                "X-Meridian-Write-Concern", "regions=2");
+        assertEquals(200, delete.statusCode(), delete.body());
+        assertEquals(List.of("us-east", "eu-west"), strings(json(delete).get("appliedIn")));
+        assertEquals(404, send("GET", "eu-west", doc(tenant, "k"), null).statusCode());
+
+        // The default (local) answers as before: no concern fields.
+        HttpResponse<String> local = send("PUT", "us-east", doc(tenant, "plain"), "1");
+        assertEquals(201, local.statusCode(), local.body());
+        assertFalse(json(local).has("appliedIn"), local.body());
+    }
+
+    @Test
+    void shouldUseThePlacementsWriteConcernAsTheTenantsDefaultAndKeepItAcrossChanges() {
+        String tenant = placeTenant("us-east", "\"us-east\",\"eu-west\"", "all");
+        HttpResponse<String> put = send("PUT", "us-east", doc(tenant, "d"), "\"v\"");
+        assertEquals(201, put.statusCode(), put.body());
+        assertEquals(List.of("us-east", "eu-west"), strings(json(put).get("appliedIn")));
+        // The header overrides the default.
+        HttpResponse<String> localPut = send("PUT", "us-east", doc(tenant, "d"), "\"w\"",
+                "X-Meridian-Write-Concern", "local");
+        assertEquals(201, localPut.statusCode(), localPut.body());
+        assertFalse(json(localPut).has("appliedIn"), localPut.body());
+
+        // A change that names no write concern keeps it.
+        HttpResponse<String> changed = admin("PUT", "eu-west", tenant,
+                "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"],\"strategy\":\"lww\"}");
+        assertEquals(200, changed.statusCode(), changed.body());
+        assertEquals("all", json(changed).get("write_concern").asText(), changed.body());
+        assertEquals(2, json(changed).get("epoch").asLong());
+        HttpResponse<String> same = admin("PUT", "us-east", tenant,
+                "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"],\"strategy\":\"lww\","
+                        + "\"write_concern\":\"all\"}");
+        assertEquals(200, same.statusCode(), same.body());
+        assertEquals(2, json(same).get("epoch").asLong(), "already so: no new epoch");
+        HttpResponse<String> majority = admin("PUT", "us-east", tenant,
+                "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"],\"strategy\":\"lww\","
+                        + "\"write_concern\":\"majority\"}");
+        assertEquals("majority", json(majority).get("write_concern").asText(), majority.body());
+    }
+
+    @Test
+    void shouldAnswerWriteConcernTimeoutWithThePositionWhenARegionDoesNotApplyInTime() {
+        String tenant = placeTenant("us-east", "\"us-east\",\"eu-west\",\"ap-south\"", null);
+
+        // Two of three is a majority: ap-south is not needed.
+        HttpResponse<String> majority = send("PUT", "us-east", doc(tenant, "m"), "1",
+                "X-Meridian-Write-Concern", "majority");
+        assertEquals(201, majority.statusCode(), majority.body());
+        assertEquals(List.of("us-east", "eu-west"), strings(json(majority).get("appliedIn")));
+
+        long start = System.nanoTime();
+        HttpResponse<String> all = send("PUT", "us-east", doc(tenant, "m"), "2", "X-Meridian-Write-Concern", "all");
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertError(all, 503, "write_concern_timeout");
+        assertTrue(tookMs >= APPLY_TIMEOUT_MS - 500 && tookMs < APPLY_TIMEOUT_MS + 5_000, "took " + tookMs);
+        assertTrue(all.headers().firstValue("Retry-After").isPresent());
+        JsonNode error = json(all).get("error");
+        String position = error.get("position").asText();
+        assertEquals(position, all.headers().firstValue("X-Meridian-Position").orElseThrow());
+        assertEquals(List.of("us-east", "eu-west"), strings(error.get("appliedIn")));
+        assertEquals(List.of("ap-south"), strings(error.get("missing")));
+        assertEquals(3, error.get("required").asInt());
+
+        // Durable and applied: readable with the position it answered with.
+        HttpResponse<String> read = send("GET", "eu-west", doc(tenant, "m"), null, "X-Meridian-Min-Position",
+                position);
+        assertEquals("2", read.body());
+        String metrics = send("GET", "us-east", "/metrics", null).body();
+        assertTrue(metrics.contains("meridian_router_write_concern_timeouts_total{concern=\"all\"}"), metrics);
+        assertTrue(metrics.contains("meridian_router_write_concern_wait_seconds_bucket{concern=\"majority\","
+                + "outcome=\"satisfied\""), metrics);
+    }
+
+    @Test
+    void shouldRefuseABadOrUnsatisfiableWriteConcernAndWriteNothing() {
+        String tenant = placeTenant("eu-west", "\"us-east\",\"eu-west\"", null);
+        HttpResponse<String> first = send("PUT", "eu-west", doc(tenant, "keep"), "1");
+        assertEquals(201, first.statusCode(), first.body());
+        String position = first.headers().firstValue("X-Meridian-Position").orElseThrow();
+
+        assertError(send("PUT", "eu-west", doc(tenant, "keep"), "2", "X-Meridian-Write-Concern", "most"), 400,
+                "invalid_write_concern");
+        assertError(send("DELETE", "eu-west", doc(tenant, "keep"), null, "X-Meridian-Write-Concern", "regions=0"),
+                400, "invalid_write_concern");
+        assertError(send("PUT", "eu-west", doc(tenant, "keep"), "2", "X-Meridian-Write-Concern", "regions=3"), 422,
+                "write_concern_unsatisfiable");
+        // us-east unhealthy in eu-west's view: "all" cannot be met, refused before writing.
+        euWestControl.health = HealthSnapshot.of(System.currentTimeMillis(), List.of(unhealthy("us-east")));
+        HttpResponse<String> unavailable = send("PUT", "eu-west", doc(tenant, "keep"), "2",
+                "X-Meridian-Write-Concern", "all");
+        assertError(unavailable, 503, "write_concern_unavailable");
+        assertEquals("unhealthy", json(unavailable).at("/error/notCounted/us-east").asText(), unavailable.body());
+
+        assertError(admin("PUT", "us-east", tenant, "{\"primary\":\"eu-west\",\"replicas\":[\"us-east\",\"eu-west\"],"
+                + "\"write_concern\":\"most\"}"), 400, "invalid_write_concern");
+        assertError(admin("PUT", "eu-west", tenant, "{\"primary\":\"eu-west\",\"replicas\":[\"us-east\",\"eu-west\"],"
+                + "\"write_concern\":3}"), 400, "invalid_write_concern");
+        assertError(admin("PUT", "us-east", tenant, "{\"primary\":\"eu-west\",\"replicas\":[\"us-east\",\"eu-west\"],"
+                + "\"write_concern\":\"regions=3\"}"), 422, "write_concern_unsatisfiable");
+
+        // Nothing was written or changed.
+        HttpResponse<String> marker = send("PUT", "eu-west", doc(tenant, "marker"), "1");
+        HttpResponse<String> read = send("GET", "us-east", doc(tenant, "keep"), null, "X-Meridian-Min-Position",
+                marker.headers().firstValue("X-Meridian-Position").orElseThrow());
+        assertEquals("1", read.body());
+        assertEquals(position, read.headers().firstValue("X-Meridian-Position").orElseThrow());
+        HttpResponse<String> placement = admin("GET", "us-east", tenant, null);
+        assertEquals(1, json(placement).get("epoch").asLong(), placement.body());
+        assertEquals("local", json(placement).get("write_concern").asText(), placement.body());
+    }
+
+    // ---- read concern
+
+    @Test
+    void shouldReadTheFreshestCopyFromAnyRegionRightAfterALocalWrite() {
+        String tenant = placeTenant("us-east", "\"us-east\",\"eu-west\"", null);
+        for (int i = 0; i < 10; i++) {
+            // Acknowledged as soon as us-east applied it: eu-west may not have it yet.
+            assertEquals(201, send("PUT", "us-east", doc(tenant, "f"), Integer.toString(i)).statusCode());
+            HttpResponse<String> read = send("GET", "eu-west", doc(tenant, "f"), null,
+                    "X-Meridian-Read-Concern", "freshest");
+            assertEquals(200, read.statusCode(), read.body());
+            assertEquals(Integer.toString(i), read.body(), "the freshest copy has the acknowledged write");
+            String servedBy = read.headers().firstValue("X-Meridian-Served-By").orElseThrow();
+            assertTrue(Set.of("us-east", "eu-west").contains(servedBy), servedBy);
+            assertTrue(read.headers().firstValue("X-Meridian-Skipped-Regions").isEmpty(), read.headers().toString());
+        }
+        HttpResponse<String> deleted = send("DELETE", "us-east", doc(tenant, "f"), null);
+        assertEquals(200, deleted.statusCode());
+        HttpResponse<String> gone = send("GET", "eu-west", doc(tenant, "f"), null, "X-Meridian-Read-Concern",
+                "freshest");
+        assertError(gone, 404, "document_not_found");
+        assertTrue(gone.headers().firstValue("X-Meridian-Served-By").isPresent(), gone.headers().toString());
+
+        // The internal read a coordinating node asks: never redirected, with the region's applied offset.
+        HttpResponse<String> internal = send("GET", "eu-west", "/v1/replication/tenants/" + tenant + "/docs/f", null);
+        assertEquals(200, internal.statusCode(), internal.body());
+        assertEquals("eu-west", json(internal).get("region").asText());
+        assertTrue(json(internal).get("holds").asBoolean(), internal.body());
+    }
+
+    @Test
+    void shouldSkipAndNameARegionThatDoesNotAnswerInTime() {
+        String tenant = placeTenant("us-east", "\"us-east\",\"eu-west\",\"ap-south\"", null);
+        String position = send("PUT", "us-east", doc(tenant, "s"), "\"x\"").headers()
+                .firstValue("X-Meridian-Position").orElseThrow();
+        send("GET", "eu-west", doc(tenant, "s"), null, "X-Meridian-Min-Position", position);
+
+        HttpResponse<String> freshest = send("GET", "eu-west", doc(tenant, "s"), null,
+                "X-Meridian-Read-Concern", "freshest");
+        assertEquals(200, freshest.statusCode(), freshest.body());
+        assertEquals("\"x\"", freshest.body());
+        assertEquals("ap-south", freshest.headers().firstValue("X-Meridian-Skipped-Regions").orElseThrow());
+        // Both applied the write; which is further in the partition depends on other tenants' records.
+        assertTrue(Set.of("us-east", "eu-west").contains(
+                freshest.headers().firstValue("X-Meridian-Served-By").orElseThrow()), freshest.headers().toString());
+
+        HttpResponse<String> two = send("GET", "us-east", doc(tenant, "s"), null, "X-Meridian-Read-Concern",
+                "majority");
+        assertEquals(200, two.statusCode(), two.body());
+        HttpResponse<String> three = send("GET", "us-east", doc(tenant, "s"), null, "X-Meridian-Read-Concern",
+                "regions=3");
+        assertError(three, 503, "read_concern_unavailable");
+        assertEquals("ap-south", three.headers().firstValue("X-Meridian-Skipped-Regions").orElseThrow());
+    }
+
+    @Test
+    void shouldRefuseABadReadConcern() {
+        String tenant = placeTenant("us-east", "\"us-east\",\"eu-west\"", null);
+        assertError(send("GET", "us-east", doc(tenant, "r"), null, "X-Meridian-Read-Concern", "newest"), 400,
+                "invalid_read_concern");
+        assertError(send("GET", "us-east", doc(tenant, "r"), null, "X-Meridian-Read-Concern", "freshest",
+                "X-Meridian-Preferred-Region", "eu-west"), 400, "invalid_read_concern");
+        assertError(send("GET", "us-east", doc(tenant, "r"), null, "X-Meridian-Read-Concern", "regions=3"), 422,
+                "read_concern_unsatisfiable");
+    }
+
+    // ---- helpers
+
+    /** Creates a tenant through us-east's admin API and waits until both regions route by it. */
+    private static String placeTenant(String primary, String replicas, String writeConcern) {
+        String tenant = cluster.uniqueName("c");
+        HttpResponse<String> created = admin("PUT", "us-east", tenant, "{\"primary\":\"" + primary
+                + "\",\"replicas\":[" + replicas + "]" + (writeConcern == null ? ""
+                : ",\"write_concern\":\"" + writeConcern + "\"") + "}");
+        assertEquals(201, created.statusCode(), created.body());
+        for (String region : new String[] {"us-east", "eu-west"}) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> admin("GET", region, tenant, null).statusCode() == 200);
+        }
+        return tenant;
+    }
+
+    private static RegionStatus unhealthy(String region) {
+        return new RegionStatus(region, RegionHealth.UNHEALTHY, 0, false, OptionalLong.of(60_000), 10, 0, 1_000,
+                1_000, Set.of(), Map.of(), Map.of());
+    }
+
+    private static boolean ready(String region) {
+        try {
+            return send("GET", region, "/health/ready", null).statusCode() == 200;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String doc(String tenant, String key) {
+        return "/v1/tenants/" + tenant + "/docs/" + key;
+    }
+
+    private static HttpResponse<String> admin(String method, String region, String tenant, String body) {
+        return send(method, region, "/admin/tenants/" + tenant + "/placement", body,
+                "Authorization", "Bearer " + TOKEN);
+    }
+
+    private static HttpResponse<String> send(String method, String region, String path, String body,
+                                             String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(URLS.get(region) + path))
+                .timeout(Duration.ofSeconds(60))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> strings(JsonNode array) {
+        assertTrue(array != null && array.isArray(), String.valueOf(array));
+        return java.util.stream.StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        return Json.readTree(response.body().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String code) {
+        assertEquals(status, response.statusCode(), response.body());
+        assertEquals(code, json(response).path("error").path("code").asText(), response.body());
+    }
+}
