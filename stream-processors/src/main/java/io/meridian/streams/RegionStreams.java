@@ -42,6 +42,7 @@ public final class RegionStreams implements AutoCloseable {
     private final KafkaStreamsMetrics metrics;
     private final List<Consumer<Placement>> placementListeners = new CopyOnWriteArrayList<>();
     private final Lifecycle lifecycle = new Lifecycle("region streams");
+    private volatile boolean applierPauseWanted;
 
     public RegionStreams(MeridianConfig config, ApplyListener listener, MeterRegistry registry) {
         Topology topology = new Topology();
@@ -52,7 +53,14 @@ public final class RegionStreams implements AutoCloseable {
             LOG.error("region applier thread failed; replacing it", error);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        streams.setStateListener((next, previous) -> LOG.info("region applier {} -> {}", previous, next));
+        streams.setStateListener((next, previous) -> {
+            LOG.info("region applier {} -> {}", previous, next);
+            if (next == KafkaStreams.State.RUNNING && applierPauseWanted && !streams.isPaused()) {
+                // On the stream thread that just restored the stores, before it processes a record.
+                streams.pause();
+                LOG.info("region applier paused: the region's replication is paused (stores restored)");
+            }
+        });
         this.metrics = new KafkaStreamsMetrics(streams);
         metrics.bindTo(registry);
         for (String region : config.regionUrls().keySet()) {
@@ -130,6 +138,38 @@ public final class RegionStreams implements AutoCloseable {
 
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /**
+     * Stops the region applier from applying the WAL (region pause, maintenance); the placement view goes on. Uses
+     * {@link KafkaStreams#pause()} (KIP-834): paused tasks neither process nor punctuate, but the stream threads keep
+     * polling and committing, so the node keeps its group membership and partitions (no rebalance, no
+     * {@code max.poll.interval.ms} expiry) and the records processed before the pause are committed in the next EOS
+     * transaction as usual. The placement view is a global store: its thread does not pause. A pause is this JVM's
+     * state only (the intent lives in {@code meridian.regions}); it is taken only once the instance is
+     * {@code RUNNING}, because a task paused while restoring stays unrestored and its stores unqueryable, and the
+     * paused region's reads are meant to go on.
+     */
+    public void pauseApplier() {
+        applierPauseWanted = true;
+        if (streams.state() == KafkaStreams.State.RUNNING && !streams.isPaused()) {
+            streams.pause();
+            LOG.info("region applier paused");
+        }
+    }
+
+    /** Lets the applier go on from where it stopped; it catches up with the WAL at its own speed. Idempotent. */
+    public void resumeApplier() {
+        applierPauseWanted = false;
+        if (streams.isPaused()) {
+            streams.resume();
+            LOG.info("region applier resumed");
+        }
+    }
+
+    /** Whether the applier is paused (or will pause once its stores are restored). */
+    public boolean isApplierPaused() {
+        return applierPauseWanted;
     }
 
     public Optional<StoredDocument> document(String tenant, String key) {
