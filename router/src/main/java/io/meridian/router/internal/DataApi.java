@@ -58,7 +58,8 @@ public final class DataApi {
         String tenant = RequestParsing.tenant(ctx.pathParam("tenant"));
         String key = RequestParsing.key(ctx.pathParam("key"));
         var minPosition = RequestParsing.minPosition(ctx.header(Headers.MIN_POSITION), walPartitions);
+        boolean redirectIfPaused = RequestParsing.redirectIfPaused(ctx.header(Headers.IF_PAUSED));
         return reader.read(new ReadCommand(tenant, key, ctx.header(Headers.PREFERRED_REGION), minPosition, ctx.path(),
-                ctx.queryString()));
+                ctx.queryString(), redirectIfPaused));
     }
 }

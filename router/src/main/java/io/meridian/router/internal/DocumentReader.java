@@ -2,10 +2,13 @@ package io.meridian.router.internal;
 
 import io.meridian.infra.model.Placement;
 import io.meridian.router.RouterMetrics;
+import io.meridian.router.RouterMetrics.RedirectReason;
 import io.meridian.streams.ApplyTracker;
 import io.meridian.streams.StoredDocument;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
@@ -27,9 +30,17 @@ public final class DocumentReader {
     private final Duration minPositionWait;
     private final Executor executor;
     private final RouterMetrics metrics;
+    private final PausedReads paused;
 
     public DocumentReader(Routing routing, PlacementCache cache, RegionView view, ApplyTracker tracker,
                           Duration minPositionWait, Executor executor, RouterMetrics metrics) {
+        this(routing, cache, view, tracker, minPositionWait, executor, metrics, PausedReads.never(routing.region()));
+    }
+
+    /** @param paused whether this region's replication is paused, for the answer's header or a redirect */
+    public DocumentReader(Routing routing, PlacementCache cache, RegionView view, ApplyTracker tracker,
+                          Duration minPositionWait, Executor executor, RouterMetrics metrics, PausedReads paused) {
+        this.paused = paused;
         this.routing = routing;
         this.cache = cache;
         this.view = view;
@@ -43,6 +54,10 @@ public final class DocumentReader {
         Placement placement = cache.get(command.tenant())
                 .orElseThrow(() -> DocumentWriter.tenantNotFound(command.tenant()));
         Routing.Route route = routing.forRead(placement, command.preferredRegion());
+        Optional<String> pausedHeader = route instanceof Routing.Serve ? paused.header() : Optional.empty();
+        if (pausedHeader.isPresent() && command.redirectIfPaused() && !placement.primary().equals(routing.region())) {
+            route = new Routing.Redirect(placement.primary(), RedirectReason.PAUSED_REGION);
+        }
         if (route instanceof Routing.Redirect redirect) {
             metrics.redirect(redirect.reason());
             LOG.debug("redirect read tenant={} key={} epoch={} to={} reason={}", command.tenant(), command.key(),
@@ -52,6 +67,14 @@ public final class DocumentReader {
         }
         if (command.minPosition() == null) {
             return CompletableFuture.completedFuture(lookUp(command));
+        }
+        // A paused region does not get any further: waiting for a position it has not applied would only time out.
+        if (pausedHeader.isPresent() && tracker.appliedOffset(command.minPosition().partition()).orElse(-1)
+                < command.minPosition().offset()) {
+            throw ApiException.of(ErrorCode.POSITION_NOT_REACHED, "region " + routing.region() + " has its"
+                    + " replication paused and has not applied position " + command.minPosition() + ": read from the"
+                    + " primary " + placement.primary() + ", or send " + Headers.IF_PAUSED + ": redirect",
+                    command.tenant(), Map.of("primary", placement.primary()), null);
         }
         return tracker.awaitApplied(command.minPosition(), minPositionWait)
                 .handleAsync((ok, error) -> {
@@ -76,9 +99,11 @@ public final class DocumentReader {
                         + " has no document '" + command.key() + "' in region " + routing.region()
                         + " (if you just wrote it, send the position you got as X-Meridian-Min-Position)",
                         command.tenant()));
-        return Reply.json(200, document.value(), Map.of(
-                Headers.POSITION, document.position(),
-                Headers.EPOCH, Long.toString(document.epoch()),
-                Headers.REGION, routing.region()));
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(Headers.POSITION, document.position());
+        headers.put(Headers.EPOCH, Long.toString(document.epoch()));
+        headers.put(Headers.REGION, routing.region());
+        paused.header().ifPresent(value -> headers.put(Headers.REPLICATION_PAUSED, value));
+        return Reply.json(200, document.value(), headers);
     }
 }
