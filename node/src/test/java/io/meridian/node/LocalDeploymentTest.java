@@ -240,8 +240,8 @@ class LocalDeploymentTest {
         local.deployment().awaitReady(Duration.ofMinutes(3));
         // It read the pause from meridian.regions before its applier started, and applies nothing.
         assertTrue(pauseState("eu-west", "eu-west").path("paused").asBoolean());
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
-                .until(() -> applied("eu-west", partition) == appliedWhenPaused);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(
+                appliedWhenPaused, applied("eu-west", partition), "a restarted paused region applies nothing"));
         assertEquals(404, send("GET", local.url("eu-west") + "/v1/tenants/acme/docs/paused-29", null).statusCode());
     }
 

@@ -5,6 +5,7 @@ import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.metrics.MetricNames;
 import io.meridian.streams.internal.BoundedRocksDBMemory;
+import io.meridian.streams.internal.HeldWalConsumers;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -48,7 +49,8 @@ public final class RegionStreams implements AutoCloseable {
         Topology topology = new Topology();
         RegionApplierTopology.build(topology, config.region(), config.walPartitions(), listener);
         PlacementViewTopology.build(topology, this::placementChanged);
-        this.streams = new KafkaStreams(topology, streamsProperties(config));
+        this.streams = new KafkaStreams(topology, streamsProperties(config),
+                new HeldWalConsumers(() -> applierPauseWanted));
         streams.setUncaughtExceptionHandler(error -> {
             LOG.error("region applier thread failed; replacing it", error);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -141,14 +143,19 @@ public final class RegionStreams implements AutoCloseable {
     }
 
     /**
-     * Stops the region applier from applying the WAL (region pause, maintenance); the placement view goes on. Uses
-     * {@link KafkaStreams#pause()} (KIP-834): paused tasks neither process nor punctuate, but the stream threads keep
-     * polling and committing, so the node keeps its group membership and partitions (no rebalance, no
-     * {@code max.poll.interval.ms} expiry) and the records processed before the pause are committed in the next EOS
-     * transaction as usual. The placement view is a global store: its thread does not pause. A pause is this JVM's
-     * state only (the intent lives in {@code meridian.regions}); it is taken only once the instance is
-     * {@code RUNNING}, because a task paused while restoring stays unrestored and its stores unqueryable, and the
-     * paused region's reads are meant to go on.
+     * Stops the region applier from applying the WAL (region pause, maintenance); the placement view goes on. Two
+     * holds, both for as long as the pause lasts:
+     * <ul>
+     *   <li>{@link KafkaStreams#pause()} (KIP-834), once the instance is {@code RUNNING}: paused tasks neither process
+     *   nor punctuate, at once, even records already fetched; the stream threads keep polling and committing, so
+     *   the node keeps its group membership and partitions (no rebalance, no {@code max.poll.interval.ms} expiry)
+     *   and what was applied before the pause is committed by the next EOS transaction as usual;</li>
+     *   <li>the WAL consumer fetches nothing ({@link HeldWalConsumers}), from the start: a node that starts while its
+     *   region is paused restores its stores (reads go on) and applies nothing, which {@code pause()} alone cannot
+     *   give (see there).</li>
+     * </ul>
+     * The placement view is a global store: its thread does not pause. A pause is this JVM's state only (the
+     * operator's intent lives in {@code meridian.regions}). Idempotent.
      */
     public void pauseApplier() {
         applierPauseWanted = true;
