@@ -224,6 +224,8 @@ class LocalDeploymentTest {
         // The controller will not move a primary there.
         assertError(local.admin("POST", "us-east", "/admin/tenants/acme/migrate", "{\"to_region\":\"eu-west\"}"),
                 409, "target_paused");
+        assertError(local.admin("PUT", "us-east", "/admin/tenants/newcomer/placement",
+                "{\"primary\":\"eu-west\",\"replicas\":[\"eu-west\",\"us-east\"]}"), 409, "target_paused");
         for (String region : LocalDeployment.REGIONS) {
             String metrics = send("GET", local.url(region) + "/metrics", null).body();
             assertTrue(metrics.lines().anyMatch(l -> l.startsWith("meridian_replication_paused{")

@@ -223,7 +223,7 @@ public final class RouterServer implements AutoCloseable {
         DocumentLimit documentLimit = new DocumentLimit(config.region(),
                 WriteLimits.maxRequestSize(config.kafkaClientProperties()));
         new DataApi(writer, reader, config.maxBodyBytes(), documentLimit, config.walPartitions()).register(endpoints);
-        new AdminApi(adminAuth, placementAdmin, forwarder, config.regionUrls().keySet(), config.maxBodyBytes())
+        new AdminApi(adminAuth, placementAdmin, forwarder, config.regionUrls().keySet(), config.maxBodyBytes(), pauses)
                 .register(endpoints);
         new MigrationApi(adminAuth, migrationAdmin, forwarder, config.regionUrls().keySet(), config.maxBodyBytes(),
                 thisNode).register(endpoints);
