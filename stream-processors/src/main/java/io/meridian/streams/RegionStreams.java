@@ -58,7 +58,7 @@ public final class RegionStreams implements AutoCloseable {
         streams.setStateListener((next, previous) -> {
             LOG.info("region applier {} -> {}", previous, next);
             if (next == KafkaStreams.State.RUNNING && applierPauseWanted && !streams.isPaused()) {
-                // On the stream thread that just restored the stores, before it processes a record.
+                // A node that started paused: its WAL consumer fetched nothing so far (HeldWalConsumers).
                 streams.pause();
                 LOG.info("region applier paused: the region's replication is paused (stores restored)");
             }
