@@ -213,6 +213,74 @@ class CommandsTest {
         assertEquals("error: inhibited: region 'us-east' was failed over recently\n", result.err());
     }
 
+    // --- region
+
+    static final String EU_PAUSED = "{\"region\":\"eu-west\",\"paused\":true,\"since\":\"2026-12-03T05:00:00Z\","
+            + "\"sinceMillis\":1796187600000,\"reason\":\"disk swap\",\"requestedBy\":\"us-east/n1\","
+            + "\"lagEntries\":42,\"lagSeconds\":3.5";
+
+    @Test
+    void regionPausePostsTheReasonAndSaysItPaused() {
+        node.answer("POST", "/admin/regions/eu-west/pause", 200, EU_PAUSED + ",\"changed\":true}");
+        Cli.Result result = cli.run("region", "pause", "eu-west", "--reason", "disk swap");
+        assertEquals(0, result.exitCode(), result::toString);
+        StubNode.Request request = node.onlyRequest();
+        assertEquals("POST", request.method());
+        assertEquals("Bearer secret", request.authorization());
+        assertEquals(json("{\"reason\":\"disk swap\"}"), json(request.body()));
+        assertTrue(result.out().startsWith("region eu-west paused\n"), result::toString);
+        assertTrue(result.out().contains("disk swap"), result::toString);
+    }
+
+    @Test
+    void regionPauseOfAPausedRegionSaysNothingChanged() {
+        node.answer("POST", "/admin/regions/eu-west/pause", 200, EU_PAUSED + ",\"changed\":false}");
+        Cli.Result result = cli.run("region", "pause", "eu-west");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals(json("{}"), json(node.onlyRequest().body()));
+        assertTrue(result.out().startsWith("region eu-west was already paused; nothing changed"), result::toString);
+    }
+
+    @Test
+    void regionResumePostsAndSaysItResumed() {
+        node.answer("POST", "/admin/regions/eu-west/resume", 200, "{\"region\":\"eu-west\",\"paused\":false,"
+                + "\"since\":\"2026-12-03T05:10:00Z\",\"reason\":\"\",\"changed\":true}");
+        Cli.Result result = cli.run("region", "resume", "eu-west");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals("/admin/regions/eu-west/resume", node.onlyRequest().path());
+        assertTrue(result.out().startsWith("region eu-west resumed\n"), result::toString);
+    }
+
+    @Test
+    void regionListPrintsEveryRegionAsATable() {
+        node.answer("GET", "/admin/regions", 200, "{\"regions\":[" + EU_PAUSED + "},{\"region\":\"us-east\","
+                + "\"paused\":false,\"since\":null,\"reason\":\"\",\"requestedBy\":\"\",\"lagEntries\":0,"
+                + "\"lagSeconds\":0.0}]}");
+        Cli.Result result = cli.run("region", "list");
+        assertEquals(0, result.exitCode(), result::toString);
+        List<String> lines = result.lines();
+        assertEquals(3, lines.size(), result::toString);
+        assertTrue(lines.get(0).startsWith("REGION"), result::toString);
+        assertTrue(lines.get(1).matches("eu-west\\s+true\\s+2026-12-03T05:00:00Z\\s+42.*"), result::toString);
+        assertTrue(lines.get(2).matches("us-east\\s+false\\s+-\\s+0.*"), result::toString);
+    }
+
+    @Test
+    void regionPauseOfAnUnknownRegionIsAServerErrorWithTheCode() {
+        node.answer("POST", "/admin/regions/mars/pause", 404, "{\"error\":{\"code\":\"region_not_found\","
+                + "\"message\":\"region 'mars' is not a region of this deployment\"}}");
+        Cli.Result result = cli.run("region", "pause", "mars");
+        assertEquals(ExitCode.SERVER_ERROR, result.exitCode(), result::toString);
+        assertEquals("error: region_not_found: region 'mars' is not a region of this deployment\n", result.err());
+    }
+
+    @Test
+    void regionWithoutASubcommandIsAUsageError() {
+        Cli.Result result = cli.run("region");
+        assertEquals(ExitCode.USAGE, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("pause"), result::toString);
+    }
+
     // --- migrate
 
     static final String MIGRATION = "{\"id\":\"m-1\",\"tenant\":\"acme\",\"state\":\"requested\","

@@ -234,6 +234,20 @@ class MigrationExecutorTest {
     }
 
     @Test
+    void shouldRefuseAPausedTargetUntilItIsResumed() {
+        ctx.paused("eu-west", true);
+        MigrationException paused = assertRefused(TargetPausedException.class, "target_paused", 409,
+                () -> executor.start(ACME, "eu-west", "a"));
+        assertFalse(paused.retriable(), "it passes only when the operator resumes the region");
+        assertTrue(paused.getMessage().contains("meridianctl region resume eu-west"), paused.getMessage());
+        assertEquals(List.of(), ctx.committed, "a refused request writes nothing");
+
+        ctx.paused("eu-west", false);
+        executor.start(ACME, "eu-west", "a");
+        assertEquals(1, ctx.committed.size());
+    }
+
+    @Test
     void shouldFailWhenTheTargetIsNoLongerValidWhenTheControllerValidates() {
         long t0 = clock.millis();
         executor.start(ACME, "eu-west", "alice");

@@ -10,6 +10,8 @@ import io.meridian.election.health.HeartbeatService;
 import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.lifecycle.Resources;
 import io.meridian.infra.model.WalRecord;
+import io.meridian.infra.regions.KafkaRegionPauses;
+import io.meridian.infra.regions.RegionPauseMetrics;
 import io.meridian.infra.topics.TopicProvisioner;
 import io.meridian.infra.topics.Topics;
 import io.meridian.infra.topics.WalProducerSettings;
@@ -54,6 +56,8 @@ public final class MeridianNode implements AutoCloseable {
     private final MeridianConfig config;
     private final Lifecycle lifecycle;
     private final Resources resources;
+    /** How long a starting node may take to read meridian.regions (whether its region is paused). */
+    static final Duration REGIONS_LOAD_TIMEOUT = Duration.ofSeconds(30);
     private volatile RouterServer router;
     private volatile Controller controller;
 
@@ -109,9 +113,28 @@ public final class MeridianNode implements AutoCloseable {
         RetentionGuard retention = RetentionGuard.withAdmin(config.kafkaClientProperties(),
                 config.stateDir().resolve(config.nodeId()), registry, config.region());
         resources.add(retention);
+        // The operator's pause intent is read before the applier starts, so a restart keeps a paused region paused.
+        KafkaRegionPauses pauses = new KafkaRegionPauses(config.kafkaClientProperties(), config.nodeId());
+        resources.add(pauses);
+        pauses.start(REGIONS_LOAD_TIMEOUT);
+        RegionPauseMetrics.bind(registry, config.regionUrls().keySet(), pauses);
         RegionStreams streams = new RegionStreams(config, ApplyListener.all(tracker, applierMetrics, retention),
                 registry);
         resources.add(streams);
+        pauses.addListener(pause -> {
+            if (pause.region().equals(config.region())) {
+                if (pause.paused()) {
+                    streams.pauseApplier();
+                } else {
+                    streams.resumeApplier();
+                }
+            }
+        });
+        if (pauses.isPaused(config.region())) {
+            LOG.info("node={} region={} starts with its applier paused: the region's replication is paused",
+                    config.nodeId(), config.region());
+            streams.pauseApplier();
+        }
 
         Producer<String, WalRecord> walProducer = new KafkaProducer<>(walProducerProperties(config),
                 Topics.WAL.keySerde().serializer(), Topics.WAL.valueSerde().serializer());
@@ -127,7 +150,7 @@ public final class MeridianNode implements AutoCloseable {
                         config.getInt(MeridianConfig.ELECTION_PRIORITY)),
                 electionSettings(config, tracker, clock));
         HeartbeatService heartbeats = new HeartbeatService(config, tracker::appliedOffsets, retention::needsReseed,
-                streams::isReady, elector::epoch, registry, clock);
+                streams::isReady, streams::isApplierPaused, pauses::isPaused, elector::epoch, registry, clock);
         resources.add(heartbeats);
         heartbeats.start();
         controller = Controller.create(config, elector, heartbeats, registry, clock);
@@ -143,7 +166,7 @@ public final class MeridianNode implements AutoCloseable {
         monitor.start();
 
         router = new RouterServer(config, streams, tracker, walProducer, controller, migrations,
-                ReplicationStatus.of(monitor, applierMetrics), registry, clock);
+                ReplicationStatus.of(monitor, applierMetrics), pauses, registry, clock);
         resources.add(router);
         router.start();
         LOG.info("node={} region={} serving on port {}", config.nodeId(), config.region(), router.port());

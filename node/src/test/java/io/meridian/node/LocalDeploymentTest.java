@@ -158,6 +158,145 @@ class LocalDeploymentTest {
         }
     }
 
+    // ---- pausing a region's replication (tests 7-9 build on each other) ------------------------------------------
+
+    private static final Map<String, String> WRITTEN_WHILE_PAUSED = new LinkedHashMap<>();  // key -> position
+    private static long appliedWhenPaused;
+
+    @Test
+    @Order(7)
+    void shouldStopApplyingInAPausedRegionWhileWritesInThePrimaryGoOn() throws Exception {
+        // Bad input first: nothing changes.
+        assertError(local.admin("POST", "ap-south", "/admin/regions/mars/pause", null), 404, "region_not_found");
+        assertError(local.admin("POST", "ap-south", "/admin/regions/us-east/pause", null), 409,
+                "region_has_primaries");  // acme's primary
+        assertError(local.admin("POST", "ap-south", "/admin/regions/eu-west/pause", "{\"why\":1}"), 400,
+                "invalid_pause");
+        assertFalse(pauseState("eu-west", "us-east").path("paused").asBoolean());
+
+        // Any node takes the pause (ap-south here); the answer comes once it is in meridian.regions.
+        var paused = local.admin("POST", "ap-south", "/admin/regions/eu-west/pause", "{\"reason\":\"integration test\"}");
+        assertEquals(200, paused.statusCode(), paused.body());
+        JsonNode pause = Json.readTree(paused.body().getBytes());
+        assertTrue(pause.path("paused").asBoolean() && pause.path("changed").asBoolean(), paused.body());
+        var again = local.admin("POST", "us-east", "/admin/regions/eu-west/pause", null);
+        assertEquals(200, again.statusCode(), again.body());
+        assertFalse(Json.readTree(again.body().getBytes()).path("changed").asBoolean(), "idempotent: " + again.body());
+        assertEquals(pause.path("since"), pauseState("eu-west", "us-east").path("since"), "the first pause's time");
+        // eu-west's own node has read it (and paused its applier on the same thread right after).
+        await().atMost(Duration.ofSeconds(10)).until(() -> pauseState("eu-west", "eu-west").path("paused").asBoolean());
+
+        String partition = WRITTEN.values().iterator().next().split(":")[0];
+        appliedWhenPaused = applied("eu-west", partition);
+        for (int i = 0; i < 30; i++) {
+            var written = send("PUT", local.url("us-east") + "/v1/tenants/acme/docs/paused-" + i, "{\"n\":" + i + "}");
+            assertEquals(201, written.statusCode(), written.body());
+            WRITTEN_WHILE_PAUSED.put("paused-" + i, written.headers().firstValue("X-Meridian-Position").orElseThrow());
+        }
+        // The lag monitor sees eu-west fall behind by (at least) those writes; the health says why.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            JsonNode euWest = health("us-east").path("regions").path("eu-west");
+            return euWest.path("paused").asBoolean() && euWest.path("lagEntries").asLong() >= 30;
+        });
+        assertEquals("degraded", health("ap-south").path("status").asText());
+        assertEquals(appliedWhenPaused, applied("eu-west", partition), "a paused region applies nothing");
+        // Writes elsewhere went on: ap-south has them all.
+        for (var entry : WRITTEN_WHILE_PAUSED.entrySet()) {
+            var read = send("GET", local.url("ap-south") + "/v1/tenants/acme/docs/" + entry.getKey(), null,
+                    "X-Meridian-Min-Position", entry.getValue());
+            assertEquals(200, read.statusCode(), read.body());
+            assertTrue(read.headers().firstValue("X-Meridian-Replication-Paused").isEmpty());
+        }
+        // Reads in eu-west: served from the old copy and marked, or redirected when asked.
+        var stale = send("GET", local.url("eu-west") + "/v1/tenants/acme/docs/doc-0", null);
+        assertEquals(200, stale.statusCode(), stale.body());
+        String header = stale.headers().firstValue("X-Meridian-Replication-Paused").orElseThrow();
+        assertTrue(header.startsWith("since=" + pause.path("since").asText() + "; lag_entries="), header);
+        assertEquals(404, send("GET", local.url("eu-west") + "/v1/tenants/acme/docs/paused-0", null).statusCode());
+        var redirected = send("GET", local.url("eu-west") + "/v1/tenants/acme/docs/paused-0", null,
+                "X-Meridian-If-Paused", "redirect");
+        assertEquals(307, redirected.statusCode(), redirected.body());
+        assertEquals(local.url("us-east") + "/v1/tenants/acme/docs/paused-0",
+                redirected.headers().firstValue("Location").orElseThrow());
+        var notThere = send("GET", local.url("eu-west") + "/v1/tenants/acme/docs/paused-0", null,
+                "X-Meridian-Min-Position", WRITTEN_WHILE_PAUSED.get("paused-0"));
+        assertError(notThere, 503, "position_not_reached");
+        // The controller will not move a primary there.
+        assertError(local.admin("POST", "us-east", "/admin/tenants/acme/migrate", "{\"to_region\":\"eu-west\"}"),
+                409, "target_paused");
+        assertError(local.admin("PUT", "us-east", "/admin/tenants/newcomer/placement",
+                "{\"primary\":\"eu-west\",\"replicas\":[\"eu-west\",\"us-east\"]}"), 409, "target_paused");
+        for (String region : LocalDeployment.REGIONS) {
+            String metrics = send("GET", local.url(region) + "/metrics", null).body();
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("meridian_replication_paused{")
+                    && l.contains("region=\"eu-west\"") && l.endsWith(" 1.0")), region + " exports the paused gauge");
+        }
+    }
+
+    @Test
+    @Order(8)
+    void shouldStayPausedAcrossARestartOfThePausedRegionsNode() throws Exception {
+        String partition = WRITTEN.values().iterator().next().split(":")[0];
+        local.deployment().stopNode("eu-west");
+        local.deployment().startNode("eu-west");
+        local.deployment().awaitReady(Duration.ofMinutes(3));
+        // It read the pause from meridian.regions before its applier started, and applies nothing.
+        assertTrue(pauseState("eu-west", "eu-west").path("paused").asBoolean());
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(
+                appliedWhenPaused, applied("eu-west", partition), "a restarted paused region applies nothing"));
+        assertEquals(404, send("GET", local.url("eu-west") + "/v1/tenants/acme/docs/paused-29", null).statusCode());
+    }
+
+    @Test
+    @Order(9)
+    void shouldCatchUpToTheSameDocumentsOnResume() throws Exception {
+        var resumed = local.admin("POST", "us-east", "/admin/regions/eu-west/resume", null);
+        assertEquals(200, resumed.statusCode(), resumed.body());
+        JsonNode resume = Json.readTree(resumed.body().getBytes());
+        assertFalse(resume.path("paused").asBoolean(), resumed.body());
+        assertTrue(resume.path("changed").asBoolean(), resumed.body());
+        var again = local.admin("POST", "ap-south", "/admin/regions/eu-west/resume", null);
+        assertFalse(Json.readTree(again.body().getBytes()).path("changed").asBoolean(), "idempotent: " + again.body());
+
+        for (var entry : WRITTEN_WHILE_PAUSED.entrySet()) {
+            var mine = send("GET", local.url("eu-west") + "/v1/tenants/acme/docs/" + entry.getKey(), null,
+                    "X-Meridian-Min-Position", entry.getValue());
+            var primary = send("GET", local.url("us-east") + "/v1/tenants/acme/docs/" + entry.getKey(), null);
+            assertEquals(200, mine.statusCode(), mine.body());
+            assertEquals(Json.readTree(primary.body().getBytes()), Json.readTree(mine.body().getBytes()));
+            assertEquals(primary.headers().firstValue("X-Meridian-Position"),
+                    mine.headers().firstValue("X-Meridian-Position"));
+            assertTrue(mine.headers().firstValue("X-Meridian-Replication-Paused").isEmpty());
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            JsonNode euWest = health("ap-south").path("regions").path("eu-west");
+            long lag = euWest.path("lagEntries").asLong(-1);
+            return !euWest.path("paused").asBoolean() && lag >= 0 && lag < 30;
+        });
+        assertEveryWriteReadable("eu-west");
+    }
+
+    private static JsonNode pauseState(String region, String via) throws Exception {
+        var answer = local.admin("GET", via, "/admin/regions/" + region, null);
+        assertEquals(200, answer.statusCode(), answer.body());
+        return Json.readTree(answer.body().getBytes());
+    }
+
+    private static JsonNode health(String via) throws Exception {
+        return Json.readTree(send("GET", local.url(via) + "/v1/replication/health", null).body().getBytes());
+    }
+
+    private static long applied(String region, String partition) throws Exception {
+        var answer = send("GET", local.url(region) + "/v1/replication/applied?position=" + partition + ":0", null);
+        assertEquals(200, answer.statusCode(), answer.body());
+        return Json.readTree(answer.body().getBytes()).path("appliedOffset").asLong();
+    }
+
+    private static void assertError(java.net.http.HttpResponse<String> answer, int status, String code) {
+        assertEquals(status, answer.statusCode(), answer.body());
+        assertEquals(code, Json.readTree(answer.body().getBytes()).path("error").path("code").asText(), answer.body());
+    }
+
     private static void assertEveryWriteReadable(String region) throws Exception {
         for (var entry : WRITTEN.entrySet()) {
             var read = send("GET", local.url(region) + "/v1/tenants/acme/docs/" + entry.getKey(), null,

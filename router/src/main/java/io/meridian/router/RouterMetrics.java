@@ -80,7 +80,9 @@ public final class RouterMetrics {
         /** A read reached a region that holds no copy of the tenant. */
         NOT_REPLICA,
         /** A read asked for another replica region with {@code X-Meridian-Preferred-Region}. */
-        PREFERRED_REGION;
+        PREFERRED_REGION,
+        /** A read reached a region whose replication is paused and asked to be redirected then (X-Meridian-If-Paused). */
+        PAUSED_REGION;
 
         public String tagValue() {
             return name().toLowerCase(Locale.ROOT);

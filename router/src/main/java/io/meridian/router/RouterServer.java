@@ -8,6 +8,7 @@ import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.WalRecord;
+import io.meridian.infra.regions.RegionPauses;
 import io.meridian.migration.Migrations;
 import io.meridian.router.internal.AdminApi;
 import io.meridian.router.internal.AdminAuth;
@@ -30,6 +31,8 @@ import io.meridian.router.internal.ReadConcerns;
 import io.meridian.router.internal.RegionReadApi;
 import io.meridian.router.internal.WriteConcerns;
 import io.meridian.router.internal.RegionView;
+import io.meridian.router.internal.PausedReads;
+import io.meridian.router.internal.RegionApi;
 import io.meridian.router.internal.ReplicationApi;
 import io.meridian.router.internal.Routing;
 import io.meridian.streams.ApplyTracker;
@@ -130,14 +133,30 @@ public final class RouterServer implements AutoCloseable {
     public RouterServer(MeridianConfig config, RegionStreams streams, ApplyTracker tracker,
                         Producer<String, WalRecord> walProducer, ControlPlane controlPlane, Migrations migrations,
                         ReplicationStatus replication, PrometheusMeterRegistry registry, Clock clock) {
+        this(config, streams, tracker, walProducer, controlPlane, migrations, replication, RegionPauses.inMemory(),
+                registry, clock);
+    }
+
+    /** @param pauses which regions' replication the operator paused ({@code meridian.regions}), and the way to change it */
+    public RouterServer(MeridianConfig config, RegionStreams streams, ApplyTracker tracker,
+                        Producer<String, WalRecord> walProducer, ControlPlane controlPlane, Migrations migrations,
+                        ReplicationStatus replication, RegionPauses pauses, PrometheusMeterRegistry registry,
+                        Clock clock) {
         this(config, RegionView.of(Objects.requireNonNull(streams, "streams")), tracker, walProducer, controlPlane,
-                migrations, replication, registry, clock, AdminTimeouts.DEFAULT);
+                migrations, replication, pauses, registry, clock, AdminTimeouts.DEFAULT);
     }
 
     /** For tests: any region view, and shorter admin waits. */
     RouterServer(MeridianConfig config, RegionView view, ApplyTracker tracker, Producer<String, WalRecord> walProducer,
                  ControlPlane controlPlane, Migrations migrations, ReplicationStatus replication,
                  PrometheusMeterRegistry registry, Clock clock, AdminTimeouts timeouts) {
+        this(config, view, tracker, walProducer, controlPlane, migrations, replication, RegionPauses.inMemory(),
+                registry, clock, timeouts);
+    }
+
+    RouterServer(MeridianConfig config, RegionView view, ApplyTracker tracker, Producer<String, WalRecord> walProducer,
+                 ControlPlane controlPlane, Migrations migrations, ReplicationStatus replication,
+                 RegionPauses pauses, PrometheusMeterRegistry registry, Clock clock, AdminTimeouts timeouts) {
         this.config = Objects.requireNonNull(config, "config");
         this.lifecycle = new Lifecycle("router server of region " + config.region());
         this.view = Objects.requireNonNull(view, "view");
@@ -183,8 +202,9 @@ public final class RouterServer implements AutoCloseable {
                 .build();
         ReadConcerns readConcerns = new ReadConcerns(config.region(), config.regionUrls(), regionReads, regionClient,
                 config.readConcernTimeout(), controlPlane::health, httpThreads, errors, metrics);
+        Objects.requireNonNull(pauses, "pauses");
         DocumentReader reader = new DocumentReader(routing, cache, view, tracker, config.readMinPositionWait(),
-                httpThreads, metrics, readConcerns);
+                httpThreads, metrics, readConcerns, new PausedReads(config.region(), pauses, replication));
         PlacementAdmin placementAdmin = new PlacementAdmin(view, controlPlane, watch, adminExecutor,
                 timeouts.visibleWait());
         FailoverAdmin failoverAdmin = new FailoverAdmin(controlPlane, watch, adminExecutor, timeouts.visibleWait());
@@ -219,12 +239,14 @@ public final class RouterServer implements AutoCloseable {
         DocumentLimit documentLimit = new DocumentLimit(config.region(),
                 WriteLimits.maxRequestSize(config.kafkaClientProperties()));
         new DataApi(writer, reader, config.maxBodyBytes(), documentLimit, config.walPartitions()).register(endpoints);
-        new AdminApi(adminAuth, placementAdmin, forwarder, config.regionUrls().keySet(), config.maxBodyBytes())
+        new AdminApi(adminAuth, placementAdmin, forwarder, config.regionUrls().keySet(), config.maxBodyBytes(), pauses)
                 .register(endpoints);
         new MigrationApi(adminAuth, migrationAdmin, forwarder, config.regionUrls().keySet(), config.maxBodyBytes(),
                 thisNode).register(endpoints);
-        new ReplicationApi(adminAuth, controlPlane, forwarder, failoverAdmin, config, replication)
+        new ReplicationApi(adminAuth, controlPlane, forwarder, failoverAdmin, config, replication, pauses)
                 .register(endpoints);
+        new RegionApi(adminAuth, pauses, view, replication, config.regionUrls().keySet(), thisNode,
+                config.maxBodyBytes(), clock).register(endpoints);
         new HealthApi(view, registry, config.region()).register(endpoints);
         new AppliedApi(tracker, config.region(), config.nodeId(), config.walPartitions()).register(endpoints);
         regionReads.register(endpoints);

@@ -57,8 +57,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Write concerns ({@code X-Meridian-Write-Concern}, the placement's {@code write_concern}) and read concerns
  * ({@code X-Meridian-Read-Concern}) across regions: two regions' routers, each over its own Kafka Streams applier, in
- * one JVM, on the shared real Kafka cluster. ap-south is configured but runs no node: its port takes connections
- * and never answers, a replica region that never applies nor answers. us-east is the controller; eu-west's health view is settable, to
+ * one JVM, on the shared real Kafka cluster. cx-south is configured but runs no node: its port takes connections
+ * and never answers, a replica region that never applies nor answers. cx-east is the controller; cx-west's health view is settable, to
  * show a region unhealthy. Every test uses its own tenant.
  */
 @Tag("integration")
@@ -85,20 +85,20 @@ class ConcernsIntegrationTest {
         try (Admin admin = cluster.admin()) {
             new TopicProvisioner(admin).provision(Topics.catalog(12, (short) 3, 2));
         }
-        URLS.put("us-east", "http://127.0.0.1:" + freePort());
-        URLS.put("eu-west", "http://127.0.0.1:" + freePort());
+        URLS.put("cx-east", "http://127.0.0.1:" + freePort());
+        URLS.put("cx-west", "http://127.0.0.1:" + freePort());
         try {
             // Listens but never accepts: requests connect, then hang until the asker gives up.
             ServerSocket blackHole = new ServerSocket(0, 200, java.net.InetAddress.getLoopbackAddress());
             RESOURCES.push(blackHole);
-            URLS.put("ap-south", "http://127.0.0.1:" + blackHole.getLocalPort());
+            URLS.put("cx-south", "http://127.0.0.1:" + blackHole.getLocalPort());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        startRegion("us-east");
-        startRegion("eu-west");
+        startRegion("cx-east");
+        startRegion("cx-west");
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
-                .until(() -> ready("us-east") && ready("eu-west"));
+                .until(() -> ready("cx-east") && ready("cx-west"));
     }
 
     private static void startRegion(String region) {
@@ -127,15 +127,13 @@ class ConcernsIntegrationTest {
                 Topics.WAL.keySerde().serializer(), Topics.WAL.valueSerde().serializer());
         ElectionCandidate self = new ElectionCandidate(config.nodeId(), region, URLS.get(region), 0);
         ControlPlane controlPlane;
-        if (region.equals("us-east")) {
-            SingleNodeControlPlane controller = new SingleNodeControlPlane(config.kafkaClientProperties(),
-                    cluster.uniqueName("concerns-it-controller"), self, 1, Clock.systemUTC(), Duration.ofSeconds(30));
-            RESOURCES.push(controller);
-            controlPlane = controller;
+        if (region.equals("cx-east")) {
+            // Regions of their own (cx-*): the router tests' shared appliers run us-east and eu-west in this JVM.
+            controlPlane = new SingleNodeControlPlane(SharedRegions.controllerLog(), self, Clock.systemUTC());
         } else {
             euWestControl = new FakeControlPlane(self);
             euWestControl.controller = false;
-            euWestControl.controllerUrl = URI.create(URLS.get("us-east"));
+            euWestControl.controllerUrl = URI.create(URLS.get("cx-east"));
             controlPlane = euWestControl;
         }
         RouterServer router = new RouterServer(config, streams, tracker, producer, controlPlane, new FakeMigrations(),
@@ -168,73 +166,73 @@ class ConcernsIntegrationTest {
 
     @Test
     void shouldAcknowledgeAWriteWithConcernAllOnlyOnceEveryReplicaRegionAppliedIt() {
-        String tenant = placeTenant("us-east", "\"us-east\",\"eu-west\"", null);
+        String tenant = placeTenant("cx-east", "\"cx-east\",\"cx-west\"", null);
 
         for (int i = 0; i < 5; i++) {
-            HttpResponse<String> put = send("PUT", "us-east", doc(tenant, "k"), "{\"n\":" + i + "}",
+            HttpResponse<String> put = send("PUT", "cx-east", doc(tenant, "k"), "{\"n\":" + i + "}",
                     "X-Meridian-Write-Concern", "all");
             assertEquals(201, put.statusCode(), put.body());
             assertEquals("all", json(put).get("writeConcern").asText());
-            assertEquals(List.of("us-east", "eu-west"), strings(json(put).get("appliedIn")));
-            // Acknowledged with "all": eu-west has applied it already, without waiting for a position.
-            HttpResponse<String> read = send("GET", "eu-west", doc(tenant, "k"), null);
+            assertEquals(List.of("cx-east", "cx-west"), strings(json(put).get("appliedIn")));
+            // Acknowledged with "all": cx-west has applied it already, without waiting for a position.
+            HttpResponse<String> read = send("GET", "cx-west", doc(tenant, "k"), null);
             assertEquals(200, read.statusCode(), read.body());
             assertEquals("{\"n\":" + i + "}", read.body());
         }
 
-        HttpResponse<String> delete = send("DELETE", "us-east", doc(tenant, "k"), null,
+        HttpResponse<String> delete = send("DELETE", "cx-east", doc(tenant, "k"), null,
                 "X-Meridian-Write-Concern", "regions=2");
         assertEquals(200, delete.statusCode(), delete.body());
-        assertEquals(List.of("us-east", "eu-west"), strings(json(delete).get("appliedIn")));
-        assertEquals(404, send("GET", "eu-west", doc(tenant, "k"), null).statusCode());
+        assertEquals(List.of("cx-east", "cx-west"), strings(json(delete).get("appliedIn")));
+        assertEquals(404, send("GET", "cx-west", doc(tenant, "k"), null).statusCode());
 
         // The default (local) answers as before: no concern fields.
-        HttpResponse<String> local = send("PUT", "us-east", doc(tenant, "plain"), "1");
+        HttpResponse<String> local = send("PUT", "cx-east", doc(tenant, "plain"), "1");
         assertEquals(201, local.statusCode(), local.body());
         assertFalse(json(local).has("appliedIn"), local.body());
     }
 
     @Test
     void shouldUseThePlacementsWriteConcernAsTheTenantsDefaultAndKeepItAcrossChanges() {
-        String tenant = placeTenant("us-east", "\"us-east\",\"eu-west\"", "all");
-        HttpResponse<String> put = send("PUT", "us-east", doc(tenant, "d"), "\"v\"");
+        String tenant = placeTenant("cx-east", "\"cx-east\",\"cx-west\"", "all");
+        HttpResponse<String> put = send("PUT", "cx-east", doc(tenant, "d"), "\"v\"");
         assertEquals(201, put.statusCode(), put.body());
-        assertEquals(List.of("us-east", "eu-west"), strings(json(put).get("appliedIn")));
+        assertEquals(List.of("cx-east", "cx-west"), strings(json(put).get("appliedIn")));
         // The header overrides the default.
-        HttpResponse<String> localPut = send("PUT", "us-east", doc(tenant, "d"), "\"w\"",
+        HttpResponse<String> localPut = send("PUT", "cx-east", doc(tenant, "d"), "\"w\"",
                 "X-Meridian-Write-Concern", "local");
         assertEquals(201, localPut.statusCode(), localPut.body());
         assertFalse(json(localPut).has("appliedIn"), localPut.body());
 
         // A change that names no write concern keeps it.
-        HttpResponse<String> changed = admin("PUT", "eu-west", tenant,
-                "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"],\"strategy\":\"lww\"}");
+        HttpResponse<String> changed = admin("PUT", "cx-west", tenant,
+                "{\"primary\":\"cx-east\",\"replicas\":[\"cx-east\",\"cx-west\"],\"strategy\":\"lww\"}");
         assertEquals(200, changed.statusCode(), changed.body());
         assertEquals("all", json(changed).get("write_concern").asText(), changed.body());
         assertEquals(2, json(changed).get("epoch").asLong());
-        HttpResponse<String> same = admin("PUT", "us-east", tenant,
-                "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"],\"strategy\":\"lww\","
+        HttpResponse<String> same = admin("PUT", "cx-east", tenant,
+                "{\"primary\":\"cx-east\",\"replicas\":[\"cx-east\",\"cx-west\"],\"strategy\":\"lww\","
                         + "\"write_concern\":\"all\"}");
         assertEquals(200, same.statusCode(), same.body());
         assertEquals(2, json(same).get("epoch").asLong(), "already so: no new epoch");
-        HttpResponse<String> majority = admin("PUT", "us-east", tenant,
-                "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"],\"strategy\":\"lww\","
+        HttpResponse<String> majority = admin("PUT", "cx-east", tenant,
+                "{\"primary\":\"cx-east\",\"replicas\":[\"cx-east\",\"cx-west\"],\"strategy\":\"lww\","
                         + "\"write_concern\":\"majority\"}");
         assertEquals("majority", json(majority).get("write_concern").asText(), majority.body());
     }
 
     @Test
     void shouldAnswerWriteConcernTimeoutWithThePositionWhenARegionDoesNotApplyInTime() {
-        String tenant = placeTenant("us-east", "\"us-east\",\"eu-west\",\"ap-south\"", null);
+        String tenant = placeTenant("cx-east", "\"cx-east\",\"cx-west\",\"cx-south\"", null);
 
-        // Two of three is a majority: ap-south is not needed.
-        HttpResponse<String> majority = send("PUT", "us-east", doc(tenant, "m"), "1",
+        // Two of three is a majority: cx-south is not needed.
+        HttpResponse<String> majority = send("PUT", "cx-east", doc(tenant, "m"), "1",
                 "X-Meridian-Write-Concern", "majority");
         assertEquals(201, majority.statusCode(), majority.body());
-        assertEquals(List.of("us-east", "eu-west"), strings(json(majority).get("appliedIn")));
+        assertEquals(List.of("cx-east", "cx-west"), strings(json(majority).get("appliedIn")));
 
         long start = System.nanoTime();
-        HttpResponse<String> all = send("PUT", "us-east", doc(tenant, "m"), "2", "X-Meridian-Write-Concern", "all");
+        HttpResponse<String> all = send("PUT", "cx-east", doc(tenant, "m"), "2", "X-Meridian-Write-Concern", "all");
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertError(all, 503, "write_concern_timeout");
         assertTrue(tookMs >= APPLY_TIMEOUT_MS - 500 && tookMs < APPLY_TIMEOUT_MS + 5_000, "took " + tookMs);
@@ -242,15 +240,15 @@ class ConcernsIntegrationTest {
         JsonNode error = json(all).get("error");
         String position = error.get("position").asText();
         assertEquals(position, all.headers().firstValue("X-Meridian-Position").orElseThrow());
-        assertEquals(List.of("us-east", "eu-west"), strings(error.get("appliedIn")));
-        assertEquals(List.of("ap-south"), strings(error.get("missing")));
+        assertEquals(List.of("cx-east", "cx-west"), strings(error.get("appliedIn")));
+        assertEquals(List.of("cx-south"), strings(error.get("missing")));
         assertEquals(3, error.get("required").asInt());
 
         // Durable and applied: readable with the position it answered with.
-        HttpResponse<String> read = send("GET", "eu-west", doc(tenant, "m"), null, "X-Meridian-Min-Position",
+        HttpResponse<String> read = send("GET", "cx-west", doc(tenant, "m"), null, "X-Meridian-Min-Position",
                 position);
         assertEquals("2", read.body());
-        String metrics = send("GET", "us-east", "/metrics", null).body();
+        String metrics = send("GET", "cx-east", "/metrics", null).body();
         assertTrue(metrics.contains("meridian_router_write_concern_timeouts_total{concern=\"all\"}"), metrics);
         assertTrue(metrics.contains("meridian_router_write_concern_wait_seconds_bucket{concern=\"majority\","
                 + "outcome=\"satisfied\""), metrics);
@@ -258,38 +256,38 @@ class ConcernsIntegrationTest {
 
     @Test
     void shouldRefuseABadOrUnsatisfiableWriteConcernAndWriteNothing() {
-        String tenant = placeTenant("eu-west", "\"us-east\",\"eu-west\"", null);
-        HttpResponse<String> first = send("PUT", "eu-west", doc(tenant, "keep"), "1");
+        String tenant = placeTenant("cx-west", "\"cx-east\",\"cx-west\"", null);
+        HttpResponse<String> first = send("PUT", "cx-west", doc(tenant, "keep"), "1");
         assertEquals(201, first.statusCode(), first.body());
         String position = first.headers().firstValue("X-Meridian-Position").orElseThrow();
 
-        assertError(send("PUT", "eu-west", doc(tenant, "keep"), "2", "X-Meridian-Write-Concern", "most"), 400,
+        assertError(send("PUT", "cx-west", doc(tenant, "keep"), "2", "X-Meridian-Write-Concern", "most"), 400,
                 "invalid_write_concern");
-        assertError(send("DELETE", "eu-west", doc(tenant, "keep"), null, "X-Meridian-Write-Concern", "regions=0"),
+        assertError(send("DELETE", "cx-west", doc(tenant, "keep"), null, "X-Meridian-Write-Concern", "regions=0"),
                 400, "invalid_write_concern");
-        assertError(send("PUT", "eu-west", doc(tenant, "keep"), "2", "X-Meridian-Write-Concern", "regions=3"), 422,
+        assertError(send("PUT", "cx-west", doc(tenant, "keep"), "2", "X-Meridian-Write-Concern", "regions=3"), 422,
                 "write_concern_unsatisfiable");
-        // us-east unhealthy in eu-west's view: "all" cannot be met, refused before writing.
-        euWestControl.health = HealthSnapshot.of(System.currentTimeMillis(), List.of(unhealthy("us-east")));
-        HttpResponse<String> unavailable = send("PUT", "eu-west", doc(tenant, "keep"), "2",
+        // cx-east unhealthy in cx-west's view: "all" cannot be met, refused before writing.
+        euWestControl.health = HealthSnapshot.of(System.currentTimeMillis(), List.of(unhealthy("cx-east")));
+        HttpResponse<String> unavailable = send("PUT", "cx-west", doc(tenant, "keep"), "2",
                 "X-Meridian-Write-Concern", "all");
         assertError(unavailable, 503, "write_concern_unavailable");
-        assertEquals("unhealthy", json(unavailable).at("/error/notCounted/us-east").asText(), unavailable.body());
+        assertEquals("unhealthy", json(unavailable).at("/error/notCounted/cx-east").asText(), unavailable.body());
 
-        assertError(admin("PUT", "us-east", tenant, "{\"primary\":\"eu-west\",\"replicas\":[\"us-east\",\"eu-west\"],"
+        assertError(admin("PUT", "cx-east", tenant, "{\"primary\":\"cx-west\",\"replicas\":[\"cx-east\",\"cx-west\"],"
                 + "\"write_concern\":\"most\"}"), 400, "invalid_write_concern");
-        assertError(admin("PUT", "eu-west", tenant, "{\"primary\":\"eu-west\",\"replicas\":[\"us-east\",\"eu-west\"],"
+        assertError(admin("PUT", "cx-west", tenant, "{\"primary\":\"cx-west\",\"replicas\":[\"cx-east\",\"cx-west\"],"
                 + "\"write_concern\":3}"), 400, "invalid_write_concern");
-        assertError(admin("PUT", "us-east", tenant, "{\"primary\":\"eu-west\",\"replicas\":[\"us-east\",\"eu-west\"],"
+        assertError(admin("PUT", "cx-east", tenant, "{\"primary\":\"cx-west\",\"replicas\":[\"cx-east\",\"cx-west\"],"
                 + "\"write_concern\":\"regions=3\"}"), 422, "write_concern_unsatisfiable");
 
         // Nothing was written or changed.
-        HttpResponse<String> marker = send("PUT", "eu-west", doc(tenant, "marker"), "1");
-        HttpResponse<String> read = send("GET", "us-east", doc(tenant, "keep"), null, "X-Meridian-Min-Position",
+        HttpResponse<String> marker = send("PUT", "cx-west", doc(tenant, "marker"), "1");
+        HttpResponse<String> read = send("GET", "cx-east", doc(tenant, "keep"), null, "X-Meridian-Min-Position",
                 marker.headers().firstValue("X-Meridian-Position").orElseThrow());
         assertEquals("1", read.body());
         assertEquals(position, read.headers().firstValue("X-Meridian-Position").orElseThrow());
-        HttpResponse<String> placement = admin("GET", "us-east", tenant, null);
+        HttpResponse<String> placement = admin("GET", "cx-east", tenant, null);
         assertEquals(1, json(placement).get("epoch").asLong(), placement.body());
         assertEquals("local", json(placement).get("write_concern").asText(), placement.body());
     }
@@ -298,78 +296,78 @@ class ConcernsIntegrationTest {
 
     @Test
     void shouldReadTheFreshestCopyFromAnyRegionRightAfterALocalWrite() {
-        String tenant = placeTenant("us-east", "\"us-east\",\"eu-west\"", null);
+        String tenant = placeTenant("cx-east", "\"cx-east\",\"cx-west\"", null);
         for (int i = 0; i < 10; i++) {
-            // Acknowledged as soon as us-east applied it: eu-west may not have it yet.
-            assertEquals(201, send("PUT", "us-east", doc(tenant, "f"), Integer.toString(i)).statusCode());
-            HttpResponse<String> read = send("GET", "eu-west", doc(tenant, "f"), null,
+            // Acknowledged as soon as cx-east applied it: cx-west may not have it yet.
+            assertEquals(201, send("PUT", "cx-east", doc(tenant, "f"), Integer.toString(i)).statusCode());
+            HttpResponse<String> read = send("GET", "cx-west", doc(tenant, "f"), null,
                     "X-Meridian-Read-Concern", "freshest");
             assertEquals(200, read.statusCode(), read.body());
             assertEquals(Integer.toString(i), read.body(), "the freshest copy has the acknowledged write");
             String servedBy = read.headers().firstValue("X-Meridian-Served-By").orElseThrow();
-            assertTrue(Set.of("us-east", "eu-west").contains(servedBy), servedBy);
+            assertTrue(Set.of("cx-east", "cx-west").contains(servedBy), servedBy);
             assertTrue(read.headers().firstValue("X-Meridian-Skipped-Regions").isEmpty(), read.headers().toString());
         }
-        HttpResponse<String> deleted = send("DELETE", "us-east", doc(tenant, "f"), null);
+        HttpResponse<String> deleted = send("DELETE", "cx-east", doc(tenant, "f"), null);
         assertEquals(200, deleted.statusCode());
-        HttpResponse<String> gone = send("GET", "eu-west", doc(tenant, "f"), null, "X-Meridian-Read-Concern",
+        HttpResponse<String> gone = send("GET", "cx-west", doc(tenant, "f"), null, "X-Meridian-Read-Concern",
                 "freshest");
         assertError(gone, 404, "document_not_found");
         assertTrue(gone.headers().firstValue("X-Meridian-Served-By").isPresent(), gone.headers().toString());
 
         // The internal read a coordinating node asks: never redirected, with the region's applied offset.
-        HttpResponse<String> internal = send("GET", "eu-west", "/v1/replication/tenants/" + tenant + "/docs/f", null);
+        HttpResponse<String> internal = send("GET", "cx-west", "/v1/replication/tenants/" + tenant + "/docs/f", null);
         assertEquals(200, internal.statusCode(), internal.body());
-        assertEquals("eu-west", json(internal).get("region").asText());
+        assertEquals("cx-west", json(internal).get("region").asText());
         assertTrue(json(internal).get("holds").asBoolean(), internal.body());
     }
 
     @Test
     void shouldSkipAndNameARegionThatDoesNotAnswerInTime() {
-        String tenant = placeTenant("us-east", "\"us-east\",\"eu-west\",\"ap-south\"", null);
-        String position = send("PUT", "us-east", doc(tenant, "s"), "\"x\"").headers()
+        String tenant = placeTenant("cx-east", "\"cx-east\",\"cx-west\",\"cx-south\"", null);
+        String position = send("PUT", "cx-east", doc(tenant, "s"), "\"x\"").headers()
                 .firstValue("X-Meridian-Position").orElseThrow();
-        send("GET", "eu-west", doc(tenant, "s"), null, "X-Meridian-Min-Position", position);
+        send("GET", "cx-west", doc(tenant, "s"), null, "X-Meridian-Min-Position", position);
 
-        HttpResponse<String> freshest = send("GET", "eu-west", doc(tenant, "s"), null,
+        HttpResponse<String> freshest = send("GET", "cx-west", doc(tenant, "s"), null,
                 "X-Meridian-Read-Concern", "freshest");
         assertEquals(200, freshest.statusCode(), freshest.body());
         assertEquals("\"x\"", freshest.body());
-        assertEquals("ap-south", freshest.headers().firstValue("X-Meridian-Skipped-Regions").orElseThrow());
+        assertEquals("cx-south", freshest.headers().firstValue("X-Meridian-Skipped-Regions").orElseThrow());
         // Both applied the write; which is further in the partition depends on other tenants' records.
-        assertTrue(Set.of("us-east", "eu-west").contains(
+        assertTrue(Set.of("cx-east", "cx-west").contains(
                 freshest.headers().firstValue("X-Meridian-Served-By").orElseThrow()), freshest.headers().toString());
 
-        HttpResponse<String> two = send("GET", "us-east", doc(tenant, "s"), null, "X-Meridian-Read-Concern",
+        HttpResponse<String> two = send("GET", "cx-east", doc(tenant, "s"), null, "X-Meridian-Read-Concern",
                 "majority");
         assertEquals(200, two.statusCode(), two.body());
-        HttpResponse<String> three = send("GET", "us-east", doc(tenant, "s"), null, "X-Meridian-Read-Concern",
+        HttpResponse<String> three = send("GET", "cx-east", doc(tenant, "s"), null, "X-Meridian-Read-Concern",
                 "regions=3");
         assertError(three, 503, "read_concern_unavailable");
-        assertEquals("ap-south", three.headers().firstValue("X-Meridian-Skipped-Regions").orElseThrow());
+        assertEquals("cx-south", three.headers().firstValue("X-Meridian-Skipped-Regions").orElseThrow());
     }
 
     @Test
     void shouldRefuseABadReadConcern() {
-        String tenant = placeTenant("us-east", "\"us-east\",\"eu-west\"", null);
-        assertError(send("GET", "us-east", doc(tenant, "r"), null, "X-Meridian-Read-Concern", "newest"), 400,
+        String tenant = placeTenant("cx-east", "\"cx-east\",\"cx-west\"", null);
+        assertError(send("GET", "cx-east", doc(tenant, "r"), null, "X-Meridian-Read-Concern", "newest"), 400,
                 "invalid_read_concern");
-        assertError(send("GET", "us-east", doc(tenant, "r"), null, "X-Meridian-Read-Concern", "freshest",
-                "X-Meridian-Preferred-Region", "eu-west"), 400, "invalid_read_concern");
-        assertError(send("GET", "us-east", doc(tenant, "r"), null, "X-Meridian-Read-Concern", "regions=3"), 422,
+        assertError(send("GET", "cx-east", doc(tenant, "r"), null, "X-Meridian-Read-Concern", "freshest",
+                "X-Meridian-Preferred-Region", "cx-west"), 400, "invalid_read_concern");
+        assertError(send("GET", "cx-east", doc(tenant, "r"), null, "X-Meridian-Read-Concern", "regions=3"), 422,
                 "read_concern_unsatisfiable");
     }
 
     // ---- helpers
 
-    /** Creates a tenant through us-east's admin API and waits until both regions route by it. */
+    /** Creates a tenant through cx-east's admin API and waits until both regions route by it. */
     private static String placeTenant(String primary, String replicas, String writeConcern) {
         String tenant = cluster.uniqueName("c");
-        HttpResponse<String> created = admin("PUT", "us-east", tenant, "{\"primary\":\"" + primary
+        HttpResponse<String> created = admin("PUT", "cx-east", tenant, "{\"primary\":\"" + primary
                 + "\",\"replicas\":[" + replicas + "]" + (writeConcern == null ? ""
                 : ",\"write_concern\":\"" + writeConcern + "\"") + "}");
         assertEquals(201, created.statusCode(), created.body());
-        for (String region : new String[] {"us-east", "eu-west"}) {
+        for (String region : new String[] {"cx-east", "cx-west"}) {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> admin("GET", region, tenant, null).statusCode() == 200);
         }

@@ -194,8 +194,9 @@ class ReplicationHealthTest {
                 + "\"bytes\":56789}", sortedEndOffsets(body.get("wal")).toString());
         assertEquals("{\"lww\":3}", body.get("conflictsLastMinute").toString());
         assertEquals(REGIONS, fieldNames(body.get("regions")), "in configured order");
-        assertEquals("{\"health\":\"healthy\",\"healthy\":true,\"needsReseed\":false,\"lagEntries\":2,\"lagSeconds\":0.5,"
-                + "\"lastHeartbeatAgeMillis\":250,\"nodes\":[\"eu-west-1\"]}", body.at("/regions/eu-west").toString());
+        assertEquals("{\"health\":\"healthy\",\"healthy\":true,\"needsReseed\":false,\"paused\":false,"
+                + "\"pausedSince\":null,\"lagEntries\":2,\"lagSeconds\":0.5,\"lastHeartbeatAgeMillis\":250,"
+                + "\"nodes\":[\"eu-west-1\"]}", body.at("/regions/eu-west").toString());
         assertEquals("suspect", body.at("/regions/ap-south/health").asText());
         assertEquals(false, body.at("/regions/ap-south/healthy").asBoolean());
     }

@@ -5,6 +5,7 @@ import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.metrics.MetricNames;
 import io.meridian.streams.internal.BoundedRocksDBMemory;
+import io.meridian.streams.internal.HeldWalConsumers;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -42,17 +43,26 @@ public final class RegionStreams implements AutoCloseable {
     private final KafkaStreamsMetrics metrics;
     private final List<Consumer<Placement>> placementListeners = new CopyOnWriteArrayList<>();
     private final Lifecycle lifecycle = new Lifecycle("region streams");
+    private volatile boolean applierPauseWanted;
 
     public RegionStreams(MeridianConfig config, ApplyListener listener, MeterRegistry registry) {
         Topology topology = new Topology();
         RegionApplierTopology.build(topology, config.region(), config.walPartitions(), listener);
         PlacementViewTopology.build(topology, this::placementChanged);
-        this.streams = new KafkaStreams(topology, streamsProperties(config));
+        this.streams = new KafkaStreams(topology, streamsProperties(config),
+                new HeldWalConsumers(() -> applierPauseWanted));
         streams.setUncaughtExceptionHandler(error -> {
             LOG.error("region applier thread failed; replacing it", error);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        streams.setStateListener((next, previous) -> LOG.info("region applier {} -> {}", previous, next));
+        streams.setStateListener((next, previous) -> {
+            LOG.info("region applier {} -> {}", previous, next);
+            if (next == KafkaStreams.State.RUNNING && applierPauseWanted && !streams.isPaused()) {
+                // A node that started paused: its WAL consumer fetched nothing so far (HeldWalConsumers).
+                streams.pause();
+                LOG.info("region applier paused: the region's replication is paused (stores restored)");
+            }
+        });
         this.metrics = new KafkaStreamsMetrics(streams);
         metrics.bindTo(registry);
         for (String region : config.regionUrls().keySet()) {
@@ -130,6 +140,43 @@ public final class RegionStreams implements AutoCloseable {
 
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /**
+     * Stops the region applier from applying the WAL (region pause, maintenance); the placement view goes on. Two
+     * holds, both for as long as the pause lasts:
+     * <ul>
+     *   <li>{@link KafkaStreams#pause()} (KIP-834), once the instance is {@code RUNNING}: paused tasks neither process
+     *   nor punctuate, at once, even records already fetched; the stream threads keep polling and committing, so
+     *   the node keeps its group membership and partitions (no rebalance, no {@code max.poll.interval.ms} expiry)
+     *   and what was applied before the pause is committed by the next EOS transaction as usual;</li>
+     *   <li>the WAL consumer fetches nothing ({@link HeldWalConsumers}), from the start: a node that starts while its
+     *   region is paused restores its stores (reads go on) and applies nothing, which {@code pause()} alone cannot
+     *   give (see there).</li>
+     * </ul>
+     * The placement view is a global store: its thread does not pause. A pause is this JVM's state only (the
+     * operator's intent lives in {@code meridian.regions}). Idempotent.
+     */
+    public void pauseApplier() {
+        applierPauseWanted = true;
+        if (streams.state() == KafkaStreams.State.RUNNING && !streams.isPaused()) {
+            streams.pause();
+            LOG.info("region applier paused");
+        }
+    }
+
+    /** Lets the applier go on from where it stopped; it catches up with the WAL at its own speed. Idempotent. */
+    public void resumeApplier() {
+        applierPauseWanted = false;
+        if (streams.isPaused()) {
+            streams.resume();
+            LOG.info("region applier resumed");
+        }
+    }
+
+    /** Whether the applier is paused (or will pause once its stores are restored). */
+    public boolean isApplierPaused() {
+        return applierPauseWanted;
     }
 
     public Optional<StoredDocument> document(String tenant, String key) {

@@ -166,6 +166,9 @@ public final class FailoverPlanner {
         if (status.get().state() != RegionHealth.HEALTHY) {
             return Optional.of("it is " + status.get().state().wireName() + ", not healthy");
         }
+        if (status.get().paused()) {
+            return Optional.of(PAUSED + " (meridianctl region resume " + target + ")");
+        }
         if (affected.stream().noneMatch(p -> p.isReplicatedTo(target))) {
             return Optional.of("it is a replica of none of the " + affected.size() + " tenant(s) whose primary is '"
                     + region + "'");
@@ -276,19 +279,25 @@ public final class FailoverPlanner {
 
     private static final String NEEDS_RESEED = "needs reseed: it skipped WAL records deleted by retention";
 
+    /** Why a paused region is no candidate: its applier stopped, so its copy falls further behind every second. */
+    private static final String PAUSED = "paused: the operator paused its replication for maintenance";
+
     private FailoverCandidate candidate(String region, int partition, HealthSnapshot health) {
         Optional<RegionStatus> status = health.region(region);
         long offset = status.map(s -> s.appliedOffset(partition).orElse(FailoverCandidate.NO_POSITION))
                 .orElse(FailoverCandidate.NO_POSITION);
-        // A region that skipped records deleted by retention is no candidate, however healthy its nodes are.
-        Optional<RegionHealth> state = status.map(s -> s.needsReseed() ? RegionHealth.UNHEALTHY : s.state());
-        return new FailoverCandidate(region, state, partition, offset, policy.priorityOf(region), false,
-                status.filter(RegionStatus::needsReseed).isPresent() ? NEEDS_RESEED : "");
+        // A region that skipped records deleted by retention, or whose replication is paused, is no candidate,
+        // however healthy its nodes are.
+        Optional<RegionHealth> state = status.map(s -> s.needsReseed() || s.paused() ? RegionHealth.UNHEALTHY
+                : s.state());
+        String reason = status.filter(RegionStatus::needsReseed).isPresent() ? NEEDS_RESEED
+                : status.filter(RegionStatus::paused).isPresent() ? PAUSED : "";
+        return new FailoverCandidate(region, state, partition, offset, policy.priorityOf(region), false, reason);
     }
 
     private static String notHealthyReason(FailoverCandidate candidate) {
-        if (candidate.reason().equals(NEEDS_RESEED)) {
-            return NEEDS_RESEED;
+        if (candidate.reason().equals(NEEDS_RESEED) || candidate.reason().equals(PAUSED)) {
+            return candidate.reason();
         }
         return candidate.health().map(h -> "not healthy: " + h.wireName())
                 .orElse("not known to the health monitor");

@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -45,6 +46,8 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
     private final LongSupplier controllerEpoch;
     private final BooleanSupplier needsReseed;
     private final BooleanSupplier applierRunning;
+    private final BooleanSupplier applierPaused;
+    private final Predicate<String> pausedIntent;
     /** Set (on the heartbeat thread) once the applier has run: from then on the node beats every interval. */
     private boolean beating;
     private final Clock clock;
@@ -71,14 +74,30 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
     public HeartbeatService(MeridianConfig config, Supplier<Map<Integer, Long>> appliedOffsets,
                             BooleanSupplier needsReseed, BooleanSupplier applierRunning, LongSupplier controllerEpoch,
                             MeterRegistry registry, Clock clock) {
+        this(config, appliedOffsets, needsReseed, applierRunning, () -> false, region -> false, controllerEpoch,
+                registry, clock);
+    }
+
+    /**
+     * @param applierPaused whether this node's applier is paused (region pause): told to everyone in the heartbeat
+     * @param pausedIntent  whether the operator paused a region ({@code meridian.regions}): the snapshot marks such a
+     *                      region {@link RegionStatus#paused()} at once, without waiting for its nodes' heartbeats
+     *                      (and even when they are silent)
+     */
+    public HeartbeatService(MeridianConfig config, Supplier<Map<Integer, Long>> appliedOffsets,
+                            BooleanSupplier needsReseed, BooleanSupplier applierRunning, BooleanSupplier applierPaused,
+                            Predicate<String> pausedIntent, LongSupplier controllerEpoch, MeterRegistry registry,
+                            Clock clock) {
         this.config = config;
+        this.applierPaused = applierPaused;
+        this.pausedIntent = pausedIntent;
         this.needsReseed = needsReseed;
         this.applierRunning = applierRunning;
         this.appliedOffsets = appliedOffsets;
         this.controllerEpoch = controllerEpoch;
         this.clock = clock;
         this.monitor = new RegionHealthMonitor(config.regionUrls().keySet(), policy(config), clock.millis());
-        this.snapshot = monitor.snapshot();
+        this.snapshot = withIntents(monitor.snapshot());
         Map<String, Object> producerProps = new HashMap<>(config.kafkaClientProperties());
         producerProps.remove(ConsumerConfig.CLIENT_RACK_CONFIG);
         producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, "meridian-heartbeat-" + config.nodeId());
@@ -169,7 +188,7 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
                     }
                 }
                 List<RegionHealthChange> changes = monitor.tick(clock.millis());
-                snapshot = monitor.snapshot();
+                snapshot = withIntents(monitor.snapshot());
                 changes.forEach(this::announce);
             } catch (WakeupException e) {
                 return;
@@ -179,7 +198,7 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
                 }
                 // The monitor keeps ticking through Kafka trouble: missing heartbeats are exactly what it measures.
                 LOG.warn("heartbeat loop: {}", e.toString());
-                snapshot = monitor.snapshot();
+                snapshot = withIntents(monitor.snapshot());
                 sleepQuietly(intervalMillis / 4);
             }
         }
@@ -195,12 +214,19 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
         }
         Heartbeat heartbeat = new Heartbeat(config.nodeId(), config.region(), config.advertisedUrl().toString(),
                 appliedOffsets.get(), monitor.suspectedRegions(), now, Math.max(0, controllerEpoch.getAsLong()),
-                needsReseed.getAsBoolean());
+                needsReseed.getAsBoolean(), applierPaused.getAsBoolean());
         producer.send(new ProducerRecord<>(Topics.HEARTBEATS.name(), config.nodeId(), heartbeat), (metadata, error) -> {
             if (error != null) {
                 LOG.debug("heartbeat not sent: {}", error.toString());
             }
         });
+    }
+
+    /** The monitor's snapshot with the regions the operator paused marked paused. */
+    private HealthSnapshot withIntents(HealthSnapshot fromHeartbeats) {
+        return HealthSnapshot.of(fromHeartbeats.atMillis(), fromHeartbeats.regions().values().stream()
+                .map(status -> status.withPaused(status.paused() || pausedIntent.test(status.region())))
+                .toList());
     }
 
     private void announce(RegionHealthChange change) {

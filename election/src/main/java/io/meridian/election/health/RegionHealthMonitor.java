@@ -159,7 +159,10 @@ public final class RegionHealthMonitor {
                     tracker.seen ? OptionalLong.of(at - tracker.lastHeartbeatMillis) : OptionalLong.empty(),
                     tracker.misses, tracker.successes, tracker.windowLength,
                     tracker.windowStart + tracker.windowLength, tracker.nodes.keySet(), applied, suspectedBy,
-                    tracker.nodes.values().stream().anyMatch(node -> node.heartbeat.needsReseed())));
+                    tracker.nodes.values().stream().anyMatch(node -> node.heartbeat.needsReseed()),
+                    // Only recent heartbeats: a node that died while paused must not keep its region paused.
+                    tracker.nodes.values().stream()
+                            .anyMatch(node -> node.heartbeat.paused() && at - node.receivedAtMillis <= ttl)));
         }
         return HealthSnapshot.of(at, statuses);
     }

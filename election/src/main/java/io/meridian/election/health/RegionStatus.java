@@ -28,6 +28,9 @@ import java.util.TreeSet;
  * @param suspectedBy            other region → its nodes whose recent heartbeat suspects this region
  * @param needsReseed            a node of the region reported that it skipped WAL records deleted by retention: the
  *                               region is no failover candidate and no migration target until re-seeded
+ * @param paused                 the operator paused the region's replication ({@code meridian.regions}), or a node
+ *                               of the region reported its applier paused: the region is no failover candidate and
+ *                               no migration target until resumed
  */
 public record RegionStatus(
         String region,
@@ -42,7 +45,16 @@ public record RegionStatus(
         Set<String> nodes,
         Map<Integer, Long> appliedOffsets,
         Map<String, Set<String>> suspectedBy,
-        boolean needsReseed) {
+        boolean needsReseed,
+        boolean paused) {
+
+    public RegionStatus(String region, RegionHealth state, long sinceMillis, boolean neverSeen,
+                        OptionalLong lastHeartbeatAgeMillis, int consecutiveMisses, int consecutiveSuccesses,
+                        long evaluationWindowMillis, long nextEvaluationAtMillis, Set<String> nodes,
+                        Map<Integer, Long> appliedOffsets, Map<String, Set<String>> suspectedBy, boolean needsReseed) {
+        this(region, state, sinceMillis, neverSeen, lastHeartbeatAgeMillis, consecutiveMisses, consecutiveSuccesses,
+                evaluationWindowMillis, nextEvaluationAtMillis, nodes, appliedOffsets, suspectedBy, needsReseed, false);
+    }
 
     public RegionStatus(String region, RegionHealth state, long sinceMillis, boolean neverSeen,
                         OptionalLong lastHeartbeatAgeMillis, int consecutiveMisses, int consecutiveSuccesses,
@@ -68,6 +80,13 @@ public record RegionStatus(
             }
         });
         suspectedBy = Collections.unmodifiableSortedMap(by);
+    }
+
+    /** This status, paused (or not). */
+    public RegionStatus withPaused(boolean isPaused) {
+        return isPaused == paused ? this : new RegionStatus(region, state, sinceMillis, neverSeen,
+                lastHeartbeatAgeMillis, consecutiveMisses, consecutiveSuccesses, evaluationWindowMillis,
+                nextEvaluationAtMillis, nodes, appliedOffsets, suspectedBy, needsReseed, isPaused);
     }
 
     /** The highest offset the region applied in WAL {@code partition}, if any of its nodes reported one. */

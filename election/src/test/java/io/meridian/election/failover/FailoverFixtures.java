@@ -47,6 +47,13 @@ final class FailoverFixtures {
             return this;
         }
 
+        /** Healthy nodes, but the operator paused the region's replication. */
+        Health paused(String region, Map<Integer, Long> offsets) {
+            regions.put(region, new RegionStatus(region, RegionHealth.HEALTHY, 0, false, OptionalLong.of(100), 0, 0,
+                    1_000, NOW + 1_000, Set.of(region + "-1"), offsets, Map.of(), false, true));
+            return this;
+        }
+
         Health healthy(String region, Map<Integer, Long> offsets) {
             return region(region, RegionHealth.HEALTHY, 0, offsets, Map.of());
         }

@@ -237,6 +237,45 @@ class FailoverPlannerTest {
     }
 
     @Test
+    void shouldNeverChooseAPausedReplicaHoweverFarAheadItIs() {
+        HealthSnapshot health = usEastDown().paused("ap-south", Map.of(0, 1_000_000L)).build();
+        var planner = new FailoverPlanner(POLICY.withQuorum(1), PARTITION_OF);
+
+        TenantFailover acme = tenant(proceed(planner.planAutomatic("us-east", health, List.of(ACME), NONE, NOW,
+                EPOCH)), "acme");
+
+        assertEquals(Optional.of("eu-west"), acme.newPrimary());
+        FailoverCandidate apSouth = acme.candidates().stream().filter(c -> c.region().equals("ap-south")).findFirst()
+                .orElseThrow();
+        assertFalse(apSouth.chosen());
+        assertTrue(apSouth.reason().startsWith("paused"), apSouth.reason());
+    }
+
+    @Test
+    void shouldKeepATenantWhoseOnlyOtherReplicaIsPausedWhereItIs() {
+        Placement pair = placement("hooli", "us-east", "us-east", "ap-south");
+        HealthSnapshot health = usEastDown().paused("ap-south", Map.of(3, 50L)).build();
+        var decision = new FailoverPlanner(POLICY.withQuorum(1), PARTITION_OF).planAutomatic("us-east", health,
+                List.of(pair), NONE, NOW, EPOCH);
+        var refused = assertInstanceOf(Refused.class, decision, decision.why());
+        assertEquals(List.of(new FailoverDecision.NoHealthyReplica(1)), refused.refusals());
+    }
+
+    @Test
+    void shouldRejectAPausedManualTarget() {
+        HealthSnapshot health = usEastDown().paused("ap-south", Map.of(0, 1_000_000L)).build();
+        var rejected = assertInstanceOf(ManualFailoverResult.Rejected.class, PLANNER.planManual("us-east",
+                Optional.of("ap-south"), true, health, PLACEMENTS, NONE, NOW, EPOCH));
+        var error = assertInstanceOf(ManualFailoverError.InvalidTarget.class, rejected.error());
+        assertEquals("invalid_target", error.code());
+        assertTrue(error.message().contains("paused"), error.message());
+        // Without a target the paused region is passed over for every tenant.
+        FailoverPlan plan = PLANNER.planManual("us-east", Optional.empty(), false, health, PLACEMENTS, NONE, NOW,
+                EPOCH).orElseThrow();
+        plan.promoted().forEach(t -> assertEquals(Optional.of("eu-west"), t.newPrimary(), t.tenant()));
+    }
+
+    @Test
     void shouldNotChooseAReplicaRegionTheHealthMonitorDoesNotKnow() {
         Placement odd = placement("hooli", "us-east", "us-east", "mars-1", "eu-west");
         TenantFailover hooli = tenant(proceed(PLANNER.planAutomatic("us-east", usEastDown().build(), List.of(odd),

@@ -36,6 +36,8 @@ public final class MetricNames {
     public static final String APPLIER_DEAD_LETTERS = "meridian.applier.dead.letters";
     /** meridian_region_needs_reseed{region}: 1 when the region skipped WAL records deleted by retention. */
     public static final String REGION_NEEDS_RESEED = "meridian.region.needs.reseed";
+    /** meridian_replication_paused{region}: 1 while the operator has the region's replication paused (meridian.regions). */
+    public static final String REPLICATION_PAUSED = "meridian.replication.paused";
 
     // WAL.
     /** meridian_wal_size_bytes: size of meridian.wal on the brokers' disks (one replica of each partition). */

@@ -25,6 +25,8 @@ import java.util.TreeSet;
  * @param controllerEpochSeen the highest controller epoch this node has seen
  * @param needsReseed         the node's region skipped WAL records deleted by retention: it must not become a
  *                            primary until re-seeded (absent in heartbeats of older nodes: false)
+ * @param paused              the node's applier is paused because the operator paused its region's replication
+ *                            ({@code meridian.regions}); absent in heartbeats of older nodes: false
  */
 public record Heartbeat(
         @JsonProperty(value = "nodeId", required = true) String nodeId,
@@ -34,11 +36,18 @@ public record Heartbeat(
         @JsonProperty(value = "suspectedRegions", required = true) Set<String> suspectedRegions,
         @JsonProperty(value = "sentAtMillis", required = true) long sentAtMillis,
         @JsonProperty(value = "controllerEpochSeen", required = true) long controllerEpochSeen,
-        @JsonProperty(value = "needsReseed") boolean needsReseed) {
+        @JsonProperty(value = "needsReseed") boolean needsReseed,
+        @JsonProperty(value = "paused") boolean paused) {
 
     public Heartbeat(String nodeId, String region, String url, Map<Integer, Long> appliedOffsets,
                      Set<String> suspectedRegions, long sentAtMillis, long controllerEpochSeen) {
         this(nodeId, region, url, appliedOffsets, suspectedRegions, sentAtMillis, controllerEpochSeen, false);
+    }
+
+    public Heartbeat(String nodeId, String region, String url, Map<Integer, Long> appliedOffsets,
+                     Set<String> suspectedRegions, long sentAtMillis, long controllerEpochSeen, boolean needsReseed) {
+        this(nodeId, region, url, appliedOffsets, suspectedRegions, sentAtMillis, controllerEpochSeen, needsReseed,
+                false);
     }
 
     public Heartbeat {

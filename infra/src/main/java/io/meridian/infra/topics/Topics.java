@@ -7,6 +7,7 @@ import io.meridian.infra.model.DeadLetter;
 import io.meridian.infra.model.Heartbeat;
 import io.meridian.infra.model.MigrationEvent;
 import io.meridian.infra.model.Placement;
+import io.meridian.infra.model.RegionPause;
 import io.meridian.infra.model.ReplicationLag;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.serde.JsonSerde;
@@ -64,8 +65,17 @@ public final class Topics {
     public static final Topic<String, DeadLetter> DLQ = new Topic<>("meridian.dlq", Serdes.String(),
             new JsonSerde<>(DeadLetter.class), 1, RF, retained(Duration.ofDays(30)));
 
+    /**
+     * The operator's pause/resume intent per region (compacted, keyed by region; see {@link RegionPause}). Written by
+     * whichever node takes the request, not by the controller: a pause changes no placement and needs no fence in the
+     * WAL (the applier simply stops reading it), so it must not depend on a controller being elected. Every node and
+     * the controller read it whole; a restarted node reads its region's pause from here before its applier starts.
+     */
+    public static final Topic<String, RegionPause> REGIONS = new Topic<>("meridian.regions", Serdes.String(),
+            new JsonSerde<>(RegionPause.class), 1, RF, compacted());
+
     public static final List<Topic<?, ?>> ALL = List.of(WAL, PLACEMENTS, MIGRATIONS, HEARTBEATS, REPLICATION_LAG,
-            CONFLICTS, CONFLICT_STATS, CONTROLLER, DLQ);
+            CONFLICTS, CONFLICT_STATS, CONTROLLER, DLQ, REGIONS);
 
     private Topics() {
     }

@@ -13,6 +13,7 @@ import io.meridian.migration.NotAReplicaException;
 import io.meridian.migration.SameRegionException;
 import io.meridian.migration.TargetLaggingException;
 import io.meridian.migration.TargetNeedsReseedException;
+import io.meridian.migration.TargetPausedException;
 import io.meridian.migration.TargetUnhealthyException;
 import io.meridian.migration.TenantNotFoundException;
 import io.meridian.migration.UnknownRegionException;
@@ -51,7 +52,7 @@ final class Assessor {
 
     /**
      * Checks in order: tenant known, region known, no other active migration, target not the primary, target a
-     * replica, target healthy, target lag within the limit. The lag is measured whenever tenant and region are known.
+     * replica, target healthy, target not needing a reseed, target not paused, target lag within the limit. The lag is measured whenever tenant and region are known.
      *
      * @param found  the tenant's placement as the controller knows it
      * @param selfId the migration being validated ("" for a new request): not counted as "another" migration
@@ -85,6 +86,8 @@ final class Assessor {
                     target.map(s -> s.state().wireName()).orElse("unknown to the health monitor"));
         } else if (target.get().needsReseed()) {
             problem = new TargetNeedsReseedException(tenant, selfId, toRegion);
+        } else if (target.get().paused()) {
+            problem = new TargetPausedException(tenant, selfId, toRegion);
         } else if (lag > settings.maxTargetLagEntries()) {
             problem = new TargetLaggingException(tenant, selfId, toRegion, lag, settings.maxTargetLagEntries());
         }

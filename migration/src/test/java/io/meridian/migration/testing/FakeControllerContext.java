@@ -91,6 +91,11 @@ public final class FakeControllerContext implements ControllerContext {
                 Set.of(region + "-1"), s.appliedOffsets(), Map.of(), needsReseed));
     }
 
+    /** Marks {@code region}'s replication as paused by the operator (or not). */
+    public void paused(String region, boolean paused) {
+        regions.put(region, regions.get(region).withPaused(paused));
+    }
+
     /** Runs the queued {@link #runSoon} tasks (and those they queue) on the calling thread. */
     public void runSoonTasks() {
         for (Runnable task; (task = soon.poll()) != null; ) {

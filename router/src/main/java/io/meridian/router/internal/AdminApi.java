@@ -2,8 +2,12 @@ package io.meridian.router.internal;
 
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.meridian.infra.model.ReplicationMode;
+import io.meridian.infra.regions.RegionPauses;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -21,9 +25,17 @@ public final class AdminApi {
     private final ControllerForwarder forwarder;
     private final Set<String> regions;
     private final int maxBodyBytes;
+    private final RegionPauses pauses;
 
     public AdminApi(AdminAuth auth, PlacementAdmin admin, ControllerForwarder forwarder, Set<String> regions,
                     int maxBodyBytes) {
+        this(auth, admin, forwarder, regions, maxBodyBytes, RegionPauses.inMemory());
+    }
+
+    /** @param pauses a placement may not make a region whose replication is paused accept writes */
+    public AdminApi(AdminAuth auth, PlacementAdmin admin, ControllerForwarder forwarder, Set<String> regions,
+                    int maxBodyBytes, RegionPauses pauses) {
+        this.pauses = pauses;
         this.auth = auth;
         this.admin = admin;
         this.forwarder = forwarder;
@@ -44,6 +56,24 @@ public final class AdminApi {
         byte[] body = HttpEndpoints.body(ctx, maxBodyBytes);
         // Validated here as well as on the controller: a bad request is refused without a hop, even mid-election.
         PlacementRequest request = PlacementRequest.parse(body, regions);
+        refusePausedWriters(tenant, request);
         return forwarder.onController(ctx, body, () -> admin.put(tenant, request), admin::awaitRelayed);
+    }
+
+    /**
+     * A region whose replication is paused cannot acknowledge writes (a write waits for its own applier): refuse a
+     * placement that would have it accept some ({@code target_paused}).
+     */
+    private void refusePausedWriters(String tenant, PlacementRequest request) {
+        List<String> writers = request.mode() == ReplicationMode.MULTI_PRIMARY ? request.replicas()
+                : List.of(request.primary());
+        for (String region : writers) {
+            if (pauses.isPaused(region)) {
+                throw ApiException.of(ErrorCode.TARGET_PAUSED, "region " + region + " has its replication paused, so"
+                        + " it cannot accept tenant " + tenant + "'s writes: resume it first (meridianctl region resume "
+                        + region + ") or choose another primary; nothing changed", tenant, Map.of("region", region),
+                        null);
+            }
+        }
     }
 }

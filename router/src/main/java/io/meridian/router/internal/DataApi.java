@@ -61,7 +61,8 @@ public final class DataApi {
         String key = RequestParsing.key(ctx.pathParam("key"));
         var minPosition = RequestParsing.minPosition(ctx.header(Headers.MIN_POSITION), walPartitions);
         var readConcern = RequestParsing.readConcern(ctx.header(Headers.READ_CONCERN));
+        boolean redirectIfPaused = RequestParsing.redirectIfPaused(ctx.header(Headers.IF_PAUSED));
         return reader.read(new ReadCommand(tenant, key, ctx.header(Headers.PREFERRED_REGION), minPosition, ctx.path(),
-                ctx.queryString(), readConcern));
+                ctx.queryString(), readConcern, redirectIfPaused));
     }
 }

@@ -2,10 +2,13 @@ package io.meridian.router.internal;
 
 import io.meridian.infra.model.Placement;
 import io.meridian.router.RouterMetrics;
+import io.meridian.router.RouterMetrics.RedirectReason;
 import io.meridian.streams.ApplyTracker;
 import io.meridian.streams.StoredDocument;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
@@ -28,11 +31,17 @@ public final class DocumentReader {
     private final Executor executor;
     private final RouterMetrics metrics;
     private final ReadConcerns concerns;
+    private final PausedReads paused;
 
-    /** @param concerns reads with {@code X-Meridian-Read-Concern}, which ask several regions */
+    /**
+     * @param concerns reads with {@code X-Meridian-Read-Concern}, which ask several regions
+     * @param paused   whether this region's replication is paused, for the answer's header or a redirect
+     */
     public DocumentReader(Routing routing, PlacementCache cache, RegionView view, ApplyTracker tracker,
-                          Duration minPositionWait, Executor executor, RouterMetrics metrics, ReadConcerns concerns) {
+                          Duration minPositionWait, Executor executor, RouterMetrics metrics, ReadConcerns concerns,
+                          PausedReads paused) {
         this.concerns = concerns;
+        this.paused = paused;
         this.routing = routing;
         this.cache = cache;
         this.view = view;
@@ -49,6 +58,10 @@ public final class DocumentReader {
             return concerns.read(command, placement, command.readConcern());  // never redirected: it asks the regions
         }
         Routing.Route route = routing.forRead(placement, command.preferredRegion());
+        Optional<String> pausedHeader = route instanceof Routing.Serve ? paused.header() : Optional.empty();
+        if (pausedHeader.isPresent() && command.redirectIfPaused() && !placement.primary().equals(routing.region())) {
+            route = new Routing.Redirect(placement.primary(), RedirectReason.PAUSED_REGION);
+        }
         if (route instanceof Routing.Redirect redirect) {
             metrics.redirect(redirect.reason());
             LOG.debug("redirect read tenant={} key={} epoch={} to={} reason={}", command.tenant(), command.key(),
@@ -58,6 +71,14 @@ public final class DocumentReader {
         }
         if (command.minPosition() == null) {
             return CompletableFuture.completedFuture(lookUp(command));
+        }
+        // A paused region does not get any further: waiting for a position it has not applied would only time out.
+        if (pausedHeader.isPresent() && tracker.appliedOffset(command.minPosition().partition()).orElse(-1)
+                < command.minPosition().offset()) {
+            throw ApiException.of(ErrorCode.POSITION_NOT_REACHED, "region " + routing.region() + " has its"
+                    + " replication paused and has not applied position " + command.minPosition() + ": read from the"
+                    + " primary " + placement.primary() + ", or send " + Headers.IF_PAUSED + ": redirect",
+                    command.tenant(), Map.of("primary", placement.primary()), null);
         }
         return tracker.awaitApplied(command.minPosition(), minPositionWait)
                 .handleAsync((ok, error) -> {
@@ -82,9 +103,11 @@ public final class DocumentReader {
                         + " has no document '" + command.key() + "' in region " + routing.region()
                         + " (if you just wrote it, send the position you got as X-Meridian-Min-Position)",
                         command.tenant()));
-        return Reply.json(200, document.value(), Map.of(
-                Headers.POSITION, document.position(),
-                Headers.EPOCH, Long.toString(document.epoch()),
-                Headers.REGION, routing.region()));
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(Headers.POSITION, document.position());
+        headers.put(Headers.EPOCH, Long.toString(document.epoch()));
+        headers.put(Headers.REGION, routing.region());
+        paused.header().ifPresent(value -> headers.put(Headers.REPLICATION_PAUSED, value));
+        return Reply.json(200, document.value(), headers);
     }
 }

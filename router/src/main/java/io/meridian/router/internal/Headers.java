@@ -26,6 +26,18 @@ public final class Headers {
     public static final String SERVED_BY = "X-Meridian-Served-By";
     /** Answer to a read with a read concern: the regions skipped (comma-separated), because they did not answer. */
     public static final String SKIPPED_REGIONS = "X-Meridian-Skipped-Regions";
+    /**
+     * Answer to a read served by a region whose replication is paused:
+     * {@code since=<ISO-8601 instant>; lag_entries=<n>; lag_seconds=<s>} (lag figures as the lag monitor last computed
+     * them, {@code unknown} before it has): how stale the document may be.
+     */
+    public static final String REPLICATION_PAUSED = "X-Meridian-Replication-Paused";
+    /**
+     * Request: what to do when the region that would serve the read has its replication paused. {@code serve} (the
+     * default): answer from the paused copy, with {@link #REPLICATION_PAUSED}; {@code redirect}: 307 to the tenant's
+     * primary, which has applied every acknowledged write.
+     */
+    public static final String IF_PAUSED = "X-Meridian-If-Paused";
     /** Request: the client's id of a write; retries with the same key are the same write. */
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     public static final String AUTHORIZATION = "Authorization";

@@ -6,6 +6,7 @@ import io.meridian.election.ElectionCandidate;
 import io.meridian.election.ElectionSnapshot;
 import io.meridian.election.controller.ControlPlane;
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.regions.RegionPauses;
 import io.meridian.router.ReplicationStatus;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,9 +32,17 @@ public final class ReplicationApi {
     private final FailoverAdmin failover;
     private final MeridianConfig config;
     private final ReplicationStatus replication;
+    private final RegionPauses pauses;
 
     public ReplicationApi(AdminAuth auth, ControlPlane controlPlane, ControllerForwarder forwarder,
                           FailoverAdmin failover, MeridianConfig config, ReplicationStatus replication) {
+        this(auth, controlPlane, forwarder, failover, config, replication, RegionPauses.inMemory());
+    }
+
+    public ReplicationApi(AdminAuth auth, ControlPlane controlPlane, ControllerForwarder forwarder,
+                          FailoverAdmin failover, MeridianConfig config, ReplicationStatus replication,
+                          RegionPauses pauses) {
+        this.pauses = pauses;
         this.auth = auth;
         this.controlPlane = controlPlane;
         this.forwarder = forwarder;
@@ -48,7 +57,7 @@ public final class ReplicationApi {
         endpoints.add(HandlerType.POST, FAILOVER_PATH, auth.protect(this::postFailover));
         endpoints.add(HandlerType.GET, HEALTH_PATH, ctx -> CompletableFuture.completedFuture(Reply.json(200,
                 ReplicationHealth.body(config.region(), List.copyOf(config.regionUrls().keySet()),
-                        config.walPartitions(), controlPlane, replication))));
+                        config.walPartitions(), controlPlane, replication, pauses))));
     }
 
     private CompletableFuture<Reply> postFailover(Context ctx) {

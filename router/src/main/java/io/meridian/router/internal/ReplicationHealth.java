@@ -5,8 +5,11 @@ import io.meridian.election.controller.ControlPlane;
 import io.meridian.election.health.HealthSnapshot;
 import io.meridian.election.health.RegionHealth;
 import io.meridian.election.health.RegionStatus;
+import io.meridian.infra.model.RegionPause;
 import io.meridian.infra.model.ReplicationLag;
+import io.meridian.infra.regions.RegionPauses;
 import io.meridian.router.ReplicationStatus;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +19,7 @@ import java.util.Map;
  * The body of {@code GET /v1/replication/health}, the same on every node. The overall status:
  * <ul>
  *   <li>{@code unhealthy}: a region is unhealthy or needs a reseed, or this node lost its coordination quorum;</li>
- *   <li>{@code degraded}: a region is suspect, lags more than {@value #DEGRADED_LAG_SECONDS} s, or has not
+ *   <li>{@code degraded}: a region's replication is paused, a region is suspect, lags more than {@value #DEGRADED_LAG_SECONDS} s, or has not
  *   reported its lag yet; or this node's applier dead-lettered a WAL record in the last minute;</li>
  *   <li>{@code healthy}: otherwise.</li>
  * </ul>
@@ -30,6 +33,11 @@ final class ReplicationHealth {
 
     static Map<String, Object> body(String region, List<String> regions, int walPartitions, ControlPlane controlPlane,
                                     ReplicationStatus replication) {
+        return body(region, regions, walPartitions, controlPlane, replication, RegionPauses.inMemory());
+    }
+
+    static Map<String, Object> body(String region, List<String> regions, int walPartitions, ControlPlane controlPlane,
+                                    ReplicationStatus replication, RegionPauses pauses) {
         HealthSnapshot health = controlPlane.health();
         ElectionSnapshot election = controlPlane.election();
         Map<String, ReplicationLag> lags = replication.lagByRegion();
@@ -42,11 +50,17 @@ final class ReplicationHealth {
             RegionHealth state = status == null ? RegionHealth.SUSPECT : status.state();
             boolean needsReseed = status != null && status.needsReseed();
             unhealthy |= state == RegionHealth.UNHEALTHY || needsReseed;
-            degraded |= state == RegionHealth.SUSPECT || lag == null || lag.maxLagSeconds() > DEGRADED_LAG_SECONDS;
+            RegionPause pause = pauses.state(name);
+            // Paused by the operator (meridian.regions) or, as its heartbeats say, by its nodes.
+            boolean paused = pause.paused() || status != null && status.paused();
+            degraded |= state == RegionHealth.SUSPECT || lag == null || lag.maxLagSeconds() > DEGRADED_LAG_SECONDS
+                    || paused;
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("health", state.wireName());
             entry.put("healthy", state == RegionHealth.HEALTHY && !needsReseed);
             entry.put("needsReseed", needsReseed);
+            entry.put("paused", paused);
+            entry.put("pausedSince", pause.paused() ? Instant.ofEpochMilli(pause.sinceMillis()).toString() : null);
             entry.put("lagEntries", lag == null ? null : lag.totalLagEntries());
             entry.put("lagSeconds", lag == null ? null : lag.maxLagSeconds());
             entry.put("lastHeartbeatAgeMillis", status == null || status.lastHeartbeatAgeMillis().isEmpty()

@@ -137,6 +137,22 @@ public final class RequestParsing {
     }
 
     /**
+     * The {@code X-Meridian-If-Paused} header: absent or {@code serve} → false, {@code redirect} → true (any case);
+     * anything else is {@code invalid_pause}.
+     */
+    public static boolean redirectIfPaused(String header) {
+        if (header == null || header.isBlank() || header.trim().equalsIgnoreCase("serve")) {
+            return false;
+        }
+        if (header.trim().equalsIgnoreCase("redirect")) {
+            return true;
+        }
+        throw ApiException.of(ErrorCode.INVALID_PAUSE, Headers.IF_PAUSED + " '" + header + "' is neither 'serve' nor"
+                + " 'redirect': send 'redirect' to be sent to the primary when this region's replication is paused,"
+                + " or leave it out");
+    }
+
+    /**
      * A strict JSON object body: malformed JSON is {@code malformed_json}; not an object, or a field outside
      * {@code fields}, is {@code invalid(message)}. Messages end with {@code example} so the reader sees a valid body.
      */

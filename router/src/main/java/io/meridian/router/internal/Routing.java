@@ -118,6 +118,9 @@ public final class Routing {
                     + ": follow the Location header to its primary " + redirect.region();
             case PREFERRED_REGION -> "served by the preferred region " + redirect.region()
                     + ": follow the Location header";
+            case PAUSED_REGION -> "region " + region + " has its replication paused for maintenance and the request"
+                    + " asked to be redirected then: follow the Location header to the primary " + redirect.region()
+                    + ", which has applied every acknowledged write";
         };
         Map<String, Object> details = Map.of("region", redirect.region(), "location", location,
                 "reason", redirect.reason().tagValue());

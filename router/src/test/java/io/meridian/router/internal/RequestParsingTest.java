@@ -2,6 +2,7 @@ package io.meridian.router.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +18,14 @@ class RequestParsingTest {
 
     private static ErrorCode codeOf(Runnable call) {
         return assertThrows(ApiException.class, call::run).code();
+    }
+
+    @Test
+    void shouldReadIfPausedAsServeByDefaultOrRedirect() {
+        assertFalse(RequestParsing.redirectIfPaused(null));
+        assertFalse(RequestParsing.redirectIfPaused(" serve "));
+        assertTrue(RequestParsing.redirectIfPaused("Redirect"));
+        assertEquals(ErrorCode.INVALID_PAUSE, codeOf(() -> RequestParsing.redirectIfPaused("follow")));
     }
 
     @Test

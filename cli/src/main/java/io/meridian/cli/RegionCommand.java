@@ -1,0 +1,90 @@
+package io.meridian.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code meridianctl region list|status|pause|resume}: pausing a region's replication for maintenance. */
+@Command(name = "region", description = "Regions: pause and resume their replication (maintenance).",
+        sortOptions = false)
+final class RegionCommand implements Runnable {
+    static final List<String> COLUMNS = List.of("region", "paused", "since", "lagEntries", "lagSeconds", "reason",
+            "requestedBy");
+
+    @Mixin
+    CommandGroup group;
+
+    @Override
+    public void run() {
+        throw group.missingCommand("list, status, pause or resume");
+    }
+
+    @Command(name = "list", description = "Every region, paused or running (GET /admin/regions).")
+    int list() {
+        HttpApi.Response response = group.root().api().get("/admin/regions");
+        Printer printer = group.root().printer();
+        if (printer.json()) {
+            printer.json(response.body());
+            return ExitCode.OK;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode region : response.body().path("regions")) {
+            rows.add(COLUMNS.stream().map(c -> Printer.text(region.get(c))).toList());
+        }
+        printer.table(COLUMNS, rows);
+        return ExitCode.OK;
+    }
+
+    @Command(name = "status", description = "One region: paused or running, since when, its lag"
+            + " (GET /admin/regions/{region}).")
+    int status(@Parameters(paramLabel = "<region>") String region) {
+        return print(group.root().api().get(path(region)), null);
+    }
+
+    @Command(name = "pause", sortOptions = false, description = "Pause the region's replication: its applier stops"
+            + " applying the WAL, reads there are marked stale, it is no failover candidate or migration target"
+            + " (POST /admin/regions/{region}/pause). Pausing a paused region changes nothing.")
+    int pause(@Parameters(paramLabel = "<region>") String region,
+              @Option(names = "--reason", paramLabel = "TEXT", description = "A note for other operators.")
+              String reason) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (reason != null) {
+            body.put("reason", reason);
+        }
+        return print(group.root().api().post(path(region) + "/pause", body), "paused");
+    }
+
+    @Command(name = "resume", description = "Resume the region's replication: its applier catches up with the WAL"
+            + " (POST /admin/regions/{region}/resume). Resuming a running region changes nothing.")
+    int resume(@Parameters(paramLabel = "<region>") String region) {
+        return print(group.root().api().post(path(region) + "/resume", Map.of()), "resumed");
+    }
+
+    private int print(HttpApi.Response response, String verb) {
+        Printer printer = group.root().printer();
+        if (printer.json()) {
+            printer.json(response.body());
+            return ExitCode.OK;
+        }
+        JsonNode body = response.body();
+        String region = body.path("region").asText();
+        if (verb != null) {
+            printer.line(body.path("changed").asBoolean(true)
+                    ? "region " + region + " " + verb
+                    : "region " + region + " was already " + (body.path("paused").asBoolean() ? "paused" : "running")
+                            + "; nothing changed");
+        }
+        printer.object(body);
+        return ExitCode.OK;
+    }
+
+    static String path(String region) {
+        return "/admin/regions/" + HttpApi.segment(region);
+    }
+}
