@@ -62,7 +62,9 @@ public final class RouterMetrics {
         /** A read reached a region that holds no copy of the tenant. */
         NOT_REPLICA,
         /** A read asked for another replica region with {@code X-Meridian-Preferred-Region}. */
-        PREFERRED_REGION;
+        PREFERRED_REGION,
+        /** The region is still syncing the tenant from a snapshot (full sync, re-seed): served by a caught-up one. */
+        SYNCING;
 
         public String tagValue() {
             return name().toLowerCase(Locale.ROOT);

@@ -152,4 +152,32 @@ class TenantSyncTopologyTest {
             assertTrue(target.documents(ACME).isEmpty(), "the rest of a cancelled snapshot is ignored");
         }
     }
+
+    @Test
+    void shouldReseedARegionWhoseCopyHasAGapFromASnapshotOfThePrimary() {
+        try (ApplierDriver source = new ApplierDriver(US_EAST); ApplierDriver target = new ApplierDriver(EU_WEST)) {
+            List<WalRecord> log = new ArrayList<>();
+            log.add(fence(withEuWest(1, List.of())));
+            for (int i = 0; i < 50; i++) {
+                log.add(put(ACME, "k" + i, "{\"v\":" + i + "}", 1, US_EAST, 10 + i, "w" + i));
+            }
+            log.forEach(source::pipe);
+            // eu-west lost 20 records (retention deleted them before it applied them); offsets stay those of the log
+            target.pipe(log.get(0));
+            log.subList(1, 11).forEach(target::pipe);
+            for (int i = 11; i < 31; i++) {
+                target.pipeRaw(ACME, null);
+            }
+            log.subList(31, log.size()).forEach(target::pipe);
+            assertEquals(30, target.documents(ACME).size());
+
+            WalRecord reseed = fence(withEuWest(2, List.of(EU_WEST)));
+            source.pipe(reseed);
+            target.pipe(reseed);
+            source.readSync().forEach(target::pipeSync);
+
+            assertEquals(source.documents(ACME), target.documents(ACME), "the copy is whole again");
+            assertEquals(SyncStatus.CAUGHT_UP, target.listener.syncs.get(target.listener.syncs.size() - 1).state());
+        }
+    }
 }

@@ -217,8 +217,9 @@ public final class FailoverPlanner {
             throw new IllegalArgumentException("WAL partition of tenant '" + placement.tenant()
                     + "' must not be negative, got " + partition);
         }
+        // A region still syncing the tenant from a snapshot holds an incomplete copy: never a candidate.
         List<FailoverCandidate> considered = placement.replicas().stream()
-                .filter(r -> !r.equals(failed))
+                .filter(r -> !r.equals(failed) && placement.isCaughtUpIn(r))
                 .map(r -> candidate(r, partition, health))
                 .toList();
         List<FailoverCandidate> healthy = considered.stream().filter(FailoverCandidate::isHealthy).sorted(RANK).toList();
