@@ -4,7 +4,7 @@ package io.meridian.migration;
  * The target region is still filling the tenant from a snapshot (it is in the placement's {@code syncing}): its copy
  * is not complete yet. Retriable: once it has caught up the controller clears {@code syncing}.
  */
-public final class TargetSyncingException extends MigrationException {
+public final class TargetSyncingException extends RetriableMigrationException {
     private static final long serialVersionUID = 1L;
     public static final String CODE = "target_syncing";
     public static final int STATUS = 409;

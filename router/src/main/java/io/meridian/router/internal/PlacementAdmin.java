@@ -140,7 +140,8 @@ public final class PlacementAdmin {
         }
         return new Placement(next.tenant(), next.primary(), next.replicas(), next.epoch(), next.writes(),
                 next.strategy(), next.mode(), current.writeConcern(),
-                next.replicas().contains(current.preferredPrimary()) ? current.preferredPrimary() : null, syncing);
+                current.preferredPrimary() != null && next.replicas().contains(current.preferredPrimary())
+                        ? current.preferredPrimary() : null, syncing);
     }
 
     /**

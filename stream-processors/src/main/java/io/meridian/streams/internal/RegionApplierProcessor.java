@@ -265,9 +265,9 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
     /**
      * Whether the duplicate check keeps a write's id: not when the router made the id up ({@link
      * WalHeaders#GENERATED_ID}: no retry can carry it again), and only in a region holding the tenant. That is enough
-     * for every region to decide alike where it matters: a region never joins an existing tenant's replicas (the
-     * admin API refuses it), so the regions holding a tenant have seen every write of it; elsewhere a verdict
-     * materializes nothing and acknowledges nothing. Each cuts a changelog record per write and region.
+     * for every region to decide alike where it matters: a region joining an existing tenant's replicas gets the
+     * remembered ids with its snapshot ({@link TenantSyncs}), so the regions holding a tenant know every id of it;
+     * elsewhere a verdict materializes nothing and acknowledges nothing. Each cuts a changelog record per write and region.
      */
     private boolean remembersIdOf(boolean generatedId, Placement fence) {
         return !generatedId && fence != null && fence.isReplicatedTo(region);
