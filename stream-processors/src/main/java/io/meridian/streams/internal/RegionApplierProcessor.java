@@ -76,8 +76,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         controllerEpochs = context.getStateStore(ApplierStores.CONTROLLER_EPOCHS);
         writeIds = writeIdsFactory.open(context);
         syncs = new TenantSyncs(region, context, docs, context.getStateStore(ApplierStores.SYNCS),
-                context.getStateStore(ApplierStores.SYNC_PENDING), writeIds, listener, this::dropTenant);
-        syncs.setReplayer(this::replay);
+                context.getStateStore(ApplierStores.SYNC_PENDING), writeIds, listener, this::dropTenant, this::replay);
         // After a restart or a rebalance the restored positions tell readers how far this region already is.
         Long restored = positions.get(context.taskId().partition());
         if (restored != null) {

@@ -63,12 +63,13 @@ final class TenantSyncs {
     private final WriteIdsWindow writeIds;
     private final ApplyListener listener;
     private final Consumer<String> dropTenant;
+    private final Replayer replayer;
     /** The task's sync states (few), mirrored so that the per-record check reads no store. */
     private final Map<String, SyncState> active = new HashMap<>();
 
     TenantSyncs(String region, ProcessorContext<String, Object> context, KeyValueStore<String, StoredDocument> docs,
                 KeyValueStore<String, SyncState> states, KeyValueStore<String, byte[]> pending,
-                WriteIdsWindow writeIds, ApplyListener listener, Consumer<String> dropTenant) {
+                WriteIdsWindow writeIds, ApplyListener listener, Consumer<String> dropTenant, Replayer replayer) {
         this.region = region;
         this.context = context;
         this.docs = docs;
@@ -77,6 +78,7 @@ final class TenantSyncs {
         this.writeIds = writeIds;
         this.listener = listener;
         this.dropTenant = dropTenant;
+        this.replayer = replayer;
         try (KeyValueIterator<String, SyncState> it = states.all()) {
             it.forEachRemaining(kv -> active.put(kv.key, kv.value));
         }
@@ -249,12 +251,6 @@ final class TenantSyncs {
         LOG.info("tenant={} region={} caught up: snapshot of fence {} from {} ({} documents, {} bytes, digest {}),"
                         + " then {} held WAL records", tenant, region, new Position(s.partition(), s.fenceOffset()),
                 s.source(), s.docs(), s.bytes(), ours, heldKeys.size());
-    }
-
-    private Replayer replayer;
-
-    void setReplayer(Replayer replayer) {
-        this.replayer = replayer;
     }
 
     private void moveHeldSnapshot(String tenant) {
