@@ -5,6 +5,7 @@ import io.meridian.infra.model.Placement;
 import io.meridian.router.internal.RegionView;
 import io.meridian.streams.RegionStreams;
 import io.meridian.streams.StoredDocument;
+import io.meridian.streams.SyncTracker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,8 @@ final class FakeRegion implements RegionView {
     private final List<Consumer<Placement>> listeners = new CopyOnWriteArrayList<>();
     volatile boolean ready = true;
     volatile RuntimeException failure;
+    /** This region's syncs, as an applier would report them; null: no applier. */
+    volatile SyncTracker syncs;
 
     /** Like the placement view: store, then tell the listeners. */
     void setPlacement(Placement placement) {
@@ -67,5 +70,10 @@ final class FakeRegion implements RegionView {
     @Override
     public void addPlacementListener(Consumer<Placement> listener) {
         listeners.add(listener);
+    }
+
+    @Override
+    public Optional<SyncTracker> syncs() {
+        return Optional.ofNullable(syncs);
     }
 }
