@@ -9,7 +9,8 @@ package io.meridian.cli;
  *   <li>{@value #USAGE}: the command line is wrong (unknown option, missing argument, bad value);</li>
  *   <li>{@value #UNAVAILABLE}: the node or Kafka cannot be reached, timed out, or answered 5xx: retry later;</li>
  *   <li>{@value #MIGRATION_FAILED}: {@code migrate watch <id>} saw the migration end {@code failed} or
- *       {@code cancelled};</li>
+ *       {@code cancelled}, or {@code sync status --watch} saw a sync
+ *       fail its digest check;</li>
  *   <li>{@value #INTERNAL}: a bug in {@code meridianctl}.</li>
  * </ul>
  */

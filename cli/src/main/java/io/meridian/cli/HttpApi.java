@@ -71,6 +71,10 @@ public final class HttpApi {
         return send("PUT", path, body);
     }
 
+    public Response delete(String path) {
+        return send("DELETE", path, null);
+    }
+
     public Response post(String path, Object body) {
         return send("POST", path, body);
     }

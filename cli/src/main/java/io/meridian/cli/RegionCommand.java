@@ -10,8 +10,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code meridianctl region list|status|pause|resume}: pausing a region's replication for maintenance. */
-@Command(name = "region", description = "Regions: pause and resume their replication (maintenance).",
+/** {@code meridianctl region list|status|pause|resume|reseed}: pausing a region's replication, re-seeding its copy. */
+@Command(name = "region", description = "Regions: pause and resume their replication (maintenance), re-seed them.",
         sortOptions = false)
 final class RegionCommand implements Runnable {
     static final List<String> COLUMNS = List.of("region", "paused", "since", "lagEntries", "lagSeconds", "reason",
@@ -22,7 +22,7 @@ final class RegionCommand implements Runnable {
 
     @Override
     public void run() {
-        throw group.missingCommand("list, status, pause or resume");
+        throw group.missingCommand("list, status, pause, resume or reseed");
     }
 
     @Command(name = "list", description = "Every region, paused or running (GET /admin/regions).")
@@ -86,5 +86,23 @@ final class RegionCommand implements Runnable {
 
     static String path(String region) {
         return "/admin/regions/" + HttpApi.segment(region);
+    }
+
+    @Command(name = "reseed", description = "Rebuild every tenant the region holds from snapshots of their primaries"
+            + " (POST /admin/regions/{region}/reseed): each tenant syncs there again; follow with 'meridianctl sync"
+            + " list' on a node of the region.")
+    int reseed(@Parameters(paramLabel = "<region>") String region) {
+        HttpApi.Response response = group.root().api().post("/admin/regions/" + HttpApi.segment(region) + "/reseed",
+                null);
+        Printer printer = group.root().printer();
+        JsonNode body = response.body();
+        if (printer.json()) {
+            printer.json(body);
+            return ExitCode.OK;
+        }
+        printer.line("re-seeding " + region + ": " + body.path("tenants").size() + " tenant(s) syncing again "
+                + body.path("tenants") + (body.path("already_syncing").isEmpty() ? ""
+                : ", already syncing " + body.path("already_syncing")));
+        return ExitCode.OK;
     }
 }

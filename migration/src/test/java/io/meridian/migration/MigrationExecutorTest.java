@@ -221,6 +221,12 @@ class MigrationExecutorTest {
                 () -> executor.start(ACME, "eu-west", "a"));
         assertFalse(reseed.retriable(), "waiting does not fill the gap");
         ctx.needsReseed("eu-west", false);
+        Placement placed = ctx.view.get(ACME);
+        ctx.view.put(ACME, placed.withReplicas(placed.replicas(), List.of("eu-west"), placed.epoch()));
+        MigrationException syncing = assertRefused(TargetSyncingException.class, "target_syncing", 409,
+                () -> executor.start(ACME, "eu-west", "a"));
+        assertTrue(syncing.retriable(), "it ends by itself");
+        ctx.view.put(ACME, placed);
         ctx.walEnd.put(P, 2_000L);  // eu-west at 95: 1904 behind, limit 1000
         assertRefused(TargetLaggingException.class, "target_lagging", 409, () -> executor.start(ACME, "eu-west", "a"));
         assertEquals(List.of(), ctx.committed, "a refused request writes nothing");

@@ -168,6 +168,8 @@ public final class MeridianNode implements AutoCloseable {
         router = new RouterServer(config, streams, tracker, walProducer, controller, migrations,
                 ReplicationStatus.of(monitor, applierMetrics), pauses, registry, clock);
         resources.add(router);
+        // A region whose copy has a gap (WAL records deleted before it applied them) re-seeds itself.
+        router.autoReseed(retention::needsReseed, retention::clear);
         router.start();
         LOG.info("node={} region={} serving on port {}", config.nodeId(), config.region(), router.port());
     }

@@ -82,7 +82,9 @@ public final class RouterMetrics {
         /** A read asked for another replica region with {@code X-Meridian-Preferred-Region}. */
         PREFERRED_REGION,
         /** A read reached a region whose replication is paused and asked to be redirected then (X-Meridian-If-Paused). */
-        PAUSED_REGION;
+        PAUSED_REGION,
+        /** The region is still syncing the tenant from a snapshot (full sync, re-seed): served by a caught-up one. */
+        SYNCING;
 
         public String tagValue() {
             return name().toLowerCase(Locale.ROOT);

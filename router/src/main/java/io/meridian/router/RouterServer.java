@@ -35,6 +35,8 @@ import io.meridian.router.internal.PausedReads;
 import io.meridian.router.internal.RegionApi;
 import io.meridian.router.internal.ReplicationApi;
 import io.meridian.router.internal.Routing;
+import io.meridian.router.internal.SyncApi;
+import io.meridian.router.internal.SyncReporter;
 import io.meridian.streams.ApplyTracker;
 import io.meridian.streams.RegionStreams;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -47,6 +49,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Producer;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
@@ -103,6 +106,7 @@ public final class RouterServer implements AutoCloseable {
     private final PlacementWatch watch;
     private final Javalin app;
     private final Lifecycle lifecycle;
+    private final SyncReporter syncReporter;
 
     /** How long admin requests wait: for this node's view, and for the controller when forwarded. */
     record AdminTimeouts(Duration visibleWait, Duration forwardConnect, Duration forwardRequest) {
@@ -248,6 +252,10 @@ public final class RouterServer implements AutoCloseable {
         new RegionApi(adminAuth, pauses, view, replication, config.regionUrls().keySet(), thisNode,
                 config.maxBodyBytes(), clock).register(endpoints);
         new HealthApi(view, registry, config.region()).register(endpoints);
+        new SyncApi(adminAuth, placementAdmin, forwarder, view, routing, config.regionUrls().keySet())
+                .register(endpoints);
+        this.syncReporter = new SyncReporter(config.region(), view, controlPlane, placementAdmin, forwarder,
+                config.adminToken());
         new AppliedApi(tracker, config.region(), config.nodeId(), config.walPartitions()).register(endpoints);
         regionReads.register(endpoints);
     }
@@ -261,6 +269,7 @@ public final class RouterServer implements AutoCloseable {
         lifecycle.beginStart();
         view.addPlacementListener(this::placementChanged);
         app.start();
+        timer.scheduleWithFixedDelay(syncReporter, 1, 1, TimeUnit.SECONDS);
         lifecycle.started();
         LOG.info("router listening region={} host={} port={}", config.region(), config.httpHost(), port());
     }
@@ -271,6 +280,14 @@ public final class RouterServer implements AutoCloseable {
             throw new IllegalStateException("router server of region " + config.region() + " is not started");
         }
         return app.port();
+    }
+
+    /**
+     * Re-seed this region by itself while {@code needsReseed} (the retention guard's mark): see
+     * {@link SyncReporter#autoReseed}. {@code reseeded} runs once every tenant it holds has caught up.
+     */
+    public void autoReseed(java.util.function.BooleanSupplier needsReseed, Runnable reseeded) {
+        syncReporter.autoReseed(needsReseed, reseeded);
     }
 
     /** Drops every cached placement; the next request of each tenant reads the placement view. */

@@ -74,11 +74,22 @@ class AdminApiTest {
     }
 
     @Test
-    void shouldRefuseToAddAReplicaRegionToAnExistingTenantAndChangeNothing() {
+    void shouldAddAReplicaRegionToAnExistingTenantAsSyncing() {
         h.place(placement(acme, "us-east", List.of("us-east", "eu-west"), 4, WriteState.ACTIVE));
 
         HttpResponse<String> response = h.admin("PUT", placementPath,
                 "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\",\"ap-south\"]}");
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals(List.of("ap-south"), h.published.get(0).syncing());
+    }
+
+    @Test
+    void shouldRefuseToMakeARegionWithoutACopyThePrimaryAndChangeNothing() {
+        h.place(placement(acme, "us-east", List.of("us-east", "eu-west"), 4, WriteState.ACTIVE));
+
+        HttpResponse<String> response = h.admin("PUT", placementPath,
+                "{\"primary\":\"ap-south\",\"replicas\":[\"us-east\",\"eu-west\",\"ap-south\"]}");
 
         assertError(response, 409, "replica_not_backfilled");
         assertTrue(message(response).contains("ap-south"), message(response));

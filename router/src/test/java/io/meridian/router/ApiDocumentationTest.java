@@ -16,6 +16,7 @@ import io.meridian.router.internal.RegionReadApi;
 import io.meridian.router.internal.HealthApi;
 import io.meridian.router.internal.MigrationApi;
 import io.meridian.router.internal.ReplicationApi;
+import io.meridian.router.internal.SyncApi;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -61,8 +62,8 @@ class ApiDocumentationTest {
                 ReplicationApi.ELECTION_PATH, ReplicationApi.FAILOVER_PATH, ReplicationApi.HEALTH_PATH,
                 MigrationApi.MIGRATE_PATH, MigrationApi.TENANT_MIGRATIONS_PATH, MigrationApi.MIGRATION_PATH,
                 MigrationApi.CANCEL_PATH, AppliedApi.APPLIED_PATH, RegionReadApi.PATH, HealthApi.LIVE_PATH,
-                HealthApi.READY_PATH,
-                HealthApi.METRICS_PATH)) {
+                HealthApi.READY_PATH, HealthApi.METRICS_PATH, SyncApi.SYNC_PATH, SyncApi.SYNCS_PATH,
+                SyncApi.CANCEL_PATH, SyncApi.CAUGHT_UP_PATH, SyncApi.RESEED_PATH, SyncApi.DIGEST_PATH)) {
             assertDocumented(path);
         }
         for (String header : constants(Headers.class)) {

@@ -316,6 +316,97 @@ class RouterIntegrationTest {
         assertEquals("eu-west", json(follower).at("/self/region").asText());
     }
 
+    @Test
+    void shouldFullSyncARegionAddedToATenantThatHasDocuments() {
+        // Before full sync this add was refused with 409 replica_not_backfilled.
+        String tenant = placeTenant("us-east", "us-east", "\"us-east\"");
+        String last = null;
+        for (int i = 0; i < 300; i++) {
+            HttpResponse<String> put = send("PUT", "us-east", doc(tenant, "k" + i), "{\"n\":" + i + "}");
+            assertEquals(201, put.statusCode(), put.body());
+            last = json(put).get("position").asText();
+        }
+        assertEquals(200, send("DELETE", "us-east", doc(tenant, "k7"), null).statusCode());
+
+        HttpResponse<String> added = admin("PUT", "eu-west", tenant,
+                "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"]}");
+        assertEquals(200, added.statusCode(), added.body());
+        assertEquals("[\"eu-west\"]", json(added).get("syncing").toString(), added.body());
+        // written while eu-west syncs: it must end with these too
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> put = send("PUT", "us-east", doc(tenant, "k" + i), "{\"after\":" + i + "}");
+            assertEquals(201, put.statusCode(), put.body());
+            last = json(put).get("position").asText();
+        }
+        assertEquals(200, send("DELETE", "us-east", doc(tenant, "k8"), null).statusCode());
+
+        // eu-west catches up and the controller clears 'syncing' with a new epoch.
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            HttpResponse<String> placement = admin("GET", "eu-west", tenant, null);
+            return placement.statusCode() == 200 && !json(placement).has("syncing");
+        });
+        HttpResponse<String> progress = send("GET", "eu-west", "/admin/tenants/" + tenant + "/sync", null,
+                "Authorization", "Bearer " + TOKEN);
+        assertEquals(200, progress.statusCode(), progress.body());
+        JsonNode sync = json(progress).get("sync");
+        assertEquals(299, sync.get("documents_copied").asLong(), progress.body());
+        assertEquals(299, sync.get("documents_total").asLong(), progress.body());
+        assertEquals(sync.get("source_digest").asText(), sync.get("digest").asText(), "digest proven at the fence");
+
+        HttpResponse<String> read = send("GET", "eu-west", doc(tenant, "k100"), null);
+        assertEquals(200, read.statusCode(), read.body());
+        assertEquals("{\"n\":100}", read.body());
+        assertEquals(404, send("GET", "eu-west", doc(tenant, "k8"), null).statusCode());
+        HttpResponse<String> k3 = send("GET", "eu-west", doc(tenant, "k3"), null);
+        assertEquals("{\"after\":3}", k3.body());
+        String usEast = digest("us-east", tenant);
+        await().atMost(Duration.ofSeconds(30)).until(() -> digest("eu-west", tenant).equals(usEast));
+        assertTrue(usEast.startsWith("sha256:"), usEast);
+    }
+
+    @Test
+    void shouldRedirectReadsOfASyncingRegionAndRefuseBadSyncAndReseedRequests() {
+        HttpResponse<String> unknown = send("POST", "eu-west", "/admin/regions/mars/reseed", null,
+                "Authorization", "Bearer " + TOKEN);
+        assertError(unknown, 400, "unknown_region");
+        HttpResponse<String> none = send("POST", "eu-west", "/admin/regions/ap-south/reseed", null,
+                "Authorization", "Bearer " + TOKEN);
+        assertError(none, 409, "region_holds_no_tenants");
+        String tenant = placeTenant("us-east", "us-east", "\"us-east\",\"eu-west\"");
+        HttpResponse<String> primary = send("POST", "eu-west", "/admin/regions/us-east/reseed", null,
+                "Authorization", "Bearer " + TOKEN);
+        assertError(primary, 409, "region_is_primary");
+        HttpResponse<String> notSyncing = send("DELETE", "eu-west", "/admin/tenants/" + tenant + "/sync/eu-west",
+                null, "Authorization", "Bearer " + TOKEN);
+        assertError(notSyncing, 409, "not_syncing");
+        HttpResponse<String> newPrimary = admin("PUT", "us-east", tenant,
+                "{\"primary\":\"ap-south\",\"replicas\":[\"us-east\",\"eu-west\",\"ap-south\"]}");
+        assertError(newPrimary, 409, "replica_not_backfilled");
+        assertEquals(1, json(admin("GET", "us-east", tenant, null)).get("epoch").asLong(), "nothing changed");
+
+        // ap-south runs no node, so its sync never ends: reads asking for it go to the primary, and it is cancelled.
+        HttpResponse<String> added = admin("PUT", "us-east", tenant,
+                "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\",\"ap-south\"]}");
+        assertEquals(200, added.statusCode(), added.body());
+        await().atMost(Duration.ofSeconds(30)).until(() -> json(admin("GET", "eu-west", tenant, null))
+                .path("syncing").toString().equals("[\"ap-south\"]"));
+        HttpResponse<String> read = send("GET", "eu-west", doc(tenant, "x"), null,
+                "X-Meridian-Preferred-Region", "ap-south");
+        assertEquals(307, read.statusCode(), read.body());
+        assertEquals(URLS.get("us-east") + doc(tenant, "x"), read.headers().firstValue("Location").orElseThrow());
+        HttpResponse<String> cancelled = send("DELETE", "eu-west", "/admin/tenants/" + tenant + "/sync/ap-south",
+                null, "Authorization", "Bearer " + TOKEN);
+        assertEquals(200, cancelled.statusCode(), cancelled.body());
+        assertEquals("[\"us-east\",\"eu-west\"]", json(cancelled).get("replicas").toString());
+    }
+
+    private static String digest(String region, String tenant) {
+        HttpResponse<String> response = send("GET", region, "/admin/tenants/" + tenant + "/digest", null,
+                "Authorization", "Bearer " + TOKEN);
+        assertEquals(200, response.statusCode(), response.body());
+        return json(response).get("digest").asText();
+    }
+
     // ---- helpers
 
     /** Creates a tenant through {@code via}'s admin API and waits until both regions route by it. */

@@ -19,7 +19,16 @@ public final class ApplierStores {
      */
     public static final String WRITE_IDS = "write-ids-by-offset";
 
+    /** tenant → the state of this region's sync of the tenant from a snapshot (full sync, re-seed). */
+    public static final String SYNCS = "tenant-syncs";
+    /**
+     * tenant + "/d/" + key → snapshot documents that arrived before this region reached the snapshot's fence, and
+     * tenant + "/r/" + offset → WAL records of a syncing tenant after the fence, held until the snapshot is in.
+     */
+    public static final String SYNC_PENDING = "sync-pending";
+
     public static final String CONFLICTS_SINK = "conflicts-sink";
+    public static final String SYNC_SINK = "sync-sink";
     public static final String DLQ_SINK = "dlq-sink";
 
     private ApplierStores() {

@@ -32,6 +32,14 @@ public interface ApplyListener {
     default void onGap(int partition, long lastApplied, long firstProcessed) {
     }
 
+    /**
+     * This region's sync of a tenant from a snapshot moved on ({@link SyncStatus}); a status with state
+     * {@link SyncStatus#ENDED} says the sync is over (the region caught up and the placement says so, or it was
+     * removed). Also told for every sync in progress when a task (re)starts.
+     */
+    default void onSync(SyncStatus status) {
+    }
+
     /** One listener that tells each of {@code listeners}, in order. */
     static ApplyListener all(ApplyListener... listeners) {
         List<ApplyListener> all = List.of(listeners);
@@ -59,6 +67,11 @@ public interface ApplyListener {
             @Override
             public void onGap(int partition, long lastApplied, long firstProcessed) {
                 all.forEach(l -> l.onGap(partition, lastApplied, firstProcessed));
+            }
+
+            @Override
+            public void onSync(SyncStatus status) {
+                all.forEach(l -> l.onSync(status));
             }
         };
     }

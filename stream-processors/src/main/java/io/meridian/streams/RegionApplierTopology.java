@@ -3,7 +3,11 @@ package io.meridian.streams;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.serde.JsonSerde;
 import io.meridian.infra.topics.Topics;
+import io.meridian.infra.model.SyncRecord;
 import io.meridian.streams.internal.RegionApplierProcessor;
+import io.meridian.streams.internal.SyncState;
+import java.util.Optional;
+import java.util.Set;
 import io.meridian.streams.internal.WriteIdsWindow;
 import java.time.Duration;
 import java.util.Map;
@@ -21,7 +25,8 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  *   meridian.wal ──▶ applier ──┬─▶ tenant-docs, tenant-fences, applied-positions, controller-epochs,
  *   (bytes)                    │   write-ids-by-offset (stores, see {@link ApplierStores})
- *                              ├─▶ meridian.conflicts   (stale-epoch records and how they were resolved)
+ *   meridian.sync ──┘          ├─▶ meridian.sync        (a tenant's snapshot, when a region starts syncing it)
+ *   (snapshots)                ├─▶ meridian.conflicts   (stale-epoch records and how they were resolved)
  *                              └─▶ meridian.dlq         (records it cannot read or will not apply, with the reason)
  * </pre>
  */
@@ -41,6 +46,7 @@ public final class RegionApplierTopology {
     public static final int MAX_RECORD_BYTES = 2 * 1024 * 1024;
 
     static final String SOURCE = "wal-source";
+    static final String SYNC_SOURCE = "sync-source";
     static final String APPLIER = "applier";
 
     private RegionApplierTopology() {
@@ -56,8 +62,11 @@ public final class RegionApplierTopology {
                           long idempotencyWindowRecords) {
         // Values are read as bytes so that a record that cannot be parsed goes to the DLQ instead of stopping the app.
         topology.addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.WAL.name());
+        // Tenant snapshots (full sync, re-seed): partitioned like the WAL, so a tenant's snapshot reaches the task
+        // that applies its WAL partition.
+        topology.addSource(SYNC_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.SYNC.name());
         topology.addProcessor(APPLIER, () -> new RegionApplierProcessor(region, walPartitions, listener,
-                WriteIdsWindow.factory(idempotencyWindowRecords)), SOURCE);
+                WriteIdsWindow.factory(idempotencyWindowRecords)), SOURCE, SYNC_SOURCE);
         // Documents are not cached: keys are mostly written once per commit interval, and the cache (a sorted map per
         // task, evicting under load) cost about a tenth of the applier's time for nothing (bench --only apply, JFR).
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplierStores.DOCS),
@@ -78,6 +87,18 @@ public final class RegionApplierTopology {
         topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(ApplierStores.WRITE_IDS,
                 Duration.ofMillis(idempotencyWindowRecords), Duration.ofMillis(1), false), Serdes.String(),
                 Serdes.String()), APPLIER);
+        // A sync's state and what it holds until the snapshot is merged (see TenantSyncs).
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplierStores.SYNCS),
+                Serdes.String(), new JsonSerde<>(SyncState.class)), APPLIER);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplierStores.SYNC_PENDING),
+                Serdes.String(), Serdes.ByteArray())
+                .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES))),
+                APPLIER);
+        // The snapshot goes to the tenant's WAL partition number, whatever the key's hash.
+        topology.addSink(ApplierStores.SYNC_SINK, Topics.SYNC.name(), Topics.SYNC.keySerde().serializer(),
+                Topics.SYNC.valueSerde().serializer(),
+                (String topic, String key, SyncRecord value, int partitions) -> Optional.of(Set.of(value.partition())),
+                APPLIER);
         topology.addSink(ApplierStores.CONFLICTS_SINK, Topics.CONFLICTS.name(),
                 Topics.CONFLICTS.keySerde().serializer(), Topics.CONFLICTS.valueSerde().serializer(), APPLIER);
         topology.addSink(ApplierStores.DLQ_SINK, Topics.DLQ.name(), Topics.DLQ.keySerde().serializer(),

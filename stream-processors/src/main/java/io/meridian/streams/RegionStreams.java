@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,6 +24,8 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,13 +44,16 @@ public final class RegionStreams implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics metrics;
+    private final SyncTracker syncs;
     private final List<Consumer<Placement>> placementListeners = new CopyOnWriteArrayList<>();
     private final Lifecycle lifecycle = new Lifecycle("region streams");
     private volatile boolean applierPauseWanted;
 
     public RegionStreams(MeridianConfig config, ApplyListener listener, MeterRegistry registry) {
         Topology topology = new Topology();
-        RegionApplierTopology.build(topology, config.region(), config.walPartitions(), listener);
+        this.syncs = new SyncTracker(config.region(), registry, java.time.Clock.systemUTC());
+        RegionApplierTopology.build(topology, config.region(), config.walPartitions(),
+                ApplyListener.all(listener, syncs));
         PlacementViewTopology.build(topology, this::placementChanged);
         this.streams = new KafkaStreams(topology, streamsProperties(config),
                 new HeldWalConsumers(() -> applierPauseWanted));
@@ -182,6 +188,27 @@ public final class RegionStreams implements AutoCloseable {
     public Optional<StoredDocument> document(String tenant, String key) {
         return StoreQueries.query(streams, ApplierStores.DOCS,
                 (ReadOnlyKeyValueStore<String, StoredDocument> docs) -> docs.get(ApplierStores.docKey(tenant, key)));
+    }
+
+    /** This region's syncs (full sync, re-seed) as its applier reported them. */
+    public SyncTracker syncs() {
+        return syncs;
+    }
+
+    /**
+     * The digest of this region's copy of {@code tenant} ({@link TenantDigest}): documents, bytes and digest; empty
+     * when the store holds none of it.
+     */
+    public Optional<Map<String, Object>> digest(String tenant) {
+        return StoreQueries.query(streams, ApplierStores.DOCS, (ReadOnlyKeyValueStore<String, StoredDocument> docs) -> {
+            TenantDigest digest = new TenantDigest();
+            try (KeyValueIterator<String, StoredDocument> it = docs.prefixScan(tenant + "/", new StringSerializer())) {
+                it.forEachRemaining(kv -> digest.add(kv.key, kv.value));
+            }
+            long count = digest.documents();
+            long size = digest.bytes();
+            return Map.<String, Object>of("documents", count, "bytes", size, "digest", digest.finish());
+        });
     }
 
     public Optional<Placement> placement(String tenant) {

@@ -93,6 +93,20 @@ public final class RetentionGuard implements ApplyListener, AutoCloseable {
         return !lostPartitions.isEmpty();
     }
 
+    /**
+     * The region was re-seeded (every tenant it holds synced again from a snapshot after the gap): forget the mark.
+     */
+    public void clear() {
+        Set<Integer> was = lostPartitions();
+        lostPartitions.clear();
+        try {
+            Files.deleteIfExists(marker);
+        } catch (IOException e) {
+            LOG.error("cannot delete the needs-reseed mark {}: {}", marker, e.toString());
+        }
+        LOG.info("re-seeded: WAL partitions {} no longer mark this region as needing a reseed", was);
+    }
+
     /** The WAL partitions in which this region skipped deleted records. */
     public Set<Integer> lostPartitions() {
         synchronized (lostPartitions) {

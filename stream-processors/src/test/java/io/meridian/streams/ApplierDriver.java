@@ -6,6 +6,7 @@ import io.meridian.infra.model.ConflictRecord;
 import io.meridian.infra.model.DeadLetter;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.Position;
+import io.meridian.infra.model.SyncRecord;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.topics.Topics;
 import io.meridian.infra.topics.WalHeaders;
@@ -48,6 +49,8 @@ final class ApplierDriver implements AutoCloseable {
     private final TestInputTopic<String, byte[]> rawWal;
     private final TestOutputTopic<String, ConflictRecord> conflicts;
     private final TestOutputTopic<String, DeadLetter> dlq;
+    private final TestInputTopic<String, SyncRecord> syncIn;
+    private final TestOutputTopic<String, SyncRecord> syncOut;
     private final Path stateDir;
     private long nextTimestamp = START_MS;
 
@@ -87,6 +90,10 @@ final class ApplierDriver implements AutoCloseable {
         rawWal = driver.createInputTopic(Topics.WAL.name(), new StringSerializer(), new ByteArraySerializer());
         conflicts = driver.createOutputTopic(Topics.CONFLICTS.name(), Topics.CONFLICTS.keySerde().deserializer(),
                 Topics.CONFLICTS.valueSerde().deserializer());
+        syncIn = driver.createInputTopic(Topics.SYNC.name(), Topics.SYNC.keySerde().serializer(),
+                Topics.SYNC.valueSerde().serializer());
+        syncOut = driver.createOutputTopic(Topics.SYNC.name(), Topics.SYNC.keySerde().deserializer(),
+                Topics.SYNC.valueSerde().deserializer());
         dlq = driver.createOutputTopic(Topics.DLQ.name(), Topics.DLQ.keySerde().deserializer(),
                 Topics.DLQ.valueSerde().deserializer());
     }
@@ -108,6 +115,16 @@ final class ApplierDriver implements AutoCloseable {
         long timestamp = nextTimestamp++;
         wal.pipeInput(record.tenant(), record, Instant.ofEpochMilli(timestamp));
         return timestamp;
+    }
+
+    /** Pipes a snapshot record (as another region's applier wrote it to {@code meridian.sync}). */
+    void pipeSync(SyncRecord record) {
+        syncIn.pipeInput(record.tenant(), record, Instant.ofEpochMilli(nextTimestamp++));
+    }
+
+    /** The snapshot records this applier wrote since the last call. */
+    List<SyncRecord> readSync() {
+        return syncOut.readValuesToList();
     }
 
     /** Pipes {@code record} stamped {@code timestamp}, as a producer with that clock would. */

@@ -10,6 +10,7 @@ final class RecordingListener implements ApplyListener {
     final List<ApplyOutcome> decisions = new CopyOnWriteArrayList<>();
     final List<Position> applied = new CopyOnWriteArrayList<>();
     final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
+    final List<SyncStatus> syncs = new CopyOnWriteArrayList<>();
     private final ApplyListener next;
 
     RecordingListener(ApplyListener next) {
@@ -32,5 +33,11 @@ final class RecordingListener implements ApplyListener {
     public void onApplied(Position position) {
         applied.add(position);
         next.onApplied(position);
+    }
+
+    @Override
+    public void onSync(SyncStatus status) {
+        syncs.add(status);
+        next.onSync(status);
     }
 }

@@ -220,8 +220,9 @@ public final class FailoverPlanner {
             throw new IllegalArgumentException("WAL partition of tenant '" + placement.tenant()
                     + "' must not be negative, got " + partition);
         }
+        // A region still syncing the tenant from a snapshot holds an incomplete copy: never a candidate.
         List<FailoverCandidate> considered = placement.replicas().stream()
-                .filter(r -> !r.equals(failed))
+                .filter(r -> !r.equals(failed) && placement.isCaughtUpIn(r))
                 .map(r -> candidate(r, partition, health))
                 .toList();
         List<FailoverCandidate> healthy = considered.stream().filter(FailoverCandidate::isHealthy).sorted(RANK).toList();
@@ -257,13 +258,15 @@ public final class FailoverPlanner {
 
     private static TenantFailover toTarget(Placement placement, int partition, String target, List<FailoverCandidate> healthy,
                                            List<FailoverCandidate> notHealthy) {
-        if (!placement.isReplicatedTo(target)) {
+        if (!placement.isCaughtUpIn(target)) {
             List<FailoverCandidate> candidates = Stream.concat(
                     healthy.stream().map(c -> c.notChosen("not the operator's target '" + target + "'")),
                     notHealthy.stream()).toList();
+            String why = placement.isReplicatedTo(target) ? "is still syncing this tenant from a snapshot"
+                    : "is not a replica of this tenant";
             return new TenantFailover(placement, partition, TenantFailover.Outcome.TARGET_NOT_REPLICA,
                     Optional.empty(), candidates, "skipped: the operator's target '" + target
-                            + "' is not a replica of this tenant; the tenant stays on '" + placement.primary() + "'");
+                            + "' " + why + "; the tenant stays on '" + placement.primary() + "'");
         }
         // The planner checked that the target is healthy, so it is among the healthy candidates.
         List<FailoverCandidate> candidates = new ArrayList<>();

@@ -154,6 +154,16 @@ class FailoverPlannerTest {
     // ---- where -----------------------------------------------------------------------------------------------
 
     @Test
+    void shouldNeverPromoteARegionStillSyncingTheTenant() {
+        // eu-west is ahead in acme's partition but still filling its copy from a snapshot
+        Placement syncing = ACME.withReplicas(ACME.replicas(), List.of("eu-west"), ACME.epoch());
+        FailoverPlan plan = proceed(PLANNER.planAutomatic("us-east", usEastDown().build(), List.of(syncing), NONE,
+                NOW, EPOCH));
+        assertEquals(Optional.of("ap-south"), tenant(plan, "acme").newPrimary());
+        assertTrue(tenant(plan, "acme").candidates().stream().noneMatch(c -> c.region().equals("eu-west")));
+    }
+
+    @Test
     void shouldChooseTheHealthyReplicaWithTheHighestAppliedPositionInTheTenantsPartition() {
         FailoverPlan plan = proceed(PLANNER.planAutomatic("us-east", usEastDown().build(), PLACEMENTS, NONE, NOW,
                 EPOCH));

@@ -39,6 +39,18 @@ public final class MetricNames {
     /** meridian_replication_paused{region}: 1 while the operator has the region's replication paused (meridian.regions). */
     public static final String REPLICATION_PAUSED = "meridian.replication.paused";
 
+    // Full sync and re-seed (a region filling a tenant from a snapshot).
+    /** meridian_sync_in_progress{region}: tenants this node's region is filling from a snapshot. */
+    public static final String SYNC_IN_PROGRESS = "meridian.sync.in.progress";
+    /** meridian_sync_documents_total{region}: snapshot documents copied into this node's region. */
+    public static final String SYNC_DOCUMENTS = "meridian.sync.documents";
+    /** meridian_sync_bytes_total{region}: snapshot bytes copied into this node's region. */
+    public static final String SYNC_BYTES = "meridian.sync.bytes";
+    /** meridian_sync_remaining_documents{region}: snapshot documents still to copy, over the syncs in progress. */
+    public static final String SYNC_REMAINING_DOCUMENTS = "meridian.sync.remaining.documents";
+    /** meridian_sync_completed_total{region,outcome}: syncs ended here (caught_up, digest_mismatch). */
+    public static final String SYNC_COMPLETED = "meridian.sync.completed";
+
     // WAL.
     /** meridian_wal_size_bytes: size of meridian.wal on the brokers' disks (one replica of each partition). */
     public static final String WAL_SIZE_BYTES = "meridian.wal.size.bytes";

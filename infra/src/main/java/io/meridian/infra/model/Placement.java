@@ -113,6 +113,7 @@ public record Placement(
     /** The same placement with {@code newReplicas}, of which {@code newSyncing} are still being filled. */
     public Placement withReplicas(List<String> newReplicas, List<String> newSyncing, long newEpoch) {
         return new Placement(tenant, primary, newReplicas, newEpoch, writes, strategy, mode, writeConcern,
-                newReplicas.contains(preferredPrimary) ? preferredPrimary : null, newSyncing);
+                preferredPrimary != null && newReplicas.contains(preferredPrimary) ? preferredPrimary : null,
+                newSyncing);
     }
 }

@@ -9,6 +9,7 @@ import io.meridian.infra.model.MigrationEvent;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.RegionPause;
 import io.meridian.infra.model.ReplicationLag;
+import io.meridian.infra.model.SyncRecord;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.serde.JsonSerde;
 import java.time.Duration;
@@ -74,19 +75,31 @@ public final class Topics {
     public static final Topic<String, RegionPause> REGIONS = new Topic<>("meridian.regions", Serdes.String(),
             new JsonSerde<>(RegionPause.class), 1, RF, compacted());
 
+    /**
+     * Tenant snapshots for full sync and re-seed, keyed by tenant, partitioned like the WAL (the same partition count,
+     * so a tenant's snapshot and its WAL records reach the same applier task). Records are up to 2 MiB (a chunk of
+     * documents). Kept a week: a region that is down for less resumes its sync from the topic.
+     */
+    public static final Topic<String, SyncRecord> SYNC = new Topic<>("meridian.sync", Serdes.String(),
+            new JsonSerde<>(SyncRecord.class), 12, RF, Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                    TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()),
+                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(2 * 1024 * 1024 + 1024),
+                    TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, MIN_ISR));
+
     public static final List<Topic<?, ?>> ALL = List.of(WAL, PLACEMENTS, MIGRATIONS, HEARTBEATS, REPLICATION_LAG,
-            CONFLICTS, CONFLICT_STATS, CONTROLLER, DLQ, REGIONS);
+            CONFLICTS, CONFLICT_STATS, CONTROLLER, DLQ, REGIONS, SYNC);
 
     private Topics() {
     }
 
     /**
      * The catalog for a cluster: every topic with {@code replicationFactor} and {@code minInsyncReplicas}, the WAL
-     * with {@code walPartitions}.
+     * and {@code meridian.sync} with {@code walPartitions}.
      */
     public static List<Topic<?, ?>> catalog(int walPartitions, short replicationFactor, int minInsyncReplicas) {
         return ALL.stream()
-                .<Topic<?, ?>>map(t -> t.withLayout(t == WAL ? walPartitions : t.partitions(), replicationFactor,
+                .<Topic<?, ?>>map(t -> t.withLayout(t == WAL || t == SYNC ? walPartitions : t.partitions(), replicationFactor,
                         minInsyncReplicas))
                 .toList();
     }

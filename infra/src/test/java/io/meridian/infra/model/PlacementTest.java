@@ -67,6 +67,18 @@ class PlacementTest {
     }
 
     @Test
+    void shouldChangeReplicasAndSyncingWithOrWithoutAPreferredPrimary() {
+        Placement plain = new Placement("acme", "us-east", List.of("us-east"), 1, WriteState.ACTIVE,
+                ConflictStrategy.LWW, ReplicationMode.SINGLE_PRIMARY);
+        Placement added = plain.withReplicas(List.of("us-east", "eu-west"), List.of("eu-west"), 2);
+        assertEquals(List.of("eu-west"), added.syncing());
+        assertEquals(null, added.preferredPrimary());
+        Placement preferred = added.withPreferredPrimary("eu-west", 3);
+        assertEquals("eu-west", preferred.withReplicas(List.of("us-east", "eu-west"), List.of(), 4).preferredPrimary());
+        assertEquals(null, preferred.withReplicas(List.of("us-east"), List.of(), 4).preferredPrimary());
+    }
+
+    @Test
     void shouldRefuseAPreferredPrimaryThatIsNotAReplica() {
         assertMessage("preferred primary 'eu-west'", () -> new Placement("acme", "us-east", List.of("us-east"), 1,
                 WriteState.ACTIVE, ConflictStrategy.LWW, ReplicationMode.SINGLE_PRIMARY, WriteConcern.LOCAL, "eu-west",

@@ -14,6 +14,7 @@ import io.meridian.migration.SameRegionException;
 import io.meridian.migration.TargetLaggingException;
 import io.meridian.migration.TargetNeedsReseedException;
 import io.meridian.migration.TargetPausedException;
+import io.meridian.migration.TargetSyncingException;
 import io.meridian.migration.TargetUnhealthyException;
 import io.meridian.migration.TenantNotFoundException;
 import io.meridian.migration.UnknownRegionException;
@@ -81,6 +82,8 @@ final class Assessor {
             problem = new SameRegionException(tenant, toRegion);
         } else if (!placement.isReplicatedTo(toRegion)) {
             problem = new NotAReplicaException(tenant, toRegion, placement.replicas());
+        } else if (!placement.isCaughtUpIn(toRegion)) {
+            problem = new TargetSyncingException(tenant, selfId, toRegion);
         } else if (target.isEmpty() || target.get().state() != RegionHealth.HEALTHY) {
             problem = new TargetUnhealthyException(tenant, selfId, toRegion,
                     target.map(s -> s.state().wireName()).orElse("unknown to the health monitor"));

@@ -326,7 +326,7 @@ public final class MigrationRun implements AutoCloseable {
                     m.tenant(), m.id(), m.toRegion(), target.get().state().wireName());
             return false;
         }
-        // Built from the current placement, so that its write concern (and other optional fields) carry over.
+        // Keeps what the placement carries besides (write concern, preferred primary, regions still syncing).
         Placement switched = current.withPrimary(m.toRegion(), current.epoch() + 1)
                 .withWrites(WriteState.ACTIVE, current.epoch() + 1);
         journal.publish(switched, "migration-switch", at -> List.of(

@@ -59,8 +59,12 @@ public final class PlacementAdmin {
         }
         Placement next = request.toPlacement(tenant, current);
         if (current != null) {
-            refuseUnfilledReplicas(current, next);
+            next = withSyncing(current, next);
         }
+        return publish(tenant, current, next);
+    }
+
+    private Reply publish(String tenant, Placement current, Placement next) {
         try {
             controlPlane.changePlacement(next, REASON);
         } catch (RuntimeException e) {
@@ -118,16 +122,105 @@ public final class PlacementAdmin {
     }
 
     /**
-     * A region added to an existing tenant's replicas would hold only the writes from now on and serve reads of
-     * documents it never saw as missing: refuse it until regions can be back-filled.
+     * A region added to an existing tenant's replicas starts {@code syncing}: it fills its copy from a snapshot taken
+     * at this change's fence and serves nothing until it has caught up (full sync). Regions still syncing stay so.
+     * The primary must hold a complete copy: a region that is added, or still syncing, cannot be made the primary.
      */
-    private static void refuseUnfilledReplicas(Placement current, Placement next) {
+    static Placement withSyncing(Placement current, Placement next) {
         List<String> added = next.replicas().stream().filter(r -> !current.isReplicatedTo(r)).toList();
-        if (!added.isEmpty()) {
-            throw ApiException.of(ErrorCode.REPLICA_NOT_BACKFILLED, "tenant " + current.tenant() + " exists; adding "
-                    + added + " to its replicas needs a back-fill of its documents there, which Meridian does not do"
-                    + " yet: place new tenants with every replica region they will need", current.tenant());
+        List<String> syncing = next.replicas().stream()
+                .filter(r -> added.contains(r) || current.syncing().contains(r)).toList();
+        if (syncing.contains(next.primary())) {
+            boolean isNew = added.contains(next.primary());
+            throw ApiException.of(isNew ? ErrorCode.REPLICA_NOT_BACKFILLED : ErrorCode.TARGET_SYNCING, "region "
+                    + next.primary() + (isNew ? " holds no copy of tenant " + current.tenant() + " yet"
+                    : " is still syncing tenant " + current.tenant()) + ": it cannot become the primary. Add it to"
+                    + " the replicas (keeping primary " + current.primary() + "), let it catch up (GET /admin/tenants/"
+                    + current.tenant() + "/sync?region=" + next.primary() + "), then migrate", current.tenant());
         }
+        return new Placement(next.tenant(), next.primary(), next.replicas(), next.epoch(), next.writes(),
+                next.strategy(), next.mode(), current.writeConcern(),
+                current.preferredPrimary() != null && next.replicas().contains(current.preferredPrimary())
+                        ? current.preferredPrimary() : null, syncing);
+    }
+
+    /**
+     * A syncing region's node reports that it caught up at the tenant's fence epoch {@code epoch}: clear it from
+     * {@code syncing} (a new epoch). Only when the report is about the committed epoch, so a report from before a
+     * later change (a cancel, a new sync) cannot clear it.
+     */
+    public CompletableFuture<Reply> caughtUp(String tenant, String region, long epoch) {
+        return CompletableFuture.supplyAsync(() -> {
+            Placement current = committed(tenant);
+            if (!current.syncing().contains(region)) {
+                return Reply.json(200, current);
+            }
+            if (current.epoch() != epoch) {
+                throw ApiException.of(ErrorCode.PLACEMENT_CHANGED, "region " + region + " caught up at epoch " + epoch
+                        + " but tenant " + tenant + " is at epoch " + current.epoch() + ": report again once it"
+                        + " applied that fence", tenant);
+            }
+            List<String> syncing = current.syncing().stream().filter(r -> !r.equals(region)).toList();
+            LOG.info("sync caught up tenant={} region={} epoch={}: clearing syncing", tenant, region, epoch);
+            return publish(tenant, current, current.withReplicas(current.replicas(), syncing, epoch + 1));
+        }, serial);
+    }
+
+    /** Cancels the sync of {@code region}: removes it from the tenant's replicas (its partial copy is dropped). */
+    public CompletableFuture<Reply> cancelSync(String tenant, String region) {
+        return CompletableFuture.supplyAsync(() -> {
+            Placement current = committed(tenant);
+            if (!current.syncing().contains(region)) {
+                throw ApiException.of(ErrorCode.NOT_SYNCING, "region " + region + " is not syncing tenant " + tenant
+                        + " (replicas " + current.replicas() + ", syncing " + current.syncing() + "): nothing to"
+                        + " cancel", tenant);
+            }
+            List<String> replicas = current.replicas().stream().filter(r -> !r.equals(region)).toList();
+            List<String> syncing = current.syncing().stream().filter(r -> !r.equals(region)).toList();
+            LOG.info("sync cancelled tenant={} region={} epoch={}", tenant, region, current.epoch() + 1);
+            return publish(tenant, current, current.withReplicas(replicas, syncing, current.epoch() + 1));
+        }, serial);
+    }
+
+    /**
+     * Re-seeds {@code region}: every tenant it holds (and does not already sync) starts syncing there again, each from
+     * a snapshot of its primary at its own fence. Refused, with nothing changed, when the region holds no tenant or is
+     * the primary of one (fail it over first: a primary's copy is the source of truth).
+     */
+    public CompletableFuture<Reply> reseed(String region) {
+        return CompletableFuture.supplyAsync(() -> {
+            List<Placement> held = view.placements().stream().map(p -> committed(p.tenant()))
+                    .filter(p -> p.isReplicatedTo(region)).sorted(Comparator.comparing(Placement::tenant)).toList();
+            if (held.isEmpty()) {
+                throw ApiException.of(ErrorCode.REGION_HOLDS_NO_TENANTS, "region " + region + " holds no tenant:"
+                        + " there is nothing to re-seed");
+            }
+            List<String> primaryOf = held.stream().filter(p -> p.primary().equals(region)).map(Placement::tenant)
+                    .toList();
+            if (!primaryOf.isEmpty()) {
+                throw ApiException.of(ErrorCode.REGION_IS_PRIMARY, "region " + region + " is the primary of " + primaryOf
+                        + ": fail it over (POST /admin/replication/failover) or migrate those tenants first; nothing"
+                        + " was changed", null, Map.of("tenants", primaryOf), null);
+            }
+            List<String> started = new java.util.ArrayList<>();
+            for (Placement p : held) {
+                if (p.syncing().contains(region)) {
+                    continue;
+                }
+                List<String> syncing = new java.util.ArrayList<>(p.syncing());
+                syncing.add(region);
+                publish(p.tenant(), p, p.withReplicas(p.replicas(), syncing, p.epoch() + 1));
+                started.add(p.tenant());
+            }
+            LOG.info("reseed region={}: {} tenant(s) syncing again: {}", region, started.size(), started);
+            return Reply.json(202, Map.of("region", region, "tenants", started,
+                    "already_syncing", held.stream().map(Placement::tenant).filter(t -> !started.contains(t)).toList()));
+        }, serial);
+    }
+
+    private Placement committed(String tenant) {
+        return controlPlane.committedPlacement(tenant).or(() -> view.placement(tenant))
+                .orElseThrow(() -> DocumentWriter.tenantNotFound(tenant));
     }
 
     private Optional<Placement> awaitVisible(String tenant, long epoch) {

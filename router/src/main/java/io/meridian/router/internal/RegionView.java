@@ -4,7 +4,9 @@ import io.meridian.streams.NotReadyException;
 import io.meridian.infra.model.Placement;
 import io.meridian.streams.RegionStreams;
 import io.meridian.streams.StoredDocument;
+import io.meridian.streams.SyncTracker;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -23,6 +25,16 @@ public interface RegionView {
 
     /** {@code listener} hears every placement change after the view shows it; it must be quick. */
     void addPlacementListener(Consumer<Placement> listener);
+
+    /** This region's syncs (full sync, re-seed), when the view has an applier. */
+    default Optional<SyncTracker> syncs() {
+        return Optional.empty();
+    }
+
+    /** The digest of this region's copy of {@code tenant} (documents, bytes, digest), when the view has an applier. */
+    default Optional<Map<String, Object>> digest(String tenant) {
+        return Optional.empty();
+    }
 
     static RegionView of(RegionStreams streams) {
         return new RegionView() {
@@ -49,6 +61,16 @@ public interface RegionView {
             @Override
             public void addPlacementListener(Consumer<Placement> listener) {
                 streams.addPlacementListener(listener);
+            }
+
+            @Override
+            public Optional<SyncTracker> syncs() {
+                return Optional.of(streams.syncs());
+            }
+
+            @Override
+            public Optional<Map<String, Object>> digest(String tenant) {
+                return streams.digest(tenant);
             }
         };
     }

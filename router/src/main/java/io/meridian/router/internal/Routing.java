@@ -47,6 +47,10 @@ public final class Routing {
     }
 
     public Route forWrite(Placement placement) {
+        if (placement.acceptsWritesIn(region) && !placement.isCaughtUpIn(region)) {
+            // multi-primary: a region still syncing the tenant would decide the write only once caught up
+            return new Redirect(placement.primary(), RedirectReason.SYNCING);
+        }
         if (!placement.acceptsWritesIn(region)) {
             return new Redirect(placement.primary(), RedirectReason.NOT_PRIMARY);
         }
@@ -69,10 +73,18 @@ public final class Routing {
                         + placement.tenant() + "; its replicas are " + placement.replicas()
                         + ": prefer one of them or drop the X-Meridian-Preferred-Region header", placement.tenant());
             }
+            if (!placement.isCaughtUpIn(preferred)) {
+                return placement.primary().equals(region) ? new Serve()
+                        : new Redirect(placement.primary(), RedirectReason.SYNCING);
+            }
             return preferred.equals(region) ? new Serve() : new Redirect(preferred, RedirectReason.PREFERRED_REGION);
         }
         if (!placement.isReplicatedTo(region)) {
             return new Redirect(placement.primary(), RedirectReason.NOT_REPLICA);
+        }
+        if (!placement.isCaughtUpIn(region)) {
+            // Still filling its copy from a snapshot: the primary is always caught up.
+            return new Redirect(placement.primary(), RedirectReason.SYNCING);
         }
         return new Serve();
     }
@@ -121,6 +133,8 @@ public final class Routing {
             case PAUSED_REGION -> "region " + region + " has its replication paused for maintenance and the request"
                     + " asked to be redirected then: follow the Location header to the primary " + redirect.region()
                     + ", which has applied every acknowledged write";
+            case SYNCING -> "region " + region + " is still syncing tenant " + tenant + " from a snapshot: follow the"
+                    + " Location header to its primary " + redirect.region();
         };
         Map<String, Object> details = Map.of("region", redirect.region(), "location", location,
                 "reason", redirect.reason().tagValue());

@@ -32,6 +32,18 @@ class RoutingTest {
     }
 
     @Test
+    void shouldRedirectReadsOfARegionStillSyncingTheTenantToThePrimary() {
+        Placement syncing = single("eu-west", "us-east", "eu-west").withReplicas(List.of("us-east", "eu-west"),
+                List.of("us-east"), 4);
+        assertEquals(new Routing.Redirect("eu-west", RedirectReason.SYNCING), routing.forRead(syncing, null));
+        assertEquals(new Routing.Redirect("eu-west", RedirectReason.SYNCING), routing.forRead(syncing, "us-east"));
+        Placement multi = placement("eu-west", List.of("us-east", "eu-west"), WriteState.ACTIVE,
+                ReplicationMode.MULTI_PRIMARY).withReplicas(List.of("us-east", "eu-west"), List.of("us-east"), 4);
+        assertEquals(new Routing.Redirect("eu-west", RedirectReason.SYNCING), routing.forWrite(multi));
+        assertInstanceOf(Routing.Serve.class, routing.forRead(single("eu-west", "us-east", "eu-west"), null));
+    }
+
+    @Test
     void shouldServeAWriteInThePrimaryRegion() {
         assertInstanceOf(Routing.Serve.class, routing.forWrite(single("us-east", "us-east", "eu-west")));
     }

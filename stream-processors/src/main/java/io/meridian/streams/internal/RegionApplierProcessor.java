@@ -5,6 +5,7 @@ import io.meridian.infra.model.ConflictRecord;
 import io.meridian.infra.model.DeadLetter;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.Position;
+import io.meridian.infra.model.SyncRecord;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.model.WriteState;
 import io.meridian.infra.topics.Topics;
@@ -50,6 +51,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
     private KeyValueStore<Integer, Long> positions;
     private KeyValueStore<Integer, Long> controllerEpochs;
     private WriteIdsWindow writeIds;
+    private TenantSyncs syncs;
     /** The position restored at init (-1 when none), until the first record after it was checked for a gap. */
     private long restoredPosition;
     private boolean gapChecked;
@@ -73,6 +75,8 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         positions = context.getStateStore(ApplierStores.POSITIONS);
         controllerEpochs = context.getStateStore(ApplierStores.CONTROLLER_EPOCHS);
         writeIds = writeIdsFactory.open(context);
+        syncs = new TenantSyncs(region, context, docs, context.getStateStore(ApplierStores.SYNCS),
+                context.getStateStore(ApplierStores.SYNC_PENDING), writeIds, listener, this::dropTenant, this::replay);
         // After a restart or a rebalance the restored positions tell readers how far this region already is.
         Long restored = positions.get(context.taskId().partition());
         if (restored != null) {
@@ -85,6 +89,10 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
     @Override
     public void process(Record<String, byte[]> record) {
         RecordMetadata meta = context.recordMetadata().orElseThrow();
+        if (Topics.SYNC.name().equals(meta.topic())) {
+            applySync(record, meta);
+            return;
+        }
         Position position = new Position(meta.partition(), meta.offset());
         if (!gapChecked) {
             gapChecked = true;
@@ -96,16 +104,25 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         WalRecord wal = parse(record, meta);
         try {
             if (wal instanceof WalRecord.Fence fence) {
-                applyFence(fence, position);
+                applyFence(fence, position, record.timestamp());
             } else if (wal instanceof WalRecord.DataRecord data) {
-                listener.onDecided(decide(data, position, record));
+                if (syncs.holdsRecords(data.tenant())) {
+                    // This region is syncing the tenant: decided once its snapshot is merged (TenantSyncs).
+                    syncs.hold(data.tenant(), position, record.timestamp(),
+                            WalHeaders.hasGeneratedId(record.headers()), record.value(), fences.get(data.tenant()));
+                } else {
+                    listener.onDecided(decide(data, position, fences.get(data.tenant()),
+                            WalHeaders.hasGeneratedId(record.headers()), record.value(), record.timestamp(),
+                            meta.topic()));
+                }
             }
         } catch (StreamsException e) {
             throw e;  // Streams' own failures (a store, a migrated or fenced task) are not the record's fault
         } catch (RuntimeException e) {
             // A defect on one record must not stop the partition: every region fails alike, so all skip it alike.
             LOG.error("applier failed on WAL record {}; dead-lettered", position, e);
-            deadLetter(record, meta, DeadLetter.Code.PROCESSING_FAILED, e.toString());
+            deadLetter(meta.topic(), position, record.value(), record.timestamp(), DeadLetter.Code.PROCESSING_FAILED,
+                    e.toString());
             if (wal instanceof WalRecord.DataRecord data) {
                 listener.onDecided(new ApplyOutcome(data.tenant(), data.writeId(), position, Verdict.DEAD_LETTERED,
                         fences.get(data.tenant()), "the applier failed on this record: " + e));
@@ -130,24 +147,54 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
                 reason = e.getMessage();
             }
         }
-        deadLetter(record, meta, DeadLetter.Code.UNREADABLE, reason);
+        deadLetter(meta.topic(), new Position(meta.partition(), meta.offset()), record.value(), record.timestamp(),
+                DeadLetter.Code.UNREADABLE, reason);
         return null;
     }
 
-    private void deadLetter(Record<String, byte[]> record, RecordMetadata meta, DeadLetter.Code code, String reason) {
-        DeadLetter letter = DeadLetter.of(meta.topic(), meta.partition(), meta.offset(), region, code, reason,
-                record.value(), record.timestamp());
+    private void deadLetter(String topic, Position position, byte[] value, long timestamp, DeadLetter.Code code,
+                            String reason) {
+        DeadLetter letter = DeadLetter.of(topic, position.partition(), position.offset(), region, code, reason,
+                value, timestamp);
         LOG.warn("WAL record {} sent to {}: {} ({})", letter.source(), Topics.DLQ.name(), code.wireName(), reason);
-        context.forward(new Record<String, Object>(letter.source(), letter, record.timestamp()),
-                ApplierStores.DLQ_SINK);
+        context.forward(new Record<String, Object>(letter.source(), letter, timestamp), ApplierStores.DLQ_SINK);
         listener.onDeadLetter(letter);
+    }
+
+    /** A snapshot record of {@code meridian.sync}: not a WAL record, so no position moves. */
+    private void applySync(Record<String, byte[]> record, RecordMetadata meta) {
+        SyncRecord rec;
+        try {
+            rec = Topics.SYNC.valueSerde().deserializer().deserialize(meta.topic(), record.value());
+        } catch (SerializationException e) {
+            LOG.error("unreadable record on {} at {}:{}; skipped: {}", meta.topic(), meta.partition(), meta.offset(),
+                    e.getMessage());
+            return;
+        }
+        Long applied = positions.get(meta.partition());
+        syncs.onSyncRecord(rec, applied == null ? -1 : applied);
+    }
+
+    /** A WAL record held while its tenant synced, decided now with the fence that was in force when it came. */
+    private void replay(HeldRecord held, int partition) {
+        Position position = new Position(partition, held.offset());
+        WalRecord wal;
+        try {
+            wal = Topics.WAL.valueSerde().deserializer().deserialize(Topics.WAL.name(), held.value());
+        } catch (SerializationException e) {
+            return;  // it was read once already; cannot happen
+        }
+        if (wal instanceof WalRecord.DataRecord data) {
+            listener.onDecided(decide(data, position, held.fence(), held.generatedId(), held.value(),
+                    held.timestamp(), Topics.WAL.name()));
+        }
     }
 
     /**
      * A fence from an older controller than one this partition has already seen is ignored: a deposed controller's
      * commit that slipped through cannot take effect, and log order makes that the same decision in every region.
      */
-    private void applyFence(WalRecord.Fence fence, Position position) {
+    private void applyFence(WalRecord.Fence fence, Position position, long timestamp) {
         Long newestController = controllerEpochs.get(position.partition());
         if (newestController != null && fence.controllerEpoch() < newestController) {
             LOG.warn("ignoring fence tenant={} epoch={} at {}: controller epoch {} is older than {} already applied",
@@ -168,6 +215,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         if (current != null && current.isReplicatedTo(region) && !next.isReplicatedTo(region)) {
             dropTenant(fence.tenant());
         }
+        syncs.onFence(current, next, position, timestamp);
         LOG.debug("fence tenant={} epoch={} primary={} writes={} controllerEpoch={} at {}", fence.tenant(),
                 next.epoch(), next.primary(), next.writes().wireName(), fence.controllerEpoch(), position);
     }
@@ -187,9 +235,9 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
      * outcome and is not applied again, so a late retry cannot overwrite newer writes; the same id with another
      * document is refused. Which ids are remembered depends on WAL offsets only ({@link WriteIdsWindow}).
      */
-    private ApplyOutcome decide(WalRecord.DataRecord data, Position position, Record<String, byte[]> record) {
-        Placement fence = fences.get(data.tenant());
-        boolean remembersId = remembersIdOf(WalHeaders.hasGeneratedId(record.headers()), fence);
+    private ApplyOutcome decide(WalRecord.DataRecord data, Position position, Placement fence, boolean generatedId,
+                                byte[] value, long timestamp, String topic) {
+        boolean remembersId = remembersIdOf(generatedId, fence) && !syncs.suppressesWrites(data.tenant());
         WriteIdsWindow.Seen seen = remembersId ? writeIds.lookup(data, position) : null;
         if (seen != null) {
             if (!seen.sameDocument()) {
@@ -201,14 +249,14 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
             return new ApplyOutcome(data.tenant(), data.writeId(), position, seen.position(), Verdict.ACCEPTED, fence,
                     "duplicate of the write at " + seen.position() + " (same Idempotency-Key): not applied again");
         }
-        ApplyOutcome outcome = applyData(fence, data, position, record.timestamp());
+        ApplyOutcome outcome = applyData(fence, data, position, timestamp);
         if (outcome.accepted()) {
             if (remembersId) {
                 writeIds.remember(data, position);
             }
         } else {
             deadLetterCode(data, position, outcome).ifPresent(code ->
-                    deadLetter(record, context.recordMetadata().orElseThrow(), code, outcome.reason()));
+                    deadLetter(topic, position, value, timestamp, code, outcome.reason()));
         }
         return outcome;
     }
@@ -216,9 +264,9 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
     /**
      * Whether the duplicate check keeps a write's id: not when the router made the id up ({@link
      * WalHeaders#GENERATED_ID}: no retry can carry it again), and only in a region holding the tenant. That is enough
-     * for every region to decide alike where it matters: a region never joins an existing tenant's replicas (the
-     * admin API refuses it), so the regions holding a tenant have seen every write of it; elsewhere a verdict
-     * materializes nothing and acknowledges nothing. Each cuts a changelog record per write and region.
+     * for every region to decide alike where it matters: a region joining an existing tenant's replicas gets the
+     * remembered ids with its snapshot ({@link TenantSyncs}), so the regions holding a tenant know every id of it;
+     * elsewhere a verdict materializes nothing and acknowledges nothing. Each cuts a changelog record per write and region.
      */
     private boolean remembersIdOf(boolean generatedId, Placement fence) {
         return !generatedId && fence != null && fence.isReplicatedTo(region);
@@ -281,7 +329,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
                 timestamp);
         // Only regions holding the tenant report: they alone know the stored document (lww needs its timestamp), so
         // their reports agree; the verdict above is the same everywhere either way.
-        if (fence.isReplicatedTo(region)) {
+        if (fence.isReplicatedTo(region) && !syncs.suppressesWrites(data.tenant())) {
             context.forward(new Record<String, Object>(data.tenant(), conflict, timestamp), ApplierStores.CONFLICTS_SINK);
             listener.onConflict(conflict);
         }
@@ -295,7 +343,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
 
     /** Materializes the write if this region holds a copy of the tenant; a null value deletes. */
     private void write(Placement fence, WalRecord.DataRecord data, Position position, JsonNode value) {
-        if (!fence.isReplicatedTo(region)) {
+        if (!fence.isReplicatedTo(region) || syncs.suppressesWrites(data.tenant())) {
             return;
         }
         String key = ApplierStores.docKey(data.tenant(), data.key());

@@ -8,6 +8,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
@@ -64,6 +66,36 @@ public final class WriteIdsWindow {
 
     void remember(WalRecord.DataRecord data, Position position) {
         store.put(id(data), position + "|" + digest(data), position.offset());
+    }
+
+    /** Tells {@code sink} every id of {@code tenant} remembered within the window before {@code offset}, in key order. */
+    void forEachOf(String tenant, long offset, IdSink sink) {
+        try (KeyValueIterator<Windowed<String>, String> it = store.fetch(tenant + "/", tenant + "0",
+                Math.max(0, offset - windowRecords), offset)) {
+            it.forEachRemaining(kv -> sink.accept(kv.key.key().substring(tenant.length() + 1), kv.value,
+                    kv.key.window().start()));
+        }
+    }
+
+    /** Remembers an id copied from another region's snapshot, at the offset it was remembered there. */
+    void restore(String tenant, String writeId, String value, long offset) {
+        store.put(tenant + "/" + writeId, value, offset);
+    }
+
+    /** Forgets every id of {@code tenant} (its copy here is about to be replaced by a snapshot). */
+    void forget(String tenant) {
+        java.util.List<Windowed<String>> keys = new java.util.ArrayList<>();
+        try (KeyValueIterator<Windowed<String>, String> it = store.fetch(tenant + "/", tenant + "0", 0L,
+                Long.MAX_VALUE)) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        keys.forEach(k -> store.put(k.key(), null, k.window().start()));
+    }
+
+    /** Receives remembered ids: the write id, the stored value, the offset it is remembered at. */
+    @FunctionalInterface
+    interface IdSink {
+        void accept(String writeId, String value, long offset);
     }
 
     private static String id(WalRecord.DataRecord data) {

@@ -114,7 +114,11 @@ class RegionApplierGapTest {
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ApplierStores.POSITIONS), Serdes.Integer(),
                         Serdes.Long()).withLoggingDisabled().build(),
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ApplierStores.CONTROLLER_EPOCHS),
-                        Serdes.Integer(), Serdes.Long()).withLoggingDisabled().build());
+                        Serdes.Integer(), Serdes.Long()).withLoggingDisabled().build(),
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ApplierStores.SYNCS), Serdes.String(),
+                        new JsonSerde<>(SyncState.class)).withLoggingDisabled().build(),
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ApplierStores.SYNC_PENDING), Serdes.String(),
+                        Serdes.ByteArray()).withLoggingDisabled().build());
         // No write-id window: window stores need Streams internals, and these tests pipe fences only.
         for (StateStore store : stores) {
             store.init(context.getStateStoreContext(), store);
