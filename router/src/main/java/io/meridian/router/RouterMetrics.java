@@ -78,6 +78,10 @@ public final class RouterMetrics {
         KAFKA_UNAVAILABLE,
         /** Refused because this node lost contact with its coordination service ({@code 503 coordination_lost}). */
         COORDINATION_LOST,
+        /** Multi-primary, strategy reject: another region wrote the document concurrently ({@code 409 write_conflict}). */
+        WRITE_CONFLICT,
+        /** The document was not at the client's If-Match version ({@code 412 precondition_failed}). */
+        PRECONDITION_FAILED,
         /** Sent to another region with a 307. */
         REDIRECTED,
         /** Anything else after validation: unknown tenant, a concurrent write with the same key, not ready, a bug. */

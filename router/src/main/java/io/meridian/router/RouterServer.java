@@ -30,6 +30,7 @@ import io.meridian.router.internal.RegionView;
 import io.meridian.router.internal.ReplicationApi;
 import io.meridian.router.internal.Routing;
 import io.meridian.streams.ApplyTracker;
+import io.meridian.streams.StoredDocument;
 import io.meridian.streams.RegionStreams;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.http.HttpClient;
@@ -165,6 +166,7 @@ public final class RouterServer implements AutoCloseable {
         ErrorResponses errors = new ErrorResponses(config.retryAfterSeconds());
         DocumentWriter writer = new DocumentWriter(routing, cache, watch, tracker, walProducer,
                 new HybridLogicalClock(clock),
+                (tenant, key) -> view.document(tenant, key).map(StoredDocument::position).orElse(WalRecord.ABSENT),
                 new DocumentWriter.Settings(config.writeApplyTimeout(), config.writePauseBudget()), httpThreads,
                 metrics, controlPlane::hasQuorum);
         DocumentReader reader = new DocumentReader(routing, cache, view, tracker, config.readMinPositionWait(),

@@ -1,6 +1,7 @@
 package io.meridian.infra.model;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSetter;
@@ -67,6 +68,7 @@ public record ConflictRecord(
                 timestamp, STALE_EPOCH, "", "", "");
     }
 
+    @JsonIgnore
     public boolean isWriteConflict() {
         return WRITE_CONFLICT.equals(cause);
     }

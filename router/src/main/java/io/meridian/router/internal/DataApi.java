@@ -40,9 +40,10 @@ public final class DataApi {
         var value = RequestParsing.document(body);
         String idempotencyKey = ctx.header(Headers.IDEMPOTENCY_KEY);
         String writeId = RequestParsing.writeId(idempotencyKey, UUID::randomUUID);
+        String ifMatch = RequestParsing.ifMatch(ctx.header(Headers.IF_MATCH));
         documentLimit.check(tenant, key, value, writeId, body.length);
         return writer.write(new WriteCommand(tenant, key, value, writeId, idempotencyKey == null, ctx.path(),
-                ctx.queryString()));
+                ctx.queryString(), ifMatch));
     }
 
     private CompletableFuture<Reply> delete(Context ctx) {
@@ -50,8 +51,9 @@ public final class DataApi {
         String key = RequestParsing.key(ctx.pathParam("key"));
         String idempotencyKey = ctx.header(Headers.IDEMPOTENCY_KEY);
         String writeId = RequestParsing.writeId(idempotencyKey, UUID::randomUUID);
+        String ifMatch = RequestParsing.ifMatch(ctx.header(Headers.IF_MATCH));
         return writer.write(new WriteCommand(tenant, key, null, writeId, idempotencyKey == null, ctx.path(),
-                ctx.queryString()));
+                ctx.queryString(), ifMatch));
     }
 
     private CompletableFuture<Reply> get(Context ctx) {
