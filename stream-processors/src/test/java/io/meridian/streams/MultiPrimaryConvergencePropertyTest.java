@@ -17,11 +17,10 @@ import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.ReplicationMode;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.model.WriteState;
+import io.meridian.infra.testkit.MutableClock;
 import io.meridian.streams.ApplyOutcome.Verdict;
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -66,49 +65,21 @@ class MultiPrimaryConvergencePropertyTest {
     private static final AtomicInteger SEEDS_RUN = new AtomicInteger();
     private static final AtomicInteger SUPERSEDED_ACKS = new AtomicInteger();
 
-    /** A clock that the test moves: shared "true" time plus this region's skew. */
-    private static final class SkewedClock extends Clock {
-        private final long[] now;
-        private final long skewMs;
-
-        SkewedClock(long[] now, long skewMs) {
-            this.now = now;
-            this.skewMs = skewMs;
-        }
-
-        @Override
-        public long millis() {
-            return now[0] + skewMs;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
-
     /** One writing region: its applier (fed up to {@code applied} records of the log), its tracker and its clock. */
     private static final class Region {
         final String name;
         final ApplyTracker tracker = new ApplyTracker();
         final ApplierDriver applier;
+        /** This region's wall clock: true time plus its skew. */
+        final MutableClock clock;
         final HybridLogicalClock hlc;
         int applied;
 
-        Region(String name, long[] now, long skewMs) {
+        Region(String name, long skewMs) {
             this.name = name;
             this.applier = new ApplierDriver(name, tracker);
-            this.hlc = new HybridLogicalClock(new SkewedClock(now, skewMs));
+            this.clock = new MutableClock(Instant.ofEpochMilli(1_000_000 + skewMs));
+            this.hlc = new HybridLogicalClock(clock);
         }
 
         String version(String key) {
@@ -127,19 +98,19 @@ class MultiPrimaryConvergencePropertyTest {
         Random random = new Random(seed);
         List<String> names = random.nextBoolean() ? ALL_REGIONS : ALL_REGIONS.subList(0, 2);
         ConflictStrategy strategy = ConflictStrategy.values()[random.nextInt(ConflictStrategy.values().length)];
-        long[] now = {1_000_000};
         List<Region> regions = new ArrayList<>();
         List<WalRecord> log = new ArrayList<>();
         try {
             for (String name : names) {
                 long skew = random.nextInt(4) == 0 ? 2_000 + random.nextInt(3_000) : random.nextInt(50);
-                regions.add(new Region(name, now, skew));
+                regions.add(new Region(name, skew));
             }
             Placement placement = new Placement(TENANT, names.get(0), names, 1, WriteState.ACTIVE, strategy,
                     ReplicationMode.MULTI_PRIMARY);
             log.add(fence(placement));
             for (int step = 0; step < STEPS; step++) {
-                now[0] += random.nextInt(3);
+                Duration elapsed = Duration.ofMillis(random.nextInt(3));
+                regions.forEach(r -> r.clock.advance(elapsed));
                 Region region = regions.get(random.nextInt(regions.size()));
                 if (random.nextInt(100) < 45 && region.applied < log.size()) {
                     region.applier.pipe(log.get(region.applied++));
