@@ -102,6 +102,10 @@ public final class RouterMetrics {
         COORDINATION_LOST,
         /** Accepted here, but not applied by as many regions as its write concern asks within the apply timeout. */
         WRITE_CONCERN_TIMEOUT,
+        /** Multi-primary, strategy reject: another region wrote the document concurrently ({@code 409 write_conflict}). */
+        WRITE_CONFLICT,
+        /** The document was not at the client's If-Match version ({@code 412 precondition_failed}). */
+        PRECONDITION_FAILED,
         /** Sent to another region with a 307. */
         REDIRECTED,
         /** Anything else after validation: unknown tenant, a concurrent write with the same key, not ready, a bug. */

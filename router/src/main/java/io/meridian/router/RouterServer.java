@@ -38,6 +38,7 @@ import io.meridian.router.internal.Routing;
 import io.meridian.router.internal.SyncApi;
 import io.meridian.router.internal.SyncReporter;
 import io.meridian.streams.ApplyTracker;
+import io.meridian.streams.StoredDocument;
 import io.meridian.streams.RegionStreams;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.http.HttpClient;
@@ -194,6 +195,7 @@ public final class RouterServer implements AutoCloseable {
                 new AppliedPositionClient(config.regionUrls()), controlPlane::health, metrics);
         DocumentWriter writer = new DocumentWriter(routing, cache, watch, tracker, walProducer,
                 new HybridLogicalClock(clock),
+                (tenant, key) -> view.document(tenant, key).map(StoredDocument::position).orElse(WalRecord.ABSENT),
                 new DocumentWriter.Settings(config.writeApplyTimeout(), config.writePauseBudget()), httpThreads,
                 metrics, controlPlane::hasQuorum, writeConcerns, errors);
         RegionReadApi regionReads = new RegionReadApi(view, tracker, config.region(), config.nodeId(),

@@ -19,9 +19,11 @@ public final class WriteLimits {
     /** The node key that sets the WAL producer's {@code max.request.size} ({@code kafka.*} keys pass through). */
     public static final String KAFKA_MAX_REQUEST_SIZE = "kafka." + ProducerConfig.MAX_REQUEST_SIZE_CONFIG;
 
-    // The longest names Names accepts (tenant, key, region) and an Idempotency-Key of 128 '"', each escaped to two.
+    // The longest names Names accepts (tenant, key, region), an Idempotency-Key of 128 '"', each escaped to two, and
+    // the widest base and If-Match versions.
     private static final WalRecord.Put WIDEST_EMPTY = new WalRecord.Put("t".repeat(63), "k".repeat(512),
-            IntNode.valueOf(0), Long.MAX_VALUE, "r".repeat(63), Long.MAX_VALUE, "\"".repeat(128));
+            IntNode.valueOf(0), Long.MAX_VALUE, "r".repeat(63), Long.MAX_VALUE, "\"".repeat(128),
+            DocumentLimit.WIDEST_VERSION, DocumentLimit.WIDEST_VERSION);
 
     private WriteLimits() {
     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.election.ElectionCandidate;
 import io.meridian.election.controller.ControlPlane;
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.model.ConflictRecord;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.serde.Json;
 import io.meridian.infra.testkit.TestCluster;
@@ -27,11 +28,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.junit.jupiter.api.AfterAll;
@@ -407,13 +413,109 @@ class RouterIntegrationTest {
         return json(response).get("digest").asText();
     }
 
+    @Test
+    void shouldAnswerWriteConflictToTheLoserOfConcurrentMultiPrimaryWritesAndRecordIt() throws Exception {
+        String tenant = placeTenant("us-east", "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"],"
+                + "\"strategy\":\"reject\",\"mode\":\"multi-primary\"}");
+        // Both regions write each key at once, each based on its own (empty) copy: whichever record comes second in
+        // the log met the other region's write, unless the two happened to run one after the other.
+        HttpResponse<String> conflict = null;
+        String winner = null;
+        for (int attempt = 0; attempt < 20 && conflict == null; attempt++) {
+            String key = "c" + attempt;
+            var east = CompletableFuture.supplyAsync(
+                    () -> send("PUT", "us-east", doc(tenant, key), "{\"from\":\"east\"}"));
+            var west = CompletableFuture.supplyAsync(
+                    () -> send("PUT", "eu-west", doc(tenant, key), "{\"from\":\"west\"}"));
+            HttpResponse<String> a = east.get(90, TimeUnit.SECONDS);
+            HttpResponse<String> b = west.get(90, TimeUnit.SECONDS);
+            if (a.statusCode() == 409 || b.statusCode() == 409) {
+                conflict = a.statusCode() == 409 ? a : b;
+                HttpResponse<String> other = a.statusCode() == 409 ? b : a;
+                assertEquals(201, other.statusCode(), other.body());
+                winner = json(other).get("position").asText();
+            } else {
+                assertEquals(201, a.statusCode(), a.body());
+                assertEquals(201, b.statusCode(), b.body());
+            }
+        }
+        assertNotNull(conflict, "20 pairs of concurrent writes from two regions and never a conflict");
+        assertError(conflict, 409, "write_conflict");
+        JsonNode details = json(conflict).path("error");
+        assertEquals(winner, details.path("current").asText(), conflict.body());
+        String rejectedAt = details.path("position").asText();
+        // Not applied in either region: both hold the winner's document.
+        String key = conflict.uri().getPath().substring(conflict.uri().getPath().lastIndexOf('/') + 1);
+        for (String region : new String[] {"us-east", "eu-west"}) {
+            HttpResponse<String> read = send("GET", region, doc(tenant, key), null, "X-Meridian-Min-Position",
+                    rejectedAt);
+            assertEquals(winner, read.headers().firstValue("X-Meridian-Position").orElseThrow(), region);
+        }
+        // And recorded in meridian.conflicts, naming the rejected write as superseded.
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", cluster.bootstrapServers());
+        props.put("group.id", cluster.uniqueName("conflicts-reader"));
+        props.put("auto.offset.reset", "earliest");
+        props.put("isolation.level", "read_committed");
+        try (var consumer = new KafkaConsumer<>(props,
+                Topics.CONFLICTS.keySerde().deserializer(), Topics.CONFLICTS.valueSerde().deserializer())) {
+            consumer.subscribe(List.of(Topics.CONFLICTS.name()));
+            List<ConflictRecord> found = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> {
+                    if (tenant.equals(r.key()) && r.value().position().equals(rejectedAt)) {
+                        found.add(r.value());
+                    }
+                });
+                return !found.isEmpty();
+            });
+            ConflictRecord recorded = found.get(0);
+            assertTrue(recorded.isWriteConflict(), recorded.toString());
+            assertEquals(rejectedAt, recorded.superseded());
+            assertEquals(winner, recorded.current());
+            assertEquals(ConflictRecord.Resolution.REJECTED, recorded.resolution());
+        }
+    }
+
+    @Test
+    void shouldApplyAWriteOnlyWhenItsIfMatchVersionIsCurrent() {
+        String tenant = placeTenant("us-east", "us-east", "\"us-east\",\"eu-west\"");
+        String path = doc(tenant, "m");
+
+        HttpResponse<String> created = send("PUT", "us-east", path, "{\"v\":1}", "If-Match", "absent");
+        assertEquals(201, created.statusCode(), created.body());
+        String v1 = json(created).get("position").asText();
+
+        HttpResponse<String> createAgain = send("PUT", "us-east", path, "{\"v\":9}", "If-Match", "absent");
+        assertError(createAgain, 412, "precondition_failed");
+        assertEquals(v1, json(createAgain).path("error").path("current").asText());
+
+        HttpResponse<String> updated = send("PUT", "us-east", path, "{\"v\":2}", "If-Match", "\"" + v1 + "\"");
+        assertEquals(201, updated.statusCode(), updated.body());
+        String v2 = json(updated).get("position").asText();
+
+        HttpResponse<String> staleDelete = send("DELETE", "us-east", path, null, "If-Match", v1);
+        assertError(staleDelete, 412, "precondition_failed");
+        assertEquals(v2, json(staleDelete).path("error").path("current").asText());
+        assertError(send("PUT", "us-east", path, "{\"v\":3}", "If-Match", "*"), 400, "invalid_if_match");
+
+        HttpResponse<String> read = send("GET", "us-east", path, null, "X-Meridian-Min-Position", v2);
+        assertEquals("{\"v\":2}", read.body(), "nothing applied on a failed precondition");
+        assertEquals(v2, read.headers().firstValue("X-Meridian-Position").orElseThrow());
+        assertEquals(200, send("DELETE", "us-east", path, null, "If-Match", v2).statusCode());
+    }
+
     // ---- helpers
 
     /** Creates a tenant through {@code via}'s admin API and waits until both regions route by it. */
     private static String placeTenant(String via, String primary, String replicas) {
+        return placeTenant(via, "{\"primary\":\"" + primary + "\",\"replicas\":[" + replicas + "]}");
+    }
+
+    /** Creates a tenant with the placement request {@code body} and waits until both regions route by it. */
+    private static String placeTenant(String via, String body) {
         String tenant = cluster.uniqueName("t");
-        HttpResponse<String> created = admin("PUT", via, tenant,
-                "{\"primary\":\"" + primary + "\",\"replicas\":[" + replicas + "]}");
+        HttpResponse<String> created = admin("PUT", via, tenant, body);
         assertEquals(201, created.statusCode(), created.body());
         for (String region : new String[] {"us-east", "eu-west"}) {
             await().atMost(Duration.ofSeconds(30))

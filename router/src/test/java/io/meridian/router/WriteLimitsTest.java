@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.topics.Topics;
+import io.meridian.router.internal.DocumentLimit;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,7 +55,8 @@ class WriteLimitsTest {
         int bodyBytes = 10_000;
         String body = "\"" + "x".repeat(bodyBytes - 2) + "\"";
         WalRecord.Put put = new WalRecord.Put("t".repeat(63), "k".repeat(512), TextNode.valueOf(body.substring(1,
-                bodyBytes - 1)), Long.MAX_VALUE, "r".repeat(63), Long.MAX_VALUE, "\\".repeat(128));
+                bodyBytes - 1)), Long.MAX_VALUE, "r".repeat(63), Long.MAX_VALUE, "\\".repeat(128),
+                DocumentLimit.WIDEST_VERSION, DocumentLimit.WIDEST_VERSION);
         byte[] value = Topics.WAL.valueSerde().serializer().serialize(Topics.WAL.name(), put);
         int kafka = AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE,
                 Compression.NONE.type(), put.tenant().getBytes(), value, new Header[0]);

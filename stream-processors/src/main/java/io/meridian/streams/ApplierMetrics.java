@@ -20,6 +20,7 @@ import java.util.Map;
 public final class ApplierMetrics implements ApplyListener {
     private final Map<ApplyOutcome.Verdict, Counter> verdicts = new EnumMap<>(ApplyOutcome.Verdict.class);
     private final Map<ConflictStrategy, Counter> conflicts = new EnumMap<>(ConflictStrategy.class);
+    private final Map<ConflictStrategy, Counter> writeConflicts = new EnumMap<>(ConflictStrategy.class);
     private final Map<DeadLetter.Code, Counter> deadLetters = new EnumMap<>(DeadLetter.Code.class);
     private final Clock clock;
     /** Dead letters per second of the last minute, a ring indexed by epoch second. */
@@ -35,10 +36,8 @@ public final class ApplierMetrics implements ApplyListener {
                     .register(registry));
         }
         for (ConflictStrategy strategy : ConflictStrategy.values()) {
-            conflicts.put(strategy, Counter.builder(MetricNames.REPLICATION_CONFLICTS)
-                    .description("Stale-epoch records resolved by the tenant's conflict strategy in this region")
-                    .tag(MetricNames.TAG_STRATEGY, strategy.wireName())
-                    .register(registry));
+            conflicts.put(strategy, conflictCounter(registry, strategy, CAUSE_STALE_EPOCH));
+            writeConflicts.put(strategy, conflictCounter(registry, strategy, ConflictRecord.WRITE_CONFLICT));
         }
         for (DeadLetter.Code code : DeadLetter.Code.values()) {
             deadLetters.put(code, Counter.builder(MetricNames.APPLIER_DEAD_LETTERS)
@@ -46,6 +45,18 @@ public final class ApplierMetrics implements ApplyListener {
                     .tag(MetricNames.TAG_REASON, code.wireName())
                     .register(registry));
         }
+    }
+
+    /** The {@code cause} tag of stale-epoch conflicts (their records leave the cause out). */
+    public static final String CAUSE_STALE_EPOCH = "stale_epoch";
+
+    private static Counter conflictCounter(MeterRegistry registry, ConflictStrategy strategy, String cause) {
+        return Counter.builder(MetricNames.REPLICATION_CONFLICTS)
+                .description("Conflicting records resolved by the tenant's conflict strategy in this region, by cause:"
+                        + " a stale epoch, or a multi-primary write conflict")
+                .tag(MetricNames.TAG_STRATEGY, strategy.wireName())
+                .tag(MetricNames.TAG_CAUSE, cause)
+                .register(registry);
     }
 
     @Override
@@ -59,7 +70,7 @@ public final class ApplierMetrics implements ApplyListener {
 
     @Override
     public void onConflict(ConflictRecord conflict) {
-        conflicts.get(conflict.strategy()).increment();
+        (conflict.isWriteConflict() ? writeConflicts : conflicts).get(conflict.strategy()).increment();
     }
 
     @Override

@@ -17,8 +17,18 @@ public interface ApplyListener {
     /** The applier has processed everything in {@code position.partition()} up to and including this offset. */
     void onApplied(Position position);
 
-    /** A stale-epoch record was resolved by the tenant's strategy (reported by regions holding the tenant). */
+    /**
+     * A conflicting record (a stale epoch, or a multi-primary write conflict) was resolved by the tenant's strategy
+     * (reported by regions holding the tenant).
+     */
     default void onConflict(ConflictRecord conflict) {
+    }
+
+    /**
+     * The applier read a WAL record stamped {@code hlc} (a hybrid-logical-clock timestamp): this node's clock should
+     * move past it ({@link io.meridian.infra.clock.HybridLogicalClock#observe}).
+     */
+    default void onClock(long hlc) {
     }
 
     /** A WAL record went to {@code meridian.dlq} instead of being applied. */
@@ -57,6 +67,11 @@ public interface ApplyListener {
             @Override
             public void onConflict(ConflictRecord conflict) {
                 all.forEach(l -> l.onConflict(conflict));
+            }
+
+            @Override
+            public void onClock(long hlc) {
+                all.forEach(l -> l.onClock(hlc));
             }
 
             @Override

@@ -11,9 +11,23 @@ import io.meridian.infra.model.Position;
  * @param writtenAt where the write took effect: {@code position}, or for a retry with the same Idempotency-Key the
  *                  position of the first accepted write
  * @param fence     the tenant's placement in force when the record was applied, or null for an unknown tenant
+ * @param current   for a write that met another version of its document ({@link Verdict#REJECTED_WRITE_CONFLICT},
+ *                  {@link Verdict#REJECTED_PRECONDITION}, or an accepted write that conflicted): the document's
+ *                  version when the record was applied, a position or {@code absent}; otherwise empty
+ * @param superseded for an accepted write that conflicted and lost (last writer wins, the current document newer):
+ *                   true, the write is acknowledged but its value is not the document's
  */
 public record ApplyOutcome(String tenant, String writeId, Position position, Position writtenAt, Verdict verdict,
-                           Placement fence, String reason) {
+                           Placement fence, String reason, String current, boolean superseded) {
+
+    public ApplyOutcome {
+        current = current == null ? "" : current;
+    }
+
+    public ApplyOutcome(String tenant, String writeId, Position position, Position writtenAt, Verdict verdict,
+                        Placement fence, String reason) {
+        this(tenant, writeId, position, writtenAt, verdict, fence, reason, "", false);
+    }
 
     public ApplyOutcome(String tenant, String writeId, Position position, Verdict verdict, Placement fence,
                         String reason) {
@@ -34,7 +48,14 @@ public record ApplyOutcome(String tenant, String writeId, Position position, Pos
         /** Its Idempotency-Key was accepted before for a different document: nothing applied. */
         REJECTED_ID_REUSED,
         /** The applier could not process the record; it went to the dead-letter topic with the reason. */
-        DEAD_LETTERED
+        DEAD_LETTERED,
+        /**
+         * Multi-primary, strategy {@code reject}: another region wrote the document since the version the write was
+         * based on; nothing applied ({@link #current} is the document's version).
+         */
+        REJECTED_WRITE_CONFLICT,
+        /** The document was not at the version the client required (If-Match); nothing applied. */
+        REJECTED_PRECONDITION
     }
 
     public boolean accepted() {

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Connects the router's request threads to the region applier's stream thread: a write gets the applier's verdict
@@ -27,6 +28,8 @@ public final class ApplyTracker implements ApplyListener {
     /** Writes in flight by tenant + write id; almost always one each. */
     private final Map<String, List<PendingWrite>> inFlight = new ConcurrentHashMap<>();
     private final Map<Integer, PartitionProgress> partitions = new ConcurrentHashMap<>();
+    /** The greatest hybrid-logical-clock timestamp of a record the applier read (written by its stream threads). */
+    private final AtomicLong observedHlc = new AtomicLong();
 
     /**
      * Registers a write before it is produced, so the verdict cannot be missed however fast the applier is. The
@@ -75,6 +78,21 @@ public final class ApplyTracker implements ApplyListener {
         if (writes != null) {
             writes.forEach(write -> write.offer(outcome));
         }
+    }
+
+    @Override
+    public void onClock(long hlc) {
+        if (hlc > observedHlc.get()) {
+            observedHlc.accumulateAndGet(hlc, Math::max);
+        }
+    }
+
+    /**
+     * The greatest hybrid-logical-clock timestamp among the records this node's applier read, 0 before any: a
+     * writer's clock observes it, so a write made after applying another region's write is stamped later than it.
+     */
+    public long observedHlc() {
+        return observedHlc.get();
     }
 
     @Override

@@ -30,6 +30,11 @@ final class RecordingListener implements ApplyListener {
     }
 
     @Override
+    public void onClock(long hlc) {
+        next.onClock(hlc);
+    }
+
+    @Override
     public void onApplied(Position position) {
         applied.add(position);
         next.onApplied(position);

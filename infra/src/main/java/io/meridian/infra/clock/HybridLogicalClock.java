@@ -25,6 +25,17 @@ public final class HybridLogicalClock {
         return last;
     }
 
+    /**
+     * A new timestamp, greater than every one issued or observed before and than {@code observed} (the newest
+     * timestamp this node has seen from elsewhere, e.g. on records it applied): one step of {@link #observe} and
+     * {@link #now}.
+     */
+    public synchronized long nowAfter(long observed) {
+        long physical = clock.millis() << LOGICAL_BITS;
+        last = Math.max(physical, Math.max(last, observed) + 1);
+        return last;
+    }
+
     /** Moves the clock past a timestamp seen from another node, so causally later writes get later timestamps. */
     public synchronized void observe(long remote) {
         last = Math.max(last, remote);

@@ -16,6 +16,8 @@ public final class MetricNames {
     public static final String TAG_OUTCOME = "outcome";
     public static final String TAG_REASON = "reason";
     public static final String TAG_VERDICT = "verdict";
+    /** Why a conflict arose: {@code stale_epoch} or {@code write_conflict} (multi-primary). */
+    public static final String TAG_CAUSE = "cause";
 
     // Replication (lag monitor, applier).
     /** meridian_replication_lag_seconds{region}: how far behind the WAL head a region's applier is, in time. */
@@ -26,7 +28,7 @@ public final class MetricNames {
     public static final String REPLICATION_ENTRIES = "meridian.replication.entries";
     /** meridian_replication_bytes_total: WAL bytes appended. */
     public static final String REPLICATION_BYTES = "meridian.replication.bytes";
-    /** meridian_replication_conflicts_total{strategy}: conflicts resolved. */
+    /** meridian_replication_conflicts_total{strategy,cause}: conflicts resolved. */
     public static final String REPLICATION_CONFLICTS = "meridian.replication.conflicts";
     /** meridian_replication_follower_health{region}: 1 healthy, 0.5 suspect, 0 unhealthy. */
     public static final String REPLICATION_FOLLOWER_HEALTH = "meridian.replication.follower.health";

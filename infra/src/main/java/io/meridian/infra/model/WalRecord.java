@@ -1,8 +1,11 @@
 package io.meridian.infra.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
 
@@ -36,7 +39,29 @@ public sealed interface WalRecord {
 
         /** Unique per client write (the client's Idempotency-Key, or one the router made). */
         String writeId();
+
+        /**
+         * The version of the document the write was based on: the position of the document as the writer's region
+         * had last applied it, {@link #ABSENT} when that region had none, or {@link #NO_VERSION} when the write names
+         * no base (single-primary writes, and records written before bases existed). In a multi-primary tenant, a
+         * base that no longer matches when the record is applied, the current version coming from another region, is
+         * a write conflict.
+         */
+        String base();
+
+        /**
+         * The version the client required ({@code If-Match}): the write applies only if the document is at this
+         * version when the record is applied ({@link #ABSENT}: only if there is no document). {@link #NO_VERSION}
+         * when the client asked for nothing.
+         */
+        String ifMatch();
     }
+
+    /** The version of a document that does not exist. */
+    String ABSENT = "absent";
+
+    /** No version given (an optional field left out). */
+    String NO_VERSION = "";
 
     record Put(
             @JsonProperty(value = "tenant", required = true) String tenant,
@@ -45,12 +70,23 @@ public sealed interface WalRecord {
             @JsonProperty(value = "epoch", required = true) long epoch,
             @JsonProperty(value = "region", required = true) String region,
             @JsonProperty(value = "hlc", required = true) long hlc,
-            @JsonProperty(value = "writeId", required = true) String writeId) implements DataRecord {
+            @JsonProperty(value = "writeId", required = true) String writeId,
+            @JsonProperty("base") @JsonSetter(nulls = Nulls.AS_EMPTY)
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) String base,
+            @JsonProperty("ifMatch") @JsonSetter(nulls = Nulls.AS_EMPTY)
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) String ifMatch) implements DataRecord {
         public Put {
             requireData(tenant, key, epoch, region, writeId);
             if (value == null || value.isNull() || value.isMissingNode()) {
                 throw new IllegalArgumentException("a put needs a JSON value that is not null");
             }
+            base = requireVersion("base", base);
+            ifMatch = requireVersion("ifMatch", ifMatch);
+        }
+
+        /** A put that names no base and no precondition. */
+        public Put(String tenant, String key, JsonNode value, long epoch, String region, long hlc, String writeId) {
+            this(tenant, key, value, epoch, region, hlc, writeId, NO_VERSION, NO_VERSION);
         }
     }
 
@@ -60,9 +96,20 @@ public sealed interface WalRecord {
             @JsonProperty(value = "epoch", required = true) long epoch,
             @JsonProperty(value = "region", required = true) String region,
             @JsonProperty(value = "hlc", required = true) long hlc,
-            @JsonProperty(value = "writeId", required = true) String writeId) implements DataRecord {
+            @JsonProperty(value = "writeId", required = true) String writeId,
+            @JsonProperty("base") @JsonSetter(nulls = Nulls.AS_EMPTY)
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) String base,
+            @JsonProperty("ifMatch") @JsonSetter(nulls = Nulls.AS_EMPTY)
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) String ifMatch) implements DataRecord {
         public Delete {
             requireData(tenant, key, epoch, region, writeId);
+            base = requireVersion("base", base);
+            ifMatch = requireVersion("ifMatch", ifMatch);
+        }
+
+        /** A delete that names no base and no precondition. */
+        public Delete(String tenant, String key, long epoch, String region, long hlc, String writeId) {
+            this(tenant, key, epoch, region, hlc, writeId, NO_VERSION, NO_VERSION);
         }
     }
 
@@ -88,6 +135,22 @@ public sealed interface WalRecord {
 
         public long epoch() {
             return placement.epoch();
+        }
+    }
+
+    /**
+     * A document version as records carry it: {@link #NO_VERSION} (null reads as it), {@link #ABSENT} or a position
+     * {@code partition:offset}; returns it normalized.
+     */
+    static String requireVersion(String field, String version) {
+        if (version == null || version.isEmpty() || version.equals(ABSENT)) {
+            return version == null ? NO_VERSION : version;
+        }
+        try {
+            return Position.parse(version).toString();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(field + " must be a position <partition>:<offset> or '" + ABSENT
+                    + "', got '" + version + "'", e);
         }
     }
 

@@ -38,6 +38,57 @@ class WalRecordSerdeTest {
     }
 
     @Test
+    void shouldReadRecordsWrittenBeforeBaseVersionsAsNamingNone() {
+        WalRecord put = read("{\"type\":\"put\",\"tenant\":\"acme\",\"key\":\"k\",\"value\":1,\"epoch\":1,"
+                + "\"region\":\"us-east\",\"hlc\":1,\"writeId\":\"w\"}");
+        WalRecord delete = read("{\"type\":\"delete\",\"tenant\":\"acme\",\"key\":\"k\",\"epoch\":1,"
+                + "\"region\":\"us-east\",\"hlc\":1,\"writeId\":\"w\",\"base\":null}");
+        for (WalRecord record : List.of(put, delete)) {
+            WalRecord.DataRecord data = (WalRecord.DataRecord) record;
+            assertEquals(WalRecord.NO_VERSION, data.base());
+            assertEquals(WalRecord.NO_VERSION, data.ifMatch());
+        }
+    }
+
+    @Test
+    void shouldWriteVersionsOnlyWhenNamedAndRoundTripThem() {
+        var plain = new WalRecord.Put("acme", "k1", Json.readTree("1".getBytes()), 3, "us-east", 42L, "w-1");
+        String json = new String(Json.write(plain), StandardCharsets.UTF_8);
+        assertTrue(!json.contains("base") && !json.contains("ifMatch"), "records without versions stay as before: " + json);
+
+        var versioned = new WalRecord.Put("acme", "k1", Json.readTree("1".getBytes()), 3, "us-east", 42L, "w-1",
+                "2:17", WalRecord.ABSENT);
+        var delete = new WalRecord.Delete("acme", "k1", 3, "us-east", 43L, "w-2", WalRecord.ABSENT, "0:0");
+        assertEquals(versioned, roundTrip(versioned));
+        assertEquals(delete, roundTrip(delete));
+    }
+
+    @Test
+    void shouldRejectBaseThatIsNotAVersion() {
+        SerializationException e = assertThrows(SerializationException.class, () -> read("{\"type\":\"put\","
+                + "\"tenant\":\"acme\",\"key\":\"k\",\"value\":1,\"epoch\":1,\"region\":\"us-east\",\"hlc\":1,"
+                + "\"writeId\":\"w\",\"base\":\"yesterday\"}"));
+        assertTrue(e.getMessage().contains("base must be a position"), e.getMessage());
+    }
+
+    @Test
+    void shouldReadConflictRecordsWrittenBeforeWriteConflictsAsStaleEpoch() {
+        ConflictRecord old = Json.read(("{\"tenant\":\"acme\",\"key\":\"k\",\"position\":\"0:3\",\"recordEpoch\":1,"
+                + "\"fenceEpoch\":2,\"originRegion\":\"us-east\",\"observedIn\":\"eu-west\",\"strategy\":\"lww\","
+                + "\"resolution\":\"applied\",\"reason\":\"r\",\"timestamp\":5}").getBytes(StandardCharsets.UTF_8),
+                ConflictRecord.class);
+        assertTrue(!old.isWriteConflict());
+        assertEquals("", old.superseded());
+        assertEquals(old, Json.read(Json.write(old), ConflictRecord.class));
+        assertTrue(!new String(Json.write(old), StandardCharsets.UTF_8).contains("cause"), "written as before");
+
+        ConflictRecord write = new ConflictRecord("acme", "k", "0:4", 1, 1, "eu-west", "us-east",
+                ConflictStrategy.REJECT, ConflictRecord.Resolution.REJECTED, "r", 6, ConflictRecord.WRITE_CONFLICT,
+                WalRecord.ABSENT, "0:3", "0:4");
+        assertEquals(write, Json.read(Json.write(write), ConflictRecord.class));
+    }
+
+    @Test
     void shouldWriteLowerCaseWireNames() {
         String json = new String(Json.write(PLACEMENT), StandardCharsets.UTF_8);
         assertTrue(json.contains("\"writes\":\"active\""), json);

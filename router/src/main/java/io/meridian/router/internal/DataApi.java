@@ -41,9 +41,10 @@ public final class DataApi {
         String idempotencyKey = ctx.header(Headers.IDEMPOTENCY_KEY);
         String writeId = RequestParsing.writeId(idempotencyKey, UUID::randomUUID);
         var writeConcern = RequestParsing.writeConcern(ctx.header(Headers.WRITE_CONCERN));
+        String ifMatch = RequestParsing.ifMatch(ctx.header(Headers.IF_MATCH));
         documentLimit.check(tenant, key, value, writeId, body.length);
         return writer.write(new WriteCommand(tenant, key, value, writeId, idempotencyKey == null, ctx.path(),
-                ctx.queryString(), writeConcern));
+                ctx.queryString(), writeConcern, ifMatch));
     }
 
     private CompletableFuture<Reply> delete(Context ctx) {
@@ -52,8 +53,9 @@ public final class DataApi {
         String idempotencyKey = ctx.header(Headers.IDEMPOTENCY_KEY);
         String writeId = RequestParsing.writeId(idempotencyKey, UUID::randomUUID);
         var writeConcern = RequestParsing.writeConcern(ctx.header(Headers.WRITE_CONCERN));
+        String ifMatch = RequestParsing.ifMatch(ctx.header(Headers.IF_MATCH));
         return writer.write(new WriteCommand(tenant, key, null, writeId, idempotencyKey == null, ctx.path(),
-                ctx.queryString(), writeConcern));
+                ctx.queryString(), writeConcern, ifMatch));
     }
 
     private CompletableFuture<Reply> get(Context ctx) {

@@ -19,8 +19,10 @@ import org.apache.kafka.common.utils.ByteUtils;
 public final class DocumentLimit {
     /** How much longer than its input a JSON document can come out of Jackson (see {@link #check}). */
     private static final int MAX_GROWTH = 3;
-    /** A WAL put's fields but the document and the strings, at their widest (names, quotes, two longs). */
-    private static final int ENVELOPE_BYTES = 256;
+    /** A WAL put's fields but the document and the strings, at their widest (names, quotes, longs, versions). */
+    private static final int ENVELOPE_BYTES = 352;
+    /** The longest document version a record can carry (base, If-Match): a position at its widest. */
+    public static final String WIDEST_VERSION = Integer.MAX_VALUE + ":" + Long.MAX_VALUE;
     private final String region;
     private final int maxRequestSize;
 
@@ -49,9 +51,9 @@ public final class DocumentLimit {
 
     /** Throws {@code document_too_large} when the put of {@code value} would make a record Kafka refuses. */
     public void check(String tenant, String key, JsonNode value, String writeId) {
-        // Epoch and hlc at their widest: the check runs before the placement and the clock are read.
+        // Epoch, hlc and versions at their widest: the check runs before the placement, clock and base are read.
         long bytes = recordBytes(new WalRecord.Put(tenant, key, value, Long.MAX_VALUE, region, Long.MAX_VALUE,
-                writeId));
+                writeId, WIDEST_VERSION, WIDEST_VERSION));
         if (bytes > maxRequestSize) {
             throw ApiException.of(ErrorCode.DOCUMENT_TOO_LARGE, "the document would make a WAL record of up to "
                     + bytes + " bytes, over the limit of " + maxRequestSize + " bytes (the WAL producer's"

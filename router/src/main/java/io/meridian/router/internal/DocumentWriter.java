@@ -3,6 +3,7 @@ package io.meridian.router.internal;
 import io.meridian.infra.clock.HybridLogicalClock;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.Position;
+import io.meridian.infra.model.ReplicationMode;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.model.WriteConcern;
 import io.meridian.infra.topics.Topics;
@@ -46,12 +47,19 @@ public final class DocumentWriter {
     public record Settings(Duration applyTimeout, Duration pauseBudget) {
     }
 
+    /** The version of a document as this region last applied it: its position, or {@link WalRecord#ABSENT}. */
+    @FunctionalInterface
+    public interface Versions {
+        String versionOf(String tenant, String key);
+    }
+
     private final Routing routing;
     private final PlacementCache cache;
     private final PlacementWatch watch;
     private final ApplyTracker tracker;
     private final Producer<String, WalRecord> producer;
     private final HybridLogicalClock hlc;
+    private final Versions versions;
     private final Settings settings;
     private final Executor executor;
     private final RouterMetrics metrics;
@@ -60,12 +68,13 @@ public final class DocumentWriter {
     private final ErrorResponses errors;
 
     /**
+     * @param versions    where a multi-primary write's base version comes from (this region's materialized documents)
      * @param coordinated whether this node reaches its coordination service now (checked before every attempt)
      * @param concerns    the wait for other regions of writes whose write concern is not {@code local}
      */
     public DocumentWriter(Routing routing, PlacementCache cache, PlacementWatch watch, ApplyTracker tracker,
-                          Producer<String, WalRecord> producer, HybridLogicalClock hlc, Settings settings,
-                          Executor executor, RouterMetrics metrics, BooleanSupplier coordinated,
+                          Producer<String, WalRecord> producer, HybridLogicalClock hlc, Versions versions,
+                          Settings settings, Executor executor, RouterMetrics metrics, BooleanSupplier coordinated,
                           WriteConcerns concerns, ErrorResponses errors) {
         this.concerns = concerns;
         this.errors = errors;
@@ -75,6 +84,7 @@ public final class DocumentWriter {
         this.tracker = tracker;
         this.producer = producer;
         this.hlc = hlc;
+        this.versions = versions;
         this.settings = settings;
         this.executor = executor;
         this.metrics = metrics;
@@ -143,11 +153,17 @@ public final class DocumentWriter {
     }
 
     private CompletableFuture<ApplyOutcome> produce(WriteCommand command, Placement placement) {
+        // A multi-primary write is based on the document as this region has it: the applier tells a concurrent write
+        // from another region by it. (Read before the timestamp: the base is at most as new as the write.)
+        String base = placement.mode() == ReplicationMode.MULTI_PRIMARY
+                ? versions.versionOf(command.tenant(), command.key()) : WalRecord.NO_VERSION;
+        // Later than every record this node applied, so that "last writer" never means one region's fast clock.
+        long timestamp = hlc.nowAfter(tracker.observedHlc());
         WalRecord record = command.isDelete()
                 ? new WalRecord.Delete(command.tenant(), command.key(), placement.epoch(), routing.region(),
-                        hlc.now(), command.writeId())
+                        timestamp, command.writeId(), base, command.ifMatch())
                 : new WalRecord.Put(command.tenant(), command.key(), command.value(), placement.epoch(),
-                        routing.region(), hlc.now(), command.writeId());
+                        routing.region(), timestamp, command.writeId(), base, command.ifMatch());
         ProducerRecord<String, WalRecord> produced = new ProducerRecord<>(Topics.WAL.name(), command.tenant(), record);
         if (command.generatedId()) {
             WalHeaders.markGeneratedId(produced.headers());
@@ -220,6 +236,11 @@ public final class DocumentWriter {
                 body.put("position", position.toString());
                 body.put("epoch", placement.epoch());
                 body.put("region", routing.region());
+                if (outcome.superseded()) {
+                    // Multi-primary, last writer wins: acknowledged, but a concurrent write from another region won.
+                    body.put("superseded", true);
+                    body.put("current", outcome.current());
+                }
                 if (concern.kind() == WriteConcern.Kind.LOCAL) {
                     return CompletableFuture.completedFuture(Reply.json(command.isDelete() ? 200 : 201, body,
                             Map.of(Headers.POSITION, position.toString())));
@@ -249,6 +270,23 @@ public final class DocumentWriter {
                 logRejected(command, placement, outcome);
                 cache.invalidate(command.tenant());
                 throw placementChanged(command, outcome);
+            }
+            case REJECTED_WRITE_CONFLICT -> {
+                logRejected(command, placement, outcome);
+                throw ApiException.of(ErrorCode.WRITE_CONFLICT, "another region wrote document '" + command.key()
+                        + "' of tenant " + command.tenant() + " concurrently (now at version " + outcome.current()
+                        + "); the tenant's strategy is reject, so this write was NOT applied. Read the document,"
+                        + " then write again (If-Match: " + outcome.current() + " makes that retry safe)",
+                        command.tenant(), Map.of("current", outcome.current(), "position",
+                                outcome.position().toString()), null);
+            }
+            case REJECTED_PRECONDITION -> {
+                logRejected(command, placement, outcome);
+                throw ApiException.of(ErrorCode.PRECONDITION_FAILED, "If-Match " + command.ifMatch()
+                        + " but document '" + command.key() + "' of tenant " + command.tenant() + " is at version "
+                        + outcome.current() + "; the write was NOT applied. Read the document and decide again",
+                        command.tenant(), Map.of("current", outcome.current(), "expected", command.ifMatch(),
+                                "position", outcome.position().toString()), null);
             }
             case REJECTED_ID_REUSED -> {
                 logRejected(command, placement, outcome);
@@ -355,6 +393,8 @@ public final class DocumentWriter {
                 case APPLY_TIMEOUT -> WriteOutcome.TIMEOUT;
                 case KAFKA_UNAVAILABLE -> WriteOutcome.KAFKA_UNAVAILABLE;
                 case COORDINATION_LOST -> WriteOutcome.COORDINATION_LOST;
+                case WRITE_CONFLICT -> WriteOutcome.WRITE_CONFLICT;
+                case PRECONDITION_FAILED -> WriteOutcome.PRECONDITION_FAILED;
                 default -> WriteOutcome.FAILED;
             };
         }

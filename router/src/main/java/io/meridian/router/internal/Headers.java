@@ -40,6 +40,11 @@ public final class Headers {
     public static final String IF_PAUSED = "X-Meridian-If-Paused";
     /** Request: the client's id of a write; retries with the same key are the same write. */
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /**
+     * Request to a write: apply it only if the document is at this version (the {@code X-Meridian-Position} of a read
+     * or of the write that made it, or {@code absent}: only if there is no document); else {@code 412}.
+     */
+    public static final String IF_MATCH = "If-Match";
     public static final String AUTHORIZATION = "Authorization";
     /**
      * Request, node to node: set on an admin request a node forwarded to the controller, naming the forwarding node

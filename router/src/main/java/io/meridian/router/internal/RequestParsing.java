@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meridian.infra.model.Names;
 import io.meridian.infra.model.Position;
 import io.meridian.infra.model.WriteConcern;
+import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.serde.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -68,6 +69,31 @@ public final class RequestParsing {
                     + idempotencyKey.length() + " characters" + (printable ? ", all blank" : ""));
         }
         return idempotencyKey;
+    }
+
+    /**
+     * The {@code If-Match} header as a document version ({@code partition:offset} or {@code absent}), or
+     * {@link WalRecord#NO_VERSION} when absent. An entity tag's quotes are allowed ({@code "3:1042"}); a weak tag or
+     * {@code *} is not (a position is always strong, and {@code *} would not say which version).
+     */
+    public static String ifMatch(String header) {
+        if (header == null) {
+            return WalRecord.NO_VERSION;
+        }
+        String value = header.trim();
+        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+            value = value.substring(1, value.length() - 1);
+        }
+        if (value.equals(WalRecord.ABSENT)) {
+            return value;
+        }
+        try {
+            return Position.parse(value).toString();
+        } catch (IllegalArgumentException e) {
+            throw ApiException.of(ErrorCode.INVALID_IF_MATCH, "If-Match '" + header + "' is not a document version:"
+                    + " send the X-Meridian-Position of the read (or of the write) you based this write on, e.g."
+                    + " If-Match: 3:1042, or If-Match: absent to write only if there is no document");
+        }
     }
 
     /** The {@code X-Meridian-Min-Position} header, or null when absent. */

@@ -28,6 +28,12 @@ class DocumentLimitTest {
         return new WalRecord.Put("acme", "user-1", value, epoch, "us-east", hlc, WRITE_ID);
     }
 
+    /** The record as the check counts it: epoch, hlc, base and If-Match versions at their widest. */
+    private static WalRecord.Put widest(JsonNode value) {
+        return new WalRecord.Put("acme", "user-1", value, Long.MAX_VALUE, "us-east", Long.MAX_VALUE, WRITE_ID,
+                DocumentLimit.WIDEST_VERSION, DocumentLimit.WIDEST_VERSION);
+    }
+
     @Test
     void shouldCountTheBytesAsKafkaDoes() {
         for (int keyBytes : new int[] {1, 63}) {
@@ -45,8 +51,7 @@ class DocumentLimitTest {
     @Test
     void shouldRefuseExactlyTheDocumentsWhoseRecordIsOverTheLimit() {
         int limit = 2_000;
-        // Epoch and hlc at their widest, as the check counts them.
-        long fixed = DocumentLimit.recordBytes(put(TextNode.valueOf(""), Long.MAX_VALUE, Long.MAX_VALUE));
+        long fixed = DocumentLimit.recordBytes(widest(TextNode.valueOf("")));
         TextNode fits = TextNode.valueOf("x".repeat((int) (limit - fixed)));
         TextNode over = TextNode.valueOf("x".repeat((int) (limit - fixed) + 1));
         DocumentLimit documentLimit = new DocumentLimit("us-east", limit);
@@ -58,8 +63,10 @@ class DocumentLimitTest {
         assertEquals(413, e.status());
         assertTrue(e.getMessage().contains("over the limit of 2000 bytes"), e.getMessage());
         assertTrue(e.getMessage().contains("kafka.max.request.size"), e.getMessage());
-        // The real record is never larger than what was checked.
+        // The real record is never larger than what was checked, whatever versions it carries.
         assertTrue(DocumentLimit.recordBytes(put(fits, 1, System.currentTimeMillis() << 16)) <= limit);
+        assertTrue(DocumentLimit.recordBytes(new WalRecord.Put("acme", "user-1", fits, 1, "us-east",
+                System.currentTimeMillis() << 16, WRITE_ID, "11:123456789", WalRecord.ABSENT)) <= limit);
     }
 
     @Test
@@ -83,7 +90,7 @@ class DocumentLimitTest {
         for (String body : bodies) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             JsonNode value = RequestParsing.document(bytes);
-            long exact = DocumentLimit.recordBytes(put(value, Long.MAX_VALUE, Long.MAX_VALUE));
+            long exact = DocumentLimit.recordBytes(widest(value));
             DocumentLimit tooSmall = new DocumentLimit("us-east", (int) exact - 1);
             ApiException e = assertThrows(ApiException.class,
                     () -> tooSmall.check("acme", "user-1", value, WRITE_ID, bytes.length), body);

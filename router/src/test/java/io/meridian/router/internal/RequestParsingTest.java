@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meridian.infra.model.Position;
+import io.meridian.infra.model.WalRecord;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -54,6 +55,19 @@ class RequestParsingTest {
         assertEquals(new Position(11, 0), RequestParsing.minPosition(" 11:0 ", 12));
         for (String bad : new String[] {"", "3", "3:", ":4", "a:b", "-1:2", "3:-2", "12:0", "1:2:3"}) {
             assertEquals(ErrorCode.INVALID_POSITION, codeOf(() -> RequestParsing.minPosition(bad, 12)), bad);
+        }
+    }
+
+    @Test
+    void shouldParseIfMatchAsAVersionQuotedOrNot() {
+        assertEquals(WalRecord.NO_VERSION, RequestParsing.ifMatch(null));
+        assertEquals("3:1042", RequestParsing.ifMatch("3:1042"));
+        assertEquals("3:1042", RequestParsing.ifMatch(" \"3:1042\" "));
+        assertEquals(WalRecord.ABSENT, RequestParsing.ifMatch("absent"));
+        for (String bad : new String[] {"*", "W/\"3:1\"", "", "3", "a:b", "-1:0", "\"3:1042"}) {
+            ApiException e = assertThrows(ApiException.class, () -> RequestParsing.ifMatch(bad), bad);
+            assertEquals(ErrorCode.INVALID_IF_MATCH, e.code(), bad);
+            assertEquals(400, e.status());
         }
     }
 

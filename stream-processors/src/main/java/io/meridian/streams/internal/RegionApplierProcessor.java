@@ -6,6 +6,7 @@ import io.meridian.infra.model.DeadLetter;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.Position;
 import io.meridian.infra.model.SyncRecord;
+import io.meridian.infra.model.ReplicationMode;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.model.WriteState;
 import io.meridian.infra.topics.Topics;
@@ -102,6 +103,10 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
             }
         }
         WalRecord wal = parse(record, meta);
+        if (wal != null) {
+            // Every node's clock moves past every record it applies, so its next write is later than all it has seen.
+            listener.onClock(wal.hlc());
+        }
         try {
             if (wal instanceof WalRecord.Fence fence) {
                 applyFence(fence, position, record.timestamp());
@@ -312,10 +317,63 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
                         fence, "region " + data.region() + " does not accept writes for tenant " + data.tenant()
                                 + " (primary " + fence.primary() + ")");
             }
+            if (fence.isReplicatedTo(region) && (!data.ifMatch().isEmpty()
+                    || (fence.mode() == ReplicationMode.MULTI_PRIMARY && !data.base().isEmpty()))) {
+                return applyVersioned(fence, data, position, timestamp);
+            }
             write(fence, data, position, data instanceof WalRecord.Put put ? put.value() : null);
             return new ApplyOutcome(data.tenant(), data.writeId(), position, Verdict.ACCEPTED, fence, "applied");
         }
         return resolveConflict(fence, data, position, timestamp);
+    }
+
+    /**
+     * A write that names a version: the client's precondition ({@code If-Match}) first, then, in a multi-primary
+     * tenant, its base. A base that no longer matches is a write conflict when the current version came from another
+     * region (or is a deletion, which leaves no trace of who made it); a same-region race is ordered by the log, as in
+     * a single-primary tenant. Decided only in regions holding the tenant: elsewhere there is no document to compare
+     * with, and a verdict there materializes and acknowledges nothing.
+     */
+    private ApplyOutcome applyVersioned(Placement fence, WalRecord.DataRecord data, Position position,
+                                        long timestamp) {
+        StoredDocument current = docs.get(ApplierStores.docKey(data.tenant(), data.key()));
+        String version = current == null ? WalRecord.ABSENT : current.position();
+        if (!data.ifMatch().isEmpty()) {
+            if (!data.ifMatch().equals(version)) {
+                return new ApplyOutcome(data.tenant(), data.writeId(), position, position,
+                        Verdict.REJECTED_PRECONDITION, fence, "If-Match " + data.ifMatch() + " but the document of key '"
+                        + data.key() + "' is at " + version + ": not applied", version, false);
+            }
+        } else if (!data.base().equals(version) && (current == null || !current.region().equals(data.region()))) {
+            return resolveWriteConflict(fence, data, position, timestamp, current, version);
+        }
+        write(fence, data, position, data instanceof WalRecord.Put put ? put.value() : null);
+        return new ApplyOutcome(data.tenant(), data.writeId(), position, Verdict.ACCEPTED, fence, "applied");
+    }
+
+    private ApplyOutcome resolveWriteConflict(Placement fence, WalRecord.DataRecord data, Position position,
+                                              long timestamp, StoredDocument current, String version) {
+        ConflictResolution.WriteResolution resolution = ConflictResolution.resolveWrite(fence.strategy(), data,
+                current);
+        if (resolution.applies()) {
+            writeDocument(data, position, resolution.value(), resolution.hlc());
+        }
+        String superseded = resolution.incomingLost() ? position.toString() : version;
+        ConflictRecord conflict = new ConflictRecord(data.tenant(), data.key(), position.toString(), data.epoch(),
+                fence.epoch(), data.region(), region, fence.strategy(), resolution.resolution(), resolution.reason(),
+                timestamp, ConflictRecord.WRITE_CONFLICT, data.base(), version, superseded);
+        context.forward(new Record<String, Object>(data.tenant(), conflict, timestamp), ApplierStores.CONFLICTS_SINK);
+        listener.onConflict(conflict);
+        LOG.info("write conflict tenant={} key={} at {} from {}: base {} but current {} (from {}), strategy {} -> {},"
+                        + " superseded {}", data.tenant(), data.key(), position, data.region(), data.base(), version,
+                current == null ? "a deletion" : current.region(), fence.strategy().wireName(),
+                resolution.resolution().wireName(), superseded);
+        if (resolution.resolution() == ConflictRecord.Resolution.REJECTED) {
+            return new ApplyOutcome(data.tenant(), data.writeId(), position, position,
+                    Verdict.REJECTED_WRITE_CONFLICT, fence, resolution.reason(), version, false);
+        }
+        return new ApplyOutcome(data.tenant(), data.writeId(), position, position, Verdict.ACCEPTED, fence,
+                resolution.reason(), version, resolution.incomingLost());
     }
 
     private ApplyOutcome resolveConflict(Placement fence, WalRecord.DataRecord data, Position position, long timestamp) {
@@ -346,11 +404,16 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         if (!fence.isReplicatedTo(region) || syncs.suppressesWrites(data.tenant())) {
             return;
         }
+        writeDocument(data, position, value, data.hlc());
+    }
+
+    /** Materializes {@code value} (null deletes) as written by {@code data} at {@code position}, stamped {@code hlc}. */
+    private void writeDocument(WalRecord.DataRecord data, Position position, JsonNode value, long hlc) {
         String key = ApplierStores.docKey(data.tenant(), data.key());
         if (value == null) {
             docs.delete(key);
         } else {
-            docs.put(key, new StoredDocument(value, position.toString(), data.epoch(), data.hlc(), data.region()));
+            docs.put(key, new StoredDocument(value, position.toString(), data.epoch(), hlc, data.region()));
         }
     }
 }
