@@ -8,7 +8,10 @@ import io.meridian.streams.internal.BoundedRocksDBMemory;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.meridian.infra.topics.Topics;
+import io.meridian.infra.topics.WalPartitioner;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -18,7 +21,10 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -39,6 +45,8 @@ public final class RegionStreams implements AutoCloseable {
             new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true);
 
     private final KafkaStreams streams;
+    private final String endpoint;
+    private final int walPartitions;
     private final KafkaStreamsMetrics metrics;
     private final List<Consumer<Placement>> placementListeners = new CopyOnWriteArrayList<>();
     private final Lifecycle lifecycle = new Lifecycle("region streams");
@@ -48,6 +56,8 @@ public final class RegionStreams implements AutoCloseable {
         RegionApplierTopology.build(topology, config.region(), config.walPartitions(), listener);
         PlacementViewTopology.build(topology, this::placementChanged);
         this.streams = new KafkaStreams(topology, streamsProperties(config));
+        this.endpoint = config.nodeEndpoint();
+        this.walPartitions = config.walPartitions();
         streams.setUncaughtExceptionHandler(error -> {
             LOG.error("region applier thread failed; replacing it", error);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -112,8 +122,10 @@ public final class RegionStreams implements AutoCloseable {
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), config.nodeId());
         // One off-heap budget for all the applier's RocksDB stores (~60 instances) instead of one cache each.
         props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDBMemory.class);
-        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.regionUrls().get(config.region()).getHost() + ":"
-                + config.httpPort());
+        // Routers find the node that owns a tenant's WAL partition through Streams' metadata: this is how it names us.
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.nodeEndpoint());
+        // Warm copies on the region's other nodes: when a node leaves, its partitions' new owners restore only a tail.
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.streamsNumStandbyReplicas());
         return props;
     }
 
@@ -132,9 +144,48 @@ public final class RegionStreams implements AutoCloseable {
         return streams.state();
     }
 
+    /**
+     * The document as this node's applier holds it. Only the tenant's own WAL partition is asked: on a node that does
+     * not own it (a region of several nodes) this throws {@link NotReadyException} rather than answer "absent".
+     */
     public Optional<StoredDocument> document(String tenant, String key) {
-        return StoreQueries.query(streams, ApplierStores.DOCS,
+        return StoreQueries.query(streams, ApplierStores.DOCS, WalPartitioner.partitionOf(tenant, walPartitions),
                 (ReadOnlyKeyValueStore<String, StoredDocument> docs) -> docs.get(ApplierStores.docKey(tenant, key)));
+    }
+
+    /** This node as Streams' metadata names it ({@code application.server}, {@code host:port}). */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    /**
+     * The node of this region whose applier owns WAL {@code partition} now, from Streams' metadata (refreshed at each
+     * rebalance); {@link PartitionOwner#unknown} while no node does (a rebalance, or this app not running).
+     */
+    public PartitionOwner owner(int partition) {
+        KafkaStreams.State state = streams.state();
+        if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+            return PartitionOwner.unknown(partition);
+        }
+        TopicPartition wal = new TopicPartition(Topics.WAL.name(), partition);
+        String active = null;
+        List<String> standbys = new ArrayList<>(1);
+        try {
+            for (StreamsMetadata node : streams.streamsMetadataForStore(ApplierStores.DOCS)) {
+                String host = node.hostInfo().host() + ":" + node.hostInfo().port();
+                if (node.topicPartitions().contains(wal)) {
+                    active = host;
+                } else if (node.standbyTopicPartitions().contains(wal)) {
+                    standbys.add(host);
+                }
+            }
+        } catch (StreamsException e) {
+            return PartitionOwner.unknown(partition);  // not started, or shutting down
+        }
+        if (active == null) {
+            return PartitionOwner.unknown(partition);
+        }
+        return new PartitionOwner(partition, Optional.of(active), active.equals(endpoint), standbys);
     }
 
     public Optional<Placement> placement(String tenant) {

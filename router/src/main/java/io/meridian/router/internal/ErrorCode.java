@@ -50,7 +50,9 @@ public enum ErrorCode {
     COORDINATION_LOST(503),
     NO_CONTROLLER(503),
     CONTROLLER_UNREACHABLE(503),
-    MIGRATIONS_UNAVAILABLE(503);
+    MIGRATIONS_UNAVAILABLE(503),
+    PARTITION_MOVING(503),
+    OWNER_UNREACHABLE(503);
 
     private final int status;
     private final boolean retriable;
