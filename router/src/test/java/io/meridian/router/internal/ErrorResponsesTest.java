@@ -56,7 +56,7 @@ class ErrorResponsesTest {
         assertEquals(EnumSet.of(ErrorCode.WRITES_PAUSED, ErrorCode.APPLY_TIMEOUT, ErrorCode.KAFKA_UNAVAILABLE,
                 ErrorCode.POSITION_NOT_REACHED, ErrorCode.NOT_READY, ErrorCode.COORDINATION_LOST,
                 ErrorCode.NO_CONTROLLER, ErrorCode.CONTROLLER_UNREACHABLE, ErrorCode.MIGRATIONS_UNAVAILABLE,
-                ErrorCode.MIGRATION_IN_PROGRESS, ErrorCode.TARGET_UNHEALTHY, ErrorCode.TARGET_LAGGING), EnumSet.copyOf(
+                ErrorCode.PARTITION_MOVING, ErrorCode.OWNER_UNREACHABLE, ErrorCode.MIGRATION_IN_PROGRESS, ErrorCode.TARGET_UNHEALTHY, ErrorCode.TARGET_LAGGING), EnumSet.copyOf(
                 java.util.Arrays.stream(ErrorCode.values()).filter(ErrorCode::retriable).toList()));
     }
 
