@@ -126,6 +126,9 @@ public final class RegionStreams implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.nodeEndpoint());
         // Warm copies on the region's other nodes: when a node leaves, its partitions' new owners restore only a tail.
         props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.streamsNumStandbyReplicas());
+        // A node joining a region with much state first warms its share up; it takes it over at the next probing
+        // rebalance: every minute (the least Streams allows) rather than every 10.
+        props.put(StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG, 60_000L);
         return props;
     }
 
