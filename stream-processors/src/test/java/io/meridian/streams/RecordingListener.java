@@ -33,4 +33,14 @@ final class RecordingListener implements ApplyListener {
         applied.add(position);
         next.onApplied(position);
     }
+
+    @Override
+    public void onPartitionOpened(int partition) {
+        next.onPartitionOpened(partition);
+    }
+
+    @Override
+    public void onPartitionClosed(int partition) {
+        next.onPartitionClosed(partition);
+    }
 }
