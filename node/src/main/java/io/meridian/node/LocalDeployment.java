@@ -60,10 +60,13 @@ public final class LocalDeployment implements AutoCloseable {
     private final int basePort;
     private final String adminToken;
     private final Map<String, String> nodeSettings;
-    private final int nodesPerRegion;
+    /** Nodes per region, every region named. */
+    private final Map<String, Integer> nodeCounts;
     private final ClassDataArchive classData;
     private final Map<String, Process> nodes = new LinkedHashMap<>();
     private final Map<String, Path> nodeConfigs = new LinkedHashMap<>();
+    /** Nodes stopped or killed on purpose in a region that has others: {@link #awaitReady} does not wait for them. */
+    private final java.util.Set<String> stopped = new java.util.HashSet<>();
     private EmbeddedZooKeeper zookeeper;
     private KafkaProcessCluster kafka;
     private boolean closed;
@@ -87,15 +90,31 @@ public final class LocalDeployment implements AutoCloseable {
      */
     public LocalDeployment(Path dataDir, int basePort, String adminToken, Map<String, String> nodeSettings,
                            int nodesPerRegion) {
-        if (nodesPerRegion < 1 || nodesPerRegion > MAX_NODES_PER_REGION) {
-            throw new IllegalArgumentException("nodes per region must be 1 to " + MAX_NODES_PER_REGION + ", got "
-                    + nodesPerRegion);
+        this(dataDir, basePort, adminToken, nodeSettings, REGIONS.stream()
+                .collect(Collectors.toMap(region -> region, region -> nodesPerRegion)));
+    }
+
+    /**
+     * @param nodeCounts nodes of each region (1 to {@value #MAX_NODES_PER_REGION}); regions not named have one. Ports
+     *                   as in a deployment with the largest count everywhere
+     */
+    public LocalDeployment(Path dataDir, int basePort, String adminToken, Map<String, String> nodeSettings,
+                           Map<String, Integer> nodeCounts) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (String region : REGIONS) {
+            int count = nodeCounts.getOrDefault(region, 1);
+            if (count < 1 || count > MAX_NODES_PER_REGION) {
+                throw new IllegalArgumentException("nodes per region must be 1 to " + MAX_NODES_PER_REGION + ", got "
+                        + count + " for " + region);
+            }
+            counts.put(region, count);
         }
-        if (basePort < 1 || basePort + REGIONS.size() * nodesPerRegion - 1 > 65_535) {
+        int most = counts.values().stream().mapToInt(Integer::intValue).max().orElse(1);
+        if (basePort < 1 || basePort + REGIONS.size() * most - 1 > 65_535) {
             throw new IllegalArgumentException("base port " + basePort + " leaves no room for "
-                    + REGIONS.size() * nodesPerRegion + " node ports below 65536");
+                    + REGIONS.size() * most + " node ports below 65536");
         }
-        this.nodesPerRegion = nodesPerRegion;
+        this.nodeCounts = Map.copyOf(counts);
         this.dataDir = dataDir.toAbsolutePath();
         this.basePort = basePort;
         this.adminToken = adminToken == null || adminToken.isEmpty() ? storedToken(this.dataDir) : adminToken;
@@ -112,17 +131,24 @@ public final class LocalDeployment implements AutoCloseable {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             new TopicProvisioner(admin).provision(Topics.catalog(12, (short) 3, 2));
         }
-        for (int index = 0; index < nodesPerRegion; index++) {
+        for (int index = 0; index < mostNodes(); index++) {
             for (String region : REGIONS) {
-                String node = nodeName(region, index);
-                nodeConfigs.put(node, writeNodeConfig(region, index));
-                startNode(region, index);
+                if (index < nodeCount(region)) {
+                    String node = nodeName(region, index);
+                    nodeConfigs.put(node, writeNodeConfig(region, index));
+                    startNode(region, index);
+                }
             }
         }
     }
 
-    public int nodesPerRegion() {
-        return nodesPerRegion;
+    /** How many nodes {@code region} has. */
+    public int nodeCount(String region) {
+        return nodeCounts.getOrDefault(region, 0);
+    }
+
+    private int mostNodes() {
+        return nodeCounts.values().stream().mapToInt(Integer::intValue).max().orElse(1);
     }
 
     /**
@@ -146,15 +172,19 @@ public final class LocalDeployment implements AutoCloseable {
     public void awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (int index = 0; index < nodesPerRegion; index++) {
-            for (String region : REGIONS) {
-                awaitAnswer(http, region, index, "/health/ready", body -> true, "not ready", deadline, timeout);
+        for (String region : REGIONS) {
+            for (int index = 0; index < nodeCount(region); index++) {
+                if (!stopped.contains(nodeName(region, index))) {
+                    awaitAnswer(http, region, index, "/health/ready", body -> true, "not ready", deadline, timeout);
+                }
             }
         }
-        for (int index = 0; index < nodesPerRegion; index++) {
-            for (String region : REGIONS) {
-                awaitAnswer(http, region, index, "/v1/replication/health", LocalDeployment::allRegionsHealthy,
-                        "does not see every region healthy", deadline, timeout);
+        for (String region : REGIONS) {
+            for (int index = 0; index < nodeCount(region); index++) {
+                if (!stopped.contains(nodeName(region, index))) {
+                    awaitAnswer(http, region, index, "/v1/replication/health", LocalDeployment::allRegionsHealthy,
+                            "does not see every region healthy", deadline, timeout);
+                }
             }
         }
     }
@@ -210,6 +240,7 @@ public final class LocalDeployment implements AutoCloseable {
     /** Starts (or restarts) node {@code index} (from 0) of {@code region} as a child JVM. */
     public void startNode(String region, int index) {
         String name = nodeName(region, index);
+        stopped.remove(name);
         Process old = nodes.get(name);
         if (old != null && old.isAlive()) {
             throw new IllegalStateException("node " + name + " is running");
@@ -248,8 +279,22 @@ public final class LocalDeployment implements AutoCloseable {
     /** kill -9 of node {@code index} of {@code region}: a real crash. */
     public void killNode(String region, int index) {
         Process node = nodes.get(nodeName(region, index));
+        markStopped(region, index);
         node.destroyForcibly();
         waitFor(node, Duration.ofSeconds(30));
+    }
+
+    // A one-node region's node stopped on purpose is still awaited (and reported as exited), as it always was.
+    private void markStopped(String region, int index) {
+        if (nodeCount(region) > 1) {
+            stopped.add(nodeName(region, index));
+        }
+    }
+
+    /** Whether node {@code index} of {@code region} was started and has not ended. */
+    public boolean isRunning(String region, int index) {
+        Process node = nodes.get(nodeName(region, index));
+        return node != null && node.isAlive();
     }
 
     /** The process of node {@code index} of {@code region}, if started. */
@@ -265,6 +310,7 @@ public final class LocalDeployment implements AutoCloseable {
     /** SIGTERM of node {@code index} of {@code region}: a graceful stop. */
     public void stopNode(String region, int index) {
         Process node = nodes.get(nodeName(region, index));
+        markStopped(region, index);
         node.destroy();
         if (waitFor(node, Duration.ofSeconds(30))) {
             classData.publish();  // a node that ended on its own wrote its class data archive whole, if it wrote one
