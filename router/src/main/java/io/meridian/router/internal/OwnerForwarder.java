@@ -47,13 +47,16 @@ public final class OwnerForwarder {
     private static final Logger LOG = LoggerFactory.getLogger(OwnerForwarder.class);
     /** How often the metadata is looked at again while no node owns a partition. */
     static final Duration POLL = Duration.ofMillis(50);
-    /** Hop-by-hop headers and those the JDK client sets itself: never forwarded. */
+    /**
+     * Hop-by-hop headers, those the JDK client sets itself, and {@code Accept-Encoding} (the owner answers
+     * uncompressed; this node's server compresses for the client as for any answer): never forwarded.
+     */
     static final Set<String> NOT_FORWARDED = Set.of("host", "content-length", "connection", "expect", "upgrade",
             "transfer-encoding", "keep-alive", "te", "trailer", "proxy-connection", "http2-settings",
-            Headers.FORWARDED_BY.toLowerCase(Locale.ROOT));
+            "accept-encoding", Headers.FORWARDED_BY.toLowerCase(Locale.ROOT));
     /** The owner's answer headers that are not relayed (hop-by-hop, or set by this node's server). */
     static final Set<String> NOT_RELAYED = Set.of("content-length", "transfer-encoding", "connection", "keep-alive",
-            "date", "server", "content-type", ":status");
+            "date", "server", "content-type", "content-encoding", "vary", ":status");
 
     private final RegionView view;
     private final HttpClient client;
