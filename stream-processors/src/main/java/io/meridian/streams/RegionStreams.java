@@ -182,8 +182,8 @@ public final class RegionStreams implements AutoCloseable {
                     standbys.add(host);
                 }
             }
-        } catch (StreamsException e) {
-            return PartitionOwner.unknown(partition);  // not started, or shutting down
+        } catch (StreamsException | IllegalStateException e) {
+            return PartitionOwner.unknown(partition);  // not started, or shutting down since the check above
         }
         if (active == null) {
             return PartitionOwner.unknown(partition);
