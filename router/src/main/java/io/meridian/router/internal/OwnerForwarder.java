@@ -4,14 +4,10 @@ import io.javalin.http.Context;
 import io.meridian.router.RouterMetrics;
 import io.meridian.router.RouterMetrics.OwnerForwardOutcome;
 import io.meridian.streams.PartitionOwner;
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -189,19 +185,8 @@ public final class OwnerForwarder {
     private ApiException unreachable(String endpoint, Request request, String tenant, int partition, Throwable error,
                                      Duration elapsed) {
         // Connecting failed: the owner never saw the request. Later failures: it may have acted on it.
-        boolean notSent = error instanceof ConnectException || error instanceof HttpConnectTimeoutException;
-        String what;
-        if (error instanceof HttpConnectTimeoutException) {
-            what = "could not be connected to in time";
-        } else if (error instanceof HttpTimeoutException) {
-            what = "did not answer within " + requestTimeout.toMillis() + " ms";
-        } else if (error instanceof ConnectException) {
-            what = "refused the connection";
-        } else if (error instanceof IOException) {
-            what = "failed the request (" + error + ")";
-        } else {
-            what = "could not be sent the request (" + error + ")";
-        }
+        boolean notSent = ControllerForwarder.notSent(error);
+        String what = ControllerForwarder.failure(error, requestTimeout);
         LOG.warn("forwarding {} {} from {} to {}, owner of WAL partition {}, failed after {} ms tenant={}: {}",
                 request.method(), request.rawPath(), thisNode, endpoint, partition, elapsed.toMillis(),
                 tenant == null ? "-" : tenant, error.toString());
