@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  *       rebalance wait, then gets {@code 503 partition_moving}.</li>
  *   <li>The request was already forwarded once and this node does not own the partition either (the nodes' metadata
  *       disagree during a rebalance): {@code 503 partition_moving}, not forwarded again, so requests never loop.</li>
- *   <li>The owner cannot be reached or does not answer in time: {@code 503 owner_unreachable}.</li>
+ *   <li>The owner cannot be connected to (it left or died; the metadata does not show it yet): the request is
+ *       routed again every {@link #UNREACHABLE_BACKOFF}, up to the rebalance wait (it was never sent, so this is
+ *       safe); then, or when the owner fails or does not answer in time once sent, {@code 503 owner_unreachable}.</li>
  * </ul>
  * Waits are asynchronous (a timer and the JDK client's {@code sendAsync}). Thread-safe.
  */
@@ -43,6 +45,8 @@ public final class OwnerForwarder {
     private static final Logger LOG = LoggerFactory.getLogger(OwnerForwarder.class);
     /** How often the metadata is looked at again while no node owns a partition. */
     static final Duration POLL = Duration.ofMillis(50);
+    /** How long to wait before routing again a request whose owner could not be connected to. */
+    static final Duration UNREACHABLE_BACKOFF = Duration.ofMillis(200);
     /**
      * Hop-by-hop headers, those the JDK client sets itself, and {@code Accept-Encoding} (the owner answers
      * uncompressed; this node's server compresses for the client as for any answer): never forwarded.
@@ -127,9 +131,7 @@ public final class OwnerForwarder {
                         Map.of("partition", partition), null);
             }
             // A rebalance in progress: look again shortly, holding no thread meanwhile.
-            CompletableFuture<Void> later = new CompletableFuture<>();
-            timer.schedule(() -> later.complete(null), POLL.toMillis(), TimeUnit.MILLISECONDS);
-            return later.thenComposeAsync(ignored -> route(request, tenant, partition, local, deadline), executor);
+            return later(POLL, request, tenant, partition, local, deadline);
         }
         String endpoint = owner.active().orElseThrow();
         if (request.forwardedBy() != null) {
@@ -142,10 +144,18 @@ public final class OwnerForwarder {
                     + " partition is moving between the nodes of the region. Nothing was done; retry after the"
                     + " Retry-After delay", tenant, Map.of("partition", partition), null);
         }
-        return forward(endpoint, request, tenant, partition);
+        return forward(endpoint, request, tenant, partition, local, deadline);
     }
 
-    private CompletableFuture<Reply> forward(String endpoint, Request request, String tenant, int partition) {
+    private CompletableFuture<Reply> later(Duration delay, Request request, String tenant, int partition,
+                                           Supplier<CompletableFuture<Reply>> local, long deadline) {
+        CompletableFuture<Void> later = new CompletableFuture<>();
+        timer.schedule(() -> later.complete(null), delay.toMillis(), TimeUnit.MILLISECONDS);
+        return later.thenComposeAsync(ignored -> route(request, tenant, partition, local, deadline), executor);
+    }
+
+    private CompletableFuture<Reply> forward(String endpoint, Request request, String tenant, int partition,
+                                             Supplier<CompletableFuture<Reply>> local, long deadline) {
         URI target = ControllerForwarder.target(URI.create(scheme + "://" + endpoint), request.rawPath(),
                 request.rawQuery());
         HttpRequest.Builder builder = HttpRequest.newBuilder(target)
@@ -162,13 +172,21 @@ public final class OwnerForwarder {
         return client.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofByteArray())
                 .handleAsync((response, error) -> {
                     if (error != null) {
+                        Throwable cause = ErrorResponses.unwrap(error);
+                        if (ControllerForwarder.notSent(cause) && System.nanoTime() - deadline < 0) {
+                            // The owner never saw it (it left or died, and the metadata does not show it yet):
+                            // route again once the region has rebalanced, within the same wait.
+                            LOG.debug("owner {} of WAL partition {} not reachable ({}); routing again", endpoint,
+                                    partition, cause.toString());
+                            return later(UNREACHABLE_BACKOFF, request, tenant, partition, local, deadline);
+                        }
                         metrics.ownerForward(OwnerForwardOutcome.OWNER_UNREACHABLE);
-                        throw unreachable(endpoint, request, tenant, partition, ErrorResponses.unwrap(error),
+                        throw unreachable(endpoint, request, tenant, partition, cause,
                                 Duration.ofNanos(System.nanoTime() - start));
                     }
                     metrics.ownerForward(OwnerForwardOutcome.OWNER_RELAYED);
-                    return relay(response);
-                }, executor);
+                    return CompletableFuture.completedFuture(relay(response));
+                }, executor).thenCompose(reply -> reply);
     }
 
     static Reply relay(HttpResponse<byte[]> response) {
