@@ -10,34 +10,54 @@ import picocli.CommandLine.Option;
 /** {@code meridian local}: the embedded default, everything on this machine. */
 @Command(name = "local", mixinStandardHelpOptions = true,
         description = "Run Meridian on this machine: a real 3-broker Kafka (KRaft) and ZooKeeper, and one node per"
-                + " region (us-east, eu-west, ap-south). State survives a restart. Ctrl-C stops it all.")
+                + " region (us-east, eu-west, ap-south), or several with --nodes-per-region. State survives a restart."
+                + " Ctrl-C stops it all.")
 final class LocalCommand implements Callable<Integer> {
 
     @Option(names = "--data-dir", defaultValue = ".meridian/local", description = "Where all state lives (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
     @Option(names = "--base-port", defaultValue = "8081",
-            description = "HTTP port of the first region; the others follow (default: ${DEFAULT-VALUE}).")
+            description = "HTTP port of the first region; the others follow, then the second nodes of every region,"
+                    + " and so on (default: ${DEFAULT-VALUE}).")
     int basePort;
+
+    @Option(names = "--nodes-per-region", defaultValue = "1",
+            description = "Nodes in every region, 1 to " + LocalDeployment.MAX_NODES_PER_REGION + ": they split the"
+                    + " region's WAL partitions and forward each request to the node owning its tenant's partition"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int nodesPerRegion;
 
     @Option(names = "--ready-timeout", defaultValue = "PT5M", description = "How long to wait for every node (default: ${DEFAULT-VALUE}).")
     Duration readyTimeout;
 
     @Override
     public Integer call() {
+        if (nodesPerRegion < 1 || nodesPerRegion > LocalDeployment.MAX_NODES_PER_REGION) {
+            System.err.println("meridian local: --nodes-per-region must be 1 to "
+                    + LocalDeployment.MAX_NODES_PER_REGION + ", got " + nodesPerRegion);
+            return 2;
+        }
         long startedAt = System.nanoTime();
-        LocalDeployment deployment = new LocalDeployment(dataDir, basePort, System.getenv("MERIDIAN_ADMIN_TOKEN"));
+        LocalDeployment deployment = new LocalDeployment(dataDir, basePort, System.getenv("MERIDIAN_ADMIN_TOKEN"),
+                java.util.Map.of(), nodesPerRegion);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("meridian local: stopping nodes, Kafka and ZooKeeper...");
             deployment.close();
             stopped.countDown();
         }, "meridian-local-shutdown"));
-        System.out.println("meridian local: starting ZooKeeper, 3 Kafka brokers and 3 region nodes under "
-                + deployment.dataDir());
+        System.out.println("meridian local: starting ZooKeeper, 3 Kafka brokers and " + 3 * nodesPerRegion
+                + " region nodes under " + deployment.dataDir());
         deployment.start();
         deployment.awaitReady(readyTimeout);
         printBanner(deployment, Duration.ofNanos(System.nanoTime() - startedAt));
+        for (int index = 1; index < nodesPerRegion; index++) {
+            int node = index;
+            System.out.println("  node " + (index + 1) + " of each region: " + String.join("   ",
+                    LocalDeployment.REGIONS.stream().map(r -> r + " " + deployment.url(r, node)).toList()));
+        }
+        System.out.flush();
         try {
             stopped.await();
         } catch (InterruptedException e) {

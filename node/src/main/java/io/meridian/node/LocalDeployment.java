@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Meridian on one machine: a real ZooKeeper (in this JVM), three real KRaft brokers (child processes, {@code broker.rack}
- * = region) and one region node per region, each its own child JVM so that killing one is a real crash. Everything
+ * = region) and one or more nodes per region, each its own child JVM so that killing one is a real crash. Everything
  * lives under one data directory that a restart reuses: besides the state, each node's pid ({@code nodes/<region>.pid},
  * so that the next launcher waits for the nodes of one that was killed) and the nodes' class data archive
  * ({@code cds/}). Not thread-safe; {@link #close} is idempotent.
@@ -54,14 +54,19 @@ public final class LocalDeployment implements AutoCloseable {
      */
     static final List<String> NODE_JVM_OPTIONS = JvmFootprint.serverOptions("32m", "384m", "128m", false);
     private static final Duration LEFTOVER_PATIENCE = Duration.ofSeconds(30);
+    public static final int MAX_NODES_PER_REGION = 4;
 
     private final Path dataDir;
     private final int basePort;
     private final String adminToken;
     private final Map<String, String> nodeSettings;
+    /** Nodes per region, every region named. */
+    private final Map<String, Integer> nodeCounts;
     private final ClassDataArchive classData;
     private final Map<String, Process> nodes = new LinkedHashMap<>();
     private final Map<String, Path> nodeConfigs = new LinkedHashMap<>();
+    /** Nodes stopped or killed on purpose in a region that has others: {@link #awaitReady} does not wait for them. */
+    private final java.util.Set<String> stopped = new java.util.HashSet<>();
     private EmbeddedZooKeeper zookeeper;
     private KafkaProcessCluster kafka;
     private boolean closed;
@@ -75,6 +80,41 @@ public final class LocalDeployment implements AutoCloseable {
 
     /** @param nodeSettings configuration keys every node gets on top of the local defaults (tests tune timings) */
     public LocalDeployment(Path dataDir, int basePort, String adminToken, Map<String, String> nodeSettings) {
+        this(dataDir, basePort, adminToken, nodeSettings, 1);
+    }
+
+    /**
+     * @param nodesPerRegion nodes in every region (1 to {@value #MAX_NODES_PER_REGION}); node {@code i} (from 0) of
+     *                       region {@code r} listens on {@code basePort + i * 3 + index of r}, so the first nodes keep
+     *                       the ports of a one-node deployment and no two nodes share one
+     */
+    public LocalDeployment(Path dataDir, int basePort, String adminToken, Map<String, String> nodeSettings,
+                           int nodesPerRegion) {
+        this(dataDir, basePort, adminToken, nodeSettings, REGIONS.stream()
+                .collect(Collectors.toMap(region -> region, region -> nodesPerRegion)));
+    }
+
+    /**
+     * @param nodeCounts nodes of each region (1 to {@value #MAX_NODES_PER_REGION}); regions not named have one. Ports
+     *                   as in a deployment with the largest count everywhere
+     */
+    public LocalDeployment(Path dataDir, int basePort, String adminToken, Map<String, String> nodeSettings,
+                           Map<String, Integer> nodeCounts) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (String region : REGIONS) {
+            int count = nodeCounts.getOrDefault(region, 1);
+            if (count < 1 || count > MAX_NODES_PER_REGION) {
+                throw new IllegalArgumentException("nodes per region must be 1 to " + MAX_NODES_PER_REGION + ", got "
+                        + count + " for " + region);
+            }
+            counts.put(region, count);
+        }
+        int most = counts.values().stream().mapToInt(Integer::intValue).max().orElse(1);
+        if (basePort < 1 || basePort + REGIONS.size() * most - 1 > 65_535) {
+            throw new IllegalArgumentException("base port " + basePort + " leaves no room for "
+                    + REGIONS.size() * most + " node ports below 65536");
+        }
+        this.nodeCounts = Map.copyOf(counts);
         this.dataDir = dataDir.toAbsolutePath();
         this.basePort = basePort;
         this.adminToken = adminToken == null || adminToken.isEmpty() ? storedToken(this.dataDir) : adminToken;
@@ -91,10 +131,37 @@ public final class LocalDeployment implements AutoCloseable {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             new TopicProvisioner(admin).provision(Topics.catalog(12, (short) 3, 2));
         }
-        for (String region : REGIONS) {
-            nodeConfigs.put(region, writeNodeConfig(region));
-            startNode(region);
+        for (int index = 0; index < mostNodes(); index++) {
+            for (String region : REGIONS) {
+                if (index < nodeCount(region)) {
+                    String node = nodeName(region, index);
+                    nodeConfigs.put(node, writeNodeConfig(region, index));
+                    startNode(region, index);
+                }
+            }
         }
+    }
+
+    /** How many nodes {@code region} has. */
+    public int nodeCount(String region) {
+        return nodeCounts.getOrDefault(region, 0);
+    }
+
+    private int mostNodes() {
+        return nodeCounts.values().stream().mapToInt(Integer::intValue).max().orElse(1);
+    }
+
+    /**
+     * The name of node {@code index} (from 0) of {@code region}, used for its log, pid and configuration files: the
+     * region for the first node (as in a one-node deployment), {@code <region>-<index + 1>} for the others.
+     */
+    public static String nodeName(String region, int index) {
+        return index == 0 ? region : region + "-" + (index + 1);
+    }
+
+    /** The node id ({@code node.id}) of node {@code index} of {@code region}. */
+    public static String nodeId(String region, int index) {
+        return region + "-" + (index + 1);
     }
 
     /**
@@ -106,22 +173,31 @@ public final class LocalDeployment implements AutoCloseable {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         for (String region : REGIONS) {
-            awaitAnswer(http, region, "/health/ready", body -> true, "not ready", deadline, timeout);
+            for (int index = 0; index < nodeCount(region); index++) {
+                if (!stopped.contains(nodeName(region, index))) {
+                    awaitAnswer(http, region, index, "/health/ready", body -> true, "not ready", deadline, timeout);
+                }
+            }
         }
         for (String region : REGIONS) {
-            awaitAnswer(http, region, "/v1/replication/health", LocalDeployment::allRegionsHealthy,
-                    "does not see every region healthy", deadline, timeout);
+            for (int index = 0; index < nodeCount(region); index++) {
+                if (!stopped.contains(nodeName(region, index))) {
+                    awaitAnswer(http, region, index, "/v1/replication/health", LocalDeployment::allRegionsHealthy,
+                            "does not see every region healthy", deadline, timeout);
+                }
+            }
         }
     }
 
-    private void awaitAnswer(HttpClient http, String region, String path, Predicate<String> accepted, String failure,
-                             long deadline, Duration timeout) {
-        URI uri = URI.create(url(region) + path);
+    private void awaitAnswer(HttpClient http, String region, int index, String path, Predicate<String> accepted,
+                             String failure, long deadline, Duration timeout) {
+        URI uri = URI.create(url(region, index) + path);
+        String name = nodeName(region, index);
         while (true) {
-            Process node = nodes.get(region);
+            Process node = nodes.get(name);
             if (!node.isAlive()) {
-                throw new IllegalStateException("node " + region + " exited with " + node.exitValue()
-                        + "; see " + logFile(region));
+                throw new IllegalStateException("node " + name + " exited with " + node.exitValue()
+                        + "; see " + logFile(name));
             }
             try {
                 HttpResponse<String> answer = http.send(HttpRequest.newBuilder(uri).GET().build(),
@@ -136,8 +212,8 @@ public final class LocalDeployment implements AutoCloseable {
                 throw new IllegalStateException("interrupted while waiting for " + region, e);
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("node " + region + " " + failure + " after " + timeout.toSeconds()
-                        + " s; see " + logFile(region));
+                throw new IllegalStateException("node " + name + " " + failure + " after " + timeout.toSeconds()
+                        + " s; see " + logFile(name));
             }
             sleep(Duration.ofMillis(500));
         }
@@ -156,48 +232,85 @@ public final class LocalDeployment implements AutoCloseable {
         return true;
     }
 
-    /** Starts (or restarts) the node of {@code region} as a child JVM. */
+    /** Starts (or restarts) the (first) node of {@code region} as a child JVM. */
     public void startNode(String region) {
-        Process old = nodes.get(region);
+        startNode(region, 0);
+    }
+
+    /** Starts (or restarts) node {@code index} (from 0) of {@code region} as a child JVM. */
+    public void startNode(String region, int index) {
+        String name = nodeName(region, index);
+        stopped.remove(name);
+        Process old = nodes.get(name);
         if (old != null && old.isAlive()) {
-            throw new IllegalStateException("node " + region + " is running");
+            throw new IllegalStateException("node " + name + " is running");
         }
         // A node of a launcher that was killed halts within a second; until then it holds its port and state.
-        LeftoverProcesses.awaitGone(pidFile(region), LEFTOVER_PATIENCE);
+        LeftoverProcesses.awaitGone(pidFile(name), LEFTOVER_PATIENCE);
         List<String> command = new ArrayList<>();
         command.add(javaBinary());
         command.addAll(NODE_JVM_OPTIONS);
-        // One archive for the three nodes (one classpath); the first region's node writes it.
-        command.addAll(classData.jvmOptions(region.equals(REGIONS.get(0))));
+        // One archive for all nodes (one classpath); the first region's first node writes it.
+        command.addAll(classData.jvmOptions(name.equals(REGIONS.get(0))));
         command.addAll(List.of("-Dmeridian.region=" + region,
                 "-cp", System.getProperty("java.class.path"), NodeCommand.class.getName(),
-                "--config", nodeConfigs.get(region).toString(),
+                "--config", nodeConfigs.get(name).toString(),
                 "--parent-pid", Long.toString(ProcessHandle.current().pid())));
         ProcessBuilder builder = new ProcessBuilder(ChildProcesses.detached(command))
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(region).toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(name).toFile()));
         // The node's file is its whole configuration: the launcher's own MERIDIAN_* settings must not leak in.
-        builder.environment().keySet().removeIf(name -> name.startsWith(MeridianConfig.ENV_PREFIX));
+        builder.environment().keySet().removeIf(variable -> variable.startsWith(MeridianConfig.ENV_PREFIX));
         builder.environment().putAll(JvmFootprint.environment());
         try {
             Process node = builder.start();
-            nodes.put(region, node);
-            LeftoverProcesses.record(pidFile(region), node.toHandle());
+            nodes.put(name, node);
+            LeftoverProcesses.record(pidFile(name), node.toHandle());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the node of " + region, e);
+            throw new UncheckedIOException("cannot start node " + name, e);
         }
     }
 
-    /** kill -9 of a region's node: a real crash. */
+    /** kill -9 of a region's (first) node: a real crash. */
     public void killNode(String region) {
-        Process node = nodes.get(region);
+        killNode(region, 0);
+    }
+
+    /** kill -9 of node {@code index} of {@code region}: a real crash. */
+    public void killNode(String region, int index) {
+        Process node = nodes.get(nodeName(region, index));
+        markStopped(region, index);
         node.destroyForcibly();
         waitFor(node, Duration.ofSeconds(30));
     }
 
-    /** SIGTERM of a region's node: a graceful stop. */
+    // A one-node region's node stopped on purpose is still awaited (and reported as exited), as it always was.
+    private void markStopped(String region, int index) {
+        if (nodeCount(region) > 1) {
+            stopped.add(nodeName(region, index));
+        }
+    }
+
+    /** Whether node {@code index} of {@code region} was started and has not ended. */
+    public boolean isRunning(String region, int index) {
+        Process node = nodes.get(nodeName(region, index));
+        return node != null && node.isAlive();
+    }
+
+    /** The process of node {@code index} of {@code region}, if started. */
+    public java.util.Optional<ProcessHandle> nodeProcess(String region, int index) {
+        return java.util.Optional.ofNullable(nodes.get(nodeName(region, index))).map(Process::toHandle);
+    }
+
+    /** SIGTERM of a region's (first) node: a graceful stop. */
     public void stopNode(String region) {
-        Process node = nodes.get(region);
+        stopNode(region, 0);
+    }
+
+    /** SIGTERM of node {@code index} of {@code region}: a graceful stop. */
+    public void stopNode(String region, int index) {
+        Process node = nodes.get(nodeName(region, index));
+        markStopped(region, index);
         node.destroy();
         if (waitFor(node, Duration.ofSeconds(30))) {
             classData.publish();  // a node that ended on its own wrote its class data archive whole, if it wrote one
@@ -207,12 +320,21 @@ public final class LocalDeployment implements AutoCloseable {
         }
     }
 
+    /** The region's URL: its first node's. */
     public String url(String region) {
-        return "http://127.0.0.1:" + port(region);
+        return url(region, 0);
+    }
+
+    public String url(String region, int index) {
+        return "http://127.0.0.1:" + port(region, index);
     }
 
     public int port(String region) {
-        return basePort + REGIONS.indexOf(region);
+        return port(region, 0);
+    }
+
+    public int port(String region, int index) {
+        return basePort + index * REGIONS.size() + REGIONS.indexOf(region);
     }
 
     public String adminToken() {
@@ -227,27 +349,31 @@ public final class LocalDeployment implements AutoCloseable {
         return zookeeper;
     }
 
-    /** Who runs the node of {@code region}, for the next launcher (see {@link LeftoverProcesses}). */
-    Path pidFile(String region) {
-        return dataDir.resolve("nodes").resolve(region + ".pid");
+    /** Who runs the node named {@code node} ({@link #nodeName}), for the next launcher (see {@link LeftoverProcesses}). */
+    Path pidFile(String node) {
+        return dataDir.resolve("nodes").resolve(node + ".pid");
     }
 
-    public Path logFile(String region) {
-        return dataDir.resolve("logs").resolve(region + ".log");
+    /** The log of the node named {@code node} ({@link #nodeName}; a region's name for its first node). */
+    public Path logFile(String node) {
+        return dataDir.resolve("logs").resolve(node + ".log");
     }
 
     public Path dataDir() {
         return dataDir;
     }
 
-    private Path writeNodeConfig(String region) {
+    private Path writeNodeConfig(String region, int index) {
+        String name = nodeName(region, index);
         Properties props = new Properties();
         props.setProperty(MeridianConfig.REGION, region);
-        props.setProperty(MeridianConfig.NODE_ID, region + "-1");
+        props.setProperty(MeridianConfig.NODE_ID, nodeId(region, index));
         props.setProperty(MeridianConfig.REGIONS, REGIONS.stream().map(r -> r + "=" + url(r))
                 .collect(Collectors.joining(",")));
         props.setProperty(MeridianConfig.HTTP_HOST, "127.0.0.1");
-        props.setProperty(MeridianConfig.HTTP_PORT, Integer.toString(port(region)));
+        props.setProperty(MeridianConfig.HTTP_PORT, Integer.toString(port(region, index)));
+        // Each node its own URL: the other nodes of its region forward data requests there, and it may be controller.
+        props.setProperty(MeridianConfig.ADVERTISED_URL, url(region, index));
         props.setProperty(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         props.setProperty(MeridianConfig.ZOOKEEPER_CONNECT, zookeeper.connectString());
         props.setProperty(MeridianConfig.STATE_DIR, dataDir.resolve("state").toString());
@@ -256,10 +382,10 @@ public final class LocalDeployment implements AutoCloseable {
         props.setProperty(MeridianConfig.ZOOKEEPER_SESSION_TIMEOUT_MS, "6000");
         props.setProperty(MeridianConfig.FAILOVER_LEADER_TIMEOUT_MS, "5000");
         nodeSettings.forEach(props::setProperty);
-        Path file = dataDir.resolve("nodes").resolve(region + ".properties");
+        Path file = dataDir.resolve("nodes").resolve(name + ".properties");
         try {
             Files.createDirectories(file.getParent());
-            Files.createDirectories(logFile(region).getParent());
+            Files.createDirectories(logFile(name).getParent());
             try (Writer out = Files.newBufferedWriter(file)) {
                 props.store(out, "written by 'meridian local' at every start");
             }
@@ -338,13 +464,22 @@ public final class LocalDeployment implements AutoCloseable {
      * deployment beside another one. Keep below Linux's ephemeral range, where the brokers' free ports come from.
      */
     public static int freeBasePort(int from, int to) {
+        return freeBasePort(from, to, REGIONS.size());
+    }
+
+    /** The first of {@code count} consecutive free loopback ports in [{@code from}, {@code to}). */
+    public static int freeBasePort(int from, int to, int count) {
         for (int attempt = 0; attempt < 200; attempt++) {
-            int base = java.util.concurrent.ThreadLocalRandom.current().nextInt(from, to - 2);
-            if (free(base) && free(base + 1) && free(base + 2)) {
+            int base = java.util.concurrent.ThreadLocalRandom.current().nextInt(from, to - count + 1);
+            boolean allFree = true;
+            for (int port = base; port < base + count && allFree; port++) {
+                allFree = free(port);
+            }
+            if (allFree) {
                 return base;
             }
         }
-        throw new IllegalStateException("no three consecutive free ports between " + from + " and " + to);
+        throw new IllegalStateException("no " + count + " consecutive free ports between " + from + " and " + to);
     }
 
     private static boolean free(int port) {

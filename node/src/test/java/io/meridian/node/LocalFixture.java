@@ -29,19 +29,28 @@ final class LocalFixture implements BeforeAllCallback, AfterAllCallback {
 
     private final String token;
     private final Map<String, String> nodeSettings;
+    private final Map<String, Integer> nodeCounts;
     private Path dataDir;
     private LocalDeployment deployment;
 
     /** @param nodeSettings node configuration for every region (e.g. shorter health intervals) */
     LocalFixture(String token, Map<String, String> nodeSettings) {
+        this(token, nodeSettings, Map.of());
+    }
+
+    /** @param nodeCounts nodes of each region (regions not named: one) */
+    LocalFixture(String token, Map<String, String> nodeSettings, Map<String, Integer> nodeCounts) {
         this.token = token;
         this.nodeSettings = Map.copyOf(nodeSettings);
+        this.nodeCounts = Map.copyOf(nodeCounts);
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         dataDir = Files.createTempDirectory("meridian-" + context.getRequiredTestClass().getSimpleName() + "-");
-        deployment = new LocalDeployment(dataDir, LocalHttp.freePortRange(3), token, nodeSettings);
+        int most = nodeCounts.values().stream().mapToInt(Integer::intValue).max().orElse(1);
+        deployment = new LocalDeployment(dataDir, LocalHttp.freePortRange(3 * most), token, nodeSettings,
+                nodeCounts);
         deployment.start();
         deployment.awaitReady(READY_TIMEOUT);
     }

@@ -53,6 +53,11 @@ public final class RouterMetrics {
     public static final String READ_CONCERN_READS = "meridian.router.read.concern.reads";
     /** Counter: regions a read with a read concern skipped because they did not answer in time (or could not). */
     public static final String READ_CONCERN_SKIPPED = "meridian.router.read.concern.skipped";
+    /**
+     * Counter: data requests (documents, applied positions) this node did not serve itself because another node of
+     * its region owns the tenant's WAL partition, tagged by {@link #TAG_OUTCOME} ({@link OwnerForwardOutcome}).
+     */
+    public static final String OWNER_FORWARDS = "meridian.router.owner.forwards";
 
     public static final String TAG_ROUTE = "route";
     public static final String TAG_METHOD = "method";
@@ -71,7 +76,7 @@ public final class RouterMetrics {
     /** All meter names, for the test that checks that dashboards and alerts refer to existing meters. */
     public static final List<String> NAMES = List.of(HTTP_REQUESTS, REDIRECTS, WRITES, PLACEMENT_CACHE_GETS,
             PLACEMENT_CACHE_EVICTIONS, PLACEMENT_CACHE_SIZE, FORWARDS, MIGRATION_REQUESTS, WRITE_CONCERN_WAIT,
-            WRITE_CONCERN_TIMEOUTS, READ_CONCERN_READS, READ_CONCERN_SKIPPED);
+            WRITE_CONCERN_TIMEOUTS, READ_CONCERN_READS, READ_CONCERN_SKIPPED, OWNER_FORWARDS);
 
     /** Why a request was redirected. */
     public enum RedirectReason {
@@ -108,6 +113,8 @@ public final class RouterMetrics {
         PRECONDITION_FAILED,
         /** Sent to another region with a 307. */
         REDIRECTED,
+        /** Produced, but its WAL partition moved to another node of the region before this one decided it. */
+        PARTITION_MOVED,
         /** Anything else after validation: unknown tenant, a concurrent write with the same key, not ready, a bug. */
         FAILED;
 
@@ -126,6 +133,22 @@ public final class RouterMetrics {
         NO_CONTROLLER,
         /** Not forwarded: the request had already been forwarded once (the nodes disagree about the controller). */
         LOOP;
+
+        public String tagValue() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** What became of a data request that reached a node not owning the tenant's WAL partition. */
+    public enum OwnerForwardOutcome {
+        /** Forwarded to the owning node of the region; its answer (whatever its status) was relayed. */
+        OWNER_RELAYED,
+        /** Forwarded, but the owning node could not be reached or did not answer in time. */
+        OWNER_UNREACHABLE,
+        /** Not forwarded: no node owned the partition within the rebalance wait. */
+        NO_OWNER,
+        /** Not forwarded: it had already been forwarded once, and this node does not own the partition either. */
+        OWNER_LOOP;
 
         public String tagValue() {
             return name().toLowerCase(Locale.ROOT);
@@ -193,6 +216,9 @@ public final class RouterMetrics {
         for (ForwardOutcome outcome : ForwardOutcome.values()) {
             forwardCounter(outcome);
         }
+        for (OwnerForwardOutcome outcome : OwnerForwardOutcome.values()) {
+            ownerForwardCounter(outcome);
+        }
         for (MigrationOp op : MigrationOp.values()) {
             for (MigrationOutcome outcome : MigrationOutcome.values()) {
                 migrationCounter(op, outcome);
@@ -239,6 +265,16 @@ public final class RouterMetrics {
 
     private Counter forwardCounter(ForwardOutcome outcome) {
         return Counter.builder(FORWARDS).description("Admin requests forwarded to the controller, by outcome")
+                .tag(TAG_OUTCOME, outcome.tagValue()).register(registry);
+    }
+
+    public void ownerForward(OwnerForwardOutcome outcome) {
+        ownerForwardCounter(outcome).increment();
+    }
+
+    private Counter ownerForwardCounter(OwnerForwardOutcome outcome) {
+        return Counter.builder(OWNER_FORWARDS)
+                .description("Data requests forwarded to the node of the region owning the tenant's WAL partition")
                 .tag(TAG_OUTCOME, outcome.tagValue()).register(registry);
     }
 

@@ -24,6 +24,7 @@ import io.meridian.router.internal.HealthApi;
 import io.meridian.router.internal.HttpEndpoints;
 import io.meridian.router.internal.MigrationAdmin;
 import io.meridian.router.internal.MigrationApi;
+import io.meridian.router.internal.OwnerForwarder;
 import io.meridian.router.internal.PlacementAdmin;
 import io.meridian.router.internal.PlacementCache;
 import io.meridian.router.internal.PlacementWatch;
@@ -71,6 +72,10 @@ import org.slf4j.LoggerFactory;
  * <p>A write is answered only once Kafka acknowledged it and this region's applier accepted it; every wait is
  * asynchronous, so a held write costs no thread. A node without its coordination quorum
  * ({@link ControlPlane#hasQuorum()}) refuses writes and keeps serving reads.
+ *
+ * <p>Data requests (documents, applied positions) are served by the node of this region whose applier owns the
+ * tenant's WAL partition (Kafka Streams' metadata); any other node of the region forwards them there
+ * ({@link OwnerForwarder}), so a write waits for the verdict where it is made.
  *
  * <p>Admin mutations (placement changes, manual failover) run on the controller: any other node forwards them to
  * {@link ControlPlane#controllerUrl()} and relays the answer, then waits, bounded, until its own placement view shows
@@ -210,7 +215,8 @@ public final class RouterServer implements AutoCloseable {
                 config.readConcernTimeout(), controlPlane::health, httpThreads, errors, metrics);
         Objects.requireNonNull(pauses, "pauses");
         DocumentReader reader = new DocumentReader(routing, cache, view, tracker, config.readMinPositionWait(),
-                httpThreads, metrics, readConcerns, new PausedReads(config.region(), pauses, replication));
+                httpThreads, metrics, readConcerns, new PausedReads(config.region(), pauses, replication),
+                config.routingRebalanceWait(), timer);
         PlacementAdmin placementAdmin = new PlacementAdmin(view, controlPlane, watch, adminExecutor,
                 timeouts.visibleWait());
         FailoverAdmin failoverAdmin = new FailoverAdmin(controlPlane, watch, adminExecutor, timeouts.visibleWait());
@@ -223,6 +229,10 @@ public final class RouterServer implements AutoCloseable {
         String thisNode = config.region() + "/" + config.nodeId();
         ControllerForwarder forwarder = new ControllerForwarder(controlPlane, forwardClient, thisNode,
                 timeouts.forwardRequest(), metrics);
+        // Data requests go to the node of this region owning the tenant's WAL partition; the owner may hold a request
+        // as long as any data request waits (idleTimeout's reasoning), so that bounds the forward.
+        OwnerForwarder owners = new OwnerForwarder(view, forwardClient, config.nodeScheme(), thisNode, config.nodeId(),
+                config.routingRebalanceWait(), longestDataRequest(config).plusSeconds(5), timer, httpThreads, metrics);
         MigrationAdmin migrationAdmin = new MigrationAdmin(migrations, migrationExecutor, errors, metrics);
         AdminAuth adminAuth = new AdminAuth(config.adminToken());
 
@@ -244,7 +254,8 @@ public final class RouterServer implements AutoCloseable {
         // The WAL producer is built from the same kafka.* keys (MeridianNode); Kafka's answer is the backstop.
         DocumentLimit documentLimit = new DocumentLimit(config.region(),
                 WriteLimits.maxRequestSize(config.kafkaClientProperties()));
-        new DataApi(writer, reader, config.maxBodyBytes(), documentLimit, config.walPartitions()).register(endpoints);
+        new DataApi(writer, reader, config.maxBodyBytes(), documentLimit, config.walPartitions(), owners)
+                .register(endpoints);
         new AdminApi(adminAuth, placementAdmin, forwarder, config.regionUrls().keySet(), config.maxBodyBytes(), pauses)
                 .register(endpoints);
         new MigrationApi(adminAuth, migrationAdmin, forwarder, config.regionUrls().keySet(), config.maxBodyBytes(),
@@ -258,7 +269,7 @@ public final class RouterServer implements AutoCloseable {
                 .register(endpoints);
         this.syncReporter = new SyncReporter(config.region(), view, controlPlane, placementAdmin, forwarder,
                 config.adminToken());
-        new AppliedApi(tracker, config.region(), config.nodeId(), config.walPartitions()).register(endpoints);
+        new AppliedApi(tracker, config.region(), config.nodeId(), config.walPartitions(), owners).register(endpoints);
         regionReads.register(endpoints);
     }
 
@@ -333,9 +344,20 @@ public final class RouterServer implements AutoCloseable {
      * within the forward's request timeout.
      */
     static Duration idleTimeout(MeridianConfig config, AdminTimeouts timeouts) {
-        Duration longestWrite = config.writePauseBudget().multipliedBy(2).plus(config.writeApplyTimeout().multipliedBy(2));
-        Duration longest = Collections.max(List.of(longestWrite, config.readMinPositionWait(), timeouts.longest()));
+        // A forwarded data request: the wait for an owner here, then everything the owner may wait.
+        Duration forwarded = config.routingRebalanceWait().plus(longestDataRequest(config)).plusSeconds(5);
+        Duration longest = Collections.max(List.of(forwarded, timeouts.longest()));
         return longest.plusSeconds(30);
+    }
+
+    /**
+     * The longest a data request can take on the node that serves it: a paused write (budget, then a retry), or a
+     * read waiting for its minimum position and then for the partition's restore; plus a wait for an owner.
+     */
+    static Duration longestDataRequest(MeridianConfig config) {
+        Duration longestWrite = config.writePauseBudget().multipliedBy(2).plus(config.writeApplyTimeout().multipliedBy(2));
+        Duration longestRead = config.readMinPositionWait().plus(config.routingRebalanceWait());
+        return Collections.max(List.of(longestWrite, longestRead)).plus(config.routingRebalanceWait());
     }
 
 }

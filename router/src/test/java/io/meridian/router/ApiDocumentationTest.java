@@ -83,6 +83,9 @@ class ApiDocumentationTest {
         for (ForwardOutcome outcome : ForwardOutcome.values()) {
             assertDocumented(outcome.tagValue());
         }
+        for (RouterMetrics.OwnerForwardOutcome outcome : RouterMetrics.OwnerForwardOutcome.values()) {
+            assertDocumented(outcome.tagValue());
+        }
         for (MigrationOp op : MigrationOp.values()) {
             assertDocumented(op.tagValue());
         }

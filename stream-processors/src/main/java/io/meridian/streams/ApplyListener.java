@@ -50,6 +50,20 @@ public interface ApplyListener {
     default void onSync(SyncStatus status) {
     }
 
+    /**
+     * This node's applier opened the task of WAL {@code partition} (after it was assigned here and restored): it
+     * decides the partition's records from now on.
+     */
+    default void onPartitionOpened(int partition) {
+    }
+
+    /**
+     * This node's applier closed the task of WAL {@code partition}: the partition moved to another node of the region
+     * (a rebalance), or the node is shutting down. Records of the partition not decided yet are decided elsewhere.
+     */
+    default void onPartitionClosed(int partition) {
+    }
+
     /** One listener that tells each of {@code listeners}, in order. */
     static ApplyListener all(ApplyListener... listeners) {
         List<ApplyListener> all = List.of(listeners);
@@ -87,6 +101,16 @@ public interface ApplyListener {
             @Override
             public void onSync(SyncStatus status) {
                 all.forEach(l -> l.onSync(status));
+            }
+
+            @Override
+            public void onPartitionOpened(int partition) {
+                all.forEach(l -> l.onPartitionOpened(partition));
+            }
+
+            @Override
+            public void onPartitionClosed(int partition) {
+                all.forEach(l -> l.onPartitionClosed(partition));
             }
         };
     }

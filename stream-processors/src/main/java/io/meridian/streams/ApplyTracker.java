@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,13 +31,15 @@ public final class ApplyTracker implements ApplyListener {
     private final Map<Integer, PartitionProgress> partitions = new ConcurrentHashMap<>();
     /** The greatest hybrid-logical-clock timestamp of a record the applier read (written by its stream threads). */
     private final AtomicLong observedHlc = new AtomicLong();
+    /** Partitions whose task this node closed and has not opened again: it decides none of their records. */
+    private final Set<Integer> closedPartitions = ConcurrentHashMap.newKeySet();
 
     /**
      * Registers a write before it is produced, so the verdict cannot be missed however fast the applier is. The
      * caller tells the write its position once produced, and {@link PendingWrite#cancel cancels} it if it gives up.
      */
     public PendingWrite expect(String tenant, String writeId) {
-        PendingWrite write = new PendingWrite(idOf(tenant, writeId));
+        PendingWrite write = new PendingWrite(idOf(tenant, writeId), closedPartitions);
         inFlight.compute(write.id, (id, writes) -> {
             List<PendingWrite> list = writes == null ? new CopyOnWriteArrayList<>() : writes;
             list.add(write);
@@ -100,6 +103,33 @@ public final class ApplyTracker implements ApplyListener {
         progress(position.partition()).advance(position.offset());
     }
 
+    @Override
+    public void onPartitionOpened(int partition) {
+        closedPartitions.remove(partition);
+    }
+
+    /**
+     * Fails every write waiting for a verdict in {@code partition} with {@link PartitionMovedException}, and every
+     * later one produced there until the partition is opened here again: their records are decided by another node.
+     */
+    @Override
+    public void onPartitionClosed(int partition) {
+        // Marked first: a write that learns its position after the scan below sees the mark (PendingWrite.produced).
+        closedPartitions.add(partition);
+        List<PendingWrite> moved = new ArrayList<>();
+        inFlight.values().forEach(writes -> writes.forEach(write -> {
+            if (write.isIn(partition)) {
+                moved.add(write);
+            }
+        }));
+        moved.forEach(PendingWrite::moved);
+    }
+
+    /** Whether this node closed {@code partition}'s task and has not opened it again. */
+    public boolean isClosed(int partition) {
+        return closedPartitions.contains(partition);
+    }
+
     private void unregister(PendingWrite write) {
         inFlight.computeIfPresent(write.id, (id, writes) -> {
             writes.remove(write);
@@ -118,12 +148,14 @@ public final class ApplyTracker implements ApplyListener {
     /** One produced (or about to be produced) write waiting for the applier's verdict on its record. */
     public static final class PendingWrite {
         private final String id;
+        private final Set<Integer> closedPartitions;
         private final CompletableFuture<ApplyOutcome> verdict = new CompletableFuture<>();
         private final List<ApplyOutcome> early = new ArrayList<>(1);
         private Position position;
 
-        private PendingWrite(String id) {
+        private PendingWrite(String id, Set<Integer> closedPartitions) {
             this.id = id;
+            this.closedPartitions = closedPartitions;
         }
 
         /** The verdict on this write's own record. */
@@ -141,7 +173,21 @@ public final class ApplyTracker implements ApplyListener {
             }
             if (decided != null) {
                 verdict.complete(decided);
+            } else if (closedPartitions.contains(at.partition())) {
+                moved();  // routed here just before the partition moved away: another node decides the record
             }
+        }
+
+        private synchronized boolean isIn(int partition) {
+            return position != null && position.partition() == partition;
+        }
+
+        private void moved() {
+            Position at;
+            synchronized (this) {
+                at = position;
+            }
+            verdict.completeExceptionally(new PartitionMovedException(at));
         }
 
         /** The write gave up (not produced, or timed out): a later verdict is ignored. */

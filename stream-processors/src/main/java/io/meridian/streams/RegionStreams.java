@@ -9,7 +9,10 @@ import io.meridian.streams.internal.HeldWalConsumers;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.meridian.infra.topics.Topics;
+import io.meridian.infra.topics.WalPartitioner;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +23,10 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -43,6 +49,8 @@ public final class RegionStreams implements AutoCloseable {
             new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true);
 
     private final KafkaStreams streams;
+    private final String endpoint;
+    private final int walPartitions;
     private final KafkaStreamsMetrics metrics;
     private final SyncTracker syncs;
     private final List<Consumer<Placement>> placementListeners = new CopyOnWriteArrayList<>();
@@ -57,6 +65,8 @@ public final class RegionStreams implements AutoCloseable {
         PlacementViewTopology.build(topology, this::placementChanged);
         this.streams = new KafkaStreams(topology, streamsProperties(config),
                 new HeldWalConsumers(() -> applierPauseWanted));
+        this.endpoint = config.nodeEndpoint();
+        this.walPartitions = config.walPartitions();
         streams.setUncaughtExceptionHandler(error -> {
             LOG.error("region applier thread failed; replacing it", error);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -128,8 +138,13 @@ public final class RegionStreams implements AutoCloseable {
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), config.nodeId());
         // One off-heap budget for all the applier's RocksDB stores (~60 instances) instead of one cache each.
         props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDBMemory.class);
-        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.regionUrls().get(config.region()).getHost() + ":"
-                + config.httpPort());
+        // Routers find the node that owns a tenant's WAL partition through Streams' metadata: this is how it names us.
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.nodeEndpoint());
+        // Warm copies on the region's other nodes: when a node leaves, its partitions' new owners restore only a tail.
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.streamsNumStandbyReplicas());
+        // A node joining a region with much state first warms its share up; it takes it over at the next probing
+        // rebalance: every minute (the least Streams allows) rather than every 10.
+        props.put(StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG, 60_000L);
         return props;
     }
 
@@ -185,8 +200,12 @@ public final class RegionStreams implements AutoCloseable {
         return applierPauseWanted;
     }
 
+    /**
+     * The document as this node's applier holds it. Only the tenant's own WAL partition is asked: on a node that does
+     * not own it (a region of several nodes) this throws {@link NotReadyException} rather than answer "absent".
+     */
     public Optional<StoredDocument> document(String tenant, String key) {
-        return StoreQueries.query(streams, ApplierStores.DOCS,
+        return StoreQueries.query(streams, ApplierStores.DOCS, WalPartitioner.partitionOf(tenant, walPartitions),
                 (ReadOnlyKeyValueStore<String, StoredDocument> docs) -> docs.get(ApplierStores.docKey(tenant, key)));
     }
 
@@ -209,6 +228,41 @@ public final class RegionStreams implements AutoCloseable {
             long size = digest.bytes();
             return Map.<String, Object>of("documents", count, "bytes", size, "digest", digest.finish());
         });
+    }
+
+    /** This node as Streams' metadata names it ({@code application.server}, {@code host:port}). */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    /**
+     * The node of this region whose applier owns WAL {@code partition} now, from Streams' metadata (refreshed at each
+     * rebalance); {@link PartitionOwner#unknown} while no node does (a rebalance, or this app not running).
+     */
+    public PartitionOwner owner(int partition) {
+        KafkaStreams.State state = streams.state();
+        if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+            return PartitionOwner.unknown(partition);
+        }
+        TopicPartition wal = new TopicPartition(Topics.WAL.name(), partition);
+        String active = null;
+        List<String> standbys = new ArrayList<>(1);
+        try {
+            for (StreamsMetadata node : streams.streamsMetadataForStore(ApplierStores.DOCS)) {
+                String host = node.hostInfo().host() + ":" + node.hostInfo().port();
+                if (node.topicPartitions().contains(wal)) {
+                    active = host;
+                } else if (node.standbyTopicPartitions().contains(wal)) {
+                    standbys.add(host);
+                }
+            }
+        } catch (StreamsException | IllegalStateException e) {
+            return PartitionOwner.unknown(partition);  // not started, or shutting down since the check above
+        }
+        if (active == null) {
+            return PartitionOwner.unknown(partition);
+        }
+        return new PartitionOwner(partition, Optional.of(active), active.equals(endpoint), standbys);
     }
 
     public Optional<Placement> placement(String tenant) {

@@ -34,6 +34,25 @@ final class StoreQueries {
         }
     }
 
+    /**
+     * Runs {@code query} on partition {@code partition} of the key-value store {@code name} only; a {@code null}
+     * answer is empty.
+     *
+     * @throws NotReadyException when that partition is not queryable here (not owned by this node, restoring, or
+     *                           the app is starting or rebalancing)
+     */
+    static <V, R> Optional<R> query(KafkaStreams streams, String name, int partition,
+                                    Function<ReadOnlyKeyValueStore<String, V>, R> query) {
+        try {
+            ReadOnlyKeyValueStore<String, V> store = streams.store(StoreQueryParameters
+                    .fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()).withPartition(partition));
+            return Optional.ofNullable(query.apply(store));
+        } catch (InvalidStateStoreException e) {
+            throw new NotReadyException("partition " + partition + " of store " + name + " is not queryable on this"
+                    + " node now (" + streams.state() + ")", e);
+        }
+    }
+
     /** Every entry of {@code store}, sorted by key, unmodifiable. */
     static <V> Map<String, V> all(ReadOnlyKeyValueStore<String, V> store) {
         Map<String, V> all = new TreeMap<>();

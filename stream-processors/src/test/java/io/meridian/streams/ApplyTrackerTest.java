@@ -132,6 +132,41 @@ class ApplyTrackerTest {
     }
 
     @Test
+    void shouldFailWritesWaitingInAPartitionThatMovesAwayAndAcceptThemAgainOnceItIsBack() throws Exception {
+        ApplyTracker.PendingWrite waiting;
+        try (ApplierDriver applier = new ApplierDriver(US_EAST, tracker)) {
+            applier.pipe(fence(placement(ACME, 1, ConflictStrategy.REJECT)));
+            waiting = tracker.expect(ACME, "w1");
+            waiting.produced(new Position(0, 1));
+            ApplyTracker.PendingWrite elsewhere = tracker.expect(ACME, "w2");
+            elsewhere.produced(new Position(3, 1));
+            assertFalse(tracker.isClosed(0));
+            // The task of partition 0 closes (a rebalance moved it away): nothing here will decide its records.
+        }
+        ExecutionException moved = assertThrows(ExecutionException.class,
+                () -> waiting.verdict().get(5, TimeUnit.SECONDS));
+        assertInstanceOf(PartitionMovedException.class, moved.getCause());
+        assertEquals(new Position(0, 1), ((PartitionMovedException) moved.getCause()).position());
+        assertTrue(tracker.isClosed(0));
+        assertEquals(1, tracker.inFlight(), "a write waiting in another partition still waits");
+
+        // Routed here on stale metadata after the move: fails as soon as it knows its partition.
+        ApplyTracker.PendingWrite late = tracker.expect(ACME, "w3");
+        assertFalse(late.verdict().isDone());
+        late.produced(new Position(0, 2));
+        assertInstanceOf(PartitionMovedException.class, assertThrows(ExecutionException.class,
+                () -> late.verdict().get(5, TimeUnit.SECONDS)).getCause());
+
+        // The partition comes back to this node: its writes wait for their verdicts again.
+        tracker.onPartitionOpened(0);
+        ApplyTracker.PendingWrite back = tracker.expect(ACME, "w4");
+        back.produced(new Position(0, 3));
+        assertFalse(back.verdict().isDone());
+        tracker.onDecided(new ApplyOutcome(ACME, "w4", new Position(0, 3), Verdict.ACCEPTED, null, "applied"));
+        assertEquals(Verdict.ACCEPTED, back.verdict().get(0, TimeUnit.SECONDS).verdict());
+    }
+
+    @Test
     void shouldMatchAVerdictThatArrivesBeforeTheProducerAcknowledgement() throws Exception {
         ApplyTracker.PendingWrite write = tracker.expect(ACME, "w1");
         ApplyOutcome outcome = new ApplyOutcome(ACME, "w1", new Position(3, 7), Verdict.ACCEPTED, null, "applied");

@@ -45,4 +45,14 @@ final class RecordingListener implements ApplyListener {
         syncs.add(status);
         next.onSync(status);
     }
+
+    @Override
+    public void onPartitionOpened(int partition) {
+        next.onPartitionOpened(partition);
+    }
+
+    @Override
+    public void onPartitionClosed(int partition) {
+        next.onPartitionClosed(partition);
+    }
 }

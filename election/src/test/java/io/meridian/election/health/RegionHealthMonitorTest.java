@@ -68,6 +68,23 @@ class RegionHealthMonitorTest {
     }
 
     @Test
+    void shouldKeepARegionHealthyWhileOneOfItsNodesStillBeats() {
+        var monitor = allHealthy();  // us-east-1 beat in windows 0 and 1
+        List<RegionHealthChange> changes = new ArrayList<>();
+        for (int window = 2; window < 12; window++) {
+            // us-east-1 is gone (killed, or left the region); us-east-2 keeps beating; the others beat as usual.
+            monitor.record(beat("us-east-2", "us-east"), T0 + window * I + 500);
+            monitor.record(beat("eu-west-1", "eu-west"), T0 + window * I + 500);
+            monitor.record(beat("ap-south-1", "ap-south"), T0 + window * I + 500);
+            changes.addAll(monitor.tick(T0 + (window + 1) * I));
+        }
+        assertEquals(List.of(), changes);
+        assertEquals(HEALTHY, monitor.state("us-east"));
+        assertFalse(monitor.suspectedRegions().contains("us-east"));
+        assertEquals(Set.of("us-east-1", "us-east-2"), monitor.snapshot().regions().get("us-east").nodes());
+    }
+
+    @Test
     void shouldGoFromHealthyToSuspectToUnhealthyAtTheRightTickCounts() {
         var monitor = allHealthy();
         Set<String> others = Set.of("ap-south", "eu-west");

@@ -53,6 +53,8 @@ public final class MeridianConfig extends AbstractConfig {
     public static final String STREAMS_COMMIT_INTERVAL_MS = "streams.commit.interval.ms";
     public static final String STREAMS_NUM_THREADS = "streams.num.threads";
     public static final String ADVERTISED_URL = "advertised.url";
+    public static final String STREAMS_NUM_STANDBY_REPLICAS = "streams.num.standby.replicas";
+    public static final String ROUTING_REBALANCE_WAIT_MS = "routing.rebalance.wait.ms";
     public static final String ELECTION_BACKEND = "election.backend";
     public static final String ELECTION_PRIORITY = "election.priority";
     public static final String ZOOKEEPER_SESSION_TIMEOUT_MS = "zookeeper.session.timeout.ms";
@@ -128,8 +130,18 @@ public final class MeridianConfig extends AbstractConfig {
             .define(STREAMS_NUM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.LOW,
                     "Stream threads of the region applier.")
             .define(ADVERTISED_URL, Type.STRING, "", Importance.MEDIUM,
-                    "The URL other nodes reach THIS node at (admin requests are forwarded to the controller's)."
-                            + " Empty: this region's URL from 'regions'.")
+                    "The URL other nodes reach THIS node at (admin requests are forwarded to the controller's; in a"
+                            + " region of several nodes, data requests to the node that owns the tenant's WAL"
+                            + " partition). Empty: this region's URL from 'regions', with http.port as the port"
+                            + " for node-to-node forwarding. Set it on every node when a region has several nodes.")
+            .define(STREAMS_NUM_STANDBY_REPLICAS, Type.INT, 1, Range.between(0, 8), Importance.LOW,
+                    "Standby copies of each WAL partition's applier state kept on OTHER nodes of the region (Kafka"
+                            + " Streams num.standby.replicas). With several nodes per region a standby makes the new"
+                            + " owner's restore after a node leaves short; a region of one node keeps none.")
+            .define(ROUTING_REBALANCE_WAIT_MS, Type.LONG, 10_000L, Range.between(0L, 120_000L), Importance.MEDIUM,
+                    "How long a request waits, while its tenant's WAL partition moves between the nodes of a region"
+                            + " (a node joined or left), for a node to own it and for the new owner's state to be"
+                            + " restored, before it gets 503 partition_moving with Retry-After.")
             .define(ELECTION_BACKEND, Type.STRING, BACKEND_ZOOKEEPER,
                     ConfigDef.ValidString.in(BACKEND_ZOOKEEPER, BACKEND_KAFKA), Importance.HIGH,
                     "How the controller is elected: zookeeper (Curator leader latch; needs zookeeper.connect) or"
@@ -330,6 +342,37 @@ public final class MeridianConfig extends AbstractConfig {
     public URI advertisedUrl() {
         String url = getString(ADVERTISED_URL);
         return url.isEmpty() ? regionUrls.get(region()) : URI.create(url);
+    }
+
+    /**
+     * This node's {@code host:port} as the other nodes of its region reach it: Kafka Streams' {@code
+     * application.server}, which the routers use to find the node owning a tenant's WAL partition. From
+     * {@code advertised.url} when set (its port, or the scheme's default), else the region URL's host and
+     * {@code http.port}.
+     */
+    public String nodeEndpoint() {
+        String url = getString(ADVERTISED_URL);
+        if (url.isEmpty()) {
+            return regionUrls.get(region()).getHost() + ":" + httpPort();
+        }
+        URI advertised = URI.create(url);
+        int port = advertised.getPort() > 0 ? advertised.getPort()
+                : "https".equalsIgnoreCase(advertised.getScheme()) ? 443 : 80;
+        return advertised.getHost() + ":" + port;
+    }
+
+    /** The scheme ({@code http} or {@code https}) the nodes of this region speak to each other. */
+    public String nodeScheme() {
+        String scheme = advertisedUrl().getScheme();
+        return scheme == null ? "http" : scheme;
+    }
+
+    public int streamsNumStandbyReplicas() {
+        return getInt(STREAMS_NUM_STANDBY_REPLICAS);
+    }
+
+    public Duration routingRebalanceWait() {
+        return Duration.ofMillis(getLong(ROUTING_REBALANCE_WAIT_MS));
     }
 
     public String electionBackend() {

@@ -23,6 +23,23 @@ class MeridianConfigTest {
     }
 
     @Test
+    void shouldNameThisNodeForItsRegionsOtherNodesByItsAdvertisedUrl() {
+        MeridianConfig alone = new MeridianConfig(minimal());
+        assertEquals("127.0.0.1:8080", alone.nodeEndpoint(), "the region URL's host and http.port");
+        assertEquals("http", alone.nodeScheme());
+        assertEquals(1, alone.streamsNumStandbyReplicas());
+        assertEquals(java.time.Duration.ofSeconds(10), alone.routingRebalanceWait());
+
+        Map<String, Object> values = minimal();
+        values.put("advertised.url", "http://10.0.0.7:9001");
+        assertEquals("10.0.0.7:9001", new MeridianConfig(values).nodeEndpoint());
+        values.put("advertised.url", "https://node-2.us-east.example.com");
+        MeridianConfig tls = new MeridianConfig(values);
+        assertEquals("node-2.us-east.example.com:443", tls.nodeEndpoint());
+        assertEquals("https", tls.nodeScheme());
+    }
+
+    @Test
     void shouldApplySafeDefaults() {
         MeridianConfig config = new MeridianConfig(minimal());
         assertEquals(3, config.replicationFactor());

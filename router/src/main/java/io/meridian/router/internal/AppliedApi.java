@@ -17,7 +17,8 @@ import java.util.concurrent.CompletableFuture;
  * of the partition since it started). The offset is the applier's applied one, the same its heartbeats carry.
  *
  * <p>The controller asks a migration's target this way, so that it switches the moment the target passed the pause
- * fence instead of at its next heartbeat; any node serves it, without a token (like {@code /v1/replication/health},
+ * fence instead of at its next heartbeat; any node answers it (in a region of several nodes, the one whose applier owns
+ * the partition, see {@link OwnerForwarder}), without a token (like {@code /v1/replication/health},
  * it tells positions, nothing of the data). A waiting request holds no thread. Thread-safe.
  */
 public final class AppliedApi {
@@ -30,8 +31,11 @@ public final class AppliedApi {
     private final String region;
     private final String node;
     private final int walPartitions;
+    private final OwnerForwarder owners;
 
-    public AppliedApi(ApplyTracker tracker, String region, String node, int walPartitions) {
+    /** @param owners serves each poll on the node of the region whose applier owns the partition */
+    public AppliedApi(ApplyTracker tracker, String region, String node, int walPartitions, OwnerForwarder owners) {
+        this.owners = owners;
         this.tracker = tracker;
         this.region = region;
         this.node = node;
@@ -45,6 +49,10 @@ public final class AppliedApi {
     private CompletableFuture<Reply> applied(Context ctx) {
         Position position = position(ctx.queryParam(POSITION_PARAM));
         long waitMs = waitMs(ctx.queryParam(WAIT_PARAM));
+        return owners.onOwner(ctx, null, position.partition(), new byte[0], () -> applied(position, waitMs));
+    }
+
+    private CompletableFuture<Reply> applied(Position position, long waitMs) {
         CompletableFuture<Void> reached = waitMs == 0 ? CompletableFuture.completedFuture(null)
                 : tracker.awaitApplied(position, Duration.ofMillis(waitMs));
         // Reached or not (a timeout): the answer is where the applier is now.

@@ -149,22 +149,30 @@ public final class ControllerForwarder {
         return new Reply(response.statusCode(), headers, contentType, response.body());
     }
 
+    /** Whether {@code error} of a forwarded request means it never reached the other node (connecting failed). */
+    static boolean notSent(Throwable error) {
+        return error instanceof ConnectException || error instanceof HttpConnectTimeoutException;
+    }
+
+    /** What went wrong with a forwarded request, to follow "the node at X ...". */
+    static String failure(Throwable error, Duration requestTimeout) {
+        if (error instanceof HttpConnectTimeoutException) {
+            return "could not be connected to in time";
+        } else if (error instanceof HttpTimeoutException) {
+            return "did not answer within " + requestTimeout.toMillis() + " ms";
+        } else if (error instanceof ConnectException) {
+            return "refused the connection";
+        } else if (error instanceof IOException) {
+            return "failed the request (" + error + ")";
+        }
+        return "could not be sent the request (" + error + ")";
+    }
+
     private ApiException unreachable(URI controller, String method, String rawPath, Throwable error,
                                      Duration elapsed) {
         // Connecting failed: the controller never saw the request. Later failures: it may have acted on it.
-        boolean notSent = error instanceof ConnectException || error instanceof HttpConnectTimeoutException;
-        String what;
-        if (error instanceof HttpConnectTimeoutException) {
-            what = "could not be connected to in time";
-        } else if (error instanceof HttpTimeoutException) {
-            what = "did not answer within " + requestTimeout.toMillis() + " ms";
-        } else if (error instanceof ConnectException) {
-            what = "refused the connection";
-        } else if (error instanceof IOException) {
-            what = "failed the request (" + error + ")";
-        } else {
-            what = "could not be sent the request (" + error + ")";
-        }
+        boolean notSent = notSent(error);
+        String what = failure(error, requestTimeout);
         LOG.warn("forwarding admin request {} {} from {} to the controller at {} failed after {} ms: {}", method,
                 rawPath, thisNode, controller, elapsed.toMillis(), error.toString());
         String advice = notSent

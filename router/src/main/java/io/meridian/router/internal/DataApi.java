@@ -2,12 +2,14 @@ package io.meridian.router.internal;
 
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.meridian.infra.topics.WalPartitioner;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The document endpoints: {@code PUT|DELETE|GET /v1/tenants/{tenant}/docs/{key}}. Parses and validates the request,
- * then hands it to {@link DocumentWriter} or {@link DocumentReader}. Thread-safe.
+ * then hands it to {@link DocumentWriter} or {@link DocumentReader} on the node of the region owning the tenant's WAL
+ * partition ({@link OwnerForwarder}). Thread-safe.
  */
 public final class DataApi {
     public static final String DOC_PATH = "/v1/tenants/{tenant}/docs/{key}";
@@ -17,9 +19,12 @@ public final class DataApi {
     private final int maxBodyBytes;
     private final DocumentLimit documentLimit;
     private final int walPartitions;
+    private final OwnerForwarder owners;
 
+    /** @param owners serves each request on the node of the region that owns the tenant's WAL partition */
     public DataApi(DocumentWriter writer, DocumentReader reader, int maxBodyBytes, DocumentLimit documentLimit,
-                   int walPartitions) {
+                   int walPartitions, OwnerForwarder owners) {
+        this.owners = owners;
         this.writer = writer;
         this.reader = reader;
         this.maxBodyBytes = maxBodyBytes;
@@ -43,8 +48,9 @@ public final class DataApi {
         var writeConcern = RequestParsing.writeConcern(ctx.header(Headers.WRITE_CONCERN));
         String ifMatch = RequestParsing.ifMatch(ctx.header(Headers.IF_MATCH));
         documentLimit.check(tenant, key, value, writeId, body.length);
-        return writer.write(new WriteCommand(tenant, key, value, writeId, idempotencyKey == null, ctx.path(),
-                ctx.queryString(), writeConcern, ifMatch));
+        WriteCommand command = new WriteCommand(tenant, key, value, writeId, idempotencyKey == null, ctx.path(),
+                ctx.queryString(), writeConcern, ifMatch);
+        return owners.onOwner(ctx, tenant, partitionOf(tenant), body, () -> writer.write(command));
     }
 
     private CompletableFuture<Reply> delete(Context ctx) {
@@ -54,8 +60,9 @@ public final class DataApi {
         String writeId = RequestParsing.writeId(idempotencyKey, UUID::randomUUID);
         var writeConcern = RequestParsing.writeConcern(ctx.header(Headers.WRITE_CONCERN));
         String ifMatch = RequestParsing.ifMatch(ctx.header(Headers.IF_MATCH));
-        return writer.write(new WriteCommand(tenant, key, null, writeId, idempotencyKey == null, ctx.path(),
-                ctx.queryString(), writeConcern, ifMatch));
+        WriteCommand command = new WriteCommand(tenant, key, null, writeId, idempotencyKey == null, ctx.path(),
+                ctx.queryString(), writeConcern, ifMatch);
+        return owners.onOwner(ctx, tenant, partitionOf(tenant), new byte[0], () -> writer.write(command));
     }
 
     private CompletableFuture<Reply> get(Context ctx) {
@@ -64,7 +71,12 @@ public final class DataApi {
         var minPosition = RequestParsing.minPosition(ctx.header(Headers.MIN_POSITION), walPartitions);
         var readConcern = RequestParsing.readConcern(ctx.header(Headers.READ_CONCERN));
         boolean redirectIfPaused = RequestParsing.redirectIfPaused(ctx.header(Headers.IF_PAUSED));
-        return reader.read(new ReadCommand(tenant, key, ctx.header(Headers.PREFERRED_REGION), minPosition, ctx.path(),
-                ctx.queryString(), readConcern, redirectIfPaused));
+        ReadCommand command = new ReadCommand(tenant, key, ctx.header(Headers.PREFERRED_REGION), minPosition,
+                ctx.path(), ctx.queryString(), readConcern, redirectIfPaused);
+        return owners.onOwner(ctx, tenant, partitionOf(tenant), new byte[0], () -> reader.read(command));
+    }
+
+    private int partitionOf(String tenant) {
+        return WalPartitioner.partitionOf(tenant, walPartitions);
     }
 }

@@ -4,6 +4,7 @@ import io.meridian.infra.model.Placement;
 import io.meridian.router.RouterMetrics;
 import io.meridian.router.RouterMetrics.RedirectReason;
 import io.meridian.streams.ApplyTracker;
+import io.meridian.streams.NotReadyException;
 import io.meridian.streams.StoredDocument;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -11,6 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The read path: placement → route (redirect to a replica region when this one holds no copy, or to the preferred
  * region) → wait, bounded, until this region applied the client's minimum position → the document as this region
- * holds it. Thread-safe.
+ * holds it (on a node that just took the tenant's partition over, once restored: bounded). Thread-safe.
  */
 public final class DocumentReader {
     private static final Logger LOG = LoggerFactory.getLogger(DocumentReader.class);
@@ -32,16 +35,22 @@ public final class DocumentReader {
     private final RouterMetrics metrics;
     private final ReadConcerns concerns;
     private final PausedReads paused;
+    private final Duration restoreWait;
+    private final ScheduledExecutorService timer;
 
     /**
-     * @param concerns reads with {@code X-Meridian-Read-Concern}, which ask several regions
-     * @param paused   whether this region's replication is paused, for the answer's header or a redirect
+     * @param concerns    reads with {@code X-Meridian-Read-Concern}, which ask several regions
+     * @param paused      whether this region's replication is paused, for the answer's header or a redirect
+     * @param restoreWait how long a read waits for this node's copy of the tenant's partition to be queryable (a
+     *                    partition that just moved here is restored first)
      */
     public DocumentReader(Routing routing, PlacementCache cache, RegionView view, ApplyTracker tracker,
                           Duration minPositionWait, Executor executor, RouterMetrics metrics, ReadConcerns concerns,
-                          PausedReads paused) {
+                          PausedReads paused, Duration restoreWait, ScheduledExecutorService timer) {
         this.concerns = concerns;
         this.paused = paused;
+        this.restoreWait = restoreWait;
+        this.timer = timer;
         this.routing = routing;
         this.cache = cache;
         this.view = view;
@@ -70,7 +79,7 @@ public final class DocumentReader {
                     routing.redirectReply(redirect, command.tenant(), command.rawPath(), command.rawQuery()));
         }
         if (command.minPosition() == null) {
-            return CompletableFuture.completedFuture(lookUp(command));
+            return lookUpWhenRestored(command, System.nanoTime() + restoreWait.toNanos());
         }
         // A paused region does not get any further: waiting for a position it has not applied would only time out.
         if (pausedHeader.isPresent() && tracker.appliedOffset(command.minPosition().partition()).orElse(-1)
@@ -93,8 +102,27 @@ public final class DocumentReader {
                         throw new IllegalStateException("waiting for position " + command.minPosition() + " failed",
                                 error);
                     }
-                    return lookUp(command);
-                }, executor);
+                    return lookUpWhenRestored(command, System.nanoTime() + restoreWait.toNanos());
+                }, executor).thenCompose(reply -> reply);
+    }
+
+    /**
+     * The look-up, retried while this node's store of the tenant's partition is not queryable (restoring after a
+     * rebalance moved the partition here), until {@code deadline}; then {@code 503 not_ready}.
+     */
+    private CompletableFuture<Reply> lookUpWhenRestored(ReadCommand command, long deadline) {
+        try {
+            return CompletableFuture.completedFuture(lookUp(command));
+        } catch (NotReadyException e) {
+            if (System.nanoTime() - deadline >= 0) {
+                LOG.info("read not served: state not queryable after {} ms tenant={} key={}: {}",
+                        restoreWait.toMillis(), command.tenant(), command.key(), e.getMessage());
+                throw e;
+            }
+            CompletableFuture<Void> later = new CompletableFuture<>();
+            timer.schedule(() -> later.complete(null), OwnerForwarder.POLL.toMillis(), TimeUnit.MILLISECONDS);
+            return later.thenComposeAsync(ignored -> lookUpWhenRestored(command, deadline), executor);
+        }
     }
 
     private Reply lookUp(ReadCommand command) {

@@ -12,6 +12,7 @@ import io.meridian.router.RouterMetrics;
 import io.meridian.router.RouterMetrics.WriteOutcome;
 import io.meridian.streams.ApplyOutcome;
 import io.meridian.streams.ApplyTracker;
+import io.meridian.streams.PartitionMovedException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -210,6 +211,18 @@ public final class DocumentWriter {
                     + failed.getCause().getMessage() + "): retry with the same Idempotency-Key", command.tenant(),
                     Map.of(), failed.getCause());
         }
+        if (error instanceof PartitionMovedException moved) {
+            LOG.warn("write undecided here: WAL partition moved tenant={} key={} epoch={} writeId={} position={}",
+                    command.tenant(), command.key(), placement.epoch(), command.writeId(), moved.position());
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("writeId", command.writeId());
+            details.put("position", moved.position().toString());
+            return ApiException.of(ErrorCode.PARTITION_MOVING, "the write is in the WAL at " + moved.position()
+                    + ", but its partition moved to another node of region " + routing.region() + " (a node joined"
+                    + " or left) before this node decided it: it may still be applied. Retry with the same"
+                    + " Idempotency-Key ('" + command.writeId() + "'), or read the document to check",
+                    command.tenant(), details, null);
+        }
         if (error instanceof TimeoutException) {
             LOG.warn("write timed out tenant={} key={} epoch={} writeId={} after {} ms", command.tenant(),
                     command.key(), placement.epoch(), command.writeId(), settings.applyTimeout().toMillis());
@@ -391,6 +404,7 @@ public final class DocumentWriter {
                 case PLACEMENT_CHANGED -> WriteOutcome.PLACEMENT_CHANGED;
                 case WRITES_PAUSED -> WriteOutcome.PAUSED;
                 case APPLY_TIMEOUT -> WriteOutcome.TIMEOUT;
+                case PARTITION_MOVING -> WriteOutcome.PARTITION_MOVED;
                 case KAFKA_UNAVAILABLE -> WriteOutcome.KAFKA_UNAVAILABLE;
                 case COORDINATION_LOST -> WriteOutcome.COORDINATION_LOST;
                 case WRITE_CONFLICT -> WriteOutcome.WRITE_CONFLICT;

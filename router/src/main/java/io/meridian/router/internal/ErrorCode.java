@@ -69,7 +69,9 @@ public enum ErrorCode {
     MIGRATIONS_UNAVAILABLE(503),
     WRITE_CONCERN_UNAVAILABLE(503),
     WRITE_CONCERN_TIMEOUT(503),
-    READ_CONCERN_UNAVAILABLE(503);
+    READ_CONCERN_UNAVAILABLE(503),
+    PARTITION_MOVING(503),
+    OWNER_UNREACHABLE(503);
 
     private final int status;
     private final boolean retriable;

@@ -47,11 +47,15 @@ public final class Headers {
     public static final String IF_MATCH = "If-Match";
     public static final String AUTHORIZATION = "Authorization";
     /**
-     * Request, node to node: set on an admin request a node forwarded to the controller, naming the forwarding node
-     * ({@code <region>/<node id>}). A node that is not the controller refuses such a request instead of forwarding it
-     * again, so requests never loop while nodes disagree about the controller.
+     * Request, node to node: set on an admin request a node forwarded to the controller, or on a data request a node
+     * forwarded to the node of its region that owns the tenant's WAL partition, naming the forwarding node
+     * ({@code <region>/<node id>}). A node that is not the controller (or not the owner) refuses such a request
+     * instead of forwarding it again, so requests never loop while nodes disagree.
      */
     public static final String FORWARDED_BY = "X-Meridian-Forwarded-By";
+
+    /** Answer to a document request or applied-position poll: the node ({@code node.id}) that served it. */
+    public static final String NODE = "X-Meridian-Node";
 
     private Headers() {
     }

@@ -2,6 +2,7 @@ package io.meridian.router.internal;
 
 import io.meridian.streams.NotReadyException;
 import io.meridian.infra.model.Placement;
+import io.meridian.streams.PartitionOwner;
 import io.meridian.streams.RegionStreams;
 import io.meridian.streams.StoredDocument;
 import io.meridian.streams.SyncTracker;
@@ -22,6 +23,14 @@ public interface RegionView {
     Optional<StoredDocument> document(String tenant, String key);
 
     boolean isReady();
+
+    /**
+     * The node of this region owning WAL {@code partition} now. Views without Kafka Streams metadata (tests) own
+     * every partition.
+     */
+    default PartitionOwner owner(int partition) {
+        return PartitionOwner.local(partition, "local");
+    }
 
     /** {@code listener} hears every placement change after the view shows it; it must be quick. */
     void addPlacementListener(Consumer<Placement> listener);
@@ -56,6 +65,11 @@ public interface RegionView {
             @Override
             public boolean isReady() {
                 return streams.isReady();
+            }
+
+            @Override
+            public PartitionOwner owner(int partition) {
+                return streams.owner(partition);
             }
 
             @Override

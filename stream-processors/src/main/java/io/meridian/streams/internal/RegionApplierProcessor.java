@@ -85,6 +85,13 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         }
         restoredPosition = restored == null ? -1 : restored;
         gapChecked = false;
+        listener.onPartitionOpened(context.taskId().partition());
+    }
+
+    @Override
+    public void close() {
+        // The task moves to another node of the region (or this node stops): writes waiting here must not wait on.
+        listener.onPartitionClosed(context.taskId().partition());
     }
 
     @Override
