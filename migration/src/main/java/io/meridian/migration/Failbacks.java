@@ -33,4 +33,26 @@ public interface Failbacks {
      * @throws AlreadySwitchedException    409 {@code already_switched}: the tenant is already back
      */
     Failback cancel(String tenant, String requestedBy);
+
+    /** No failback duty on this node: every call answers 503 {@code migrations_unavailable}. */
+    Failbacks NONE = new Failbacks() {
+        @Override
+        public List<Failback> pending() {
+            throw unavailable();
+        }
+
+        @Override
+        public Failback trigger(String tenant, String requestedBy) {
+            throw unavailable();
+        }
+
+        @Override
+        public Failback cancel(String tenant, String requestedBy) {
+            throw unavailable();
+        }
+
+        private MigrationsUnavailableException unavailable() {
+            return new MigrationsUnavailableException("this node runs no failback duty");
+        }
+    };
 }

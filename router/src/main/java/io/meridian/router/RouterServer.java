@@ -8,6 +8,7 @@ import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.WalRecord;
+import io.meridian.migration.Failbacks;
 import io.meridian.migration.Migrations;
 import io.meridian.router.internal.AdminApi;
 import io.meridian.router.internal.AdminAuth;
@@ -18,6 +19,7 @@ import io.meridian.router.internal.DocumentLimit;
 import io.meridian.router.internal.DocumentReader;
 import io.meridian.router.internal.DocumentWriter;
 import io.meridian.router.internal.ErrorResponses;
+import io.meridian.router.internal.FailbackApi;
 import io.meridian.router.internal.FailoverAdmin;
 import io.meridian.router.internal.HealthApi;
 import io.meridian.router.internal.HttpEndpoints;
@@ -127,13 +129,33 @@ public final class RouterServer implements AutoCloseable {
     public RouterServer(MeridianConfig config, RegionStreams streams, ApplyTracker tracker,
                         Producer<String, WalRecord> walProducer, ControlPlane controlPlane, Migrations migrations,
                         ReplicationStatus replication, PrometheusMeterRegistry registry, Clock clock) {
+        this(config, streams, tracker, walProducer, controlPlane, migrations, Failbacks.NONE, replication, registry,
+                clock);
+    }
+
+    /**
+     * As {@link #RouterServer(MeridianConfig, RegionStreams, ApplyTracker, Producer, ControlPlane, Migrations,
+     * ReplicationStatus, PrometheusMeterRegistry, Clock)}, with the failbacks the controller runs (every call throws
+     * {@link ControlPlane.NotControllerException} on other nodes; they forward instead).
+     */
+    public RouterServer(MeridianConfig config, RegionStreams streams, ApplyTracker tracker,
+                        Producer<String, WalRecord> walProducer, ControlPlane controlPlane, Migrations migrations,
+                        Failbacks failbacks, ReplicationStatus replication, PrometheusMeterRegistry registry,
+                        Clock clock) {
         this(config, RegionView.of(Objects.requireNonNull(streams, "streams")), tracker, walProducer, controlPlane,
-                migrations, replication, registry, clock, AdminTimeouts.DEFAULT);
+                migrations, failbacks, replication, registry, clock, AdminTimeouts.DEFAULT);
     }
 
     /** For tests: any region view, and shorter admin waits. */
     RouterServer(MeridianConfig config, RegionView view, ApplyTracker tracker, Producer<String, WalRecord> walProducer,
                  ControlPlane controlPlane, Migrations migrations, ReplicationStatus replication,
+                 PrometheusMeterRegistry registry, Clock clock, AdminTimeouts timeouts) {
+        this(config, view, tracker, walProducer, controlPlane, migrations, Failbacks.NONE, replication, registry,
+                clock, timeouts);
+    }
+
+    RouterServer(MeridianConfig config, RegionView view, ApplyTracker tracker, Producer<String, WalRecord> walProducer,
+                 ControlPlane controlPlane, Migrations migrations, Failbacks failbacks, ReplicationStatus replication,
                  PrometheusMeterRegistry registry, Clock clock, AdminTimeouts timeouts) {
         this.config = Objects.requireNonNull(config, "config");
         this.lifecycle = new Lifecycle("router server of region " + config.region());
@@ -142,6 +164,7 @@ public final class RouterServer implements AutoCloseable {
         Objects.requireNonNull(walProducer, "walProducer");
         Objects.requireNonNull(controlPlane, "controlPlane");
         Objects.requireNonNull(migrations, "migrations");
+        Objects.requireNonNull(failbacks, "failbacks");
         Objects.requireNonNull(replication, "replication");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(timeouts, "timeouts");
@@ -207,6 +230,8 @@ public final class RouterServer implements AutoCloseable {
                 .register(endpoints);
         new MigrationApi(adminAuth, migrationAdmin, forwarder, config.regionUrls().keySet(), config.maxBodyBytes(),
                 thisNode).register(endpoints);
+        new FailbackApi(adminAuth, failbacks, forwarder, migrationExecutor, config.maxBodyBytes(), thisNode)
+                .register(endpoints);
         new ReplicationApi(adminAuth, controlPlane, forwarder, failoverAdmin, config, replication)
                 .register(endpoints);
         new HealthApi(view, registry, config.region()).register(endpoints);

@@ -11,6 +11,7 @@ import io.meridian.router.internal.AdminApi;
 import io.meridian.router.internal.AppliedApi;
 import io.meridian.router.internal.DataApi;
 import io.meridian.router.internal.ErrorCode;
+import io.meridian.router.internal.FailbackApi;
 import io.meridian.router.internal.Headers;
 import io.meridian.router.internal.HealthApi;
 import io.meridian.router.internal.MigrationApi;
@@ -60,7 +61,8 @@ class ApiDocumentationTest {
                 ReplicationApi.ELECTION_PATH, ReplicationApi.FAILOVER_PATH, ReplicationApi.HEALTH_PATH,
                 MigrationApi.MIGRATE_PATH, MigrationApi.TENANT_MIGRATIONS_PATH, MigrationApi.MIGRATION_PATH,
                 MigrationApi.CANCEL_PATH, AppliedApi.APPLIED_PATH, HealthApi.LIVE_PATH, HealthApi.READY_PATH,
-                HealthApi.METRICS_PATH)) {
+                HealthApi.METRICS_PATH, FailbackApi.FAILBACKS_PATH, FailbackApi.TRIGGER_PATH,
+                FailbackApi.CANCEL_PATH)) {
             assertDocumented(path);
         }
         for (String header : constants(Headers.class)) {

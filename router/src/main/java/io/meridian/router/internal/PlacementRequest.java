@@ -16,14 +16,20 @@ import java.util.Set;
  * The body of {@code PUT /admin/tenants/{tenant}/placement}, validated:
  * {@code {"primary":"us-east","replicas":["us-east","eu-west"],"strategy":"reject","mode":"single-primary"}}.
  * {@code strategy} defaults to {@code reject}, {@code mode} to {@code single-primary}; other fields are refused.
- * Every region must be configured. Immutable.
+ * {@code preferred_primary} (optional, {@code null} or absent: none) names the region failback returns the tenant to;
+ * it must be one of the replicas. Every region must be configured. Immutable.
  */
 public record PlacementRequest(String primary, List<String> replicas, ConflictStrategy strategy,
-                               ReplicationMode mode) {
-    static final List<String> FIELDS = List.of("primary", "replicas", "strategy", "mode");
+                               ReplicationMode mode, String preferredPrimary) {
+    static final List<String> FIELDS = List.of("primary", "replicas", "strategy", "mode", "preferred_primary");
 
     public PlacementRequest {
         replicas = List.copyOf(replicas);
+    }
+
+    /** A request without a preferred primary. */
+    public PlacementRequest(String primary, List<String> replicas, ConflictStrategy strategy, ReplicationMode mode) {
+        this(primary, replicas, strategy, mode, null);
     }
 
     /**
@@ -85,7 +91,19 @@ public record PlacementRequest(String primary, List<String> replicas, ConflictSt
         } catch (IllegalArgumentException e) {
             throw invalid(e.getMessage());
         }
-        return new PlacementRequest(primary, replicas, strategy, mode);
+        String preferred = null;
+        JsonNode preferredNode = node.get("preferred_primary");
+        if (preferredNode != null && !preferredNode.isNull()) {
+            if (!preferredNode.isTextual()) {
+                throw invalid("'preferred_primary' must be a region name (a string) or null, got " + preferredNode);
+            }
+            preferred = region(preferredNode.asText(), "preferred_primary", knownRegions);
+            if (!replicas.contains(preferred)) {
+                throw ApiException.of(ErrorCode.INVALID_PREFERRED_PRIMARY, "the preferred primary " + preferred
+                        + " must be one of the replicas " + replicas + ": add it to 'replicas' or prefer one of them");
+            }
+        }
+        return new PlacementRequest(primary, replicas, strategy, mode, preferred);
     }
 
     /**
@@ -93,16 +111,18 @@ public record PlacementRequest(String primary, List<String> replicas, ConflictSt
      * new), the writes state kept (active when new).
      */
     public Placement toPlacement(String tenant, Placement current) {
-        return current == null
+        Placement next = current == null
                 ? new Placement(tenant, primary, replicas, 1, WriteState.ACTIVE, strategy, mode)
                 : new Placement(tenant, primary, replicas, current.epoch() + 1, current.writes(), strategy, mode);
+        return preferredPrimary == null ? next : next.withPreferredPrimary(preferredPrimary, next.epoch());
     }
 
     /** Whether the current placement already is what this request asks for (replica order aside). */
     public boolean isSatisfiedBy(Placement current) {
         return current != null && current.primary().equals(primary)
                 && Set.copyOf(current.replicas()).equals(Set.copyOf(replicas))
-                && current.strategy() == strategy && current.mode() == mode;
+                && current.strategy() == strategy && current.mode() == mode
+                && java.util.Objects.equals(current.preferredPrimary(), preferredPrimary);
     }
 
     private static String requiredText(JsonNode node, String field) {
