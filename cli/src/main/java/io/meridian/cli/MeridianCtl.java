@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Operate Meridian: tenants, replication, migrations, events.",
         subcommands = {TenantsCommand.class, ReplicationCommand.class, MigrateCommand.class, EventsCommand.class,
-                CommandLine.HelpCommand.class},
+                FailbackCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 the node refused the request (4xx), 2 usage, 3 node or Kafka unreachable"
                 + " or 5xx, 4 a watched migration failed or was cancelled, 5 internal error."})
 public final class MeridianCtl implements Callable<Integer> {

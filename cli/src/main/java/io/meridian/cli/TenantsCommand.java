@@ -66,7 +66,10 @@ final class TenantsCommand implements Runnable {
               @Option(names = "--strategy", paramLabel = "reject|lww|merge", converter = StrategyConverter.class,
                       description = "Conflict strategy (the node's default: reject).") ConflictStrategy strategy,
               @Option(names = "--mode", paramLabel = "single-primary|multi-primary", converter = ModeConverter.class,
-                      description = "Replication mode (the node's default: single-primary).") ReplicationMode mode) {
+                      description = "Replication mode (the node's default: single-primary).") ReplicationMode mode,
+              @Option(names = "--preferred-primary", paramLabel = "REGION",
+                      description = "The region failback returns the tenant to after an automatic failover moved it"
+                              + " away (one of the replicas; none when not given).") String preferredPrimary) {
         List<String> regions = new ArrayList<>();
         if (!replicas.contains(primary)) {  // the primary always holds a copy
             regions.add(primary);
@@ -80,6 +83,9 @@ final class TenantsCommand implements Runnable {
         }
         if (mode != null) {
             body.put("mode", mode.wireName());
+        }
+        if (preferredPrimary != null) {
+            body.put("preferred_primary", preferredPrimary.strip());
         }
         HttpApi.Response response = group.root().api().put(placementPath(tenant), body);
         Printer printer = group.root().printer();
