@@ -87,6 +87,10 @@ public final class FailbackDuty implements ControllerDuty, Failbacks {
     private InhibitWindows inhibit;
     private long nextRebuildAt;
     private final Set<MigrationEvent.Failback> ownWrites = new HashSet<>();
+    /** Tenant → why the executor last refused its failback: logged when it changes, not every tick. */
+    private final Map<String, String> refusals = new HashMap<>();
+    /** This tick's dry runs of the failbacks the policy got to the lag check with. */
+    private final Map<String, MigrationPlan> plans = new HashMap<>();
 
     /** The duty of a node: reads Kafka with the node's client properties. */
     public FailbackDuty(MeridianConfig config, Migrations migrations, MeterRegistry registry, Clock clock) {
@@ -110,7 +114,7 @@ public final class FailbackDuty implements ControllerDuty, Failbacks {
         this.rolledBack = counter(registry, "rolled_back");
         Gauge.builder(MetricNames.FAILBACK_PENDING, this, d -> d.context == null ? 0 : d.snapshot.size())
                 .description("Tenants waiting for, or in, a failback to their preferred primary (on the controller)")
-                .register(registry);
+                .strongReference(true).register(registry);
     }
 
     private static Counter counter(MeterRegistry registry, String outcome) {
@@ -141,18 +145,28 @@ public final class FailbackDuty implements ControllerDuty, Failbacks {
         settleRuns(nowMillis);
         List<FailbackPolicy.Candidate> candidates = book.candidates(context.placements());
         announce(candidates, nowMillis);
+        plans.clear();
         Map<String, Integer> running = new HashMap<>();
         book.runs().values().forEach(r -> running.merge(r.toRegion(), 1, Integer::sum));
         List<FailbackPolicy.Decision> decisions = policy.decide(candidates, context.health(), inhibit, running,
                 nowMillis, this::lag);
         Map<String, Failback> next = new TreeMap<>();
         for (FailbackPolicy.Decision d : decisions) {
+            MigrationPlan plan = plans.get(d.tenant());
+            if (d.start() && plan != null && !plan.valid()) {
+                // The executor would refuse it (another migration runs, the target needs a reseed, ...): wait.
+                next.put(d.tenant(), view(d.candidate(), d.eligibleAt(), "the migration would be refused now ["
+                        + plan.errorCode() + "]: " + plan.problem()));
+                continue;
+            }
             if (d.start()) {
                 try {
                     start(d.candidate(), AUTOMATIC, d.reason(), nowMillis);
                 } catch (MigrationException | NotControllerException e) {
-                    LOG.info("failback not started tenant={} to={} failoverEpoch={}: {}", d.tenant(),
-                            d.candidate().toRegion(), d.candidate().failoverEpoch(), e.getMessage());
+                    if (!e.getMessage().equals(refusals.put(d.tenant(), e.getMessage()))) {  // once per reason
+                        LOG.info("failback not started tenant={} to={} failoverEpoch={}: {}", d.tenant(),
+                                d.candidate().toRegion(), d.candidate().failoverEpoch(), e.getMessage());
+                    }
                     next.put(d.tenant(), view(d.candidate(), d.eligibleAt(), "the migration was refused: "
                             + e.getMessage()));
                     continue;
@@ -173,6 +187,7 @@ public final class FailbackDuty implements ControllerDuty, Failbacks {
             book = new FailbackBook();
             inhibit = InhibitWindows.empty(settings.inhibitWindow());
             ownWrites.clear();
+            refusals.clear();
             try {
                 log = logs.get();
             } catch (RuntimeException e) {
@@ -220,7 +235,16 @@ public final class FailbackDuty implements ControllerDuty, Failbacks {
             } catch (NotControllerException | MigrationsUnavailableException e) {
                 return;  // the executor is not ready yet: next tick
             }
-            if (m.isEmpty() || m.get().active()) {
+            if (m.isEmpty()) {
+                // The executor's log no longer holds it (expired by retention): the failback cannot be followed.
+                write(event(run.migrationId(), run.tenant(), MigrationEvent.Failback.ROLLED_BACK, run.fromRegion(),
+                        run.toRegion(), run.failoverEpoch(), AUTOMATIC, "migration " + run.migrationId()
+                                + " is unknown to the migration executor; retrying after "
+                                + settings.after().toMillis() + " ms", now));
+                rolledBack.increment();
+                continue;
+            }
+            if (m.get().active()) {
                 continue;
             }
             String tenant = m.get().tenant();
@@ -253,7 +277,9 @@ public final class FailbackDuty implements ControllerDuty, Failbacks {
 
     private long lag(FailbackPolicy.Candidate c) {
         try {
-            return migrations.plan(c.tenant(), c.toRegion()).targetLagEntries();
+            MigrationPlan plan = migrations.plan(c.tenant(), c.toRegion());
+            plans.put(c.tenant(), plan);
+            return plan.targetLagEntries();
         } catch (RuntimeException e) {
             LOG.debug("no lag of region={} for tenant={}: {}", c.toRegion(), c.tenant(), e.toString());
             return -1;

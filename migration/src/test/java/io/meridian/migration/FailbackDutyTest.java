@@ -275,6 +275,21 @@ class FailbackDutyTest {
     }
 
     @Test
+    void shouldWaitWhileTheMigrationWouldBeRefused() {
+        clock.advance(AFTER.minusSeconds(5));
+        Migration other = executor.start("acme", "ap-south", "alice");  // an operator's migration runs
+        clock.advance(Duration.ofSeconds(5));
+        tick();
+        assertEquals(List.of(other.id()), executor.forTenant("acme").stream().map(Migration::id).toList());
+        assertTrue(duty.pending().get(0).reason().contains("migration_in_progress"), duty.pending().get(0).reason());
+
+        executor.cancel(other.id(), "alice");
+        tick();
+        assertEquals(2, executor.forTenant("acme").size(), "the failback starts once the other migration ended");
+        assertEquals("us-east", executor.forTenant("acme").get(1).toRegion());
+    }
+
+    @Test
     void shouldAnswerOnlyOnTheController() {
         duty.onDeactivated();
         assertThrows(NotControllerException.class, () -> duty.pending());
