@@ -59,6 +59,18 @@ class LocalFailbackTest {
         assertEquals(400, refused.statusCode(), refused.body());
         assertTrue(refused.body().contains("invalid_preferred_primary"), refused.body());
 
+        // An operator's trigger moves a tenant to its preferred primary at once, through a migration.
+        placePreferringUsEast("fb-now", "eu-west");
+        var triggered = local.admin("POST", "ap-south", "/admin/tenants/fb-now/failback", null);
+        assertEquals(202, triggered.statusCode(), triggered.body());
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> local.placement("fb-now", "eu-west").get("primary").asText().equals("us-east"));
+        var nothingToTrigger = local.admin("POST", "eu-west", "/admin/tenants/fb-now/failback", null);
+        assertEquals(409, nothingToTrigger.statusCode(), nothingToTrigger.body());
+        assertTrue(nothingToTrigger.body().contains("failback_not_pending"), nothingToTrigger.body());
+        // A tenant whose failback an operator cancels stays where the failover put it.
+        placePreferringUsEast("fb-keep", "us-east");
+
         Map<String, String> acked = new ConcurrentHashMap<>();  // key -> position
         AtomicReference<String> primary = new AtomicReference<>("us-east");
         AtomicBoolean writing = new AtomicBoolean(true);
@@ -100,6 +112,9 @@ class LocalFailbackTest {
                 return failbacks.statusCode() == 200 && failbacks.body().contains("\"tenant\":\"" + TENANT + "\"");
             });
 
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> local.admin("POST",
+                    "ap-south", "/admin/tenants/fb-keep/failback/cancel", null).statusCode() == 200);
+
             long restartedAt = System.nanoTime();
             local.deployment().startNode("us-east");
             local.deployment().awaitReady(Duration.ofMinutes(3));
@@ -123,6 +138,12 @@ class LocalFailbackTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> !local.admin("GET", "eu-west", "/admin/failbacks", null)
                 .body().contains("\"tenant\":\"" + TENANT + "\""));
 
+        // Both other tenants were failed over; fb-now came back too (after fb: one at a time), fb-keep stays.
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> local.placement("fb-now", "eu-west").get("primary").asText().equals("us-east"));
+        assertTrue(!local.placement("fb-keep", "eu-west").get("primary").asText().equals("us-east"),
+                "a cancelled failback happened anyway");
+
         // No acknowledged write lost: every one is readable in every region.
         for (String region : REGIONS) {
             for (var entry : acked.entrySet()) {
@@ -132,6 +153,14 @@ class LocalFailbackTest {
                 assertEquals(entry.getKey(), Json.readTree(read.body().getBytes()).get("k").asText());
             }
         }
+    }
+
+    private static void placePreferringUsEast(String tenant, String primary) throws Exception {
+        String body = "{\"primary\":\"" + primary + "\",\"replicas\":[\"us-east\",\"eu-west\",\"ap-south\"],"
+                + "\"preferred_primary\":\"us-east\"}";
+        String path = "/admin/tenants/" + tenant + "/placement";
+        assertEquals(201, local.admin("PUT", "eu-west", path, body).statusCode());
+        await().atMost(Duration.ofSeconds(30)).until(() -> local.admin("GET", "us-east", path, null).statusCode() == 200);
     }
 
     /** Asks a region that is up where the tenant's primary is now. */
