@@ -275,6 +275,24 @@ class FailbackDutyTest {
     }
 
     @Test
+    void shouldFailBackToWhereAChainOfAutomaticFailoversStarted() {
+        // us-east -> eu-west (epoch 5), then eu-west -> ap-south (epoch 6): back to us-east.
+        ctx.view.put("acme", ctx.placement("acme").orElseThrow().withPrimary("ap-south", 6));
+        failovers.add(failover("eu-west", "ap-south", clock.millis(), Map.of("acme", 6L)));
+        // A tenant failed over from a region it does not prefer is not failed back anywhere.
+        place("omega", 4);
+        ctx.view.put("omega", ctx.placement("omega").orElseThrow().withPreferredPrimary("ap-south", 4));
+        failovers.add(failover("us-east", "eu-west", clock.millis(), Map.of("omega", 4L)));
+        clock.advance(AFTER);
+        tick();
+        assertEquals(List.of("acme"), duty.pending().stream().map(Failback::tenant).toList());
+        Migration migration = executor.forTenant("acme").get(0);
+        assertEquals("ap-south", migration.fromRegion());
+        assertEquals("us-east", migration.toRegion());
+        assertEquals(List.of(), executor.forTenant("omega"));
+    }
+
+    @Test
     void shouldWaitWhileTheMigrationWouldBeRefused() {
         clock.advance(AFTER.minusSeconds(5));
         Migration other = executor.start("acme", "ap-south", "alice");  // an operator's migration runs

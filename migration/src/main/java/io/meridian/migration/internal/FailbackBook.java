@@ -21,8 +21,11 @@ import java.util.Optional;
  */
 public final class FailbackBook {
 
-    /** The latest automatic failover that moved a tenant: from {@code fromRegion} to {@code toRegion}. */
-    record Failover(long epoch, String fromRegion, String toRegion, long finishedAt) {
+    /**
+     * The latest automatic failover that moved a tenant: from {@code fromRegion} to {@code toRegion}; {@code origin} is
+     * where the chain of automatic failovers it ends started (us-east → eu-west, then eu-west → ap-south: us-east).
+     */
+    record Failover(long epoch, String fromRegion, String toRegion, long finishedAt, String origin) {
     }
 
     /** A failback started for the failover of {@code failoverEpoch} (0: an operator's trigger without one). */
@@ -48,8 +51,10 @@ public final class FailbackBook {
             if (t.outcome() == TenantFailover.Outcome.PROMOTED) {
                 Failover known = failovers.get(t.tenant());
                 if (known == null || known.epoch() < t.epochAfter()) {
+                    String origin = known != null && known.toRegion().equals(t.primaryBefore()) ? known.origin()
+                            : t.primaryBefore();
                     failovers.put(t.tenant(), new Failover(t.epochAfter(), t.primaryBefore(), t.primaryAfter(),
-                            event.finishedAtMillis()));
+                            event.finishedAtMillis(), origin));
                 }
             }
         }
@@ -111,8 +116,8 @@ public final class FailbackBook {
 
     /**
      * Every tenant with a failback waiting or running: its latest automatic failover is not closed, nothing moved it
-     * since (its primary is still where that failover put it), and its preferred primary is set and elsewhere; or a
-     * failback migration of it runs.
+     * since (its primary is still where that failover put it), and its preferred primary is set and is where that
+     * chain of automatic failovers moved it away from; or a failback migration of it runs.
      */
     public List<FailbackPolicy.Candidate> candidates(List<Placement> placements) {
         List<FailbackPolicy.Candidate> out = new ArrayList<>();
@@ -134,7 +139,8 @@ public final class FailbackBook {
         }
         Failover f = failovers.get(p.tenant());
         String preferred = p.preferredPrimary();
-        if (f == null || preferred == null || preferred.equals(p.primary()) || !p.primary().equals(f.toRegion())
+        if (f == null || preferred == null || preferred.equals(p.primary()) || !preferred.equals(f.origin())
+                || !p.primary().equals(f.toRegion())
                 || closed.getOrDefault(p.tenant(), -1L) >= f.epoch() || p.epoch() < f.epoch()) {
             return null;
         }
