@@ -362,6 +362,7 @@ public final class FailbackDuty implements ControllerDuty, Failbacks {
         return onDuties("trigger a failback", () -> {
             long now = clock.millis();
             Placement p = context.placement(tenant).orElseThrow(() -> new TenantNotFoundException(tenant));
+            settleRuns(now);  // a failback whose migration just ended is over, not running
             Optional<FailbackBook.Run> run = book.run(tenant);
             if (run.isPresent()) {
                 return running(run.get(), -1);
@@ -392,6 +393,7 @@ public final class FailbackDuty implements ControllerDuty, Failbacks {
         return onDuties("cancel a failback", () -> {
             long now = clock.millis();
             Placement p = context.placement(tenant).orElseThrow(() -> new TenantNotFoundException(tenant));
+            settleRuns(now);
             Optional<FailbackBook.Run> run = book.run(tenant);
             Failback answer;
             if (run.isPresent()) {

@@ -134,8 +134,12 @@ class FailbackDutyTest {
         assertEquals(migration.id(), failbackEvents().get(1).migrationId());
         assertEquals(Failback.RUNNING, duty.pending().get(0).state());
 
-        drain(migration.id());
+        executor.tick(clock.millis());
+        ctx.applied("us-east", P, Position.parse(executor.get(migration.id()).orElseThrow().pauseFence()).offset());
+        executor.tick(clock.millis());
         assertEquals(MigrationState.COMPLETED, executor.get(migration.id()).orElseThrow().state());
+        // Before the duty's next tick: a trigger finds the tenant back, not a failback still running.
+        assertThrows(FailbackNotPendingException.class, () -> duty.trigger("acme", "bob"));
         assertEquals("us-east", ctx.placement("acme").orElseThrow().primary());
         tick();
         assertEquals(List.of("acme:pending", "acme:started", "acme:completed"), actions());
