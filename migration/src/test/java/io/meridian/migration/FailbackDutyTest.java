@@ -141,6 +141,8 @@ class FailbackDutyTest {
         // Before the duty's next tick: a trigger finds the tenant back, not a failback still running.
         assertThrows(FailbackNotPendingException.class, () -> duty.trigger("acme", "bob"));
         assertEquals("us-east", ctx.placement("acme").orElseThrow().primary());
+        assertEquals("us-east", ctx.placement("acme").orElseThrow().preferredPrimary(),
+                "the migration's switch keeps the preferred primary");
         tick();
         assertEquals(List.of("acme:pending", "acme:started", "acme:completed"), actions());
         assertEquals(List.of(), duty.pending());

@@ -326,8 +326,9 @@ public final class MigrationRun implements AutoCloseable {
                     m.tenant(), m.id(), m.toRegion(), target.get().state().wireName());
             return false;
         }
-        Placement switched = new Placement(current.tenant(), m.toRegion(), current.replicas(), current.epoch() + 1,
-                WriteState.ACTIVE, current.strategy(), current.mode());
+        // Everything else of the placement stays (write concern, preferred primary, syncing regions).
+        Placement switched = current.withWrites(WriteState.ACTIVE, current.epoch() + 1)
+                .withPrimary(m.toRegion(), current.epoch() + 1);
         journal.publish(switched, "migration-switch", at -> List.of(
                 changed(m, SWITCHED, switched.epoch(), at.toString(), m.toRegion() + " applied up to "
                         + fence.partition() + ":" + applied + " " + seen.source() + " (pause fence " + fence
