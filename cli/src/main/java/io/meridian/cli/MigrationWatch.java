@@ -142,6 +142,8 @@ final class MigrationWatch implements Tail.Handler {
             return "cancel_requested";
         } else if (event instanceof MigrationEvent.StateChanged) {
             return "state_changed";
+        } else if (event instanceof MigrationEvent.Failback) {
+            return "failback";
         }
         return "progress";
     }
@@ -153,6 +155,8 @@ final class MigrationWatch implements Tail.Handler {
             return MigrationState.REQUESTED.wireName();
         } else if (event instanceof MigrationEvent.Progress) {
             return MigrationState.DRAINING.wireName();
+        } else if (event instanceof MigrationEvent.Failback f) {
+            return f.action();
         }
         return Printer.NONE;
     }
@@ -166,6 +170,9 @@ final class MigrationWatch implements Tail.Handler {
         } else if (event instanceof MigrationEvent.StateChanged s) {
             return s.reason() + (s.fencePosition().isEmpty() ? "" : " (fence " + s.fencePosition() + ", epoch "
                     + s.placementEpoch() + ")");
+        } else if (event instanceof MigrationEvent.Failback f) {
+            return f.fromRegion() + ReplicationCommand.ARROW + f.toRegion() + ", by " + f.requestedBy() + ": "
+                    + f.reason();
         }
         MigrationEvent.Progress p = (MigrationEvent.Progress) event;
         String eta = "";

@@ -72,7 +72,10 @@ final class TenantsCommand implements Runnable {
                       converter = WriteConcernConverter.class,
                       description = "How many regions must have applied a write before it is acknowledged, when the"
                               + " write names none (new tenants: local; a change without it keeps the current one).")
-              WriteConcern writeConcern) {
+              WriteConcern writeConcern,
+              @Option(names = "--preferred-primary", paramLabel = "REGION",
+                      description = "The region failback returns the tenant to after an automatic failover moved it"
+                              + " away (one of the replicas; none when not given).") String preferredPrimary) {
         List<String> regions = new ArrayList<>();
         if (!replicas.contains(primary)) {  // the primary always holds a copy
             regions.add(primary);
@@ -89,6 +92,9 @@ final class TenantsCommand implements Runnable {
         }
         if (writeConcern != null) {
             body.put("write_concern", writeConcern.wireName());
+        }
+        if (preferredPrimary != null) {
+            body.put("preferred_primary", preferredPrimary.strip());
         }
         HttpApi.Response response = group.root().api().put(placementPath(tenant), body);
         Printer printer = group.root().printer();

@@ -338,6 +338,63 @@ class CommandsTest {
         assertEquals("error: migration_active: acme is already migrating (m-1)\n", result.err());
     }
 
+    // --- failback
+
+    static final String FAILBACK = "{\"tenant\":\"acme\",\"fromRegion\":\"eu-west\",\"toRegion\":\"us-east\","
+            + "\"state\":\"waiting\",\"failoverEpoch\":7,\"failedOverAt\":1767225600000,\"eligibleAt\":-1,"
+            + "\"migrationId\":\"\",\"reason\":\"preferred region 'us-east' is unhealthy, not healthy\"}";
+
+    @Test
+    void failbackListShowsEachFailbackAndWhyItWaits() {
+        node.answer("GET", "/admin/failbacks", 200, "{\"failbacks\":[" + FAILBACK + "]}");
+        Cli.Result result = cli.run("failback", "list");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.lines().get(0).matches("TENANT\\s+STATE\\s+FROMREGION\\s+TOREGION\\s+ELIGIBLEAT.*"),
+                result::toString);
+        assertTrue(result.lines().get(1).matches("acme\\s+waiting\\s+eu-west\\s+us-east\\s+-\\s+.*unhealthy.*"),
+                result::toString);
+        assertTrue(result.out().contains("2026-01-01T00:00:00.000Z"), result::toString);
+    }
+
+    @Test
+    void failbackListSaysWhenNothingIsPending() {
+        node.answer("GET", "/admin/failbacks", 200, "{\"failbacks\":[]}");
+        Cli.Result result = cli.run("failback", "list");
+        assertEquals("no failbacks pending\n", result.out());
+    }
+
+    @Test
+    void failbackTriggerAndCancelUseTheirPaths() {
+        node.answer("POST", "/admin/tenants/acme/failback", 202, FAILBACK.replace("waiting", "running")
+                        .replace("\"migrationId\":\"\"", "\"migrationId\":\"m-9\""))
+                .answer("POST", "/admin/tenants/acme/failback/cancel", 200, FAILBACK.replace("waiting", "cancelled"));
+        Cli.Result trigger = cli.run("failback", "trigger", "acme");
+        Cli.Result cancel = cli.run("failback", "cancel", "acme");
+        assertEquals(List.of("POST /admin/tenants/acme/failback", "POST /admin/tenants/acme/failback/cancel"),
+                node.requests().stream().map(r -> r.method() + " " + r.path()).toList());
+        assertEquals(0, trigger.exitCode() + cancel.exitCode(), trigger + "\n" + cancel);
+        assertTrue(trigger.out().contains("meridianctl migrate watch m-9"), trigger::toString);
+        assertTrue(cancel.out().matches("(?s).*state:\\s+cancelled.*"), cancel::toString);
+    }
+
+    @Test
+    void failbackTriggerOfATenantWithoutOneIsAServerError() {
+        node.answer("POST", "/admin/tenants/acme/failback", 409, "{\"error\":{\"code\":\"failback_not_pending\","
+                + "\"message\":\"tenant 'acme' has no failback to act on\"}}");
+        Cli.Result result = cli.run("failback", "trigger", "acme");
+        assertEquals(ExitCode.SERVER_ERROR, result.exitCode(), result::toString);
+        assertEquals("error: failback_not_pending: tenant 'acme' has no failback to act on\n", result.err());
+    }
+
+    @Test
+    void tenantsPlaceSendsThePreferredPrimary() {
+        node.answer("PUT", "/admin/tenants/acme/placement", 200, ACME);
+        Cli.Result result = cli.run("tenants", "place", "acme", "--primary", "us-east", "--replicas",
+                "us-east,eu-west", "--preferred-primary", "us-east");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals("us-east", json(node.onlyRequest().body()).path("preferred_primary").asText());
+    }
+
     // --- -o json for every command
 
     @Test
@@ -351,13 +408,17 @@ class CommandsTest {
                 .answer("POST", "/admin/tenants/acme/migrate", 202, MIGRATION)
                 .answer("GET", "/admin/migrations/m-1", 200, MIGRATION)
                 .answer("GET", "/admin/tenants/acme/migrations", 200, "[" + MIGRATION + "]")
-                .answer("POST", "/admin/migrations/m-1/cancel", 200, MIGRATION);
+                .answer("POST", "/admin/migrations/m-1/cancel", 200, MIGRATION)
+                .answer("GET", "/admin/failbacks", 200, "{\"failbacks\":[" + FAILBACK + "]}")
+                .answer("POST", "/admin/tenants/acme/failback", 202, FAILBACK)
+                .answer("POST", "/admin/tenants/acme/failback/cancel", 200, FAILBACK);
         List<List<String>> commands = List.of(List.of("tenants", "list"), List.of("tenants", "get", "acme"),
                 List.of("tenants", "place", "acme", "--primary", "us-east", "--replicas", "us-east"),
                 List.of("replication", "election"), List.of("replication", "health"),
                 List.of("replication", "failover", "us-east"), List.of("migrate", "start", "acme", "--to", "eu-west"),
                 List.of("migrate", "status", "m-1"), List.of("migrate", "list", "acme"),
-                List.of("migrate", "cancel", "m-1"));
+                List.of("migrate", "cancel", "m-1"), List.of("failback", "list"),
+                List.of("failback", "trigger", "acme"), List.of("failback", "cancel", "acme"));
         for (List<String> command : commands) {
             String[] args = Stream.concat(Stream.of("-o", "json"), command.stream())
                     .toArray(String[]::new);

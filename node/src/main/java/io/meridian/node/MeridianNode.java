@@ -15,6 +15,7 @@ import io.meridian.infra.regions.RegionPauseMetrics;
 import io.meridian.infra.topics.TopicProvisioner;
 import io.meridian.infra.topics.Topics;
 import io.meridian.infra.topics.WalProducerSettings;
+import io.meridian.migration.FailbackDuty;
 import io.meridian.migration.MigrationExecutor;
 import io.meridian.router.AppliedPositionClient;
 import io.meridian.router.ReplicationStatus;
@@ -158,6 +159,9 @@ public final class MeridianNode implements AutoCloseable {
         MigrationExecutor migrations = new MigrationExecutor(config, new AppliedPositionClient(config.regionUrls()),
                 registry, clock);
         controller.addDuty(migrations);
+        // After the executor: failbacks are migrations it runs, started once a tick's migration steps are done.
+        FailbackDuty failbacks = new FailbackDuty(config, migrations, registry, clock);
+        controller.addDuty(failbacks);
         resources.add(controller);  // closing it hands leadership over at once
         controller.start();
 
@@ -165,7 +169,7 @@ public final class MeridianNode implements AutoCloseable {
         resources.add(monitor);
         monitor.start();
 
-        router = new RouterServer(config, streams, tracker, walProducer, controller, migrations,
+        router = new RouterServer(config, streams, tracker, walProducer, controller, migrations, failbacks,
                 ReplicationStatus.of(monitor, applierMetrics), pauses, registry, clock);
         resources.add(router);
         // A region whose copy has a gap (WAL records deleted before it applied them) re-seeds itself.

@@ -9,6 +9,7 @@ import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.regions.RegionPauses;
+import io.meridian.migration.Failbacks;
 import io.meridian.migration.Migrations;
 import io.meridian.router.internal.AdminApi;
 import io.meridian.router.internal.AdminAuth;
@@ -19,6 +20,7 @@ import io.meridian.router.internal.DocumentLimit;
 import io.meridian.router.internal.DocumentReader;
 import io.meridian.router.internal.DocumentWriter;
 import io.meridian.router.internal.ErrorResponses;
+import io.meridian.router.internal.FailbackApi;
 import io.meridian.router.internal.FailoverAdmin;
 import io.meridian.router.internal.HealthApi;
 import io.meridian.router.internal.HttpEndpoints;
@@ -143,29 +145,34 @@ public final class RouterServer implements AutoCloseable {
     public RouterServer(MeridianConfig config, RegionStreams streams, ApplyTracker tracker,
                         Producer<String, WalRecord> walProducer, ControlPlane controlPlane, Migrations migrations,
                         ReplicationStatus replication, PrometheusMeterRegistry registry, Clock clock) {
-        this(config, streams, tracker, walProducer, controlPlane, migrations, replication, RegionPauses.inMemory(),
-                registry, clock);
+        this(config, streams, tracker, walProducer, controlPlane, migrations, Failbacks.NONE, replication,
+                RegionPauses.inMemory(), registry, clock);
     }
 
-    /** @param pauses which regions' replication the operator paused ({@code meridian.regions}), and the way to change it */
+    /**
+     * @param failbacks the failbacks the controller runs (every call throws {@link ControlPlane.NotControllerException}
+     *                  on other nodes; they forward instead)
+     * @param pauses    which regions' replication the operator paused ({@code meridian.regions}), and the way to
+     *                  change it
+     */
     public RouterServer(MeridianConfig config, RegionStreams streams, ApplyTracker tracker,
                         Producer<String, WalRecord> walProducer, ControlPlane controlPlane, Migrations migrations,
-                        ReplicationStatus replication, RegionPauses pauses, PrometheusMeterRegistry registry,
-                        Clock clock) {
+                        Failbacks failbacks, ReplicationStatus replication, RegionPauses pauses,
+                        PrometheusMeterRegistry registry, Clock clock) {
         this(config, RegionView.of(Objects.requireNonNull(streams, "streams")), tracker, walProducer, controlPlane,
-                migrations, replication, pauses, registry, clock, AdminTimeouts.DEFAULT);
+                migrations, failbacks, replication, pauses, registry, clock, AdminTimeouts.DEFAULT);
     }
 
     /** For tests: any region view, and shorter admin waits. */
     RouterServer(MeridianConfig config, RegionView view, ApplyTracker tracker, Producer<String, WalRecord> walProducer,
                  ControlPlane controlPlane, Migrations migrations, ReplicationStatus replication,
                  PrometheusMeterRegistry registry, Clock clock, AdminTimeouts timeouts) {
-        this(config, view, tracker, walProducer, controlPlane, migrations, replication, RegionPauses.inMemory(),
-                registry, clock, timeouts);
+        this(config, view, tracker, walProducer, controlPlane, migrations, Failbacks.NONE, replication,
+                RegionPauses.inMemory(), registry, clock, timeouts);
     }
 
     RouterServer(MeridianConfig config, RegionView view, ApplyTracker tracker, Producer<String, WalRecord> walProducer,
-                 ControlPlane controlPlane, Migrations migrations, ReplicationStatus replication,
+                 ControlPlane controlPlane, Migrations migrations, Failbacks failbacks, ReplicationStatus replication,
                  RegionPauses pauses, PrometheusMeterRegistry registry, Clock clock, AdminTimeouts timeouts) {
         this.config = Objects.requireNonNull(config, "config");
         this.lifecycle = new Lifecycle("router server of region " + config.region());
@@ -174,6 +181,7 @@ public final class RouterServer implements AutoCloseable {
         Objects.requireNonNull(walProducer, "walProducer");
         Objects.requireNonNull(controlPlane, "controlPlane");
         Objects.requireNonNull(migrations, "migrations");
+        Objects.requireNonNull(failbacks, "failbacks");
         Objects.requireNonNull(replication, "replication");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(timeouts, "timeouts");
@@ -260,6 +268,8 @@ public final class RouterServer implements AutoCloseable {
                 .register(endpoints);
         new MigrationApi(adminAuth, migrationAdmin, forwarder, config.regionUrls().keySet(), config.maxBodyBytes(),
                 thisNode).register(endpoints);
+        new FailbackApi(adminAuth, failbacks, forwarder, migrationExecutor, config.maxBodyBytes(), thisNode)
+                .register(endpoints);
         new ReplicationApi(adminAuth, controlPlane, forwarder, failoverAdmin, config, replication, pauses)
                 .register(endpoints);
         new RegionApi(adminAuth, pauses, view, replication, config.regionUrls().keySet(), thisNode,

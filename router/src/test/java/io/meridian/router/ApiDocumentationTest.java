@@ -11,6 +11,7 @@ import io.meridian.router.internal.AdminApi;
 import io.meridian.router.internal.AppliedApi;
 import io.meridian.router.internal.DataApi;
 import io.meridian.router.internal.ErrorCode;
+import io.meridian.router.internal.FailbackApi;
 import io.meridian.router.internal.Headers;
 import io.meridian.router.internal.RegionReadApi;
 import io.meridian.router.internal.HealthApi;
@@ -63,7 +64,8 @@ class ApiDocumentationTest {
                 MigrationApi.MIGRATE_PATH, MigrationApi.TENANT_MIGRATIONS_PATH, MigrationApi.MIGRATION_PATH,
                 MigrationApi.CANCEL_PATH, AppliedApi.APPLIED_PATH, RegionReadApi.PATH, HealthApi.LIVE_PATH,
                 HealthApi.READY_PATH, HealthApi.METRICS_PATH, SyncApi.SYNC_PATH, SyncApi.SYNCS_PATH,
-                SyncApi.CANCEL_PATH, SyncApi.CAUGHT_UP_PATH, SyncApi.RESEED_PATH, SyncApi.DIGEST_PATH)) {
+                SyncApi.CANCEL_PATH, SyncApi.CAUGHT_UP_PATH, SyncApi.RESEED_PATH, SyncApi.DIGEST_PATH, FailbackApi.FAILBACKS_PATH,
+                FailbackApi.TRIGGER_PATH, FailbackApi.CANCEL_PATH)) {
             assertDocumented(path);
         }
         for (String header : constants(Headers.class)) {

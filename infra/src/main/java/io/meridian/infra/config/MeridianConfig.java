@@ -72,6 +72,9 @@ public final class MeridianConfig extends AbstractConfig {
     public static final String FAILOVER_REGION_PRIORITIES = "failover.region.priorities";
     public static final String MIGRATION_TIMEOUT_MS = "migration.timeout.ms";
     public static final String MIGRATION_MAX_TARGET_LAG_ENTRIES = "migration.max.target.lag.entries";
+    public static final String FAILBACK_ENABLED = "failback.enabled";
+    public static final String FAILBACK_AFTER_MS = "failback.after.ms";
+    public static final String FAILBACK_MAX_PER_REGION = "failback.max.per.region";
 
     public static final String BACKEND_ZOOKEEPER = "zookeeper";
     public static final String BACKEND_KAFKA = "kafka";
@@ -177,7 +180,15 @@ public final class MeridianConfig extends AbstractConfig {
             .define(MIGRATION_TIMEOUT_MS, Type.LONG, 30_000L, Range.between(1_000L, 86_400_000L), Importance.MEDIUM,
                     "A migration not switched by then is rolled back.")
             .define(MIGRATION_MAX_TARGET_LAG_ENTRIES, Type.LONG, 100_000L, Range.between(0L, Long.MAX_VALUE),
-                    Importance.LOW, "A migration is refused when the target region lags more than this.");
+                    Importance.LOW, "A migration is refused when the target region lags more than this.")
+            .define(FAILBACK_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Whether the controller moves a tenant back to its preferred_primary on its own after an automatic"
+                            + " failover moved it away (operators can always trigger or cancel a failback).")
+            .define(FAILBACK_AFTER_MS, Type.LONG, 600_000L, Range.between(0L, 7L * 86_400_000L), Importance.MEDIUM,
+                    "How long a tenant's preferred region must have been healthy (and outside its failover inhibit"
+                            + " window) before the tenant is moved back to it: the failback's hysteresis.")
+            .define(FAILBACK_MAX_PER_REGION, Type.INT, 1, Range.between(1, 1_000), Importance.LOW,
+                    "How many failbacks into one region may run at the same time.");
 
     private final Map<String, URI> regionUrls;
 

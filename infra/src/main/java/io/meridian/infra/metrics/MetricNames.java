@@ -67,6 +67,12 @@ public final class MetricNames {
     /** meridian_migration_in_progress. */
     public static final String MIGRATION_IN_PROGRESS = "meridian.migration.in.progress";
 
+    // Failback.
+    /** meridian_failback_pending: tenants waiting to be moved back to their preferred primary (on the controller). */
+    public static final String FAILBACK_PENDING = "meridian.failback.pending";
+    /** meridian_failback_total{outcome}: failbacks started, completed and rolled back. */
+    public static final String FAILBACK_TOTAL = "meridian.failback";
+
     // Controller.
     /** meridian_controller_leader: 1 on the node that leads, else 0. */
     public static final String CONTROLLER_LEADER = "meridian.controller.leader";

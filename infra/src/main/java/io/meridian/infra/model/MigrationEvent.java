@@ -15,7 +15,8 @@ import java.util.Objects;
         @JsonSubTypes.Type(value = MigrationEvent.Requested.class, name = "requested"),
         @JsonSubTypes.Type(value = MigrationEvent.CancelRequested.class, name = "cancel_requested"),
         @JsonSubTypes.Type(value = MigrationEvent.StateChanged.class, name = "state_changed"),
-        @JsonSubTypes.Type(value = MigrationEvent.Progress.class, name = "progress")
+        @JsonSubTypes.Type(value = MigrationEvent.Progress.class, name = "progress"),
+        @JsonSubTypes.Type(value = MigrationEvent.Failback.class, name = "failback")
 })
 public sealed interface MigrationEvent {
     String migrationId();
@@ -78,5 +79,45 @@ public sealed interface MigrationEvent {
             @JsonProperty(value = "entriesPerSecond", required = true) double entriesPerSecond,
             @JsonProperty(value = "controllerEpoch", required = true) long controllerEpoch,
             @JsonProperty(value = "timestamp", required = true) long timestamp) implements MigrationEvent {
+    }
+
+    /**
+     * The failback of a tenant to its preferred primary ({@code action}: {@code pending}, {@code started},
+     * {@code completed}, {@code rolled_back}, {@code cancelled}), written by the controller so operators tailing the
+     * log see it, and so a new controller knows which failbacks an operator cancelled. Not part of any migration's
+     * fold: the failback's own migration has the usual events.
+     *
+     * @param migrationId   the migration that moves the tenant back, "" while none was started
+     * @param fromRegion    the tenant's primary now (where an automatic failover moved it)
+     * @param toRegion      its preferred primary
+     * @param failoverEpoch the placement epoch the automatic failover set: names the failover this failback undoes
+     *                      (0 for a failback an operator triggered without one)
+     */
+    record Failback(
+            @JsonProperty(value = "migrationId", required = true) String migrationId,
+            @JsonProperty(value = "tenant", required = true) String tenant,
+            @JsonProperty(value = "action", required = true) String action,
+            @JsonProperty(value = "fromRegion", required = true) String fromRegion,
+            @JsonProperty(value = "toRegion", required = true) String toRegion,
+            @JsonProperty(value = "failoverEpoch", required = true) long failoverEpoch,
+            @JsonProperty(value = "requestedBy", required = true) String requestedBy,
+            @JsonProperty(value = "reason", required = true) String reason,
+            @JsonProperty(value = "controllerEpoch", required = true) long controllerEpoch,
+            @JsonProperty(value = "timestamp", required = true) long timestamp) implements MigrationEvent {
+        public static final String PENDING = "pending";
+        public static final String STARTED = "started";
+        public static final String COMPLETED = "completed";
+        public static final String ROLLED_BACK = "rolled_back";
+        public static final String CANCELLED = "cancelled";
+
+        public Failback {
+            Objects.requireNonNull(migrationId, "migrationId");
+            Names.requireTenant(tenant);
+            Objects.requireNonNull(action, "action");
+            Names.requireRegion(fromRegion);
+            Names.requireRegion(toRegion);
+            Objects.requireNonNull(requestedBy, "requestedBy");
+            Objects.requireNonNull(reason, "reason");
+        }
     }
 }

@@ -36,6 +36,9 @@ public final class MigrationBook {
         Map<String, String> cancels = new ConcurrentHashMap<>();
         int skipped = 0;
         for (MigrationEvent event : events) {
+            if (event instanceof MigrationEvent.Failback) {
+                continue;  // the failback's story, told next to its migration's: no migration's fold
+            }
             try {
                 fold(migrations, cancels, event);
             } catch (IllegalArgumentException | IllegalMigrationTransitionException e) {

@@ -64,6 +64,8 @@ class DashboardMetricsTest {
             entry(MetricNames.MIGRATION_TOTAL, new Meter(Kind.COUNTER, "meridian_migration_total")),
             entry(MetricNames.MIGRATION_WRITE_PAUSE, new Meter(Kind.TIMER, "meridian_migration_write_pause_seconds")),
             entry(MetricNames.MIGRATION_IN_PROGRESS, new Meter(Kind.GAUGE, "meridian_migration_in_progress")),
+            entry(MetricNames.FAILBACK_PENDING, new Meter(Kind.GAUGE, "meridian_failback_pending")),
+            entry(MetricNames.FAILBACK_TOTAL, new Meter(Kind.COUNTER, "meridian_failback_total")),
             entry(MetricNames.CONTROLLER_LEADER, new Meter(Kind.GAUGE, "meridian_controller_leader")),
             entry(MetricNames.CONTROLLER_EPOCH, new Meter(Kind.GAUGE, "meridian_controller_epoch")),
             entry(MetricNames.FAILOVER_TOTAL, new Meter(Kind.COUNTER, "meridian_failover_total")),

@@ -19,19 +19,21 @@ import java.util.Set;
  * {@code strategy} defaults to {@code reject}, {@code mode} to {@code single-primary}; other fields are refused.
  * Every region must be configured. The optional {@code write_concern} ({@code local|majority|all|regions=N}) is the
  * tenant's default write concern; {@code writeConcern} is null when the request names none (a new tenant gets
- * {@code local}, a changed one keeps its own). Immutable.
+ * {@code local}, a changed one keeps its own). {@code preferred_primary} (optional, {@code null} or absent: none)
+ * names the region failback returns the tenant to; it must be one of the replicas. Immutable.
  */
 public record PlacementRequest(String primary, List<String> replicas, ConflictStrategy strategy,
-                               ReplicationMode mode, WriteConcern writeConcern) {
-    static final List<String> FIELDS = List.of("primary", "replicas", "strategy", "mode", "write_concern");
+                               ReplicationMode mode, WriteConcern writeConcern, String preferredPrimary) {
+    static final List<String> FIELDS = List.of("primary", "replicas", "strategy", "mode", "write_concern",
+            "preferred_primary");
 
     public PlacementRequest {
         replicas = List.copyOf(replicas);
     }
 
-    /** A request that names no write concern. */
+    /** A request that names no write concern and no preferred primary. */
     public PlacementRequest(String primary, List<String> replicas, ConflictStrategy strategy, ReplicationMode mode) {
-        this(primary, replicas, strategy, mode, null);
+        this(primary, replicas, strategy, mode, null, null);
     }
 
     /**
@@ -93,8 +95,20 @@ public record PlacementRequest(String primary, List<String> replicas, ConflictSt
         } catch (IllegalArgumentException e) {
             throw invalid(e.getMessage());
         }
+        String preferred = null;
+        JsonNode preferredNode = node.get("preferred_primary");
+        if (preferredNode != null && !preferredNode.isNull()) {
+            if (!preferredNode.isTextual()) {
+                throw invalid("'preferred_primary' must be a region name (a string) or null, got " + preferredNode);
+            }
+            preferred = region(preferredNode.asText(), "preferred_primary", knownRegions);
+            if (!replicas.contains(preferred)) {
+                throw ApiException.of(ErrorCode.INVALID_PREFERRED_PRIMARY, "the preferred primary " + preferred
+                        + " must be one of the replicas " + replicas + ": add it to 'replicas' or prefer one of them");
+            }
+        }
         WriteConcern writeConcern = node.has("write_concern") ? writeConcern(node, replicas) : null;
-        return new PlacementRequest(primary, replicas, strategy, mode, writeConcern);
+        return new PlacementRequest(primary, replicas, strategy, mode, writeConcern, preferred);
     }
 
     private static WriteConcern writeConcern(JsonNode node, List<String> replicas) {
@@ -143,7 +157,9 @@ public record PlacementRequest(String primary, List<String> replicas, ConflictSt
         if (!concern.satisfiableWith(replicas.size())) {
             throw unsatisfiable(concern, replicas);
         }
-        return concern.equals(next.writeConcern()) ? next : next.withWriteConcern(concern, next.epoch());
+        Placement withConcern = concern.equals(next.writeConcern()) ? next : next.withWriteConcern(concern, next.epoch());
+        return preferredPrimary == null ? withConcern
+                : withConcern.withPreferredPrimary(preferredPrimary, withConcern.epoch());
     }
 
     /** Whether the current placement already is what this request asks for (replica order aside). */
@@ -151,7 +167,8 @@ public record PlacementRequest(String primary, List<String> replicas, ConflictSt
         return current != null && current.primary().equals(primary)
                 && Set.copyOf(current.replicas()).equals(Set.copyOf(replicas))
                 && current.strategy() == strategy && current.mode() == mode
-                && current.writeConcern().equals(writeConcernGiven(current));
+                && current.writeConcern().equals(writeConcernGiven(current))
+                && java.util.Objects.equals(current.preferredPrimary(), preferredPrimary);
     }
 
     private static String requiredText(JsonNode node, String field) {

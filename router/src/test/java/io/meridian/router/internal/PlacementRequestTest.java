@@ -59,6 +59,38 @@ class PlacementRequestTest {
     }
 
     @Test
+    void shouldReadAPreferredPrimaryAndCarryItIntoThePlacement() {
+        PlacementRequest request = parse("{\"primary\":\"eu-west\",\"replicas\":[\"us-east\",\"eu-west\"],"
+                + "\"preferred_primary\":\"us-east\"}");
+        assertEquals("us-east", request.preferredPrimary());
+        Placement created = request.toPlacement("acme", null);
+        assertEquals("us-east", created.preferredPrimary());
+        assertTrue(request.isSatisfiedBy(created));
+        Placement without = created.withPreferredPrimary(null, created.epoch());
+        assertFalse(request.isSatisfiedBy(without), "a new preferred primary is a change");
+        assertEquals("us-east", request.toPlacement("acme", without).preferredPrimary());
+        // Absent or null: none; a PUT replaces the placement, so it clears an earlier one.
+        PlacementRequest none = parse("{\"primary\":\"eu-west\",\"replicas\":[\"us-east\",\"eu-west\"],"
+                + "\"preferred_primary\":null}");
+        assertEquals(null, none.preferredPrimary());
+        assertEquals(null, none.toPlacement("acme", created).preferredPrimary());
+        assertFalse(none.isSatisfiedBy(created));
+    }
+
+    @Test
+    void shouldRejectAPreferredPrimaryThatIsNotAReplica() {
+        ApiException notReplica = rejected("{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"],"
+                + "\"preferred_primary\":\"ap-south\"}");
+        assertEquals(ErrorCode.INVALID_PREFERRED_PRIMARY, notReplica.code());
+        assertEquals(400, notReplica.status());
+        assertTrue(notReplica.getMessage().contains("ap-south"), notReplica.getMessage());
+        assertEquals(ErrorCode.UNKNOWN_REGION, rejected("{\"primary\":\"us-east\",\"replicas\":[\"us-east\"],"
+                + "\"preferred_primary\":\"mars-1\"}").code());
+        assertEquals(ErrorCode.INVALID_PLACEMENT, rejected("{\"primary\":\"us-east\",\"replicas\":[\"us-east\"],"
+                + "\"preferred_primary\":3}").code());
+    }
+
+    @Test
     void shouldRejectUnknownFieldsNamingTheValidOnes() {
         ApiException e = rejected("{\"primary\":\"us-east\",\"replicas\":[\"us-east\"],\"writes\":\"paused\"}");
         assertEquals(ErrorCode.INVALID_PLACEMENT, e.code());
