@@ -237,12 +237,15 @@ public final class RegionStreams implements AutoCloseable {
 
     /**
      * The node of this region whose applier owns WAL {@code partition} now, from Streams' metadata (refreshed at each
-     * rebalance); {@link PartitionOwner#unknown} while no node does (a rebalance, or this app not running).
+     * rebalance); {@link PartitionOwner#unknown} while no node does (a rebalance). While this node's own applier is not
+     * running it is this node, whose answer is then {@code 503 not_ready}.
      */
     public PartitionOwner owner(int partition) {
         KafkaStreams.State state = streams.state();
         if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
-            return PartitionOwner.unknown(partition);
+            // This node's applier is not started, or stopping or failed: no metadata to route by, and none will come
+            // by waiting. Served here, where the request is answered 503 not_ready at once.
+            return PartitionOwner.local(partition, endpoint);
         }
         TopicPartition wal = new TopicPartition(Topics.WAL.name(), partition);
         String active = null;

@@ -139,9 +139,7 @@ public final class PlacementAdmin {
                     + current.tenant() + "/sync?region=" + next.primary() + "), then migrate", current.tenant());
         }
         return new Placement(next.tenant(), next.primary(), next.replicas(), next.epoch(), next.writes(),
-                next.strategy(), next.mode(), current.writeConcern(),
-                current.preferredPrimary() != null && next.replicas().contains(current.preferredPrimary())
-                        ? current.preferredPrimary() : null, syncing);
+                next.strategy(), next.mode(), next.writeConcern(), next.preferredPrimary(), syncing);
     }
 
     /**
