@@ -169,6 +169,14 @@ class LocalMigrationTest {
         assertEquals("active", placement.get("writes").asText(), "never left half-way: writes are active again");
     }
 
+    private static boolean answers(String region) {
+        try {
+            return LocalHttp.send("GET", local.url(region) + "/health/live", null).statusCode() == 200;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     private static String state(String id) throws Exception {
         var response = local.admin("GET", "ap-south", "/admin/migrations/" + id, null);
         assertEquals(200, response.statusCode(), response.body());
@@ -185,7 +193,13 @@ class LocalMigrationTest {
     void fullSyncInterruptedByCrashesOfTargetAndSourceEndsByItself() throws Exception {
         String tenant = "grow";
         String path = "/admin/tenants/" + tenant + "/placement";
-        // ap-south may still be restarting from the previous test: unreachable counts as "not yet".
+        // The controller-crash test above leaves ap-south's node and the old controller's dead: start them again.
+        for (String region : List.of("us-east", "eu-west", "ap-south")) {
+            if (!answers(region)) {
+                local.deployment().startNode(region);
+            }
+        }
+        local.deployment().awaitReady(Duration.ofSeconds(120));
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                 .until(() -> local.admin("PUT", "ap-south", path,
                         "{\"primary\":\"us-east\",\"replicas\":[\"us-east\"]}").statusCode() == 201);
