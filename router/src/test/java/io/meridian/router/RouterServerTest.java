@@ -368,6 +368,27 @@ class RouterServerTest {
     }
 
     @Test
+    void shouldRetryOnceOnTheNewEpochWhenTheWriteRacedAChangeThatKeepsThePrimaryHere() {
+        Placement first = h.givenTenantHere(acme);
+        // The applier reads a fence (epoch 2, us-east still primary, as when a sync ends) the view does not show yet.
+        Placement next = first.withWrites(WriteState.ACTIVE, 2);
+        SharedRegions.controllerLog().fenceOnly(next, "new epoch, same primary (test)");
+
+        CompletableFuture<HttpResponse<String>> pending = h.sendAsync(
+                h.request(doc).PUT(HttpRequest.BodyPublishers.ofString("\"v\"")).build());
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent(acme).size() == 1);
+        SharedRegions.controllerLog().placementOnly(next);
+
+        HttpResponse<String> response = pending.join();
+        assertEquals(201, response.statusCode(), response.body());
+        assertEquals(2, json(response).get("epoch").asLong());
+        List<WalRecord.DataRecord> sent = sent(acme);
+        assertEquals(List.of(1L, 2L), sent.stream().map(WalRecord.DataRecord::epoch).toList(), sent.toString());
+        assertEquals(sent.get(0).writeId(), sent.get(1).writeId(), "the same write, tried again");
+        assertEquals("\"v\"", h.get(doc).body());
+    }
+
+    @Test
     void shouldRetryOnceOnTheNewPlacementWhenTheWriteRacedAPause() {
         Placement active = h.givenTenantHere(acme);
         Placement paused = active.withWrites(WriteState.PAUSED, 2);

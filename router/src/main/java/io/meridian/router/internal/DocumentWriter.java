@@ -109,7 +109,8 @@ public final class DocumentWriter {
      * One pass: route on the current placement, then hold, redirect or produce.
      *
      * @param holdDeadline System.nanoTime() after which a paused tenant gets 503
-     * @param retried      whether the write was already produced once and rejected because writes were paused
+     * @param retried      whether the write was already produced once and rejected by a fence it raced (a pause, a new
+     *                     epoch that still takes it here): it is retried at most once
      */
     private CompletableFuture<Reply> attempt(WriteCommand command, long holdDeadline, boolean retried) {
         // Checked on every attempt: a write held while paused may outlive the quorum.
@@ -282,7 +283,22 @@ public final class DocumentWriter {
             case REJECTED_STALE_EPOCH, REJECTED_NOT_WRITABLE_HERE -> {
                 logRejected(command, placement, outcome);
                 cache.invalidate(command.tenant());
-                throw placementChanged(command, outcome);
+                Placement fence = outcome.fence();
+                if (retried || fence == null || fence.epoch() <= placement.epoch()
+                        || !fence.acceptsWritesIn(routing.region())) {
+                    throw placementChanged(command, outcome);
+                }
+                // The placement moved on (a replica added, a sync ended) but still takes this write here. The rejected
+                // write was applied nowhere and its id was not remembered, so one more try on the new epoch is safe.
+                long deadline = System.nanoTime() + settings.pauseBudget().toNanos();
+                return watch.awaitEpoch(command.tenant(), fence.epoch(), settings.pauseBudget())
+                        .thenComposeAsync(next -> {
+                            if (next.isEmpty()) {
+                                throw placementChanged(command, outcome);
+                            }
+                            cache.invalidate(command.tenant());
+                            return attempt(command, deadline, true);
+                        }, executor);
             }
             case REJECTED_WRITE_CONFLICT -> {
                 logRejected(command, placement, outcome);
