@@ -1,8 +1,7 @@
 import io.meridian.infra.model.WalRecord;
-import io.meridian.infra.serde.Json;
+import io.meridian.infra.serde.RawJson;
 import io.meridian.infra.topics.Topics;
 import io.meridian.infra.topics.WalHeaders;
-import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -26,7 +25,7 @@ public class Load {
                 Topics.WAL.valueSerde().serializer())) {
             for (int i = 0; i < count; i++) {
                 String json = "{\"n\":" + i + ",\"name\":\"document number " + i + "\",\"pad\":\"" + "x".repeat(60) + "\"}";
-                WalRecord.Put put = new WalRecord.Put(tenant, "k" + i, Json.readTree(json.getBytes(StandardCharsets.UTF_8)),
+                WalRecord.Put put = new WalRecord.Put(tenant, "k" + i, RawJson.parse(json),
                         1, "us-east", i + 1, "load-" + i);
                 RecordHeaders headers = new RecordHeaders();
                 WalHeaders.markGeneratedId(headers);

@@ -1,7 +1,7 @@
 package io.meridian.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.serde.Json;
+import io.meridian.infra.serde.RawJson;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +13,7 @@ import java.util.Map;
  *
  * @param epochs each tenant's current placement epoch, for records written straight to the WAL
  */
-record Workload(List<String> tenants, Map<String, Long> epochs, int keysPerTenant, byte[] body, JsonNode value) {
+record Workload(List<String> tenants, Map<String, Long> epochs, int keysPerTenant, byte[] body, RawJson value) {
 
     static final String REGION = "us-east";
 
@@ -21,7 +21,7 @@ record Workload(List<String> tenants, Map<String, Long> epochs, int keysPerTenan
         String empty = "{\"bench\":\"\"}";
         String body = "{\"bench\":\"" + "x".repeat(Math.max(0, valueBytes - empty.length())) + "\"}";
         byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return new Workload(List.copyOf(tenants), Map.copyOf(epochs), keysPerTenant, bytes, Json.readTree(bytes));
+        return new Workload(List.copyOf(tenants), Map.copyOf(epochs), keysPerTenant, bytes, RawJson.of(Json.readTree(bytes)));
     }
 
     String tenant(long seq) {

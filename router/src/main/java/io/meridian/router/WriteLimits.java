@@ -1,6 +1,7 @@
 package io.meridian.router;
 
 import com.fasterxml.jackson.databind.node.IntNode;
+import io.meridian.infra.serde.RawJson;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.router.internal.DocumentLimit;
@@ -22,7 +23,7 @@ public final class WriteLimits {
     // The longest names Names accepts (tenant, key, region), an Idempotency-Key of 128 '"', each escaped to two, and
     // the widest base and If-Match versions.
     private static final WalRecord.Put WIDEST_EMPTY = new WalRecord.Put("t".repeat(63), "k".repeat(512),
-            IntNode.valueOf(0), Long.MAX_VALUE, "r".repeat(63), Long.MAX_VALUE, "\"".repeat(128),
+            RawJson.of(IntNode.valueOf(0)), Long.MAX_VALUE, "r".repeat(63), Long.MAX_VALUE, "\"".repeat(128),
             DocumentLimit.WIDEST_VERSION, DocumentLimit.WIDEST_VERSION);
 
     private WriteLimits() {

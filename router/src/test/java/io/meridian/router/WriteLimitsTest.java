@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.meridian.infra.serde.RawJson;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.topics.Topics;
 import io.meridian.router.internal.DocumentLimit;
@@ -54,8 +55,8 @@ class WriteLimitsTest {
     void shouldBoundTheRealRecordOfTheLargestBodyWithTheLongestNames() {
         int bodyBytes = 10_000;
         String body = "\"" + "x".repeat(bodyBytes - 2) + "\"";
-        WalRecord.Put put = new WalRecord.Put("t".repeat(63), "k".repeat(512), TextNode.valueOf(body.substring(1,
-                bodyBytes - 1)), Long.MAX_VALUE, "r".repeat(63), Long.MAX_VALUE, "\\".repeat(128),
+        WalRecord.Put put = new WalRecord.Put("t".repeat(63), "k".repeat(512), RawJson.of(TextNode.valueOf(body.substring(1,
+                bodyBytes - 1))), Long.MAX_VALUE, "r".repeat(63), Long.MAX_VALUE, "\\".repeat(128),
                 DocumentLimit.WIDEST_VERSION, DocumentLimit.WIDEST_VERSION);
         byte[] value = Topics.WAL.valueSerde().serializer().serialize(Topics.WAL.name(), put);
         int kafka = AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE,

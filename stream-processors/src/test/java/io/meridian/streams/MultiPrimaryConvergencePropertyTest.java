@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meridian.infra.serde.RawJson;
 import io.meridian.infra.clock.HybridLogicalClock;
 import io.meridian.infra.model.ConflictRecord;
 import io.meridian.infra.model.ConflictRecord.Resolution;
@@ -142,7 +143,7 @@ class MultiPrimaryConvergencePropertyTest {
         if (random.nextInt(100) < 15) {
             return new WalRecord.Delete(TENANT, key, 1, region.name, hlc, writeId, base, ifMatch);
         }
-        return new WalRecord.Put(TENANT, key, randomValue(random), 1, region.name, hlc, writeId, base, ifMatch);
+        return new WalRecord.Put(TENANT, key, RawJson.of(randomValue(random)), 1, region.name, hlc, writeId, base, ifMatch);
     }
 
     private static ObjectNode randomValue(Random random) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meridian.infra.serde.RawJson;
 import io.meridian.infra.model.ConflictRecord;
 import io.meridian.infra.model.ConflictRecord.Resolution;
 import io.meridian.infra.model.ConflictStrategy;
@@ -327,7 +328,7 @@ class RegionApplierConvergencePropertyTest {
         if (random.nextInt(100) < 20) {
             return new WalRecord.Delete(tenant, key, epoch, region, hlc, writeId);
         }
-        return new WalRecord.Put(tenant, key, randomValue(random), epoch, region, hlc, writeId);
+        return new WalRecord.Put(tenant, key, RawJson.of(randomValue(random)), epoch, region, hlc, writeId);
     }
 
     /** A small object with nested objects and null members, so that merges add, replace and remove. */
@@ -354,7 +355,7 @@ class RegionApplierConvergencePropertyTest {
     }
 
     private static Entry poison(Random random, String tenant) {
-        String validPut = Json.writeString(new WalRecord.Put(tenant, "k1", Json.toTree(Map.of("v", 1)), 1, "us-east",
+        String validPut = Json.writeString(new WalRecord.Put(tenant, "k1", RawJson.of(Json.toTree(Map.of("v", 1))), 1, "us-east",
                 1, "poison"));
         return switch (random.nextInt(6)) {
             case 0 -> new Entry(null, tenant, bytes("{not json"));

@@ -1,6 +1,7 @@
 package io.meridian.streams;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.serde.RawJson;
 import io.meridian.infra.model.ConflictStrategy;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.ReplicationMode;
@@ -50,8 +51,8 @@ final class WalFixtures {
         return new WalRecord.Delete(tenant, key, epoch, region, hlc, writeId);
     }
 
-    static JsonNode json(String json) {
-        return Json.readTree(json.getBytes(StandardCharsets.UTF_8));
+    static RawJson json(String json) {
+        return RawJson.parse(json);
     }
 
     static byte[] bytes(String text) {

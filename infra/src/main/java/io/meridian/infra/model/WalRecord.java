@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.Nulls;
-import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.serde.RawJson;
 import java.util.Objects;
 
 /**
@@ -66,7 +66,7 @@ public sealed interface WalRecord {
     record Put(
             @JsonProperty(value = "tenant", required = true) String tenant,
             @JsonProperty(value = "key", required = true) String key,
-            @JsonProperty(value = "value", required = true) JsonNode value,
+            @JsonProperty(value = "value", required = true) RawJson value,
             @JsonProperty(value = "epoch", required = true) long epoch,
             @JsonProperty(value = "region", required = true) String region,
             @JsonProperty(value = "hlc", required = true) long hlc,
@@ -77,7 +77,7 @@ public sealed interface WalRecord {
             @JsonInclude(JsonInclude.Include.NON_EMPTY) String ifMatch) implements DataRecord {
         public Put {
             requireData(tenant, key, epoch, region, writeId);
-            if (value == null || value.isNull() || value.isMissingNode()) {
+            if (value == null || value.isNull()) {
                 throw new IllegalArgumentException("a put needs a JSON value that is not null");
             }
             base = requireVersion("base", base);
@@ -85,7 +85,7 @@ public sealed interface WalRecord {
         }
 
         /** A put that names no base and no precondition. */
-        public Put(String tenant, String key, JsonNode value, long epoch, String region, long hlc, String writeId) {
+        public Put(String tenant, String key, RawJson value, long epoch, String region, long hlc, String writeId) {
             this(tenant, key, value, epoch, region, hlc, writeId, NO_VERSION, NO_VERSION);
         }
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meridian.infra.serde.Json;
+import io.meridian.infra.serde.RawJson;
 import io.meridian.infra.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -29,7 +30,7 @@ class WalRecordSerdeTest {
 
     @Test
     void shouldRoundTripEveryRecordType() {
-        var put = new WalRecord.Put("acme", "k1", Json.readTree("{\"a\":[1,2]}".getBytes()), 3, "us-east", 42L, "w-1");
+        var put = new WalRecord.Put("acme", "k1", RawJson.parse("{\"a\":[1,2]}"), 3, "us-east", 42L, "w-1");
         var delete = new WalRecord.Delete("acme", "k1", 3, "us-east", 43L, "w-2");
         var fence = new WalRecord.Fence("acme", PLACEMENT, 7, "admin", 44L);
         assertEquals(put, roundTrip(put));
@@ -52,11 +53,11 @@ class WalRecordSerdeTest {
 
     @Test
     void shouldWriteVersionsOnlyWhenNamedAndRoundTripThem() {
-        var plain = new WalRecord.Put("acme", "k1", Json.readTree("1".getBytes()), 3, "us-east", 42L, "w-1");
+        var plain = new WalRecord.Put("acme", "k1", RawJson.parse("1"), 3, "us-east", 42L, "w-1");
         String json = new String(Json.write(plain), StandardCharsets.UTF_8);
         assertTrue(!json.contains("base") && !json.contains("ifMatch"), "records without versions stay as before: " + json);
 
-        var versioned = new WalRecord.Put("acme", "k1", Json.readTree("1".getBytes()), 3, "us-east", 42L, "w-1",
+        var versioned = new WalRecord.Put("acme", "k1", RawJson.parse("1"), 3, "us-east", 42L, "w-1",
                 "2:17", WalRecord.ABSENT);
         var delete = new WalRecord.Delete("acme", "k1", 3, "us-east", 43L, "w-2", WalRecord.ABSENT, "0:0");
         assertEquals(versioned, roundTrip(versioned));

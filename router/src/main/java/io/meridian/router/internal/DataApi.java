@@ -2,6 +2,7 @@ package io.meridian.router.internal;
 
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.meridian.infra.serde.RawJson;
 import io.meridian.infra.topics.WalPartitioner;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -42,7 +43,7 @@ public final class DataApi {
         String tenant = RequestParsing.tenant(ctx.pathParam("tenant"));
         String key = RequestParsing.key(ctx.pathParam("key"));
         byte[] body = HttpEndpoints.body(ctx, maxBodyBytes);
-        var value = RequestParsing.document(body);
+        RawJson value = RawJson.of(RequestParsing.document(body));
         String idempotencyKey = ctx.header(Headers.IDEMPOTENCY_KEY);
         String writeId = RequestParsing.writeId(idempotencyKey, UUID::randomUUID);
         var writeConcern = RequestParsing.writeConcern(ctx.header(Headers.WRITE_CONCERN));

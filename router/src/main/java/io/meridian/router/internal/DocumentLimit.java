@@ -1,6 +1,6 @@
 package io.meridian.router.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.serde.RawJson;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.serde.Json;
 import java.io.IOException;
@@ -36,12 +36,12 @@ public final class DocumentLimit {
     }
 
     /**
-     * As {@link #check(String, String, JsonNode, String)}, for a document that came as {@code bodyBytes} of JSON:
+     * As {@link #check(String, String, RawJson, String)}, for a document that came as {@code bodyBytes} of JSON:
      * skips the exact count when even the most the document can grow by being written again (a number such as
      * {@code 1e6} comes back as {@code 1000000.0}, nine characters for three; whitespace and escapes only shrink)
      * leaves its record within the limit, which spares most writes a second serialization.
      */
-    public void check(String tenant, String key, JsonNode value, String writeId, int bodyBytes) {
+    public void check(String tenant, String key, RawJson value, String writeId, int bodyBytes) {
         long envelope = ENVELOPE_BYTES + 6L * (tenant.length() + key.length() + writeId.length() + region.length());
         if (kafkaBytes(6 * tenant.length(), (long) bodyBytes * MAX_GROWTH + envelope) <= maxRequestSize) {
             return;
@@ -50,7 +50,7 @@ public final class DocumentLimit {
     }
 
     /** Throws {@code document_too_large} when the put of {@code value} would make a record Kafka refuses. */
-    public void check(String tenant, String key, JsonNode value, String writeId) {
+    public void check(String tenant, String key, RawJson value, String writeId) {
         // Epoch, hlc and versions at their widest: the check runs before the placement, clock and base are read.
         long bytes = recordBytes(new WalRecord.Put(tenant, key, value, Long.MAX_VALUE, region, Long.MAX_VALUE,
                 writeId, WIDEST_VERSION, WIDEST_VERSION));

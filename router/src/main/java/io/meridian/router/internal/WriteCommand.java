@@ -1,8 +1,8 @@
 package io.meridian.router.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.model.WriteConcern;
 import io.meridian.infra.model.WalRecord;
+import io.meridian.infra.serde.RawJson;
 
 /**
  * One validated client write: a put of {@code value}, or a delete when {@code value} is null. {@code generatedId}
@@ -11,7 +11,7 @@ import io.meridian.infra.model.WalRecord;
  * {@code X-Meridian-Write-Concern}, or null for the tenant's default. {@code ifMatch} is the version the client
  * requires ({@code If-Match}), or {@link WalRecord#NO_VERSION}.
  */
-public record WriteCommand(String tenant, String key, JsonNode value, String writeId, boolean generatedId,
+public record WriteCommand(String tenant, String key, RawJson value, String writeId, boolean generatedId,
                            String rawPath, String rawQuery, WriteConcern writeConcern, String ifMatch) {
 
     public WriteCommand {
@@ -19,7 +19,7 @@ public record WriteCommand(String tenant, String key, JsonNode value, String wri
     }
 
     /** A write with the tenant's default write concern and no If-Match. */
-    public WriteCommand(String tenant, String key, JsonNode value, String writeId, boolean generatedId,
+    public WriteCommand(String tenant, String key, RawJson value, String writeId, boolean generatedId,
                         String rawPath, String rawQuery) {
         this(tenant, key, value, writeId, generatedId, rawPath, rawQuery, null, WalRecord.NO_VERSION);
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.meridian.infra.serde.RawJson;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.topics.Topics;
 import java.nio.charset.StandardCharsets;
@@ -25,12 +26,12 @@ class DocumentLimitTest {
     }
 
     private static WalRecord.Put put(JsonNode value, long epoch, long hlc) {
-        return new WalRecord.Put("acme", "user-1", value, epoch, "us-east", hlc, WRITE_ID);
+        return new WalRecord.Put("acme", "user-1", RawJson.of(value), epoch, "us-east", hlc, WRITE_ID);
     }
 
     /** The record as the check counts it: epoch, hlc, base and If-Match versions at their widest. */
     private static WalRecord.Put widest(JsonNode value) {
-        return new WalRecord.Put("acme", "user-1", value, Long.MAX_VALUE, "us-east", Long.MAX_VALUE, WRITE_ID,
+        return new WalRecord.Put("acme", "user-1", RawJson.of(value), Long.MAX_VALUE, "us-east", Long.MAX_VALUE, WRITE_ID,
                 DocumentLimit.WIDEST_VERSION, DocumentLimit.WIDEST_VERSION);
     }
 
@@ -56,8 +57,8 @@ class DocumentLimitTest {
         TextNode over = TextNode.valueOf("x".repeat((int) (limit - fixed) + 1));
         DocumentLimit documentLimit = new DocumentLimit("us-east", limit);
 
-        documentLimit.check("acme", "user-1", fits, WRITE_ID);
-        ApiException e = assertThrows(ApiException.class, () -> documentLimit.check("acme", "user-1", over, WRITE_ID));
+        documentLimit.check("acme", "user-1", RawJson.of(fits), WRITE_ID);
+        ApiException e = assertThrows(ApiException.class, () -> documentLimit.check("acme", "user-1", RawJson.of(over), WRITE_ID));
 
         assertEquals(ErrorCode.DOCUMENT_TOO_LARGE, e.code());
         assertEquals(413, e.status());
@@ -65,7 +66,7 @@ class DocumentLimitTest {
         assertTrue(e.getMessage().contains("kafka.max.request.size"), e.getMessage());
         // The real record is never larger than what was checked, whatever versions it carries.
         assertTrue(DocumentLimit.recordBytes(put(fits, 1, System.currentTimeMillis() << 16)) <= limit);
-        assertTrue(DocumentLimit.recordBytes(new WalRecord.Put("acme", "user-1", fits, 1, "us-east",
+        assertTrue(DocumentLimit.recordBytes(new WalRecord.Put("acme", "user-1", RawJson.of(fits), 1, "us-east",
                 System.currentTimeMillis() << 16, WRITE_ID, "11:123456789", WalRecord.ABSENT)) <= limit);
     }
 
@@ -74,7 +75,7 @@ class DocumentLimitTest {
         // A 1,048,408-byte body made a WAL record of 1,048,655 bytes, over the default 1,048,576.
         TextNode body = TextNode.valueOf("x".repeat(1_048_408 - 2));
         ApiException e = assertThrows(ApiException.class,
-                () -> new DocumentLimit("us-east", 1_048_576).check("acme", "user-1", body, WRITE_ID));
+                () -> new DocumentLimit("us-east", 1_048_576).check("acme", "user-1", RawJson.of(body), WRITE_ID));
         assertEquals(ErrorCode.DOCUMENT_TOO_LARGE, e.code());
     }
 
@@ -93,9 +94,10 @@ class DocumentLimitTest {
             long exact = DocumentLimit.recordBytes(widest(value));
             DocumentLimit tooSmall = new DocumentLimit("us-east", (int) exact - 1);
             ApiException e = assertThrows(ApiException.class,
-                    () -> tooSmall.check("acme", "user-1", value, WRITE_ID, bytes.length), body);
+                    () -> tooSmall.check("acme", "user-1", RawJson.of(value), WRITE_ID, bytes.length), body);
             assertEquals(ErrorCode.DOCUMENT_TOO_LARGE, e.code());
-            new DocumentLimit("us-east", (int) exact).check("acme", "user-1", value, WRITE_ID, bytes.length);
+            new DocumentLimit("us-east", (int) exact).check("acme", "user-1", RawJson.of(value), WRITE_ID,
+                    bytes.length);
         }
     }
 }

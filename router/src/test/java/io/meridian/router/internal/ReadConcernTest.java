@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.node.IntNode;
+import io.meridian.infra.serde.RawJson;
 import io.meridian.election.health.HealthSnapshot;
 import io.meridian.infra.model.ConflictStrategy;
 import io.meridian.infra.model.Placement;
@@ -53,6 +54,6 @@ class ReadConcernTest {
 
     private static ReadConcerns.Answer answer(String region, long freshness, long documentOffset) {
         return new ReadConcerns.Answer(region, true, freshness,
-                new StoredDocument(IntNode.valueOf(1), "3:" + documentOffset, 4, 1L, "us-east"));
+                new StoredDocument(RawJson.of(IntNode.valueOf(1)), "3:" + documentOffset, 4, 1L, "us-east"));
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meridian.infra.model.ConflictRecord.Resolution;
 import io.meridian.infra.model.ConflictStrategy;
 import io.meridian.infra.model.WalRecord;
+import io.meridian.infra.serde.RawJson;
 import io.meridian.streams.StoredDocument;
 import java.util.Iterator;
 import java.util.Map;
@@ -17,14 +18,14 @@ import java.util.Map;
  *
  * @param value the document to write when {@link #applies()}: null deletes
  */
-record ConflictResolution(Resolution resolution, JsonNode value, String reason) {
+record ConflictResolution(Resolution resolution, RawJson value, String reason) {
 
     boolean applies() {
         return resolution == Resolution.APPLIED || resolution == Resolution.MERGED;
     }
 
     static ConflictResolution resolve(ConflictStrategy strategy, WalRecord.DataRecord data, StoredDocument current) {
-        JsonNode incoming = data instanceof WalRecord.Put put ? put.value() : null;
+        RawJson incoming = data instanceof WalRecord.Put put ? put.value() : null;
         return switch (strategy) {
             case REJECT -> new ConflictResolution(Resolution.REJECTED, null,
                     "written under epoch " + data.epoch() + ", before a placement change; strategy reject");
@@ -34,9 +35,11 @@ record ConflictResolution(Resolution resolution, JsonNode value, String reason) 
                             "last writer wins: the current document is newer");
             case MERGE -> incoming == null || current == null
                     // RFC 7386: a patch onto a missing document is a patch onto {}, so its null members go too
-                    ? new ConflictResolution(Resolution.MERGED, incoming == null ? null : mergePatch(null, incoming),
+                    ? new ConflictResolution(Resolution.MERGED,
+                            incoming == null ? null : RawJson.of(mergePatch(null, incoming.tree())),
                             "merge: nothing to merge with")
-                    : new ConflictResolution(Resolution.MERGED, mergePatch(current.value(), incoming),
+                    : new ConflictResolution(Resolution.MERGED,
+                            RawJson.of(mergePatch(current.value().tree(), incoming.tree())),
                             "merge: JSON merge patch onto the current document");
         };
     }
@@ -49,7 +52,7 @@ record ConflictResolution(Resolution resolution, JsonNode value, String reason) 
      * @param hlc          the timestamp the written document carries (for a merge the newer of the two)
      * @param incomingLost whether the incoming write's value does not survive (rejected, or older under lww)
      */
-    record WriteResolution(Resolution resolution, JsonNode value, long hlc, boolean incomingLost, String reason) {
+    record WriteResolution(Resolution resolution, RawJson value, long hlc, boolean incomingLost, String reason) {
         boolean applies() {
             return resolution == Resolution.APPLIED || resolution == Resolution.MERGED;
         }
@@ -63,7 +66,7 @@ record ConflictResolution(Resolution resolution, JsonNode value, String reason) 
      * incoming write wins over it.
      */
     static WriteResolution resolveWrite(ConflictStrategy strategy, WalRecord.DataRecord data, StoredDocument current) {
-        JsonNode incoming = data instanceof WalRecord.Put put ? put.value() : null;
+        RawJson incoming = data instanceof WalRecord.Put put ? put.value() : null;
         boolean incomingNewer = current == null || newer(data.hlc(), data.region(), current.hlc(), current.region());
         return switch (strategy) {
             case REJECT -> new WriteResolution(Resolution.REJECTED, null, data.hlc(), true,
@@ -82,7 +85,7 @@ record ConflictResolution(Resolution resolution, JsonNode value, String reason) 
                                     "merge: not two objects, and the current document is newer");
                 }
                 yield new WriteResolution(Resolution.MERGED,
-                        mergeObjects(current.value(), incoming, !incomingNewer),
+                        RawJson.of(mergeObjects(current.value().tree(), incoming.tree(), !incomingNewer)),
                         Math.max(current.hlc(), data.hlc()), false,
                         "merge: objects merged per field, other values by last writer wins");
             }

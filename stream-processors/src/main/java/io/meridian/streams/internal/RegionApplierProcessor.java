@@ -1,6 +1,5 @@
 package io.meridian.streams.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.model.ConflictRecord;
 import io.meridian.infra.model.DeadLetter;
 import io.meridian.infra.model.Placement;
@@ -9,6 +8,7 @@ import io.meridian.infra.model.SyncRecord;
 import io.meridian.infra.model.ReplicationMode;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.model.WriteState;
+import io.meridian.infra.serde.RawJson;
 import io.meridian.infra.topics.Topics;
 import io.meridian.infra.topics.WalHeaders;
 import io.meridian.infra.topics.WalPartitioner;
@@ -407,7 +407,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
     }
 
     /** Materializes the write if this region holds a copy of the tenant; a null value deletes. */
-    private void write(Placement fence, WalRecord.DataRecord data, Position position, JsonNode value) {
+    private void write(Placement fence, WalRecord.DataRecord data, Position position, RawJson value) {
         if (!fence.isReplicatedTo(region) || syncs.suppressesWrites(data.tenant())) {
             return;
         }
@@ -415,7 +415,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
     }
 
     /** Materializes {@code value} (null deletes) as written by {@code data} at {@code position}, stamped {@code hlc}. */
-    private void writeDocument(WalRecord.DataRecord data, Position position, JsonNode value, long hlc) {
+    private void writeDocument(WalRecord.DataRecord data, Position position, RawJson value, long hlc) {
         String key = ApplierStores.docKey(data.tenant(), data.key());
         if (value == null) {
             docs.delete(key);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.serde.RawJson;
 import io.meridian.infra.model.ConflictRecord.Resolution;
 import io.meridian.infra.model.ConflictStrategy;
 import io.meridian.infra.model.WalRecord;
@@ -17,7 +18,11 @@ import org.junit.jupiter.api.Test;
 /** The conflict rules as a pure function: the same inputs give the same resolution in every region. */
 class ConflictResolutionTest {
 
-    private static JsonNode json(String text) {
+    private static RawJson json(String text) {
+        return RawJson.parse(text);
+    }
+
+    private static JsonNode tree(String text) {
         return Json.readTree(text.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -56,18 +61,18 @@ class ConflictResolutionTest {
     @Test
     void shouldMergeNestedObjectsRemoveNullsAndReplaceArraysAndScalars() {
         JsonNode merged = ConflictResolution.mergePatch(
-                json("{\"a\":1,\"list\":[1,2],\"obj\":{\"x\":1,\"deep\":{\"p\":1,\"q\":2}},\"s\":\"old\",\"n\":{\"k\":1}}"),
-                json("{\"list\":[3],\"obj\":{\"deep\":{\"q\":null,\"r\":3}},\"s\":{\"now\":\"object\"},\"n\":5,"
+                tree("{\"a\":1,\"list\":[1,2],\"obj\":{\"x\":1,\"deep\":{\"p\":1,\"q\":2}},\"s\":\"old\",\"n\":{\"k\":1}}"),
+                tree("{\"list\":[3],\"obj\":{\"deep\":{\"q\":null,\"r\":3}},\"s\":{\"now\":\"object\"},\"n\":5,"
                         + "\"missing\":null}"));
 
-        assertEquals(json("{\"a\":1,\"list\":[3],\"obj\":{\"x\":1,\"deep\":{\"p\":1,\"r\":3}},"
+        assertEquals(tree("{\"a\":1,\"list\":[3],\"obj\":{\"x\":1,\"deep\":{\"p\":1,\"r\":3}},"
                 + "\"s\":{\"now\":\"object\"},\"n\":5}"), merged);
     }
 
     @Test
     void shouldReplaceWholeDocumentWhenPatchIsNotAnObject() {
-        assertEquals(json("[1,2]"), ConflictResolution.mergePatch(json("{\"a\":1}"), json("[1,2]")));
-        assertEquals(json("\"text\""), ConflictResolution.mergePatch(json("{\"a\":1}"), json("\"text\"")));
+        assertEquals(tree("[1,2]"), ConflictResolution.mergePatch(tree("{\"a\":1}"), tree("[1,2]")));
+        assertEquals(tree("\"text\""), ConflictResolution.mergePatch(tree("{\"a\":1}"), tree("\"text\"")));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.meridian.infra.serde.RawJson;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.metrics.MetricNames;
 import io.meridian.infra.model.ConflictRecord;
@@ -75,8 +76,7 @@ class ReplicationMonitorIntegrationTest {
                 new StringSerializer(), new ByteArraySerializer())) {
             // Five records, one second apart in WAL time, the newest now.
             for (int i = 0; i < 5; i++) {
-                WalRecord put = new WalRecord.Put("acme", "k" + i, Json.readTree("{\"n\":1}".getBytes(
-                        StandardCharsets.UTF_8)), 1, behind, 0, "w" + i);
+                WalRecord put = new WalRecord.Put("acme", "k" + i, RawJson.parse("{\"n\":1}"), 1, behind, 0, "w" + i);
                 producer.send(new ProducerRecord<>(Topics.WAL.name(), PARTITION, now - (4 - i) * 1000L, "acme",
                         Json.write(put))).get();
             }

@@ -1,0 +1,108 @@
+package io.meridian.infra.serde;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.io.SegmentedStringWriter;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * A JSON value kept as its compact text, the way {@link Json#MAPPER} writes it. A document travels from the WAL record
+ * into the applier's store and out to a reader as this text: read by copying tokens, written as raw text, never built
+ * into a tree (on the applier's hot path that tree, and writing it back out twice, was a sixth of the work per record).
+ * {@link #tree()} parses it where a value must be looked into (merges, tests). Equal when the texts are equal, which
+ * for the compact form means equal values with their fields in the same order. Immutable.
+ */
+@JsonSerialize(using = RawJson.Serializer.class)
+@JsonDeserialize(using = RawJson.Deserializer.class)
+public final class RawJson {
+    private final String text;
+
+    private RawJson(String text) {
+        this.text = text;
+    }
+
+    /** The compact text of {@code tree}. */
+    public static RawJson of(JsonNode tree) {
+        Objects.requireNonNull(tree, "tree");
+        return new RawJson(Json.writeString(tree));
+    }
+
+    /** {@code json} parsed (it must be one JSON value) and written compactly. */
+    public static RawJson parse(String json) {
+        return of(Json.readTree(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /** The compact JSON text. */
+    public String text() {
+        return text;
+    }
+
+    /** The value as a tree: parsed on every call. */
+    public JsonNode tree() {
+        return Json.readTree(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    public boolean isNull() {
+        return "null".equals(text);
+    }
+
+    /** Whether the value is a JSON object (compact text of one starts with a brace). */
+    public boolean isObject() {
+        return text.startsWith("{");
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof RawJson raw && raw.text.equals(text);
+    }
+
+    @Override
+    public int hashCode() {
+        return text.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+
+    static final class Serializer extends StdSerializer<RawJson> {
+        Serializer() {
+            super(RawJson.class);
+        }
+
+        @Override
+        public void serialize(RawJson value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeRawValue(value.text);
+        }
+    }
+
+    /** Copies the value's tokens into compact text: the parser's checks (syntax, duplicate keys, depth) still apply. */
+    static final class Deserializer extends StdDeserializer<RawJson> {
+        Deserializer() {
+            super(RawJson.class);
+        }
+
+        @Override
+        public RawJson deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+            SegmentedStringWriter out = new SegmentedStringWriter(Json.MAPPER.getFactory()._getBufferRecycler());
+            try (JsonGenerator copy = Json.MAPPER.getFactory().createGenerator(out)) {
+                copy.copyCurrentStructure(parser);
+            }
+            return new RawJson(out.getAndClear());
+        }
+
+        @Override
+        public RawJson getNullValue(DeserializationContext context) {
+            return new RawJson("null");
+        }
+    }
+}
