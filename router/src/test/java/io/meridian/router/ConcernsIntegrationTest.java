@@ -1,5 +1,6 @@
 package io.meridian.router;
 
+import static io.meridian.router.RouterHarness.json;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,16 +11,12 @@ import io.meridian.election.health.HealthSnapshot;
 import io.meridian.election.health.RegionHealth;
 import io.meridian.election.health.RegionStatus;
 import io.meridian.infra.config.MeridianConfig;
-import io.meridian.infra.serde.Json;
 import io.meridian.infra.testkit.TestCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -52,8 +49,6 @@ class ConcernsIntegrationTest {
     /** write.apply.timeout.ms: how long a write waits for its concern before 503 write_concern_timeout. */
     private static final long APPLY_TIMEOUT_MS = 3_000;
     private static final long READ_CONCERN_TIMEOUT_MS = 800;
-    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(5)).build();
     private static final Deque<AutoCloseable> RESOURCES = new ArrayDeque<>();
     private static final Map<String, String> URLS = new LinkedHashMap<>();
 
@@ -338,30 +333,12 @@ class ConcernsIntegrationTest {
 
     private static HttpResponse<String> send(String method, String region, String path, String body,
                                              String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(URLS.get(region) + path))
-                .timeout(Duration.ofSeconds(60))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return TestNode.send(method, URLS.get(region) + path, body, Duration.ofSeconds(60), headers);
     }
 
     private static List<String> strings(JsonNode array) {
         assertTrue(array != null && array.isArray(), String.valueOf(array));
         return java.util.stream.StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
-    }
-
-    private static JsonNode json(HttpResponse<String> response) {
-        return Json.readTree(response.body().getBytes(StandardCharsets.UTF_8));
     }
 
     private static void assertError(HttpResponse<String> response, int status, String code) {

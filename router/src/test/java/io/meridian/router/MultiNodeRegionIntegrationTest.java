@@ -1,23 +1,18 @@
 package io.meridian.router;
 
+import static io.meridian.router.RouterHarness.code;
+import static io.meridian.router.RouterHarness.json;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.election.ElectionCandidate;
 import io.meridian.election.controller.ControlPlane;
 import io.meridian.infra.config.MeridianConfig;
-import io.meridian.infra.serde.Json;
 import io.meridian.infra.testkit.TestCluster;
 import io.meridian.infra.topics.WalPartitioner;
 import io.meridian.streams.PartitionOwner;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,8 +57,6 @@ class MultiNodeRegionIntegrationTest {
     private static final String OTHER_REGION = "eu-north";
     private static final String TOKEN = "mn-token";
     private static final int PARTITIONS = 12;
-    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(5)).build();
     private static final Map<String, TestNode> NODES = new LinkedHashMap<>();
     private static final Map<String, Integer> PORTS = new LinkedHashMap<>();
 
@@ -353,24 +346,11 @@ class MultiNodeRegionIntegrationTest {
 
     private static HttpResponse<String> send(String method, String node, String path, String body,
                                              String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(node) + path))
-                .timeout(Duration.ofSeconds(90))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
+        List<String> all = new ArrayList<>(List.of(headers));
         if (body != null) {
-            request.header("Content-Type", "application/json");
+            all.addAll(List.of("Content-Type", "application/json"));
         }
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return TestNode.send(method, url(node) + path, body, Duration.ofSeconds(90), all.toArray(String[]::new));
     }
 
     private static void sleep(Duration duration) {
@@ -380,13 +360,5 @@ class MultiNodeRegionIntegrationTest {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    private static JsonNode json(HttpResponse<String> response) {
-        return Json.readTree(response.body().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String code(HttpResponse<String> response) {
-        return json(response).path("error").path("code").asText();
     }
 }

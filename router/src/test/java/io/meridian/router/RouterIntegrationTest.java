@@ -1,5 +1,7 @@
 package io.meridian.router;
 
+import static io.meridian.router.RouterHarness.code;
+import static io.meridian.router.RouterHarness.json;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,15 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.model.ConflictRecord;
-import io.meridian.infra.serde.Json;
 import io.meridian.infra.testkit.TestCluster;
 import io.meridian.infra.topics.Topics;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -46,8 +43,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class RouterIntegrationTest {
     private static final String TOKEN = "it-token";
-    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(5)).build();
     private static final Deque<TestNode> NODES = new ArrayDeque<>();
     private static final Map<String, String> URLS = new LinkedHashMap<>();
     private static final String CONTROLLER_REGION = "us-east";
@@ -483,29 +478,7 @@ class RouterIntegrationTest {
 
     private static HttpResponse<String> send(String method, String region, String path, String body,
                                              String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(URLS.get(region) + path))
-                .timeout(Duration.ofSeconds(60))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static JsonNode json(HttpResponse<String> response) {
-        return Json.readTree(response.body().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String code(HttpResponse<String> response) {
-        return json(response).path("error").path("code").asText();
+        return TestNode.send(method, URLS.get(region) + path, body, Duration.ofSeconds(60), headers);
     }
 
     private static void assertError(HttpResponse<String> response, int status, String code) {

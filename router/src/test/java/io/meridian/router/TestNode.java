@@ -10,10 +10,13 @@ import io.meridian.streams.ApplyTracker;
 import io.meridian.streams.RegionStreams;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -143,13 +146,34 @@ final class TestNode implements AutoCloseable {
         return streams;
     }
 
+    /**
+     * {@code method url} with {@code body} (none: null) and {@code headers} ({@code name, value, ...}), waiting up to
+     * {@code timeout} for the answer; redirects are answers, not followed.
+     */
+    static HttpResponse<String> send(String method, String url, String body, Duration timeout, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Whether {@code GET /health/ready} answers 200. */
     boolean ready() {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(url() + "/health/ready"))
                     .timeout(Duration.ofSeconds(10)).GET().build();
             return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
