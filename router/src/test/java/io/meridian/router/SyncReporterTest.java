@@ -38,9 +38,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -69,8 +71,9 @@ class SyncReporterTest {
     private static final String SOURCE = "us-east";
     private static final List<String> BOTH = List.of(SOURCE, REGION);
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static Producer<String, WalRecord> wal;
     private static final HybridLogicalClock HLC = new HybridLogicalClock(Clock.systemUTC());
+    /** Writes the tenants' documents as the primary's router would. */
+    private static Producer<String, WalRecord> wal;
 
     /** This test's tenants: the only ones the reporter's view of eu-west shows. */
     private final Set<String> tenants = ConcurrentHashMap.newKeySet();
@@ -206,7 +209,7 @@ class SyncReporterTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 throw new IllegalStateException("write to the WAL failed", e);
             }
         }
@@ -235,7 +238,7 @@ class SyncReporterTest {
                 .map(r -> ((WalRecord.Fence) r).placement()).toList();
     }
 
-    private void awaitView(String tenant, java.util.function.Predicate<Placement> shows, String what) {
+    private void awaitView(String tenant, Predicate<Placement> shows, String what) {
         awaitUntil(() -> view(tenant).filter(shows).isPresent(), what + " of " + tenant);
     }
 
