@@ -1,51 +1,32 @@
 package io.meridian.router;
 
+import static io.meridian.router.RouterHarness.json;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meridian.election.ElectionCandidate;
-import io.meridian.election.controller.ControlPlane;
 import io.meridian.election.health.HealthSnapshot;
 import io.meridian.election.health.RegionHealth;
 import io.meridian.election.health.RegionStatus;
 import io.meridian.infra.config.MeridianConfig;
-import io.meridian.infra.model.WalRecord;
-import io.meridian.infra.serde.Json;
-import io.meridian.infra.testkit.SharedTestCluster;
 import io.meridian.infra.testkit.TestCluster;
-import io.meridian.infra.topics.TopicProvisioner;
-import io.meridian.infra.topics.Topics;
-import io.meridian.infra.topics.WalProducerSettings;
-import io.meridian.streams.ApplyTracker;
-import io.meridian.streams.RegionStreams;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,11 +49,8 @@ class ConcernsIntegrationTest {
     /** write.apply.timeout.ms: how long a write waits for its concern before 503 write_concern_timeout. */
     private static final long APPLY_TIMEOUT_MS = 3_000;
     private static final long READ_CONCERN_TIMEOUT_MS = 800;
-    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(5)).build();
     private static final Deque<AutoCloseable> RESOURCES = new ArrayDeque<>();
     private static final Map<String, String> URLS = new LinkedHashMap<>();
-    private static final Map<String, PrometheusMeterRegistry> REGISTRIES = new HashMap<>();
 
     @TempDir
     static Path stateDir;
@@ -81,12 +59,9 @@ class ConcernsIntegrationTest {
 
     @BeforeAll
     static void startTwoRegions() {
-        cluster = SharedTestCluster.get();
-        try (Admin admin = cluster.admin()) {
-            new TopicProvisioner(admin).provision(Topics.catalog(12, (short) 3, 2));
-        }
-        URLS.put("cx-east", "http://127.0.0.1:" + freePort());
-        URLS.put("cx-west", "http://127.0.0.1:" + freePort());
+        cluster = SharedRegions.cluster();
+        URLS.put("cx-east", "http://127.0.0.1:" + RouterHarness.freePort());
+        URLS.put("cx-west", "http://127.0.0.1:" + RouterHarness.freePort());
         try {
             // Listens but never accepts: requests connect, then hang until the asker gives up.
             ServerSocket blackHole = new ServerSocket(0, 200, java.net.InetAddress.getLoopbackAddress());
@@ -95,66 +70,34 @@ class ConcernsIntegrationTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        startRegion("cx-east");
-        startRegion("cx-west");
+        TestNode east = startRegion("cx-east");
+        TestNode west = startRegion("cx-west");
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
-                .until(() -> ready("cx-east") && ready("cx-west"));
+                .until(() -> east.ready() && west.ready());
     }
 
-    private static void startRegion(String region) {
-        Map<String, Object> values = new HashMap<>();
-        values.put(MeridianConfig.REGION, region);
-        values.put(MeridianConfig.REGIONS, String.join(",", URLS.entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue()).toList()));
-        values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, cluster.bootstrapServers());
-        values.put(MeridianConfig.HTTP_HOST, "127.0.0.1");
-        values.put(MeridianConfig.HTTP_PORT, URI.create(URLS.get(region)).getPort());
+    private static TestNode startRegion(String region) {
+        Map<String, Object> values = TestNode.settings(region, TestNode.regions(URLS),
+                URI.create(URLS.get(region)).getPort(), TOKEN);
         values.put(MeridianConfig.STATE_DIR, stateDir.resolve(region).toString());
-        values.put(MeridianConfig.ADMIN_TOKEN, TOKEN);
-        values.put(MeridianConfig.STREAMS_COMMIT_INTERVAL_MS, "200");
         values.put(MeridianConfig.WRITE_APPLY_TIMEOUT_MS, Long.toString(APPLY_TIMEOUT_MS));
-        values.put(MeridianConfig.READ_MIN_POSITION_WAIT_MS, "20000");
         values.put(MeridianConfig.READ_CONCERN_TIMEOUT_MS, Long.toString(READ_CONCERN_TIMEOUT_MS));
-        MeridianConfig config = new MeridianConfig(values);
-
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        REGISTRIES.put(region, registry);
-        ApplyTracker tracker = new ApplyTracker();
-        RegionStreams streams = new RegionStreams(config, tracker, registry);
-        Producer<String, WalRecord> producer = new KafkaProducer<>(
-                WalProducerSettings.forWrites(config.kafkaClientProperties(), "meridian-wal-" + config.nodeId(),
-                        config.writeApplyTimeout()),
-                Topics.WAL.keySerde().serializer(), Topics.WAL.valueSerde().serializer());
-        ElectionCandidate self = new ElectionCandidate(config.nodeId(), region, URLS.get(region), 0);
-        ControlPlane controlPlane;
-        if (region.equals("cx-east")) {
-            // Regions of their own (cx-*): the router tests' shared appliers run us-east and eu-west in this JVM.
-            controlPlane = new SingleNodeControlPlane(SharedRegions.controllerLog(), self, Clock.systemUTC());
-        } else {
-            euWestControl = new FakeControlPlane(self);
-            euWestControl.controller = false;
-            euWestControl.controllerUrl = URI.create(URLS.get("cx-east"));
-            controlPlane = euWestControl;
-        }
-        RouterServer router = new RouterServer(config, streams, tracker, producer, controlPlane, new FakeMigrations(),
-                new FakeReplicationStatus(), registry, Clock.systemUTC());
-        RESOURCES.push(registry::close);
-        RESOURCES.push(streams);
-        RESOURCES.push(() -> producer.close(Duration.ofSeconds(5)));
-        RESOURCES.push(router);
-        streams.start();
-        router.start();
+        // Regions of their own (cx-*), each node with its own applier: the router tests' shared appliers run
+        // us-east and eu-west in this JVM.
+        TestNode node = TestNode.start(new MeridianConfig(values), self -> {
+            if (region.equals("cx-east")) {
+                return TestNode.controller(self);
+            }
+            euWestControl = TestNode.follower(self, URLS.get("cx-east"));
+            return euWestControl;
+        });
+        RESOURCES.push(node);
+        return node;
     }
 
     @AfterAll
     static void stop() {
-        while (!RESOURCES.isEmpty()) {
-            try {
-                RESOURCES.pop().close();
-            } catch (Exception e) {
-                // keep closing the rest
-            }
-        }
+        TestNode.closeAll(RESOURCES);
     }
 
     @AfterEach
@@ -379,22 +322,6 @@ class ConcernsIntegrationTest {
                 1_000, Set.of(), Map.of(), Map.of());
     }
 
-    private static boolean ready(String region) {
-        try {
-            return send("GET", region, "/health/ready", null).statusCode() == 200;
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private static String doc(String tenant, String key) {
         return "/v1/tenants/" + tenant + "/docs/" + key;
     }
@@ -406,30 +333,12 @@ class ConcernsIntegrationTest {
 
     private static HttpResponse<String> send(String method, String region, String path, String body,
                                              String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(URLS.get(region) + path))
-                .timeout(Duration.ofSeconds(60))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return TestNode.send(method, URLS.get(region) + path, body, Duration.ofSeconds(60), headers);
     }
 
     private static List<String> strings(JsonNode array) {
         assertTrue(array != null && array.isArray(), String.valueOf(array));
         return java.util.stream.StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
-    }
-
-    private static JsonNode json(HttpResponse<String> response) {
-        return Json.readTree(response.body().getBytes(StandardCharsets.UTF_8));
     }
 
     private static void assertError(HttpResponse<String> response, int status, String code) {

@@ -1,38 +1,21 @@
 package io.meridian.router;
 
+import static io.meridian.router.RouterHarness.code;
+import static io.meridian.router.RouterHarness.json;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.election.ElectionCandidate;
 import io.meridian.election.controller.ControlPlane;
 import io.meridian.infra.config.MeridianConfig;
-import io.meridian.infra.model.WalRecord;
-import io.meridian.infra.serde.Json;
-import io.meridian.infra.testkit.SharedTestCluster;
 import io.meridian.infra.testkit.TestCluster;
-import io.meridian.infra.topics.TopicProvisioner;
-import io.meridian.infra.topics.Topics;
 import io.meridian.infra.topics.WalPartitioner;
-import io.meridian.infra.topics.WalProducerSettings;
-import io.meridian.streams.ApplyTracker;
 import io.meridian.streams.PartitionOwner;
-import io.meridian.streams.RegionStreams;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -47,9 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -76,114 +57,49 @@ class MultiNodeRegionIntegrationTest {
     private static final String OTHER_REGION = "eu-north";
     private static final String TOKEN = "mn-token";
     private static final int PARTITIONS = 12;
-    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-    private static final Map<String, Node> NODES = new LinkedHashMap<>();
+    private static final Map<String, TestNode> NODES = new LinkedHashMap<>();
     private static final Map<String, Integer> PORTS = new LinkedHashMap<>();
-    private static final Deque<AutoCloseable> SHARED = new ArrayDeque<>();
 
     @TempDir
     static Path stateDir;
     static TestCluster cluster;
     static String regions;
 
-    /** A running node: its streams (for the ownership it sees), and what closes it, router first. */
-    private record Node(String id, String url, RegionStreams streams, Deque<AutoCloseable> resources) {
-        void close() {
-            while (!resources.isEmpty()) {
-                try {
-                    resources.pop().close();
-                } catch (Exception e) {
-                    // keep closing the rest
-                }
-            }
-        }
-    }
-
     @BeforeAll
     static void startTwoNodes() {
-        cluster = SharedTestCluster.get();
-        try (Admin admin = cluster.admin()) {
-            new TopicProvisioner(admin).provision(Topics.catalog(PARTITIONS, (short) 3, 2));
-        }
+        cluster = SharedRegions.cluster();
         PORTS.put("a", RouterHarness.freePort());
         PORTS.put("b", RouterHarness.freePort());
         regions = REGION + "=" + url("a") + "," + OTHER_REGION + "=http://127.0.0.1:" + RouterHarness.freePort();
-        SingleNodeControlPlane controller = new SingleNodeControlPlane(SharedRegions.controllerLog(), candidate("a"),
-                Clock.systemUTC());
-        startNode("a", controller);
-        startNode("b", follower("b"));
+        startNode("a", TestNode::controller);
+        startNode("b", follower());
         awaitSplit("a", "b");
     }
 
     @AfterAll
     static void stop() {
-        NODES.values().forEach(Node::close);
-        while (!SHARED.isEmpty()) {
-            try {
-                SHARED.pop().close();
-            } catch (Exception e) {
-                // keep closing the rest
-            }
-        }
+        NODES.values().forEach(TestNode::close);
     }
 
     private static String url(String node) {
         return "http://127.0.0.1:" + PORTS.get(node);
     }
 
-    private static ElectionCandidate candidate(String node) {
-        return new ElectionCandidate(REGION + "-" + node, REGION, url(node), 0);
+    /** The control plane of a node other than "a": "a" is the controller. */
+    private static Function<ElectionCandidate, ControlPlane> follower() {
+        return self -> TestNode.follower(self, url("a"));
     }
 
-    private static ControlPlane follower(String node) {
-        FakeControlPlane follower = new FakeControlPlane(candidate(node));
-        follower.controller = false;
-        follower.controllerUrl = URI.create(url("a"));
-        return follower;
-    }
-
-    private static MeridianConfig config(String node) {
-        Map<String, Object> values = new HashMap<>();
-        values.put(MeridianConfig.REGION, REGION);
+    private static void startNode(String node, Function<ElectionCandidate, ControlPlane> controlPlane) {
+        Map<String, Object> values = TestNode.settings(REGION, regions, PORTS.get(node), TOKEN);
         values.put(MeridianConfig.NODE_ID, REGION + "-" + node);
-        values.put(MeridianConfig.REGIONS, regions);
         values.put(MeridianConfig.ADVERTISED_URL, url(node));
-        values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, cluster.bootstrapServers());
-        values.put(MeridianConfig.HTTP_HOST, "127.0.0.1");
-        values.put(MeridianConfig.HTTP_PORT, PORTS.get(node));
         values.put(MeridianConfig.STATE_DIR, stateDir.resolve(node).toString());
-        values.put(MeridianConfig.ADMIN_TOKEN, TOKEN);
         values.put(MeridianConfig.WAL_PARTITIONS, PARTITIONS);
-        values.put(MeridianConfig.STREAMS_COMMIT_INTERVAL_MS, "200");
-        values.put(MeridianConfig.WRITE_APPLY_TIMEOUT_MS, "20000");
-        values.put(MeridianConfig.READ_MIN_POSITION_WAIT_MS, "20000");
         values.put(MeridianConfig.ROUTING_REBALANCE_WAIT_MS, "20000");
-        return new MeridianConfig(values);
-    }
-
-    private static void startNode(String node, ControlPlane controlPlane) {
-        MeridianConfig config = config(node);
-        Deque<AutoCloseable> resources = new ArrayDeque<>();
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ApplyTracker tracker = new ApplyTracker();
-        RegionStreams streams = new RegionStreams(config, tracker, registry);
-        Producer<String, WalRecord> producer = new KafkaProducer<>(
-                WalProducerSettings.forWrites(config.kafkaClientProperties(), "meridian-wal-" + config.nodeId(),
-                        config.writeApplyTimeout()),
-                Topics.WAL.keySerde().serializer(), Topics.WAL.valueSerde().serializer());
-        RouterServer router = new RouterServer(config, streams, tracker, producer, controlPlane, new FakeMigrations(),
-                new FakeReplicationStatus(), registry, Clock.systemUTC());
-        // Closed in MeridianNode's order: the router first, the applier (leaving the group) after.
-        resources.push(registry::close);
-        resources.push(streams);
-        resources.push(() -> producer.close(Duration.ofSeconds(5)));
-        resources.push(router);
-        streams.start();
-        router.start();
-        NODES.put(node, new Node(config.nodeId(), url(node), streams, resources));
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
-                .until(() -> status("GET", node, "/health/ready") == 200);
+        TestNode started = TestNode.start(new MeridianConfig(values), controlPlane);
+        NODES.put(node, started);
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(started::ready);
     }
 
     /** Waits until every node sees every partition owned, by the given nodes and each of them owning some. */
@@ -331,7 +247,7 @@ class MultiNodeRegionIntegrationTest {
             await().atMost(Duration.ofSeconds(90)).until(() -> acknowledged.size() >= beforeLeave + 40);
 
             PORTS.put("c", RouterHarness.freePort());
-            startNode("c", follower("c"));
+            startNode("c", follower());
             awaitSplit("a", "c");
             servedBy.clear();
             int afterJoin = acknowledged.size();
@@ -428,34 +344,13 @@ class MultiNodeRegionIntegrationTest {
         return "/v1/tenants/" + tenant + "/docs/" + key;
     }
 
-    private static int status(String method, String node, String path) {
-        try {
-            return send(method, node, path, null).statusCode();
-        } catch (RuntimeException e) {
-            return -1;
-        }
-    }
-
     private static HttpResponse<String> send(String method, String node, String path, String body,
                                              String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(node) + path))
-                .timeout(Duration.ofSeconds(90))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
+        List<String> all = new ArrayList<>(List.of(headers));
         if (body != null) {
-            request.header("Content-Type", "application/json");
+            all.addAll(List.of("Content-Type", "application/json"));
         }
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return TestNode.send(method, url(node) + path, body, Duration.ofSeconds(90), all.toArray(String[]::new));
     }
 
     private static void sleep(Duration duration) {
@@ -465,13 +360,5 @@ class MultiNodeRegionIntegrationTest {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    private static JsonNode json(HttpResponse<String> response) {
-        return Json.readTree(response.body().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String code(HttpResponse<String> response) {
-        return json(response).path("error").path("code").asText();
     }
 }

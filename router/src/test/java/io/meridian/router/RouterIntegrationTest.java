@@ -1,31 +1,19 @@
 package io.meridian.router;
 
+import static io.meridian.router.RouterHarness.code;
+import static io.meridian.router.RouterHarness.json;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meridian.election.ElectionCandidate;
-import io.meridian.election.controller.ControlPlane;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.model.ConflictRecord;
-import io.meridian.infra.model.WalRecord;
-import io.meridian.infra.serde.Json;
 import io.meridian.infra.testkit.TestCluster;
 import io.meridian.infra.topics.Topics;
-import io.meridian.infra.topics.WalProducerSettings;
-import io.meridian.streams.ApplyTracker;
-import io.meridian.streams.RegionStreams;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -36,10 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -58,9 +43,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class RouterIntegrationTest {
     private static final String TOKEN = "it-token";
-    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-    private static final Deque<AutoCloseable> RESOURCES = new ArrayDeque<>();
+    private static final Deque<TestNode> NODES = new ArrayDeque<>();
     private static final Map<String, String> URLS = new LinkedHashMap<>();
     private static final String CONTROLLER_REGION = "us-east";
 
@@ -78,71 +61,24 @@ class RouterIntegrationTest {
         startRegion("us-east");
         startRegion("eu-west");
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
-                .until(() -> ready("us-east") && ready("eu-west"));
+                .until(() -> NODES.stream().allMatch(TestNode::ready));
     }
 
     private static void startRegion(String region) {
-        Map<String, Object> values = new HashMap<>();
-        values.put(MeridianConfig.REGION, region);
-        values.put(MeridianConfig.REGIONS, String.join(",", URLS.entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue()).toList()));
-        values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, cluster.bootstrapServers());
-        values.put(MeridianConfig.HTTP_HOST, "127.0.0.1");
-        values.put(MeridianConfig.HTTP_PORT, URI.create(URLS.get(region)).getPort());
-        values.put(MeridianConfig.ADMIN_TOKEN, TOKEN);
-        values.put(MeridianConfig.STREAMS_COMMIT_INTERVAL_MS, "200");
-        values.put(MeridianConfig.WRITE_APPLY_TIMEOUT_MS, "20000");
-        values.put(MeridianConfig.READ_MIN_POSITION_WAIT_MS, "20000");
+        Map<String, Object> values = TestNode.settings(region, TestNode.regions(URLS),
+                URI.create(URLS.get(region)).getPort(), TOKEN);
         // 1 MiB, over what fits max.request.size: a node refuses it at startup; the router alone shows the 413.
         values.put(MeridianConfig.HTTP_MAX_BODY_BYTES, 1024 * 1024);
-        MeridianConfig config = new MeridianConfig(values);
-
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // This region's applier and placement view, shared with the other router tests of the JVM.
-        SharedRegions.Region shared = SharedRegions.region(region);
-        RegionStreams streams = shared.streams();
-        ApplyTracker tracker = shared.tracker();
-        Producer<String, WalRecord> producer = new KafkaProducer<>(
-                WalProducerSettings.forWrites(config.kafkaClientProperties(), "meridian-wal-" + config.nodeId(),
-                        config.writeApplyTimeout()),
-                Topics.WAL.keySerde().serializer(), Topics.WAL.valueSerde().serializer());
-        ElectionCandidate self = new ElectionCandidate(config.nodeId(), region, URLS.get(region), 0);
-        ControlPlane controlPlane;
-        if (region.equals(CONTROLLER_REGION)) {
-            controlPlane = new SingleNodeControlPlane(SharedRegions.controllerLog(), self, Clock.systemUTC());
-        } else {
-            FakeControlPlane follower = new FakeControlPlane(self);
-            follower.controller = false;
-            follower.controllerUrl = URI.create(URLS.get(CONTROLLER_REGION));
-            controlPlane = follower;
-        }
-        RouterServer router = new RouterServer(config, streams, tracker, producer, controlPlane, new FakeMigrations(),
-                new FakeReplicationStatus(), registry, Clock.systemUTC());
-        RESOURCES.push(registry::close);
-        RESOURCES.push(() -> producer.close(Duration.ofSeconds(5)));
-        RESOURCES.push(router);
-        router.start();
-        assertEquals(URI.create(URLS.get(region)).getPort(), router.port());
+        TestNode node = TestNode.onSharedApplier(new MeridianConfig(values), self -> region.equals(CONTROLLER_REGION)
+                ? TestNode.controller(self) : TestNode.follower(self, URLS.get(CONTROLLER_REGION)));
+        NODES.push(node);
+        assertEquals(URI.create(URLS.get(region)).getPort(), node.port());
     }
-
 
     @AfterAll
     static void stop() {
-        while (!RESOURCES.isEmpty()) {
-            try {
-                RESOURCES.pop().close();
-            } catch (Exception e) {
-                // keep closing the rest
-            }
-        }
-    }
-
-    private static boolean ready(String region) {
-        try {
-            return send("GET", region, "/health/ready", null).statusCode() == 200;
-        } catch (RuntimeException e) {
-            return false;
-        }
+        TestNode.closeAll(NODES);
     }
 
     // ---- the tests
@@ -542,29 +478,7 @@ class RouterIntegrationTest {
 
     private static HttpResponse<String> send(String method, String region, String path, String body,
                                              String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(URLS.get(region) + path))
-                .timeout(Duration.ofSeconds(60))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static JsonNode json(HttpResponse<String> response) {
-        return Json.readTree(response.body().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String code(HttpResponse<String> response) {
-        return json(response).path("error").path("code").asText();
+        return TestNode.send(method, URLS.get(region) + path, body, Duration.ofSeconds(60), headers);
     }
 
     private static void assertError(HttpResponse<String> response, int status, String code) {
