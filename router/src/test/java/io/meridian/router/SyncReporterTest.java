@@ -14,6 +14,7 @@ import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.model.WriteState;
 import io.meridian.infra.serde.Json;
+import io.meridian.infra.serde.RawJson;
 import io.meridian.infra.topics.Topics;
 import io.meridian.infra.topics.WalProducerSettings;
 import io.meridian.router.internal.PlacementAdmin;
@@ -201,7 +202,7 @@ class SyncReporterTest {
         SharedRegions.awaitVisible(SOURCE, placement);
         SharedRegions.awaitVisible(REGION, placement);
         for (int i = 1; i <= 3; i++) {
-            WalRecord put = new WalRecord.Put(tenant, "k" + i, Json.toTree(Map.of("n", i)), 4, primary, HLC.now(),
+            WalRecord put = new WalRecord.Put(tenant, "k" + i, RawJson.of(Json.toTree(Map.of("n", i))), 4, primary, HLC.now(),
                     UUID.randomUUID().toString());
             try {
                 wal.send(new ProducerRecord<>(Topics.WAL.name(), tenant, put)).get(WAIT.toMillis(),
