@@ -77,7 +77,8 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         controllerEpochs = context.getStateStore(ApplierStores.CONTROLLER_EPOCHS);
         writeIds = writeIdsFactory.open(context);
         syncs = new TenantSyncs(region, context, docs, context.getStateStore(ApplierStores.SYNCS),
-                context.getStateStore(ApplierStores.SYNC_PENDING), writeIds, listener, this::dropTenant, this::replay);
+                context.getStateStore(ApplierStores.SYNC_PENDING), writeIds, listener,
+                tenant -> dropTenant(tenant, "syncs from a snapshot"), this::replay);
         // After a restart or a rebalance the restored positions tell readers how far this region already is.
         Long restored = positions.get(context.taskId().partition());
         if (restored != null) {
@@ -225,21 +226,21 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         }
         fences.put(fence.tenant(), next);
         if (current != null && current.isReplicatedTo(region) && !next.isReplicatedTo(region)) {
-            dropTenant(fence.tenant());
+            dropTenant(fence.tenant(), "is no longer replicated to " + region);
         }
         syncs.onFence(current, next, position, timestamp);
         LOG.debug("fence tenant={} epoch={} primary={} writes={} controllerEpoch={} at {}", fence.tenant(),
                 next.epoch(), next.primary(), next.writes().wireName(), fence.controllerEpoch(), position);
     }
 
-    /** This region stopped being a replica of the tenant: its copy goes. */
-    private void dropTenant(String tenant) {
+    /** This region's copy of the tenant goes: it stopped being a replica, or a snapshot will replace the copy. */
+    private void dropTenant(String tenant, String why) {
         List<String> keys = new ArrayList<>();
         try (KeyValueIterator<String, StoredDocument> it = docs.prefixScan(tenant + "/", new StringSerializer())) {
             it.forEachRemaining((KeyValue<String, StoredDocument> kv) -> keys.add(kv.key));
         }
         keys.forEach(docs::delete);
-        LOG.info("tenant={} is no longer replicated to {}: dropped {} documents", tenant, region, keys.size());
+        LOG.info("tenant={} {}: dropped {} documents in {}", tenant, why, keys.size(), region);
     }
 
     /**
