@@ -104,6 +104,13 @@ public final class LogScan {
         }
     }
 
+    /** A scan of these records, in this order (tests build the log by hand). */
+    static LogScan of(List<ConsumerRecord<String, byte[]>> records) {
+        LogScan scan = new LogScan();
+        records.forEach(scan::take);
+        return scan;
+    }
+
     private void take(ConsumerRecord<String, byte[]> record) {
         boolean wal = record.topic().equals(Topics.WAL.name());
         if (wal) {
