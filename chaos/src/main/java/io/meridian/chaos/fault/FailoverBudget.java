@@ -33,6 +33,8 @@ public record FailoverBudget(long heartbeatMs, int missesToUnhealthy, long leade
     private static final Set<String> MEMBER_LOSS = Set.of("member-kill");
     /** What {@link FaultInjector} appends to a fault's detail when the node it hit held the controller. */
     public static final String HELD_CONTROLLER = "held the controller";
+    /** The consumer's own default ({@code session.timeout.ms}), should the applier not set it. */
+    private static final long CONSUMER_DEFAULT_SESSION_MS = 45_000;
 
     /** Reads the settings from a node's configuration file (defaults where the file is silent). */
     public static FailoverBudget of(Path nodeConfig) {
@@ -46,9 +48,6 @@ public record FailoverBudget(long heartbeatMs, int missesToUnhealthy, long leade
                 memberSession == null ? CONSUMER_DEFAULT_SESSION_MS : Long.parseLong(memberSession.toString()),
                 config.getLong(MeridianConfig.ROUTING_REBALANCE_WAIT_MS));
     }
-
-    /** The consumer's own default ({@code session.timeout.ms}), should the applier not set it. */
-    private static final long CONSUMER_DEFAULT_SESSION_MS = 45_000;
 
     /** The budget of one injected fault in ms, 0 when the fault is not the loss of a node. */
     public long forFault(FaultEvent inject) {
