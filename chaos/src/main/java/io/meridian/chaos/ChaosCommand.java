@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.core.ConsoleAppender;
 import io.meridian.chaos.fault.Fault;
+import io.meridian.node.LocalDeployment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +25,8 @@ public final class ChaosCommand implements Callable<Integer> {
 
     @Option(names = "--faults", split = ",", paramLabel = "LIST",
             description = "fault kinds: broker-kill, broker-pause, node-kill, node-pause, zk-restart, "
-                    + "controller-kill-at-migration, region-loss, disk-full, restart-all, poison, mixed, or all "
+                    + "controller-kill-at-migration, region-loss, disk-full, restart-all, poison, member-kill "
+                    + "(needs --nodes-per-region 2 or more), mixed, or all "
                     + "(default: broker-kill,broker-pause,node-kill,zk-restart)")
     List<String> faults = new ArrayList<>();
 
@@ -47,6 +49,10 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--backend", description = "controller election backend: zookeeper or kafka (default zookeeper)")
     String backend = "zookeeper";
 
+    @Option(names = "--nodes-per-region", paramLabel = "N",
+            description = "nodes in every region, 1 to 4, as 'meridian local --nodes-per-region' (default 1)")
+    int nodesPerRegion = 1;
+
     @Option(names = "--dir", description = "state, logs and histories (default .meridian/chaos; emptied first)")
     Path dir = Path.of(".meridian", "chaos");
 
@@ -59,6 +65,10 @@ public final class ChaosCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (nodesPerRegion < 1 || nodesPerRegion > LocalDeployment.MAX_NODES_PER_REGION) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--nodes-per-region must be 1 to "
+                    + LocalDeployment.MAX_NODES_PER_REGION + ", got " + nodesPerRegion);
+        }
         quietLogging();
         List<Long> seedList = new ArrayList<>();
         if (seed != null) {
@@ -68,8 +78,8 @@ public final class ChaosCommand implements Callable<Integer> {
                 seedList.add(s);
             }
         }
-        ChaosPlan plan = new ChaosPlan(parseFaults(faults), seedList, parseDuration(duration), writers, backend,
-                dir);
+        ChaosPlan plan = new ChaosPlan(parseFaults(faults, nodesPerRegion), seedList, parseDuration(duration), writers,
+                backend, dir, nodesPerRegion);
         List<RunResult> runs = plan.execute();
         if (json) {
             Report.json(runs, System.out);
@@ -97,11 +107,16 @@ public final class ChaosCommand implements Callable<Integer> {
     }
 
     static List<Fault> parseFaults(List<String> names) {
+        return parseFaults(names, 1);
+    }
+
+    /** {@code all} is every kind the deployment's nodes per region allow ({@link Fault#kinds(int)}). */
+    static List<Fault> parseFaults(List<String> names, int nodesPerRegion) {
         if (names.isEmpty()) {
             return Fault.CORE;
         }
         if (names.size() == 1 && "all".equals(names.get(0))) {
-            return Fault.KINDS;
+            return Fault.kinds(nodesPerRegion);
         }
         return names.stream().map(Fault::parse).toList();
     }

@@ -20,25 +20,37 @@ import java.util.stream.Stream;
  * two cores); each run has its own tenants, so their checks never mix. The directory is emptied first: the
  * deployment's state under {@code deployment/}, one JSON-lines history per run under {@code histories/}.
  *
- * @param backend the controller election backend of every node ({@code election.backend})
+ * @param backend        the controller election backend of every node ({@code election.backend})
+ * @param nodesPerRegion nodes of each region (1 to 4), as {@code meridian local --nodes-per-region}
  */
 public record ChaosPlan(List<Fault> faults, List<Long> seeds, Duration duration, int writers, String backend,
-                        Path dir) {
+                        Path dir, int nodesPerRegion) {
+
+    /** A plan on a deployment of one node per region. */
+    public ChaosPlan(List<Fault> faults, List<Long> seeds, Duration duration, int writers, String backend, Path dir) {
+        this(faults, seeds, duration, writers, backend, dir, 1);
+    }
 
     public List<RunResult> execute() {
         Path root = dir.toAbsolutePath();
         DiskFull.unmountLeftovers(root);
         deleteRecursively(root);
-        Progress.line("starting the harness's deployment in %s (election backend %s)", root, backend);
+        Progress.line("starting the harness's deployment in %s (election backend %s, %d node(s) per region)", root,
+                backend, nodesPerRegion);
         long started = System.nanoTime();
         List<RunResult> results = new ArrayList<>();
         try (ChaosDeployment deployment = ChaosDeployment.start(root.resolve("deployment"),
-                Map.of("election.backend", backend))) {
+                Map.of("election.backend", backend), nodesPerRegion)) {
             Progress.line("deployment ready in %.0f s; nodes %s", (System.nanoTime() - started) / 1e9,
-                    deployment.regionUrls());
-            Progress.line("failover budget: %s", FailoverBudget.of(deployment.dir().resolve("nodes")
-                    .resolve(deployment.regions().get(0) + ".properties")));
+                    deployment.nodeUrls());
+            FailoverBudget budget = FailoverBudget.of(deployment.dir().resolve("nodes")
+                    .resolve(deployment.regions().get(0) + ".properties"));
+            Progress.line("failover budget: %s", budget);
+            Progress.line("member-loss budget: %s", budget.memberLoss());
             deployment.diskFull().skipped().ifPresent(why -> Progress.line("disk-full will be skipped: %s", why));
+            if (nodesPerRegion < 2 && faults.stream().anyMatch(Fault::needsSeveralNodes)) {
+                Progress.line("member-kill will be skipped: every region has one node (--nodes-per-region 2 or more)");
+            }
             int index = 0;
             for (long seed : seeds) {
                 for (Fault fault : faults) {

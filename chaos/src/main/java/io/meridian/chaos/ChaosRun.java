@@ -5,6 +5,7 @@ import io.meridian.chaos.check.Checker;
 import io.meridian.chaos.check.FinalReads;
 import io.meridian.chaos.check.Findings;
 import io.meridian.chaos.check.LogScan;
+import io.meridian.chaos.check.MemberLoss;
 import io.meridian.chaos.fault.ChaosDeployment;
 import io.meridian.chaos.fault.FailoverBudget;
 import io.meridian.chaos.fault.Fault;
@@ -36,7 +37,7 @@ import java.util.TreeMap;
 final class ChaosRun {
     private static final Duration OP_DEADLINE = Duration.ofSeconds(30);
     private static final Duration SETTLE = Duration.ofSeconds(90);
-    private static final int WAL_PARTITIONS = 12;
+    private static final int WAL_PARTITIONS = ChaosDeployment.WAL_PARTITIONS;
 
     private final ChaosDeployment deployment;
     private final Fault fault;
@@ -64,15 +65,16 @@ final class ChaosRun {
         Tenants tenants = Tenants.of(name, deployment.regions());
         // Longer than the router's write.apply.timeout.ms (10 s): its 503 apply_timeout, not our timeout, ends a write.
         HttpApi api = new HttpApi(deployment.adminToken(), Duration.ofSeconds(15));
-        GoodClient client = new GoodClient(api, deployment.regionUrls(), OP_DEADLINE);
+        GoodClient client = new GoodClient(api, deployment.nodeUrls(), OP_DEADLINE);
         try (History history = new History(historyFile)) {
+            long epochAtZero = System.currentTimeMillis() - history.now();
             place(api, tenants);
             // Read-backs wait at most the router's min-position wait (2 s) and a little more for an answer.
             GoodClient reader = new GoodClient(new HttpApi(deployment.adminToken(), Duration.ofSeconds(4)),
-                    deployment.regionUrls(), Workload.READ_DEADLINE);
+                    deployment.nodeUrls(), Workload.READ_DEADLINE);
             Workload workload = new Workload(client, reader, history, tenants, name, writers, seed, true);
             FaultInjector injector = new FaultInjector(deployment, history, tenants);
-            Schedule schedule = Schedule.of(seed, fault, duration.toMillis());
+            Schedule schedule = Schedule.of(seed, fault, duration.toMillis(), deployment.nodesPerRegion());
             long start = history.now();
             workload.start();
             try {
@@ -90,7 +92,7 @@ final class ChaosRun {
                     history.ops().size(), load);
             Map<String, Long> errors = new TreeMap<>(client.errorsByCode());
             reader.errorsByCode().forEach((code, n) -> errors.merge(code, n, Long::sum));
-            return check(history, tenants, start, end, errors, load);
+            return check(history, tenants, start, end, errors, load, epochAtZero);
         }
     }
 
@@ -123,7 +125,7 @@ final class ChaosRun {
     }
 
     private RunResult check(History history, Tenants tenants, long start, long end, Map<String, Long> errors,
-                            String load) {
+                            String load, long epochAtZero) {
         healEverything();
         deployment.awaitAllReady(ChaosDeployment.READY_TIMEOUT);
         List<Op> ops = history.ops();
@@ -141,18 +143,20 @@ final class ChaosRun {
                 tokens.merge(tenant, new Position(partition, last), (a, b) -> a.compareTo(b) >= 0 ? a : b);
             }
         }
-        GoodClient reader = new GoodClient(api, deployment.regionUrls(), Duration.ofSeconds(30));
+        GoodClient reader = new GoodClient(api, deployment.nodeUrls(), Duration.ofSeconds(30));
         FinalReads reads = FinalReads.read(reader, checker.keysByTenant(), tokens, tenants.regions());
         long[] lost = checker.lostAndOverwritten(reads);
         long[] duplicates = checker.duplicates(reads, scan.positionsByWriteId(), scan.writeIdAt());
+        List<String> examples = new ArrayList<>(checker.examples());
+        MemberLoss.Marked windows = MemberLoss.mark(Availability.perFault(ops, history.faults(), tenants.names(), end,
+                budget()::forFault), scan.failovers(), epochAtZero, end, examples);
         Findings findings = new Findings(lost[0] + duplicates[1], lost[1], duplicates[0], checker.staleReads(),
                 checker.controllerConflicts(scan.stamped()), unfinished, checker.divergentTenants(reads),
                 checker.unreadable(reads), Availability.worstTenantGap(ops, tenants.names(), start, end),
-                Availability.perFault(ops, history.faults(), tenants.names(), end, budget()::forFault), errors,
-                new ArrayList<>(checker.examples()));
+                windows.windows(), errors, windows.failovers(), examples);
         long acked = ops.stream().filter(Op::acknowledgedWrite).count();
         return new RunResult(name, fault.cliName(), seed, backend, end - start, ops.size(), acked, findings, load,
-                historyFile.toString());
+                historyFile.toString(), deployment.nodesPerRegion());
     }
 
     private FailoverBudget budget() {

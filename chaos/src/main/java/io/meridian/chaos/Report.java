@@ -24,7 +24,8 @@ final class Report {
                     f.divergentTenants() + f.unreadable(), f.longestUnavailableMs() / 1000.0, codes(f.errorsByCode()));
         }
         out.printf("%nper fault (unavailable: longest time without an acknowledged write of one tenant / of any;"
-                + " budget: what the configuration implies for the loss of a node, see FailoverBudget)%n");
+                + " budget: what the configuration implies for the loss of a region's node(s), or of one node of"
+                + " several for member-kill, see FailoverBudget)%n");
         out.printf("%-28s %-6s %-14s %8s %8s %10s %9s %8s  %s%n", "fault", "seed", "target", "at", "held", "worst",
                 "any", "budget", "detail");
         for (RunResult run : runs) {
@@ -36,13 +37,18 @@ final class Report {
             }
         }
         for (RunResult run : runs) {
-            out.printf("%n%s (seed %d, %s): %s; load average %s; history %s%n", run.name(), run.seed(), run.backend(),
+            out.printf("%n%s (seed %d, %s, %d node(s) per region): %s%s; load average %s; history %s%n", run.name(),
+                    run.seed(), run.backend(), run.nodesPerRegion(),
                     run.safe() ? "no safety violation" : run.findings().safetyViolations() + " SAFETY VIOLATIONS",
+                    run.findings().memberLossFailovers() == 0 ? "" : "; FINDING: "
+                            + run.findings().memberLossFailovers() + " automatic failover(s) of a region that only "
+                            + "lost one of its nodes (member-kill)",
                     run.loadAverage(), run.history());
             run.findings().examples().forEach(e -> out.println("  " + e));
             if (!run.safe()) {
-                out.printf("  reproduce: bin/meridian chaos --faults %s --seed %d --backend %s%n", run.fault(),
-                        run.seed(), run.backend());
+                out.printf("  reproduce: bin/meridian chaos --faults %s --seed %d --backend %s%s%n", run.fault(),
+                        run.seed(), run.backend(),
+                        run.nodesPerRegion() > 1 ? " --nodes-per-region " + run.nodesPerRegion() : "");
             }
         }
     }

@@ -96,7 +96,8 @@ public final class RegionStreams implements AutoCloseable {
         return APPLICATION_ID_PREFIX + region;
     }
 
-    static Properties streamsProperties(MeridianConfig config) {
+    /** The applier's Kafka Streams configuration for a node of {@code config} (public for the fault harness's budgets). */
+    public static Properties streamsProperties(MeridianConfig config) {
         Properties props = new Properties();
         config.kafkaClientProperties().forEach((k, v) -> {
             if (!k.equals(ConsumerConfig.CLIENT_RACK_CONFIG)) {

@@ -18,12 +18,14 @@ import java.util.Map;
  *                             whose writes stayed paused
  * @param divergentTenants     tenants whose regions hold different documents at the same WAL position
  * @param unreadable           final reads that got neither a document nor 404 (a region that never caught up)
+ * @param memberLossFailovers  automatic failovers of a region while one of its several nodes was lost
+ *                             ({@link MemberLoss}): a finding, not a safety violation
  * @param examples             a few violations spelled out, to start debugging from
  */
 public record Findings(long lost, long overwrittenByOlder, long duplicates, long staleReads,
                        long controllerConflicts, long unfinishedMigrations, long divergentTenants, long unreadable,
                        long longestUnavailableMs, List<FaultWindow> faults, Map<String, Long> errorsByCode,
-                       List<String> examples) {
+                       long memberLossFailovers, List<String> examples) {
 
     /**
      * One injected fault and the longest time without an acknowledged write while it lasted and after; for the loss

@@ -2,6 +2,7 @@ package io.meridian.chaos.check;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.election.ControllerProducer;
+import io.meridian.election.failover.FailoverEvent;
 import io.meridian.infra.serde.Json;
 import io.meridian.infra.topics.Topics;
 import java.nio.charset.StandardCharsets;
@@ -22,13 +23,19 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * What the committed log says, read {@code read_committed} from the beginning to the end offsets of the moment:
  * every data record's writeId and position in {@code meridian.wal} (a retried write may be there more than once),
  * the last record of each WAL partition, and every controller-stamped record (fences in the WAL, events in
- * {@code meridian.controller}) with its controller epoch and, for leadership events, the node. Immutable once read.
+ * {@code meridian.controller}) with its controller epoch and, for leadership events, the node, and every failover
+ * event of {@code meridian.controller}. Immutable once read.
  */
 public final class LogScan {
     /** A record stamped with {@value ControllerProducer#EPOCH_HEADER}, in log order per partition. */
     public record Stamped(String topic, int partition, long offset, long epoch, String type, String node) {
     }
 
+    /** A failover event on {@code meridian.controller}: {@code trigger} automatic or manual, wall-clock start. */
+    public record Failover(String trigger, String region, long startedAtMillis) {
+    }
+
+    private final List<Failover> failovers = new ArrayList<>();
     private final Map<String, List<String>> positionsByWriteId = new HashMap<>();
     private final Map<String, String> writeIdAt = new HashMap<>();
     private final Map<Integer, Long> lastOffset = new TreeMap<>();
@@ -64,6 +71,11 @@ public final class LogScan {
         return stamped;
     }
 
+    /** Every committed failover event, in log order. */
+    public List<Failover> failovers() {
+        return failovers;
+    }
+
     /** WAL records that are not JSON data or fences (the poison fault's, for one). */
     public long undecodable() {
         return undecodable;
@@ -92,6 +104,13 @@ public final class LogScan {
         }
     }
 
+    /** A scan of these records, in this order (tests build the log by hand). */
+    static LogScan of(List<ConsumerRecord<String, byte[]>> records) {
+        LogScan scan = new LogScan();
+        records.forEach(scan::take);
+        return scan;
+    }
+
     private void take(ConsumerRecord<String, byte[]> record) {
         boolean wal = record.topic().equals(Topics.WAL.name());
         if (wal) {
@@ -110,6 +129,10 @@ public final class LogScan {
             long epoch = Long.parseLong(new String(header.value(), StandardCharsets.UTF_8).trim());
             stamped.add(new Stamped(record.topic(), record.partition(), record.offset(), epoch, type,
                     value.path("node").asText("")));
+        }
+        if (!wal && FailoverEvent.TYPE.equals(type)) {
+            failovers.add(new Failover(value.path("trigger").asText(""), value.path("region").asText(""),
+                    value.path("startedAtMillis").asLong(0)));
         }
         String writeId = value.path("writeId").asText("");
         if (wal && !writeId.isEmpty()) {

@@ -28,9 +28,12 @@ public enum Fault {
     RESTART_ALL("every node, broker and ZooKeeper stopped, then started again on their state", 0, 0),
     POISON("records produced straight into meridian.wal: bad JSON, an oversized (~900 KB) put, a put in the wrong "
             + "partition", 0, 0),
+    MEMBER_KILL("kill -9 of ONE node of a region that has several (the one owning a tenant's WAL partition in its "
+            + "primary or a replica region), restarted after the hold; the region must not fail over (skipped with a "
+            + "message with one node per region)", 4_000, 12_000),
     MIXED("a schedule that draws one of the kinds above for every slot", 0, 0);
 
-    /** What {@code --faults all} and the mixed schedule run, in this order. */
+    /** Every fault kind, in this order (the mixed schedule draws from {@link #kinds(int)}). */
     public static final List<Fault> KINDS = Arrays.stream(values()).filter(f -> f != MIXED).toList();
     /** The four that matter most; the default. */
     public static final List<Fault> CORE = List.of(BROKER_KILL, BROKER_PAUSE, NODE_KILL, ZK_RESTART);
@@ -43,6 +46,20 @@ public enum Fault {
         this.description = description;
         this.minHoldMs = minHoldMs;
         this.maxHoldMs = maxHoldMs;
+    }
+
+    /**
+     * What {@code --faults all} and the mixed schedule run on a deployment of {@code nodesPerRegion} nodes per region,
+     * in this order: the kinds that need several nodes of a region only where there are. With one node per region
+     * the list (so every seed's mixed schedule) is what it was before such kinds existed.
+     */
+    public static List<Fault> kinds(int nodesPerRegion) {
+        return KINDS.stream().filter(f -> nodesPerRegion > 1 || !f.needsSeveralNodes()).toList();
+    }
+
+    /** Whether the fault hits one node of a region among several (skipped where regions have one). */
+    public boolean needsSeveralNodes() {
+        return this == MEMBER_KILL;
     }
 
     public String cliName() {

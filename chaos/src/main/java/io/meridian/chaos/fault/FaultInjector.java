@@ -52,6 +52,7 @@ public final class FaultInjector {
             case DISK_FULL -> diskFull(fault, deployment.regions().get(step.draw() % deployment.regions().size()));
             case RESTART_ALL -> restartAll(fault);
             case POISON -> poison(fault, tenants.names().get(step.draw() % tenants.names().size()));
+            case MEMBER_KILL -> memberKill(fault, step.draw());
             case MIXED -> throw new IllegalArgumentException("mixed is a schedule, not a fault");
         };
     }
@@ -82,20 +83,53 @@ public final class FaultInjector {
         String region = target.region();
         String held = heldController(region);
         long pid = deployment.killNode(region);
-        event(fault, FaultEvent.INJECT, "node-" + region, pid, "kill -9; " + target.role() + held);
+        event(fault, FaultEvent.INJECT, "node-" + region, pid, "kill -9" + ofNodes(deployment.nodesPerRegion())
+                + "; " + target.role() + held);
         return () -> restartNode(fault, region);
     }
 
     private Heal nodePause(Fault fault, Targets.Target target) {
         String region = target.region();
-        long pid = deployment.nodePid(region).orElseThrow(() -> new IllegalStateException("no node in " + region));
+        List<Long> pids = deployment.nodePids(region);
+        if (pids.isEmpty()) {
+            throw new IllegalStateException("no node in " + region);
+        }
         String held = heldController(region);
-        deployment.processes().stop(pid);
-        event(fault, FaultEvent.INJECT, "node-" + region, pid, "SIGSTOP; " + target.role() + held);
+        pids.forEach(deployment.processes()::stop);
+        event(fault, FaultEvent.INJECT, "node-" + region, pids.get(0), "SIGSTOP" + ofNodes(pids.size()) + "; "
+                + target.role() + held);
         return () -> {
-            deployment.processes().resume(pid);
-            event(fault, FaultEvent.HEAL, "node-" + region, pid, "SIGCONT");
+            pids.forEach(deployment.processes()::resume);
+            event(fault, FaultEvent.HEAL, "node-" + region, pids.get(0), "SIGCONT" + ofNodes(pids.size()));
         };
+    }
+
+    /**
+     * kill -9 of one node of a region that has several, restarted after the hold; skipped (with the reason in the
+     * history) where every region has one node. The region must not fail over: the checker looks for a failover.
+     */
+    private Heal memberKill(Fault fault, int draw) {
+        if (deployment.nodesPerRegion() < 2) {
+            event(fault, FaultEvent.SKIP, "members", -1, "skipped: every region has one node "
+                    + "(member-kill needs --nodes-per-region 2 or more)");
+            return () -> { };
+        }
+        Targets.Member target = targets.member(draw, tenants.names());
+        String held = deployment.controllerNode().filter(target.nodeId()::equals).isPresent()
+                ? "; " + FailoverBudget.HELD_CONTROLLER : "";
+        long pid = deployment.killMember(target.region(), target.index());
+        event(fault, FaultEvent.INJECT, "node-" + target.nodeId(), pid, "kill -9 of 1 of "
+                + deployment.nodesPerRegion() + " nodes of " + target.region() + "; " + target.role() + held);
+        return () -> {
+            deployment.restartMember(target.region(), target.index(), ChaosDeployment.READY_TIMEOUT);
+            event(fault, FaultEvent.HEAL, "node-" + target.nodeId(),
+                    deployment.memberPid(target.region(), target.index()).orElse(-1L), "restarted, ready");
+        };
+    }
+
+    /** " of the N nodes" when a region has several, else empty (as the event read with one node per region). */
+    private static String ofNodes(int nodes) {
+        return nodes > 1 ? " of the " + nodes + " nodes" : "";
     }
 
     private Heal zooKeeperRestart(Fault fault) {

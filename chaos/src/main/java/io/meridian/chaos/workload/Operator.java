@@ -72,7 +72,7 @@ final class Operator {
         Answer answer = null;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             String region = tenants.regions().get(random.nextInt(tenants.regions().size()));
-            answer = client.api().send(method, client.url(region) + path, body, Map.of());
+            answer = client.api().send(method, client.nodeUrl(region, random) + path, body, Map.of());
             if (answer.status() != 503 && answer.status() != HttpApi.IO_ERROR) {
                 return answer;
             }
