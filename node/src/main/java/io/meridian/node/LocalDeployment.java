@@ -54,6 +54,8 @@ public final class LocalDeployment implements AutoCloseable {
      */
     static final List<String> NODE_JVM_OPTIONS = JvmFootprint.serverOptions("32m", "384m", "128m", false);
     private static final Duration LEFTOVER_PATIENCE = Duration.ofSeconds(30);
+    /** How much of a node's log a failed start quotes. */
+    private static final int LOG_TAIL_LINES = 40;
     public static final int MAX_NODES_PER_REGION = 4;
 
     private final Path dataDir;
@@ -197,7 +199,7 @@ public final class LocalDeployment implements AutoCloseable {
             Process node = nodes.get(name);
             if (!node.isAlive()) {
                 throw new IllegalStateException("node " + name + " exited with " + node.exitValue()
-                        + "; see " + logFile(name));
+                        + "; see " + logFile(name) + ", which ends:\n" + tail(logFile(name), LOG_TAIL_LINES));
             }
             try {
                 HttpResponse<String> answer = http.send(HttpRequest.newBuilder(uri).GET().build(),
@@ -355,6 +357,22 @@ public final class LocalDeployment implements AutoCloseable {
     }
 
     /** The log of the node named {@code node} ({@link #nodeName}; a region's name for its first node). */
+    /** The last {@code lines} lines of {@code file}, or why they cannot be read: a failed start says why at once. */
+    static String tail(Path file, int lines) {
+        try (java.util.stream.Stream<String> all = Files.lines(file)) {
+            java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>(lines);
+            all.forEach(line -> {
+                if (last.size() == lines) {
+                    last.removeFirst();
+                }
+                last.addLast(line);
+            });
+            return String.join("\n", last);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "(cannot read it: " + e + ")";
+        }
+    }
+
     public Path logFile(String node) {
         return dataDir.resolve("logs").resolve(node + ".log");
     }
