@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -33,6 +34,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -359,8 +361,8 @@ public final class LocalDeployment implements AutoCloseable {
     /** The log of the node named {@code node} ({@link #nodeName}; a region's name for its first node). */
     /** The last {@code lines} lines of {@code file}, or why they cannot be read: a failed start says why at once. */
     static String tail(Path file, int lines) {
-        try (java.util.stream.Stream<String> all = Files.lines(file)) {
-            java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>(lines);
+        try (Stream<String> all = Files.lines(file)) {
+            ArrayDeque<String> last = new ArrayDeque<>(lines);
             all.forEach(line -> {
                 if (last.size() == lines) {
                     last.removeFirst();
@@ -368,7 +370,7 @@ public final class LocalDeployment implements AutoCloseable {
                 last.addLast(line);
             });
             return String.join("\n", last);
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return "(cannot read it: " + e + ")";
         }
     }

@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Random;
 
 /** HTTP as the tests against {@link LocalDeployment} use it: redirects are answers to check, never followed. */
 final class LocalHttp {
@@ -35,7 +36,7 @@ final class LocalHttp {
      * hands out to outgoing connections (a broker's, a client's) could be taken between this probe and the node's bind.
      */
     static int freePortRange(int count) throws IOException {
-        java.util.Random random = new java.util.Random();
+        Random random = new Random();
         for (int attempt = 0; attempt < 50; attempt++) {
             int base = 20_000 + random.nextInt(12_000 - count);
             boolean free = true;

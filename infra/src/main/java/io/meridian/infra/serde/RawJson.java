@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -37,7 +38,7 @@ public final class RawJson {
 
     /** {@code json} parsed (it must be one JSON value) and written compactly. */
     public static RawJson parse(String json) {
-        return of(Json.readTree(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return of(Json.readTree(json.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The compact JSON text. */
@@ -47,7 +48,7 @@ public final class RawJson {
 
     /** The value as a tree: parsed on every call. */
     public JsonNode tree() {
-        return Json.readTree(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return Json.readTree(text.getBytes(StandardCharsets.UTF_8));
     }
 
     public boolean isNull() {

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -265,20 +266,12 @@ public final class DocumentWriter {
             }
             case REJECTED_PAUSED -> {
                 logRejected(command, placement, outcome);
+                cache.invalidate(command.tenant());
                 if (retried) {
                     throw writesPaused(outcome.fence());
                 }
-                cache.invalidate(command.tenant());
                 // The write raced a pause: wait for the placement after it, then try once more on that one.
-                long deadline = System.nanoTime() + settings.pauseBudget().toNanos();
-                return watch.awaitEpoch(command.tenant(), outcome.fence().epoch() + 1, settings.pauseBudget())
-                        .thenComposeAsync(next -> {
-                            if (next.isEmpty()) {
-                                throw writesPaused(outcome.fence());
-                            }
-                            cache.invalidate(command.tenant());
-                            return attempt(command, deadline, true);
-                        }, executor);
+                return retryOnEpoch(command, outcome.fence().epoch() + 1, () -> writesPaused(outcome.fence()));
             }
             case REJECTED_STALE_EPOCH, REJECTED_NOT_WRITABLE_HERE -> {
                 logRejected(command, placement, outcome);
@@ -290,15 +283,7 @@ public final class DocumentWriter {
                 }
                 // The placement moved on (a replica added, a sync ended) but still takes this write here. The rejected
                 // write was applied nowhere and its id was not remembered, so one more try on the new epoch is safe.
-                long deadline = System.nanoTime() + settings.pauseBudget().toNanos();
-                return watch.awaitEpoch(command.tenant(), fence.epoch(), settings.pauseBudget())
-                        .thenComposeAsync(next -> {
-                            if (next.isEmpty()) {
-                                throw placementChanged(command, outcome);
-                            }
-                            cache.invalidate(command.tenant());
-                            return attempt(command, deadline, true);
-                        }, executor);
+                return retryOnEpoch(command, fence.epoch(), () -> placementChanged(command, outcome));
             }
             case REJECTED_WRITE_CONFLICT -> {
                 logRejected(command, placement, outcome);
@@ -338,6 +323,23 @@ public final class DocumentWriter {
             }
             default -> throw new IllegalStateException("unknown verdict " + outcome.verdict());
         }
+    }
+
+    /**
+     * The one retry of a write a fence rejected: once this node's placement view reaches {@code minEpoch} (within the
+     * pause budget), route and produce it again; else {@code giveUp}.
+     */
+    private CompletableFuture<Reply> retryOnEpoch(WriteCommand command, long minEpoch,
+                                                  Supplier<ApiException> giveUp) {
+        long deadline = System.nanoTime() + settings.pauseBudget().toNanos();
+        return watch.awaitEpoch(command.tenant(), minEpoch, settings.pauseBudget())
+                .thenComposeAsync(next -> {
+                    if (next.isEmpty()) {
+                        throw giveUp.get();
+                    }
+                    cache.invalidate(command.tenant());  // the view is ahead of a not yet invalidated entry
+                    return attempt(command, deadline, true);
+                }, executor);
     }
 
     private Reply concernReply(WriteCommand command, Map<String, Object> body, Position position,
