@@ -26,7 +26,7 @@ import org.testcontainers.utility.DockerImageName;
  */
 final class TestcontainersTestCluster extends SharedTestCluster.AbstractTestCluster {
 
-    static final DockerImageName IMAGE = DockerImageName.parse("apache/kafka:4.1.1");
+    static final DockerImageName IMAGE = DockerImageName.parse("apache/kafka:4.4.0");
     /** KafkaContainer's controller listener port inside the container network. */
     private static final int CONTROLLER_PORT = 9094;
 

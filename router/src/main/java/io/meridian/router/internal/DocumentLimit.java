@@ -7,9 +7,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.record.DefaultRecord;
-import org.apache.kafka.common.record.DefaultRecordBatch;
-import org.apache.kafka.common.utils.ByteUtils;
 
 /**
  * The largest document a write can carry: its WAL record must fit the WAL producer's {@code max.request.size}, or
@@ -23,6 +20,14 @@ public final class DocumentLimit {
     private static final int ENVELOPE_BYTES = 352;
     /** The longest document version a record can carry (base, If-Match): a position at its widest. */
     public static final String WIDEST_VERSION = Integer.MAX_VALUE + ":" + Long.MAX_VALUE;
+    /**
+     * Kafka's record format v2 (KIP-98): a batch header of 61 bytes, and at most 21 bytes of a record's own fields
+     * (length, attributes, timestamp and offset deltas, as varints at their widest). Copied from
+     * {@code DefaultRecordBatch.RECORD_BATCH_OVERHEAD} and {@code DefaultRecord.MAX_RECORD_OVERHEAD}: the wire format
+     * is fixed, and those classes are internal (Kafka 4.4 moved them).
+     */
+    private static final int RECORD_BATCH_OVERHEAD = 61;
+    private static final int MAX_RECORD_OVERHEAD = 21;
     private final String region;
     private final int maxRequestSize;
 
@@ -85,10 +90,21 @@ public final class DocumentLimit {
      */
     public static long kafkaBytes(int keyBytes, long valueBytes) {
         int valueLength = (int) Math.min(valueBytes, Integer.MAX_VALUE);
-        return DefaultRecordBatch.RECORD_BATCH_OVERHEAD + DefaultRecord.MAX_RECORD_OVERHEAD
-                + ByteUtils.sizeOfVarint(keyBytes) + keyBytes
-                + ByteUtils.sizeOfVarint(valueLength) + valueBytes
-                + ByteUtils.sizeOfVarint(0);  // the header count
+        return RECORD_BATCH_OVERHEAD + MAX_RECORD_OVERHEAD
+                + sizeOfVarint(keyBytes) + keyBytes
+                + sizeOfVarint(valueLength) + valueBytes
+                + sizeOfVarint(0);  // the header count
+    }
+
+    /** Bytes of {@code value} as a zig-zag varint, as Kafka writes a record's lengths. */
+    static int sizeOfVarint(int value) {
+        int v = (value << 1) ^ (value >> 31);
+        int bytes = 1;
+        while ((v & 0xffffff80) != 0) {
+            bytes++;
+            v >>>= 7;
+        }
+        return bytes;
     }
 
     private static final class CountingStream extends OutputStream {
