@@ -17,6 +17,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -42,6 +45,8 @@ public final class KafkaRegionPauses implements RegionPauses, AutoCloseable {
 
     private final KafkaConsumer<String, RegionPause> consumer;
     private final KafkaProducer<String, RegionPause> producer;
+    /** Asks for the topic's end offset on behalf of {@link #caughtUp} (the consumer belongs to the reader thread). */
+    private final Admin admin;
     private final Map<String, RegionPause> intents = new ConcurrentHashMap<>();
     private final List<Consumer<RegionPause>> listeners = new CopyOnWriteArrayList<>();
     /** Publications waiting to be read back: offset → future. Guarded by itself. */
@@ -69,6 +74,10 @@ public final class KafkaRegionPauses implements RegionPauses, AutoCloseable {
         producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         this.producer = new KafkaProducer<>(producerProps, Topics.REGIONS.keySerde().serializer(),
                 Topics.REGIONS.valueSerde().serializer());
+        Map<String, Object> adminProps = new HashMap<>(kafkaClientProperties);
+        adminProps.remove(ConsumerConfig.CLIENT_RACK_CONFIG);
+        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "meridian-regions-admin-" + clientId);
+        this.admin = Admin.create(adminProps);
         this.thread = NamedThreads.thread("meridian-regions", this::run);
     }
 
@@ -119,20 +128,39 @@ public final class KafkaRegionPauses implements RegionPauses, AutoCloseable {
                     done.completeExceptionally(error);
                     return;
                 }
-                CompletableFuture<Void> seen = new CompletableFuture<>();
-                synchronized (readBack) {
-                    if (position > metadata.offset()) {
-                        seen.complete(null);
-                    } else {
-                        readBack.computeIfAbsent(metadata.offset(), o -> new ArrayList<>()).add(seen);
-                    }
-                }
-                seen.thenRun(() -> done.complete(intent));
+                readUpTo(metadata.offset()).thenRun(() -> done.complete(intent));
             });
         } catch (KafkaException e) {
             done.completeExceptionally(e);
         }
         return done;
+    }
+
+    @Override
+    public CompletableFuture<Void> caughtUp() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        admin.listOffsets(Map.of(PARTITION, OffsetSpec.latest())).partitionResult(PARTITION)
+                .whenComplete((end, error) -> {
+                    if (error != null) {
+                        done.completeExceptionally(error);
+                    } else {
+                        readUpTo(end.offset() - 1).thenRun(() -> done.complete(null));
+                    }
+                });
+        return done;
+    }
+
+    /** Completes once the reader has applied the record at {@code offset} (at once for an offset already read). */
+    private CompletableFuture<Void> readUpTo(long offset) {
+        CompletableFuture<Void> seen = new CompletableFuture<>();
+        synchronized (readBack) {
+            if (position > offset) {
+                seen.complete(null);
+            } else {
+                readBack.computeIfAbsent(offset, o -> new ArrayList<>()).add(seen);
+            }
+        }
+        return seen;
     }
 
     @Override
@@ -224,6 +252,7 @@ public final class KafkaRegionPauses implements RegionPauses, AutoCloseable {
         }
         consumer.close(Duration.ofSeconds(2));
         producer.close(Duration.ofSeconds(2));
+        admin.close(Duration.ofSeconds(2));
         lifecycle.closed();
     }
 }

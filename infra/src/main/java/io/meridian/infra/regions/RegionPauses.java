@@ -34,6 +34,12 @@ public interface RegionPauses {
      */
     CompletableFuture<RegionPause> publish(RegionPause intent);
 
+    /**
+     * Completes once this node has read every intent any node published before the call: a decision that depends on
+     * the current intent (is the region paused already?) made after it sees other nodes' publications too.
+     */
+    CompletableFuture<Void> caughtUp();
+
     /** {@code listener} hears every change of a region's paused flag, on the reader's thread; keep it quick. */
     void addListener(Consumer<RegionPause> listener);
 
@@ -72,6 +78,11 @@ public interface RegionPauses {
                 listeners.forEach(l -> l.accept(intent));
             }
             return CompletableFuture.completedFuture(intent);
+        }
+
+        @Override
+        public CompletableFuture<Void> caughtUp() {
+            return CompletableFuture.completedFuture(null);  // one JVM: every publication is seen at once
         }
 
         @Override

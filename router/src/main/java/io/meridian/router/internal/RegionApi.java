@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +87,10 @@ public final class RegionApi {
     private CompletableFuture<Reply> pause(Context ctx) {
         String region = region(ctx);
         String reason = reason(HttpEndpoints.body(ctx, maxBodyBytes));
+        return afterCatchingUp(region, "pause", () -> pause(region, reason));
+    }
+
+    private CompletableFuture<Reply> pause(String region, String reason) {
         RegionPause current = pauses.state(region);
         if (current.paused()) {
             return CompletableFuture.completedFuture(Reply.json(200, body(current, false)));
@@ -111,11 +116,37 @@ public final class RegionApi {
     private CompletableFuture<Reply> resume(Context ctx) {
         String region = region(ctx);
         HttpEndpoints.body(ctx, maxBodyBytes);  // read (and bounded) even though a resume takes no fields
+        return afterCatchingUp(region, "resume", () -> resume(region));
+    }
+
+    private CompletableFuture<Reply> resume(String region) {
         RegionPause current = pauses.state(region);
         if (!current.paused()) {
             return CompletableFuture.completedFuture(Reply.json(200, body(current, false)));
         }
         return publish(new RegionPause(region, false, clock.millis(), "", thisNode));
+    }
+
+    /**
+     * Runs {@code decision} once this node has read every intent published so far, whichever node published it: a
+     * pause sent to one node and repeated at another is then answered {@code "changed": false} by the second.
+     */
+    private CompletableFuture<Reply> afterCatchingUp(String region, String what,
+                                                     Supplier<CompletableFuture<Reply>> decision) {
+        return pauses.caughtUp()
+                .orTimeout(PUBLISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((caughtUp, error) -> {
+                    if (error != null) {
+                        Throwable cause = ErrorResponses.unwrap(error);
+                        throw ApiException.of(ErrorCode.KAFKA_UNAVAILABLE, "reading meridian.regions to its end before"
+                                + " the " + what + " of region " + region + " " + (cause instanceof TimeoutException
+                                ? "took over " + PUBLISH_TIMEOUT.toMillis() + " ms" : "failed (" + cause + ")")
+                                + ": retry (the request is idempotent); nothing changed", null,
+                                Map.of("region", region), cause);
+                    }
+                    return decision;
+                })
+                .thenCompose(Supplier::get);
     }
 
     private CompletableFuture<Reply> publish(RegionPause intent) {
