@@ -1,0 +1,75 @@
+package io.meridian.client.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.client.ConflictException;
+import io.meridian.client.ErrorBody;
+import io.meridian.client.InvalidRequestException;
+import io.meridian.client.MeridianException;
+import io.meridian.client.TenantNotFoundException;
+import io.meridian.client.UnavailableException;
+import java.io.IOException;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * Maps the API's error answers ({@code router/API.md}, Errors) to the client's exceptions, by status and code:
+ * retriable answers (a {@code Retry-After}, or {@code placement_changed}) left over when the budget ran out →
+ * {@link UnavailableException}; {@code precondition_failed}, {@code write_conflict} → {@link ConflictException};
+ * {@code tenant_not_found} → {@link TenantNotFoundException}; other 4xx → {@link InvalidRequestException}; the rest
+ * ({@code 500 internal}, answers that are not Meridian's) → {@link MeridianException}. Stateless.
+ */
+public final class Errors {
+    private Errors() {
+    }
+
+    /** The exception for the final, unsuccessful {@code answer} of {@code call}. */
+    public static MeridianException of(Call call, Answer answer) {
+        int status = answer.status();
+        String code = answer.code();
+        String message = answer.error().map(ErrorBody::message).orElseGet(() -> text(answer.body()));
+        Map<String, JsonNode> details = answer.error().map(ErrorBody::details).orElse(Map.of());
+        if (answer.retry() || status == 503 || code.equals("placement_changed") || isRedirect(status)) {
+            String why = answer.retry() ? "still " + status + " " + code + " when the client's operation timeout ran"
+                    + " out: " : isRedirect(status) ? "too many redirects in a row, the last to "
+                    + answer.header("Location").orElse("?") + ": " : "";
+            return new UnavailableException(code, status, why + message, call.tenant(), call.key(), details,
+                    call.idempotencyKey(), call.mayHaveBeenApplied(), null);
+        }
+        if (code.equals("precondition_failed") || code.equals("write_conflict")) {
+            return new ConflictException(code, status, message, call.tenant(), call.key(), details);
+        }
+        if (code.equals("tenant_not_found")) {
+            return new TenantNotFoundException(message, call.tenant(), call.key(), details);
+        }
+        if (status >= 400 && status < 500 && answer.error().isPresent()) {
+            return new InvalidRequestException(code, status, message, call.tenant(), call.key(), details);
+        }
+        return new MeridianException(code, status, message + " (from " + answer.from() + ")", call.tenant(),
+                call.key(), details, null);
+    }
+
+    /** No node answered the last attempt and the budget ran out. */
+    public static UnavailableException noAnswer(Call call, IOException error) {
+        String code = error instanceof HttpTimeoutException ? "timeout" : "unreachable";
+        return new UnavailableException(code, 0, "no answer from " + call.target() + " (" + error
+                + ") when the client's operation timeout ran out" + (call.mayHaveBeenApplied()
+                ? "; the write may have been applied: retry with the same Idempotency-Key" : ""),
+                call.tenant(), call.key(), Map.of(), call.idempotencyKey(), call.mayHaveBeenApplied(), error);
+    }
+
+    /** The calling thread was interrupted (its interrupt flag is set). */
+    public static UnavailableException interrupted(Call call, InterruptedException error) {
+        return new UnavailableException("interrupted", 0, "interrupted before an answer came", call.tenant(),
+                call.key(), Map.of(), call.idempotencyKey(), call.isWrite(), error);
+    }
+
+    private static boolean isRedirect(int status) {
+        return status >= 300 && status < 400;
+    }
+
+    private static String text(byte[] body) {
+        String text = new String(body == null ? new byte[0] : body, StandardCharsets.UTF_8).strip();
+        return text.isEmpty() ? "(no body)" : text.length() > 300 ? text.substring(0, 300) + "..." : text;
+    }
+}
