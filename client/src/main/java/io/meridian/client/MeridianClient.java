@@ -5,6 +5,7 @@ import io.meridian.client.internal.Answer;
 import io.meridian.client.internal.Call;
 import io.meridian.client.internal.Errors;
 import io.meridian.client.internal.Json;
+import io.meridian.client.internal.KnownCode;
 import io.meridian.client.internal.Sender;
 import io.meridian.client.internal.Targets;
 import java.io.IOException;
@@ -133,7 +134,7 @@ public final class MeridianClient implements AutoCloseable {
                 outcome = "ok";
                 return Optional.of(document);
             }
-            if (answer.status() == 404 && answer.code().equals("document_not_found")) {
+            if (answer.status() == 404 && KnownCode.DOCUMENT_NOT_FOUND.is(answer.code())) {
                 outcome = "not_found";
                 return Optional.empty();
             }

@@ -27,8 +27,9 @@ public final class Call {
     static final double RETRY_AFTER_FACTOR = 1.25;
 
     /** 503s to a write after which it was certainly not applied: the node refused it before producing it. */
-    private static final Set<String> NOT_PRODUCED = Set.of("writes_paused", "coordination_lost", "not_ready",
-            "write_concern_unavailable", "no_controller", "read_concern_unavailable");
+    private static final Set<String> NOT_PRODUCED = Set.of(KnownCode.WRITES_PAUSED.wireName(),
+            KnownCode.COORDINATION_LOST.wireName(), KnownCode.NOT_READY.wireName(),
+            KnownCode.WRITE_CONCERN_UNAVAILABLE.wireName(), KnownCode.NO_CONTROLLER.wireName());
 
     private final String op;
     private final String method;
@@ -140,7 +141,7 @@ public final class Call {
         }
         redirectsInARow = 0;
         String code = error.map(ErrorBody::code).orElse("");
-        if (status == 409 && code.equals("placement_changed")) {
+        if (status == 409 && KnownCode.PLACEMENT_CHANGED.is(code)) {
             if (++placementChanges > MAX_PLACEMENT_CHANGES) {
                 return Answer.last(from, status, response.headers(), bytes, error);
             }
@@ -153,7 +154,7 @@ public final class Call {
         Optional<String> retryAfter = response.headers().firstValue("Retry-After");
         if (retryAfter.isPresent()) {
             mayHaveBeenApplied |= isWrite() && status == 503 && !NOT_PRODUCED.contains(code);
-            if (code.equals("position_not_reached")) {
+            if (KnownCode.POSITION_NOT_REACHED.is(code)) {
                 // This region will not get there in time (paused, or far behind): the primary has applied it.
                 error.flatMap(e -> e.detail("primary")).flatMap(targets::urlOf)
                         .ifPresent(base -> target = base.resolve(path));

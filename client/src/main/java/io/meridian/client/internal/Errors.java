@@ -29,24 +29,47 @@ public final class Errors {
         String code = answer.code();
         String message = answer.error().map(ErrorBody::message).orElseGet(() -> text(answer.body()));
         Map<String, JsonNode> details = answer.error().map(ErrorBody::details).orElse(Map.of());
-        if (answer.retry() || status == 503 || code.equals("placement_changed") || isRedirect(status)) {
+        if (answer.retry() || isRetriable(status, code, answer.header("Retry-After").isPresent())) {
             String why = answer.retry() ? "still " + status + " " + code + " when the client's operation timeout ran"
                     + " out: " : isRedirect(status) ? "too many redirects in a row, the last to "
                     + answer.header("Location").orElse("?") + ": " : "";
             return new UnavailableException(code, status, why + message, call.tenant(), call.key(), details,
                     call.idempotencyKey(), call.mayHaveBeenApplied(), null);
         }
-        if (code.equals("precondition_failed") || code.equals("write_conflict")) {
+        Class<? extends MeridianException> type = typeOf(status, code, false);
+        if (type == ConflictException.class) {
             return new ConflictException(code, status, message, call.tenant(), call.key(), details);
         }
-        if (code.equals("tenant_not_found")) {
+        if (type == TenantNotFoundException.class) {
             return new TenantNotFoundException(message, call.tenant(), call.key(), details);
         }
-        if (status >= 400 && status < 500 && answer.error().isPresent()) {
+        if (type == InvalidRequestException.class && answer.error().isPresent()) {
             return new InvalidRequestException(code, status, message, call.tenant(), call.key(), details);
         }
         return new MeridianException(code, status, message + " (from " + answer.from() + ")", call.tenant(),
                 call.key(), details, null);
+    }
+
+    /**
+     * The exception an error answer ends as when the client cannot retry it (any more).
+     *
+     * @param retryAfter whether the answer carried {@code Retry-After} (the API sends it on every retriable answer)
+     */
+    public static Class<? extends MeridianException> typeOf(int status, String code, boolean retryAfter) {
+        if (isRetriable(status, code, retryAfter)) {
+            return UnavailableException.class;
+        }
+        if (KnownCode.PRECONDITION_FAILED.is(code) || KnownCode.WRITE_CONFLICT.is(code)) {
+            return ConflictException.class;
+        }
+        if (KnownCode.TENANT_NOT_FOUND.is(code)) {
+            return TenantNotFoundException.class;
+        }
+        return status >= 400 && status < 500 ? InvalidRequestException.class : MeridianException.class;
+    }
+
+    private static boolean isRetriable(int status, String code, boolean retryAfter) {
+        return retryAfter || status == 503 || KnownCode.PLACEMENT_CHANGED.is(code) || isRedirect(status);
     }
 
     /** No node answered the last attempt and the budget ran out. */
