@@ -28,11 +28,11 @@ public record ErrorBody(String code, String message, Map<String, JsonNode> detai
             return Optional.empty();
         }
         Map<String, JsonNode> details = new LinkedHashMap<>();
-        error.fields().forEachRemaining(field -> {
+        for (Map.Entry<String, JsonNode> field : error.properties()) {
             if (!field.getKey().equals("code") && !field.getKey().equals("message")) {
                 details.put(field.getKey(), field.getValue());
             }
-        });
+        }
         return Optional.of(new ErrorBody(error.get("code").asText(), error.path("message").asText(""), details));
     }
 

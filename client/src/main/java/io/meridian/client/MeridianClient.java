@@ -14,12 +14,16 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 
 /**
  * The Java client of Meridian's document API ({@code router/API.md}): {@link #put}, {@link #get}, {@link #delete}.
@@ -40,7 +44,9 @@ import java.util.concurrent.Executor;
  * Answers no retry changes become exceptions: {@link InvalidRequestException}, {@link TenantNotFoundException},
  * {@link ConflictException}, {@link UnavailableException} (the budget ran out), {@link MeridianException} (the rest).
  *
- * <p>Thread-safe; share one per service. Calls block the calling thread. {@link #close()} releases the HTTP client's
+ * <p>Thread-safe; share one per service. {@code put}, {@code get} and {@code delete} block the calling thread; their
+ * {@code ...Async} forms do not (the future completes exceptionally with the same exceptions, wrapped in
+ * {@link java.util.concurrent.CompletionException} by {@code join()}). {@link #close()} releases the HTTP client's
  * threads (JDK 21+; on 17 they end when unused).
  */
 public final class MeridianClient implements AutoCloseable {
@@ -85,8 +91,7 @@ public final class MeridianClient implements AutoCloseable {
     }
 
     public WriteResult put(String tenant, String key, Object document, WriteOptions options) {
-        Objects.requireNonNull(document, "document (Meridian stores no null documents: delete instead)");
-        return write("put", "PUT", tenant, key, Json.write(document), options);
+        return sync(putCall(tenant, key, Json.write(nonNull(document)), options), this::written);
     }
 
     /** Writes the document given as JSON text. */
@@ -95,7 +100,7 @@ public final class MeridianClient implements AutoCloseable {
     }
 
     public WriteResult putJson(String tenant, String key, String json, WriteOptions options) {
-        return write("put", "PUT", tenant, key, json.getBytes(StandardCharsets.UTF_8), options);
+        return sync(putCall(tenant, key, json.getBytes(StandardCharsets.UTF_8), options), this::written);
     }
 
     /** Deletes the document (accepted whether or not it exists). */
@@ -104,7 +109,7 @@ public final class MeridianClient implements AutoCloseable {
     }
 
     public WriteResult delete(String tenant, String key, WriteOptions options) {
-        return write("delete", "DELETE", tenant, key, null, options);
+        return sync(writeCall("delete", "DELETE", tenant, key, null, options), this::written);
     }
 
     /**
@@ -113,84 +118,138 @@ public final class MeridianClient implements AutoCloseable {
      * no such document.
      */
     public Optional<Document> get(String tenant, String key) {
+        return sync(readCall(tenant, key), this::read);
+    }
+
+    /**
+     * {@link #put(String, String, Object, WriteOptions)} without blocking: the future completes with the result, or
+     * exceptionally with the same exceptions. Retries wait on Failsafe's scheduler, not on a caller's thread.
+     */
+    public CompletableFuture<WriteResult> putAsync(String tenant, String key, Object document, WriteOptions options) {
+        return async(putCall(tenant, key, Json.write(nonNull(document)), options), this::written);
+    }
+
+    /** {@link #putJson(String, String, String, WriteOptions)} without blocking. */
+    public CompletableFuture<WriteResult> putJsonAsync(String tenant, String key, String json, WriteOptions options) {
+        return async(putCall(tenant, key, json.getBytes(StandardCharsets.UTF_8), options), this::written);
+    }
+
+    /** {@link #delete(String, String, WriteOptions)} without blocking. */
+    public CompletableFuture<WriteResult> deleteAsync(String tenant, String key, WriteOptions options) {
+        return async(writeCall("delete", "DELETE", tenant, key, null, options), this::written);
+    }
+
+    /** {@link #get(String, String)} without blocking. */
+    public CompletableFuture<Optional<Document>> getAsync(String tenant, String key) {
+        return async(readCall(tenant, key), this::read);
+    }
+
+    private static Object nonNull(Object document) {
+        return Objects.requireNonNull(document, "document (Meridian stores no null documents: delete instead)");
+    }
+
+    private Call putCall(String tenant, String key, byte[] body, WriteOptions options) {
+        return writeCall("put", "PUT", tenant, key, body, options);
+    }
+
+    private Call writeCall(String op, String method, String tenant, String key, byte[] body, WriteOptions options) {
+        String idempotencyKey = options.idempotencyKey().orElseGet(() -> UUID.randomUUID().toString());
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Idempotency-Key", idempotencyKey);
+        options.ifMatch().ifPresent(version -> headers.put("If-Match", version));
+        options.writeConcern().ifPresent(concern -> headers.put("X-Meridian-Write-Concern", concern));
+        return new Call(op, method, tenant, key, path(tenant, key), body, headers, idempotencyKey, targets);
+    }
+
+    private Call readCall(String tenant, String key) {
         Map<String, String> headers = new LinkedHashMap<>();
         session.minPositionFor(tenant).ifPresent(position -> {
             headers.put("X-Meridian-Min-Position", position.toString());
             // A paused region would never reach it: read from the primary instead.
             headers.put("X-Meridian-If-Paused", "redirect");
         });
-        Call call = new Call("get", "GET", tenant, key, path(tenant, key), null, headers, null, targets);
-        long start = System.nanoTime();
-        String outcome = "failed";
-        try {
-            Answer answer = run(call);
-            if (answer.status() == 200) {
-                Position position = Position.parse(answer.header("X-Meridian-Position").orElseThrow(
-                        () -> Errors.of(call, answer)));
-                session.observe(tenant, position);
-                Document document = new Document(tenant, key, Json.readOrNull(answer.body()), position,
-                        answer.header("X-Meridian-Epoch").map(Long::parseLong).orElse(-1L),
-                        answer.header("X-Meridian-Region").orElse(null));
-                outcome = "ok";
-                return Optional.of(document);
-            }
-            if (answer.status() == 404 && KnownCode.DOCUMENT_NOT_FOUND.is(answer.code())) {
-                outcome = "not_found";
-                return Optional.empty();
-            }
+        return new Call("get", "GET", tenant, key, path(tenant, key), null, headers, null, targets);
+    }
+
+    /** The final answer to a write as its result, or its exception. */
+    private WriteResult written(Call call, Answer answer) {
+        if (answer.status() != 200 && answer.status() != 201) {
             throw Errors.of(call, answer);
-        } catch (MeridianException e) {
-            outcome = outcome(e);
-            throw e;
-        } finally {
-            metrics.operation("get", outcome, System.nanoTime() - start);
         }
+        JsonNode json = Json.readOrNull(answer.body());
+        String positionText = json == null ? null : json.path("position").asText(null);
+        if (positionText == null) {
+            throw Errors.of(call, answer);
+        }
+        Position position = Position.parse(positionText);
+        session.observe(call.tenant(), position);
+        JsonNode current = json.get("current");
+        return new WriteResult(call.tenant(), call.key(), position, json.path("epoch").asLong(-1),
+                json.path("region").asText(null), json.path("superseded").asBoolean(false),
+                current == null || current.isNull() ? Optional.empty() : Optional.of(current.asText()));
     }
 
-    private WriteResult write(String op, String method, String tenant, String key, byte[] body,
-                              WriteOptions options) {
-        String idempotencyKey = options.idempotencyKey().orElseGet(() -> UUID.randomUUID().toString());
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Idempotency-Key", idempotencyKey);
-        options.ifMatch().ifPresent(version -> headers.put("If-Match", version));
-        options.writeConcern().ifPresent(concern -> headers.put("X-Meridian-Write-Concern", concern));
-        Call call = new Call(op, method, tenant, key, path(tenant, key), body, headers, idempotencyKey, targets);
+    /** The final answer to a read as its document (empty: none), or its exception. */
+    private Optional<Document> read(Call call, Answer answer) {
+        if (answer.status() == 404 && KnownCode.DOCUMENT_NOT_FOUND.is(answer.code())) {
+            return Optional.empty();
+        }
+        if (answer.status() != 200 || answer.header("X-Meridian-Position").isEmpty()) {
+            throw Errors.of(call, answer);
+        }
+        Position position = Position.parse(answer.header("X-Meridian-Position").get());
+        session.observe(call.tenant(), position);
+        return Optional.of(new Document(call.tenant(), call.key(), Json.readOrNull(answer.body()), position,
+                answer.header("X-Meridian-Epoch").map(Long::parseLong).orElse(-1L),
+                answer.header("X-Meridian-Region").orElse(null)));
+    }
+
+    private <T> T sync(Call call, BiFunction<Call, Answer, T> decode) {
         long start = System.nanoTime();
         String outcome = "failed";
         try {
-            Answer answer = run(call);
-            if (answer.status() != 200 && answer.status() != 201) {
-                throw Errors.of(call, answer);
+            Answer answer;
+            try {
+                answer = sender.send(call);
+            } catch (IOException e) {
+                throw Errors.noAnswer(call, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw Errors.interrupted(call, e);
             }
-            JsonNode json = Json.readOrNull(answer.body());
-            String positionText = json == null ? null : json.path("position").asText(null);
-            if (positionText == null) {
-                throw Errors.of(call, answer);
-            }
-            Position position = Position.parse(positionText);
-            session.observe(tenant, position);
-            JsonNode current = json.get("current");
-            outcome = "ok";
-            return new WriteResult(tenant, key, position, json.path("epoch").asLong(-1),
-                    json.path("region").asText(null), json.path("superseded").asBoolean(false),
-                    current == null || current.isNull() ? Optional.empty() : Optional.of(current.asText()));
+            T result = decode.apply(call, answer);
+            outcome = outcome(result);
+            return result;
         } catch (MeridianException e) {
             outcome = outcome(e);
             throw e;
         } finally {
-            metrics.operation(op, outcome, System.nanoTime() - start);
+            metrics.operation(call.op(), outcome, System.nanoTime() - start);
         }
     }
 
-    private Answer run(Call call) {
-        try {
-            return sender.send(call);
-        } catch (IOException e) {
-            throw Errors.noAnswer(call, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw Errors.interrupted(call, e);
-        }
+    private <T> CompletableFuture<T> async(Call call, BiFunction<Call, Answer, T> decode) {
+        long start = System.nanoTime();
+        return sender.sendAsync(call).handle((answer, error) -> {
+            String outcome = "failed";
+            try {
+                if (error != null) {
+                    throw Errors.failure(call, error);
+                }
+                T result = decode.apply(call, answer);
+                outcome = outcome(result);
+                return result;
+            } catch (MeridianException e) {
+                outcome = outcome(e);
+                throw e;
+            } finally {
+                metrics.operation(call.op(), outcome, System.nanoTime() - start);
+            }
+        });
+    }
+
+    private static String outcome(Object result) {
+        return result instanceof Optional<?> optional && optional.isEmpty() ? "not_found" : "ok";
     }
 
     private static String outcome(MeridianException e) {
@@ -227,7 +286,7 @@ public final class MeridianClient implements AutoCloseable {
      * pause and a region's failover), a new {@link Session}, no metrics.
      */
     public static final class Builder {
-        private final Map<String, URI> regions = new LinkedHashMap<>();
+        private final Map<String, List<URI>> regions = new LinkedHashMap<>();
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration requestTimeout = Duration.ofSeconds(30);
         private Duration operationTimeout = Duration.ofSeconds(60);
@@ -240,19 +299,36 @@ public final class MeridianClient implements AutoCloseable {
 
         /**
          * A region and the base URL of a node there (or of a load balancer in front of its nodes), e.g.
-         * {@code region("us-east", "http://meridian.us-east.internal:8080")}. The first region is the client's home:
-         * reads and a tenant's first write go there. Name every region so that the client can follow a placement
-         * change to the new primary and fall back to another region when one does not answer.
+         * {@code region("us-east", "http://meridian.us-east.internal:8080")}; more nodes of the region after it (a
+         * node that does not answer is followed by the next of its region, then by the next region's). The first
+         * region is the client's home: reads and a tenant's first write go there. Name every region so that the
+         * client can follow a placement change to the new primary and fall back to another region when one does not
+         * answer.
          */
-        public Builder region(String name, String baseUrl) {
-            URI url = URI.create(Objects.requireNonNull(baseUrl, "baseUrl"));
+        public Builder region(String name, String baseUrl, String... moreNodes) {
+            Objects.requireNonNull(name, "name");
+            List<URI> nodes = new ArrayList<>();
+            nodes.add(url(name, baseUrl));
+            for (String node : moreNodes) {
+                nodes.add(url(name, node));
+            }
+            regions.put(name, List.copyOf(nodes));
+            return this;
+        }
+
+        private static URI url(String region, String baseUrl) {
+            URI url;
+            try {
+                url = URI.create(Objects.requireNonNull(baseUrl, "baseUrl"));
+            } catch (IllegalArgumentException e) {
+                url = URI.create("");
+            }
             if (url.getScheme() == null || url.getHost() == null
                     || !(url.getScheme().equals("http") || url.getScheme().equals("https"))) {
-                throw new IllegalArgumentException("'" + baseUrl + "' is not a node's base URL (region " + name
+                throw new IllegalArgumentException("'" + baseUrl + "' is not a node's base URL (region " + region
                         + "); use e.g. http://127.0.0.1:8081");
             }
-            regions.put(Objects.requireNonNull(name, "name"), url);
-            return this;
+            return url;
         }
 
         /** How long connecting to a node may take before the next region is tried. */

@@ -13,6 +13,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -181,6 +183,74 @@ class MeridianClientTest {
             assertEquals(307, e.status());
             assertInstanceOf(UnavailableException.class, e);
         }
+    }
+
+    @Test
+    void shouldFollowRedirectsAndRetryAfterWithoutBlockingWhenAsked() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        try (StubNode primary = new StubNode(r -> calls.incrementAndGet() == 1
+                     ? error(503, "apply_timeout", "", "Retry-After", "1") : written("acme", "k", "2:9", 201));
+             StubNode home = new StubNode(r -> new StubNode.Reply(307, "{}", "Location", primary.url() + r.path()));
+             MeridianClient client = client(home, primary)) {
+            CompletableFuture<WriteResult> future = client.putJsonAsync("acme", "k", "{\"v\":1}",
+                    WriteOptions.none().withIdempotencyKey("async-1"));
+
+            assertEquals(new Position(2, 9), future.get(10, TimeUnit.SECONDS).position());
+            assertEquals(2, primary.requests().size());
+            assertEquals("async-1", primary.requests().get(1).header("Idempotency-Key"));
+            assertEquals("{\"v\":1}", primary.requests().get(1).body());
+            assertEquals(Map.of(2, 9L), client.session().positions());
+        }
+    }
+
+    @Test
+    void shouldCompleteAnAsyncCallExceptionallyWithTheClientsExceptions() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        try (StubNode home = new StubNode(r -> error(412, "precondition_failed", "\"current\":\"absent\""));
+             MeridianClient client = MeridianClient.builder().region("us-east", home.url())
+                     .operationTimeout(Duration.ofSeconds(2)).requestTimeout(Duration.ofSeconds(1)).build();
+             MeridianClient nowhere = MeridianClient.builder().region("us-east", "http://127.0.0.1:" + closedPort)
+                     .operationTimeout(Duration.ofMillis(800)).requestTimeout(Duration.ofMillis(500)).build()) {
+            CompletionException conflict = assertThrows(CompletionException.class, () -> client.putAsync("acme", "k",
+                    Map.of(), WriteOptions.none().withIfMatch("1:1")).join());
+            assertInstanceOf(ConflictException.class, conflict.getCause());
+
+            CompletionException unreachable = assertThrows(CompletionException.class,
+                    () -> nowhere.deleteAsync("acme", "k", WriteOptions.none()).join());
+            UnavailableException e = assertInstanceOf(UnavailableException.class, unreachable.getCause());
+            assertEquals("unreachable", e.code());
+            assertFalse(e.mayHaveBeenApplied(), "refused connections never carried the write");
+            assertTrue(e.idempotencyKey().isPresent());
+        }
+    }
+
+    @Test
+    void shouldTryTheOtherNodesOfARegionBeforeTheNextRegion() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        try (StubNode sibling = new StubNode(r -> written("acme", "k", "1:1", 201));
+             StubNode otherRegion = new StubNode(r -> error(500, "internal", ""));
+             MeridianClient client = MeridianClient.builder()
+                     .region("us-east", "http://127.0.0.1:" + closedPort, sibling.url())
+                     .region("eu-west", otherRegion.url()).build()) {
+            assertEquals(new Position(1, 1), client.putJson("acme", "k", "{}").position());
+            assertEquals(1, sibling.requests().size());
+            assertTrue(otherRegion.requests().isEmpty());
+        }
+    }
+
+    @Test
+    void shouldRefuseASettingThatCannotWork() {
+        assertThrows(IllegalArgumentException.class, () -> MeridianClient.builder().region("us-east", "localhost:8081"));
+        assertThrows(IllegalStateException.class, () -> MeridianClient.builder().build());
+        assertThrows(IllegalStateException.class, () -> MeridianClient.builder().region("us-east", "http://h:1")
+                .requestTimeout(Duration.ofSeconds(30)).operationTimeout(Duration.ofSeconds(5)).build());
+        assertThrows(IllegalArgumentException.class, () -> MeridianClient.builder().operationTimeout(Duration.ZERO));
     }
 
     @Test

@@ -14,7 +14,8 @@ import java.util.Set;
 /**
  * One call of the client (a put, get or delete) across its attempts: the request, which is the same for every attempt
  * (same method, body and headers, the {@code Idempotency-Key} included), where the next attempt goes, and what each
- * answer means. Confined to the calling thread.
+ * answer means. Used by one attempt at a time (the blocking call's thread, or the asynchronous call's stages, which
+ * follow one another).
  */
 public final class Call {
     /** More 307s than this in a row (nodes that disagree, or a redirect loop) end the call with the last one. */

@@ -1,6 +1,7 @@
 package io.meridian.client.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.failsafe.FailsafeException;
 import io.meridian.client.ConflictException;
 import io.meridian.client.ErrorBody;
 import io.meridian.client.InvalidRequestException;
@@ -11,6 +12,8 @@ import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Maps the API's error answers ({@code router/API.md}, Errors) to the client's exceptions, by status and code:
@@ -79,6 +82,30 @@ public final class Errors {
                 + ") when the client's operation timeout ran out" + (call.mayHaveBeenApplied()
                 ? "; the write may have been applied: retry with the same Idempotency-Key" : ""),
                 call.tenant(), call.key(), Map.of(), call.idempotencyKey(), call.mayHaveBeenApplied(), error);
+    }
+
+    /**
+     * The exception an asynchronous call ended with: {@code error} as the future gave it (wrapped in
+     * {@link java.util.concurrent.CompletionException} or Failsafe's exception), its cause mapped as the blocking
+     * call maps it.
+     */
+    public static RuntimeException failure(Call call, Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException
+                || cause instanceof FailsafeException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof MeridianException meridian) {
+            return meridian;
+        }
+        if (cause instanceof IOException io) {
+            return noAnswer(call, io);
+        }
+        if (cause instanceof InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return interrupted(call, interrupted);
+        }
+        return cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
     }
 
     /** The calling thread was interrupted (its interrupt flag is set). */

@@ -11,13 +11,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs a {@link Call} to its final answer with Failsafe: one {@link RetryPolicy} per call whose delay comes from the
  * last answer ({@link Answer#delay()}: none for a redirect, Retry-After for a 503) or, after no answer, from an
- * exponential backoff; every delay is jittered, and the whole call is bounded by the operation timeout. Thread-safe.
+ * exponential backoff; every delay is jittered, and the whole call is bounded by the operation timeout. Blocking
+ * ({@link #send}) or not ({@link #sendAsync}). Thread-safe.
  */
 public final class Sender {
     private static final Logger LOG = LoggerFactory.getLogger(Sender.class);
@@ -49,20 +52,8 @@ public final class Sender {
      */
     public Answer send(Call call) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + operationTimeout.toNanos();
-        RetryPolicy<Answer> policy = RetryPolicy.<Answer>builder()
-                .handle(IOException.class)
-                .handleResultIf(Answer::retry)
-                // The answer says how long to wait; after no answer (null or negative here) the backoff does.
-                .withDelayFn(context -> context.getLastResult() != null ? context.getLastResult().delay()
-                        : Duration.ofMillis(-1))
-                .withBackoff(BACKOFF_FIRST, BACKOFF_MAX)
-                .withJitter(JITTER)
-                .withMaxRetries(-1)
-                .withMaxDuration(operationTimeout)
-                .onRetry(event -> retrying(call, event))
-                .build();
         try {
-            return Failsafe.with(policy).get(() -> attempt(call, deadline));
+            return Failsafe.with(policy(call)).get(() -> attempt(call, deadline));
         } catch (FailsafeException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;
@@ -75,7 +66,57 @@ public final class Sender {
         }
     }
 
+    /**
+     * {@link #send(Call)} without blocking: attempts go out with {@link HttpClient#sendAsync}, delays wait on
+     * Failsafe's scheduler. Completes exceptionally with the {@link IOException} of the last attempt when no node
+     * answered it and the budget ran out.
+     */
+    public CompletableFuture<Answer> sendAsync(Call call) {
+        long deadline = System.nanoTime() + operationTimeout.toNanos();
+        return Failsafe.with(policy(call)).getStageAsync(() -> attemptAsync(call, deadline));
+    }
+
+    private RetryPolicy<Answer> policy(Call call) {
+        return RetryPolicy.<Answer>builder()
+                .handle(IOException.class)
+                .handleResultIf(Answer::retry)
+                // The answer says how long to wait; after no answer (null or negative here) the backoff does.
+                .withDelayFn(context -> context.getLastResult() != null ? context.getLastResult().delay()
+                        : Duration.ofMillis(-1))
+                .withBackoff(BACKOFF_FIRST, BACKOFF_MAX)
+                .withJitter(JITTER)
+                .withMaxRetries(-1)
+                .withMaxDuration(operationTimeout)
+                .onRetry(event -> retrying(call, event))
+                .build();
+    }
+
+    private CompletableFuture<Answer> attemptAsync(Call call, long deadline) {
+        return http.sendAsync(request(call, deadline), HttpResponse.BodyHandlers.ofByteArray())
+                .handle((response, error) -> {
+                    if (error == null) {
+                        return call.answer(response);
+                    }
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    if (cause instanceof IOException io) {
+                        noAnswer(call, io);
+                    }
+                    throw error instanceof CompletionException completion ? completion
+                            : new CompletionException(cause);
+                });
+    }
+
     private Answer attempt(Call call, long deadline) throws IOException, InterruptedException {
+        try {
+            return call.answer(http.send(request(call, deadline), HttpResponse.BodyHandlers.ofByteArray()));
+        } catch (IOException e) {
+            noAnswer(call, e);
+            throw e;
+        }
+    }
+
+    private HttpRequest request(Call call, long deadline) {
         Duration left = Duration.ofNanos(deadline - System.nanoTime());
         Duration timeout = left.compareTo(requestTimeout) < 0 ? left : requestTimeout;
         if (timeout.compareTo(MIN_ATTEMPT_TIMEOUT) < 0) {
@@ -89,16 +130,13 @@ public final class Sender {
             request.header("Content-Type", "application/json");
         }
         call.headers().forEach(request::header);
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            LOG.debug("no answer from {} {} tenant={} key={}: {}", call.method(), call.target(), call.tenant(),
-                    call.key(), e.toString());
-            call.noAnswer(e);
-            throw e;
-        }
-        return call.answer(response);
+        return request.build();
+    }
+
+    private static void noAnswer(Call call, IOException error) {
+        LOG.debug("no answer from {} {} tenant={} key={}: {}", call.method(), call.target(), call.tenant(),
+                call.key(), error.toString());
+        call.noAnswer(error);
     }
 
     private void retrying(Call call, ExecutionAttemptedEvent<Answer> event) {

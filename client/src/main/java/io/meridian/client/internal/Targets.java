@@ -9,28 +9,34 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Where requests go: the configured regions (the first is the client's home region, where reads and a tenant's first
- * write go), the base URL of the node that last accepted each tenant's writes (its primary, learnt from redirects, so
- * later writes skip the redirect), and the regions no node answered in recently (skipped as a first target for a
+ * Where requests go: the configured regions and their nodes (the first region is the client's home, where reads and
+ * a tenant's first write go), the node that last accepted each tenant's writes (its primary, learnt from redirects,
+ * so later writes skip the redirect), and the nodes that did not answer recently (skipped as a first target for a
  * while). Thread-safe.
  */
 public final class Targets {
-    /** How long a region whose node did not answer is skipped as a first target. */
+    /** How long a node that did not answer is skipped as a first target. */
     static final long DOWN_NANOS = 5_000_000_000L;
 
-    private final Map<String, URI> regions;
-    private final List<URI> order;
+    private final Map<String, List<URI>> regions = new LinkedHashMap<>();
+    /** Every node, region by region: a node that does not answer is followed by the next of its region. */
+    private final List<URI> order = new ArrayList<>();
     private final Map<String, URI> writeBases = new ConcurrentHashMap<>();
     private final Map<URI, Long> downSince = new ConcurrentHashMap<>();
 
-    /** @param regions region name to the base URL of a node there ({@code http://host:port}), the home region first */
-    public Targets(Map<String, URI> regions) {
-        if (regions.isEmpty()) {
-            throw new IllegalArgumentException("configure at least one region's URL");
+    /**
+     * @param regions region name to the base URLs of its nodes ({@code http://host:port}; or one load balancer's),
+     *                the home region first
+     */
+    public Targets(Map<String, List<URI>> regions) {
+        if (regions.isEmpty() || regions.values().stream().anyMatch(List::isEmpty)) {
+            throw new IllegalArgumentException("configure at least one region, each with a node's URL");
         }
-        this.regions = new LinkedHashMap<>();
-        regions.forEach((name, url) -> this.regions.put(name, base(url)));
-        this.order = new ArrayList<>(this.regions.values());
+        regions.forEach((name, urls) -> {
+            List<URI> bases = urls.stream().map(Targets::base).toList();
+            this.regions.put(name, bases);
+            order.addAll(bases);
+        });
     }
 
     /** {@code scheme://authority} of {@code url}: the node it names. */
@@ -38,12 +44,16 @@ public final class Targets {
         return URI.create(url.getScheme() + "://" + url.getRawAuthority());
     }
 
-    /** The configured node of {@code region}, if the client knows the region. */
+    /** A node of {@code region} that answered recently (else its first), if the client knows the region. */
     public Optional<URI> urlOf(String region) {
-        return Optional.ofNullable(regions.get(region));
+        List<URI> nodes = regions.get(region);
+        if (nodes == null) {
+            return Optional.empty();
+        }
+        return Optional.of(nodes.stream().filter(node -> !isDown(node)).findFirst().orElse(nodes.get(0)));
     }
 
-    /** Where a read starts: the home region, unless it did not answer recently. */
+    /** Where a read starts: the home region's first node that answered recently, else the next region's. */
     public URI forRead() {
         for (URI base : order) {
             if (!isDown(base)) {
@@ -65,7 +75,10 @@ public final class Targets {
         downSince.remove(base);
     }
 
-    /** No answer from {@code base}: the configured node to try next (the one after it, round the list). */
+    /**
+     * No answer from {@code base}: the configured node to try next, the one after it (another node of its region
+     * first, then the next region's; round the list).
+     */
     public URI unreachable(String tenant, URI base) {
         downSince.put(base, System.nanoTime());
         if (tenant != null) {
