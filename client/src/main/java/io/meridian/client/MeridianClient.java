@@ -206,16 +206,27 @@ public final class MeridianClient implements AutoCloseable {
 
     private <T> T sync(Call call, BiFunction<Call, Answer, T> decode) {
         long start = System.nanoTime();
+        Answer answer = null;
+        Throwable error = null;
+        try {
+            answer = sender.send(call);
+        } catch (IOException | InterruptedException e) {
+            error = e;  // mapped below, as an asynchronous call's
+        }
+        return decoded(call, answer, error, start, decode);
+    }
+
+    private <T> CompletableFuture<T> async(Call call, BiFunction<Call, Answer, T> decode) {
+        long start = System.nanoTime();
+        return sender.sendAsync(call).handle((answer, error) -> decoded(call, answer, error, start, decode));
+    }
+
+    /** The call's result from its final answer (or what it failed with), counted in the metrics. */
+    private <T> T decoded(Call call, Answer answer, Throwable error, long start, BiFunction<Call, Answer, T> decode) {
         String outcome = "failed";
         try {
-            Answer answer;
-            try {
-                answer = sender.send(call);
-            } catch (IOException e) {
-                throw Errors.noAnswer(call, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw Errors.interrupted(call, e);
+            if (error != null) {
+                throw Errors.failure(call, error);
             }
             T result = decode.apply(call, answer);
             outcome = outcome(result);
@@ -226,26 +237,6 @@ public final class MeridianClient implements AutoCloseable {
         } finally {
             metrics.operation(call.op(), outcome, System.nanoTime() - start);
         }
-    }
-
-    private <T> CompletableFuture<T> async(Call call, BiFunction<Call, Answer, T> decode) {
-        long start = System.nanoTime();
-        return sender.sendAsync(call).handle((answer, error) -> {
-            String outcome = "failed";
-            try {
-                if (error != null) {
-                    throw Errors.failure(call, error);
-                }
-                T result = decode.apply(call, answer);
-                outcome = outcome(result);
-                return result;
-            } catch (MeridianException e) {
-                outcome = outcome(e);
-                throw e;
-            } finally {
-                metrics.operation(call.op(), outcome, System.nanoTime() - start);
-            }
-        });
     }
 
     private static String outcome(Object result) {

@@ -1,12 +1,10 @@
 package io.meridian.node;
 
-import static io.meridian.node.LocalHttp.send;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.client.Document;
 import io.meridian.client.MeridianClient;
 import io.meridian.client.MicrometerClientMetrics;
@@ -52,7 +50,7 @@ class MeridianClientLocalTest {
 
     @Test
     void shouldCarryWritesThroughAMigrationAndARegionFailoverWithoutAnErrorOrALostWrite() throws Exception {
-        awaitEveryRegionHealthyEverywhere();
+        local.awaitEveryRegionHealthyEverywhere();  // migrations refuse a target the controller sees unhealthy
         local.place(TENANT, "us-east", null);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         // Home eu-west: the first writes are redirected to us-east; after the migration eu-west is the primary.
@@ -163,20 +161,5 @@ class MeridianClientLocalTest {
         var response = local.admin("GET", "ap-south", "/admin/migrations/" + id, null);
         assertEquals(200, response.statusCode(), response.body());
         return Json.readTree(response.body().getBytes()).get("state").asText();
-    }
-
-    /** Migrations refuse a target the controller does not see healthy yet (see LocalMigrationTest). */
-    private static void awaitEveryRegionHealthyEverywhere() {
-        List<String> regions = List.of("us-east", "eu-west", "ap-south");
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
-            for (String observer : regions) {
-                var health = send("GET", local.url(observer) + "/v1/replication/health", null);
-                JsonNode seen = Json.readTree(health.body().getBytes()).path("regions");
-                if (!regions.stream().allMatch(r -> seen.path(r).path("health").asText().equals("healthy"))) {
-                    return false;
-                }
-            }
-            return true;
-        });
     }
 }
