@@ -2,6 +2,7 @@ package io.meridian.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.meridian.client.ErrorBody;
 import io.meridian.infra.serde.Json;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -115,7 +116,7 @@ public final class HttpApi {
         }
         JsonNode json = parse(response.body());
         if (response.statusCode() >= 300) {
-            throw error(response, json);
+            throw error(response);
         }
         return new Response(response.statusCode(), json);
     }
@@ -126,15 +127,15 @@ public final class HttpApi {
                 + "; is the node running? (--url or MERIDIAN_URL)", cause);
     }
 
-    private static CliException error(HttpResponse<byte[]> response, JsonNode json) {
+    private static CliException error(HttpResponse<byte[]> response) {
         int status = response.statusCode();
         int exit = status >= 500 ? ExitCode.UNAVAILABLE : ExitCode.SERVER_ERROR;
-        JsonNode error = json == null ? null : json.get("error");
+        Optional<ErrorBody> error = ErrorBody.parse(response.body());  // the wire type the client library reads
         String code;
         String message;
-        if (error != null && error.isObject() && error.hasNonNull("code")) {
-            code = error.get("code").asText();
-            message = error.path("message").asText("(no message)");
+        if (error.isPresent()) {
+            code = error.get().code();
+            message = error.get().message().isEmpty() ? "(no message)" : error.get().message();
         } else {
             code = "http_" + status;
             String text = new String(response.body(), StandardCharsets.UTF_8).strip();

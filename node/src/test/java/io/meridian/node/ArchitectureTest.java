@@ -47,7 +47,7 @@ class ArchitectureTest {
 
     @Test
     void internalsAreNotUsedFromOtherModules() {
-        for (String module : List.of("infra", "streams", "election", "migration", "router", "node", "cli")) {
+        for (String module : List.of("infra", "streams", "election", "migration", "router", "node", "cli", "client")) {
             String root = "io.meridian." + module;
             noClasses().that().resideOutsideOfPackages(root + "..")
                     .should().dependOnClassesThat().resideInAPackage(root + ".internal..")

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -106,6 +107,25 @@ final class LocalFixture implements BeforeAllCallback, AfterAllCallback {
             return status == 201 || status == 200;
         });
         await().atMost(Duration.ofSeconds(30)).until(() -> admin("GET", primary, path, null).statusCode() == 200);
+    }
+
+    /**
+     * Waits until every region's node sees every region healthy. A node heartbeats only once its applier runs, so a
+     * region whose applier started late may still be unhealthy on the controller (until enough good intervals) when
+     * the deployment is ready: migrations refuse such a target.
+     */
+    void awaitEveryRegionHealthyEverywhere() {
+        List<String> regions = LocalDeployment.REGIONS;
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
+            for (String observer : regions) {
+                var health = send("GET", url(observer) + "/v1/replication/health", null);
+                JsonNode seen = Json.readTree(health.body().getBytes()).path("regions");
+                if (!regions.stream().allMatch(r -> seen.path(r).path("health").asText().equals("healthy"))) {
+                    return false;
+                }
+            }
+            return true;
+        });
     }
 
     /** The tenant's placement as {@code region}'s node serves it. */
