@@ -46,7 +46,8 @@ class LocalDeploymentTest {
     private static final Map<String, String> WRITTEN = new LinkedHashMap<>();  // key -> position
 
     @RegisterExtension
-    static final LocalFixture local = new LocalFixture(TOKEN, Map.of());
+    static final LocalFixture local = new LocalFixture(TOKEN, Map.of())
+            .regionSettings("ap-south", Map.of("http.max.body.bytes", "2048"));  // as --set ap-south:KEY=VALUE
 
     @Test
     @Order(1)
@@ -75,6 +76,15 @@ class LocalDeploymentTest {
         assertEquals(307, redirected.statusCode(), redirected.body());
         assertEquals(local.url("us-east") + "/v1/tenants/acme/docs/doc-0?trace=1",
                 redirected.headers().firstValue("Location").orElseThrow());
+    }
+
+    @Test
+    @Order(2)
+    void shouldGiveOneRegionsNodesTheSettingsGivenForThatRegion() throws Exception {
+        String body = "{\"pad\":\"" + "x".repeat(3000) + "\"}";
+        assertError(send("PUT", local.url("ap-south") + "/v1/tenants/acme/docs/big", body), 413, "body_too_large");
+        var elsewhere = send("PUT", local.url("eu-west") + "/v1/tenants/acme/docs/big", body);
+        assertEquals(307, elsewhere.statusCode(), "eu-west keeps the default limit: " + elsewhere.body());
     }
 
     @Test

@@ -25,7 +25,8 @@ import org.apache.kafka.common.config.types.Password;
  * importance and doc string. Values come from a properties file, overridden by {@code MERIDIAN_*} environment
  * variables ({@code MERIDIAN_HTTP_PORT} sets {@code http.port}). Any invalid value fails construction with a
  * {@link ConfigException} naming the key. Keys starting with {@code kafka.} are passed to every Kafka client without
- * the prefix (e.g. {@code kafka.security.protocol}). Immutable.
+ * the prefix (e.g. {@code kafka.security.protocol}). {@link #load} refuses keys it does not know ({@link ConfigKeys}).
+ * Immutable.
  */
 public final class MeridianConfig extends AbstractConfig {
     public static final String ENV_PREFIX = "MERIDIAN_";
@@ -198,7 +199,10 @@ public final class MeridianConfig extends AbstractConfig {
         sanityCheck();
     }
 
-    /** Reads {@code file} (optional) and overlays {@code MERIDIAN_*} variables of {@code env}. */
+    /**
+     * Reads {@code file} (optional) and overlays {@code MERIDIAN_*} variables of {@code env}. A key the file or a
+     * variable sets that is not in the catalogue ({@link ConfigKeys}) fails, naming the closest known key.
+     */
     public static MeridianConfig load(Path file, Map<String, String> env) {
         Map<String, Object> values = new HashMap<>();
         if (file != null) {
@@ -209,16 +213,22 @@ public final class MeridianConfig extends AbstractConfig {
                 throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage());
             }
             properties.forEach((k, v) -> values.put(k.toString(), v.toString().trim()));
+            ConfigKeys.requireKnown(values.keySet(), file.toString());
         }
+        ConfigKeys.requireKnownEnvironment(env);
         values.putAll(fromEnvironment(env));
         return new MeridianConfig(values);
     }
 
-    /** {@code MERIDIAN_HTTP_PORT=8081} becomes {@code http.port=8081}. */
+    /**
+     * {@code MERIDIAN_HTTP_PORT=8081} becomes {@code http.port=8081}; the variables of {@link ConfigKeys#OTHER_VARIABLES}
+     * are not settings.
+     */
     public static Map<String, String> fromEnvironment(Map<String, String> env) {
         Map<String, String> values = new HashMap<>();
         env.forEach((name, value) -> {
-            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()
+                    && !ConfigKeys.OTHER_VARIABLES.contains(name)) {
                 values.put(name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
             }
         });
