@@ -35,7 +35,8 @@ final class RegionCommand implements Runnable {
         }
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode region : response.body().path("regions")) {
-            rows.add(COLUMNS.stream().map(c -> Printer.text(region.get(c))).toList());
+            rows.add(COLUMNS.stream().map(c -> c.equals("since") ? Times.when(region.get(c))
+                    : Printer.text(region.get(c))).toList());
         }
         printer.table(COLUMNS, rows);
         return ExitCode.OK;
@@ -80,7 +81,7 @@ final class RegionCommand implements Runnable {
                     : "region " + region + " was already " + (body.path("paused").asBoolean() ? "paused" : "running")
                             + "; nothing changed");
         }
-        printer.object(body);
+        printer.object(Times.readable(body, List.of("since")));
         return ExitCode.OK;
     }
 
