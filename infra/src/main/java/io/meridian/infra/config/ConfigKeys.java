@@ -1,7 +1,9 @@
 package io.meridian.infra.config;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,16 +25,28 @@ import org.apache.kafka.common.config.types.Password;
  */
 public final class ConfigKeys {
     public static final String KAFKA_PREFIX = "kafka.";
-    /**
-     * {@code MERIDIAN_*} variables that are not configuration keys: {@code bin/meridian}'s JVM options, and
-     * {@code meridianctl}'s node URL and home, which a shell that runs both may well export.
-     */
-    public static final Set<String> OTHER_VARIABLES = Set.of("MERIDIAN_JAVA_OPTS", "MERIDIAN_HOME", "MERIDIAN_URL",
-            "MERIDIAN_TOKEN_FILE");
+    /** {@link MeridianConfig#OTHER_VARIABLES}. */
+    public static final Set<String> OTHER_VARIABLES = MeridianConfig.OTHER_VARIABLES;
 
     private static final Set<String> KAFKA_CLIENT_KEYS = kafkaClientKeys();
 
     private ConfigKeys() {
+    }
+
+    /**
+     * A node's configuration: {@code file} (optional) overlaid with the {@code MERIDIAN_*} variables of {@code env}.
+     *
+     * @throws ConfigException naming a key of the file or a variable that is not in the catalogue, and the closest
+     *                         known key; or an invalid value, naming its key
+     */
+    public static MeridianConfig load(Path file, Map<String, String> env) {
+        Map<String, Object> values = new HashMap<>(MeridianConfig.read(file));
+        if (file != null) {
+            requireKnown(values.keySet(), file.toString());
+        }
+        requireKnownEnvironment(env);
+        values.putAll(MeridianConfig.fromEnvironment(env));
+        return new MeridianConfig(values);
     }
 
     /** Every Meridian key, in the order {@link MeridianConfig#DEF} declares them. */

@@ -20,7 +20,7 @@ class ConfigKeysTest {
         Path file = dir.resolve("node.properties");
         Files.writeString(file, MINIMAL);
         ConfigException e = assertThrows(ConfigException.class,
-                () -> MeridianConfig.load(file, Map.of("MERIDIAN_FAILOVER_ENABLE", "false")));
+                () -> ConfigKeys.load(file, Map.of("MERIDIAN_FAILOVER_ENABLE", "false")));
         assertTrue(e.getMessage().contains("MERIDIAN_FAILOVER_ENABLE ")
                 && e.getMessage().contains("did you mean MERIDIAN_FAILOVER_ENABLED"), e.getMessage());
     }
@@ -29,7 +29,7 @@ class ConfigKeysTest {
     void shouldStopOnAMistypedKeyInTheFileNamingTheFileAndTheClosestKey(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("node.properties");
         Files.writeString(file, MINIMAL + "health.heartbeat.intervall.ms=500\n");
-        ConfigException e = assertThrows(ConfigException.class, () -> MeridianConfig.load(file, Map.of()));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigKeys.load(file, Map.of()));
         assertTrue(e.getMessage().contains("'health.heartbeat.intervall.ms' in " + file)
                 && e.getMessage().contains("did you mean 'health.heartbeat.interval.ms'"), e.getMessage());
     }
@@ -38,10 +38,10 @@ class ConfigKeysTest {
     void shouldCheckKafkaClientKeysAgainstKafkasOwn(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("node.properties");
         Files.writeString(file, MINIMAL + "kafka.security.protocol=PLAINTEXT\nkafka.max.request.size=2000000\n");
-        MeridianConfig config = MeridianConfig.load(file, Map.of("MERIDIAN_KAFKA_LINGER_MS", "5"));
+        MeridianConfig config = ConfigKeys.load(file, Map.of("MERIDIAN_KAFKA_LINGER_MS", "5"));
         assertEquals("5", config.kafkaClientProperties().get("linger.ms"));
         ConfigException e = assertThrows(ConfigException.class,
-                () -> MeridianConfig.load(file, Map.of("MERIDIAN_KAFKA_SECURITY_PROTOCL", "SSL")));
+                () -> ConfigKeys.load(file, Map.of("MERIDIAN_KAFKA_SECURITY_PROTOCL", "SSL")));
         assertTrue(e.getMessage().contains("did you mean MERIDIAN_KAFKA_SECURITY_PROTOCOL"), e.getMessage());
     }
 
@@ -49,7 +49,7 @@ class ConfigKeysTest {
     void shouldLeaveOtherVariablesOfTheLaunchersAlone(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("node.properties");
         Files.writeString(file, MINIMAL);
-        MeridianConfig config = MeridianConfig.load(file, Map.of("MERIDIAN_JAVA_OPTS", "-Xmx1g",
+        MeridianConfig config = ConfigKeys.load(file, Map.of("MERIDIAN_JAVA_OPTS", "-Xmx1g",
                 "MERIDIAN_URL", "http://x:1", "MERIDIAN_HOME", "/opt/meridian", "PATH", "/bin"));
         assertEquals("us-east", config.region());
     }
