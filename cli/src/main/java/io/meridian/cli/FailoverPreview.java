@@ -22,9 +22,9 @@ final class FailoverPreview {
 
     static int show(HttpApi api, Printer printer, String region, String target) {
         JsonNode tenants = api.get("/admin/tenants").body().path("tenants");
-        JsonNode health = api.get(ReplicationCommand.HEALTH_PATH).body();
+        JsonNode health = api.get(HealthAnswer.PATH).body();
         Map<String, RegionHealthReport> regions = new LinkedHashMap<>();
-        ReplicationCommand.regions(health.path("regions")).forEach(e -> regions.put(e.getKey(),
+        HealthAnswer.regions(health.path("regions")).forEach(e -> regions.put(e.getKey(),
                 Responses.read(e.getValue(), RegionHealthReport.class)));
         if (!regions.containsKey(region)) {
             throw new CliException(ExitCode.SERVER_ERROR, "region_not_found", "region '" + region + "' is not a"
@@ -65,7 +65,7 @@ final class FailoverPreview {
                 : ", last heartbeat " + Times.age(failing.lastHeartbeatAgeMillis()) + " ago") + ")");
         JsonNode automatic = health.get("automaticFailover");
         if (automatic != null && automatic.isObject()) {
-            printer.line("automatic failover: " + ReplicationCommand.automaticFailover(
+            printer.line("automatic failover: " + HealthAnswer.automaticFailover(
                     Responses.read(automatic, AutomaticFailoverReport.class)));
         }
         if (moving.isEmpty()) {

@@ -104,7 +104,7 @@ final class MigrateCommand implements Runnable {
             JsonNode body = group.root().api().get("/admin/tenants/" + HttpApi.segment(name) + "/migrations").body();
             JsonNode list = body.isArray() ? body : body.path("migrations");
             for (JsonNode migration : list) {
-                if (!active || !ended(migration)) {
+                if (!active || !MigrationPoll.ended(migration)) {
                     migrations.add(migration);
                 }
             }
@@ -124,19 +124,6 @@ final class MigrateCommand implements Runnable {
             printer.objects(readable, COLUMNS);
         }
         return ExitCode.OK;
-    }
-
-    /** Whether a migration as the node answers it is in a terminal state. */
-    static boolean ended(JsonNode migration) {
-        if (migration.path("active").isBoolean()) {
-            return !migration.get("active").asBoolean();
-        }
-        JsonNode state = ReplicationCommand.first(migration, "state", "migration.state");
-        try {
-            return state != null && MigrationState.fromWire(state.asText()).isTerminal();
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     /** The migration's times for people. */

@@ -17,15 +17,27 @@ final class MigrationPoll {
     private MigrationPoll() {
     }
 
+    /** Whether a migration as the node answers it has ended ({@code active} false, or a terminal state). */
+    static boolean ended(JsonNode migration) {
+        if (migration.path("active").isBoolean()) {
+            return !migration.get("active").asBoolean();
+        }
+        try {
+            return migration.hasNonNull("state") && MigrationState.fromWire(migration.get("state").asText()).isTerminal();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** @return 0 completed, 4 failed or cancelled, 3 still running after {@code timeout} */
     static int await(HttpApi api, Printer printer, PrintWriter err, String id, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String shown = "";
         while (true) {
-            JsonNode migration = api.get(MigrateCommand.migrationPath(id)).body();
+            JsonNode migration = api.get("/admin/migrations/" + HttpApi.segment(id)).body();
             String state = migration.path("state").asText();
             long remaining = migration.path("remainingEntries").asLong(-1);
-            String line = state + (remaining >= 0 && !MigrateCommand.ended(migration)
+            String line = state + (remaining >= 0 && !ended(migration)
                     ? String.format(Locale.ROOT, " (%d entries left, %.1f/s)", remaining,
                     migration.path("entriesPerSecond").asDouble()) : "");
             if (!line.equals(shown)) {
@@ -38,7 +50,7 @@ final class MigrationPoll {
                             .asText()));
                 }
             }
-            if (MigrateCommand.ended(migration)) {
+            if (ended(migration)) {
                 boolean completed = MigrationState.COMPLETED.wireName().equals(state);
                 if (!completed) {
                     err.println("migration " + id + " ended " + state);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.api.AutomaticFailoverReport;
 import io.meridian.infra.api.RegionHealthReport;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +18,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "replication", description = "Controller election, region health and failover.", sortOptions = false)
 final class ReplicationCommand implements Runnable {
     static final String ELECTION_PATH = "/admin/replication/election";
-    static final String HEALTH_PATH = "/v1/replication/health";
+    static final String HEALTH_PATH = HealthAnswer.PATH;
     static final String FAILOVER_PATH = "/admin/replication/failover";
     static final String AUTOMATIC_FAILOVER_PATH = "/admin/replication/automatic-failover";
     static final String ARROW = " -> ";
@@ -69,11 +68,11 @@ final class ReplicationCommand implements Runnable {
         printer.line("status: " + status);
         JsonNode automatic = body.get("automaticFailover");
         if (automatic != null && automatic.isObject()) {
-            printer.line("automatic failover: " + automaticFailover(Responses.read(automatic,
+            printer.line("automatic failover: " + HealthAnswer.automaticFailover(Responses.read(automatic,
                     AutomaticFailoverReport.class)));
         }
         List<List<String>> rows = new ArrayList<>();
-        for (Map.Entry<String, JsonNode> region : regions(body.path("regions"))) {
+        for (Map.Entry<String, JsonNode> region : HealthAnswer.regions(body.path("regions"))) {
             RegionHealthReport r = Responses.read(region.getValue(), RegionHealthReport.class);
             rows.add(List.of(region.getKey(), Objects.toString(r.health(), Printer.NONE), Boolean.toString(r.healthy()),
                     r.lagEntries() == null ? Printer.NONE : Long.toString(r.lagEntries()),
@@ -85,18 +84,6 @@ final class ReplicationCommand implements Runnable {
         }
         printer.table(List.of("region", "health", "healthy", "lag entries", "lag s", "heartbeat age", "note"), rows);
         return exit;
-    }
-
-    /** {@code on}, {@code off (failover.enabled=false)}, or {@code PAUSED since ... by ...: reason}. */
-    static String automaticFailover(AutomaticFailoverReport report) {
-        if (report.paused()) {
-            return "PAUSED since " + Times.whenIso(report.since())
-                    + " by " + Objects.toString(report.requestedBy(), Printer.NONE)
-                    + (report.reason() == null || report.reason().isEmpty() ? "" : ": " + report.reason())
-                    + (report.enabled() ? "" : " (and off: failover.enabled=false)")
-                    + "; 'meridianctl replication resume-failover' turns it back on";
-        }
-        return report.enabled() ? "on" : "off (failover.enabled=false on the node asked)";
     }
 
     @Command(name = "pause-failover", sortOptions = false, description = {"Pause automatic failover cluster-wide"
@@ -127,7 +114,7 @@ final class ReplicationCommand implements Runnable {
         AutomaticFailoverReport report = Responses.read(response.body(), AutomaticFailoverReport.class);
         printer.line(report.changed() == null || report.changed() ? "automatic failover " + verb
                 : "automatic failover was already " + (report.paused() ? "paused" : "running") + "; nothing changed");
-        printer.line("automatic failover: " + automaticFailover(report));
+        printer.line("automatic failover: " + HealthAnswer.automaticFailover(report));
         return ExitCode.OK;
     }
 
@@ -189,19 +176,6 @@ final class ReplicationCommand implements Runnable {
             printer.note("committed; this node does not show the new placements yet");
         }
         return ExitCode.OK;
-    }
-
-    /** Region name → status, from a list of objects with "region" or an object keyed by region. */
-    static List<Map.Entry<String, JsonNode>> regions(JsonNode regions) {
-        List<Map.Entry<String, JsonNode>> result = new ArrayList<>();
-        if (regions.isArray()) {
-            regions.forEach(r -> result.add(Map.entry(Printer.text(first(r, "region", "name")), r)));
-        } else if (regions.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = regions.fields(); it.hasNext(); ) {
-                result.add(it.next());
-            }
-        }
-        return result;
     }
 
     /** The first of {@code names} (dotted for nested fields) that is present and not null, else null. */
