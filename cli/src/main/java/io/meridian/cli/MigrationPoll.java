@@ -29,6 +29,29 @@ final class MigrationPoll {
         }
     }
 
+    /**
+     * Waits quietly until migration {@code id} ends; its last answer, or empty when it still runs after
+     * {@code timeout}.
+     */
+    static java.util.Optional<JsonNode> awaitEnd(HttpApi api, String id, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JsonNode migration = api.get("/admin/migrations/" + HttpApi.segment(id)).body();
+            if (ended(migration)) {
+                return java.util.Optional.of(migration);
+            }
+            if (System.nanoTime() > deadline) {
+                return java.util.Optional.empty();
+            }
+            try {
+                Thread.sleep(INTERVAL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CliException(ExitCode.UNAVAILABLE, "interrupted", "interrupted while waiting for " + id, e);
+            }
+        }
+    }
+
     /** @return 0 completed, 4 failed or cancelled, 3 still running after {@code timeout} */
     static int await(HttpApi api, Printer printer, PrintWriter err, String id, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

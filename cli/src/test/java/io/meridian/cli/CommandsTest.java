@@ -314,6 +314,40 @@ class CommandsTest {
         assertTrue(node.requests().stream().allMatch(r -> r.method().equals("GET")), node.requests().toString());
     }
 
+    @Test
+    void regionEvacuateMovesEveryPrimaryOffTheRegionOneMigrationAtATime() {
+        Map<String, RegionHealthReport> regions = new java.util.LinkedHashMap<>();
+        regions.put("us-east", new RegionHealthReport("healthy", true, false, false, null, 0L, 0.0, 100L, List.of()));
+        regions.put("eu-west", new RegionHealthReport("healthy", true, false, false, null, 0L, 0.0, 100L, List.of()));
+        regions.put("ap-south", new RegionHealthReport("healthy", true, false, false, null, 0L, 0.0, 100L,
+                List.of()));
+        String initech = "{\"tenant\":\"initech\",\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\","
+                + "\"ap-south\"],\"epoch\":1}";
+        String solo = "{\"tenant\":\"solo\",\"primary\":\"us-east\",\"replicas\":[\"us-east\"],\"epoch\":1}";
+        node.answer("GET", "/v1/replication/health", 200, health("healthy", FAILOVER_ON, regions))
+                .answer("GET", "/admin/tenants", 200, "{\"tenants\":[" + ACME + "," + initech + "," + solo + "]}")
+                .answer("POST", "/admin/tenants/acme/migrate", 202, "{\"id\":\"m-a\",\"state\":\"requested\"}")
+                .answer("POST", "/admin/tenants/initech/migrate", 202, "{\"id\":\"m-i\",\"state\":\"requested\"}")
+                .answer("GET", "/admin/migrations/m-a", 200, "{\"id\":\"m-a\",\"state\":\"completed\"}")
+                .answer("GET", "/admin/migrations/m-i", 200, "{\"id\":\"m-i\",\"state\":\"completed\"}");
+
+        Cli.Result plan = cli.run("region", "evacuate", "us-east", "--dry-run");
+        assertEquals(0, plan.exitCode(), plan::toString);
+        assertTrue(plan.out().matches("(?s).*acme\\s+eu-west.*"), plan::toString);
+        assertTrue(plan.out().matches("(?s).*initech\\s+ap-south.*"), "the replica with fewer primaries: " + plan);
+        assertTrue(plan.out().matches("(?s).*solo\\s+-\\s+no healthy, running replica.*"), plan::toString);
+        assertTrue(node.requests().stream().allMatch(r -> r.method().equals("GET")), "a dry run sends no change");
+
+        Cli.Result result = cli.run("region", "evacuate", "us-east", "--yes");
+        assertEquals(ExitCode.MIGRATION_FAILED, result.exitCode(), "solo cannot move: " + result);
+        List<StubNode.Request> migrations = node.requests().stream().filter(r -> r.method().equals("POST")).toList();
+        assertEquals(2, migrations.size(), migrations.toString());
+        assertEquals("eu-west", json(migrations.get(0).body()).path("to_region").asText());
+        assertEquals("ap-south", json(migrations.get(1).body()).path("to_region").asText());
+        assertTrue(result.out().contains("[1/3] acme -> eu-west  completed"), result::toString);
+        assertTrue(result.out().contains("2 of 3 tenant(s) moved; not moved: [solo]"), result::toString);
+    }
+
     // --- global options
 
     @Test
