@@ -50,8 +50,9 @@ final class DlqCommand implements Runnable {
     }
 
     /**
-     * The payload of a dead letter: the original record's bytes, as JSON when they are JSON; {@code tenant}, {@code key},
-     * {@code type} and {@code value} when it looks like a WAL data record; why Meridian's serde refuses it, if it does.
+     * The payload of a dead letter: the original record's bytes, as JSON when they are JSON; {@code tenant},
+     * {@code key}, {@code type} and {@code value} when it looks like a WAL data record; why Meridian's serde refuses
+     * it, if it does.
      */
     record Decoded(byte[] bytes, JsonNode json, String type, String tenant, String key, JsonNode value,
                    String unreadable) {

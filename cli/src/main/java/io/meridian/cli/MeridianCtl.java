@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
  * Kafka. The global options apply to every command and may be given before or after it.
  *
  * <p>Defaults come from the environment ({@code MERIDIAN_URL}, {@code MERIDIAN_ADMIN_TOKEN},
- * {@code MERIDIAN_TOKEN_FILE}, {@code MERIDIAN_KAFKA_BOOTSTRAP_SERVERS}) and, on a machine running {@code meridian local}, from its
+ * {@code MERIDIAN_TOKEN_FILE}, {@code MERIDIAN_KAFKA_BOOTSTRAP_SERVERS}) and, on a machine running
+ * {@code meridian local}, from its
  * {@code .meridian/local} directory (the admin token it made, the bootstrap servers in
  * {@code nodes/us-east.properties}), looked up in the working directory and then in {@code MERIDIAN_HOME}.
  * One instance per run.

@@ -23,7 +23,8 @@ final class MigrationPoll {
             return !migration.get("active").asBoolean();
         }
         try {
-            return migration.hasNonNull("state") && MigrationState.fromWire(migration.get("state").asText()).isTerminal();
+            return migration.hasNonNull("state")
+                    && MigrationState.fromWire(migration.get("state").asText()).isTerminal();
         } catch (IllegalArgumentException e) {
             return false;
         }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.common.config.ConfigException;
@@ -66,9 +67,11 @@ final class LocalCommand implements Callable<Integer> {
                 .filter(key -> !key.equals(MeridianConfig.ADMIN_TOKEN))
                 .forEach(key -> System.err.println("meridian local: " + ConfigKeys.environmentName(key)
                         + " does not reach the nodes; use --set " + key + "=..."));
+        // Keys only: a value may be a secret (kafka.sasl.jaas.config); the nodes' files under the data dir hold them.
         if (!settings.everyNode().isEmpty() || !settings.perRegion().isEmpty()) {
-            System.out.println("meridian local: node settings: every node " + settings.everyNode()
-                    + (settings.perRegion().isEmpty() ? "" : ", per region " + settings.perRegion()));
+            System.out.println("meridian local: node settings: every node "
+                    + new TreeSet<>(settings.everyNode().keySet()) + (settings.perRegion().isEmpty() ? "" : ", per region " + settings.perRegion().entrySet().stream()
+                    .map(e -> e.getKey() + " " + new TreeSet<>(e.getValue().keySet())).toList()));
         }
         long startedAt = System.nanoTime();
         LocalDeployment deployment = new LocalDeployment(dataDir, basePort, System.getenv("MERIDIAN_ADMIN_TOKEN"),

@@ -25,8 +25,8 @@ import org.apache.kafka.common.config.types.Password;
  * importance and doc string. Values come from a properties file, overridden by {@code MERIDIAN_*} environment
  * variables ({@code MERIDIAN_HTTP_PORT} sets {@code http.port}). Any invalid value fails construction with a
  * {@link ConfigException} naming the key. Keys starting with {@code kafka.} are passed to every Kafka client without
- * the prefix (e.g. {@code kafka.security.protocol}). A node loads it with {@link ConfigKeys#load}, which refuses keys it
- * does not know. Immutable.
+ * the prefix (e.g. {@code kafka.security.protocol}). A node loads it with {@link ConfigKeys#load}, which refuses keys
+ * it does not know. Immutable.
  */
 public final class MeridianConfig extends AbstractConfig {
     public static final String ENV_PREFIX = "MERIDIAN_";

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigKeysTest {
-    private static final String MINIMAL = "region=us-east\nregions=us-east=http://a:1\nkafka.bootstrap.servers=k:9092\n";
+    private static final String MINIMAL = "region=us-east\nregions=us-east=http://a:1\n"
+            + "kafka.bootstrap.servers=k:9092\n";
 
     @Test
     void shouldStopOnAMistypedVariableNamingTheClosestKnownOne(@TempDir Path dir) throws Exception {

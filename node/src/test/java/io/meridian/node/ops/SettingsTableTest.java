@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * settings}, or copy target/settings-table.md that this test writes).
  */
 class SettingsTableTest {
-    static final String BEGIN = "<!-- settings table: generated from MeridianConfig.DEF by 'bin/meridian settings' -->\n";
+    static final String BEGIN =
+            "<!-- settings table: generated from MeridianConfig.DEF by 'bin/meridian settings' -->\n";
     static final String END = "<!-- end of settings table -->";
 
     @Test
@@ -30,6 +31,7 @@ class SettingsTableTest {
         assertTrue(begin >= 0 && end > begin, "README.md must hold the settings table between '" + BEGIN.strip()
                 + "' and '" + END + "'");
         assertEquals(expected, readme.substring(begin + BEGIN.length(), end),
-                "README.md's settings table differs from MeridianConfig.DEF: replace it with " + generated.toAbsolutePath());
+                "README.md's settings table differs from MeridianConfig.DEF: replace it with "
+                        + generated.toAbsolutePath());
     }
 }
