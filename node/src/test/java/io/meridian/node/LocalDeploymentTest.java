@@ -302,6 +302,30 @@ class LocalDeploymentTest {
         return Json.readTree(answer.body().getBytes()).path("appliedOffset").asLong();
     }
 
+    @Test
+    @Order(10)
+    void shouldPauseAutomaticFailoverClusterWideThroughAnyNodeAndShowItOnEveryNode() throws Exception {
+        String path = "/admin/replication/automatic-failover";
+        var paused = local.admin("POST", "ap-south", path + "/pause", "{\"reason\":\"integration test\"}");
+        assertEquals(200, paused.statusCode(), paused.body());
+        assertTrue(Json.readTree(paused.body().getBytes()).path("changed").asBoolean(), paused.body());
+        // Kept in meridian.regions: every node (the controller too, wherever it is) reads it.
+        for (String region : List.of("us-east", "eu-west", "ap-south")) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> automaticFailover(region).path("paused").asBoolean());
+            assertEquals("integration test", automaticFailover(region).path("reason").asText());
+        }
+        var resumed = local.admin("POST", "us-east", path + "/resume", null);
+        assertEquals(200, resumed.statusCode(), resumed.body());
+        for (String region : List.of("us-east", "eu-west", "ap-south")) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !automaticFailover(region).path("paused").asBoolean());
+        }
+    }
+
+    private static JsonNode automaticFailover(String region) throws Exception {
+        var health = send("GET", local.url(region) + "/v1/replication/health", null);
+        return Json.readTree(health.body().getBytes()).path("automaticFailover");
+    }
+
     private static void assertError(java.net.http.HttpResponse<String> answer, int status, String code) {
         assertEquals(status, answer.statusCode(), answer.body());
         assertEquals(code, Json.readTree(answer.body().getBytes()).path("error").path("code").asText(), answer.body());
