@@ -1,6 +1,5 @@
 package io.meridian.router.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.meridian.infra.api.AutomaticFailoverReport;
@@ -9,7 +8,6 @@ import io.meridian.infra.regions.RegionPauses;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +29,6 @@ public final class FailoverPauseApi {
     public static final String PATH = "/admin/replication/automatic-failover";
     public static final String PAUSE_PATH = PATH + "/pause";
     public static final String RESUME_PATH = PATH + "/resume";
-    private static final String EXAMPLE = "{\"reason\": \"network maintenance, ticket OPS-42\"}";
 
     private final AdminAuth auth;
     private final RegionPauses pauses;
@@ -59,7 +56,7 @@ public final class FailoverPauseApi {
     }
 
     private CompletableFuture<Reply> pause(Context ctx) {
-        String reason = reason(HttpEndpoints.body(ctx, maxBodyBytes));
+        String reason = RegionApi.reason(HttpEndpoints.body(ctx, maxBodyBytes));
         RegionPause current = pauses.automaticFailover();
         if (current.paused()) {
             return CompletableFuture.completedFuture(Reply.json(200, body(current, enabled, false)));
@@ -95,24 +92,6 @@ public final class FailoverPauseApi {
                             published.requestedBy(), published.reason());
                     return Reply.json(200, body(published, enabled, true));
                 });
-    }
-
-    /** The optional body {@code {"reason": "..."}}; empty body: no reason. */
-    private static String reason(byte[] body) {
-        if (body.length == 0) {
-            return "";
-        }
-        JsonNode node = RequestParsing.jsonObject(body, List.of("reason"), EXAMPLE,
-                message -> ApiException.of(ErrorCode.INVALID_PAUSE, message));
-        JsonNode reason = node.get("reason");
-        if (reason == null || reason.isNull()) {
-            return "";
-        }
-        if (!reason.isTextual() || reason.asText().length() > RegionPause.MAX_REASON_LENGTH) {
-            throw ApiException.of(ErrorCode.INVALID_PAUSE, "reason must be a string of at most "
-                    + RegionPause.MAX_REASON_LENGTH + " characters, e.g. " + EXAMPLE);
-        }
-        return reason.asText();
     }
 
     /**
