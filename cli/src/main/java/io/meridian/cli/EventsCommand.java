@@ -71,7 +71,7 @@ final class EventsCommand implements Runnable {
         selected.forEach(t -> byName.put(t.name(), t));
         Printer printer = group.root().printer();
         int[] printed = {0};
-        try (Tail tail = new Tail(group.root().bootstrap())) {
+        try (Tail tail = new Tail(group.root().bootstrap(), group.root().kafkaSettings(), Map.of())) {
             tail.run(List.copyOf(byName.keySet()), fromBeginning, () -> true, record -> {
                 print(printer, byName.get(record.topic()), record);
                 printed[0]++;

@@ -11,7 +11,10 @@ package io.meridian.cli;
  *   <li>{@value #MIGRATION_FAILED}: {@code migrate watch <id>} saw the migration end {@code failed} or
  *       {@code cancelled}, or {@code sync status --watch} saw a sync
  *       fail its digest check;</li>
- *   <li>{@value #INTERNAL}: a bug in {@code meridianctl}.</li>
+ *   <li>{@value #INTERNAL}: a bug in {@code meridianctl};</li>
+ *   <li>{@value #NOT_HEALTHY}: {@code replication health} answered, and its status is not {@code healthy};</li>
+ *   <li>{@value #ABORTED}: the operator did not confirm (e.g. {@code replication failover} without {@code --yes}):
+ *       nothing was sent.</li>
  * </ul>
  */
 public final class ExitCode {
@@ -21,6 +24,8 @@ public final class ExitCode {
     public static final int UNAVAILABLE = 3;
     public static final int MIGRATION_FAILED = 4;
     public static final int INTERNAL = 5;
+    public static final int NOT_HEALTHY = 6;
+    public static final int ABORTED = 7;
 
     private ExitCode() {
     }

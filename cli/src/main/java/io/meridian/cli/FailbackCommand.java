@@ -76,7 +76,7 @@ final class FailbackCommand implements Runnable {
         return ExitCode.OK;
     }
 
-    /** Times as UTC instants (-1, "unknown", as "-"), for people. */
+    /** Times for people ({@link Times}; -1, "unknown", as "-"). */
     static JsonNode readable(JsonNode failbacks) {
         ArrayNode out = JsonNodeFactory.instance.arrayNode();
         for (JsonNode failback : failbacks) {
@@ -84,7 +84,7 @@ final class FailbackCommand implements Runnable {
             for (String field : List.of("eligibleAt", "failedOverAt")) {
                 JsonNode at = failback.get(field);
                 if (at != null && at.isNumber()) {
-                    copy.put(field, at.asLong() < 0 ? Printer.NONE : MigrationWatch.time(at.asLong()));
+                    copy.put(field, at.asLong() < 0 ? Printer.NONE : Times.when(at.asLong()));
                 }
             }
             out.add(copy);

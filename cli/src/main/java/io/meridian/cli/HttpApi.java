@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -26,6 +27,7 @@ import java.util.Optional;
  */
 public final class HttpApi {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    static final int MAX_REDIRECTS = 3;
     /** Longer than any server-side wait (placement visibility 10 s, a forwarded failover). */
     static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
@@ -80,15 +82,55 @@ public final class HttpApi {
         return send("POST", path, body);
     }
 
+    /**
+     * A data write carrying an {@code Idempotency-Key}, which makes it safe to follow the node's {@code 307} to the
+     * tenant's primary region (at most {@value #MAX_REDIRECTS} hops), as the client library does: the write is applied
+     * at most once wherever it lands. {@code body} null: a {@code DELETE}.
+     */
+    public Response idempotentWrite(String method, String path, JsonNode body, String idempotencyKey) {
+        String target = baseUrl + path;
+        for (int hop = 0; ; hop++) {
+            try {
+                return send(method, URI.create(target), body, Map.of("Idempotency-Key", idempotencyKey));
+            } catch (Redirect redirect) {
+                if (hop >= MAX_REDIRECTS) {
+                    throw new CliException(ExitCode.SERVER_ERROR, "too_many_redirects", method + " " + path
+                            + " was redirected more than " + MAX_REDIRECTS + " times; last to " + redirect.location);
+                }
+                target = URI.create(target).resolve(redirect.location).toString();
+            }
+        }
+    }
+
     /** One path segment, percent-encoded (tenant ids and migration ids go into paths). */
     public static String segment(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private Response send(String method, String path, Object body) {
-        URI uri = URI.create(baseUrl + path);
+        try {
+            return send(method, URI.create(baseUrl + path), body, Map.of());
+        } catch (Redirect redirect) {
+            throw redirect.failure;
+        }
+    }
+
+    /** A 307/308 answer to a write: {@link #idempotentWrite} follows it, everything else reports it. */
+    private static final class Redirect extends RuntimeException {
+        final String location;
+        final CliException failure;
+
+        Redirect(String location, CliException failure) {
+            super(failure.getMessage(), null, false, false);
+            this.location = location;
+            this.failure = failure;
+        }
+    }
+
+    private Response send(String method, URI uri, Object body, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(requestTimeout)
                 .header("Accept", "application/json");
+        headers.forEach(request::header);
         token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
@@ -115,6 +157,10 @@ public final class HttpApi {
             throw new CliException(ExitCode.UNAVAILABLE, "interrupted", method + " " + uri + " was interrupted", e);
         }
         JsonNode json = parse(response.body());
+        if ((response.statusCode() == 307 || response.statusCode() == 308)
+                && response.headers().firstValue("Location").isPresent()) {
+            throw new Redirect(response.headers().firstValue("Location").get(), error(response, json));
+        }
         if (response.statusCode() >= 300) {
             throw error(response);
         }

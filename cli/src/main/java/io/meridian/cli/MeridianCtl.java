@@ -1,17 +1,23 @@
 package io.meridian.cli;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,7 +31,8 @@ import picocli.CommandLine.Spec;
  * Kafka. The global options apply to every command and may be given before or after it.
  *
  * <p>Defaults come from the environment ({@code MERIDIAN_URL}, {@code MERIDIAN_ADMIN_TOKEN},
- * {@code MERIDIAN_KAFKA_BOOTSTRAP_SERVERS}) and, on a machine running {@code meridian local}, from its
+ * {@code MERIDIAN_TOKEN_FILE}, {@code MERIDIAN_KAFKA_BOOTSTRAP_SERVERS}) and, on a machine running
+ * {@code meridian local}, from its
  * {@code .meridian/local} directory (the admin token it made, the bootstrap servers in
  * {@code nodes/us-east.properties}), looked up in the working directory and then in {@code MERIDIAN_HOME}.
  * One instance per run.
@@ -35,10 +42,12 @@ import picocli.CommandLine.Spec;
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Operate Meridian: tenants, replication, migrations, events.",
         subcommands = {TenantsCommand.class, ReplicationCommand.class, MigrateCommand.class, EventsCommand.class,
-                SyncCommand.class, RegionCommand.class, FailbackCommand.class,
-                CommandLine.HelpCommand.class},
+                SyncCommand.class, RegionCommand.class, FailbackCommand.class, DlqCommand.class,
+                AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 the node refused the request (4xx), 2 usage, 3 node or Kafka unreachable"
-                + " or 5xx, 4 a watched migration failed or was cancelled, 5 internal error."})
+                + " or 5xx, 4 a watched migration failed or was cancelled, 5 internal error, 6 replication health"
+                + " not healthy, 7 not confirmed.",
+                "Shell completion: source <(meridianctl generate-completion)"})
 public final class MeridianCtl implements Callable<Integer> {
     static final String DEFAULT_URL = "http://127.0.0.1:8081";
     static final String LOCAL_DIR = ".meridian/local";
@@ -55,10 +64,20 @@ public final class MeridianCtl implements Callable<Integer> {
                     + " 'meridian local' in", LOCAL_TOKEN_FILE})
     String token;
 
+    @Option(names = "--token-file", scope = ScopeType.INHERIT, paramLabel = "FILE", order = 2,
+            description = {"Read the admin token from FILE (its first line), so it stays out of the process list and"
+                    + " shell history. Default: env MERIDIAN_TOKEN_FILE."})
+    Path tokenFile;
+
     @Option(names = "--bootstrap", scope = ScopeType.INHERIT, paramLabel = "SERVERS", order = 3,
             description = {"Kafka bootstrap servers (migrate watch, events tail).",
                     "Default: env MERIDIAN_KAFKA_BOOTSTRAP_SERVERS, else", BOOTSTRAP_KEY + " in", LOCAL_NODE_FILE})
     String bootstrap;
+
+    @Option(names = "--command-config", scope = ScopeType.INHERIT, paramLabel = "FILE", order = 3,
+            description = {"Kafka client properties for the commands that read Kafka (migrate watch, events tail, dlq),"
+                    + " e.g. security.protocol, sasl.*, ssl.* for TLS/SASL, as kafka-console-consumer takes them."})
+    Path commandConfig;
 
     @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "table|json", order = 4,
             description = "table (for people, the default) or json (one JSON document; one object per line when"
@@ -74,6 +93,7 @@ public final class MeridianCtl implements Callable<Integer> {
 
     private final Map<String, String> env;
     private final List<Path> homes;
+    private BufferedReader input;
 
     /** For {@link #main}: the process environment, the working directory, then {@code MERIDIAN_HOME}. */
     public MeridianCtl() {
@@ -113,10 +133,38 @@ public final class MeridianCtl implements Callable<Integer> {
                 + String.join(", ", spec.subcommands().keySet()));
     }
 
-    /** The node's API per {@code --url}, {@code --token}. */
+    /** Answers to questions come from {@code in} instead of standard input (tests). */
+    MeridianCtl withInput(Reader in) {
+        this.input = new BufferedReader(in);
+        return this;
+    }
+
+    /**
+     * Asks {@code question} on stderr and reads the answer from standard input: true for {@code y} or {@code yes}. No
+     * answer (end of input: not a terminal and nothing piped) is a no.
+     */
+    boolean confirm(String question) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.print(question);
+        err.flush();
+        try {
+            if (input == null) {
+                input = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            }
+            String answer = input.readLine();
+            return answer != null && List.of("y", "yes").contains(answer.strip().toLowerCase(Locale.ROOT));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The node's API per {@code --url}, {@code --token}, {@code --token-file}. */
     HttpApi api() {
         String base = firstNonBlank(url, env.get("MERIDIAN_URL")).orElse(DEFAULT_URL);
-        Optional<String> bearer = firstNonBlank(token, env.get("MERIDIAN_ADMIN_TOKEN")).or(this::localToken);
+        Optional<String> bearer = firstNonBlank(token).or(() -> Optional.ofNullable(tokenFile).map(MeridianCtl::token))
+                .or(() -> firstNonBlank(env.get("MERIDIAN_ADMIN_TOKEN")))
+                .or(() -> firstNonBlank(env.get("MERIDIAN_TOKEN_FILE")).map(f -> token(Path.of(f))))
+                .or(this::localToken);
         Duration timeout = timeoutSeconds == null ? HttpApi.DEFAULT_REQUEST_TIMEOUT
                 : Duration.ofSeconds(Math.max(1, timeoutSeconds));
         return new HttpApi(base, bearer, timeout);
@@ -133,6 +181,39 @@ public final class MeridianCtl implements Callable<Integer> {
                 .orElseThrow(() -> new CliException(ExitCode.USAGE, "no_bootstrap", "no Kafka bootstrap servers:"
                         + " pass --bootstrap host:port or set MERIDIAN_KAFKA_BOOTSTRAP_SERVERS (or run from the"
                         + " directory of 'meridian local')"));
+    }
+
+    /** Kafka client settings per {@code --command-config}, on top of which the commands set their own. */
+    Map<String, Object> kafkaSettings() {
+        if (commandConfig == null) {
+            return Map.of();
+        }
+        Properties props = new Properties();
+        try (Reader in = Files.newBufferedReader(commandConfig)) {
+            props.load(in);
+        } catch (IOException e) {
+            throw new CliException(ExitCode.USAGE, "invalid_command_config", "cannot read --command-config "
+                    + commandConfig + ": " + e.getMessage());
+        }
+        Map<String, Object> settings = new java.util.HashMap<>();
+        props.stringPropertyNames().forEach(k -> settings.put(k, props.getProperty(k).strip()));
+        return settings;
+    }
+
+    /** The first line of a token file; a missing, unreadable or empty one is a usage error. */
+    private static String token(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new CliException(ExitCode.USAGE, "invalid_token_file", "cannot read the token file " + file + ": "
+                    + e.getMessage());
+        }
+        String first = text.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("");
+        if (first.isEmpty()) {
+            throw new CliException(ExitCode.USAGE, "invalid_token_file", "the token file " + file + " is empty");
+        }
+        return first;
     }
 
     private Optional<String> localToken() {

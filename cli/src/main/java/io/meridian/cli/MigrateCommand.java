@@ -1,8 +1,12 @@
 package io.meridian.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meridian.infra.model.MigrationState;
 import io.meridian.infra.topics.Topics;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +25,9 @@ import picocli.CommandLine.Parameters;
 final class MigrateCommand implements Runnable {
     static final List<String> COLUMNS = List.of("id", "migrationId", "tenant", "state", "from", "fromRegion",
             "to", "toRegion", "reason");
+    /** Epoch-millisecond fields of a migration, shown as times for people. */
+    static final List<String> TIME_FIELDS = List.of("requestedAt", "updatedAt", "pausedAt", "switchedAt",
+            "completedAt");
 
     @Mixin
     CommandGroup group;
@@ -31,31 +38,43 @@ final class MigrateCommand implements Runnable {
     }
 
     @Command(name = "start", sortOptions = false,
-            description = "Migrate a tenant's primary to another region (POST /admin/tenants/{tenant}/migrate).")
+            description = {"Migrate a tenant's primary to another region (POST /admin/tenants/{tenant}/migrate).",
+                    "With --wait: follow it over HTTP until it ends; exit 0 completed, 4 failed or cancelled."})
     int start(@Parameters(paramLabel = "<tenant>") String tenant,
               @Option(names = "--to", required = true, paramLabel = "REGION", description = "The new primary region.")
               String toRegion,
               @Option(names = "--dry-run", description = "Validate and show the plan; change nothing.")
-              boolean dryRun) {
+              boolean dryRun,
+              @Option(names = "--wait", description = "Wait until the migration ends, printing each state it reaches.")
+              boolean wait,
+              @Option(names = "--wait-timeout", paramLabel = "DURATION", defaultValue = "PT10M",
+                      description = "How long --wait waits (ISO-8601, default ${DEFAULT-VALUE}); then exit 3.")
+              java.time.Duration waitTimeout) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("to_region", toRegion);
         body.put("dry_run", dryRun);
         HttpApi.Response response = group.root().api().post("/admin/tenants/" + HttpApi.segment(tenant) + "/migrate", body);
         Printer printer = group.root().printer();
+        boolean plan = dryRun || response.status() == 200;
         if (printer.json()) {
             printer.json(response.body());
-            return ExitCode.OK;
-        }
-        if (dryRun || response.status() == 200) {
+        } else if (plan) {
             printer.line("plan (dry run, nothing changed) for " + tenant + ReplicationCommand.ARROW + toRegion + ":");
             printer.object(response.body());
+        } else {
+            printer.line("migration of " + tenant + ReplicationCommand.ARROW + toRegion + " accepted:");
+            printer.object(readable(response.body()));
+            if (!wait) {
+                migrationId(response.body()).ifPresent(id -> printer.note(
+                        "follow it with: meridianctl migrate watch " + id));
+            }
+        }
+        if (!wait || plan) {
             return ExitCode.OK;
         }
-        printer.line("migration of " + tenant + ReplicationCommand.ARROW + toRegion + " accepted:");
-        printer.object(response.body());
-        migrationId(response.body()).ifPresent(id -> printer.note(
-                "follow it with: meridianctl migrate watch " + id));
-        return ExitCode.OK;
+        String id = migrationId(response.body()).orElseThrow(() -> new CliException(ExitCode.UNAVAILABLE,
+                "unexpected_answer", "the node accepted the migration but named no id: cannot wait for it"));
+        return MigrationPoll.await(group.root().api(), printer, group.commandLine().getErr(), id, waitTimeout);
     }
 
     @Command(name = "status", description = "One migration (GET /admin/migrations/{id}).")
@@ -64,25 +83,52 @@ final class MigrateCommand implements Runnable {
         return ExitCode.OK;
     }
 
-    @Command(name = "list", description = "A tenant's migrations (GET /admin/tenants/{tenant}/migrations).")
-    int list(@Parameters(paramLabel = "<tenant>") String tenant) {
-        JsonNode body = group.root().api().get("/admin/tenants/" + HttpApi.segment(tenant) + "/migrations").body();
+    @Command(name = "list", sortOptions = false, description = {"A tenant's migrations"
+            + " (GET /admin/tenants/{tenant}/migrations); without a tenant, every tenant's (GET /admin/tenants first).",
+            "--active: only those that have not ended."})
+    int list(@Parameters(paramLabel = "<tenant>", arity = "0..1") String tenant,
+             @Option(names = "--active", description = "Only migrations that have not ended.") boolean active) {
+        if (tenant == null && !active) {
+            throw new CommandLine.ParameterException(group.commandLine(),
+                    "name a tenant, or list the active migrations of every tenant with --active");
+        }
+        List<String> tenants = new ArrayList<>();
+        if (tenant != null) {
+            tenants.add(tenant);
+        } else {
+            group.root().api().get("/admin/tenants").body().path("tenants")
+                    .forEach(p -> tenants.add(p.path("tenant").asText()));
+        }
+        ArrayNode migrations = JsonNodeFactory.instance.arrayNode();
+        for (String name : tenants) {
+            JsonNode body = group.root().api().get("/admin/tenants/" + HttpApi.segment(name) + "/migrations").body();
+            JsonNode list = body.isArray() ? body : body.path("migrations");
+            for (JsonNode migration : list) {
+                if (!active || !MigrationPoll.ended(migration)) {
+                    migrations.add(migration);
+                }
+            }
+        }
         Printer printer = group.root().printer();
         if (printer.json()) {
-            printer.json(body);
+            ObjectNode out = JsonNodeFactory.instance.objectNode();
+            out.set("migrations", migrations);
+            printer.json(out);
             return ExitCode.OK;
         }
-        JsonNode migrations = body.isArray() ? body : body.path("migrations");
-        if (migrations.isArray()) {
-            if (migrations.isEmpty()) {
-                printer.line("no migrations of " + tenant);
-            } else {
-                printer.objects(migrations, COLUMNS);
-            }
+        if (migrations.isEmpty()) {
+            printer.line("no " + (active ? "active " : "") + "migrations" + (tenant == null ? "" : " of " + tenant));
         } else {
-            printer.object(body);
+            ArrayNode readable = JsonNodeFactory.instance.arrayNode();
+            migrations.forEach(m -> readable.add(readable(m)));
+            printer.objects(readable, COLUMNS);
         }
         return ExitCode.OK;
+    }
+
+    /** The migration's times for people. */
+    static JsonNode readable(JsonNode migration) {
+        return Times.readable(migration, TIME_FIELDS);
     }
 
     @Command(name = "cancel", description = "Cancel a migration before its switch; idempotent"
@@ -112,7 +158,7 @@ final class MigrateCommand implements Runnable {
         CommandLine cl = group.commandLine();
         MigrationWatch watch = new MigrationWatch(printer, cl.getErr(), Optional.ofNullable(id),
                 Optional.ofNullable(tenant));
-        try (Tail tail = new Tail(group.root().bootstrap())) {
+        try (Tail tail = new Tail(group.root().bootstrap(), group.root().kafkaSettings(), Map.of())) {
             tail.run(List.of(Topics.MIGRATIONS.name()), fromBeginning,
                     () -> fromBeginning || id == null || !alreadyEnded(id, watch), watch);
         }
@@ -157,7 +203,7 @@ final class MigrateCommand implements Runnable {
         if (printer.json()) {
             printer.json(body);
         } else {
-            printer.object(body);
+            printer.object(readable(body));
         }
     }
 

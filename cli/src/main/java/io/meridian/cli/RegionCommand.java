@@ -10,7 +10,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code meridianctl region list|status|pause|resume|reseed}: pausing a region's replication, re-seeding its copy. */
+/**
+ * {@code meridianctl region list|status|pause|resume|reseed|evacuate}: pausing a region's replication, re-seeding its
+ * copy, moving every primary off it.
+ */
 @Command(name = "region", description = "Regions: pause and resume their replication (maintenance), re-seed them.",
         sortOptions = false)
 final class RegionCommand implements Runnable {
@@ -22,7 +25,7 @@ final class RegionCommand implements Runnable {
 
     @Override
     public void run() {
-        throw group.missingCommand("list, status, pause, resume or reseed");
+        throw group.missingCommand("list, status, pause, resume, reseed or evacuate");
     }
 
     @Command(name = "list", description = "Every region, paused or running (GET /admin/regions).")
@@ -35,7 +38,8 @@ final class RegionCommand implements Runnable {
         }
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode region : response.body().path("regions")) {
-            rows.add(COLUMNS.stream().map(c -> Printer.text(region.get(c))).toList());
+            rows.add(COLUMNS.stream().map(c -> c.equals("since") ? Times.when(region.get(c))
+                    : Printer.text(region.get(c))).toList());
         }
         printer.table(COLUMNS, rows);
         return ExitCode.OK;
@@ -80,8 +84,47 @@ final class RegionCommand implements Runnable {
                     : "region " + region + " was already " + (body.path("paused").asBoolean() ? "paused" : "running")
                             + "; nothing changed");
         }
-        printer.object(body);
+        printer.object(Times.readable(body, List.of("since")));
         return ExitCode.OK;
+    }
+
+    @Command(name = "evacuate", sortOptions = false, description = {"Move the primary of every tenant whose primary"
+            + " is in the region to another region, through migrations, one at a time, with progress. The region stays"
+            + " a replica (pause it afterwards with 'region pause' for maintenance).",
+            "Exit 0 when every tenant moved, 4 when some did not (the others still move)."})
+    int evacuate(@Parameters(paramLabel = "<region>") String region,
+                 @Option(names = "--to", paramLabel = "REGION", description = "Move every tenant there (default: per"
+                         + " tenant, the healthy replica with the fewest primaries).") String to,
+                 @Option(names = "--dry-run", description = "Show which tenant would go where; change nothing.")
+                 boolean dryRun,
+                 @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation.") boolean yes,
+                 @Option(names = "--migration-timeout", paramLabel = "DURATION", defaultValue = "PT5M",
+                         description = "How long to wait for each migration (ISO-8601, default ${DEFAULT-VALUE}).")
+                 java.time.Duration perMigration) {
+        Printer printer = group.root().printer();
+        Evacuation evacuation = new Evacuation(group.root().api(), printer, group.commandLine().getErr());
+        List<Evacuation.Move> moves = evacuation.plan(region, java.util.Optional.ofNullable(to));
+        if (moves.isEmpty()) {
+            printer.note("no tenant has its primary in " + region + ": nothing to evacuate");
+            return ExitCode.OK;
+        }
+        if (dryRun) {
+            if (printer.json()) {
+                printer.json(io.meridian.infra.serde.Json.toTree(Map.of("region", region, "dryRun", true,
+                        "moves", moves)));
+            } else {
+                printer.line("dry run, nothing sent: evacuation of " + region + " (" + moves.size() + " tenant(s))");
+                printer.table(List.of("tenant", "to", "note"), moves.stream().map(m -> List.of(m.tenant(),
+                        m.target() == null ? Printer.NONE : m.target(), m.why())).toList());
+            }
+            return ExitCode.OK;
+        }
+        if (!yes && !group.root().confirm("Move the primaries of " + moves.size() + " tenant(s) off " + region
+                + ", one migration at a time? [y/N] ")) {
+            throw new CliException(ExitCode.ABORTED, "not_confirmed", "evacuation of " + region
+                    + " not confirmed; nothing was sent (--dry-run shows the plan)");
+        }
+        return evacuation.run(region, moves, perMigration);
     }
 
     static String path(String region) {

@@ -1,24 +1,26 @@
 package io.meridian.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.time.Instant;
+import io.meridian.infra.api.AutomaticFailoverReport;
+import io.meridian.infra.api.RegionHealthReport;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code meridianctl replication election|health|failover}. */
+/** {@code meridianctl replication election|health|failover|pause-failover|resume-failover}. */
 @Command(name = "replication", description = "Controller election, region health and failover.", sortOptions = false)
 final class ReplicationCommand implements Runnable {
     static final String ELECTION_PATH = "/admin/replication/election";
-    static final String HEALTH_PATH = "/v1/replication/health";
+    static final String HEALTH_PATH = HealthAnswer.PATH;
     static final String FAILOVER_PATH = "/admin/replication/failover";
+    static final String AUTOMATIC_FAILOVER_PATH = "/admin/replication/automatic-failover";
     static final String ARROW = " -> ";
 
     @Mixin
@@ -26,7 +28,7 @@ final class ReplicationCommand implements Runnable {
 
     @Override
     public void run() {
-        throw group.missingCommand("election, health or failover");
+        throw group.missingCommand("election, health, failover, pause-failover or resume-failover");
     }
 
     @Command(name = "election", description = "Who is the controller, as the node sees it (GET " + ELECTION_PATH + ").")
@@ -47,54 +49,111 @@ final class ReplicationCommand implements Runnable {
         JsonNode self = body.path("self");
         fields.add(Map.entry("this node", node(self.get("nodeId"), self.get("region"), self.get("url"))
                 + (self.has("priority") ? ", priority " + Printer.text(self.get("priority")) : "")));
-        fields.add(Map.entry("since", time(body.get("since"))));
+        fields.add(Map.entry("since", Times.when(body.get("since"))));
         printer.fields(fields);
         return ExitCode.OK;
     }
 
-    @Command(name = "health", description = "Region health and replication lag (GET " + HEALTH_PATH + ").")
+    @Command(name = "health", description = {"Region health and replication lag (GET " + HEALTH_PATH + ").",
+            "Exit 0 when the status is healthy, " + ExitCode.NOT_HEALTHY + " when it is degraded or unhealthy."})
     int health() {
         JsonNode body = group.root().api().get(HEALTH_PATH).body();
         Printer printer = group.root().printer();
+        String status = Printer.text(body.get("status"));
+        int exit = "healthy".equals(status) ? ExitCode.OK : ExitCode.NOT_HEALTHY;
         if (printer.json()) {
             printer.json(body);
+            return exit;
+        }
+        printer.line("status: " + status);
+        JsonNode automatic = body.get("automaticFailover");
+        if (automatic != null && automatic.isObject()) {
+            printer.line("automatic failover: " + HealthAnswer.automaticFailover(Responses.read(automatic,
+                    AutomaticFailoverReport.class)));
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> region : HealthAnswer.regions(body.path("regions"))) {
+            RegionHealthReport r = Responses.read(region.getValue(), RegionHealthReport.class);
+            rows.add(List.of(region.getKey(), Objects.toString(r.health(), Printer.NONE), Boolean.toString(r.healthy()),
+                    r.lagEntries() == null ? Printer.NONE : Long.toString(r.lagEntries()),
+                    r.lagSeconds() == null ? Printer.NONE : String.format(Locale.ROOT, "%.1f", r.lagSeconds()),
+                    r.lastHeartbeatAgeMillis() == null ? Printer.NONE : Times.age(r.lastHeartbeatAgeMillis()),
+                    r.paused() ? "paused" + (r.pausedSince() == null ? "" : " since "
+                            + Times.whenIso(r.pausedSince()))
+                            : r.needsReseed() ? "needs reseed" : ""));
+        }
+        printer.table(List.of("region", "health", "healthy", "lag entries", "lag s", "heartbeat age", "note"), rows);
+        return exit;
+    }
+
+    @Command(name = "pause-failover", sortOptions = false, description = {"Pause automatic failover cluster-wide"
+            + " (POST " + AUTOMATIC_FAILOVER_PATH + "/pause), like 'patronictl pause': the controller fails no region"
+            + " over on its own until resumed; manual failover still works. Durable: it survives restarts and"
+            + " controller changes. Pausing a paused failover changes nothing."})
+    int pauseFailover(@Option(names = "--reason", paramLabel = "TEXT", description = "A note for other operators.")
+                      String reason) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (reason != null) {
+            body.put("reason", reason);
+        }
+        return printPause(group.root().api().post(AUTOMATIC_FAILOVER_PATH + "/pause", body), "paused");
+    }
+
+    @Command(name = "resume-failover", description = "Resume automatic failover cluster-wide (POST "
+            + AUTOMATIC_FAILOVER_PATH + "/resume). Resuming a running failover changes nothing.")
+    int resumeFailover() {
+        return printPause(group.root().api().post(AUTOMATIC_FAILOVER_PATH + "/resume", Map.of()), "resumed");
+    }
+
+    private int printPause(HttpApi.Response response, String verb) {
+        Printer printer = group.root().printer();
+        if (printer.json()) {
+            printer.json(response.body());
             return ExitCode.OK;
         }
-        if (body.has("status")) {
-            printer.line("status: " + Printer.text(body.get("status")));
-        }
-        long now = body.path("atMillis").asLong(System.currentTimeMillis());
-        List<List<String>> rows = new ArrayList<>();
-        for (Map.Entry<String, JsonNode> region : regions(body.path("regions"))) {
-            JsonNode r = region.getValue();
-            String health = Printer.text(first(r, "health", "state", "status"));
-            JsonNode healthy = first(r, "healthy");
-            rows.add(List.of(region.getKey(), health,
-                    healthy != null ? Printer.text(healthy) : Boolean.toString("healthy".equals(health)),
-                    Printer.text(first(r, "lagEntries", "totalLagEntries", "lag.entries", "lag.totalLagEntries")),
-                    Printer.text(first(r, "lagSeconds", "maxLagSeconds", "lag.seconds", "lag.maxLagSeconds")),
-                    heartbeatAge(r, now)));
-        }
-        printer.table(List.of("region", "health", "healthy", "lag entries", "lag s", "heartbeat age"), rows);
+        AutomaticFailoverReport report = Responses.read(response.body(), AutomaticFailoverReport.class);
+        printer.line(report.changed() == null || report.changed() ? "automatic failover " + verb
+                : "automatic failover was already " + (report.paused() ? "paused" : "running") + "; nothing changed");
+        printer.line("automatic failover: " + HealthAnswer.automaticFailover(report));
         return ExitCode.OK;
     }
 
     @Command(name = "failover", sortOptions = false,
-            description = "Move the primaries of a region's tenants to healthy replicas (POST " + FAILOVER_PATH + ").")
+            description = {"Move the primaries of a region's tenants to healthy replicas (POST " + FAILOVER_PATH
+                    + ").", "Asks for confirmation first (--yes skips it); --dry-run shows which tenants would move."})
     int failover(@Parameters(paramLabel = "<region>", description = "The region to fail over.") String region,
                  @Option(names = "--target", paramLabel = "REGION",
                          description = "Promote this region (default: the controller chooses per tenant).")
                  String target,
-                 @Option(names = "--force", description = "Fail over even inside the region's inhibit window.")
-                 boolean force) {
+                 @Option(names = "--ignore-inhibit",
+                         description = "Fail over even inside the region's inhibit window (a recent failover of it).")
+                 boolean ignoreInhibit,
+                 @Option(names = "--force", hidden = true, description = "Deprecated: --ignore-inhibit.")
+                 boolean force,
+                 @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation.") boolean yes,
+                 @Option(names = "--dry-run", description = "Show the tenants whose primary is there and their"
+                         + " healthy replicas; change nothing.") boolean dryRun) {
+        Printer printer = group.root().printer();
+        if (force) {
+            group.commandLine().getErr().println("note: --force is deprecated; use --ignore-inhibit");
+            group.commandLine().getErr().flush();
+        }
+        if (dryRun) {
+            return FailoverPreview.show(group.root().api(), printer, region, target);
+        }
+        if (!yes && !group.root().confirm("Fail over region " + region + (target == null ? ""
+                : " to " + target) + (ignoreInhibit || force ? ", ignoring its inhibit window" : "")
+                + "? Every tenant whose primary is there gets a new primary. [y/N] ")) {
+            throw new CliException(ExitCode.ABORTED, "not_confirmed", "failover of " + region
+                    + " not confirmed; nothing was sent (--yes skips the question, --dry-run shows what would move)");
+        }
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("region", region);
         if (target != null) {
             request.put("target", target);
         }
-        request.put("force", force);
+        request.put("force", ignoreInhibit || force);
         HttpApi.Response response = group.root().api().post(FAILOVER_PATH, request);
-        Printer printer = group.root().printer();
         if (printer.json()) {
             printer.json(response.body());
             return ExitCode.OK;
@@ -119,19 +178,6 @@ final class ReplicationCommand implements Runnable {
         return ExitCode.OK;
     }
 
-    /** Region name → status, from a list of objects with "region" or an object keyed by region. */
-    static List<Map.Entry<String, JsonNode>> regions(JsonNode regions) {
-        List<Map.Entry<String, JsonNode>> result = new ArrayList<>();
-        if (regions.isArray()) {
-            regions.forEach(r -> result.add(Map.entry(Printer.text(first(r, "region", "name")), r)));
-        } else if (regions.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = regions.fields(); it.hasNext(); ) {
-                result.add(it.next());
-            }
-        }
-        return result;
-    }
-
     /** The first of {@code names} (dotted for nested fields) that is present and not null, else null. */
     static JsonNode first(JsonNode node, String... names) {
         for (String name : names) {
@@ -146,35 +192,8 @@ final class ReplicationCommand implements Runnable {
         return null;
     }
 
-    private static String heartbeatAge(JsonNode region, long now) {
-        JsonNode millis = first(region, "heartbeatAgeMs", "heartbeatAgeMillis", "lastHeartbeatAgeMs");
-        if (millis != null && millis.isNumber()) {
-            return seconds(millis.asLong());
-        }
-        JsonNode secs = first(region, "heartbeatAgeSeconds", "heartbeatAge");
-        if (secs != null) {
-            return secs.isNumber() ? String.format(Locale.ROOT, "%.1fs", secs.asDouble()) : secs.asText();
-        }
-        JsonNode last = first(region, "lastHeartbeatMillis", "lag.lastHeartbeatMillis");
-        if (last != null && last.isNumber() && last.asLong() > 0) {
-            return seconds(Math.max(0, now - last.asLong()));
-        }
-        return Printer.NONE;
-    }
-
-    private static String seconds(long millis) {
-        return String.format(Locale.ROOT, "%.1fs", millis / 1000.0);
-    }
-
     private static String node(JsonNode id, JsonNode region, JsonNode url) {
         return Printer.text(id) + " (" + Printer.text(region) + ")" + (url == null || url.isNull() ? ""
                 : " " + url.asText());
-    }
-
-    static String time(JsonNode value) {
-        if (value != null && value.isIntegralNumber() && value.asLong() > 0) {
-            return Instant.ofEpochMilli(value.asLong()).toString();
-        }
-        return Printer.text(value);
     }
 }

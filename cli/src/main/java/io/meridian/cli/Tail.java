@@ -49,8 +49,18 @@ final class Tail implements AutoCloseable {
     }
 
     Tail(String bootstrap, Map<String, Object> overrides) {
+        this(bootstrap, Map.of(), overrides);
+    }
+
+    /**
+     * @param clientSettings the operator's Kafka client settings ({@code --command-config}: TLS, SASL...), under the
+     *                       tail's own (no group, read_committed, byte deserializers)
+     * @param overrides      over everything (tests)
+     */
+    Tail(String bootstrap, Map<String, Object> clientSettings, Map<String, Object> overrides) {
         this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
-        Map<String, Object> config = new HashMap<>();
+        Map<String, Object> config = new HashMap<>(clientSettings);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "meridianctl-" + ProcessHandle.current().pid());
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -115,6 +125,36 @@ final class Tail implements AutoCloseable {
             } catch (IllegalStateException e) {
                 // the JVM is shutting down (Ctrl-C): the hook is running and waits for us
             }
+        }
+    }
+
+    /**
+     * Reads {@code topics} from the beginning to their end as of now (the last stable offsets), handing every record
+     * to {@code handler}, then returns: a bounded read, for listing.
+     */
+    void readToEnd(List<String> topics, Handler handler) {
+        try {
+            List<TopicPartition> partitions = partitions(topics);
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (!stopped && partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                    if (record.offset() < ends.get(partition) && !handler.accept(record)) {
+                        return;
+                    }
+                }
+            }
+        } catch (TimeoutException e) {
+            throw new CliException(ExitCode.UNAVAILABLE, "kafka_unavailable", "Kafka at " + bootstrap
+                    + " did not answer within " + API_TIMEOUT.toSeconds() + " s (" + rootMessage(e)
+                    + "); check --bootstrap or MERIDIAN_KAFKA_BOOTSTRAP_SERVERS", e);
+        } catch (InterruptException e) {
+            Thread.currentThread().interrupt();
+        } catch (KafkaException e) {
+            throw new CliException(ExitCode.UNAVAILABLE, "kafka_error", "reading from Kafka at " + bootstrap
+                    + " failed: " + rootMessage(e), e);
         }
     }
 

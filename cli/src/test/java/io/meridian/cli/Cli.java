@@ -1,6 +1,7 @@
 package io.meridian.cli;
 
 import java.io.PrintWriter;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,9 +34,18 @@ final class Cli {
         return run(new StringWriter(), new StringWriter(), args);
     }
 
+    /** With {@code input} as what the operator types (answers to questions); other runs type nothing. */
+    Result runTyping(String input, String... args) {
+        return run(input, new StringWriter(), new StringWriter(), args);
+    }
+
     /** With caller-owned writers, so a test can look at the output of a run that has not ended yet. */
     Result run(StringWriter out, StringWriter err, String... args) {
-        CommandLine cl = MeridianCtl.commandLine(new MeridianCtl(env, homes));
+        return run("", out, err, args);
+    }
+
+    private Result run(String input, StringWriter out, StringWriter err, String... args) {
+        CommandLine cl = MeridianCtl.commandLine(new MeridianCtl(env, homes).withInput(new StringReader(input)));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int exit = cl.execute(args);

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.api.AutomaticFailoverReport;
+import io.meridian.infra.api.RegionHealthReport;
 import io.meridian.infra.serde.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -151,24 +153,82 @@ class CommandsTest {
         assertTrue(result.out().matches("(?s).*leader:\\s+eu-west-1 \\(eu-west\\) http://127.0.0.1:8082.*"),
                 result::toString);
         assertTrue(result.out().matches("(?s).*epoch:\\s+7.*"), result::toString);
-        assertTrue(result.out().contains("2023-11-14T22:13:20Z"), result::toString);
+        assertTrue(result.out().contains("2023-11-14 22:13:20Z ("), "for people: " + result);
     }
 
+    /** A health answer as the node writes it: the regions and the automatic failover in the shared response types. */
+    static String health(String status, AutomaticFailoverReport automatic, Map<String, RegionHealthReport> regions) {
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("status", status);
+        body.put("region", "us-east");
+        body.put("regions", regions);
+        body.put("automaticFailover", automatic);
+        return Json.writeString(body);
+    }
+
+    static final AutomaticFailoverReport FAILOVER_ON = new AutomaticFailoverReport(true, false, null, null, "", "",
+            null);
+
     @Test
-    void replicationHealthShowsEveryRegion() {
-        node.answer("GET", "/v1/replication/health", 200, "{\"status\":\"degraded\",\"atMillis\":10000,\"regions\":["
-                + "{\"region\":\"us-east\",\"health\":\"healthy\",\"lagEntries\":0,\"lagSeconds\":0.0,"
-                + "\"lastHeartbeatMillis\":9500},"
-                + "{\"region\":\"ap-south\",\"health\":\"unhealthy\",\"healthy\":false,\"lagEntries\":420,"
-                + "\"lagSeconds\":12.5,\"heartbeatAgeMs\":31000}]}");
+    void replicationHealthShowsEveryRegionWithItsHeartbeatAgeAndExitsNonZeroUnlessHealthy() {
+        Map<String, RegionHealthReport> regions = new java.util.LinkedHashMap<>();
+        regions.put("us-east", new RegionHealthReport("healthy", true, false, false, null, 0L, 0.0, 250L,
+                List.of("us-east-1")));
+        regions.put("ap-south", new RegionHealthReport("unhealthy", false, false, false, null, 420L, 12.5, 31_000L,
+                List.of()));
+        regions.put("eu-west", new RegionHealthReport("suspect", false, false, false, null, null, null, null,
+                List.of()));
+        node.answer("GET", "/v1/replication/health", 200, health("degraded", FAILOVER_ON, regions));
         Cli.Result result = cli.run("replication", "health");
-        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals(ExitCode.NOT_HEALTHY, result.exitCode(), result::toString);
         assertEquals("/v1/replication/health", node.onlyRequest().path());
         List<String> lines = result.lines();
         assertEquals("status: degraded", lines.get(0));
-        assertTrue(lines.get(1).startsWith("REGION"), result::toString);
-        assertTrue(lines.get(2).matches("us-east\\s+healthy\\s+true\\s+0\\s+0.0\\s+0.5s"), result::toString);
-        assertTrue(lines.get(3).matches("ap-south\\s+unhealthy\\s+false\\s+420\\s+12.5\\s+31.0s"), result::toString);
+        assertEquals("automatic failover: on", lines.get(1));
+        assertTrue(lines.get(2).startsWith("REGION"), result::toString);
+        assertTrue(lines.get(3).matches("us-east\\s+healthy\\s+true\\s+0\\s+0.0\\s+250ms\\s+-"), result::toString);
+        assertTrue(lines.get(4).matches("ap-south\\s+unhealthy\\s+false\\s+420\\s+12.5\\s+31.0s\\s+-"),
+                result::toString);
+        assertTrue(lines.get(5).matches("eu-west\\s+suspect\\s+false\\s+-\\s+-\\s+-\\s+-"), result::toString);
+
+        regions.replaceAll((name, r) -> new RegionHealthReport("healthy", true, false, false, null, 0L, 0.0, 300L,
+                List.of()));
+        node.answer("GET", "/v1/replication/health", 200, health("healthy", FAILOVER_ON, regions));
+        assertEquals(ExitCode.OK, cli.run("replication", "health").exitCode());
+        assertEquals(ExitCode.OK, cli.run("-o", "json", "replication", "health").exitCode());
+        node.answer("GET", "/v1/replication/health", 200, health("unhealthy", FAILOVER_ON, regions));
+        assertEquals(ExitCode.NOT_HEALTHY, cli.run("-o", "json", "replication", "health").exitCode(),
+                "scripts get the verdict from the exit code in JSON too");
+    }
+
+    @Test
+    void replicationHealthSaysWhenAutomaticFailoverIsPaused() {
+        node.answer("GET", "/v1/replication/health", 200, health("healthy", new AutomaticFailoverReport(true, true,
+                "2026-12-03T11:40:00Z", 1796298000000L, "network maintenance", "us-east/us-east-1", null), Map.of()));
+        Cli.Result result = cli.run("replication", "health");
+        assertTrue(result.lines().get(1).startsWith("automatic failover: PAUSED since 2026-12-03 11:40:00Z ("),
+                result::toString);
+        assertTrue(result.lines().get(1).contains("by us-east/us-east-1: network maintenance"), result::toString);
+    }
+
+    @Test
+    void pauseAndResumeFailoverPostTheIntentAndSayWhatChanged() {
+        node.answer("POST", "/admin/replication/automatic-failover/pause", 200, Json.writeString(
+                new AutomaticFailoverReport(true, true, "2026-12-03T11:40:00Z", 1796298000000L, "maintenance",
+                        "us-east/n1", true)));
+        Cli.Result paused = cli.run("replication", "pause-failover", "--reason", "maintenance");
+        assertEquals(0, paused.exitCode(), paused::toString);
+        assertEquals("Bearer secret", node.onlyRequest().authorization());
+        assertEquals(json("{\"reason\":\"maintenance\"}"), json(node.onlyRequest().body()));
+        assertEquals("automatic failover paused", paused.lines().get(0));
+
+        node.answer("POST", "/admin/replication/automatic-failover/resume", 200, Json.writeString(
+                new AutomaticFailoverReport(true, false, "2026-12-03T11:50:00Z", 1796298600000L, "", "us-east/n1",
+                        false)));
+        Cli.Result resumed = cli.run("replication", "resume-failover");
+        assertEquals(0, resumed.exitCode(), resumed::toString);
+        assertEquals("automatic failover was already running; nothing changed", resumed.lines().get(0));
+        assertEquals("automatic failover: on", resumed.lines().get(1));
     }
 
     @Test
@@ -186,7 +246,8 @@ class CommandsTest {
                 + "\"outcome\":\"promoted\",\"reason\":\"highest applied position\"},"
                 + "{\"tenant\":\"solo\",\"oldPrimary\":\"us-east\",\"newPrimary\":\"us-east\",\"epoch\":2,"
                 + "\"outcome\":\"no_candidate\",\"reason\":\"no healthy replica\"}],\"event\":{}}");
-        Cli.Result result = cli.run("replication", "failover", "us-east", "--target", "eu-west", "--force");
+        Cli.Result result = cli.run("replication", "failover", "us-east", "--target", "eu-west", "--ignore-inhibit",
+                "--yes");
         assertEquals(0, result.exitCode(), result::toString);
         StubNode.Request request = node.onlyRequest();
         assertEquals("POST", request.method());
@@ -198,8 +259,9 @@ class CommandsTest {
     @Test
     void replicationFailoverWithoutTargetLetsTheControllerChoose() {
         node.answer("POST", "/admin/replication/failover", 200, "{\"region\":\"us-east\",\"tenants\":[]}");
-        Cli.Result result = cli.run("replication", "failover", "us-east");
+        Cli.Result result = cli.runTyping("y\n", "replication", "failover", "us-east");
         assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("Fail over region us-east?"), result::toString);
         assertEquals(json("{\"region\":\"us-east\",\"force\":false}"), json(node.onlyRequest().body()));
         assertTrue(result.out().contains("no tenant has its primary there"), result::toString);
     }
@@ -208,9 +270,122 @@ class CommandsTest {
     void replicationFailoverInsideTheInhibitWindowIsAServerError() {
         node.answer("POST", "/admin/replication/failover", 409, "{\"error\":{\"code\":\"inhibited\",\"message\":"
                 + "\"region 'us-east' was failed over recently\",\"region\":\"us-east\"}}");
-        Cli.Result result = cli.run("replication", "failover", "us-east");
+        Cli.Result result = cli.run("replication", "failover", "us-east", "-y");
         assertEquals(ExitCode.SERVER_ERROR, result.exitCode(), result::toString);
         assertEquals("error: inhibited: region 'us-east' was failed over recently\n", result.err());
+    }
+
+    @Test
+    void replicationFailoverSendsNothingUnlessConfirmed() {
+        node.answer("POST", "/admin/replication/failover", 200, "{\"region\":\"us-east\",\"tenants\":[]}");
+        Cli.Result refused = cli.runTyping("n\n", "replication", "failover", "us-east");
+        assertEquals(ExitCode.ABORTED, refused.exitCode(), refused::toString);
+        Cli.Result noAnswer = cli.run("replication", "failover", "us-east");  // nothing typed, no terminal
+        assertEquals(ExitCode.ABORTED, noAnswer.exitCode(), noAnswer::toString);
+        assertTrue(noAnswer.err().contains("not_confirmed") && noAnswer.err().contains("--yes"), noAnswer::toString);
+        assertEquals(List.of(), node.requests(), "nothing sent");
+    }
+
+    @Test
+    void replicationFailoverKeepsForceAsADeprecatedAliasOfIgnoreInhibit() {
+        node.answer("POST", "/admin/replication/failover", 200, "{\"region\":\"us-east\",\"tenants\":[]}");
+        Cli.Result result = cli.run("replication", "failover", "us-east", "--force", "--yes");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals(json("{\"region\":\"us-east\",\"force\":true}"), json(node.onlyRequest().body()));
+        assertTrue(result.err().contains("--force is deprecated; use --ignore-inhibit"), result::toString);
+    }
+
+    @Test
+    void replicationFailoverDryRunShowsWhatWouldMoveAndSendsNoChange() {
+        Map<String, RegionHealthReport> regions = new java.util.LinkedHashMap<>();
+        regions.put("us-east", new RegionHealthReport("unhealthy", false, false, false, null, null, null, 42_000L,
+                List.of()));
+        regions.put("eu-west", new RegionHealthReport("healthy", true, false, false, null, 0L, 0.0, 200L, List.of()));
+        regions.put("ap-south", new RegionHealthReport("healthy", true, false, true, "2026-12-03T05:00:00Z", 0L, 0.0,
+                200L, List.of()));
+        node.answer("GET", "/admin/tenants", 200, "{\"tenants\":[" + ACME + "," + GLOBEX + "]}")
+                .answer("GET", "/v1/replication/health", 200, health("unhealthy", FAILOVER_ON, regions));
+        Cli.Result result = cli.run("replication", "failover", "us-east", "--dry-run");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.lines().get(0).startsWith("dry run, nothing sent: failover of us-east (unhealthy, last"
+                + " heartbeat 42.0s ago)"), result::toString);
+        assertTrue(result.out().matches("(?s).*acme\\s+us-east,eu-west\\s+eu-west\\s+moves.*"), result::toString);
+        assertFalse(result.out().contains("globex"), "its primary is elsewhere: " + result);
+        assertTrue(node.requests().stream().allMatch(r -> r.method().equals("GET")), node.requests().toString());
+    }
+
+    @Test
+    void regionEvacuateMovesEveryPrimaryOffTheRegionOneMigrationAtATime() {
+        Map<String, RegionHealthReport> regions = new java.util.LinkedHashMap<>();
+        regions.put("us-east", new RegionHealthReport("healthy", true, false, false, null, 0L, 0.0, 100L, List.of()));
+        regions.put("eu-west", new RegionHealthReport("healthy", true, false, false, null, 0L, 0.0, 100L, List.of()));
+        regions.put("ap-south", new RegionHealthReport("healthy", true, false, false, null, 0L, 0.0, 100L,
+                List.of()));
+        String initech = "{\"tenant\":\"initech\",\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\","
+                + "\"ap-south\"],\"epoch\":1}";
+        String solo = "{\"tenant\":\"solo\",\"primary\":\"us-east\",\"replicas\":[\"us-east\"],\"epoch\":1}";
+        node.answer("GET", "/v1/replication/health", 200, health("healthy", FAILOVER_ON, regions))
+                .answer("GET", "/admin/tenants", 200, "{\"tenants\":[" + ACME + "," + initech + "," + solo + "]}")
+                .answer("POST", "/admin/tenants/acme/migrate", 202, "{\"id\":\"m-a\",\"state\":\"requested\"}")
+                .answer("POST", "/admin/tenants/initech/migrate", 202, "{\"id\":\"m-i\",\"state\":\"requested\"}")
+                .answer("GET", "/admin/migrations/m-a", 200, "{\"id\":\"m-a\",\"state\":\"completed\"}")
+                .answer("GET", "/admin/migrations/m-i", 200, "{\"id\":\"m-i\",\"state\":\"completed\"}");
+
+        Cli.Result plan = cli.run("region", "evacuate", "us-east", "--dry-run");
+        assertEquals(0, plan.exitCode(), plan::toString);
+        assertTrue(plan.out().matches("(?s).*acme\\s+eu-west.*"), plan::toString);
+        assertTrue(plan.out().matches("(?s).*initech\\s+ap-south.*"), "the replica with fewer primaries: " + plan);
+        assertTrue(plan.out().matches("(?s).*solo\\s+-\\s+no healthy, running replica.*"), plan::toString);
+        assertTrue(node.requests().stream().allMatch(r -> r.method().equals("GET")), "a dry run sends no change");
+
+        Cli.Result result = cli.run("region", "evacuate", "us-east", "--yes");
+        assertEquals(ExitCode.MIGRATION_FAILED, result.exitCode(), "solo cannot move: " + result);
+        List<StubNode.Request> migrations = node.requests().stream().filter(r -> r.method().equals("POST")).toList();
+        assertEquals(2, migrations.size(), migrations.toString());
+        assertEquals("eu-west", json(migrations.get(0).body()).path("to_region").asText());
+        assertEquals("ap-south", json(migrations.get(1).body()).path("to_region").asText());
+        assertTrue(result.out().contains("[1/3] acme -> eu-west  completed"), result::toString);
+        assertTrue(result.out().contains("2 of 3 tenant(s) moved; not moved: [solo]"), result::toString);
+    }
+
+    // --- global options
+
+    @Test
+    void tokenFileKeepsTheTokenOutOfTheCommandLine() throws Exception {
+        java.nio.file.Path file = home.resolve("token");
+        java.nio.file.Files.writeString(file, "from-file\n");
+        node.answer("GET", "/admin/tenants", 200, "{\"tenants\":[]}");
+        assertEquals(0, new Cli(Map.of("MERIDIAN_URL", node.url()), home)
+                .run("--token-file", file.toString(), "tenants", "list").exitCode());
+        assertEquals("Bearer from-file", node.requests().get(0).authorization());
+        assertEquals(0, new Cli(Map.of("MERIDIAN_URL", node.url(), "MERIDIAN_TOKEN_FILE", file.toString()), home)
+                .run("tenants", "list").exitCode());
+        assertEquals("Bearer from-file", node.requests().get(1).authorization());
+        Cli.Result missing = cli.run("--token-file", home.resolve("nope").toString(), "tenants", "list");
+        assertEquals(ExitCode.USAGE, missing.exitCode(), missing::toString);
+        assertTrue(missing.err().contains("invalid_token_file"), missing::toString);
+    }
+
+    @Test
+    void generatesShellCompletion() {
+        Cli.Result result = cli.run("generate-completion");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.out().contains("complete -F") && result.out().contains("meridianctl"), "a bash script");
+        assertTrue(result.out().contains("pause-failover"), "knows the subcommands");
+    }
+
+    @Test
+    void commandConfigIsReadForKafkaCommandsAndAMissingFileIsAUsageError() throws Exception {
+        java.nio.file.Path file = home.resolve("client.properties");
+        java.nio.file.Files.writeString(file, "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n");
+        MeridianCtl ctl = new MeridianCtl(Map.of(), List.of(home));
+        picocli.CommandLine line = MeridianCtl.commandLine(ctl);
+        line.parseArgs("--command-config", file.toString(), "events", "tail");
+        assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512"), ctl.kafkaSettings());
+        Cli.Result missing = cli.run("--command-config", home.resolve("nope").toString(), "--bootstrap",
+                "127.0.0.1:1", "events", "tail");
+        assertEquals(ExitCode.USAGE, missing.exitCode(), missing::toString);
+        assertTrue(missing.err().contains("invalid_command_config"), missing::toString);
     }
 
     // --- region
@@ -261,7 +436,7 @@ class CommandsTest {
         List<String> lines = result.lines();
         assertEquals(3, lines.size(), result::toString);
         assertTrue(lines.get(0).startsWith("REGION"), result::toString);
-        assertTrue(lines.get(1).matches("eu-west\\s+true\\s+2026-12-03T05:00:00Z\\s+42.*"), result::toString);
+        assertTrue(lines.get(1).matches("eu-west\\s+true\\s+2026-12-03 05:00:00Z \\(.* ago\\)\\s+42.*"), result::toString);
         assertTrue(lines.get(2).matches("us-east\\s+false\\s+-\\s+0.*"), result::toString);
     }
 
@@ -285,6 +460,41 @@ class CommandsTest {
 
     static final String MIGRATION = "{\"id\":\"m-1\",\"tenant\":\"acme\",\"state\":\"requested\","
             + "\"from\":\"us-east\",\"to\":\"eu-west\"}";
+
+    @Test
+    void migrateListActiveShowsOnlyUnfinishedMigrationsOfEveryTenant() {
+        node.answer("GET", "/admin/tenants", 200, "{\"tenants\":[" + ACME + "," + GLOBEX + "]}")
+                .answer("GET", "/admin/tenants/acme/migrations", 200, "{\"migrations\":["
+                        + "{\"id\":\"m-old\",\"tenant\":\"acme\",\"state\":\"completed\",\"active\":false},"
+                        + "{\"id\":\"m-now\",\"tenant\":\"acme\",\"state\":\"draining\",\"active\":true,"
+                        + "\"requestedAt\":1796298000000}]}")
+                .answer("GET", "/admin/tenants/globex-international/migrations", 200, "{\"migrations\":["
+                        + "{\"id\":\"m-gone\",\"tenant\":\"globex-international\",\"state\":\"failed\"}]}");
+        Cli.Result result = cli.run("migrate", "list", "--active");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals(2, result.lines().size(), result::toString);
+        assertTrue(result.lines().get(1).startsWith("m-now"), result::toString);
+        assertTrue(result.out().contains("2026-12-03 11:40:00Z ("), "requestedAt for people: " + result);
+        Cli.Result acme = cli.run("migrate", "list", "acme");
+        assertEquals(3, acme.lines().size(), "without --active, ended ones too: " + acme);
+        assertEquals(ExitCode.USAGE, cli.run("migrate", "list").exitCode(), "a tenant or --active");
+    }
+
+    @Test
+    void migrateStartWaitFollowsTheMigrationUntilItEnds() {
+        node.answer("POST", "/admin/tenants/acme/migrate", 202, MIGRATION)
+                .answer("GET", "/admin/migrations/m-1", 200, "{\"id\":\"m-1\",\"tenant\":\"acme\","
+                        + "\"state\":\"completed\",\"active\":false}");
+        Cli.Result completed = cli.run("migrate", "start", "acme", "--to", "eu-west", "--wait");
+        assertEquals(0, completed.exitCode(), completed::toString);
+        assertTrue(completed.out().contains("m-1  completed"), completed::toString);
+
+        node.answer("GET", "/admin/migrations/m-1", 200, "{\"id\":\"m-1\",\"tenant\":\"acme\","
+                + "\"state\":\"failed\",\"active\":false,\"reason\":\"target lagging\"}");
+        Cli.Result failed = cli.run("migrate", "start", "acme", "--to", "eu-west", "--wait");
+        assertEquals(ExitCode.MIGRATION_FAILED, failed.exitCode(), failed::toString);
+        assertTrue(failed.err().contains("migration m-1 ended failed"), failed::toString);
+    }
 
     @Test
     void migrateStartPostsTheRequestAndPrintsTheMigration() {
@@ -353,7 +563,7 @@ class CommandsTest {
                 result::toString);
         assertTrue(result.lines().get(1).matches("acme\\s+waiting\\s+eu-west\\s+us-east\\s+-\\s+.*unhealthy.*"),
                 result::toString);
-        assertTrue(result.out().contains("2026-01-01T00:00:00.000Z"), result::toString);
+        assertTrue(result.out().contains("2026-01-01 00:00:00Z ("), result::toString);
     }
 
     @Test
@@ -403,7 +613,7 @@ class CommandsTest {
                 .answer("GET", "/admin/tenants/acme/placement", 200, ACME)
                 .answer("PUT", "/admin/tenants/acme/placement", 200, ACME)
                 .answer("GET", "/admin/replication/election", 200, "{\"backend\":\"kafka\",\"state\":\"leader\"}")
-                .answer("GET", "/v1/replication/health", 200, "{\"status\":\"ok\",\"regions\":[]}")
+                .answer("GET", "/v1/replication/health", 200, "{\"status\":\"healthy\",\"regions\":{}}")
                 .answer("POST", "/admin/replication/failover", 200, "{\"region\":\"us-east\",\"tenants\":[]}")
                 .answer("POST", "/admin/tenants/acme/migrate", 202, MIGRATION)
                 .answer("GET", "/admin/migrations/m-1", 200, MIGRATION)
@@ -415,7 +625,8 @@ class CommandsTest {
         List<List<String>> commands = List.of(List.of("tenants", "list"), List.of("tenants", "get", "acme"),
                 List.of("tenants", "place", "acme", "--primary", "us-east", "--replicas", "us-east"),
                 List.of("replication", "election"), List.of("replication", "health"),
-                List.of("replication", "failover", "us-east"), List.of("migrate", "start", "acme", "--to", "eu-west"),
+                List.of("replication", "failover", "us-east", "--yes"),
+                List.of("migrate", "start", "acme", "--to", "eu-west"),
                 List.of("migrate", "status", "m-1"), List.of("migrate", "list", "acme"),
                 List.of("migrate", "cancel", "m-1"), List.of("failback", "list"),
                 List.of("failback", "trigger", "acme"), List.of("failback", "cancel", "acme"));

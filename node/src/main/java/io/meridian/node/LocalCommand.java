@@ -1,9 +1,15 @@
 package io.meridian.node;
 
+import io.meridian.infra.config.ConfigKeys;
+import io.meridian.infra.config.MeridianConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -28,6 +34,17 @@ final class LocalCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     int nodesPerRegion;
 
+    @Option(names = "--set", paramLabel = "[REGION:]KEY=VALUE",
+            description = {"A node setting (any key of 'bin/meridian settings'), for every node or, with a region"
+                    + " prefix, for that region's nodes: --set failover.leader.timeout.ms=3000"
+                    + " --set eu-west:election.priority=5. Repeatable; beats --node-config."})
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--node-config", paramLabel = "[REGION:]FILE",
+            description = "A properties file of node settings, for every node or, with a region prefix, for that"
+                    + " region's nodes. Repeatable; later files win.")
+    List<String> nodeConfigs = new ArrayList<>();
+
     @Option(names = "--ready-timeout", defaultValue = "PT5M", description = "How long to wait for every node (default: ${DEFAULT-VALUE}).")
     Duration readyTimeout;
 
@@ -38,9 +55,28 @@ final class LocalCommand implements Callable<Integer> {
                     + LocalDeployment.MAX_NODES_PER_REGION + ", got " + nodesPerRegion);
             return 2;
         }
+        LocalSettings settings;
+        try {
+            settings = LocalSettings.parse(nodeConfigs, sets);
+        } catch (ConfigException e) {
+            System.err.println("meridian local: " + e.getMessage());
+            return 2;
+        }
+        // The nodes' environment is stripped of MERIDIAN_*: say so rather than let a setting vanish in silence.
+        MeridianConfig.fromEnvironment(System.getenv()).keySet().stream().sorted()
+                .filter(key -> !key.equals(MeridianConfig.ADMIN_TOKEN))
+                .forEach(key -> System.err.println("meridian local: " + ConfigKeys.environmentName(key)
+                        + " does not reach the nodes; use --set " + key + "=..."));
+        // Keys only: a value may be a secret (kafka.sasl.jaas.config); the nodes' files under the data dir hold them.
+        if (!settings.everyNode().isEmpty() || !settings.perRegion().isEmpty()) {
+            System.out.println("meridian local: node settings: every node "
+                    + new TreeSet<>(settings.everyNode().keySet()) + (settings.perRegion().isEmpty() ? "" : ", per region " + settings.perRegion().entrySet().stream()
+                    .map(e -> e.getKey() + " " + new TreeSet<>(e.getValue().keySet())).toList()));
+        }
         long startedAt = System.nanoTime();
         LocalDeployment deployment = new LocalDeployment(dataDir, basePort, System.getenv("MERIDIAN_ADMIN_TOKEN"),
-                java.util.Map.of(), nodesPerRegion);
+                settings.everyNode(), nodesPerRegion);
+        settings.perRegion().forEach(deployment::regionSettings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("meridian local: stopping nodes, Kafka and ZooKeeper...");

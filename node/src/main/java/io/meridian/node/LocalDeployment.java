@@ -64,6 +64,8 @@ public final class LocalDeployment implements AutoCloseable {
     private final int basePort;
     private final String adminToken;
     private final Map<String, String> nodeSettings;
+    /** Settings of one region's nodes on top of {@link #nodeSettings}. */
+    private final Map<String, Map<String, String>> regionSettings = new LinkedHashMap<>();
     /** Nodes per region, every region named. */
     private final Map<String, Integer> nodeCounts;
     private final ClassDataArchive classData;
@@ -124,6 +126,19 @@ public final class LocalDeployment implements AutoCloseable {
         this.adminToken = adminToken == null || adminToken.isEmpty() ? storedToken(this.dataDir) : adminToken;
         this.nodeSettings = Map.copyOf(nodeSettings);
         this.classData = ClassDataArchive.of(this.dataDir.resolve("cds"), "node", System.getProperty("java.class.path"));
+    }
+
+    /**
+     * Gives {@code region}'s nodes {@code settings} on top of those for every node, from their next (re)start on.
+     *
+     * @return this
+     */
+    public LocalDeployment regionSettings(String region, Map<String, String> settings) {
+        if (!REGIONS.contains(region)) {
+            throw new IllegalArgumentException("no region " + region + " in " + REGIONS);
+        }
+        regionSettings.put(region, Map.copyOf(settings));
+        return this;
     }
 
     public void start() {
@@ -402,6 +417,7 @@ public final class LocalDeployment implements AutoCloseable {
         props.setProperty(MeridianConfig.ZOOKEEPER_SESSION_TIMEOUT_MS, "6000");
         props.setProperty(MeridianConfig.FAILOVER_LEADER_TIMEOUT_MS, "5000");
         nodeSettings.forEach(props::setProperty);
+        regionSettings.getOrDefault(region, Map.of()).forEach(props::setProperty);
         Path file = dataDir.resolve("nodes").resolve(name + ".properties");
         try {
             Files.createDirectories(file.getParent());

@@ -4,13 +4,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code meridian} launcher: {@code local} (the embedded default), {@code node}. The benchmark lives in its own
- * module ({@code bench/}), which adds its {@code bench} subcommand to this command line through
+ * The {@code meridian} launcher: {@code local} (the embedded default), {@code node}, {@code settings}. The benchmark
+ * lives in its own module ({@code bench/}), which adds its {@code bench} subcommand to this command line through
  * {@link #commandLine(Object...)}; {@code bin/meridian bench} runs that module's jar.
  */
 @Command(name = "meridian", mixinStandardHelpOptions = true, version = "meridian 0.1.0",
         description = "Multi-region tenant replication on Apache Kafka.",
-        subcommands = {LocalCommand.class, NodeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {LocalCommand.class, NodeCommand.class, SettingsCommand.class, CommandLine.HelpCommand.class})
 public final class Meridian implements Runnable {
 
     public static void main(String[] args) {

@@ -153,6 +153,7 @@ public final class MeridianNode implements AutoCloseable {
         resources.add(heartbeats);
         heartbeats.start();
         controller = Controller.create(config, elector, heartbeats, registry, clock);
+        controller.pauseAutomaticFailoverWhen(() -> pauses.automaticFailover().paused());
         // The controller asks a migration's target whether it passed the pause fence (heartbeats: the fallback).
         MigrationExecutor migrations = new MigrationExecutor(config, new AppliedPositionClient(config.regionUrls()),
                 registry, clock);

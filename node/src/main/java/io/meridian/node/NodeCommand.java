@@ -1,5 +1,6 @@
 package io.meridian.node;
 
+import io.meridian.infra.config.ConfigKeys;
 import io.meridian.infra.config.MeridianConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Option;
 @Command(name = "node", mixinStandardHelpOptions = true,
         description = "Run one region node (HTTP router + region applier) against a Kafka cluster.%n"
                 + "Configuration: a properties file, overridden by MERIDIAN_* environment variables"
-                + " (MERIDIAN_HTTP_PORT sets http.port).")
+                + " (MERIDIAN_HTTP_PORT sets http.port). An unknown key or MERIDIAN_* variable stops it, naming the"
+                + " closest known one ('meridian settings' lists them).")
 final class NodeCommand implements Callable<Integer> {
 
     /** The entry point of a node child process ({@link LocalDeployment} starts nodes with it). */
@@ -32,7 +34,7 @@ final class NodeCommand implements Callable<Integer> {
     public Integer call() {
         MeridianConfig meridianConfig;
         try {
-            meridianConfig = MeridianConfig.load(config, System.getenv());
+            meridianConfig = ConfigKeys.load(config, System.getenv());
         } catch (ConfigException e) {
             System.err.println("meridian node: invalid configuration: " + e.getMessage());
             return 2;

@@ -46,7 +46,8 @@ class LocalDeploymentTest {
     private static final Map<String, String> WRITTEN = new LinkedHashMap<>();  // key -> position
 
     @RegisterExtension
-    static final LocalFixture local = new LocalFixture(TOKEN, Map.of());
+    static final LocalFixture local = new LocalFixture(TOKEN, Map.of())
+            .regionSettings("ap-south", Map.of("http.max.body.bytes", "2048"));  // as --set ap-south:KEY=VALUE
 
     @Test
     @Order(1)
@@ -75,6 +76,15 @@ class LocalDeploymentTest {
         assertEquals(307, redirected.statusCode(), redirected.body());
         assertEquals(local.url("us-east") + "/v1/tenants/acme/docs/doc-0?trace=1",
                 redirected.headers().firstValue("Location").orElseThrow());
+    }
+
+    @Test
+    @Order(2)
+    void shouldGiveOneRegionsNodesTheSettingsGivenForThatRegion() throws Exception {
+        String body = "{\"pad\":\"" + "x".repeat(3000) + "\"}";
+        assertError(send("PUT", local.url("ap-south") + "/v1/tenants/acme/docs/big", body), 413, "body_too_large");
+        var elsewhere = send("PUT", local.url("eu-west") + "/v1/tenants/acme/docs/big", body);
+        assertEquals(307, elsewhere.statusCode(), "eu-west keeps the default limit: " + elsewhere.body());
     }
 
     @Test
@@ -290,6 +300,30 @@ class LocalDeploymentTest {
         var answer = send("GET", local.url(region) + "/v1/replication/applied?position=" + partition + ":0", null);
         assertEquals(200, answer.statusCode(), answer.body());
         return Json.readTree(answer.body().getBytes()).path("appliedOffset").asLong();
+    }
+
+    @Test
+    @Order(10)
+    void shouldPauseAutomaticFailoverClusterWideThroughAnyNodeAndShowItOnEveryNode() throws Exception {
+        String path = "/admin/replication/automatic-failover";
+        var paused = local.admin("POST", "ap-south", path + "/pause", "{\"reason\":\"integration test\"}");
+        assertEquals(200, paused.statusCode(), paused.body());
+        assertTrue(Json.readTree(paused.body().getBytes()).path("changed").asBoolean(), paused.body());
+        // Kept in meridian.regions: every node (the controller too, wherever it is) reads it.
+        for (String region : List.of("us-east", "eu-west", "ap-south")) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> automaticFailover(region).path("paused").asBoolean());
+            assertEquals("integration test", automaticFailover(region).path("reason").asText());
+        }
+        var resumed = local.admin("POST", "us-east", path + "/resume", null);
+        assertEquals(200, resumed.statusCode(), resumed.body());
+        for (String region : List.of("us-east", "eu-west", "ap-south")) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !automaticFailover(region).path("paused").asBoolean());
+        }
+    }
+
+    private static JsonNode automaticFailover(String region) throws Exception {
+        var health = send("GET", local.url(region) + "/v1/replication/health", null);
+        return Json.readTree(health.body().getBytes()).path("automaticFailover");
     }
 
     private static void assertError(java.net.http.HttpResponse<String> answer, int status, String code) {

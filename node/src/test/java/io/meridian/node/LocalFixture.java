@@ -31,6 +31,7 @@ final class LocalFixture implements BeforeAllCallback, AfterAllCallback {
     private final String token;
     private final Map<String, String> nodeSettings;
     private final Map<String, Integer> nodeCounts;
+    private final Map<String, Map<String, String>> regionSettings = new java.util.LinkedHashMap<>();
     private Path dataDir;
     private LocalDeployment deployment;
 
@@ -46,12 +47,19 @@ final class LocalFixture implements BeforeAllCallback, AfterAllCallback {
         this.nodeCounts = Map.copyOf(nodeCounts);
     }
 
+    /** Gives {@code region}'s nodes {@code settings} too, as {@code meridian local --set REGION:KEY=VALUE} does. */
+    LocalFixture regionSettings(String region, Map<String, String> settings) {
+        regionSettings.put(region, Map.copyOf(settings));
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         dataDir = Files.createTempDirectory("meridian-" + context.getRequiredTestClass().getSimpleName() + "-");
         int most = nodeCounts.values().stream().mapToInt(Integer::intValue).max().orElse(1);
         deployment = new LocalDeployment(dataDir, LocalHttp.freePortRange(3 * most), token, nodeSettings,
                 nodeCounts);
+        regionSettings.forEach(deployment::regionSettings);
         deployment.start();
         deployment.awaitReady(READY_TIMEOUT);
     }

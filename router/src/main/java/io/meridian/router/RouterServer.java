@@ -21,6 +21,7 @@ import io.meridian.router.internal.DocumentReader;
 import io.meridian.router.internal.DocumentWriter;
 import io.meridian.router.internal.ErrorResponses;
 import io.meridian.router.internal.FailbackApi;
+import io.meridian.router.internal.FailoverPauseApi;
 import io.meridian.router.internal.FailoverAdmin;
 import io.meridian.router.internal.HealthApi;
 import io.meridian.router.internal.HttpEndpoints;
@@ -273,6 +274,8 @@ public final class RouterServer implements AutoCloseable {
         new ReplicationApi(adminAuth, controlPlane, forwarder, failoverAdmin, config, replication, pauses)
                 .register(endpoints);
         new RegionApi(adminAuth, pauses, view, replication, config.regionUrls().keySet(), thisNode,
+                config.maxBodyBytes(), clock).register(endpoints);
+        new FailoverPauseApi(adminAuth, pauses, config.getBoolean(MeridianConfig.FAILOVER_ENABLED), thisNode,
                 config.maxBodyBytes(), clock).register(endpoints);
         new HealthApi(view, registry, config.region()).register(endpoints);
         new SyncApi(adminAuth, placementAdmin, forwarder, view, routing, config.regionUrls().keySet())

@@ -12,6 +12,7 @@ import io.meridian.router.internal.AppliedApi;
 import io.meridian.router.internal.DataApi;
 import io.meridian.router.internal.ErrorCode;
 import io.meridian.router.internal.FailbackApi;
+import io.meridian.router.internal.FailoverPauseApi;
 import io.meridian.router.internal.Headers;
 import io.meridian.router.internal.RegionReadApi;
 import io.meridian.router.internal.HealthApi;
@@ -65,7 +66,8 @@ class ApiDocumentationTest {
                 MigrationApi.CANCEL_PATH, AppliedApi.APPLIED_PATH, RegionReadApi.PATH, HealthApi.LIVE_PATH,
                 HealthApi.READY_PATH, HealthApi.METRICS_PATH, SyncApi.SYNC_PATH, SyncApi.SYNCS_PATH,
                 SyncApi.CANCEL_PATH, SyncApi.CAUGHT_UP_PATH, SyncApi.RESEED_PATH, SyncApi.DIGEST_PATH, FailbackApi.FAILBACKS_PATH,
-                FailbackApi.TRIGGER_PATH, FailbackApi.CANCEL_PATH)) {
+                FailbackApi.TRIGGER_PATH, FailbackApi.CANCEL_PATH, FailoverPauseApi.PATH, FailoverPauseApi.PAUSE_PATH,
+                FailoverPauseApi.RESUME_PATH)) {
             assertDocumented(path);
         }
         for (String header : constants(Headers.class)) {

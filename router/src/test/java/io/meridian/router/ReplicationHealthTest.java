@@ -171,6 +171,30 @@ class ReplicationHealthTest {
     }
 
     @Test
+    void shouldPauseAutomaticFailoverClusterWideIdempotentlyAndShowItInHealth() {
+        given(Map.of());
+        String path = "/admin/replication/automatic-failover";
+        assertEquals(401, h.send(h.request(path + "/pause")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build()).statusCode(), "admin only");
+        assertEquals("invalid_pause", RouterHarness.code(h.admin("POST", path + "/pause", "{\"why\":1}")));
+        assertFalse(json(h.admin("GET", path, null)).get("paused").asBoolean(), "nothing changed on bad input");
+
+        JsonNode paused = json(h.admin("POST", path + "/pause", "{\"reason\":\"network maintenance\"}"));
+        assertTrue(paused.get("paused").asBoolean() && paused.get("changed").asBoolean(), paused.toString());
+        JsonNode again = json(h.admin("POST", path + "/pause", null));
+        assertFalse(again.get("changed").asBoolean(), "idempotent: " + again);
+        assertEquals(paused.get("since"), again.get("since"), "the first pause's time");
+        JsonNode shown = json(h.get(HEALTH)).get("automaticFailover");
+        assertTrue(shown.get("paused").asBoolean(), shown.toString());
+        assertEquals("network maintenance", shown.get("reason").asText());
+        assertFalse(shown.has("changed"), shown.toString());
+
+        JsonNode resumed = json(h.admin("POST", path + "/resume", null));
+        assertTrue(!resumed.get("paused").asBoolean() && resumed.get("changed").asBoolean(), resumed.toString());
+        assertFalse(json(h.get(HEALTH)).at("/automaticFailover/paused").asBoolean());
+    }
+
+    @Test
     void shouldAnswerEveryFieldWithoutAnAdminToken() {
         given(Map.of("ap-south", RegionHealth.SUSPECT));
         h.replication.walStats = Optional.of(new WalStats(1_234, 56_789, 1_900));
@@ -184,7 +208,9 @@ class ReplicationHealthTest {
         assertTrue(RouterServerTest.header(response, "Content-Type").startsWith("application/json"));
         JsonNode body = json(response);
         assertEquals(List.of("status", "region", "role", "controllerEpoch", "hasQuorum", "wal", "conflictsLastMinute",
-                "deadLettersLastMinute", "regions"), fieldNames(body));
+                "deadLettersLastMinute", "regions", "automaticFailover"), fieldNames(body));
+        assertEquals("{\"enabled\":true,\"paused\":false,\"since\":null,\"sinceMillis\":null,\"reason\":\"\","
+                + "\"requestedBy\":\"\"}", body.get("automaticFailover").toString());
         assertEquals("degraded", body.get("status").asText());
         assertEquals("us-east", body.get("region").asText());
         assertEquals("controller", body.get("role").asText());

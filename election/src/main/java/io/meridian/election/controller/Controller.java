@@ -117,6 +117,14 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
         return quorum > 0 ? policy.withQuorum(quorum) : policy;
     }
 
+    /**
+     * Automatic failover waits while {@code paused} says so: the operator's cluster-wide pause, read from
+     * {@code meridian.regions} by every node. Manual failover is not affected.
+     */
+    public void pauseAutomaticFailoverWhen(java.util.function.BooleanSupplier paused) {
+        failover.pauseAutomaticWhen(paused);
+    }
+
     /** Adds a duty that runs while this node is the controller (before {@link #start}). */
     public void addDuty(ControllerDuty duty) {
         allDuties.add(duty);

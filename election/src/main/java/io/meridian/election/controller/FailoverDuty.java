@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,9 @@ public final class FailoverDuty implements ControllerDuty {
 
     private ControllerContext context;
     private InhibitWindows inhibit;
+    /** The operator's cluster-wide pause of automatic failover (meridian.regions); manual failover ignores it. */
+    private volatile BooleanSupplier automaticPaused = () -> false;
+    private boolean pausedLogged;
 
     /**
      * @param recentFailovers the inhibit windows of failovers that earlier terms executed (window, now → windows)
@@ -60,6 +64,11 @@ public final class FailoverDuty implements ControllerDuty {
                 .description("Region failovers executed by this node as controller").register(registry);
     }
 
+    /** Automatic failover waits while {@code paused} says so (the operator's pause); manual failover does not. */
+    public void pauseAutomaticWhen(BooleanSupplier paused) {
+        this.automaticPaused = paused;
+    }
+
     @Override
     public void onActivated(ControllerContext activated) {
         this.context = activated;
@@ -71,6 +80,9 @@ public final class FailoverDuty implements ControllerDuty {
         if (!automatic || context == null) {
             return;
         }
+        if (automaticPausedByOperator()) {
+            return;
+        }
         for (FailoverDecision decision : planner.planAutomaticForUnhealthy(context.health(), context.placements(),
                 inhibit, nowMillis, context.epoch())) {
             if (decision instanceof FailoverDecision.Proceed proceed) {
@@ -80,6 +92,16 @@ public final class FailoverDuty implements ControllerDuty {
                 LOG.debug("no failover of region={}: {}", decision.region(), decision.why());
             }
         }
+    }
+
+    // The pause guard, on its own: logs once per change, not every tick.
+    private boolean automaticPausedByOperator() {
+        boolean paused = automaticPaused.getAsBoolean();
+        if (paused != pausedLogged) {
+            pausedLogged = paused;
+            LOG.info("automatic failover {} by the operator", paused ? "paused" : "resumed");
+        }
+        return paused;
     }
 
     /**

@@ -25,7 +25,8 @@ import org.apache.kafka.common.config.types.Password;
  * importance and doc string. Values come from a properties file, overridden by {@code MERIDIAN_*} environment
  * variables ({@code MERIDIAN_HTTP_PORT} sets {@code http.port}). Any invalid value fails construction with a
  * {@link ConfigException} naming the key. Keys starting with {@code kafka.} are passed to every Kafka client without
- * the prefix (e.g. {@code kafka.security.protocol}). Immutable.
+ * the prefix (e.g. {@code kafka.security.protocol}). A node loads it with {@link ConfigKeys#load}, which refuses keys
+ * it does not know. Immutable.
  */
 public final class MeridianConfig extends AbstractConfig {
     public static final String ENV_PREFIX = "MERIDIAN_";
@@ -198,9 +199,19 @@ public final class MeridianConfig extends AbstractConfig {
         sanityCheck();
     }
 
-    /** Reads {@code file} (optional) and overlays {@code MERIDIAN_*} variables of {@code env}. */
+    /**
+     * Reads {@code file} (optional) and overlays {@code MERIDIAN_*} variables of {@code env}; keys neither declares are
+     * ignored. A node loads with {@link ConfigKeys#load}, which refuses them.
+     */
     public static MeridianConfig load(Path file, Map<String, String> env) {
-        Map<String, Object> values = new HashMap<>();
+        Map<String, Object> values = new HashMap<>(read(file));
+        values.putAll(fromEnvironment(env));
+        return new MeridianConfig(values);
+    }
+
+    /** The keys and values of a properties file ({@code null}: none), values trimmed. */
+    public static Map<String, String> read(Path file) {
+        Map<String, String> values = new HashMap<>();
         if (file != null) {
             Properties properties = new Properties();
             try (InputStream in = Files.newInputStream(file)) {
@@ -210,15 +221,22 @@ public final class MeridianConfig extends AbstractConfig {
             }
             properties.forEach((k, v) -> values.put(k.toString(), v.toString().trim()));
         }
-        values.putAll(fromEnvironment(env));
-        return new MeridianConfig(values);
+        return values;
     }
 
-    /** {@code MERIDIAN_HTTP_PORT=8081} becomes {@code http.port=8081}. */
+    /**
+     * {@code MERIDIAN_*} variables that are not configuration keys: {@code bin/meridian}'s JVM options, and
+     * {@code meridianctl}'s node URL, home and token file, which a shell that runs both may well export.
+     */
+    public static final java.util.Set<String> OTHER_VARIABLES = java.util.Set.of("MERIDIAN_JAVA_OPTS", "MERIDIAN_HOME",
+            "MERIDIAN_URL", "MERIDIAN_TOKEN_FILE");
+
+    /** {@code MERIDIAN_HTTP_PORT=8081} becomes {@code http.port=8081}; {@link #OTHER_VARIABLES} are not settings. */
     public static Map<String, String> fromEnvironment(Map<String, String> env) {
         Map<String, String> values = new HashMap<>();
         env.forEach((name, value) -> {
-            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()
+                    && !OTHER_VARIABLES.contains(name)) {
                 values.put(name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
             }
         });

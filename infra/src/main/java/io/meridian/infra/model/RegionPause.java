@@ -8,6 +8,11 @@ import java.util.Objects;
  * region): paused for maintenance or running. The latest record of a region wins; a resume is a record with
  * {@code paused=false} (not a tombstone), so the topic still says when and by whom replication was resumed.
  *
+ * <p>The same record under the key {@value #AUTOMATIC_FAILOVER} (never a region name: those start with a letter or
+ * digit) is the operator's cluster-wide intent for automatic failover: {@code paused=true} while the controller must
+ * not fail regions over on its own (like {@code patronictl pause}). Nodes of versions that do not know the key cannot
+ * read the record and skip it.
+ *
  * @param region      the region
  * @param paused      true while the operator wants the region's applier stopped
  * @param sinceMillis when the intent last changed (the pausing or resuming node's clock)
@@ -21,11 +26,16 @@ public record RegionPause(
         @JsonProperty(value = "reason") String reason,
         @JsonProperty(value = "requestedBy") String requestedBy) {
 
+    /** The key of the cluster-wide pause of automatic failover in {@code meridian.regions}. */
+    public static final String AUTOMATIC_FAILOVER = "-automatic-failover";
+
     /** The longest operator note kept. */
     public static final int MAX_REASON_LENGTH = 500;
 
     public RegionPause {
-        Names.requireRegion(region);
+        if (!AUTOMATIC_FAILOVER.equals(region)) {
+            Names.requireRegion(region);
+        }
         if (sinceMillis < 0) {
             throw new IllegalArgumentException("sinceMillis must not be negative, got " + sinceMillis);
         }

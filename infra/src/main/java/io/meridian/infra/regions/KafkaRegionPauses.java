@@ -102,7 +102,12 @@ public final class KafkaRegionPauses implements RegionPauses, AutoCloseable {
             consumer.poll(Duration.ofMillis(100)).forEach(this::apply);
         }
         position = consumer.position(PARTITION);
-        intents.values().stream().filter(RegionPause::paused).forEach(p -> LOG.info(
+        if (automaticFailover().paused()) {
+            LOG.info("automatic failover paused since={} reason='{}' by={}", automaticFailover().sinceMillis(),
+                    automaticFailover().reason(), automaticFailover().requestedBy());
+        }
+        intents.values().stream().filter(RegionPause::paused)
+                .filter(p -> !p.region().equals(RegionPause.AUTOMATIC_FAILOVER)).forEach(p -> LOG.info(
                 "region={} replication paused since={} reason='{}' by={}", p.region(), p.sinceMillis(), p.reason(),
                 p.requestedBy()));
         thread.start();
@@ -116,7 +121,9 @@ public final class KafkaRegionPauses implements RegionPauses, AutoCloseable {
 
     @Override
     public Map<String, RegionPause> all() {
-        return Collections.unmodifiableSortedMap(new TreeMap<>(intents));
+        TreeMap<String, RegionPause> regions = new TreeMap<>(intents);
+        regions.remove(RegionPause.AUTOMATIC_FAILOVER);
+        return Collections.unmodifiableSortedMap(regions);
     }
 
     @Override
@@ -226,7 +233,10 @@ public final class KafkaRegionPauses implements RegionPauses, AutoCloseable {
         if (wasPaused == intent.paused()) {
             return;
         }
-        if (lifecycle.hasStarted()) {
+        if (lifecycle.hasStarted() && intent.region().equals(RegionPause.AUTOMATIC_FAILOVER)) {
+            LOG.info("automatic failover {} reason='{}' by={}", intent.paused() ? "paused" : "resumed",
+                    intent.reason(), intent.requestedBy());
+        } else if (lifecycle.hasStarted()) {
             LOG.info("region={} replication {} reason='{}' by={}", intent.region(),
                     intent.paused() ? "paused" : "resumed", intent.reason(), intent.requestedBy());
         }

@@ -29,6 +29,14 @@ public interface RegionPauses {
     Map<String, RegionPause> all();
 
     /**
+     * The operator's cluster-wide intent for automatic failover ({@link RegionPause#AUTOMATIC_FAILOVER}): paused
+     * while the controller must not fail regions over on its own; running when nobody ever paused it.
+     */
+    default RegionPause automaticFailover() {
+        return state(RegionPause.AUTOMATIC_FAILOVER);
+    }
+
+    /**
      * Publishes {@code intent}; completes once this node reads it back (so the answer and every later read on this
      * node agree), or exceptionally when Kafka refused it.
      */
@@ -68,7 +76,9 @@ public interface RegionPauses {
 
         @Override
         public Map<String, RegionPause> all() {
-            return Collections.unmodifiableSortedMap(new TreeMap<>(intents));
+            TreeMap<String, RegionPause> regions = new TreeMap<>(intents);
+            regions.remove(RegionPause.AUTOMATIC_FAILOVER);
+            return Collections.unmodifiableSortedMap(regions);
         }
 
         @Override

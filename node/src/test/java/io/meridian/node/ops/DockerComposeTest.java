@@ -168,6 +168,107 @@ class DockerComposeTest {
     }
 
     @Test
+    void shouldNameAComposeServiceInEveryUrlANodeAdvertisesOrRoutesTo() {
+        Map<String, JsonNode> nodes = nodeServices();
+        Map<String, String> serviceOfRegion = new LinkedHashMap<>();
+        nodes.forEach((service, def) -> serviceOfRegion.put(environment(def).get("MERIDIAN_REGION"), service));
+        for (Map.Entry<String, JsonNode> e : nodes.entrySet()) {
+            String service = e.getKey();
+            MeridianConfig config = nodeConfig(e.getValue());
+            assertTrue(environment(e.getValue()).containsKey("MERIDIAN_ADVERTISED_URL"),
+                    service + " sets MERIDIAN_ADVERTISED_URL: where the other nodes forward admin and data requests");
+            URI advertised = config.advertisedUrl();
+            assertEquals(service, advertised.getHost(), service + " advertises " + advertised
+                    + ": the other containers reach it by its service name, not localhost");
+            assertEquals(config.httpPort(), advertised.getPort(), service + " advertises the port it listens on");
+            assertEquals(service + ":" + config.httpPort(), config.nodeEndpoint(),
+                    service + ": Kafka Streams' application.server, which the region's nodes route data requests to");
+            config.regionUrls().forEach((region, url) -> {
+                String target = serviceOfRegion.get(region);
+                assertEquals(target, url.getHost(), service + " routes region " + region + " (redirects, read"
+                        + " concerns, drain checks) to " + url + ", which must name the service of that region's"
+                        + " node");
+                assertEquals(nodeConfig(nodes.get(target)).httpPort(), url.getPort(),
+                        service + ": the port of region " + region + "'s URL is its node's MERIDIAN_HTTP_PORT");
+            });
+        }
+    }
+
+    @Test
+    void shouldLetComposeCommandsRunWithoutAnyVariableSet() {
+        Matcher required = Pattern.compile("\\$\\{[A-Za-z_][A-Za-z0-9_]*:?\\?[^}]*}").matcher(
+                OpsFiles.text(OpsFiles.COMPOSE));
+        assertFalse(required.find(), "${VAR:?...} makes 'docker compose ps/logs/down' fail when VAR is unset: "
+                + (required.hitEnd() ? "" : required.group()) + "; give it a default (an empty admin token refuses"
+                + " every admin request, which is safe)");
+    }
+
+    @Test
+    void shouldLimitEveryContainersMemoryAndFitEveryJvmHeapInIt() {
+        Map<String, String> heapVariables = Map.of("apache/kafka:", "KAFKA_HEAP_OPTS", "zookeeper:", "JVMFLAGS",
+                "meridian-node:", "JAVA_TOOL_OPTIONS");
+        services.forEach((service, def) -> {
+            String limit = def.path("deploy").path("resources").path("limits").path("memory").asText("");
+            assertFalse(limit.isEmpty(), service + " has no memory limit (deploy.resources.limits.memory): a JVM in it"
+                    + " would size itself from the whole host");
+            long limitBytes = bytes(limit);
+            heapVariables.forEach((image, variable) -> {
+                if (def.path("image").asText().startsWith(image)) {
+                    String options = environment(def).getOrDefault(variable, "");
+                    Matcher xmx = Pattern.compile("-Xmx(\\d+[kKmMgG]?)").matcher(options);
+                    assertTrue(xmx.find(), service + " sets its JVM's heap with -Xmx in " + variable + ": " + options);
+                    long heap = bytes(xmx.group(1));
+                    assertTrue(heap <= limitBytes * 3 / 4, service + ": heap " + xmx.group(1) + " leaves too little"
+                            + " of the " + limit + " limit for metaspace, threads and off-heap memory");
+                }
+            });
+        });
+    }
+
+    @Test
+    void shouldRunAZooKeeperEnsembleOfThreeThatEveryNodeConnectsTo() {
+        Map<String, JsonNode> members = new LinkedHashMap<>();
+        services.forEach((name, def) -> {
+            if (def.path("image").asText().startsWith("zookeeper:")) {
+                members.put(name, def);
+            }
+        });
+        assertEquals(3, members.size(), "three ZooKeeper members, so restarting one keeps the quorum: "
+                + members.keySet());
+        Set<String> ids = new TreeSet<>();
+        Set<String> ensembles = new TreeSet<>();
+        members.forEach((name, def) -> {
+            ids.add(environment(def).get("ZOO_MY_ID"));
+            ensembles.add(environment(def).get("ZOO_SERVERS"));
+        });
+        assertEquals(3, ids.size(), "every member has its own ZOO_MY_ID: " + ids);
+        assertEquals(1, ensembles.size(), "every member names the same ensemble: " + ensembles);
+        Set<String> named = new TreeSet<>();
+        for (String server : ensembles.iterator().next().split("\\s+")) {
+            String address = server.substring(server.indexOf('=') + 1);
+            named.add(address.substring(0, address.indexOf(':')));
+            assertTrue(ids.contains(server.substring("server.".length(), server.indexOf('='))), server);
+        }
+        assertEquals(new TreeSet<>(members.keySet()), named, "ZOO_SERVERS names exactly the ZooKeeper services");
+        nodeServices().forEach((service, def) -> {
+            Set<String> connected = new TreeSet<>();
+            for (String server : environment(def).get("MERIDIAN_ZOOKEEPER_CONNECT").split(",")) {
+                connected.add(HostPort.parse(server.trim()).host);
+            }
+            assertEquals(new TreeSet<>(members.keySet()), connected, service + " connects to every member");
+            Set<String> awaited = fields(def.get("depends_on")).keySet();
+            assertTrue(awaited.containsAll(members.keySet()), service + " waits for every member: " + awaited);
+        });
+    }
+
+    /** {@code 512m}, {@code 1g}, {@code 1536M}, plain bytes. */
+    private static long bytes(String size) {
+        String s = size.trim().toLowerCase(java.util.Locale.ROOT);
+        long unit = s.endsWith("k") ? 1L << 10 : s.endsWith("m") ? 1L << 20 : s.endsWith("g") ? 1L << 30 : 1;
+        return Long.parseLong(unit == 1 ? s : s.substring(0, s.length() - 1)) * unit;
+    }
+
+    @Test
     void shouldRunOneKafkaBrokerPerRegionRackOnTheProjectsKafkaVersion() {
         Set<String> regions = nodeServices().values().stream().map(n -> environment(n).get("MERIDIAN_REGION"))
                 .collect(Collectors.toCollection(TreeSet::new));

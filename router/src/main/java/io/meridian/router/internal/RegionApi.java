@@ -184,8 +184,8 @@ public final class RegionApi {
         return region;
     }
 
-    /** The optional body {@code {"reason": "..."}}; empty body: no reason. */
-    private static String reason(byte[] body) {
+    /** The optional body {@code {"reason": "..."}}; empty body: no reason. Also the body of a failover pause. */
+    static String reason(byte[] body) {
         if (body.length == 0) {
             return "";
         }

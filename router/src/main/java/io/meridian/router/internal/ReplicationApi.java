@@ -57,7 +57,8 @@ public final class ReplicationApi {
         endpoints.add(HandlerType.POST, FAILOVER_PATH, auth.protect(this::postFailover));
         endpoints.add(HandlerType.GET, HEALTH_PATH, ctx -> CompletableFuture.completedFuture(Reply.json(200,
                 ReplicationHealth.body(config.region(), List.copyOf(config.regionUrls().keySet()),
-                        config.walPartitions(), controlPlane, replication, pauses))));
+                        config.walPartitions(), controlPlane, replication, pauses,
+                        config.getBoolean(MeridianConfig.FAILOVER_ENABLED)))));
     }
 
     private CompletableFuture<Reply> postFailover(Context ctx) {

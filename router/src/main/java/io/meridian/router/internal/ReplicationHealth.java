@@ -5,6 +5,7 @@ import io.meridian.election.controller.ControlPlane;
 import io.meridian.election.health.HealthSnapshot;
 import io.meridian.election.health.RegionHealth;
 import io.meridian.election.health.RegionStatus;
+import io.meridian.infra.api.RegionHealthReport;
 import io.meridian.infra.model.RegionPause;
 import io.meridian.infra.model.ReplicationLag;
 import io.meridian.infra.regions.RegionPauses;
@@ -38,12 +39,18 @@ final class ReplicationHealth {
 
     static Map<String, Object> body(String region, List<String> regions, int walPartitions, ControlPlane controlPlane,
                                     ReplicationStatus replication, RegionPauses pauses) {
+        return body(region, regions, walPartitions, controlPlane, replication, pauses, true);
+    }
+
+    /** @param failoverEnabled {@code failover.enabled}: shown with the operator's pause as {@code automaticFailover} */
+    static Map<String, Object> body(String region, List<String> regions, int walPartitions, ControlPlane controlPlane,
+                                    ReplicationStatus replication, RegionPauses pauses, boolean failoverEnabled) {
         HealthSnapshot health = controlPlane.health();
         ElectionSnapshot election = controlPlane.election();
         Map<String, ReplicationLag> lags = replication.lagByRegion();
         boolean unhealthy = !controlPlane.hasQuorum();
         boolean degraded = false;
-        Map<String, Object> perRegion = new LinkedHashMap<>();
+        Map<String, RegionHealthReport> perRegion = new LinkedHashMap<>();
         for (String name : regions) {
             RegionStatus status = health.regions().get(name);
             ReplicationLag lag = lags.get(name);
@@ -55,17 +62,13 @@ final class ReplicationHealth {
             boolean paused = pause.paused() || status != null && status.paused();
             degraded |= state == RegionHealth.SUSPECT || lag == null || lag.maxLagSeconds() > DEGRADED_LAG_SECONDS
                     || paused;
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("health", state.wireName());
-            entry.put("healthy", state == RegionHealth.HEALTHY && !needsReseed);
-            entry.put("needsReseed", needsReseed);
-            entry.put("paused", paused);
-            entry.put("pausedSince", pause.paused() ? Instant.ofEpochMilli(pause.sinceMillis()).toString() : null);
-            entry.put("lagEntries", lag == null ? null : lag.totalLagEntries());
-            entry.put("lagSeconds", lag == null ? null : lag.maxLagSeconds());
-            entry.put("lastHeartbeatAgeMillis", status == null || status.lastHeartbeatAgeMillis().isEmpty()
-                    ? null : status.lastHeartbeatAgeMillis().getAsLong());
-            entry.put("nodes", status == null ? List.of() : status.nodes());
+            RegionHealthReport entry = new RegionHealthReport(state.wireName(),
+                    state == RegionHealth.HEALTHY && !needsReseed, needsReseed, paused,
+                    pause.paused() ? Instant.ofEpochMilli(pause.sinceMillis()).toString() : null,
+                    lag == null ? null : lag.totalLagEntries(), lag == null ? null : lag.maxLagSeconds(),
+                    status == null || status.lastHeartbeatAgeMillis().isEmpty()
+                            ? null : status.lastHeartbeatAgeMillis().getAsLong(),
+                    status == null ? List.of() : List.copyOf(status.nodes()));
             perRegion.put(name, entry);
         }
         Map<String, Object> wal = new LinkedHashMap<>();
@@ -90,6 +93,7 @@ final class ReplicationHealth {
         body.put("conflictsLastMinute", replication.conflictsLastMinuteByStrategy());
         body.put("deadLettersLastMinute", deadLetters);
         body.put("regions", perRegion);
+        body.put("automaticFailover", FailoverPauseApi.body(pauses.automaticFailover(), failoverEnabled, null));
         return body;
     }
 }
