@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.model.ConflictStrategy;
 import io.meridian.infra.model.ReplicationMode;
 import io.meridian.infra.model.WriteConcern;
+import io.meridian.infra.serde.Json;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code meridianctl tenants list|get|place}: placements over the admin API. */
+/** {@code meridianctl tenants list|get|place|import}: placements over the admin API. */
 @Command(name = "tenants", description = "Tenants and their placements.", sortOptions = false)
 final class TenantsCommand implements Runnable {
     static final List<String> COLUMNS = List.of("tenant", "primary", "replicas", "epoch", "writes", "strategy", "mode");
@@ -24,7 +26,7 @@ final class TenantsCommand implements Runnable {
 
     @Override
     public void run() {
-        throw group.missingCommand("list, get or place");
+        throw group.missingCommand("list, get, place or import");
     }
 
     @Command(name = "list", description = "Every tenant's placement (GET /admin/tenants).")
@@ -110,6 +112,38 @@ final class TenantsCommand implements Runnable {
         });
         printer.object(response.body());
         return ExitCode.OK;
+    }
+
+    @Command(name = "import", sortOptions = false,
+            description = "Create or change many tenants' placements from a file (PUT /admin/tenants, in requests of"
+                    + " --batch entries), with progress. FILE: a JSON array of {\"tenant\",\"primary\",\"replicas\",...}"
+                    + " entries, {\"tenants\":[...]}, or one entry per line. Exit code 1 when an entry was refused.")
+    int importFile(@Parameters(paramLabel = "FILE") Path file,
+                   @Option(names = "--batch", defaultValue = "1000", paramLabel = "N",
+                           description = "Entries per request (1-10000, default ${DEFAULT-VALUE}).") int batch) {
+        Printer printer = group.root().printer();
+        List<JsonNode> entries = TenantImport.read(file);
+        TenantImport.Outcome outcome = TenantImport.send(group.root().api(), entries, batch, printer::note);
+        if (printer.json()) {
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("created", outcome.created());
+            summary.put("changed", outcome.changed());
+            summary.put("unchanged", outcome.unchanged());
+            summary.put("failed", outcome.failures().size());
+            summary.put("millis", outcome.millis());
+            summary.put("failures", outcome.failures());
+            printer.json(Json.toTree(summary));
+        } else {
+            printer.line(String.format("imported %d tenants in %.1f s: %d created, %d changed, %d unchanged, %d failed",
+                    outcome.total(), outcome.millis() / 1000.0, outcome.created(), outcome.changed(),
+                    outcome.unchanged(), outcome.failures().size()));
+            if (!outcome.failures().isEmpty()) {
+                List<List<String>> rows = outcome.failures().stream().map(f -> List.of(f.path("tenant").asText(),
+                        f.path("status").asText(), f.path("code").asText(), f.path("message").asText())).toList();
+                printer.table(List.of("tenant", "status", "code", "message"), rows);
+            }
+        }
+        return outcome.failures().isEmpty() ? ExitCode.OK : ExitCode.SERVER_ERROR;
     }
 
     /** Placements as a table in the catalog's column order. */

@@ -182,4 +182,54 @@ class AdminApiTest {
             assertTrue(message(response).contains("MERIDIAN_ADMIN_TOKEN"), message(response));
         }
     }
+
+    @Test
+    void shouldPlaceManyTenantsInOneRequestWithAResultPerEntryAndChangeNothingForBadOnes() {
+        String a = SharedRegions.tenant("bulk-a");
+        String b = SharedRegions.tenant("bulk-b");
+        String kept = SharedRegions.tenant("bulk-kept");
+        String twice = SharedRegions.tenant("bulk-twice");
+        h.place(placement(kept, "us-east", List.of("us-east", "eu-west"), 2, WriteState.ACTIVE));
+
+        HttpResponse<String> response = h.admin("PUT", "/admin/tenants", "{\"tenants\":["
+                + entry(a, "us-east") + "," + entry(b, "eu-west") + "," + entry(kept, "us-east") + ","
+                + "{\"tenant\":\"" + acme + "\",\"primary\":\"mars\",\"replicas\":[\"mars\"]},"
+                + entry(twice, "us-east") + "," + entry(twice, "eu-west") + "]}");
+
+        assertEquals(200, response.statusCode(), response.body());
+        var body = json(response);
+        assertEquals(2, body.get("created").asInt(), response.body());
+        assertEquals(1, body.get("unchanged").asInt());
+        assertEquals(3, body.get("failed").asInt());
+        assertTrue(body.get("visible").asBoolean());
+        var results = body.get("results");
+        assertEquals(List.of(201, 201, 200, 400, 400, 400), java.util.stream.StreamSupport
+                .stream(results.spliterator(), false).map(r -> r.get("status").asInt()).toList());
+        assertEquals("unknown_region", results.get(3).path("error").path("code").asText());
+        assertEquals("duplicate_tenant", results.get(4).path("error").path("code").asText());
+        assertEquals(2, results.get(2).get("epoch").asLong());
+        // Only the two new tenants were published, together; the bad ones changed nothing.
+        assertEquals(List.of(a, b), h.published.stream().map(Placement::tenant).toList());
+        assertEquals(404, h.admin("GET", placementPath, null).statusCode());
+        assertEquals("eu-west", json(h.admin("GET", "/admin/tenants/" + b + "/placement", null)).get("primary")
+                .asText());
+    }
+
+    @Test
+    void shouldAnswerEachEntryOfABatchKafkaDidNotCommitAndRefuseABadBodyWhole() {
+        h.controlPlane.changeFailure = new ControllerWriteException("broker down (test)", 3, null);
+        HttpResponse<String> response = h.admin("PUT", "/admin/tenants", "{\"tenants\":[" + entry(acme, "us-east")
+                + "]}");
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals("kafka_unavailable", json(response).get("results").get(0).path("error").path("code").asText());
+        assertError(h.admin("PUT", "/admin/tenants", "{\"tenants\":[]}"), 400, "invalid_bulk");
+        assertError(h.admin("PUT", "/admin/tenants", "[{\"tenant\":\"x\"}]"), 400, "invalid_bulk");
+        assertTrue(h.published.isEmpty());
+    }
+
+    private static String entry(String tenant, String primary) {
+        return "{\"tenant\":\"" + tenant + "\",\"primary\":\"" + primary + "\",\"replicas\":[\"us-east\","
+                + "\"eu-west\"]}";
+    }
 }

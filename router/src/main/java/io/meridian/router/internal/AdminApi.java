@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The placement admin endpoints, all behind {@link AdminAuth}: {@code PUT|GET /admin/tenants/{tenant}/placement} and
- * {@code GET /admin/tenants}. Never redirected: reads are served by any node from its placement view; a change runs
+ * {@code GET|PUT /admin/tenants} (the list; many placements at once). Never redirected: reads are served by any node from its placement view; a change runs
  * on the controller, forwarded there by {@link ControllerForwarder} from any other node. Thread-safe.
  */
 public final class AdminApi {
@@ -26,6 +26,7 @@ public final class AdminApi {
     private final Set<String> regions;
     private final int maxBodyBytes;
     private final RegionPauses pauses;
+    private final BulkPlacementAdmin bulk;
 
     public AdminApi(AdminAuth auth, PlacementAdmin admin, ControllerForwarder forwarder, Set<String> regions,
                     int maxBodyBytes) {
@@ -41,6 +42,7 @@ public final class AdminApi {
         this.forwarder = forwarder;
         this.regions = Collections.unmodifiableSet(new LinkedHashSet<>(regions));  // keeps configured order
         this.maxBodyBytes = maxBodyBytes;
+        this.bulk = admin.bulk();
     }
 
     public void register(HttpEndpoints endpoints) {
@@ -49,6 +51,15 @@ public final class AdminApi {
                 admin.get(RequestParsing.tenant(ctx.pathParam("tenant"))))));
         endpoints.add(HandlerType.GET, TENANTS_PATH, auth.protect(ctx -> CompletableFuture.completedFuture(
                 admin.list())));
+        endpoints.add(HandlerType.PUT, TENANTS_PATH, auth.protect(this::putPlacements));
+    }
+
+    /** {@code PUT /admin/tenants}: many placements, a result per entry (see {@link BulkPlacementAdmin}). */
+    private CompletableFuture<Reply> putPlacements(Context ctx) {
+        byte[] body = HttpEndpoints.body(ctx, maxBodyBytes);
+        // Validated here as well as on the controller: bad entries are reported without a hop.
+        BulkPlacementRequest request = BulkPlacementRequest.parse(body, regions, this::refusePausedWriters);
+        return forwarder.onController(ctx, body, () -> bulk.putAll(request), bulk::awaitRelayed);
     }
 
     private CompletableFuture<Reply> putPlacement(Context ctx) {
