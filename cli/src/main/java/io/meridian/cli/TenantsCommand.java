@@ -29,9 +29,32 @@ final class TenantsCommand implements Runnable {
         throw group.missingCommand("list, get, place or import");
     }
 
-    @Command(name = "list", description = "Every tenant's placement (GET /admin/tenants).")
-    int list() {
-        HttpApi.Response response = group.root().api().get("/admin/tenants");
+    @Command(name = "list", sortOptions = false,
+            description = "A page of tenants' placements in tenant order (GET /admin/tenants); the next page with"
+                    + " --cursor.")
+    int list(@Option(names = "--limit", paramLabel = "N", description = "At most N tenants (1-1000; the node's"
+                     + " default: 1000).") Integer limit,
+             @Option(names = "--cursor", paramLabel = "TENANT", description = "Start after this tenant (the 'next'"
+                     + " the previous page printed).") String cursor,
+             @Option(names = "--region", paramLabel = "REGION", description = "Only tenants with a copy in REGION.")
+             String region,
+             @Option(names = "--primary", paramLabel = "REGION", description = "Only tenants whose primary is REGION.")
+             String primary) {
+        List<String> query = new ArrayList<>();
+        if (limit != null) {
+            query.add("limit=" + limit);
+        }
+        if (cursor != null) {
+            query.add("cursor=" + HttpApi.segment(cursor));
+        }
+        if (region != null) {
+            query.add("region=" + HttpApi.segment(region));
+        }
+        if (primary != null) {
+            query.add("primary=" + HttpApi.segment(primary));
+        }
+        HttpApi.Response response = group.root().api().get("/admin/tenants"
+                + (query.isEmpty() ? "" : "?" + String.join("&", query)));
         Printer printer = group.root().printer();
         if (printer.json()) {
             printer.json(response.body());
@@ -39,7 +62,10 @@ final class TenantsCommand implements Runnable {
         }
         JsonNode tenants = response.body().path("tenants");
         placements(printer, tenants);
-        if (tenants.isEmpty()) {
+        if (response.body().has("next")) {
+            printer.note("more: meridianctl tenants list --cursor " + response.body().get("next").asText()
+                    + (region == null ? "" : " --region " + region) + (primary == null ? "" : " --primary " + primary));
+        } else if (tenants.isEmpty()) {
             printer.note("(no tenants: place one with 'meridianctl tenants place <tenant> --primary R --replicas"
                     + " R1,R2')");
         }

@@ -92,6 +92,18 @@ class TenantImportTest {
         assertTrue(node.requests().isEmpty());
     }
 
+    @Test
+    void listSendsThePageQueryAndSaysHowToGetTheNextPage() {
+        node.answer("GET", "/admin/tenants", 200, "{\"tenants\":[" + CommandsTest.ACME + "],\"next\":\"acme\"}");
+
+        Cli.Result result = cli.run("tenants", "list", "--limit", "1", "--primary", "us-east");
+
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals("limit=1&primary=us-east", node.onlyRequest().query());
+        assertTrue(result.out().contains("more: meridianctl tenants list --cursor acme --primary us-east"),
+                result::toString);
+    }
+
     private static JsonNode json(String text) {
         return Json.readTree(text.getBytes(StandardCharsets.UTF_8));
     }

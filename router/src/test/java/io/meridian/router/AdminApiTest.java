@@ -228,6 +228,42 @@ class AdminApiTest {
         assertTrue(h.published.isEmpty());
     }
 
+    @Test
+    void shouldPageThroughThePlacementViewInTenantOrderWithACursorAndFilters() {
+        String prefix = SharedRegions.tenant("page");
+        StringBuilder body = new StringBuilder("{\"tenants\":[");
+        for (int i = 0; i < 7; i++) {
+            body.append(i == 0 ? "" : ",").append(entry(prefix + "-" + i, i % 2 == 0 ? "us-east" : "eu-west"));
+        }
+        assertEquals(7, json(h.admin("PUT", "/admin/tenants", body.append("]}").toString())).get("created").asInt());
+
+        var first = json(h.admin("GET", "/admin/tenants?limit=3&cursor=" + prefix, null));
+        assertEquals(List.of(prefix + "-0", prefix + "-1", prefix + "-2"), tenants(first));
+        assertEquals(prefix + "-2", first.get("next").asText());
+        var second = json(h.admin("GET", "/admin/tenants?limit=3&cursor=" + first.get("next").asText(), null));
+        assertEquals(List.of(prefix + "-3", prefix + "-4", prefix + "-5"), tenants(second));
+
+        var eu = json(h.admin("GET", "/admin/tenants?primary=eu-west&limit=2&cursor=" + prefix, null));
+        assertEquals(List.of(prefix + "-1", prefix + "-3"), tenants(eu));
+        var euNext = json(h.admin("GET", "/admin/tenants?primary=eu-west&region=us-east&limit=1&cursor="
+                + eu.get("next").asText(), null));
+        assertEquals(List.of(prefix + "-5"), tenants(euNext));
+        var ap = json(h.admin("GET", "/admin/tenants?region=ap-south&limit=5&cursor=" + prefix, null));
+        assertTrue(tenants(ap).stream().noneMatch(t -> t.startsWith(prefix)), ap.toString());
+
+        assertError(h.admin("GET", "/admin/tenants?limit=0", null), 400, "invalid_page");
+        assertError(h.admin("GET", "/admin/tenants?limit=1001", null), 400, "invalid_page");
+        assertError(h.admin("GET", "/admin/tenants?limit=ten", null), 400, "invalid_page");
+        assertError(h.admin("GET", "/admin/tenants?cursor=Not%20A%20Tenant", null), 400, "invalid_page");
+        assertError(h.admin("GET", "/admin/tenants?page=2", null), 400, "invalid_page");
+        assertError(h.admin("GET", "/admin/tenants?primary=mars", null), 400, "unknown_region");
+    }
+
+    private static List<String> tenants(com.fasterxml.jackson.databind.JsonNode page) {
+        return java.util.stream.StreamSupport.stream(page.get("tenants").spliterator(), false)
+                .map(p -> p.get("tenant").asText()).toList();
+    }
+
     private static String entry(String tenant, String primary) {
         return "{\"tenant\":\"" + tenant + "\",\"primary\":\"" + primary + "\",\"replicas\":[\"us-east\","
                 + "\"eu-west\"]}";

@@ -5,6 +5,7 @@ import io.javalin.http.HandlerType;
 import io.meridian.infra.model.ReplicationMode;
 import io.meridian.infra.regions.RegionPauses;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +51,14 @@ public final class AdminApi {
         endpoints.add(HandlerType.GET, PLACEMENT_PATH, auth.protect(ctx -> CompletableFuture.completedFuture(
                 admin.get(RequestParsing.tenant(ctx.pathParam("tenant"))))));
         endpoints.add(HandlerType.GET, TENANTS_PATH, auth.protect(ctx -> CompletableFuture.completedFuture(
-                admin.list())));
+                admin.list(TenantListing.parse(firstValues(ctx), regions)))));
         endpoints.add(HandlerType.PUT, TENANTS_PATH, auth.protect(this::putPlacements));
+    }
+
+    private static Map<String, String> firstValues(Context ctx) {
+        Map<String, String> query = new LinkedHashMap<>();
+        ctx.queryParamMap().forEach((name, values) -> query.put(name, values.isEmpty() ? "" : values.get(0)));
+        return query;
     }
 
     /** {@code PUT /admin/tenants}: many placements, a result per entry (see {@link BulkPlacementAdmin}). */
