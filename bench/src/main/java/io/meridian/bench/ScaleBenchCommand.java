@@ -44,6 +44,11 @@ public final class ScaleBenchCommand implements Callable<Integer> {
             + " primary in us-east (default: ${DEFAULT-VALUE}).")
     int tenants;
 
+    @Option(names = "--others", defaultValue = "0", description = "More tenants created in bulk with their primary in"
+            + " eu-west, counted in the creation rate: a deployment of --tenants + --others tenants of which --tenants"
+            + " fail over (default: ${DEFAULT-VALUE}).")
+    int others;
+
     @Option(names = "--batch", defaultValue = "1000", description = "Tenants per PUT /admin/tenants request"
             + " (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -104,13 +109,21 @@ public final class ScaleBenchCommand implements Callable<Integer> {
             for (int i = 0; i < tenants; i++) {
                 names.add(String.format("scale-%07d", i));
             }
-            double bulkRate = createInBulk(api, via, names);
-            table.row("creation in bulk", bulkRate, "tenants/s", tenants + " tenants, " + batch + " per request, "
-                    + concurrency + " in flight");
+            List<String> otherNames = new ArrayList<>(others);
+            for (int i = 0; i < others; i++) {
+                otherNames.add(String.format("other-%07d", i));
+            }
+            long createStarted = System.nanoTime();
+            createInBulk(api, via, names, VICTIM);
+            createInBulk(api, via, otherNames, OBSERVER);
+            double bulkRate = (tenants + others) / ((System.nanoTime() - createStarted) / 1e9);
+            table.row("creation in bulk", bulkRate, "tenants/s", (tenants + others) + " tenants, " + batch
+                    + " per request, " + concurrency + " in flight");
             int written = writeSample(deployment, names);
             table.row("sample writes accepted", written, "writes", sample + " tenants in " + VICTIM);
             double[] list = listLatency(api, via, names);
-            table.row("GET /admin/tenants?limit=100 p50", list[0], "ms", listRequests + " requests, random cursors");
+            table.row("GET /admin/tenants?limit=100 p50", list[0], "ms", listRequests + " requests, random cursors, "
+                    + (tenants + others + oneByOne) + " tenants");
             table.row("GET /admin/tenants?limit=100 max", list[1], "ms", "");
             for (String region : LocalDeployment.REGIONS) {
                 table.row("live heap " + region, liveHeapMiB(deployment, region), "MiB", "after a full GC");
@@ -129,7 +142,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
             long restartStarted = System.nanoTime();
             deployment.restart(VICTIM);
             table.row("restart of " + VICTIM + "'s node to ready", (System.nanoTime() - restartStarted) / 1e6, "ms",
-                    "JVM start + placement view restored (" + tenants + " tenants)");
+                    "JVM start + placement view restored (" + (tenants + others + oneByOne) + " tenants)");
             table.row("live heap " + VICTIM + " after restart", liveHeapMiB(deployment, VICTIM), "MiB",
                     "after a full GC");
         }
@@ -176,7 +189,11 @@ public final class ScaleBenchCommand implements Callable<Integer> {
         return rate;
     }
 
-    private double createInBulk(NodeApi api, String via, List<String> names) throws InterruptedException {
+    private double createInBulk(NodeApi api, String via, List<String> names, String primary)
+            throws InterruptedException {
+        if (names.isEmpty()) {
+            return Double.NaN;
+        }
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, concurrency));
         AtomicInteger done = new AtomicInteger();
         long started = System.nanoTime();
@@ -185,7 +202,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
             for (int from = 0; from < names.size(); from += batch) {
                 List<String> chunk = names.subList(from, Math.min(names.size(), from + batch));
                 all.add(pool.submit(() -> {
-                    placeChunk(api, via, chunk);
+                    placeChunk(api, via, chunk, primary);
                     int total = done.addAndGet(chunk.size());
                     Progress.line("  %d/%d tenants created, %.0f tenants/s", total, names.size(),
                             total / ((System.nanoTime() - started) / 1e9));
@@ -200,16 +217,16 @@ public final class ScaleBenchCommand implements Callable<Integer> {
             pool.shutdownNow();
         }
         double rate = names.size() / ((System.nanoTime() - started) / 1e9);
-        Progress.line("created %d tenants in bulk: %.0f tenants/s", names.size(), rate);
+        Progress.line("created %d tenants in bulk (primary %s): %.0f tenants/s", names.size(), primary, rate);
         return rate;
     }
 
     /** One request (retried while the controller is busy or being elected); every entry must be placed. */
-    private static void placeChunk(NodeApi api, String via, List<String> chunk) {
+    private static void placeChunk(NodeApi api, String via, List<String> chunk, String primary) {
         StringBuilder entries = new StringBuilder("{\"tenants\":[");
         for (int i = 0; i < chunk.size(); i++) {
             entries.append(i == 0 ? "" : ",").append("{\"tenant\":\"").append(chunk.get(i))
-                    .append("\",\"primary\":\"").append(VICTIM).append("\",\"replicas\":").append(NodeApi.ALL_REGIONS)
+                    .append("\",\"primary\":\"").append(primary).append("\",\"replicas\":").append(NodeApi.ALL_REGIONS)
                     .append('}');
         }
         String body = entries.append("]}").toString();

@@ -29,21 +29,19 @@ public final class AdminApi {
     private final RegionPauses pauses;
     private final BulkPlacementAdmin bulk;
 
-    public AdminApi(AdminAuth auth, PlacementAdmin admin, ControllerForwarder forwarder, Set<String> regions,
-                    int maxBodyBytes) {
-        this(auth, admin, forwarder, regions, maxBodyBytes, RegionPauses.inMemory());
-    }
-
-    /** @param pauses a placement may not make a region whose replication is paused accept writes */
-    public AdminApi(AdminAuth auth, PlacementAdmin admin, ControllerForwarder forwarder, Set<String> regions,
-                    int maxBodyBytes, RegionPauses pauses) {
+    /**
+     * @param bulk   bulk changes, on the same serial executor as {@code admin}'s
+     * @param pauses a placement may not make a region whose replication is paused accept writes
+     */
+    public AdminApi(AdminAuth auth, PlacementAdmin admin, BulkPlacementAdmin bulk, ControllerForwarder forwarder,
+                    Set<String> regions, int maxBodyBytes, RegionPauses pauses) {
         this.pauses = pauses;
         this.auth = auth;
         this.admin = admin;
         this.forwarder = forwarder;
         this.regions = Collections.unmodifiableSet(new LinkedHashSet<>(regions));  // keeps configured order
         this.maxBodyBytes = maxBodyBytes;
-        this.bulk = admin.bulk();
+        this.bulk = bulk;
     }
 
     public void register(HttpEndpoints endpoints) {

@@ -43,11 +43,6 @@ public final class PlacementAdmin {
         this.visibleWait = visibleWait;
     }
 
-    /** Bulk changes over the same view, control plane and serial executor (so they never race single changes). */
-    public BulkPlacementAdmin bulk() {
-        return new BulkPlacementAdmin(view, controlPlane, watch, serial, visibleWait);
-    }
-
     /**
      * Answers 201 with the new placement, 200 with the changed (or unchanged) one, or 202 when Kafka committed the
      * change but this node's view did not show it within the wait.
