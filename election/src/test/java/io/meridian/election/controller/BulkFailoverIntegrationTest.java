@@ -185,8 +185,9 @@ class BulkFailoverIntegrationTest {
         Clock clock = Clock.systemUTC();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         int walPartitions = config.walPartitions();
-        FailoverDuty failover = new FailoverDuty(new FailoverPlanner(FailoverPolicy.defaults(Duration.ofSeconds(5)),
-                tenant -> WalPartitioner.partitionOf(tenant, walPartitions)), false, Duration.ofMillis(1),
+        FailoverPolicy policy = FailoverPolicy.defaults(Duration.ofSeconds(5));
+        FailoverDuty failover = new FailoverDuty(new FailoverPlanner(policy,
+                tenant -> WalPartitioner.partitionOf(tenant, walPartitions)), false, policy.inhibitWindow(),
                 (window, now) -> InhibitWindows.empty(window), nodeId, registry, clock);
         Controller controller = new Controller(nodeId, "eu-west", elector, new Healthy(),
                 TermOpener.kafka(config, elector, new HybridLogicalClock(clock), Controller.WRITE_TIMEOUT), failover,
