@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
  * region applier against a bare exactly-once Streams app (records per second). Prints figures; asserts nothing.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        subcommands = {FailoverBenchCommand.class, MigrationBenchCommand.class},
+        subcommands = {FailoverBenchCommand.class, MigrationBenchCommand.class, ScaleBenchCommand.class},
         description = {"Benchmark a running Meridian (e.g. 'meridian local') against raw Kafka, same cluster:",
                 "  write  closed loop: N writers via the router vs N senders on a producer",
                 "  rate   open loop at a fixed rate, latency from the scheduled time",

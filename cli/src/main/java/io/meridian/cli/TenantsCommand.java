@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.model.ConflictStrategy;
 import io.meridian.infra.model.ReplicationMode;
 import io.meridian.infra.model.WriteConcern;
+import io.meridian.infra.serde.Json;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code meridianctl tenants list|get|place}: placements over the admin API. */
+/** {@code meridianctl tenants list|get|place|import}: placements over the admin API. */
 @Command(name = "tenants", description = "Tenants and their placements.", sortOptions = false)
 final class TenantsCommand implements Runnable {
     static final List<String> COLUMNS = List.of("tenant", "primary", "replicas", "epoch", "writes", "strategy", "mode");
@@ -24,12 +26,35 @@ final class TenantsCommand implements Runnable {
 
     @Override
     public void run() {
-        throw group.missingCommand("list, get or place");
+        throw group.missingCommand("list, get, place or import");
     }
 
-    @Command(name = "list", description = "Every tenant's placement (GET /admin/tenants).")
-    int list() {
-        HttpApi.Response response = group.root().api().get("/admin/tenants");
+    @Command(name = "list", sortOptions = false,
+            description = "A page of tenants' placements in tenant order (GET /admin/tenants); the next page with"
+                    + " --cursor.")
+    int list(@Option(names = "--limit", paramLabel = "N", description = "At most N tenants (1-1000; the node's"
+                     + " default: 1000).") Integer limit,
+             @Option(names = "--cursor", paramLabel = "TENANT", description = "Start after this tenant (the 'next'"
+                     + " the previous page printed).") String cursor,
+             @Option(names = "--region", paramLabel = "REGION", description = "Only tenants with a copy in REGION.")
+             String region,
+             @Option(names = "--primary", paramLabel = "REGION", description = "Only tenants whose primary is REGION.")
+             String primary) {
+        List<String> query = new ArrayList<>();
+        if (limit != null) {
+            query.add("limit=" + limit);
+        }
+        if (cursor != null) {
+            query.add("cursor=" + HttpApi.segment(cursor));
+        }
+        if (region != null) {
+            query.add("region=" + HttpApi.segment(region));
+        }
+        if (primary != null) {
+            query.add("primary=" + HttpApi.segment(primary));
+        }
+        HttpApi.Response response = group.root().api().get("/admin/tenants"
+                + (query.isEmpty() ? "" : "?" + String.join("&", query)));
         Printer printer = group.root().printer();
         if (printer.json()) {
             printer.json(response.body());
@@ -37,7 +62,10 @@ final class TenantsCommand implements Runnable {
         }
         JsonNode tenants = response.body().path("tenants");
         placements(printer, tenants);
-        if (tenants.isEmpty()) {
+        if (response.body().has("next")) {
+            printer.note("more: meridianctl tenants list --cursor " + response.body().get("next").asText()
+                    + (region == null ? "" : " --region " + region) + (primary == null ? "" : " --primary " + primary));
+        } else if (tenants.isEmpty()) {
             printer.note("(no tenants: place one with 'meridianctl tenants place <tenant> --primary R --replicas"
                     + " R1,R2')");
         }
@@ -110,6 +138,38 @@ final class TenantsCommand implements Runnable {
         });
         printer.object(response.body());
         return ExitCode.OK;
+    }
+
+    @Command(name = "import", sortOptions = false,
+            description = "Create or change many tenants' placements from a file (PUT /admin/tenants, in requests of"
+                    + " --batch entries), with progress. FILE: a JSON array of {\"tenant\",\"primary\",\"replicas\",...}"
+                    + " entries, {\"tenants\":[...]}, or one entry per line. Exit code 1 when an entry was refused.")
+    int importFile(@Parameters(paramLabel = "FILE") Path file,
+                   @Option(names = "--batch", defaultValue = "1000", paramLabel = "N",
+                           description = "Entries per request (1-10000, default ${DEFAULT-VALUE}).") int batch) {
+        Printer printer = group.root().printer();
+        List<JsonNode> entries = TenantImport.read(file);
+        TenantImport.Outcome outcome = TenantImport.send(group.root().api(), entries, batch, printer::note);
+        if (printer.json()) {
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("created", outcome.created());
+            summary.put("changed", outcome.changed());
+            summary.put("unchanged", outcome.unchanged());
+            summary.put("failed", outcome.failures().size());
+            summary.put("millis", outcome.millis());
+            summary.put("failures", outcome.failures());
+            printer.json(Json.toTree(summary));
+        } else {
+            printer.line(String.format("imported %d tenants in %.1f s: %d created, %d changed, %d unchanged, %d failed",
+                    outcome.total(), outcome.millis() / 1000.0, outcome.created(), outcome.changed(),
+                    outcome.unchanged(), outcome.failures().size()));
+            if (!outcome.failures().isEmpty()) {
+                List<List<String>> rows = outcome.failures().stream().map(f -> List.of(f.path("tenant").asText(),
+                        f.path("status").asText(), f.path("code").asText(), f.path("message").asText())).toList();
+                printer.table(List.of("tenant", "status", "code", "message"), rows);
+            }
+        }
+        return outcome.failures().isEmpty() ? ExitCode.OK : ExitCode.SERVER_ERROR;
     }
 
     /** Placements as a table in the catalog's column order. */

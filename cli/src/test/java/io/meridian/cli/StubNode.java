@@ -19,7 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class StubNode implements AutoCloseable {
     /** One request as the node saw it. */
     record Request(String method, String path, String authorization, String contentType, String body,
-                   String idempotencyKey) {
+                   String idempotencyKey, String query) {
     }
 
     private record Answer(int status, String body, Map<String, String> headers) {
@@ -69,7 +69,7 @@ final class StubNode implements AutoCloseable {
         requests.add(new Request(exchange.getRequestMethod(), path,
                 exchange.getRequestHeaders().getFirst("Authorization"),
                 exchange.getRequestHeaders().getFirst("Content-Type"), body,
-                exchange.getRequestHeaders().getFirst("Idempotency-Key")));
+                exchange.getRequestHeaders().getFirst("Idempotency-Key"), exchange.getRequestURI().getRawQuery()));
         Answer answer = answers.getOrDefault(exchange.getRequestMethod() + " " + path, new Answer(404,
                 "{\"error\":{\"code\":\"not_found\",\"message\":\"no such endpoint: " + path + "\"}}", Map.of()));
         byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);

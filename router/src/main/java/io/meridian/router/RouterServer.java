@@ -12,6 +12,7 @@ import io.meridian.infra.regions.RegionPauses;
 import io.meridian.migration.Failbacks;
 import io.meridian.migration.Migrations;
 import io.meridian.router.internal.AdminApi;
+import io.meridian.router.internal.BulkPlacementAdmin;
 import io.meridian.router.internal.AdminAuth;
 import io.meridian.router.internal.AppliedApi;
 import io.meridian.router.internal.ControllerForwarder;
@@ -265,7 +266,11 @@ public final class RouterServer implements AutoCloseable {
                 WriteLimits.maxRequestSize(config.kafkaClientProperties()));
         new DataApi(writer, reader, config.maxBodyBytes(), documentLimit, config.walPartitions(), owners)
                 .register(endpoints);
-        new AdminApi(adminAuth, placementAdmin, forwarder, config.regionUrls().keySet(), config.maxBodyBytes(), pauses)
+        // Bulk changes share the admin executor with single ones: the two never plan from the same epoch.
+        BulkPlacementAdmin bulkAdmin = new BulkPlacementAdmin(view, controlPlane, watch, adminExecutor,
+                timeouts.visibleWait());
+        new AdminApi(adminAuth, placementAdmin, bulkAdmin, forwarder, config.regionUrls().keySet(),
+                config.maxBodyBytes(), pauses)
                 .register(endpoints);
         new MigrationApi(adminAuth, migrationAdmin, forwarder, config.regionUrls().keySet(), config.maxBodyBytes(),
                 thisNode).register(endpoints);

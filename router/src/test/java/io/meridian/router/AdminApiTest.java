@@ -182,4 +182,90 @@ class AdminApiTest {
             assertTrue(message(response).contains("MERIDIAN_ADMIN_TOKEN"), message(response));
         }
     }
+
+    @Test
+    void shouldPlaceManyTenantsInOneRequestWithAResultPerEntryAndChangeNothingForBadOnes() {
+        String a = SharedRegions.tenant("bulk-a");
+        String b = SharedRegions.tenant("bulk-b");
+        String kept = SharedRegions.tenant("bulk-kept");
+        String twice = SharedRegions.tenant("bulk-twice");
+        h.place(placement(kept, "us-east", List.of("us-east", "eu-west"), 2, WriteState.ACTIVE));
+
+        HttpResponse<String> response = h.admin("PUT", "/admin/tenants", "{\"tenants\":["
+                + entry(a, "us-east") + "," + entry(b, "eu-west") + "," + entry(kept, "us-east") + ","
+                + "{\"tenant\":\"" + acme + "\",\"primary\":\"mars\",\"replicas\":[\"mars\"]},"
+                + entry(twice, "us-east") + "," + entry(twice, "eu-west") + "]}");
+
+        assertEquals(200, response.statusCode(), response.body());
+        var body = json(response);
+        assertEquals(2, body.get("created").asInt(), response.body());
+        assertEquals(1, body.get("unchanged").asInt());
+        assertEquals(3, body.get("failed").asInt());
+        assertTrue(body.get("visible").asBoolean());
+        var results = body.get("results");
+        assertEquals(List.of(201, 201, 200, 400, 400, 400), java.util.stream.StreamSupport
+                .stream(results.spliterator(), false).map(r -> r.get("status").asInt()).toList());
+        assertEquals("unknown_region", results.get(3).path("error").path("code").asText());
+        assertEquals("duplicate_tenant", results.get(4).path("error").path("code").asText());
+        assertEquals(2, results.get(2).get("epoch").asLong());
+        // Only the two new tenants were published, together; the bad ones changed nothing.
+        assertEquals(List.of(a, b), h.published.stream().map(Placement::tenant).toList());
+        assertEquals(404, h.admin("GET", placementPath, null).statusCode());
+        assertEquals("eu-west", json(h.admin("GET", "/admin/tenants/" + b + "/placement", null)).get("primary")
+                .asText());
+    }
+
+    @Test
+    void shouldAnswerEachEntryOfABatchKafkaDidNotCommitAndRefuseABadBodyWhole() {
+        h.controlPlane.changeFailure = new ControllerWriteException("broker down (test)", 3, null);
+        HttpResponse<String> response = h.admin("PUT", "/admin/tenants", "{\"tenants\":[" + entry(acme, "us-east")
+                + "]}");
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals("kafka_unavailable", json(response).get("results").get(0).path("error").path("code").asText());
+        assertError(h.admin("PUT", "/admin/tenants", "{\"tenants\":[]}"), 400, "invalid_bulk");
+        assertError(h.admin("PUT", "/admin/tenants", "[{\"tenant\":\"x\"}]"), 400, "invalid_bulk");
+        assertTrue(h.published.isEmpty());
+    }
+
+    @Test
+    void shouldPageThroughThePlacementViewInTenantOrderWithACursorAndFilters() {
+        String prefix = SharedRegions.tenant("page");
+        StringBuilder body = new StringBuilder("{\"tenants\":[");
+        for (int i = 0; i < 7; i++) {
+            body.append(i == 0 ? "" : ",").append(entry(prefix + "-" + i, i % 2 == 0 ? "us-east" : "eu-west"));
+        }
+        assertEquals(7, json(h.admin("PUT", "/admin/tenants", body.append("]}").toString())).get("created").asInt());
+
+        var first = json(h.admin("GET", "/admin/tenants?limit=3&cursor=" + prefix, null));
+        assertEquals(List.of(prefix + "-0", prefix + "-1", prefix + "-2"), tenants(first));
+        assertEquals(prefix + "-2", first.get("next").asText());
+        var second = json(h.admin("GET", "/admin/tenants?limit=3&cursor=" + first.get("next").asText(), null));
+        assertEquals(List.of(prefix + "-3", prefix + "-4", prefix + "-5"), tenants(second));
+
+        var eu = json(h.admin("GET", "/admin/tenants?primary=eu-west&limit=2&cursor=" + prefix, null));
+        assertEquals(List.of(prefix + "-1", prefix + "-3"), tenants(eu));
+        var euNext = json(h.admin("GET", "/admin/tenants?primary=eu-west&region=us-east&limit=1&cursor="
+                + eu.get("next").asText(), null));
+        assertEquals(List.of(prefix + "-5"), tenants(euNext));
+        var ap = json(h.admin("GET", "/admin/tenants?region=ap-south&limit=5&cursor=" + prefix, null));
+        assertTrue(tenants(ap).stream().noneMatch(t -> t.startsWith(prefix)), ap.toString());
+
+        assertError(h.admin("GET", "/admin/tenants?limit=0", null), 400, "invalid_page");
+        assertError(h.admin("GET", "/admin/tenants?limit=1001", null), 400, "invalid_page");
+        assertError(h.admin("GET", "/admin/tenants?limit=ten", null), 400, "invalid_page");
+        assertError(h.admin("GET", "/admin/tenants?cursor=Not%20A%20Tenant", null), 400, "invalid_page");
+        assertError(h.admin("GET", "/admin/tenants?page=2", null), 400, "invalid_page");
+        assertError(h.admin("GET", "/admin/tenants?primary=mars", null), 400, "unknown_region");
+    }
+
+    private static List<String> tenants(com.fasterxml.jackson.databind.JsonNode page) {
+        return java.util.stream.StreamSupport.stream(page.get("tenants").spliterator(), false)
+                .map(p -> p.get("tenant").asText()).toList();
+    }
+
+    private static String entry(String tenant, String primary) {
+        return "{\"tenant\":\"" + tenant + "\",\"primary\":\"" + primary + "\",\"replicas\":[\"us-east\","
+                + "\"eu-west\"]}";
+    }
 }

@@ -94,6 +94,25 @@ class ControllerForwardingTest {
     }
 
     @Test
+    void shouldForwardABulkChangeAndAnswerOnceThisNodeShowsEveryChangedTenant() {
+        String other = SharedRegions.tenant("globex");
+        HttpResponse<String> response = follower.admin("PUT", "/admin/tenants", "{\"tenants\":[{\"tenant\":\"" + acme
+                + "\",\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\"]},{\"tenant\":\"" + other
+                + "\",\"primary\":\"eu-west\",\"replicas\":[\"eu-west\"]},{\"tenant\":\"x\",\"primary\":\"mars\","
+                + "\"replicas\":[\"mars\"]}]}");
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals(2, json(response).get("created").asInt(), response.body());
+        assertEquals("unknown_region", json(response).at("/results/2/error/code").asText());
+        assertTrue(json(response).get("visible").asBoolean());
+        assertEquals(2, leader.published.size(), "published by the controller");
+        assertTrue(follower.published.isEmpty(), "never by the follower");
+        // Answered after the follower's own view showed both.
+        assertEquals(1, follower.view(acme).orElseThrow().epoch());
+        assertEquals("eu-west", follower.view(other).orElseThrow().primary());
+    }
+
+    @Test
     void shouldAnswer202WhenTheForwardedChangeIsCommittedButNotShownHereInTime() {
         leader.controlPlane.viewsShowChanges = false;  // committed (the fence), shown by no view
 

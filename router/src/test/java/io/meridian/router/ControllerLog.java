@@ -9,6 +9,8 @@ import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.topics.Topics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -44,6 +46,19 @@ final class ControllerLog implements AutoCloseable {
     /** The placement and its fence in one transaction; the fence's position. */
     Position commit(Placement placement, String reason) {
         return write(placement, reason, true, true);
+    }
+
+    /** Many placements and their fences in one transaction, as the controller's bulk changes are written. */
+    void commitAll(List<Placement> placements, String reason) {
+        producer.inTransaction(tx -> {
+            List<Future<RecordMetadata>> fences = new ArrayList<>();
+            for (Placement placement : placements) {
+                tx.send(Topics.PLACEMENTS, placement.tenant(), placement);
+                fences.add(tx.send(Topics.WAL, placement.tenant(),
+                        new WalRecord.Fence(placement.tenant(), placement, tx.epoch(), reason, hlc.now())));
+            }
+            fences.forEach(this::await);
+        });
     }
 
     /** Only the fence: appliers decide by it, placement views do not show it. */

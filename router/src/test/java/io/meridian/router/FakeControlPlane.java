@@ -113,6 +113,24 @@ final class FakeControlPlane implements ControlPlane {
         return publish(placement);
     }
 
+    /** All of them in one transaction of the log (no race winner, views always show them). */
+    @Override
+    public List<Position> changePlacements(List<Placement> placements, String reason) {
+        requireController();
+        RuntimeException failure = changeFailure;
+        if (failure != null) {
+            throw failure;
+        }
+        ControllerLog to = log;
+        if (to == null) {
+            throw new IllegalStateException("this test control plane commits nowhere: call writingTo first");
+        }
+        published.addAll(placements);
+        placements.forEach(p -> known.put(p.tenant(), p));
+        to.commitAll(placements, reason);
+        return placements.stream().map(p -> new Position(0, 0)).toList();
+    }
+
     @Override
     public FailoverEvent failover(String region, Optional<String> target, boolean force) {
         failovers.add(new FailoverCall(region, target, force));

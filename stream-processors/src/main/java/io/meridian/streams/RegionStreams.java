@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -280,9 +281,35 @@ public final class RegionStreams implements AutoCloseable {
                 .orElseThrow();
     }
 
+    /**
+     * Placements after tenant {@code after} (exclusive; null: from the first) in tenant order, at most {@code limit}
+     * of those {@code filter} accepts, looking at no more than {@code scanBudget} placements: a range read of the
+     * store, so a page costs its own size, not the tenant count.
+     *
+     * @throws NotReadyException when the view is not queryable now
+     */
+    public PlacementPage placements(String after, int limit, int scanBudget, Predicate<Placement> filter) {
+        return StoreQueries.query(streams, PlacementViewTopology.PLACEMENTS_STORE,
+                (ReadOnlyKeyValueStore<String, Placement> store) -> StoreQueries.page(store, after, limit, scanBudget,
+                        filter)).orElseThrow();
+    }
+
+    /** How long the per-region primary counts are reused: one scan of the view serves every region's gauge. */
+    private static final long PRIMARY_COUNTS_TTL_NANOS = Duration.ofSeconds(10).toNanos();
+    private volatile Map<String, Long> primaryCounts;
+    private volatile long primaryCountsAt;
+
     private double tenantsWithPrimary(String region) {
         try {
-            return placements().stream().filter(p -> p.primary().equals(region)).count();
+            Map<String, Long> counts = primaryCounts;
+            if (counts == null || System.nanoTime() - primaryCountsAt > PRIMARY_COUNTS_TTL_NANOS) {
+                // One scan for all regions, at most every TTL: a scrape must not read 100,000 placements per region.
+                counts = placements().stream().collect(java.util.stream.Collectors.groupingBy(Placement::primary,
+                        java.util.stream.Collectors.counting()));
+                primaryCounts = counts;
+                primaryCountsAt = System.nanoTime();
+            }
+            return counts.getOrDefault(region, 0L);
         } catch (NotReadyException e) {
             return Double.NaN;
         }

@@ -1,10 +1,15 @@
 package io.meridian.streams;
 
+import io.meridian.infra.model.Placement;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -60,5 +65,29 @@ final class StoreQueries {
             it.forEachRemaining(kv -> all.put(kv.key, kv.value));
         }
         return Collections.unmodifiableMap(all);
+    }
+
+    /** See {@link RegionStreams#placements(String, int, int, Predicate)}. */
+    static PlacementPage page(ReadOnlyKeyValueStore<String, Placement> store, String after, int limit, int scanBudget,
+                              Predicate<Placement> filter) {
+        List<Placement> page = new ArrayList<>(Math.min(limit, 1_024));
+        // The smallest key above 'after': tenant ids never hold U+0000.
+        String from = after == null ? null : after + "\u0000";
+        String last = null;
+        int scanned = 0;
+        try (KeyValueIterator<String, Placement> it = store.range(from, null)) {
+            while (it.hasNext()) {
+                if (page.size() == limit || scanned == scanBudget) {
+                    return new PlacementPage(page, Optional.ofNullable(last));
+                }
+                KeyValue<String, Placement> next = it.next();
+                scanned++;
+                last = next.key;
+                if (next.value != null && filter.test(next.value)) {
+                    page.add(next.value);
+                }
+            }
+        }
+        return new PlacementPage(page, Optional.empty());
     }
 }

@@ -7,6 +7,7 @@ import io.meridian.election.health.HealthSnapshot;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.Position;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -39,6 +40,20 @@ public interface ControlPlane {
      * @throws NotControllerException on any node but the controller, or when this controller was just deposed
      */
     Position changePlacement(Placement placement, String reason);
+
+    /**
+     * Publishes many tenants' placements (each one epoch above its tenant's current one, at most
+     * {@link PlacementPublisher#MAX_BATCH}, no tenant twice) with their fences in ONE transaction of the controller's
+     * fenced producer: all of them take effect, or none does.
+     *
+     * @return the fences' positions, in the order of {@code placements}
+     * @throws PlacementConflictException when one placement was not planned from its tenant's current epoch (nothing
+     *                                    of the batch was written)
+     * @throws NotControllerException     on any node but the controller, or when this controller was just deposed
+     */
+    default List<Position> changePlacements(List<Placement> placements, String reason) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not change placements in bulk");
+    }
 
     /**
      * Manual failover of {@code region}'s tenants to {@code target} (or to the best replica), through the same path

@@ -308,6 +308,12 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
     }
 
     @Override
+    public List<Position> changePlacements(List<Placement> placements, String reason) {
+        PlacementPublisher.checkBatch(placements);
+        return onDuties(() -> requirePublisher().publishAll(placements, reason, fences -> tx -> { }));
+    }
+
+    @Override
     public FailoverEvent failover(String region, Optional<String> target, boolean force) {
         return onDuties(() -> {
             requirePublisher();

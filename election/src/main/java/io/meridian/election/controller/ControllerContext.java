@@ -41,6 +41,18 @@ public interface ControllerContext {
      */
     Position publishPlacement(Placement placement, String reason, Function<Position, Consumer<ControllerTransaction>> alsoWrite);
 
+    /**
+     * ONE transaction for many tenants (at most {@link PlacementPublisher#MAX_BATCH}): their placements, their fences,
+     * then whatever {@code alsoWrite} adds knowing the fences' positions (in the order of {@code placements}). All or
+     * nothing: a placement planned from a stale epoch refuses the whole batch before anything is written.
+     *
+     * @return the fences' positions, in the order of {@code placements}
+     */
+    default List<Position> publishPlacements(List<Placement> placements, String reason,
+                                             Function<List<Position>, Consumer<ControllerTransaction>> alsoWrite) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not publish placements in bulk");
+    }
+
     /** A transaction without a placement change (e.g. lifecycle events only). */
     void inTransaction(Consumer<ControllerTransaction> body);
 

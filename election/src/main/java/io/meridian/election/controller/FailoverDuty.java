@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -23,12 +24,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Failover as a controller duty: every tick it fails over the regions that have been unhealthy long enough (when
  * automatic failover is on), and it runs the operator's manual failovers through the same path. Plans come from the
- * term's committed placements and the health view; every tenant moves in one transaction (placement + fence + its
- * failover event), then the region's summary event. Inhibit windows are rebuilt from the controller log when a term
+ * term's committed placements and the health view; the region's tenants move in transactions of up to {@link #BATCH}
+ * tenants (their placements, fences and the failover event's part that lists them). Inhibit windows are rebuilt from the controller log when a term
  * starts, so flapping protection survives a hand-over. Runs on the controller's duties thread only.
  */
 public final class FailoverDuty implements ControllerDuty {
     private static final Logger LOG = LoggerFactory.getLogger(FailoverDuty.class);
+
+    /**
+     * Tenants moved per transaction: bounds a transaction (placements, fences) and its event part (about 0.5 KB a
+     * tenant with its candidates) well below Kafka's 1 MiB record limit.
+     */
+    static final int BATCH = 1_000;
 
     private final FailoverPlanner planner;
     private final boolean automatic;
@@ -121,21 +128,34 @@ public final class FailoverDuty implements ControllerDuty {
         return execute(plan, now);
     }
 
-    /** One transaction per tenant (placement + fence + that tenant's failover event), then the summary event. */
+    /**
+     * The promoted tenants in transactions of at most {@link #BATCH} (their placements, their fences and the event part
+     * listing them, so the log never shows a part whose placements did not commit), the tenants that stayed in the
+     * last part. A region's failover thus costs a few commits, whatever its tenant count.
+     */
     private FailoverEvent execute(FailoverPlan plan, long startedAt) {
-        for (TenantFailover tenant : plan.promoted()) {
-            FailoverPlan single = new FailoverPlan(plan.trigger(), plan.region(), plan.target(), plan.forced(),
-                    plan.observers(), plan.controllerEpoch(), plan.plannedAtMillis(), List.of(tenant));
-            FailoverEvent event = FailoverEvent.of(single, startedAt, clock.millis());
-            context.publishPlacement(tenant.newPlacement().orElseThrow(), "failover-" + plan.trigger().wireName(),
-                    fence -> tx -> tx.send(Topics.CONTROLLER, tenant.tenant(), Json.toTree(event)));
+        List<List<TenantFailover>> batches = PlacementPublisher.batches(plan.promoted(), BATCH);
+        int parts = Math.max(1, batches.size());
+        String reason = "failover-" + plan.trigger().wireName();
+        for (int i = 0; i < parts; i++) {
+            List<TenantFailover> batch = batches.isEmpty() ? List.of() : batches.get(i);
+            List<TenantFailover> listed = new ArrayList<>(batch);
+            if (i == parts - 1) {
+                listed.addAll(plan.stayed());
+            }
+            FailoverEvent part = FailoverEvent.part(plan, listed, i + 1, parts, startedAt, clock.millis());
+            if (batch.isEmpty()) {
+                context.inTransaction(tx -> tx.send(Topics.CONTROLLER, nodeId, Json.toTree(part)));
+            } else {
+                context.publishPlacements(batch.stream().map(t -> t.newPlacement().orElseThrow()).toList(), reason,
+                        fences -> tx -> tx.send(Topics.CONTROLLER, nodeId, Json.toTree(part)));
+            }
         }
         FailoverEvent event = FailoverEvent.of(plan, startedAt, clock.millis());
-        context.inTransaction(tx -> tx.send(Topics.CONTROLLER, nodeId, Json.toTree(event)));
         inhibit = inhibit.withEvent(event);
-        LOG.info("failover region={} trigger={} epoch={} promoted={} stayed={} took={}ms", plan.region(),
-                plan.trigger().wireName(), plan.controllerEpoch(), plan.promoted().size(), plan.stayed().size(),
-                event.durationMillis());
+        LOG.info("failover region={} trigger={} epoch={} promoted={} stayed={} transactions={} took={}ms",
+                plan.region(), plan.trigger().wireName(), plan.controllerEpoch(), plan.promoted().size(),
+                plan.stayed().size(), parts, event.durationMillis());
         return event;
     }
 

@@ -59,6 +59,12 @@ final class TermContext implements ControllerContext {
     }
 
     @Override
+    public List<Position> publishPlacements(List<Placement> placements, String reason,
+                                            Function<List<Position>, Consumer<ControllerTransaction>> alsoWrite) {
+        return term.publishAll(placements, reason, alsoWrite);
+    }
+
+    @Override
     public void inTransaction(Consumer<ControllerTransaction> body) {
         term.inTransaction(body);
     }

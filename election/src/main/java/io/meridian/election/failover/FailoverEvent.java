@@ -13,6 +13,11 @@ import java.util.Set;
  * field is required and non-null, so "none" is spelt out ({@code target} is {@code ""} when no target was requested,
  * a candidate's {@code appliedOffset} is {@link FailoverCandidate#NO_POSITION}, an unknown health is {@code "unknown"}), and
  * the parts must agree (duration = finished − started; a promotion bumps the epoch by one).
+ *
+ * <p>A failover of many tenants is written in bounded transactions, each with the event {@code part} of
+ * {@code parts} listing the tenants that transaction moved (the tenants that stayed are in the last part). Every part
+ * carries the same region, trigger, controller epoch and {@code startedAtMillis}, so readers folding per tenant need
+ * nothing else; {@code part} and {@code parts} are 1 when absent (events written before parts existed).
  */
 public record FailoverEvent(
         @JsonProperty(value = "type", required = true) String type,
@@ -25,7 +30,9 @@ public record FailoverEvent(
         @JsonProperty(value = "startedAtMillis", required = true) long startedAtMillis,
         @JsonProperty(value = "finishedAtMillis", required = true) long finishedAtMillis,
         @JsonProperty(value = "durationMillis", required = true) long durationMillis,
-        @JsonProperty(value = "tenants", required = true) List<TenantResult> tenants) {
+        @JsonProperty(value = "tenants", required = true) List<TenantResult> tenants,
+        @JsonProperty("part") int part,
+        @JsonProperty("parts") int parts) {
 
     /** The {@code type} of every failover event on {@code meridian.controller}. */
     public static final String TYPE = "failover";
@@ -35,6 +42,11 @@ public record FailoverEvent(
     public static final String UNKNOWN_HEALTH = "unknown";
 
     public FailoverEvent {
+        part = part == 0 ? 1 : part;
+        parts = parts == 0 ? 1 : parts;
+        if (part < 1 || part > parts) {
+            throw new IllegalArgumentException("part must be 1.." + parts + ", got " + part);
+        }
         if (!TYPE.equals(type)) {
             throw new IllegalArgumentException("type must be '" + TYPE + "', got '" + type + "'");
         }
@@ -62,11 +74,25 @@ public record FailoverEvent(
         }
     }
 
+    /** A whole failover's event, in one part. */
+    public FailoverEvent(String type, FailoverTrigger trigger, String region, String target, boolean forced,
+                         List<String> observers, long controllerEpoch, long startedAtMillis, long finishedAtMillis,
+                         long durationMillis, List<TenantResult> tenants) {
+        this(type, trigger, region, target, forced, observers, controllerEpoch, startedAtMillis, finishedAtMillis,
+                durationMillis, tenants, 1, 1);
+    }
+
     /** The event for an executed {@code plan}. */
     public static FailoverEvent of(FailoverPlan plan, long startedAtMillis, long finishedAtMillis) {
+        return part(plan, plan.tenants(), 1, 1, startedAtMillis, finishedAtMillis);
+    }
+
+    /** Part {@code part} of {@code parts} of the event for {@code plan}: the tenants one of its transactions moved. */
+    public static FailoverEvent part(FailoverPlan plan, List<TenantFailover> tenants, int part, int parts,
+                                     long startedAtMillis, long finishedAtMillis) {
         return new FailoverEvent(TYPE, plan.trigger(), plan.region(), plan.target().orElse(NO_TARGET), plan.forced(),
                 List.copyOf(plan.observers()), plan.controllerEpoch(), startedAtMillis, finishedAtMillis,
-                finishedAtMillis - startedAtMillis, plan.tenants().stream().map(TenantResult::of).toList());
+                finishedAtMillis - startedAtMillis, tenants.stream().map(TenantResult::of).toList(), part, parts);
     }
 
     /** One tenant's part: before and after (equal when it stayed), and every candidate. */

@@ -141,6 +141,88 @@ class ControllerTest {
         assertEquals(2, controller.committedPlacement(TENANT).orElseThrow().epoch());
     }
 
+    @Test
+    void shouldCommitABatchOfTenantsPlacementsAndFencesInOneTransaction() {
+        active();
+        List<Placement> batch = List.of(placement("t1", "us-east", 1), placement("t2", "eu-west", 1),
+                placement("t3", "us-east", 1));
+
+        var fences = controller.changePlacements(batch, "bulk");
+
+        assertEquals(3, fences.size());
+        FakeWriter writer = writers.get(0);
+        assertEquals(2, writer.committed.size(), "leadership event, then ONE transaction for the batch");
+        assertEquals(List.of(Topics.PLACEMENTS.name(), Topics.WAL.name(), Topics.PLACEMENTS.name(), Topics.WAL.name(),
+                Topics.PLACEMENTS.name(), Topics.WAL.name()), writer.committed.get(1));
+        assertEquals("eu-west", controller.committedPlacement("t2").orElseThrow().primary());
+    }
+
+    @Test
+    void shouldWriteNothingOfABatchWhenOnePlacementIsPlannedFromAStaleEpoch() {
+        active();
+        controller.changePlacement(placement("us-east", 1), "test");
+        int before = writers.get(0).committed.size();
+
+        // t-new is fine, but TENANT is at epoch 1 already: the whole batch is refused.
+        assertThrows(PlacementConflictException.class, () -> controller.changePlacements(
+                List.of(placement("t-new", "us-east", 1), placement(TENANT, "eu-west", 1)), "bulk"));
+
+        assertEquals(before, writers.get(0).committed.size(), "nothing of the batch was written");
+        assertTrue(controller.committedPlacement("t-new").isEmpty());
+        assertEquals(1, controller.committedPlacement(TENANT).orElseThrow().epoch());
+    }
+
+    @Test
+    void shouldRefuseAnEmptyAnOversizedOrADuplicatingBatch() {
+        active();
+        List<Placement> tooMany = new ArrayList<>();
+        for (int i = 0; i <= PlacementPublisher.MAX_BATCH; i++) {
+            tooMany.add(placement("t" + i, "us-east", 1));
+        }
+        assertThrows(IllegalArgumentException.class, () -> controller.changePlacements(List.of(), "bulk"));
+        assertThrows(IllegalArgumentException.class, () -> controller.changePlacements(tooMany, "bulk"));
+        assertThrows(IllegalArgumentException.class, () -> controller.changePlacements(
+                List.of(placement("t1", "us-east", 1), placement("t1", "eu-west", 1)), "bulk"));
+        assertEquals(1, writers.get(0).committed.size(), "only the leadership event");
+    }
+
+    @Test
+    void shouldFailOverARegionsTenantsInAFewBoundedTransactionsEachWithItsEventPart() {
+        active();
+        int tenants = FailoverDuty.BATCH * 2 + 500;
+        List<Placement> all = new ArrayList<>();
+        for (int i = 0; i < tenants; i++) {
+            all.add(placement(String.format("t%05d", i), "us-east", 1));
+        }
+        PlacementPublisher.batches(all, PlacementPublisher.MAX_BATCH).forEach(b -> controller.changePlacements(b, "x"));
+        FakeWriter writer = writers.get(0);
+        int before = writer.committed.size();
+
+        FailoverEvent event = controller.failover("us-east", Optional.of("eu-west"), false);
+
+        assertEquals(tenants, event.tenants().size());
+        List<List<String>> failover = writer.committed.subList(before, writer.committed.size());
+        assertEquals(3, failover.size(), "one transaction per " + FailoverDuty.BATCH + " tenants");
+        for (int i = 0; i < 3; i++) {
+            List<String> topics = failover.get(i);
+            int moved = i < 2 ? FailoverDuty.BATCH : 500;
+            assertEquals(2 * moved + 1, topics.size());
+            assertEquals(Topics.CONTROLLER.name(), topics.get(topics.size() - 1), "the event part, last");
+        }
+        assertEquals("eu-west", controller.committedPlacement("t02499").orElseThrow().primary());
+    }
+
+    private void active() {
+        controller.start();
+        elector.elect(3);
+        await().atMost(WAIT).until(() -> controller.termState() == TermState.ACTIVE);
+    }
+
+    private static Placement placement(String tenant, String primary, long epoch) {
+        return new Placement(tenant, primary, List.of("us-east", "eu-west"), epoch, WriteState.ACTIVE,
+                ConflictStrategy.REJECT, ReplicationMode.SINGLE_PRIMARY);
+    }
+
     private Controller controller() {
         Clock clock = Clock.systemUTC();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();

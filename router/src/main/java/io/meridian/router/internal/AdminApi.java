@@ -5,6 +5,7 @@ import io.javalin.http.HandlerType;
 import io.meridian.infra.model.ReplicationMode;
 import io.meridian.infra.regions.RegionPauses;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The placement admin endpoints, all behind {@link AdminAuth}: {@code PUT|GET /admin/tenants/{tenant}/placement} and
- * {@code GET /admin/tenants}. Never redirected: reads are served by any node from its placement view; a change runs
+ * {@code GET|PUT /admin/tenants} (the list; many placements at once). Never redirected: reads are served by any node from its placement view; a change runs
  * on the controller, forwarded there by {@link ControllerForwarder} from any other node. Thread-safe.
  */
 public final class AdminApi {
@@ -26,21 +27,21 @@ public final class AdminApi {
     private final Set<String> regions;
     private final int maxBodyBytes;
     private final RegionPauses pauses;
+    private final BulkPlacementAdmin bulk;
 
-    public AdminApi(AdminAuth auth, PlacementAdmin admin, ControllerForwarder forwarder, Set<String> regions,
-                    int maxBodyBytes) {
-        this(auth, admin, forwarder, regions, maxBodyBytes, RegionPauses.inMemory());
-    }
-
-    /** @param pauses a placement may not make a region whose replication is paused accept writes */
-    public AdminApi(AdminAuth auth, PlacementAdmin admin, ControllerForwarder forwarder, Set<String> regions,
-                    int maxBodyBytes, RegionPauses pauses) {
+    /**
+     * @param bulk   bulk changes, on the same serial executor as {@code admin}'s
+     * @param pauses a placement may not make a region whose replication is paused accept writes
+     */
+    public AdminApi(AdminAuth auth, PlacementAdmin admin, BulkPlacementAdmin bulk, ControllerForwarder forwarder,
+                    Set<String> regions, int maxBodyBytes, RegionPauses pauses) {
         this.pauses = pauses;
         this.auth = auth;
         this.admin = admin;
         this.forwarder = forwarder;
         this.regions = Collections.unmodifiableSet(new LinkedHashSet<>(regions));  // keeps configured order
         this.maxBodyBytes = maxBodyBytes;
+        this.bulk = bulk;
     }
 
     public void register(HttpEndpoints endpoints) {
@@ -48,7 +49,22 @@ public final class AdminApi {
         endpoints.add(HandlerType.GET, PLACEMENT_PATH, auth.protect(ctx -> CompletableFuture.completedFuture(
                 admin.get(RequestParsing.tenant(ctx.pathParam("tenant"))))));
         endpoints.add(HandlerType.GET, TENANTS_PATH, auth.protect(ctx -> CompletableFuture.completedFuture(
-                admin.list())));
+                admin.list(TenantListing.parse(firstValues(ctx), regions)))));
+        endpoints.add(HandlerType.PUT, TENANTS_PATH, auth.protect(this::putPlacements));
+    }
+
+    private static Map<String, String> firstValues(Context ctx) {
+        Map<String, String> query = new LinkedHashMap<>();
+        ctx.queryParamMap().forEach((name, values) -> query.put(name, values.isEmpty() ? "" : values.get(0)));
+        return query;
+    }
+
+    /** {@code PUT /admin/tenants}: many placements, a result per entry (see {@link BulkPlacementAdmin}). */
+    private CompletableFuture<Reply> putPlacements(Context ctx) {
+        byte[] body = HttpEndpoints.body(ctx, maxBodyBytes);
+        // Validated here as well as on the controller: bad entries are reported without a hop.
+        BulkPlacementRequest request = BulkPlacementRequest.parse(body, regions, this::refusePausedWriters);
+        return forwarder.onController(ctx, body, () -> bulk.putAll(request), bulk::awaitRelayed);
     }
 
     private CompletableFuture<Reply> putPlacement(Context ctx) {

@@ -238,9 +238,8 @@ public final class PlacementAdmin {
                 .orElseThrow(() -> DocumentWriter.tenantNotFound(tenant));
     }
 
-    /** {@code {"tenants":[placements sorted by tenant]}}. */
-    public Reply list() {
-        List<Placement> all = view.placements().stream().sorted(Comparator.comparing(Placement::tenant)).toList();
-        return Reply.json(200, Map.of("tenants", all));
+    /** A page of {@code {"tenants":[placements sorted by tenant], "next"}} (see {@link TenantListing}). */
+    public Reply list(TenantListing listing) {
+        return listing.read(view);
     }
 }

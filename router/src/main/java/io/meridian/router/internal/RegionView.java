@@ -6,10 +6,14 @@ import io.meridian.streams.PartitionOwner;
 import io.meridian.streams.RegionStreams;
 import io.meridian.streams.StoredDocument;
 import io.meridian.streams.SyncTracker;
+import io.meridian.streams.PlacementPage;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * What the router reads from this region's state: the placement view and the materialized documents. Production
@@ -21,6 +25,28 @@ public interface RegionView {
     List<Placement> placements();
 
     Optional<StoredDocument> document(String tenant, String key);
+
+    /**
+     * A page of placements after tenant {@code after} (exclusive; null: from the first), in tenant order: at most
+     * {@code limit} that {@code filter} accepts, looking at no more than {@code scanBudget}. Views over a store read a
+     * range of it; this default sorts {@link #placements()} (tests).
+     */
+    default PlacementPage placements(String after, int limit, int scanBudget, Predicate<Placement> filter) {
+        List<Placement> sorted = placements().stream().filter(p -> after == null || p.tenant().compareTo(after) > 0)
+                .sorted(Comparator.comparing(Placement::tenant)).toList();
+        List<Placement> page = new ArrayList<>();
+        int scanned = 0;
+        for (Placement placement : sorted) {
+            if (page.size() == limit || scanned == scanBudget) {
+                return new PlacementPage(page, Optional.of(sorted.get(scanned - 1).tenant()));
+            }
+            scanned++;
+            if (filter.test(placement)) {
+                page.add(placement);
+            }
+        }
+        return new PlacementPage(page, Optional.empty());
+    }
 
     boolean isReady();
 
@@ -55,6 +81,11 @@ public interface RegionView {
             @Override
             public List<Placement> placements() {
                 return streams.placements();
+            }
+
+            @Override
+            public PlacementPage placements(String after, int limit, int scanBudget, Predicate<Placement> filter) {
+                return streams.placements(after, limit, scanBudget, filter);
             }
 
             @Override
