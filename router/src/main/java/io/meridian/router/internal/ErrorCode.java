@@ -29,6 +29,8 @@ public enum ErrorCode {
     INVALID_WRITE_CONCERN(400),
     INVALID_READ_CONCERN(400),
     INVALID_PAUSE(400),
+    /** A {@code meridian.ingest} record that is not a write request (not an object of its fields, a bad op). */
+    INVALID_INGEST_REQUEST(400),
     UNAUTHORIZED(401),
     TENANT_NOT_FOUND(404),
     DOCUMENT_NOT_FOUND(404),
@@ -73,7 +75,9 @@ public enum ErrorCode {
     WRITE_CONCERN_TIMEOUT(503),
     READ_CONCERN_UNAVAILABLE(503),
     PARTITION_MOVING(503),
-    OWNER_UNREACHABLE(503);
+    OWNER_UNREACHABLE(503),
+    /** An ingest request's write could not reach the tenant's primary region (another region) over HTTP. */
+    PRIMARY_UNREACHABLE(503);
 
     private final int status;
     private final boolean retriable;
