@@ -271,7 +271,8 @@ public final class IngestService implements AutoCloseable {
         LOG.warn("ingest request {} sent to {}: {} ({}) requestId={} tenant={}", source, Topics.DLQ.name(),
                 result.code(), result.message(), malformed.requestId(), malformed.tenant());
         // Keyed by the request id when it could be read, else by where the request is: its sender can find it.
-        String key = malformed.requestId() != null ? malformed.requestId() : source;
+        String key = malformed.requestId() != null && !malformed.requestId().isEmpty() ? malformed.requestId()
+                : source;
         return CompletableFuture.allOf(
                         send(Topics.DLQ.name(), letter.source(), Topics.DLQ.valueSerde().serializer()
                                 .serialize(Topics.DLQ.name(), letter)),
@@ -317,8 +318,8 @@ public final class IngestService implements AutoCloseable {
                 details.put("current", body.path("current").asText());
             }
             return new IngestResult(requestId, tenant, key, op, IngestResult.ACCEPTED, reply.status(),
-                    body.path("position").asText(null), body.path("epoch").isNumber() ? body.path("epoch").asLong()
-                    : null, body.path("region").asText(null), null, null, details, source, node, now);
+                    body.path("position").asText(null), body.path("epoch").asLong(0), body.path("region").asText(null), null,
+                    null, details, source, node, now);
         }
         JsonNode error = body.path("error");
         Map<String, Object> details = new LinkedHashMap<>();
@@ -330,7 +331,7 @@ public final class IngestService implements AutoCloseable {
         }
         String code = error.path("code").asText(ErrorCode.INTERNAL.wireName());
         String message = error.path("message").asText("the write was answered " + reply.status());
-        return new IngestResult(requestId, tenant, key, op, IngestResult.REJECTED, reply.status(), null, null, null,
+        return new IngestResult(requestId, tenant, key, op, IngestResult.REJECTED, reply.status(), null, 0, null,
                 code, message, details, source, node, now);
     }
 

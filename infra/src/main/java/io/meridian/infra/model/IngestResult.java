@@ -2,6 +2,8 @@ package io.meridian.infra.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,26 +16,27 @@ import java.util.Map;
  * {@code node} the node that took it. A request may get more than one outcome (it was read again after a node crash or
  * a rebalance); an accepted request's outcomes all carry the same position. Immutable.
  *
- * @param requestId  the request's id, or null when the request had none that could be read
- * @param tenant     null when the request had none that could be read
- * @param key        null when the request had none that could be read
- * @param op         {@code put}, {@code delete}, or null when unreadable
+ * <p>Fields that do not apply are empty (left out of the JSON): {@code position}, {@code epoch} (0) and {@code region}
+ * of a rejected request, {@code code} and {@code message} of an accepted one, and what could not be read of a malformed
+ * request ({@code requestId}, {@code tenant}, {@code key}, {@code op}).
+ *
  * @param httpStatus the status of the HTTP answer to the same write: 200/201 accepted, else the error's
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record IngestResult(
-        @JsonProperty(value = "requestId") String requestId,
-        @JsonProperty(value = "tenant") String tenant,
-        @JsonProperty(value = "key") String key,
-        @JsonProperty(value = "op") String op,
+        @JsonProperty("requestId") @JsonSetter(nulls = Nulls.AS_EMPTY) String requestId,
+        @JsonProperty("tenant") @JsonSetter(nulls = Nulls.AS_EMPTY) String tenant,
+        @JsonProperty("key") @JsonSetter(nulls = Nulls.AS_EMPTY) String key,
+        @JsonProperty("op") @JsonSetter(nulls = Nulls.AS_EMPTY) String op,
         @JsonProperty(value = "status", required = true) String status,
         @JsonProperty(value = "httpStatus", required = true) int httpStatus,
-        @JsonProperty("position") String position,
-        @JsonProperty("epoch") Long epoch,
-        @JsonProperty("region") String region,
-        @JsonProperty("code") String code,
-        @JsonProperty("message") String message,
-        @JsonProperty("details") Map<String, Object> details,
+        @JsonProperty("position") @JsonSetter(nulls = Nulls.AS_EMPTY) String position,
+        @JsonProperty("epoch") @JsonSetter(nulls = Nulls.AS_EMPTY)
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) long epoch,
+        @JsonProperty("region") @JsonSetter(nulls = Nulls.AS_EMPTY) String region,
+        @JsonProperty("code") @JsonSetter(nulls = Nulls.AS_EMPTY) String code,
+        @JsonProperty("message") @JsonSetter(nulls = Nulls.AS_EMPTY) String message,
+        @JsonProperty("details") @JsonSetter(nulls = Nulls.AS_EMPTY) Map<String, Object> details,
         @JsonProperty(value = "source", required = true) String source,
         @JsonProperty(value = "node", required = true) String node,
         @JsonProperty(value = "timestamp", required = true) long timestamp) {
@@ -42,8 +45,19 @@ public record IngestResult(
     public static final String REJECTED = "rejected";
 
     public IngestResult {
-        details = details == null || details.isEmpty() ? null
-                : Collections.unmodifiableMap(new LinkedHashMap<>(details));
+        requestId = orEmpty(requestId);
+        tenant = orEmpty(tenant);
+        key = orEmpty(key);
+        op = orEmpty(op);
+        position = orEmpty(position);
+        region = orEmpty(region);
+        code = orEmpty(code);
+        message = orEmpty(message);
+        details = details == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(details));
+    }
+
+    private static String orEmpty(String value) {
+        return value == null ? "" : value;
     }
 
     public boolean accepted() {
