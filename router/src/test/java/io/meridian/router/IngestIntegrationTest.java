@@ -19,6 +19,8 @@ import io.meridian.infra.topics.Topics;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -49,6 +51,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -302,7 +305,76 @@ class IngestIntegrationTest {
         }
     }
 
+    @Test
+    void shouldTakeRequestsFromAPythonProducerWithLibrdkafkasDefaultPartitioner() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        Assumptions.assumeTrue(Files.isExecutable(python) && run(List.of(python.toString(), "-c",
+                "import confluent_kafka"), null) == 0, "needs Debian's python3-confluent-kafka (.ci/run installs it)");
+        String tenant = place(cluster.uniqueName("py"), "eu-west");
+        // librdkafka hashes keys with CRC32 (consistent_random), not murmur2: the tenant lands on other partitions.
+        String script = String.join("\n",
+                "import sys, json",
+                "from confluent_kafka import Producer",
+                "bootstrap, tenant = sys.argv[1], sys.argv[2]",
+                "p = Producer({'bootstrap.servers': bootstrap, 'acks': 'all'})",
+                "for i in range(5):",
+                "    request = {'requestId': tenant + '-py' + str(i), 'tenant': tenant, 'key': 'k' + str(i),",
+                "               'op': 'put', 'value': {'from': 'python', 'i': i}}",
+                "    p.produce('" + Topics.INGEST.name() + "', key=tenant, value=json.dumps(request))",
+                "p.produce('" + Topics.INGEST.name() + "', key=tenant, value=json.dumps({'requestId': tenant + '-py-del',"
+                        + " 'tenant': tenant, 'key': 'k0', 'op': 'delete'}))",
+                "sys.exit(0 if p.flush(30) == 0 else 1)");
+        assertEquals(0, run(List.of(python.toString(), "-c", script, cluster.bootstrapServers(), tenant), null),
+                "the Python producer sent its requests");
+
+        for (int i = 0; i < 5; i++) {
+            IngestResult result = awaitOutcome(tenant + "-py" + i);
+            assertTrue(result.accepted(), result::toString);
+            assertEquals("eu-west", result.region());
+        }
+        IngestResult deleted = awaitOutcome(tenant + "-py-del");
+        assertEquals(200, deleted.httpStatus(), deleted::toString);
+        HttpResponse<String> read = TestNode.send("GET", URLS.get("eu-west") + "/v1/tenants/" + tenant + "/docs/k4",
+                null, Duration.ofSeconds(30), "X-Meridian-Min-Position", RESULTS.get(tenant + "-py4").get(0).position());
+        assertEquals("{\"from\":\"python\",\"i\":4}", read.body());
+    }
+
+    @Test
+    void shouldTakeTheDocumentedKcatExample() throws Exception {
+        Assumptions.assumeTrue(run(List.of("kcat", "-V"), null) == 0, "needs kcat (Debian's kafkacat; .ci/run installs it)");
+        String tenant = place(cluster.uniqueName("kc"), "us-east");
+        // As in router/API.md: one request per line, the tenant as the key (any key would do).
+        String line = tenant + ":{\"requestId\":\"" + tenant + "-kcat-1\",\"tenant\":\"" + tenant
+                + "\",\"key\":\"order-42\",\"op\":\"put\",\"value\":{\"total\":12}}\n";
+        assertEquals(0, run(List.of("kcat", "-P", "-b", cluster.bootstrapServers(), "-t", Topics.INGEST.name(), "-K",
+                ":"), line), "kcat produced the request");
+
+        IngestResult result = awaitOutcome(tenant + "-kcat-1");
+        assertTrue(result.accepted(), result::toString);
+        assertEquals("us-east", result.region());
+    }
+
     // ---- helpers
+
+    /** Runs {@code command} with {@code stdin} (may be null), waiting up to a minute; its exit code (-1: no such program). */
+    private static int run(List<String> command, String stdin) throws InterruptedException {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try (var in = process.getOutputStream()) {
+                if (stdin != null) {
+                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return -1;
+            }
+            return process.exitValue();
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
 
     /** A tenant with primary {@code primary}, replicated to both regions, epoch 1, visible in both regions. */
     private static String place(String tenant, String primary) {

@@ -93,7 +93,7 @@ public final class IngestWrites {
             node = RequestParsing.jsonObject(value, IngestRequest.FIELDS, EXAMPLE,
                     message -> ApiException.of(ErrorCode.INVALID_INGEST_REQUEST, message));
         } catch (ApiException e) {
-            return malformed(null, e);
+            return malformed(readableTree(value), e);
         }
         try {
             return valid(node);
@@ -159,6 +159,16 @@ public final class IngestWrites {
     private Malformed malformed(JsonNode node, ApiException reason) {
         return new Malformed(readable(node, "requestId"), readable(node, "tenant"), readable(node, "key"),
                 readable(node, "op"), errors.toReply(reason, null));
+    }
+
+    /** The record as JSON if it is an object (an unknown field, say), for what can be read of it; else null. */
+    private static JsonNode readableTree(byte[] value) {
+        try {
+            JsonNode node = io.meridian.infra.serde.Json.readTree(value);
+            return node.isObject() ? node : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** What a malformed request says in {@code field}, if it is a string: to key and describe its outcome. */
