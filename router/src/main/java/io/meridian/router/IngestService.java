@@ -362,7 +362,7 @@ public final class IngestService implements AutoCloseable {
 
     private void commit(boolean sync) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        progress.forEach((partition, at) -> at.committable().ifPresent(offset ->
+        progress.forEach((partition, at) -> at.committable(sync).ifPresent(offset ->
                 offsets.put(partition, new OffsetAndMetadata(offset))));
         if (offsets.isEmpty()) {
             return;
@@ -376,7 +376,7 @@ public final class IngestService implements AutoCloseable {
                 }
             });
         }
-        progress.values().forEach(Progress::committed);
+        offsets.forEach((partition, offset) -> progress.get(partition).committed(offset.offset()));
     }
 
     /** Stops reading and leaves the group; requests in flight are not answered here but read again elsewhere. */
@@ -419,15 +419,18 @@ public final class IngestService implements AutoCloseable {
             open.remove(offset);
         }
 
-        /** The offset to commit: the first request not answered, or past the last read; empty when unchanged. */
-        java.util.OptionalLong committable() {
+        /**
+         * The offset to commit: the first request not answered, or past the last read; empty when nothing was read, or
+         * (unless {@code again}: a last, synchronous commit after asynchronous ones that may have failed) unchanged.
+         */
+        java.util.OptionalLong committable(boolean again) {
             long offset = open.isEmpty() ? next : open.first();
-            return offset > lastCommitted && offset >= 0 ? java.util.OptionalLong.of(offset)
+            return offset >= 0 && (again || offset > lastCommitted) ? java.util.OptionalLong.of(offset)
                     : java.util.OptionalLong.empty();
         }
 
-        void committed() {
-            committable().ifPresent(offset -> lastCommitted = offset);
+        void committed(long offset) {
+            lastCommitted = offset;
         }
     }
 
