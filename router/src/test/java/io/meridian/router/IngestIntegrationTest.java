@@ -132,6 +132,7 @@ class IngestIntegrationTest {
             }
         }
         Set<Integer> partitions = new HashSet<>();
+        long start = System.nanoTime();
         requests.values().forEach(request -> partitions.add(produce(request.tenant(), request).partition()));
         assertTrue(partitions.size() > 1, "round robin spreads a tenant over partitions: " + partitions);
 
@@ -145,6 +146,8 @@ class IngestIntegrationTest {
             assertEquals(request.key(), result.key());
             assertNotNull(result.position());
         }
+        System.out.printf("ingest: %d requests produced one by one and answered in %d ms%n", requests.size(),
+                Duration.ofNanos(System.nanoTime() - start).toMillis());
         // Both nodes took requests of the tenant whose primary is the other region: nothing is read twice.
         Set<String> nodes = requests.keySet().stream().map(id -> RESULTS.get(id).get(0).node())
                 .collect(Collectors.toSet());
