@@ -94,6 +94,8 @@ public final class IngestService implements AutoCloseable {
     /** The last write of each document in flight: the next request for it waits for it. */
     private final Map<String, CompletableFuture<Void>> documents = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** The partitions of meridian.ingest this node owns now (written on the poll thread). */
+    private final java.util.Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
     /** Per assigned partition, on the poll thread only. */
     private final Map<TopicPartition, Progress> progress = new HashMap<>();
     private volatile boolean closing;
@@ -140,6 +142,11 @@ public final class IngestService implements AutoCloseable {
         lifecycle.started();
         LOG.info("ingest consumer started node={} region={} group={} topic={}", node, config.region(),
                 config.ingestGroupId(), Topics.INGEST.name());
+    }
+
+    /** How many partitions of {@code meridian.ingest} this node reads now. */
+    public int assignedPartitions() {
+        return assigned.size();
     }
 
     /** Requests read and not yet answered on this node. */
@@ -448,17 +455,20 @@ public final class IngestService implements AutoCloseable {
                 LOG.warn("ingest commit on revocation failed ({}); those requests will be read again", e.toString());
             }
             partitions.forEach(progress::remove);
+            assigned.removeAll(partitions);
             LOG.info("ingest partitions revoked node={}: {}", node, partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             partitions.forEach(progress::remove);
+            assigned.removeAll(partitions);
             LOG.warn("ingest partitions lost node={}: {}", node, partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            assigned.addAll(partitions);
             LOG.info("ingest partitions assigned node={}: {}", node, partitions);
         }
     }

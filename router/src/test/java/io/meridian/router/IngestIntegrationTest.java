@@ -72,6 +72,7 @@ class IngestIntegrationTest {
     private static final Deque<AutoCloseable> RESOURCES = new ArrayDeque<>();
     private static final Map<String, String> URLS = new LinkedHashMap<>();
     private static final Map<String, TestNode> NODES = new LinkedHashMap<>();
+    private static final List<IngestService> INGEST = new CopyOnWriteArrayList<>();
     /** Every outcome read from meridian.ingest-results, by record key (the request id, or the source). */
     private static final Map<String, List<IngestResult>> RESULTS = new ConcurrentHashMap<>();
     private static final Duration OUTCOME_WAIT = Duration.ofSeconds(90);
@@ -98,7 +99,7 @@ class IngestIntegrationTest {
             NODES.put(region, node);
         }
         await().atMost(Duration.ofMinutes(2)).until(() -> NODES.values().stream().allMatch(TestNode::ready));
-        NODES.values().forEach(TestNode::startIngest);
+        NODES.values().forEach(node -> INGEST.add(node.startIngest()));
 
         Map<String, Object> props = new HashMap<>(cluster.clientConfig());
         // Not Kafka's default murmur2: the same tenant's requests go to every partition in turn.
@@ -131,6 +132,9 @@ class IngestIntegrationTest {
                 requests.put(request.requestId(), request);
             }
         }
+        // Both nodes read some partitions (the group may still be rebalancing after an earlier test).
+        await().atMost(Duration.ofSeconds(60)).until(() -> INGEST.stream().allMatch(i -> i.assignedPartitions() > 0)
+                && INGEST.stream().mapToInt(IngestService::assignedPartitions).sum() == Topics.INGEST.partitions());
         Set<Integer> partitions = new HashSet<>();
         long start = System.nanoTime();
         requests.values().forEach(request -> partitions.add(produce(request.tenant(), request).partition()));
