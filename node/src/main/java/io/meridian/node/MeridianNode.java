@@ -18,6 +18,7 @@ import io.meridian.infra.topics.WalProducerSettings;
 import io.meridian.migration.FailbackDuty;
 import io.meridian.migration.MigrationExecutor;
 import io.meridian.router.AppliedPositionClient;
+import io.meridian.router.IngestService;
 import io.meridian.router.ReplicationStatus;
 import io.meridian.router.RouterServer;
 import io.meridian.router.WriteLimits;
@@ -174,6 +175,12 @@ public final class MeridianNode implements AutoCloseable {
         // A region whose copy has a gap (WAL records deleted before it applied them) re-seeds itself.
         router.autoReseed(retention::needsReseed, retention::clear);
         router.start();
+        if (config.ingestEnabled()) {
+            // After the router (it writes through it), closed before it.
+            IngestService ingest = router.ingest(registry);
+            resources.add(ingest);
+            ingest.start();
+        }
         LOG.info("node={} region={} serving on port {}", config.nodeId(), config.region(), router.port());
         // Joins the region's applier group only now that it listens: a restarted node of a multi-node region can be
         // given its partitions back at once, and until it listened the other nodes' forwards to it failed (chaos

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.model.IngestRequest;
+import io.meridian.infra.model.IngestResult;
 import io.meridian.infra.serde.Json;
+import io.meridian.infra.serde.RawJson;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -17,6 +20,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RoundRobinPartitioner;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -250,6 +264,87 @@ class LocalMigrationTest {
         });
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() ->
                 digest("eu-west", tenant).equals(digest("us-east", tenant)));
+    }
+
+    /**
+     * Write requests produced to {@code meridian.ingest} (round robin over partitions, so every node of the deployment
+     * reads some) while their tenant migrates: each is applied once and answered accepted on
+     * {@code meridian.ingest-results}, in us-east before the switch and in eu-west after it.
+     */
+    @Test
+    @Order(30)
+    void ingestRequestsFollowTheirTenantThroughAMigration() throws Exception {
+        long start = System.nanoTime();
+        local.deployment().awaitReady(Duration.ofSeconds(120));
+        String tenant = "ingest";
+        local.place(tenant, "us-east", null);
+        String bootstrap = local.deployment().kafka().bootstrapServers();
+        List<String> ids = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicBoolean producing = new AtomicBoolean(true);
+        Thread service = new Thread(() -> {
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.PARTITIONER_CLASS_CONFIG, RoundRobinPartitioner.class.getName()),
+                    new StringSerializer(), new ByteArraySerializer())) {
+                for (int i = 0; producing.get(); i++) {
+                    IngestRequest request = IngestRequest.put("ingest-" + i, tenant, "k" + (i % 10),
+                            RawJson.parse("{\"i\":" + i + "}"));
+                    producer.send(new ProducerRecord<>("meridian.ingest", tenant, Json.write(request))).get();
+                    ids.add(request.requestId());
+                    Thread.sleep(25);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "ingest-service");
+        service.start();
+        Map<String, List<IngestResult>> outcomes = new ConcurrentHashMap<>();
+        try (KafkaConsumer<String, byte[]> results = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = results.partitionsFor("meridian.ingest-results").stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            results.assign(partitions);
+            results.seekToBeginning(partitions);
+            Runnable read = () -> results.poll(Duration.ofMillis(200)).forEach(r -> outcomes
+                    .computeIfAbsent(r.key(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                    .add(Json.read(r.value(), IngestResult.class)));
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                read.run();
+                return outcomes.keySet().stream().filter(k -> k.startsWith("ingest-")).count() >= 10;
+            });
+            System.out.printf("ingest: 10 outcomes after %d ms%n", (System.nanoTime() - start) / 1_000_000);
+
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> local.admin("POST",
+                    "eu-west", "/admin/tenants/" + tenant + "/migrate", "{\"to_region\":\"eu-west\"}")
+                    .statusCode() == 202);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    local.placement(tenant, "eu-west").get("primary").asText().equals("eu-west"));
+            System.out.printf("ingest: switched after %d ms%n", (System.nanoTime() - start) / 1_000_000);
+            int before = ids.size();
+            await().atMost(Duration.ofSeconds(60)).until(() -> ids.size() >= before + 10);
+            producing.set(false);
+            service.join(30_000);
+
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                read.run();
+                return ids.stream().allMatch(outcomes::containsKey);
+            });
+            System.out.printf("ingest: %d outcomes after %d ms%n", ids.size(), (System.nanoTime() - start) / 1_000_000);
+        }
+        java.util.Set<String> regions = new java.util.HashSet<>();
+        for (String id : ids) {
+            List<IngestResult> answers = outcomes.get(id);
+            IngestResult first = answers.get(0);
+            assertTrue(first.accepted(), first.toString());
+            answers.forEach(a -> assertEquals(first.position(), a.position(), "one write per request: " + answers));
+            regions.add(first.region());
+            var read = send("GET", local.url("eu-west") + "/v1/tenants/" + tenant + "/docs/" + first.key(), null,
+                    "X-Meridian-Min-Position", first.position());
+            assertEquals(200, read.statusCode(), "eu-west lost ingested write " + id);
+        }
+        assertEquals(java.util.Set.of("us-east", "eu-west"), regions, "written in the old, then the new primary");
+        assertEquals(ids.size(), ids.stream().map(id -> outcomes.get(id).get(0).position()).distinct().count());
     }
 
     private static String digest(String region, String tenant) throws Exception {

@@ -26,6 +26,7 @@ import io.meridian.router.internal.FailoverPauseApi;
 import io.meridian.router.internal.FailoverAdmin;
 import io.meridian.router.internal.HealthApi;
 import io.meridian.router.internal.HttpEndpoints;
+import io.meridian.router.internal.IngestWrites;
 import io.meridian.router.internal.MigrationAdmin;
 import io.meridian.router.internal.MigrationApi;
 import io.meridian.router.internal.OwnerForwarder;
@@ -117,6 +118,8 @@ public final class RouterServer implements AutoCloseable {
     private final Javalin app;
     private final Lifecycle lifecycle;
     private final SyncReporter syncReporter;
+    private final IngestWrites ingestWrites;
+    private final Clock clock;
 
     /** How long admin requests wait: for this node's view, and for the controller when forwarded. */
     record AdminTimeouts(Duration visibleWait, Duration forwardConnect, Duration forwardRequest) {
@@ -185,7 +188,7 @@ public final class RouterServer implements AutoCloseable {
         Objects.requireNonNull(migrations, "migrations");
         Objects.requireNonNull(failbacks, "failbacks");
         Objects.requireNonNull(replication, "replication");
-        Objects.requireNonNull(clock, "clock");
+        this.clock = Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(timeouts, "timeouts");
         RouterMetrics metrics = new RouterMetrics(Objects.requireNonNull(registry, "registry"));
 
@@ -289,6 +292,18 @@ public final class RouterServer implements AutoCloseable {
                 config.adminToken());
         new AppliedApi(tracker, config.region(), config.nodeId(), config.walPartitions(), owners).register(endpoints);
         regionReads.register(endpoints);
+        // Requests read from meridian.ingest take the same path as the document endpoints' writes.
+        this.ingestWrites = new IngestWrites(writer, owners, documentLimit, errors, forwardClient,
+                longestDataRequest(config).plus(config.routingRebalanceWait()).plusSeconds(5), config.walPartitions(),
+                httpThreads);
+    }
+
+    /**
+     * A consumer of {@code meridian.ingest} that writes through this server's write path ({@link IngestService}); not
+     * started. The caller starts it after this server and closes it before.
+     */
+    public IngestService ingest(io.micrometer.core.instrument.MeterRegistry registry) {
+        return new IngestService(config, ingestWrites, registry, clock);
     }
 
     /**

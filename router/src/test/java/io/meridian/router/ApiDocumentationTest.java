@@ -78,6 +78,10 @@ class ApiDocumentationTest {
     @Test
     void shouldDocumentEveryMeterAndTagValue() {
         RouterMetrics.NAMES.forEach(ApiDocumentationTest::assertDocumented);
+        IngestMetrics.NAMES.forEach(ApiDocumentationTest::assertDocumented);
+        for (IngestMetrics.Outcome outcome : IngestMetrics.Outcome.values()) {
+            assertDocumented(outcome.tagValue());
+        }
         for (RedirectReason reason : RedirectReason.values()) {
             assertDocumented(reason.tagValue());
         }

@@ -43,6 +43,7 @@ final class TestNode implements AutoCloseable {
     private final MeridianConfig config;
     private final RegionStreams streams;
     private RouterServer router;
+    private PrometheusMeterRegistry registry;
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
 
     private TestNode(MeridianConfig config, RegionStreams streams) {
@@ -125,6 +126,24 @@ final class TestNode implements AutoCloseable {
                 new FakeMigrations(), new FakeReplicationStatus(), registry, Clock.systemUTC());
         resources.push(router);
         router.start();
+        this.registry = registry;
+    }
+
+    /** Starts the node's {@code meridian.ingest} consumer, as MeridianNode does; closed (first) with the node. */
+    IngestService startIngest() {
+        IngestService ingest = router.ingest(registry);
+        resources.push(ingest);
+        ingest.start();
+        return ingest;
+    }
+
+    /** The node's metrics registry. */
+    PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    MeridianConfig config() {
+        return config;
     }
 
     String id() {

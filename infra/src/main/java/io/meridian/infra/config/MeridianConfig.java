@@ -76,6 +76,10 @@ public final class MeridianConfig extends AbstractConfig {
     public static final String FAILBACK_ENABLED = "failback.enabled";
     public static final String FAILBACK_AFTER_MS = "failback.after.ms";
     public static final String FAILBACK_MAX_PER_REGION = "failback.max.per.region";
+    public static final String INGEST_ENABLED = "ingest.enabled";
+    public static final String INGEST_GROUP_ID = "ingest.group.id";
+    public static final String INGEST_MAX_IN_FLIGHT = "ingest.max.in.flight";
+    public static final String INGEST_RETRY_BUDGET_MS = "ingest.retry.budget.ms";
 
     public static final String BACKEND_ZOOKEEPER = "zookeeper";
     public static final String BACKEND_KAFKA = "kafka";
@@ -189,7 +193,19 @@ public final class MeridianConfig extends AbstractConfig {
                     "How long a tenant's preferred region must have been healthy (and outside its failover inhibit"
                             + " window) before the tenant is moved back to it: the failback's hysteresis.")
             .define(FAILBACK_MAX_PER_REGION, Type.INT, 1, Range.between(1, 1_000), Importance.LOW,
-                    "How many failbacks into one region may run at the same time.");
+                    "How many failbacks into one region may run at the same time.")
+            .define(INGEST_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Whether this node takes part in consuming meridian.ingest (write requests produced to Kafka):"
+                            + " every node of every region is a member of one consumer group, so each request is read"
+                            + " once and written through the tenant's primary region.")
+            .define(INGEST_GROUP_ID, Type.STRING, "meridian-ingest", new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "The consumer group of meridian.ingest; the same on every node of the deployment.")
+            .define(INGEST_MAX_IN_FLIGHT, Type.INT, 256, Range.between(1, 100_000), Importance.LOW,
+                    "Ingest requests this node works on at once; beyond, it stops fetching until outcomes are out.")
+            .define(INGEST_RETRY_BUDGET_MS, Type.LONG, 300_000L, Range.between(0L, 86_400_000L), Importance.MEDIUM,
+                    "How long an ingest request whose write gets an answer that may pass by itself (503: paused,"
+                            + " a moving partition, Kafka or coordination unavailable; 409 placement_changed) is"
+                            + " retried, with the same request id, before its outcome is published as that rejection.");
 
     private final Map<String, URI> regionUrls;
 
@@ -434,6 +450,22 @@ public final class MeridianConfig extends AbstractConfig {
      * Properties every Kafka client of this node starts from: the bootstrap servers, {@code client.rack} = region, and
      * every {@code kafka.*} key without its prefix.
      */
+    public boolean ingestEnabled() {
+        return getBoolean(INGEST_ENABLED);
+    }
+
+    public String ingestGroupId() {
+        return getString(INGEST_GROUP_ID);
+    }
+
+    public int ingestMaxInFlight() {
+        return getInt(INGEST_MAX_IN_FLIGHT);
+    }
+
+    public Duration ingestRetryBudget() {
+        return Duration.ofMillis(getLong(INGEST_RETRY_BUDGET_MS));
+    }
+
     public Map<String, Object> kafkaClientProperties() {
         Map<String, Object> props = new HashMap<>(originalsWithPrefix("kafka."));
         props.put("bootstrap.servers", bootstrapServers());

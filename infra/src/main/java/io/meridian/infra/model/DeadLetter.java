@@ -43,7 +43,14 @@ public record DeadLetter(
         /** Its epoch is newer than the tenant's fence: not written through a router. */
         EPOCH_AHEAD,
         /** The applier failed on it (a defect): the partition goes on without it. */
-        PROCESSING_FAILED;
+        PROCESSING_FAILED,
+        /**
+         * A fence the applier did not put in force: on another partition than its tenant's, or older (epoch or
+         * controller epoch) than the fence in force. Only the controller writes fences, in the tenant's partition.
+         */
+        FENCE_IGNORED,
+        /** A {@code meridian.ingest} request that is not a valid write request (its outcome says why). */
+        INVALID_REQUEST;
 
         @JsonValue
         public String wireName() {

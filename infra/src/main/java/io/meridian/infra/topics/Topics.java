@@ -5,6 +5,7 @@ import io.meridian.infra.model.ConflictRecord;
 import io.meridian.infra.model.ConflictStats;
 import io.meridian.infra.model.DeadLetter;
 import io.meridian.infra.model.Heartbeat;
+import io.meridian.infra.model.IngestResult;
 import io.meridian.infra.model.MigrationEvent;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.RegionPause;
@@ -87,8 +88,20 @@ public final class Topics {
                     TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(2 * 1024 * 1024 + 1024),
                     TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, MIN_ISR));
 
+    /**
+     * Write requests from services that produce to Kafka, in any language, with any partitioner and any key (see
+     * {@code IngestRequest} for the JSON): read as bytes, so a request that cannot be read becomes a rejected outcome
+     * and a dead letter, never a stuck consumer. One consumer group over every node reads each request once.
+     */
+    public static final Topic<String, byte[]> INGEST = new Topic<>("meridian.ingest", Serdes.String(),
+            Serdes.ByteArray(), 12, RF, retained(Duration.ofDays(7)));
+
+    /** The outcome of each ingested request, keyed by its request id: accepted with its position, or rejected. */
+    public static final Topic<String, IngestResult> INGEST_RESULTS = new Topic<>("meridian.ingest-results",
+            Serdes.String(), new JsonSerde<>(IngestResult.class), 12, RF, retained(Duration.ofDays(7)));
+
     public static final List<Topic<?, ?>> ALL = List.of(WAL, PLACEMENTS, MIGRATIONS, HEARTBEATS, REPLICATION_LAG,
-            CONFLICTS, CONFLICT_STATS, CONTROLLER, DLQ, REGIONS, SYNC);
+            CONFLICTS, CONFLICT_STATS, CONTROLLER, DLQ, REGIONS, SYNC, INGEST, INGEST_RESULTS);
 
     private Topics() {
     }

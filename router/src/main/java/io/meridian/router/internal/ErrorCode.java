@@ -32,6 +32,8 @@ public enum ErrorCode {
     INVALID_BULK(400),
     DUPLICATE_TENANT(400),
     INVALID_PAGE(400),
+    /** A {@code meridian.ingest} record that is not a write request (not an object of its fields, a bad op). */
+    INVALID_INGEST_REQUEST(400),
     UNAUTHORIZED(401),
     TENANT_NOT_FOUND(404),
     DOCUMENT_NOT_FOUND(404),
@@ -77,7 +79,9 @@ public enum ErrorCode {
     WRITE_CONCERN_TIMEOUT(503),
     READ_CONCERN_UNAVAILABLE(503),
     PARTITION_MOVING(503),
-    OWNER_UNREACHABLE(503);
+    OWNER_UNREACHABLE(503),
+    /** An ingest request's write could not reach the tenant's primary region (another region) over HTTP. */
+    PRIMARY_UNREACHABLE(503);
 
     private final int status;
     private final boolean retriable;

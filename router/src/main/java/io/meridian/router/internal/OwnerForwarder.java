@@ -109,6 +109,16 @@ public final class OwnerForwarder {
         return route(request, tenant, partition, local, System.nanoTime() + rebalanceWait.toNanos());
     }
 
+    /**
+     * As {@link #onOwner(Context, String, int, byte[], Supplier)} for a request that did not come over HTTP (an ingest
+     * request): {@code method rawPath} with {@code body} and {@code headers} is what is forwarded to the owner.
+     */
+    public CompletableFuture<Reply> onOwner(String method, String rawPath, byte[] body, Map<String, String> headers,
+                                            String tenant, int partition, Supplier<CompletableFuture<Reply>> local) {
+        Request request = new Request(method, rawPath, null, body, Map.copyOf(headers), null);
+        return route(request, tenant, partition, local, System.nanoTime() + rebalanceWait.toNanos());
+    }
+
     private CompletableFuture<Reply> route(Request request, String tenant, int partition,
                                            Supplier<CompletableFuture<Reply>> local, long deadline) {
         PartitionOwner owner = view.owner(partition);

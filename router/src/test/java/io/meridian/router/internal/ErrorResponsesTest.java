@@ -58,7 +58,8 @@ class ErrorResponsesTest {
                 ErrorCode.NO_CONTROLLER, ErrorCode.CONTROLLER_UNREACHABLE, ErrorCode.MIGRATIONS_UNAVAILABLE,
                 ErrorCode.MIGRATION_IN_PROGRESS, ErrorCode.TARGET_UNHEALTHY, ErrorCode.TARGET_LAGGING,
                 ErrorCode.WRITE_CONCERN_UNAVAILABLE, ErrorCode.WRITE_CONCERN_TIMEOUT,
-                ErrorCode.READ_CONCERN_UNAVAILABLE, ErrorCode.TARGET_SYNCING, ErrorCode.PARTITION_MOVING, ErrorCode.OWNER_UNREACHABLE),
+                ErrorCode.READ_CONCERN_UNAVAILABLE, ErrorCode.TARGET_SYNCING, ErrorCode.PARTITION_MOVING, ErrorCode.OWNER_UNREACHABLE,
+                ErrorCode.PRIMARY_UNREACHABLE),
                 EnumSet.copyOf(
                 java.util.Arrays.stream(ErrorCode.values()).filter(ErrorCode::retriable).toList()));
     }

@@ -117,7 +117,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         }
         try {
             if (wal instanceof WalRecord.Fence fence) {
-                applyFence(fence, position, record.timestamp());
+                applyFence(fence, position, record.timestamp(), record.value());
             } else if (wal instanceof WalRecord.DataRecord data) {
                 if (syncs.holdsRecords(data.tenant())) {
                     // This region is syncing the tenant: decided once its snapshot is merged (TenantSyncs).
@@ -207,11 +207,22 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
      * A fence from an older controller than one this partition has already seen is ignored: a deposed controller's
      * commit that slipped through cannot take effect, and log order makes that the same decision in every region.
      */
-    private void applyFence(WalRecord.Fence fence, Position position, long timestamp) {
+    private void applyFence(WalRecord.Fence fence, Position position, long timestamp, byte[] value) {
+        int home = WalPartitioner.partitionOf(fence.tenant(), walPartitions);
+        if (home != position.partition()) {
+            // Only the controller writes fences, in the tenant's partition: this one was produced by something else.
+            deadLetter(Topics.WAL.name(), position, value, timestamp, DeadLetter.Code.WRONG_PARTITION, "fence of"
+                    + " tenant " + fence.tenant() + " belongs on WAL partition " + home + ", not " + position.partition()
+                    + ": not put in force (only Meridian's controller writes fences)");
+            return;
+        }
         Long newestController = controllerEpochs.get(position.partition());
         if (newestController != null && fence.controllerEpoch() < newestController) {
             LOG.warn("ignoring fence tenant={} epoch={} at {}: controller epoch {} is older than {} already applied",
                     fence.tenant(), fence.epoch(), position, fence.controllerEpoch(), newestController);
+            deadLetter(Topics.WAL.name(), position, value, timestamp, DeadLetter.Code.FENCE_IGNORED, "controller"
+                    + " epoch " + fence.controllerEpoch() + " is older than " + newestController + ", already applied"
+                    + " on this partition: a deposed controller's fence, not put in force");
             return;
         }
         if (newestController == null || fence.controllerEpoch() > newestController) {
@@ -222,6 +233,9 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         if (current != null && next.epoch() <= current.epoch()) {
             LOG.warn("ignoring fence tenant={} epoch={} at {}: epoch {} is already in force", fence.tenant(),
                     next.epoch(), position, current.epoch());
+            deadLetter(Topics.WAL.name(), position, value, timestamp, DeadLetter.Code.FENCE_IGNORED, "epoch "
+                    + next.epoch() + " of tenant " + fence.tenant() + " is not newer than epoch " + current.epoch()
+                    + " in force: not put in force (placement epochs only grow)");
             return;
         }
         fences.put(fence.tenant(), next);
