@@ -231,4 +231,23 @@ class ReplicationHealthTest {
         copy.set("endOffsets", offsets);
         return copy;
     }
+
+    @Test
+    void shouldReportABrokerDownAndALeaderlessPartition() {
+        given(Map.of());
+        assertEquals("healthy", status(), "health unknown: not held against the cluster");
+        assertEquals("unknown", json(h.get(HEALTH)).path("kafka").path("status").asText());
+
+        h.replication.kafka = Optional.of(new io.meridian.streams.KafkaClusterHealth(2_000,
+                new java.util.TreeSet<>(Set.of(1, 2)), new java.util.TreeSet<>(Set.of(3)), 12, 0));
+        assertEquals("degraded", status(), "one of three brokers dead: no longer healthy");
+        JsonNode kafka = json(h.get(HEALTH)).path("kafka");
+        assertEquals("degraded", kafka.path("status").asText());
+        assertEquals(3, kafka.path("offlineBrokers").get(0).asInt());
+        assertEquals(12, kafka.path("underReplicatedPartitions").asInt());
+
+        h.replication.kafka = Optional.of(new io.meridian.streams.KafkaClusterHealth(2_000,
+                new java.util.TreeSet<>(Set.of(1)), new java.util.TreeSet<>(Set.of(2, 3)), 30, 4));
+        assertEquals("unhealthy", status(), "partitions without a leader take no writes");
+    }
 }
