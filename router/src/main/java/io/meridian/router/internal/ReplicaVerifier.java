@@ -49,7 +49,14 @@ public final class ReplicaVerifier {
     static final int ROUNDS = 3;
 
     /** The verdict of one check. */
-    public enum Status { CONSISTENT, DIVERGENT, UNCONFIRMED, INCOMPLETE }
+    public enum Status {
+        CONSISTENT, DIVERGENT, UNCONFIRMED, INCOMPLETE;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /** One region's answer. */
     public record RegionDigest(String region, String digest, long documents, Position position, boolean stable,
@@ -122,7 +129,15 @@ public final class ReplicaVerifier {
     private Map<String, RegionDigest> ask(String tenant, Collection<String> regions, Position min, boolean keys,
                                           Map<String, Object> errors) {
         Map<String, CompletableFuture<RegionDigest>> calls = new LinkedHashMap<>();
-        regions.forEach(region -> calls.put(region, source.digest(region, tenant, min, keys)));
+        regions.forEach(region -> {
+            CompletableFuture<RegionDigest> call = source.digest(region, tenant, min, keys);
+            if (min != null) {
+                // A region that cannot reach the target in time (lagging, paused) still tells what it holds: the
+                // verdict is then at most UNCONFIRMED, with the keys that differ.
+                call = call.exceptionallyCompose(e -> source.digest(region, tenant, null, keys));
+            }
+            calls.put(region, call);
+        });
         Map<String, RegionDigest> answers = new TreeMap<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         calls.forEach((region, call) -> {
