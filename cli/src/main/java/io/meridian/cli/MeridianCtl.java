@@ -35,10 +35,11 @@ import picocli.CommandLine.Spec;
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Operate Meridian: tenants, replication, migrations, events.",
         subcommands = {TenantsCommand.class, ReplicationCommand.class, MigrateCommand.class, EventsCommand.class,
-                SyncCommand.class, RegionCommand.class, FailbackCommand.class,
+                SyncCommand.class, RegionCommand.class, FailbackCommand.class, VerifyCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 the node refused the request (4xx), 2 usage, 3 node or Kafka unreachable"
-                + " or 5xx, 4 a watched migration failed or was cancelled, 5 internal error."})
+                + " or 5xx, 4 a watched migration failed or was cancelled, 5 internal error, 10 verify found replica"
+                + " regions that differ."})
 public final class MeridianCtl implements Callable<Integer> {
     static final String DEFAULT_URL = "http://127.0.0.1:8081";
     static final String LOCAL_DIR = ".meridian/local";
