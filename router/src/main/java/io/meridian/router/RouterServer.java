@@ -106,6 +106,8 @@ public final class RouterServer implements AutoCloseable {
      * executor's call timeout); more requests queue, without holding an HTTP thread.
      */
     private static final int MIGRATION_THREADS = 4;
+    /** How long a region asked by the consistency check waits to reach the check's WAL position. */
+    static final Duration VERIFY_POSITION_WAIT = Duration.ofSeconds(3);
 
     private final MeridianConfig config;
     private final RegionView view;
@@ -288,10 +290,11 @@ public final class RouterServer implements AutoCloseable {
                 .withDigestAt(new DigestAt(view, tracker, config.region(), config.walPartitions(),
                         config.readMinPositionWait(), migrationExecutor))
                 .register(endpoints);
-        // Each region answers within its position wait; a round of the check takes at most that plus a margin.
-        Duration verifyRound = config.readMinPositionWait().plusSeconds(10);
+        // Each region waits for the check's position up to VERIFY_POSITION_WAIT (then answers as it is); a round of the
+        // check takes at most that plus a margin.
+        Duration verifyRound = VERIFY_POSITION_WAIT.plusSeconds(10);
         ReplicaVerifier verifier = new ReplicaVerifier(ReplicaVerifier.overHttp(config.regionUrls(), forwardClient,
-                config.adminToken(), verifyRound), verifyRound);
+                config.adminToken(), VERIFY_POSITION_WAIT, verifyRound), verifyRound);
         new VerifyApi(adminAuth, view, verifier, checkExecutor).register(endpoints);
         this.consistencyCheck = new ConsistencyCheck(view, verifier, () -> controlPlane.election().leading(),
                 config.consistencyCheckTenants(), registry, new java.util.Random());

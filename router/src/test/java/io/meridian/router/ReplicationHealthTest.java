@@ -183,8 +183,8 @@ class ReplicationHealthTest {
         assertEquals(200, response.statusCode(), response.body());
         assertTrue(RouterServerTest.header(response, "Content-Type").startsWith("application/json"));
         JsonNode body = json(response);
-        assertEquals(List.of("status", "region", "role", "controllerEpoch", "hasQuorum", "wal", "conflictsLastMinute",
-                "deadLettersLastMinute", "regions"), fieldNames(body));
+        assertEquals(List.of("status", "region", "role", "controllerEpoch", "hasQuorum", "wal", "kafka",
+                "conflictsLastMinute", "deadLettersLastMinute", "regions"), fieldNames(body));
         assertEquals("degraded", body.get("status").asText());
         assertEquals("us-east", body.get("region").asText());
         assertEquals("controller", body.get("role").asText());

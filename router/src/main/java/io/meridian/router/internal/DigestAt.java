@@ -25,6 +25,7 @@ import java.util.concurrent.TimeoutException;
 public final class DigestAt {
     static final String MIN_POSITION = "min_position";
     static final String KEYS = "keys";
+    static final String WAIT_MS = "wait_ms";
     private static final int STABLE_ATTEMPTS = 5;
 
     private final RegionView view;
@@ -68,16 +69,34 @@ public final class DigestAt {
             throw ApiException.of(ErrorCode.INVALID_POSITION, "tenant " + tenant + " is on WAL partition " + partition
                     + ", min_position " + min + " is not", tenant);
         }
-        return tracker.awaitApplied(position, maxWait).handleAsync((ok, error) -> {
+        Duration wait = wait(ctx.queryParam(WAIT_MS), tenant);
+        return tracker.awaitApplied(position, wait).handleAsync((ok, error) -> {
             if (error != null) {
                 if (ErrorResponses.unwrap(error) instanceof TimeoutException) {
                     throw ApiException.of(ErrorCode.POSITION_NOT_REACHED, "region " + region + " has not applied"
-                            + " position " + position + " within " + maxWait.toMillis() + " ms", tenant);
+                            + " position " + position + " within " + wait.toMillis() + " ms", tenant);
                 }
                 throw new IllegalStateException("waiting for position " + position + " failed", error);
             }
             return digest(placement, partition, withKeys);
         }, executor);
+    }
+
+    /** {@code wait_ms}: how long to wait for {@code min_position}, at most (and by default) the node's maximum. */
+    private Duration wait(String value, String tenant) {
+        if (value == null || value.isBlank()) {
+            return maxWait;
+        }
+        try {
+            long millis = Long.parseLong(value);
+            if (millis >= 0) {
+                return Duration.ofMillis(Math.min(millis, maxWait.toMillis()));
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiException.of(ErrorCode.INVALID_POSITION, "wait_ms (how long to wait for min_position) must be a"
+                + " non-negative number of milliseconds, got '" + value + "'", tenant);
     }
 
     private Reply digest(Placement placement, int partition, boolean withKeys) {

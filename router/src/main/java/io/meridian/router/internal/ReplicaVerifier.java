@@ -96,9 +96,12 @@ public final class ReplicaVerifier {
                     Map.of(), List.of());
         }
         Map<String, Object> errors = new TreeMap<>();
-        Map<String, RegionDigest> answers = ask(tenant, regions, null, false, errors);
-        for (int round = 0; errors.isEmpty() && round < ROUNDS && !samePosition(answers); round++) {
-            answers = ask(tenant, regions, target(answers), false, errors);
+        Set<String> behind = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Map<String, RegionDigest> answers = ask(tenant, regions, null, false, errors, behind);
+        // Rounds until one position; not again once a region could not reach the target: it will not by waiting.
+        for (int round = 0; errors.isEmpty() && behind.isEmpty() && round < ROUNDS && !samePosition(answers);
+                round++) {
+            answers = ask(tenant, regions, target(answers), false, errors, behind);
         }
         if (!errors.isEmpty()) {
             return new Report(tenant, Status.INCOMPLETE, "not every replica region answered", summary(answers, errors),
@@ -108,7 +111,12 @@ public final class ReplicaVerifier {
             return new Report(tenant, Status.CONSISTENT, "every replica region holds the same documents"
                     + (samePosition(answers) ? " at " + target(answers) : ""), summary(answers, errors), List.of());
         }
-        Map<String, RegionDigest> withKeys = ask(tenant, regions, target(answers), true, errors);
+        // Those that could not reach the target are asked as they are at once.
+        Map<String, RegionDigest> withKeys = new TreeMap<>();
+        List<String> reaching = regions.stream().filter(r -> !behind.contains(r)).toList();
+        List<String> lagging = regions.stream().filter(behind::contains).toList();
+        withKeys.putAll(ask(tenant, reaching, target(answers), true, errors, behind));
+        withKeys.putAll(ask(tenant, lagging, null, true, errors, behind));
         if (!errors.isEmpty()) {
             return new Report(tenant, Status.INCOMPLETE, "not every replica region answered the per-key digests",
                     summary(withKeys, errors), List.of());
@@ -127,14 +135,17 @@ public final class ReplicaVerifier {
     }
 
     private Map<String, RegionDigest> ask(String tenant, Collection<String> regions, Position min, boolean keys,
-                                          Map<String, Object> errors) {
+                                          Map<String, Object> errors, Set<String> behind) {
         Map<String, CompletableFuture<RegionDigest>> calls = new LinkedHashMap<>();
         regions.forEach(region -> {
             CompletableFuture<RegionDigest> call = source.digest(region, tenant, min, keys);
             if (min != null) {
                 // A region that cannot reach the target in time (lagging, paused) still tells what it holds: the
                 // verdict is then at most UNCONFIRMED, with the keys that differ.
-                call = call.exceptionallyCompose(e -> source.digest(region, tenant, null, keys));
+                call = call.exceptionallyCompose(e -> {
+                    behind.add(region);
+                    return source.digest(region, tenant, null, keys);
+                });
             }
             calls.put(region, call);
         });
@@ -209,14 +220,15 @@ public final class ReplicaVerifier {
      * admin token; a non-200 answer fails with its code and message.
      */
     public static DigestSource overHttp(Map<String, URI> regionUrls, HttpClient http, String adminToken,
-                                        Duration requestTimeout) {
+                                        Duration positionWait, Duration requestTimeout) {
         return (region, tenant, min, keys) -> {
             URI base = regionUrls.get(region);
             if (base == null) {
                 return CompletableFuture.failedFuture(new IllegalArgumentException("no URL configured for region "
                         + region));
             }
-            String query = "keys=" + keys + (min == null ? "" : "&min_position=" + min);
+            String query = "keys=" + keys + (min == null ? ""
+                    : "&min_position=" + min + "&wait_ms=" + positionWait.toMillis());
             URI uri = base.resolve("/admin/tenants/" + URLEncoder.encode(tenant, StandardCharsets.UTF_8)
                     + "/digest?" + query);
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(requestTimeout).GET();
