@@ -56,7 +56,7 @@ public final class MetricNames {
     // WAL.
     /** meridian_wal_size_bytes: size of meridian.wal on the brokers' disks (one replica of each partition). */
     public static final String WAL_SIZE_BYTES = "meridian.wal.size.bytes";
-    /** meridian_wal_retention_seconds: meridian.wal's retention.ms as the brokers say, NaN while unknown or unlimited. */
+    /** meridian_wal_retention_seconds: meridian.wal's retention.ms as the brokers say; NaN: unknown or unlimited. */
     public static final String WAL_RETENTION_SECONDS = "meridian.wal.retention.seconds";
 
     // Kafka cluster health (asked of the brokers with the Admin client every 30 s).

@@ -97,6 +97,7 @@ public record Heartbeat(
         if (controllerEpochSeen < 0) {
             throw new IllegalArgumentException("controllerEpochSeen must not be negative, got " + controllerEpochSeen);
         }
-        echoes = echoes == null ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(new TreeMap<>(echoes));
+        echoes = echoes == null ? Collections.emptySortedMap()
+                : Collections.unmodifiableSortedMap(new TreeMap<>(echoes));
     }
 }
