@@ -42,11 +42,11 @@ import picocli.CommandLine.Spec;
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Operate Meridian: tenants, replication, migrations, events.",
         subcommands = {TenantsCommand.class, ReplicationCommand.class, MigrateCommand.class, EventsCommand.class,
-                SyncCommand.class, RegionCommand.class, FailbackCommand.class, DlqCommand.class,
+                SyncCommand.class, RegionCommand.class, FailbackCommand.class, DlqCommand.class, VerifyCommand.class,
                 AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 the node refused the request (4xx), 2 usage, 3 node or Kafka unreachable"
                 + " or 5xx, 4 a watched migration failed or was cancelled, 5 internal error, 6 replication health"
-                + " not healthy, 7 not confirmed.",
+                + " not healthy, 7 not confirmed, 10 verify found replica regions that differ.",
                 "Shell completion: source <(meridianctl generate-completion)"})
 public final class MeridianCtl implements Callable<Integer> {
     static final String DEFAULT_URL = "http://127.0.0.1:8081";

@@ -104,7 +104,7 @@ public final class MigrationExecutor implements ControllerDuty, Migrations {
         this.probe = Objects.requireNonNull(probe, "probe");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.ids = Objects.requireNonNull(ids, "ids");
-        this.metrics = new MigrationMetrics(registry, this::inProgress);
+        this.metrics = new MigrationMetrics(registry, this::inProgress, this::oldestActiveAgeMillis);
     }
 
     // ---- ControllerDuty (duties thread) ----
@@ -190,6 +190,16 @@ public final class MigrationExecutor implements ControllerDuty, Migrations {
     public int inProgress() {
         MigrationRun current = run;
         return current == null || !current.ready() ? 0 : current.book().activeCount();
+    }
+
+    /** How long ago the oldest migration in progress was requested (by the executor's clock), 0 when none is. */
+    public long oldestActiveAgeMillis() {
+        MigrationRun current = run;
+        if (current == null || !current.ready()) {
+            return 0;
+        }
+        long now = clock.millis();
+        return current.book().active().stream().mapToLong(m -> Math.max(0, now - m.requestedAt())).max().orElse(0);
     }
 
     // ---- the hand-off to the duties thread ----

@@ -133,6 +133,7 @@ class MigrationExecutorTest {
         assertEquals(new MigrationEvent.Progress("m1", ACME, "3:100", 99, 1, progress.entriesPerSecond(),
                 CONTROLLER_EPOCH, clock.millis()), progress);
         assertEquals(1, executor.get("m1").orElseThrow().remainingEntries());
+        assertEquals(1.0, oldestAgeSeconds(), "the oldest migration's age follows the clock");
         int before = ctx.committed.size();
         clock.advance(Duration.ofMillis(200));
         executor.tick(clock.millis());
@@ -165,6 +166,7 @@ class MigrationExecutorTest {
         assertEquals(1_300, timer(MetricNames.MIGRATION_DURATION).totalTime(TimeUnit.MILLISECONDS));
         assertEquals(1_300, timer(MetricNames.MIGRATION_WRITE_PAUSE).totalTime(TimeUnit.MILLISECONDS));
         assertEquals(0, gauge());
+        assertEquals(0.0, oldestAgeSeconds(), "no migration in progress: age 0");
 
         // Nothing more happens to a completed migration.
         int after = ctx.committed.size();
@@ -732,6 +734,10 @@ class MigrationExecutorTest {
 
     private Timer timer(String name) {
         return registry.get(name).timer();
+    }
+
+    private double oldestAgeSeconds() {
+        return registry.get(MetricNames.MIGRATION_OLDEST_AGE_SECONDS).gauge().value();
     }
 
     private double gauge() {

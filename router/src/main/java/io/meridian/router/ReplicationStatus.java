@@ -3,6 +3,7 @@ package io.meridian.router;
 import io.meridian.infra.model.ReplicationLag;
 import io.meridian.infra.model.WalStats;
 import io.meridian.streams.ApplierMetrics;
+import io.meridian.streams.KafkaClusterHealth;
 import io.meridian.streams.ReplicationMonitor;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +30,11 @@ public interface ReplicationStatus {
     /** WAL records this node's applier sent to meridian.dlq in the last minute. */
     long deadLettersLastMinute();
 
+    /** The brokers' health over Meridian's topics, as last asked; empty while unknown. */
+    default Optional<KafkaClusterHealth> kafkaHealth() {
+        return Optional.empty();
+    }
+
     static ReplicationStatus of(ReplicationMonitor monitor, ApplierMetrics applier) {
         return new ReplicationStatus() {
             @Override
@@ -54,6 +60,11 @@ public interface ReplicationStatus {
             @Override
             public Map<String, Long> conflictsLastMinuteByStrategy() {
                 return monitor.conflictsLastMinuteByStrategy();
+            }
+
+            @Override
+            public Optional<KafkaClusterHealth> kafkaHealth() {
+                return monitor.clusterHealth();
             }
 
             @Override

@@ -15,7 +15,11 @@ import io.meridian.router.internal.AdminApi;
 import io.meridian.router.internal.BulkPlacementAdmin;
 import io.meridian.router.internal.AdminAuth;
 import io.meridian.router.internal.AppliedApi;
+import io.meridian.router.internal.ConsistencyCheck;
 import io.meridian.router.internal.ControllerForwarder;
+import io.meridian.router.internal.DigestAt;
+import io.meridian.router.internal.ReplicaVerifier;
+import io.meridian.router.internal.VerifyApi;
 import io.meridian.router.internal.DataApi;
 import io.meridian.router.internal.DocumentLimit;
 import io.meridian.router.internal.DocumentReader;
@@ -105,12 +109,18 @@ public final class RouterServer implements AutoCloseable {
      * executor's call timeout); more requests queue, without holding an HTTP thread.
      */
     private static final int MIGRATION_THREADS = 4;
+    /** How long a region asked by the consistency check waits to reach the check's WAL position. */
+    static final Duration VERIFY_POSITION_WAIT = Duration.ofSeconds(3);
 
     private final MeridianConfig config;
     private final RegionView view;
     private final QueuedThreadPool httpThreads;
     private final ScheduledExecutorService timer;
     private final ExecutorService adminExecutor;
+    // Consistency checks (GET .../verify and the continuous check): they wait for the regions' digests, so not on a
+    // pool the digests themselves need.
+    private final ExecutorService checkExecutor;
+    private final ConsistencyCheck consistencyCheck;
     private final ExecutorService forwardExecutor;
     private final ExecutorService migrationExecutor;
     private final PlacementCache cache;
@@ -197,6 +207,7 @@ public final class RouterServer implements AutoCloseable {
         this.httpThreads = new QueuedThreadPool(MAX_HTTP_THREADS, MIN_HTTP_THREADS);
         httpThreads.setName("meridian-http-" + config.region());
         this.timer = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("meridian-router-timer-" + config.region()));
+        this.checkExecutor = Executors.newFixedThreadPool(2, NamedThreads.factory("meridian-verify-" + config.region()));
         this.adminExecutor = Executors.newSingleThreadExecutor(NamedThreads.factory("meridian-router-admin-" + config.region()));
         // The JDK client's own threads: they complete forwarded requests; answers are then written on httpThreads.
         this.forwardExecutor = Executors.newCachedThreadPool(NamedThreads.factory("meridian-router-forward-" + config.region()));
@@ -287,7 +298,17 @@ public final class RouterServer implements AutoCloseable {
                 config.maxBodyBytes(), clock).register(endpoints);
         new HealthApi(view, registry, config.region()).register(endpoints);
         new SyncApi(adminAuth, placementAdmin, forwarder, view, routing, config.regionUrls().keySet())
+                .withDigestAt(new DigestAt(view, tracker, config.region(), config.walPartitions(),
+                        config.readMinPositionWait(), migrationExecutor))
                 .register(endpoints);
+        // Each region waits for the check's position up to VERIFY_POSITION_WAIT (then answers as it is); a round of the
+        // check takes at most that plus a margin.
+        Duration verifyRound = VERIFY_POSITION_WAIT.plusSeconds(10);
+        ReplicaVerifier verifier = new ReplicaVerifier(ReplicaVerifier.overHttp(config.regionUrls(), forwardClient,
+                config.adminToken(), VERIFY_POSITION_WAIT, verifyRound), verifyRound);
+        new VerifyApi(adminAuth, view, verifier, checkExecutor).register(endpoints);
+        this.consistencyCheck = new ConsistencyCheck(view, verifier, () -> controlPlane.election().leading(),
+                config.consistencyCheckTenants(), registry, new java.util.Random());
         this.syncReporter = new SyncReporter(config.region(), view, controlPlane, placementAdmin, forwarder,
                 config.adminToken());
         new AppliedApi(tracker, config.region(), config.nodeId(), config.walPartitions(), owners).register(endpoints);
@@ -316,6 +337,12 @@ public final class RouterServer implements AutoCloseable {
         view.addPlacementListener(this::placementChanged);
         app.start();
         timer.scheduleWithFixedDelay(syncReporter, 1, 1, TimeUnit.SECONDS);
+        long checkEvery = config.consistencyCheckInterval().toMillis();
+        if (checkEvery > 0) {
+            // Off the timer thread: a round waits for regions' answers.
+            timer.scheduleWithFixedDelay(() -> checkExecutor.execute(consistencyCheck), checkEvery, checkEvery,
+                    TimeUnit.MILLISECONDS);
+        }
         lifecycle.started();
         LOG.info("router listening region={} host={} port={}", config.region(), config.httpHost(), port());
     }
@@ -363,6 +390,7 @@ public final class RouterServer implements AutoCloseable {
         } finally {
             timer.shutdownNow();
             adminExecutor.shutdownNow();
+            checkExecutor.shutdownNow();
             forwardExecutor.shutdownNow();
             migrationExecutor.shutdownNow();
             lifecycle.closed();

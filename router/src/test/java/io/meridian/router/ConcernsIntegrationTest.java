@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,6 +57,7 @@ class ConcernsIntegrationTest {
     static Path stateDir;
     static TestCluster cluster;
     static FakeControlPlane euWestControl;
+    static TestNode westNode;
 
     @BeforeAll
     static void startTwoRegions() {
@@ -72,6 +74,7 @@ class ConcernsIntegrationTest {
         }
         TestNode east = startRegion("cx-east");
         TestNode west = startRegion("cx-west");
+        westNode = west;
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
                 .until(() -> east.ready() && west.ready());
     }
@@ -304,6 +307,56 @@ class ConcernsIntegrationTest {
     // ---- helpers
 
     /** Creates a tenant through cx-east's admin API and waits until both regions route by it. */
+    // ---- consistency check (GET /admin/tenants/{tenant}/verify, meridianctl verify)
+
+    @Test
+    void shouldFindReplicaRegionsConsistentAndListTheKeysARegionHasNotApplied() {
+        String tenant = placeTenant("cx-east", "\"cx-east\",\"cx-west\"", null);
+        for (String key : List.of("k1", "k2", "k3")) {
+            assertEquals(201, send("PUT", "cx-east", doc(tenant, key), "{\"v\":\"" + key + "\"}").statusCode());
+        }
+        JsonNode consistent = verify("cx-west", tenant);
+        assertEquals("consistent", consistent.get("status").asText(), consistent.toString());
+        assertEquals(consistent.at("/regions/cx-east/position"), consistent.at("/regions/cx-west/position"),
+                "compared at the same WAL position");
+        assertEquals(3, consistent.at("/regions/cx-west/documents").asInt());
+
+        // Plant a difference: cx-west stops applying, cx-east takes an update, a new key and a delete.
+        westNode.streams().pauseApplier();
+        try {
+            assertEquals(201, send("PUT", "cx-east", doc(tenant, "k2"), "{\"v\":\"changed\"}").statusCode());
+            assertEquals(201, send("PUT", "cx-east", doc(tenant, "k4"), "{\"v\":\"new\"}").statusCode());
+            assertEquals(200, send("DELETE", "cx-east", doc(tenant, "k3"), null).statusCode());
+
+            JsonNode differs = verify("cx-east", tenant);
+            // cx-west cannot reach cx-east's position: it answers as it is, so the keys are listed, unconfirmed.
+            assertEquals("unconfirmed", differs.get("status").asText(), differs.toString());
+            List<String> keys = new ArrayList<>();
+            differs.get("differences").forEach(d -> keys.add(d.get("key").asText()));
+            assertEquals(List.of("k2", "k3", "k4"), keys, differs.toString());
+            JsonNode k4 = differs.get("differences").get(2).get("versions");
+            assertTrue(!k4.hasNonNull("cx-west"), "k4 is absent in cx-west: " + k4);
+            assertTrue(k4.get("cx-east").get("digest").asText().startsWith("sha256:"), k4.toString());
+        } finally {
+            westNode.streams().resumeApplier();
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> "consistent".equals(verify("cx-east", tenant).get("status").asText()));
+
+        assertError(send("GET", "cx-east", "/admin/tenants/" + cluster.uniqueName("none") + "/verify", null,
+                "Authorization", "Bearer " + TOKEN), 404, "tenant_not_found");
+        HttpResponse<String> badPosition = send("GET", "cx-east", "/admin/tenants/" + tenant
+                + "/digest?min_position=x", null, "Authorization", "Bearer " + TOKEN);
+        assertError(badPosition, 400, "invalid_position");
+    }
+
+    private static JsonNode verify(String region, String tenant) {
+        HttpResponse<String> response = send("GET", region, "/admin/tenants/" + tenant + "/verify", null,
+                "Authorization", "Bearer " + TOKEN);
+        assertEquals(200, response.statusCode(), response.body());
+        return json(response);
+    }
+
     private static String placeTenant(String primary, String replicas, String writeConcern) {
         String tenant = cluster.uniqueName("c");
         HttpResponse<String> created = admin("PUT", "cx-east", tenant, "{\"primary\":\"" + primary

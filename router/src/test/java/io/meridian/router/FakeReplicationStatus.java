@@ -39,6 +39,13 @@ final class FakeReplicationStatus implements ReplicationStatus {
     }
 
     volatile long deadLettersLastMinute;
+    volatile Optional<io.meridian.streams.KafkaClusterHealth> kafka = Optional.empty();
+
+    @Override
+    public Optional<io.meridian.streams.KafkaClusterHealth> kafkaHealth() {
+        return kafka;
+    }
+
 
     @Override
     public long deadLettersLastMinute() {

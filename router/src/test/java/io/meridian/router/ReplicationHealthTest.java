@@ -207,8 +207,8 @@ class ReplicationHealthTest {
         assertEquals(200, response.statusCode(), response.body());
         assertTrue(RouterServerTest.header(response, "Content-Type").startsWith("application/json"));
         JsonNode body = json(response);
-        assertEquals(List.of("status", "region", "role", "controllerEpoch", "hasQuorum", "wal", "conflictsLastMinute",
-                "deadLettersLastMinute", "regions", "automaticFailover"), fieldNames(body));
+        assertEquals(List.of("status", "region", "role", "controllerEpoch", "hasQuorum", "wal", "kafka",
+                "conflictsLastMinute", "deadLettersLastMinute", "regions", "automaticFailover"), fieldNames(body));
         assertEquals("{\"enabled\":true,\"paused\":false,\"since\":null,\"sinceMillis\":null,\"reason\":\"\","
                 + "\"requestedBy\":\"\"}", body.get("automaticFailover").toString());
         assertEquals("degraded", body.get("status").asText());
@@ -256,5 +256,24 @@ class ReplicationHealthTest {
                 .forEach(p -> offsets.set(p, wal.get("endOffsets").get(p)));
         copy.set("endOffsets", offsets);
         return copy;
+    }
+
+    @Test
+    void shouldReportABrokerDownAndALeaderlessPartition() {
+        given(Map.of());
+        assertEquals("healthy", status(), "health unknown: not held against the cluster");
+        assertEquals("unknown", json(h.get(HEALTH)).path("kafka").path("status").asText());
+
+        h.replication.kafka = Optional.of(new io.meridian.streams.KafkaClusterHealth(2_000,
+                new java.util.TreeSet<>(Set.of(1, 2)), new java.util.TreeSet<>(Set.of(3)), 12, 0));
+        assertEquals("degraded", status(), "one of three brokers dead: no longer healthy");
+        JsonNode kafka = json(h.get(HEALTH)).path("kafka");
+        assertEquals("degraded", kafka.path("status").asText());
+        assertEquals(3, kafka.path("offlineBrokers").get(0).asInt());
+        assertEquals(12, kafka.path("underReplicatedPartitions").asInt());
+
+        h.replication.kafka = Optional.of(new io.meridian.streams.KafkaClusterHealth(2_000,
+                new java.util.TreeSet<>(Set.of(1)), new java.util.TreeSet<>(Set.of(2, 3)), 30, 4));
+        assertEquals("unhealthy", status(), "partitions without a leader take no writes");
     }
 }

@@ -232,6 +232,34 @@ public final class RegionStreams implements AutoCloseable {
         });
     }
 
+    /**
+     * As {@link #digest}, but read from the tenant's own WAL partition only (a node that does not own it throws
+     * {@link NotReadyException} rather than answer "empty"), and with each document's digest and position when
+     * {@code withKeys}: what the consistency check compares. The store is read through one iterator, a consistent
+     * snapshot of it.
+     */
+    public TenantDigest.Snapshot digestSnapshot(String tenant, boolean withKeys) {
+        return StoreQueries.query(streams, ApplierStores.DOCS, WalPartitioner.partitionOf(tenant, walPartitions),
+                (ReadOnlyKeyValueStore<String, StoredDocument> docs) -> {
+                    TenantDigest digest = new TenantDigest();
+                    java.util.SortedMap<String, TenantDigest.KeyDigest> keys = withKeys ? new java.util.TreeMap<>() : null;
+                    String prefix = tenant + "/";
+                    try (KeyValueIterator<String, StoredDocument> it = docs.prefixScan(prefix, new StringSerializer())) {
+                        it.forEachRemaining(kv -> {
+                            digest.add(kv.key, kv.value);
+                            if (keys != null) {
+                                keys.put(kv.key.substring(prefix.length()), new TenantDigest.KeyDigest(
+                                        TenantDigest.keyDigest(kv.value), kv.value.position()));
+                            }
+                        });
+                    }
+                    long count = digest.documents();
+                    long size = digest.bytes();
+                    return new TenantDigest.Snapshot(count, size, digest.finish(), keys);
+                }).orElseThrow(() -> new NotReadyException("the store of tenant " + tenant + "'s partition is not"
+                        + " queryable here", null));
+    }
+
     /** This node as Streams' metadata names it ({@code application.server}, {@code host:port}). */
     public String endpoint() {
         return endpoint;

@@ -31,10 +31,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.config.TopicConfig;
@@ -80,6 +89,8 @@ public final class ReplicationMonitor implements AutoCloseable {
     private final WalSizeProbe probe;
     private final ScheduledExecutorService prober;
     private final AtomicReference<Map<Integer, Long>> lastEndOffsets = new AtomicReference<>(Map.of());
+    private final AtomicReference<KafkaClusterHealth> clusterHealth = new AtomicReference<>();
+    private final AtomicLong walRetentionMillis = new AtomicLong(-1);
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
     private final Set<String> regionsWithMeters = ConcurrentHashMap.newKeySet();
     private final Lifecycle lifecycle = new Lifecycle("replication monitor");
@@ -219,12 +230,72 @@ public final class ReplicationMonitor implements AutoCloseable {
         }
     }
 
+    /**
+     * The brokers' health over Meridian's topics as last asked (every {@link #WAL_SIZE_POLL_INTERVAL}), empty before
+     * the first answer. When the brokers stop answering, the last answer stays (its {@code atMillis} ages).
+     */
+    public Optional<KafkaClusterHealth> clusterHealth() {
+        return Optional.ofNullable(clusterHealth.get());
+    }
+
+    /** meridian.wal's {@code retention.ms} as the brokers last said; -1 while unknown or unlimited. */
+    public long walRetentionMillis() {
+        return walRetentionMillis.get();
+    }
+
     private void probeWalSize() {
         try {
             probe.pollSize();
         } catch (RuntimeException e) {
             // The executor would stop rescheduling after an exception: log and try again next time.
             LOG.warn("WAL size probe failed: {}", e.getMessage());
+        }
+        try {
+            probeCluster();
+        } catch (RuntimeException e) {
+            LOG.warn("Kafka cluster health probe failed: {}", e.getMessage());
+        }
+    }
+
+    /** Three cheap metadata requests: the live brokers, Meridian's topics, meridian.wal's config. */
+    private void probeCluster() {
+        java.util.Collection<Node> live = await(admin.describeCluster().nodes(), "the live brokers");
+        List<String> names = Topics.ALL.stream().map(t -> t.name()).toList();
+        // Topics that do not exist (yet) are left out rather than failing the whole answer.
+        List<TopicDescription> topics = new java.util.ArrayList<>();
+        admin.describeTopics(names).topicNameValues().forEach((name, future) -> {
+            try {
+                topics.add(await(future, name));
+            } catch (IllegalStateException e) {
+                LOG.debug("cluster health: {} not described: {}", name, e.getMessage());
+            }
+        });
+        KafkaClusterHealth health = KafkaClusterHealth.of(clock.millis(), live, topics);
+        KafkaClusterHealth before = clusterHealth.getAndSet(health);
+        if (before == null || !before.offlineBrokers().equals(health.offlineBrokers())
+                || before.healthy() != health.healthy()) {
+            LOG.info("Kafka cluster health: online brokers {} offline brokers {} under-replicated partitions {}"
+                            + " offline partitions {}", health.onlineBrokers(), health.offlineBrokers(),
+                    health.underReplicatedPartitions(), health.offlinePartitions());
+        }
+        ConfigResource wal = new ConfigResource(ConfigResource.Type.TOPIC, Topics.WAL.name());
+        Config config = await(admin.describeConfigs(List.of(wal)).all(), "meridian.wal's config").get(wal);
+        ConfigEntry retention = config == null ? null : config.get(TopicConfig.RETENTION_MS_CONFIG);
+        long millis = retention == null || retention.value() == null ? -1 : Long.parseLong(retention.value());
+        walRetentionMillis.set(millis < 0 ? -1 : millis);
+    }
+
+    private static <T> T await(KafkaFuture<T> future, String what) {
+        try {
+            return future.get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking the brokers for " + what, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the brokers could not tell " + what + ": " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the brokers did not tell " + what + " within " + ADMIN_TIMEOUT, e);
         }
     }
 
@@ -241,6 +312,21 @@ public final class ReplicationMonitor implements AutoCloseable {
                         m -> m.walSizeBytes() < 0 ? Double.NaN : m.walSizeBytes())
                 .description("Size of meridian.wal on the brokers' disks, one replica of each partition")
                 .baseUnit(BaseUnits.BYTES).register(registry));
+        meters.add(Gauge.builder(MetricNames.WAL_RETENTION_SECONDS, this,
+                        m -> m.walRetentionMillis() < 0 ? Double.NaN : m.walRetentionMillis() / 1000.0)
+                .description("meridian.wal's retention.ms in seconds (NaN: unknown or unlimited)").register(registry));
+        meters.add(Gauge.builder(MetricNames.KAFKA_BROKERS_ONLINE, this,
+                        m -> m.clusterHealth().map(h -> (double) h.onlineBrokers().size()).orElse(Double.NaN))
+                .description("Brokers the cluster metadata lists as alive").register(registry));
+        meters.add(Gauge.builder(MetricNames.KAFKA_BROKERS_OFFLINE, this,
+                        m -> m.clusterHealth().map(h -> (double) h.offlineBrokers().size()).orElse(Double.NaN))
+                .description("Brokers holding replicas of Meridian topics that are not alive").register(registry));
+        meters.add(Gauge.builder(MetricNames.KAFKA_PARTITIONS_UNDER_REPLICATED, this,
+                        m -> m.clusterHealth().map(h -> (double) h.underReplicatedPartitions()).orElse(Double.NaN))
+                .description("Meridian topic partitions whose ISR is smaller than their replicas").register(registry));
+        meters.add(Gauge.builder(MetricNames.KAFKA_PARTITIONS_OFFLINE, this,
+                        m -> m.clusterHealth().map(h -> (double) h.offlinePartitions()).orElse(Double.NaN))
+                .description("Meridian topic partitions without a leader").register(registry));
     }
 
     private void registerRegionMeters(String region) {

@@ -13,6 +13,29 @@ import java.util.HexFormat;
  * regions with it. Feed documents in the store's key order. Not thread-safe.
  */
 public final class TenantDigest {
+    /**
+     * One tenant's copy in one region, digested: the figures of {@link TenantDigest} and, when asked for, each
+     * document's own digest ({@link #keyDigest}) and position, by key (sorted). Immutable.
+     */
+    public record Snapshot(long documents, long bytes, String digest, java.util.SortedMap<String, KeyDigest> keys) {
+        public Snapshot {
+            keys = keys == null ? null : java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(keys));
+        }
+    }
+
+    /** One document's digest ({@code sha256:<hex>} of its stored JSON) and the WAL position that wrote it. */
+    public record KeyDigest(String digest, String position) {
+    }
+
+    /** The digest of one stored document alone: {@code sha256:<hex>} over its stored JSON. */
+    public static String keyDigest(StoredDocument document) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Json.write(document)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
     private final MessageDigest sha256;
     private long documents;
     private long bytes;

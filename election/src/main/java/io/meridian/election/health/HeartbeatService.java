@@ -58,6 +58,7 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
     private final Lifecycle lifecycle = new Lifecycle("heartbeat service");
     private final Thread thread;
     private volatile HealthSnapshot snapshot;
+    private final RoundTrips roundTrips;
 
     public HeartbeatService(MeridianConfig config, Supplier<Map<Integer, Long>> appliedOffsets,
                             LongSupplier controllerEpoch, MeterRegistry registry, Clock clock) {
@@ -89,6 +90,7 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
                             Predicate<String> pausedIntent, LongSupplier controllerEpoch, MeterRegistry registry,
                             Clock clock) {
         this.config = config;
+        this.roundTrips = new RoundTrips(config.nodeId(), config.regionUrls().keySet(), registry);
         this.applierPaused = applierPaused;
         this.pausedIntent = pausedIntent;
         this.needsReseed = needsReseed;
@@ -185,6 +187,7 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
                         Math.max(10, Math.min(intervalMillis / 4, nextBeat - now))))) {
                     if (record.value() != null) {
                         monitor.record(record.value(), clock.millis());
+                        roundTrips.received(record.value(), clock.millis());
                     }
                 }
                 List<RegionHealthChange> changes = monitor.tick(clock.millis());
@@ -214,7 +217,8 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
         }
         Heartbeat heartbeat = new Heartbeat(config.nodeId(), config.region(), config.advertisedUrl().toString(),
                 appliedOffsets.get(), monitor.suspectedRegions(), now, Math.max(0, controllerEpoch.getAsLong()),
-                needsReseed.getAsBoolean(), applierPaused.getAsBoolean());
+                needsReseed.getAsBoolean(), applierPaused.getAsBoolean(),
+                roundTrips.echoes(now, 3 * interval().toMillis()));
         producer.send(new ProducerRecord<>(Topics.HEARTBEATS.name(), config.nodeId(), heartbeat), (metadata, error) -> {
             if (error != null) {
                 LOG.debug("heartbeat not sent: {}", error.toString());

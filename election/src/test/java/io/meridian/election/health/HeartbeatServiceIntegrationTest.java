@@ -2,13 +2,16 @@ package io.meridian.election.health;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.metrics.MetricNames;
 import io.meridian.infra.model.Heartbeat;
 import io.meridian.infra.testkit.SharedTestCluster;
 import io.meridian.infra.testkit.TestCluster;
 import io.meridian.infra.topics.TopicProvisioner;
 import io.meridian.infra.topics.Topics;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,6 +65,30 @@ class HeartbeatServiceIntegrationTest {
         }
     }
 
+    @Test
+    void shouldTimeHeartbeatRoundTripsBetweenRegionsThroughKafka() {
+        TestCluster cluster = SharedTestCluster.get();
+        try (Admin admin = cluster.admin()) {
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                    .untilAsserted(() -> new TopicProvisioner(admin).provision(Topics.catalog(12, (short) 3, 2)));
+        }
+        SimpleMeterRegistry east = new SimpleMeterRegistry();
+        try (HeartbeatService us = new HeartbeatService(config(cluster, cluster.uniqueName("rtt-east"), "us-east"),
+                     Map::of, () -> 0, east, Clock.systemUTC());
+             HeartbeatService eu = new HeartbeatService(config(cluster, cluster.uniqueName("rtt-west"), "eu-west"),
+                     Map::of, () -> 0, new SimpleMeterRegistry(), Clock.systemUTC())) {
+            us.start();
+            eu.start();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> east.get(
+                    MetricNames.HEARTBEAT_ROUND_TRIP).tag(MetricNames.TAG_REGION, "eu-west").timer().count() >= 3);
+            Timer roundTrips = east.get(MetricNames.HEARTBEAT_ROUND_TRIP).tag(MetricNames.TAG_REGION, "eu-west")
+                    .timer();
+            assertTrue(roundTrips.max(TimeUnit.MILLISECONDS) < RoundTrips.LIMIT.toMillis(), roundTrips.toString());
+            System.out.printf("heartbeat round trips us-east -> eu-west: %d, mean %.1f ms, max %.1f ms%n",
+                    roundTrips.count(), roundTrips.mean(TimeUnit.MILLISECONDS), roundTrips.max(TimeUnit.MILLISECONDS));
+        }
+    }
+
     private static int beatsOf(String nodeId, KafkaConsumer<String, Heartbeat> reader, Duration during) {
         int beats = 0;
         long end = System.nanoTime() + during.toNanos();
@@ -91,8 +118,12 @@ class HeartbeatServiceIntegrationTest {
     }
 
     private static MeridianConfig config(TestCluster cluster, String nodeId) {
+        return config(cluster, nodeId, "us-east");
+    }
+
+    private static MeridianConfig config(TestCluster cluster, String nodeId, String region) {
         Map<String, Object> values = new HashMap<>();
-        values.put(MeridianConfig.REGION, "us-east");
+        values.put(MeridianConfig.REGION, region);
         values.put(MeridianConfig.NODE_ID, nodeId);
         values.put(MeridianConfig.REGIONS, "us-east=http://127.0.0.1:1,eu-west=http://127.0.0.1:2");
         values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, cluster.bootstrapServers());

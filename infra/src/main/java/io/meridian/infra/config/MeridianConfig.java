@@ -48,6 +48,8 @@ public final class MeridianConfig extends AbstractConfig {
     public static final String WRITE_PAUSE_BUDGET_MS = "write.pause.budget.ms";
     public static final String READ_MIN_POSITION_WAIT_MS = "read.min.position.wait.ms";
     public static final String READ_CONCERN_TIMEOUT_MS = "read.concern.timeout.ms";
+    public static final String CONSISTENCY_CHECK_INTERVAL_MS = "consistency.check.interval.ms";
+    public static final String CONSISTENCY_CHECK_TENANTS = "consistency.check.tenants";
     public static final String RETRY_AFTER_SECONDS = "retry.after.seconds";
     public static final String PLACEMENT_CACHE_TTL_MS = "placement.cache.ttl.ms";
     public static final String PLACEMENT_CACHE_MAX_TENANTS = "placement.cache.max.tenants";
@@ -125,6 +127,12 @@ public final class MeridianConfig extends AbstractConfig {
             .define(READ_CONCERN_TIMEOUT_MS, Type.LONG, 1_000L, Range.between(10L, 60_000L), Importance.MEDIUM,
                     "How long a read with X-Meridian-Read-Concern waits for each replica region's answer; a region"
                             + " that does not answer in time is skipped and named in X-Meridian-Skipped-Regions.")
+            .define(CONSISTENCY_CHECK_INTERVAL_MS, Type.LONG, 300_000L, Range.between(0L, 86_400_000L),
+                    Importance.LOW, "How often the controller's continuous consistency check compares a sample of"
+                            + " tenants' digests across their replica regions (0: never).")
+            .define(CONSISTENCY_CHECK_TENANTS, Type.INT, 10, Range.between(1, 10_000), Importance.LOW,
+                    "How many tenants (chosen at random among those with two or more replica regions) each round of"
+                            + " the continuous consistency check compares.")
             .define(RETRY_AFTER_SECONDS, Type.INT, 1, Range.between(1, 3600), Importance.LOW,
                     "The Retry-After value of 503 answers.")
             .define(PLACEMENT_CACHE_TTL_MS, Type.LONG, 30_000L, Range.between(0L, 3_600_000L), Importance.LOW,
@@ -361,6 +369,15 @@ public final class MeridianConfig extends AbstractConfig {
 
     public Duration readConcernTimeout() {
         return Duration.ofMillis(getLong(READ_CONCERN_TIMEOUT_MS));
+    }
+
+    /** {@code consistency.check.interval.ms}; zero: no continuous check. */
+    public Duration consistencyCheckInterval() {
+        return Duration.ofMillis(getLong(CONSISTENCY_CHECK_INTERVAL_MS));
+    }
+
+    public int consistencyCheckTenants() {
+        return getInt(CONSISTENCY_CHECK_TENANTS);
     }
 
     public int retryAfterSeconds() {

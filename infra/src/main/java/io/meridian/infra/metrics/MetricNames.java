@@ -56,6 +56,33 @@ public final class MetricNames {
     // WAL.
     /** meridian_wal_size_bytes: size of meridian.wal on the brokers' disks (one replica of each partition). */
     public static final String WAL_SIZE_BYTES = "meridian.wal.size.bytes";
+    /** meridian_wal_retention_seconds: meridian.wal's retention.ms as the brokers say; NaN: unknown or unlimited. */
+    public static final String WAL_RETENTION_SECONDS = "meridian.wal.retention.seconds";
+
+    // Kafka cluster health (asked of the brokers with the Admin client every 30 s).
+    /** meridian_kafka_brokers_online: brokers the cluster metadata lists as alive. */
+    public static final String KAFKA_BROKERS_ONLINE = "meridian.kafka.brokers.online";
+    /** meridian_kafka_brokers_offline: brokers that hold replicas of Meridian topics but are not alive. */
+    public static final String KAFKA_BROKERS_OFFLINE = "meridian.kafka.brokers.offline";
+    /** meridian_kafka_partitions_under_replicated: Meridian topic partitions whose ISR is smaller than the replicas. */
+    public static final String KAFKA_PARTITIONS_UNDER_REPLICATED = "meridian.kafka.partitions.under.replicated";
+    /** meridian_kafka_partitions_offline: Meridian topic partitions without a leader. */
+    public static final String KAFKA_PARTITIONS_OFFLINE = "meridian.kafka.partitions.offline";
+
+    // Between regions.
+    /**
+     * meridian_heartbeat_round_trip_seconds{region}: heartbeat round trip between this node and a node of
+     * {@code region} through meridian.heartbeats (send, the peer echoes it in its next heartbeat; the peer's holding
+     * time is taken off), a histogram. One clock measures each round trip, so clock skew does not enter.
+     */
+    public static final String HEARTBEAT_ROUND_TRIP = "meridian.heartbeat.round.trip";
+
+    // Consistency check.
+    /**
+     * meridian_replica_divergent_tenants: tenants whose replica regions held different digests at the same WAL
+     * position in this node's last continuous-check round (on the controller).
+     */
+    public static final String REPLICA_DIVERGENT_TENANTS = "meridian.replica.divergent.tenants";
 
     // Migration.
     /** meridian_migration_duration_seconds: from requested to completed/failed/cancelled. */
@@ -66,6 +93,11 @@ public final class MetricNames {
     public static final String MIGRATION_WRITE_PAUSE = "meridian.migration.write.pause";
     /** meridian_migration_in_progress. */
     public static final String MIGRATION_IN_PROGRESS = "meridian.migration.in.progress";
+    /**
+     * meridian_migration_oldest_age_seconds: age of the oldest migration in progress (since it was requested), 0 when
+     * none is (on the controller; 0 elsewhere). "Stuck" is judged on this, not on back-to-back in-progress counts.
+     */
+    public static final String MIGRATION_OLDEST_AGE_SECONDS = "meridian.migration.oldest.age.seconds";
 
     // Failback.
     /** meridian_failback_pending: tenants waiting to be moved back to their preferred primary (on the controller). */

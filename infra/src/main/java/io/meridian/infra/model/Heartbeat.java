@@ -1,6 +1,9 @@
 package io.meridian.infra.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -27,6 +30,10 @@ import java.util.TreeSet;
  *                            primary until re-seeded (absent in heartbeats of older nodes: false)
  * @param paused              the node's applier is paused because the operator paused its region's replication
  *                            ({@code meridian.regions}); absent in heartbeats of older nodes: false
+ * @param echoes              node id → the newest heartbeat this node received from that node: its
+ *                            {@code sentAtMillis} (the sender's clock) and how long this node held it before this
+ *                            heartbeat (this node's clock). The sender takes its round trip from it with its own clock
+ *                            only. Absent in heartbeats of older nodes: empty
  */
 public record Heartbeat(
         @JsonProperty(value = "nodeId", required = true) String nodeId,
@@ -37,7 +44,21 @@ public record Heartbeat(
         @JsonProperty(value = "sentAtMillis", required = true) long sentAtMillis,
         @JsonProperty(value = "controllerEpochSeen", required = true) long controllerEpochSeen,
         @JsonProperty(value = "needsReseed") boolean needsReseed,
-        @JsonProperty(value = "paused") boolean paused) {
+        @JsonProperty(value = "paused") boolean paused,
+        @JsonProperty(value = "echoes") @JsonSetter(nulls = Nulls.AS_EMPTY)
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Echo> echoes) {
+
+    /** A heartbeat received, echoed back to its sender: when the sender sent it, how long the echoing node held it. */
+    public record Echo(@JsonProperty(value = "sentAtMillis", required = true) long sentAtMillis,
+                       @JsonProperty(value = "heldMillis", required = true) long heldMillis) {
+    }
+
+    public Heartbeat(String nodeId, String region, String url, Map<Integer, Long> appliedOffsets,
+                     Set<String> suspectedRegions, long sentAtMillis, long controllerEpochSeen, boolean needsReseed,
+                     boolean paused) {
+        this(nodeId, region, url, appliedOffsets, suspectedRegions, sentAtMillis, controllerEpochSeen, needsReseed,
+                paused, Map.of());
+    }
 
     public Heartbeat(String nodeId, String region, String url, Map<Integer, Long> appliedOffsets,
                      Set<String> suspectedRegions, long sentAtMillis, long controllerEpochSeen) {
@@ -76,5 +97,7 @@ public record Heartbeat(
         if (controllerEpochSeen < 0) {
             throw new IllegalArgumentException("controllerEpochSeen must not be negative, got " + controllerEpochSeen);
         }
+        echoes = echoes == null ? Collections.emptySortedMap()
+                : Collections.unmodifiableSortedMap(new TreeMap<>(echoes));
     }
 }

@@ -25,6 +25,17 @@ class HeartbeatTest {
     }
 
     @Test
+    void shouldCarryEchoesAndReadHeartbeatsWithoutThem() {
+        Heartbeat echoing = new Heartbeat("node-2", "eu-west", "http://eu-west-1:8080", Map.of(), Set.of(),
+                1_700_000_000_500L, 4, false, false, Map.of("node-1", new Heartbeat.Echo(1_700_000_000_000L, 12)));
+        assertEquals(echoing, Json.read(Json.write(echoing), Heartbeat.class));
+        String old = "{\"nodeId\":\"n\",\"region\":\"us-east\",\"url\":\"u\",\"appliedOffsets\":{},"
+                + "\"suspectedRegions\":[],\"sentAtMillis\":1,\"controllerEpochSeen\":0,\"needsReseed\":false,"
+                + "\"paused\":false}";
+        assertEquals(Map.of(), Json.read(old.getBytes(StandardCharsets.UTF_8), Heartbeat.class).echoes());
+    }
+
+    @Test
     void shouldWriteSortedCollectionsSoTheJsonIsStable() {
         String json = Json.writeString(HEARTBEAT);
         assertTrue(json.contains("\"appliedOffsets\":{\"0\":7,\"3\":1042}"), json);

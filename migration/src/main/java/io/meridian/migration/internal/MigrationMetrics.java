@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The migration meters (names in {@link MetricNames}): duration from request to final state, migrations by final
@@ -23,6 +24,11 @@ public final class MigrationMetrics {
     private final Map<MigrationState, Counter> finals = new EnumMap<>(MigrationState.class);
 
     public MigrationMetrics(MeterRegistry registry, IntSupplier inProgress) {
+        this(registry, inProgress, () -> 0L);
+    }
+
+    /** @param oldestAgeMillis age of the oldest migration in progress, 0 when none is */
+    public MigrationMetrics(MeterRegistry registry, IntSupplier inProgress, LongSupplier oldestAgeMillis) {
         this.duration = Timer.builder(MetricNames.MIGRATION_DURATION)
                 .description("Tenant migrations from request to completed, failed or cancelled")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
@@ -39,6 +45,9 @@ public final class MigrationMetrics {
         }
         Gauge.builder(MetricNames.MIGRATION_IN_PROGRESS, inProgress, s -> s.getAsInt())
                 .description("Tenant migrations not yet completed, failed or cancelled (on the controller)")
+                .strongReference(true).register(registry);
+        Gauge.builder(MetricNames.MIGRATION_OLDEST_AGE_SECONDS, oldestAgeMillis, s -> s.getAsLong() / 1000.0)
+                .description("Age of the oldest tenant migration in progress, since requested (0: none; on the controller)")
                 .strongReference(true).register(registry);
     }
 

@@ -71,6 +71,16 @@ public interface RegionView {
         return Optional.empty();
     }
 
+    /**
+     * The digest of this region's copy of {@code tenant} read from the tenant's WAL partition (with each document's
+     * digest when {@code withKeys}); empty when the view has no applier.
+     *
+     * @throws io.meridian.streams.NotReadyException when this node does not hold the partition queryable now
+     */
+    default Optional<io.meridian.streams.TenantDigest.Snapshot> digestSnapshot(String tenant, boolean withKeys) {
+        return Optional.empty();
+    }
+
     static RegionView of(RegionStreams streams) {
         return new RegionView() {
             @Override
@@ -116,6 +126,12 @@ public interface RegionView {
             @Override
             public Optional<Map<String, Object>> digest(String tenant) {
                 return streams.digest(tenant);
+            }
+
+            @Override
+            public Optional<io.meridian.streams.TenantDigest.Snapshot> digestSnapshot(String tenant,
+                                                                                     boolean withKeys) {
+                return Optional.of(streams.digestSnapshot(tenant, withKeys));
             }
         };
     }

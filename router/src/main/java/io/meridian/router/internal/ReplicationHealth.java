@@ -19,9 +19,11 @@ import java.util.Map;
 /**
  * The body of {@code GET /v1/replication/health}, the same on every node. The overall status:
  * <ul>
- *   <li>{@code unhealthy}: a region is unhealthy or needs a reseed, or this node lost its coordination quorum;</li>
+ *   <li>{@code unhealthy}: a region is unhealthy or needs a reseed, this node lost its coordination quorum, or a
+ *   Meridian topic partition has no leader;</li>
  *   <li>{@code degraded}: a region's replication is paused, a region is suspect, lags more than {@value #DEGRADED_LAG_SECONDS} s, or has not
- *   reported its lag yet; or this node's applier dead-lettered a WAL record in the last minute;</li>
+ *   reported its lag yet; or this node's applier dead-lettered a WAL record in the last minute; or a broker holding
+ *   replicas of Meridian topics is offline, or a partition of them is under-replicated;</li>
  *   <li>{@code healthy}: otherwise.</li>
  * </ul>
  */
@@ -81,6 +83,20 @@ final class ReplicationHealth {
             wal.put("bytes", stats.bytes());
         });
 
+        Map<String, Object> kafka = new LinkedHashMap<>();
+        replication.kafkaHealth().ifPresentOrElse(cluster -> {
+            kafka.put("status", cluster.offlinePartitions() > 0 ? "unhealthy" : cluster.healthy() ? "healthy"
+                    : "degraded");
+            kafka.put("onlineBrokers", cluster.onlineBrokers());
+            kafka.put("offlineBrokers", cluster.offlineBrokers());
+            kafka.put("underReplicatedPartitions", cluster.underReplicatedPartitions());
+            kafka.put("offlinePartitions", cluster.offlinePartitions());
+            kafka.put("checkedAt", Instant.ofEpochMilli(cluster.atMillis()).toString());
+        }, () -> kafka.put("status", "unknown"));
+        boolean kafkaUnhealthy = "unhealthy".equals(kafka.get("status"));
+        unhealthy |= kafkaUnhealthy;
+        degraded |= "degraded".equals(kafka.get("status"));
+
         long deadLetters = replication.deadLettersLastMinute();
         degraded |= deadLetters > 0;
         Map<String, Object> body = new LinkedHashMap<>();
@@ -90,6 +106,7 @@ final class ReplicationHealth {
         body.put("controllerEpoch", election.epoch());
         body.put("hasQuorum", controlPlane.hasQuorum());
         body.put("wal", wal);
+        body.put("kafka", kafka);
         body.put("conflictsLastMinute", replication.conflictsLastMinuteByStrategy());
         body.put("deadLettersLastMinute", deadLetters);
         body.put("regions", perRegion);

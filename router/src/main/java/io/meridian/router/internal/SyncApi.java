@@ -23,7 +23,8 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@code POST /admin/tenants/{tenant}/sync/{region}/caught-up?epoch=E}: what the region's sync reporter sends
  *   once its copy is complete; the controller clears {@code syncing}.</li>
  *   <li>{@code POST /admin/regions/{region}/reseed}: every tenant the region holds syncs again.</li>
- *   <li>{@code GET /admin/tenants/{tenant}/digest}: the digest of this region's copy of the tenant.</li>
+ *   <li>{@code GET /admin/tenants/{tenant}/digest}: the digest of this region's copy of the tenant; with
+ *   {@code min_position} or {@code keys}, at a position and per key ({@link DigestAt}).</li>
  * </ul>
  * Changes run on the controller ({@link ControllerForwarder}). Thread-safe.
  */
@@ -41,6 +42,13 @@ public final class SyncApi {
     private final RegionView view;
     private final Routing routing;
     private final Set<String> regions;
+    private DigestAt digestAt;
+
+    /** Serves the digest at a position ({@code min_position}, {@code keys}) too. */
+    public SyncApi withDigestAt(DigestAt digests) {
+        this.digestAt = digests;
+        return this;
+    }
 
     public SyncApi(AdminAuth auth, PlacementAdmin admin, ControllerForwarder forwarder, RegionView view,
                    Routing routing, Set<String> regions) {
@@ -74,8 +82,11 @@ public final class SyncApi {
             return forwarder.onController(ctx, new byte[0], () -> admin.reseed(region),
                     CompletableFuture::completedFuture);
         }));
-        endpoints.add(HandlerType.GET, DIGEST_PATH, auth.protect(ctx -> CompletableFuture.completedFuture(
-                digest(RequestParsing.tenant(ctx.pathParam("tenant"))))));
+        endpoints.add(HandlerType.GET, DIGEST_PATH, auth.protect(ctx -> {
+            String tenant = RequestParsing.tenant(ctx.pathParam("tenant"));
+            return digestAt != null && DigestAt.asked(ctx) ? digestAt.reply(ctx, tenant)
+                    : CompletableFuture.completedFuture(digest(tenant));
+        }));
     }
 
     private Reply status(Context ctx) {

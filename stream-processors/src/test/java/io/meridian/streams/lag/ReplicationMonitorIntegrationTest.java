@@ -117,6 +117,16 @@ class ReplicationMonitorIntegrationTest {
                     MetricNames.REPLICATION_LAG_ENTRIES).tag(MetricNames.TAG_REGION, behind).gauge().value());
             assertTrue(registry.get(MetricNames.REPLICATION_ENTRIES).functionCounter().count() >= 5);
             assertTrue(registry.get(MetricNames.WAL_SIZE_BYTES).gauge().value() > 0);
+            // The brokers' health over Meridian's topics and the WAL's retention, from the same probe.
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                var kafka = monitor.clusterHealth().orElseThrow();
+                assertTrue(!kafka.onlineBrokers().isEmpty() && kafka.offlineBrokers().isEmpty(), kafka.toString());
+                assertEquals(0, kafka.offlinePartitions(), kafka.toString());
+                assertTrue(monitor.walRetentionMillis() > 0, "retention " + monitor.walRetentionMillis());
+            });
+            assertEquals(0.0, registry.get(MetricNames.KAFKA_BROKERS_OFFLINE).gauge().value());
+            assertTrue(registry.get(MetricNames.KAFKA_BROKERS_ONLINE).gauge().value() >= 1);
+            assertTrue(registry.get(MetricNames.WAL_RETENTION_SECONDS).gauge().value() > 0);
             await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                     assertEquals(Map.of("lww", 0L, "merge", 0L, "reject", 1L), monitor.conflictsLastMinuteByStrategy()));
         }

@@ -1,0 +1,84 @@
+package io.meridian.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code meridianctl verify [--tenant T]}: the consistency check (like Vitess VDiff). For each tenant (one, or every
+ * tenant of {@code GET /admin/tenants}) the node asked compares the digests of every replica region at one WAL
+ * position ({@code GET /admin/tenants/{tenant}/verify}) and lists the keys that differ. Exit code
+ * {@value ExitCode#OK} when every tenant is consistent, {@link #DIVERGENT} when one differs at the same position,
+ * {@value ExitCode#UNAVAILABLE} when one could not be confirmed (regions at different positions, or not answering).
+ */
+@Command(name = "verify", sortOptions = false, description = "Compare every replica region's copy of tenants at one"
+        + " WAL position and list the keys that differ (GET /admin/tenants/{tenant}/verify).")
+final class VerifyCommand implements java.util.concurrent.Callable<Integer> {
+    /** Exit code: a tenant's replica regions hold different documents at the same WAL position. */
+    static final int DIVERGENT = 10;
+
+    @Mixin
+    CommandGroup group;
+
+    @Option(names = "--tenant", paramLabel = "TENANT", description = "Check this tenant only (default: every tenant).")
+    String tenant;
+
+    @Override
+    public Integer call() {
+        List<String> tenants = new ArrayList<>();
+        if (tenant != null) {
+            tenants.add(tenant);
+        } else {
+            for (JsonNode placement : group.root().api().get("/admin/tenants").body().path("tenants")) {
+                tenants.add(placement.path("tenant").asText());
+            }
+        }
+        Printer printer = group.root().printer();
+        ArrayNode reports = JsonNodeFactory.instance.arrayNode();
+        List<List<String>> rows = new ArrayList<>();
+        List<List<String>> keys = new ArrayList<>();
+        int exit = ExitCode.OK;
+        for (String t : tenants) {
+            JsonNode report = group.root().api().get("/admin/tenants/" + HttpApi.segment(t) + "/verify").body();
+            reports.add(report);
+            String status = report.path("status").asText();
+            rows.add(List.of(t, status, String.valueOf(report.path("differences").size()),
+                    report.path("message").asText()));
+            for (JsonNode difference : report.path("differences")) {
+                List<String> versions = new ArrayList<>();
+                difference.path("versions").fields().forEachRemaining(v -> versions.add(v.getKey() + "="
+                        + (v.getValue().isNull() ? "absent" : shortDigest(v.getValue().path("digest").asText())
+                        + "@" + v.getValue().path("position").asText())));
+                keys.add(List.of(t, difference.path("key").asText(), String.join(" ", versions)));
+            }
+            if (status.equals("divergent")) {
+                exit = DIVERGENT;
+            } else if (!status.equals("consistent") && exit == ExitCode.OK) {
+                exit = ExitCode.UNAVAILABLE;
+            }
+        }
+        if (printer.json()) {
+            printer.json(reports);
+            return exit;
+        }
+        printer.table(List.of("tenant", "status", "keys differing", "detail"), rows);
+        if (!keys.isEmpty()) {
+            printer.line("");
+            printer.table(List.of("tenant", "key", "versions (region=digest@position)"), keys);
+        }
+        if (tenants.isEmpty()) {
+            printer.note("(no tenants)");
+        }
+        return exit;
+    }
+
+    private static String shortDigest(String digest) {
+        String hex = digest.startsWith("sha256:") ? digest.substring("sha256:".length()) : digest;
+        return hex.length() > 12 ? hex.substring(0, 12) : hex;
+    }
+}
