@@ -159,7 +159,7 @@ public final class HttpApi {
         JsonNode json = parse(response.body());
         if ((response.statusCode() == 307 || response.statusCode() == 308)
                 && response.headers().firstValue("Location").isPresent()) {
-            throw new Redirect(response.headers().firstValue("Location").get(), error(response, json));
+            throw new Redirect(response.headers().firstValue("Location").get(), error(response));
         }
         if (response.statusCode() >= 300) {
             throw error(response);
