@@ -76,8 +76,12 @@ class BulkPlacementIntegrationTest {
 
         assertEquals(500, fences.size());
         assertEquals(500, new HashSet<>(fences).size(), "a fence of its own for every tenant");
-        PlacementLedger committed = PlacementLedger.read(kafka(), prefix + "-reader-1", TIMEOUT);
-        first.forEach(p -> assertEquals(p, committed.get(p.tenant()).orElseThrow()));
+        // A commit returns before its markers are written (transactions v2): a read_committed reader sees the batch
+        // once the last stable offset passed it, a moment later.
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            PlacementLedger committed = PlacementLedger.read(kafka(), prefix + "-reader-1", TIMEOUT);
+            first.forEach(p -> assertEquals(p, committed.get(p.tenant()).orElseThrow()));
+        });
 
         // The second batch's records all reach the brokers, then the transaction fails before its commit.
         List<Placement> second = placements("aborted", 500);
@@ -90,8 +94,10 @@ class BulkPlacementIntegrationTest {
         second.forEach(p -> assertTrue(publisher.placement(p.tenant()).isEmpty(), "the term's ledger kept nothing"));
         // Nothing is left half-done: the same batch commits on the next try.
         publisher.publishAll(second, "bulk-test", positions -> tx -> { });
-        PlacementLedger retried = PlacementLedger.read(kafka(), prefix + "-reader-3", TIMEOUT);
-        second.forEach(p -> assertEquals(p, retried.get(p.tenant()).orElseThrow()));
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            PlacementLedger retried = PlacementLedger.read(kafka(), prefix + "-reader-3", TIMEOUT);
+            second.forEach(p -> assertEquals(p, retried.get(p.tenant()).orElseThrow()));
+        });
     }
 
     @Test

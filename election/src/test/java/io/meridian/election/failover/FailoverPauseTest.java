@@ -95,6 +95,16 @@ class FailoverPauseTest {
         }
 
         @Override
+        public List<Position> publishPlacements(List<Placement> placements, String reason,
+                                                Function<List<Position>, Consumer<ControllerTransaction>> alsoWrite) {
+            List<Position> fences = new ArrayList<>();
+            for (Placement placement : placements) {
+                fences.add(publishPlacement(placement, reason, position -> tx -> { }));
+            }
+            return fences;
+        }
+
+        @Override
         public void inTransaction(Consumer<ControllerTransaction> body) {
         }
 
