@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -143,8 +144,13 @@ class LocalMultiNodeRegionTest {
             Path log = deployment.logFile(LocalDeployment.nodeName(REGION, 1));
             long restartedAt = Files.size(log);
             deployment.startNode(REGION, 1);
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> since(log, restartedAt).contains("region applier REBALANCING -> RUNNING"));
+            try {
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> since(log, restartedAt).contains("region applier REBALANCING -> RUNNING"));
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("the restarted node's applier did not run within 120 s; its log since the"
+                        + " restart ends:\n" + LocalDeployment.tail(log, 60), e);
+            }
             String restart = since(log, restartedAt);
             int listening = restart.indexOf("serving on port");
             int joining = restart.indexOf("region applier CREATED -> REBALANCING");
