@@ -26,12 +26,24 @@ final class Runbook {
 
     Runbook(LocalFixture local) {
         this.local = local;
-        for (String line : read().split("\n")) {
+        for (String line : commandLines(text())) {
+            documented.add(words(line));
+        }
+    }
+
+    /** The {@code bin/meridianctl} lines of the runbook's fenced shell blocks, as written. */
+    static List<String> commandLines(String markdown) {
+        List<String> lines = new ArrayList<>();
+        boolean inShell = false;
+        for (String line : markdown.split("\n")) {
             String trimmed = line.strip();
-            if (trimmed.startsWith("bin/meridianctl ")) {
-                documented.add(words(trimmed));
+            if (trimmed.startsWith("```")) {
+                inShell = !inShell && (trimmed.equals("```bash") || trimmed.equals("```sh"));
+            } else if (inShell && trimmed.startsWith("bin/meridianctl ")) {
+                lines.add(trimmed);
             }
         }
+        return lines;
     }
 
     /** The outcome of one command. */
@@ -98,10 +110,14 @@ final class Runbook {
         if (word != null) {
             words.add(word.toString());
         }
+        if (words.isEmpty() || !words.get(0).equals("bin/meridianctl")) {
+            throw new IllegalArgumentException("not a meridianctl line: " + line);
+        }
         return words.subList(1, words.size());
     }
 
-    private static String read() {
+    /** The runbook, found from the working directory up. */
+    static String text() {
         for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
             if (Files.isRegularFile(d.resolve(FILE))) {
                 try {
