@@ -321,6 +321,113 @@ class LocalDeploymentTest {
         }
     }
 
+    // docs/disaster-recovery.md, driven: each command is taken from the runbook (Runbook.run refuses others).
+    private static final Runbook RUNBOOK = new Runbook(local);
+
+    @Test
+    @Order(11)
+    void runbookManualFailoverWithItsPreChecksVerificationAndFailback() throws Exception {
+        // 1. Pre-checks: healthy (exit 0), a controller, nothing paused, no migration running; the dry run names acme.
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                RUNBOOK.run("ap-south", "bin/meridianctl replication health").exitCode() == 0);
+        assertRunbook(0, "ap-south", "bin/meridianctl replication election");
+        assertRunbook(0, "ap-south", "bin/meridianctl region list");
+        assertRunbook(0, "ap-south", "bin/meridianctl migrate list --active");
+        assertRunbook(0, "ap-south", "bin/meridianctl replication pause-failover"
+                + " --reason \"manual failover of us-east, OPS-42\"");
+        await().atMost(Duration.ofSeconds(10)).until(() -> automaticFailover("ap-south").path("paused").asBoolean());
+        var dryRun = assertRunbook(0, "ap-south", "bin/meridianctl replication failover us-east --dry-run");
+        assertTrue(dryRun.out().contains("acme"), dryRun.toString());
+        assertEquals("us-east", local.placement("acme", "ap-south").path("primary").asText(), "a dry run moves nothing");
+
+        // 2. Fail over.
+        var failover = assertRunbook(0, "ap-south", "bin/meridianctl replication failover us-east --target eu-west --yes");
+        assertTrue(failover.out().contains("acme") && failover.out().contains("eu-west"), failover.toString());
+
+        // 3. Verify: the new primary, writes accepted there and redirected from us-east, replicas consistent.
+        var placement = assertRunbook(0, "ap-south", "bin/meridianctl tenants get acme");
+        assertTrue(placement.out().contains("eu-west"), placement.toString());
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                local.placement("acme", "us-east").path("primary").asText().equals("eu-west"));
+        var written = send("PUT", local.url("eu-west") + "/v1/tenants/acme/docs/doc-failover", "{\"n\":-1}");
+        assertEquals(201, written.statusCode(), written.body());
+        assertEquals(307, send("PUT", local.url("us-east") + "/v1/tenants/acme/docs/doc-failover", "{}").statusCode());
+        assertConsistent("acme");
+
+        // 4. Failback through a migration; automatic failover resumed.
+        assertRunbook(0, "ap-south", "bin/meridianctl migrate start acme --to us-east --dry-run");
+        assertEquals("eu-west", local.placement("acme", "ap-south").path("primary").asText(), "a dry run moves nothing");
+        assertRunbook(0, "ap-south", "bin/meridianctl migrate start acme --to us-east --wait");
+        var back = assertRunbook(0, "ap-south", "bin/meridianctl tenants get acme");
+        assertTrue(back.out().contains("us-east"), back.toString());
+        assertEquals("us-east", local.placement("acme", "ap-south").path("primary").asText());
+        assertRunbook(0, "ap-south", "bin/meridianctl replication resume-failover");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !automaticFailover("ap-south").path("paused").asBoolean());
+        var again = send("PUT", local.url("us-east") + "/v1/tenants/acme/docs/doc-failback", "{\"n\":-2}");
+        assertEquals(201, again.statusCode(), again.body());
+        assertEveryWriteReadable("eu-west");
+    }
+
+    @Test
+    @Order(12)
+    void runbookReconciliationResyncsOneRegionsCopyOfATenantFromItsPrimary() throws Exception {
+        assertRunbook(0, "ap-south", "bin/meridianctl tenants place acme --primary us-east --replicas us-east,eu-west");
+        await().atMost(Duration.ofSeconds(30)).until(() -> send("GET", local.url("ap-south")
+                + "/v1/tenants/acme/docs/doc-0", null).statusCode() == 307);  // no longer a replica: its copy dropped
+        long epoch = local.placement("acme", "us-east").path("epoch").asLong();
+        assertRunbook(0, "ap-south",
+                "bin/meridianctl tenants place acme --primary us-east --replicas us-east,eu-west,ap-south");
+        awaitSynced("ap-south", epoch);  // adding the region is one change, clearing syncing another
+        assertConsistent("acme");
+        assertEveryWriteReadable("ap-south");
+    }
+
+    @Test
+    @Order(13)
+    void runbookReseedsARegionAndRefusesToReseedAPrimaryRegion() throws Exception {
+        var refused = RUNBOOK.runUndocumented("ap-south", "bin/meridianctl region reseed us-east");
+        assertEquals(1, refused.exitCode(), refused.toString());
+        assertTrue(refused.err().contains("region_is_primary"), refused.toString());
+
+        long epoch = local.placement("acme", "us-east").path("epoch").asLong();
+        assertRunbook(0, "ap-south", "bin/meridianctl region reseed ap-south");
+        assertRunbook(0, "ap-south", "bin/meridianctl sync list");
+        awaitSynced("ap-south", epoch);
+        assertConsistent("acme");
+        assertEveryWriteReadable("ap-south");
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                RUNBOOK.run("ap-south", "bin/meridianctl replication health").exitCode() == 0);
+    }
+
+    private static Runbook.Result assertRunbook(int exitCode, String via, String line) {
+        var result = RUNBOOK.run(via, line);
+        assertEquals(exitCode, result.exitCode(), result.toString());
+        return result;
+    }
+
+    /**
+     * The runbook's watch of acme's sync into {@code region}: exit 0 once caught up (a sync not started yet: asked
+     * again), and the placement moved past {@code epochBefore} by two changes (syncing listed, then cleared).
+     */
+    private static void awaitSynced(String region, long epochBefore) {
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            JsonNode placement = local.placement("acme", "us-east");
+            return placement.path("epoch").asLong() >= epochBefore + 2
+                    && !placement.path("syncing").toString().contains(region);
+        });
+        var watched = assertRunbook(0, region, "bin/meridianctl sync status acme --region " + region + " --watch");
+        assertTrue(watched.out().contains("caught"), watched.toString());
+    }
+
+    /** The runbook's consistency check: exit 0 (consistent); 3 (a region not at the position yet) is asked again. */
+    private static void assertConsistent(String tenant) {
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            var verify = RUNBOOK.run("ap-south", "bin/meridianctl verify --tenant " + tenant);
+            assertTrue(verify.exitCode() == 0 || verify.exitCode() == 3, verify.toString());  // never 10: divergent
+            return verify.exitCode() == 0 && verify.out().contains("consistent");
+        });
+    }
+
     private static JsonNode automaticFailover(String region) throws Exception {
         var health = send("GET", local.url(region) + "/v1/replication/health", null);
         return Json.readTree(health.body().getBytes()).path("automaticFailover");
