@@ -26,6 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -76,12 +79,7 @@ class BulkPlacementIntegrationTest {
 
         assertEquals(500, fences.size());
         assertEquals(500, new HashSet<>(fences).size(), "a fence of its own for every tenant");
-        // A commit returns before its markers are written (transactions v2): a read_committed reader sees the batch
-        // once the last stable offset passed it, a moment later.
-        await().atMost(TIMEOUT).untilAsserted(() -> {
-            PlacementLedger committed = PlacementLedger.read(kafka(), prefix + "-reader-1", TIMEOUT);
-            first.forEach(p -> assertEquals(p, committed.get(p.tenant()).orElseThrow()));
-        });
+        assertAllCommitted(first, "reader-1");
 
         // The second batch's records all reach the brokers, then the transaction fails before its commit.
         List<Placement> second = placements("aborted", 500);
@@ -94,10 +92,7 @@ class BulkPlacementIntegrationTest {
         second.forEach(p -> assertTrue(publisher.placement(p.tenant()).isEmpty(), "the term's ledger kept nothing"));
         // Nothing is left half-done: the same batch commits on the next try.
         publisher.publishAll(second, "bulk-test", positions -> tx -> { });
-        await().atMost(TIMEOUT).untilAsserted(() -> {
-            PlacementLedger retried = PlacementLedger.read(kafka(), prefix + "-reader-3", TIMEOUT);
-            second.forEach(p -> assertEquals(p, retried.get(p.tenant()).orElseThrow()));
-        });
+        assertAllCommitted(second, "reader-3");
     }
 
     @Test
@@ -114,6 +109,35 @@ class BulkPlacementIntegrationTest {
         batch.forEach(p -> assertTrue(next.get(p.tenant()).isEmpty(), p.tenant() + " of the fenced batch"));
         assertThrows(ControllerFencedException.class,
                 () -> deposed.publishAll(placements("later", 1), "bulk-test", positions -> tx -> { }));
+    }
+
+    /**
+     * A commit returns before its markers are written (transactions v2): a read_committed reader sees the batch once
+     * the last stable offset passed it, a moment later. The placements topic is shared with the other tests of this
+     * JVM, and a transaction one of them left open holds the last stable offset until the coordinator aborts it
+     * (transaction.timeout.ms, 60 s by default), so this waits past that and names any transaction still open.
+     */
+    private void assertAllCommitted(List<Placement> batch, String reader) {
+        try {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                PlacementLedger committed = PlacementLedger.read(kafka(), prefix + "-" + reader, TIMEOUT);
+                batch.forEach(p -> assertEquals(p, committed.get(p.tenant()).orElseThrow(),
+                        p.tenant() + " is not visible to read_committed readers"));
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + "; transactions still open: " + openTransactions(), e);
+        }
+    }
+
+    private String openTransactions() {
+        try (Admin admin = cluster.admin()) {
+            List<String> ids = admin.listTransactions().all().get(10, TimeUnit.SECONDS).stream()
+                    .filter(t -> t.state() == TransactionState.ONGOING).map(TransactionListing::transactionalId)
+                    .toList();
+            return ids.isEmpty() ? "none" : admin.describeTransactions(ids).all().get(10, TimeUnit.SECONDS).toString();
+        } catch (Exception e) {
+            return "unknown (" + e + ")";
+        }
     }
 
     private PlacementPublisher publisher(long epoch) {
