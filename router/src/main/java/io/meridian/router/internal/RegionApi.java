@@ -1,6 +1,5 @@
 package io.meridian.router.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.meridian.infra.model.Names;
@@ -10,7 +9,6 @@ import io.meridian.infra.model.ReplicationLag;
 import io.meridian.infra.regions.RegionPauses;
 import io.meridian.router.ReplicationStatus;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,11 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Pausing and resuming a region's replication (maintenance), behind {@link AdminAuth}:
@@ -38,25 +31,20 @@ import org.slf4j.LoggerFactory;
  * acknowledged only once its own applier accepted them, so pausing it would stop them. Thread-safe.
  */
 public final class RegionApi {
-    private static final Logger LOG = LoggerFactory.getLogger(RegionApi.class);
     public static final String REGIONS_PATH = "/admin/regions";
     public static final String REGION_PATH = "/admin/regions/{region}";
     public static final String PAUSE_PATH = "/admin/regions/{region}/pause";
     public static final String RESUME_PATH = "/admin/regions/{region}/resume";
-    /** How long a change may take to be acknowledged by Kafka and read back by this node. */
-    static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(15);
     /** Tenants named in a {@code region_has_primaries} answer (the count says how many there are). */
     static final int TENANTS_SHOWN = 20;
-    private static final String EXAMPLE = "{\"reason\": \"disk replacement, ticket OPS-42\"}";
 
     private final AdminAuth auth;
     private final RegionPauses pauses;
+    private final PauseIntentChanges changes;
     private final RegionView view;
     private final ReplicationStatus replication;
     private final Set<String> regions;
-    private final String thisNode;
     private final int maxBodyBytes;
-    private final Clock clock;
 
     public RegionApi(AdminAuth auth, RegionPauses pauses, RegionView view, ReplicationStatus replication,
                      Set<String> regions, String thisNode, int maxBodyBytes, Clock clock) {
@@ -65,9 +53,8 @@ public final class RegionApi {
         this.view = view;
         this.replication = replication;
         this.regions = new LinkedHashSet<>(regions);
-        this.thisNode = thisNode;
+        this.changes = new PauseIntentChanges(pauses, thisNode, clock);
         this.maxBodyBytes = maxBodyBytes;
-        this.clock = clock;
     }
 
     public void register(HttpEndpoints endpoints) {
@@ -86,15 +73,19 @@ public final class RegionApi {
 
     private CompletableFuture<Reply> pause(Context ctx) {
         String region = region(ctx);
-        String reason = reason(HttpEndpoints.body(ctx, maxBodyBytes));
-        return afterCatchingUp(region, "pause", () -> pause(region, reason));
+        String reason = PauseIntentChanges.reason(HttpEndpoints.body(ctx, maxBodyBytes));
+        return changes.set(region, true, reason, "region " + region, Map.of("region", region),
+                () -> refuseWhilePrimary(region)).thenApply(this::reply);
     }
 
-    private CompletableFuture<Reply> pause(String region, String reason) {
-        RegionPause current = pauses.state(region);
-        if (current.paused()) {
-            return CompletableFuture.completedFuture(Reply.json(200, body(current, false)));
-        }
+    private CompletableFuture<Reply> resume(Context ctx) {
+        String region = region(ctx);
+        HttpEndpoints.body(ctx, maxBodyBytes);  // read (and bounded) even though a resume takes no fields
+        return changes.set(region, false, "", "region " + region, Map.of("region", region), () -> { })
+                .thenApply(this::reply);
+    }
+
+    private void refuseWhilePrimary(String region) {
         List<String> primaries = view.placements().stream()
                 .filter(p -> p.acceptsWritesIn(region))
                 .map(Placement::tenant)
@@ -110,63 +101,10 @@ public final class RegionApi {
                     Map.of("region", region, "tenants", primaries.size(),
                             "examples", primaries.subList(0, Math.min(TENANTS_SHOWN, primaries.size()))), null);
         }
-        return publish(new RegionPause(region, true, clock.millis(), reason, thisNode));
     }
 
-    private CompletableFuture<Reply> resume(Context ctx) {
-        String region = region(ctx);
-        HttpEndpoints.body(ctx, maxBodyBytes);  // read (and bounded) even though a resume takes no fields
-        return afterCatchingUp(region, "resume", () -> resume(region));
-    }
-
-    private CompletableFuture<Reply> resume(String region) {
-        RegionPause current = pauses.state(region);
-        if (!current.paused()) {
-            return CompletableFuture.completedFuture(Reply.json(200, body(current, false)));
-        }
-        return publish(new RegionPause(region, false, clock.millis(), "", thisNode));
-    }
-
-    /**
-     * Runs {@code decision} once this node has read every intent published so far, whichever node published it: a
-     * pause sent to one node and repeated at another is then answered {@code "changed": false} by the second.
-     */
-    private CompletableFuture<Reply> afterCatchingUp(String region, String what,
-                                                     Supplier<CompletableFuture<Reply>> decision) {
-        return pauses.caughtUp()
-                .orTimeout(PUBLISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .handle((caughtUp, error) -> {
-                    if (error != null) {
-                        Throwable cause = ErrorResponses.unwrap(error);
-                        throw ApiException.of(ErrorCode.KAFKA_UNAVAILABLE, "reading meridian.regions to its end before"
-                                + " the " + what + " of region " + region + " " + (cause instanceof TimeoutException
-                                ? "took over " + PUBLISH_TIMEOUT.toMillis() + " ms" : "failed (" + cause + ")")
-                                + ": retry (the request is idempotent); nothing changed", null,
-                                Map.of("region", region), cause);
-                    }
-                    return decision;
-                })
-                .thenCompose(Supplier::get);
-    }
-
-    private CompletableFuture<Reply> publish(RegionPause intent) {
-        return pauses.publish(intent)
-                .orTimeout(PUBLISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .handle((published, error) -> {
-                    if (error != null) {
-                        Throwable cause = ErrorResponses.unwrap(error);
-                        String what = cause instanceof TimeoutException
-                                ? "was not acknowledged and read back within " + PUBLISH_TIMEOUT.toMillis() + " ms"
-                                : "failed (" + cause + ")";
-                        throw ApiException.of(ErrorCode.KAFKA_UNAVAILABLE, "publishing the "
-                                + (intent.paused() ? "pause" : "resume") + " of region " + intent.region()
-                                + " to meridian.regions " + what + ": retry (the request is idempotent)", null,
-                                Map.of("region", intent.region()), cause);
-                    }
-                    LOG.info("region={} replication {} by={} reason='{}'", published.region(),
-                            published.paused() ? "paused" : "resumed", published.requestedBy(), published.reason());
-                    return Reply.json(200, body(published, true));
-                });
+    private Reply reply(PauseIntentChanges.Outcome outcome) {
+        return Reply.json(200, body(outcome.intent(), outcome.changed()));
     }
 
     /** The region path parameter: {@code invalid_region} for a bad name, {@code region_not_found} if not configured. */
@@ -182,24 +120,6 @@ public final class RegionApi {
                     + " deployment; the regions are " + regions);
         }
         return region;
-    }
-
-    /** The optional body {@code {"reason": "..."}}; empty body: no reason. Also the body of a failover pause. */
-    static String reason(byte[] body) {
-        if (body.length == 0) {
-            return "";
-        }
-        JsonNode node = RequestParsing.jsonObject(body, List.of("reason"), EXAMPLE,
-                message -> ApiException.of(ErrorCode.INVALID_PAUSE, message));
-        JsonNode reason = node.get("reason");
-        if (reason == null || reason.isNull()) {
-            return "";
-        }
-        if (!reason.isTextual() || reason.asText().length() > RegionPause.MAX_REASON_LENGTH) {
-            throw ApiException.of(ErrorCode.INVALID_PAUSE, "reason must be a string of at most "
-                    + RegionPause.MAX_REASON_LENGTH + " characters, e.g. " + EXAMPLE);
-        }
-        return reason.asText();
     }
 
     /**
