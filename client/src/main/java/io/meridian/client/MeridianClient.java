@@ -65,7 +65,9 @@ public final class MeridianClient implements AutoCloseable {
         this.session = builder.session;
         this.metrics = builder.metrics;
         this.attemptListener = builder.attemptListener;
-        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(builder.connectTimeout)
+        // Nodes speak HTTP/1.1 (no h2c): asking for HTTP/2 would only add an Upgrade header to each new connection.
+        HttpClient.Builder http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(builder.connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER);  // followed by the client: 307 keeps the body
         if (builder.executor != null) {
             http.executor(builder.executor);
