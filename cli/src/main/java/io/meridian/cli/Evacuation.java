@@ -45,7 +45,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class Evacuation {
     /** {@code --parallel}'s default: a few drains overlap, and each switch waits behind few other transactions. */
     static final int DEFAULT_PARALLEL = 4;
-    /** {@code --parallel}'s upper bound (the controller's own bound, {@code migration.max.per.region}, may be lower). */
+    /** {@code --parallel}'s upper bound; the controller's own, {@code migration.max.per.region}, may be lower. */
     static final int MAX_PARALLEL = 64;
     /** Every how often a progress line is printed while migrations run. */
     static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(5);

@@ -30,8 +30,9 @@ import java.util.stream.Stream;
  * {@link FailoverPolicy#leaderTimeout()}; a quorum of the <em>other</em> regions have a node whose recent heartbeat
  * suspects it (so a controller that is itself cut off fails nothing over: it hears no recent suspicions); it is
  * outside its inhibit window (unless the window was opened by a failover of the region that stopped between its
- * parts, {@link InhibitWindows#unfinished}: the rest of its tenants then move at once); and some tenant has its primary there and a healthy replica to take over (a failover
- * that would move nothing waits instead, so that it opens no inhibit window).
+ * parts, {@link InhibitWindows#unfinished}: the rest of its tenants then move at once); and some tenant has its
+ * primary there and a healthy replica to take over (a failover that would move nothing waits instead, so that it
+ * opens no inhibit window).
  *
  * <p><b>New primary</b> of each tenant whose primary is the region: among the tenant's other replica regions that
  * are {@code HEALTHY}, the highest applied offset in the tenant's WAL partition (the maximum over the region's

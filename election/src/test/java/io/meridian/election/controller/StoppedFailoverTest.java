@@ -149,8 +149,8 @@ class StoppedFailoverTest {
             public HealthSnapshot health() {
                 Map<Integer, Long> applied = Map.of(0, 1_000L);
                 return HealthSnapshot.of(NOW, List.of(
-                        new RegionStatus("us-east", RegionHealth.UNHEALTHY, NOW - 60_000, false, OptionalLong.of(60_000),
-                                20, 0, 1_000, NOW + 1_000, Set.of("us-east-1"), Map.of(),
+                        new RegionStatus("us-east", RegionHealth.UNHEALTHY, NOW - 60_000, false,
+                                OptionalLong.of(60_000), 20, 0, 1_000, NOW + 1_000, Set.of("us-east-1"), Map.of(),
                                 Map.of("eu-west", Set.of("eu-west-1"))),
                         new RegionStatus("eu-west", RegionHealth.HEALTHY, 0, false, OptionalLong.of(100), 0, 20, 1_000,
                                 NOW + 1_000, Set.of("eu-west-1"), applied, Map.of())));

@@ -55,7 +55,8 @@ final class Assessor {
     /**
      * Checks in order: tenant known, region known, no other active migration, target not the primary, target a
      * replica, target healthy, target not needing a reseed, target not paused, target lag within the limit, and (for
-     * a new request) neither region over {@code migration.max.per.region} active migrations. The lag is measured whenever tenant and region are known.
+     * a new request) neither region over {@code migration.max.per.region} active migrations. The lag is measured
+     * whenever tenant and region are known.
      *
      * @param found  the tenant's placement as the controller knows it
      * @param selfId the migration being validated ("" for a new request): not counted as "another" migration
