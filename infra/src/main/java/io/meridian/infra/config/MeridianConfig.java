@@ -75,6 +75,7 @@ public final class MeridianConfig extends AbstractConfig {
     public static final String FAILOVER_REGION_PRIORITIES = "failover.region.priorities";
     public static final String MIGRATION_TIMEOUT_MS = "migration.timeout.ms";
     public static final String MIGRATION_MAX_TARGET_LAG_ENTRIES = "migration.max.target.lag.entries";
+    public static final String MIGRATION_MAX_PER_REGION = "migration.max.per.region";
     public static final String FAILBACK_ENABLED = "failback.enabled";
     public static final String FAILBACK_AFTER_MS = "failback.after.ms";
     public static final String FAILBACK_MAX_PER_REGION = "failback.max.per.region";
@@ -194,6 +195,10 @@ public final class MeridianConfig extends AbstractConfig {
                     "A migration not switched by then is rolled back.")
             .define(MIGRATION_MAX_TARGET_LAG_ENTRIES, Type.LONG, 100_000L, Range.between(0L, Long.MAX_VALUE),
                     Importance.LOW, "A migration is refused when the target region lags more than this.")
+            .define(MIGRATION_MAX_PER_REGION, Type.INT, 8, Range.between(1, 1_000), Importance.LOW,
+                    "How many active migrations may move tenants into or out of one region at the same time; more are"
+                            + " refused with 429 too_many_migrations (they share the controller's transactions, so"
+                            + " more at once lengthens every tenant's write pause).")
             .define(FAILBACK_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Whether the controller moves a tenant back to its preferred_primary on its own after an automatic"
                             + " failover moved it away (operators can always trigger or cancel a failback).")

@@ -63,6 +63,8 @@ public enum ErrorCode {
     DOCUMENT_TOO_LARGE(413),
     TOO_MANY_TENANTS(413),
     IDEMPOTENCY_KEY_REUSED(422),
+    /** A migration refused because its source or target region is at {@code migration.max.per.region}. */
+    TOO_MANY_MIGRATIONS(429, true),
     WRITE_CONCERN_UNSATISFIABLE(422),
     READ_CONCERN_UNSATISFIABLE(422),
     INTERNAL(500),
