@@ -33,6 +33,7 @@ import io.meridian.router.internal.HttpEndpoints;
 import io.meridian.router.internal.IngestWrites;
 import io.meridian.router.internal.MigrationAdmin;
 import io.meridian.router.internal.MigrationApi;
+import io.meridian.router.internal.OpenApiDocument;
 import io.meridian.router.internal.OwnerForwarder;
 import io.meridian.router.internal.PlacementAdmin;
 import io.meridian.router.internal.PlacementCache;
@@ -130,6 +131,7 @@ public final class RouterServer implements AutoCloseable {
     private final SyncReporter syncReporter;
     private final IngestWrites ingestWrites;
     private final Clock clock;
+    private final HttpEndpoints endpoints;
 
     /** How long admin requests wait: for this node's view, and for the controller when forwarded. */
     record AdminTimeouts(Duration visibleWait, Duration forwardConnect, Duration forwardRequest) {
@@ -218,7 +220,7 @@ public final class RouterServer implements AutoCloseable {
         this.cache = new PlacementCache(view::placement, config.placementCacheTtl(),
                 config.placementCacheMaxTenants(), metrics);
         this.watch = new PlacementWatch(view::placement, timer, httpThreads);
-        ErrorResponses errors = new ErrorResponses(config.retryAfterSeconds());
+        ErrorResponses errors = ErrorResponses.forConfig(config);
         // Write and read concerns ask other regions' nodes; the default (local) path never does.
         WriteConcerns writeConcerns = new WriteConcerns(config.region(),
                 new AppliedPositionClient(config.regionUrls()), controlPlane::health, metrics);
@@ -275,6 +277,7 @@ public final class RouterServer implements AutoCloseable {
             });
         });
         HttpEndpoints endpoints = new HttpEndpoints(app, errors, metrics, httpThreads);
+        this.endpoints = endpoints;
         // The WAL producer is built from the same kafka.* keys (MeridianNode); Kafka's answer is the backstop.
         DocumentLimit documentLimit = new DocumentLimit(config.region(),
                 WriteLimits.maxRequestSize(config.kafkaClientProperties()));
@@ -297,6 +300,7 @@ public final class RouterServer implements AutoCloseable {
         new FailoverPauseApi(adminAuth, pauses, config.getBoolean(MeridianConfig.FAILOVER_ENABLED), thisNode,
                 config.maxBodyBytes(), clock).register(endpoints);
         new HealthApi(view, registry, config.region()).register(endpoints);
+        OpenApiDocument.load().register(endpoints);
         new SyncApi(adminAuth, placementAdmin, forwarder, view, routing, config.regionUrls().keySet())
                 .withDigestAt(new DigestAt(view, tracker, config.region(), config.walPartitions(),
                         config.readMinPositionWait(), migrationExecutor))
@@ -345,6 +349,11 @@ public final class RouterServer implements AutoCloseable {
         }
         lifecycle.started();
         LOG.info("router listening region={} host={} port={}", config.region(), config.httpHost(), port());
+    }
+
+    /** Every route this server answers (method and path template), in the order registered. */
+    public List<HttpEndpoints.Route> routes() {
+        return endpoints.routes();
     }
 
     /** The port the server listens on (the bound one). */
