@@ -260,7 +260,8 @@ public final class RouterServer implements AutoCloseable {
         OwnerForwarder owners = new OwnerForwarder(view, forwardClient, config.nodeScheme(), thisNode, config.nodeId(),
                 config.routingRebalanceWait(), longestDataRequest(config).plusSeconds(5), timer, httpThreads, metrics);
         MigrationAdmin migrationAdmin = new MigrationAdmin(migrations, migrationExecutor, errors, metrics);
-        AdminAuth adminAuth = new AdminAuth(config.adminToken());
+        AdminAuth adminAuth = new AdminAuth(config.adminToken(), config.adminReadToken(),
+                config.adminTokenFile().orElse(null), clock);
 
         this.app = Javalin.create(javalin -> {
             javalin.showJavalinBanner = false;
@@ -309,12 +310,12 @@ public final class RouterServer implements AutoCloseable {
         // check takes at most that plus a margin.
         Duration verifyRound = VERIFY_POSITION_WAIT.plusSeconds(10);
         ReplicaVerifier verifier = new ReplicaVerifier(ReplicaVerifier.overHttp(config.regionUrls(), forwardClient,
-                config.adminToken(), VERIFY_POSITION_WAIT, verifyRound), verifyRound);
+                () -> adminAuth.nodeToken().orElse(""), VERIFY_POSITION_WAIT, verifyRound), verifyRound);
         new VerifyApi(adminAuth, view, verifier, checkExecutor).register(endpoints);
         this.consistencyCheck = new ConsistencyCheck(view, verifier, () -> controlPlane.election().leading(),
                 config.consistencyCheckTenants(), registry, new java.util.Random());
         this.syncReporter = new SyncReporter(config.region(), view, controlPlane, placementAdmin, forwarder,
-                config.adminToken());
+                () -> adminAuth.nodeToken().orElse(""));
         new AppliedApi(tracker, config.region(), config.nodeId(), config.walPartitions(), owners).register(endpoints);
         regionReads.register(endpoints);
         // Requests read from meridian.ingest take the same path as the document endpoints' writes.

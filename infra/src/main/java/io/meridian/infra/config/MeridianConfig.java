@@ -38,6 +38,8 @@ public final class MeridianConfig extends AbstractConfig {
     public static final String HTTP_PORT = "http.port";
     public static final String HTTP_MAX_BODY_BYTES = "http.max.body.bytes";
     public static final String ADMIN_TOKEN = "admin.token";
+    public static final String ADMIN_READ_TOKEN = "admin.read.token";
+    public static final String ADMIN_TOKEN_FILE = "admin.token.file";
     public static final String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
     public static final String ZOOKEEPER_CONNECT = "zookeeper.connect";
     public static final String STATE_DIR = "state.dir";
@@ -103,7 +105,15 @@ public final class MeridianConfig extends AbstractConfig {
                             + " WAL producer's max.request.size (1 MiB by default), checked at startup.")
             .define(ADMIN_TOKEN, Type.PASSWORD, "", Importance.HIGH,
                     "Bearer token that admin requests (/admin/...) must carry. Empty: the admin API answers 401 to"
-                            + " everyone.")
+                            + " everyone (unless admin.read.token or admin.token.file names tokens).")
+            .define(ADMIN_READ_TOKEN, Type.PASSWORD, "", Importance.MEDIUM,
+                    "A read-only admin token: GET admin requests only; any other method answers 403 read_only_token."
+                            + " Empty: none.")
+            .define(ADMIN_TOKEN_FILE, Type.STRING, "", Importance.MEDIUM,
+                    "A file of admin tokens, one a line: '<token>' or 'full <token>' (full), 'read <token>'"
+                            + " (read-only); '#' starts a comment. Read again when it changes (checked at most once a"
+                            + " second), so tokens rotate without a restart: add the new one, move clients, remove the"
+                            + " old. Accepted besides admin.token and admin.read.token. Empty: none.")
             .define(KAFKA_BOOTSTRAP_SERVERS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
                     Importance.HIGH, "Kafka bootstrap servers, host:port[,host:port].")
             .define(ZOOKEEPER_CONNECT, Type.STRING, "", Importance.MEDIUM,
@@ -329,6 +339,19 @@ public final class MeridianConfig extends AbstractConfig {
     public String adminToken() {
         Password token = getPassword(ADMIN_TOKEN);
         return token == null ? "" : token.value();
+    }
+
+    /** The read-only admin token, or empty. */
+    public String adminReadToken() {
+        Password token = getPassword(ADMIN_READ_TOKEN);
+        return token == null ? "" : token.value();
+    }
+
+    /** The admin token file, if one is configured. */
+    public java.util.Optional<java.nio.file.Path> adminTokenFile() {
+        String file = getString(ADMIN_TOKEN_FILE);
+        return file == null || file.isBlank() ? java.util.Optional.empty()
+                : java.util.Optional.of(java.nio.file.Path.of(file));
     }
 
     public String bootstrapServers() {

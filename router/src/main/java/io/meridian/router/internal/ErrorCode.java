@@ -35,6 +35,8 @@ public enum ErrorCode {
     /** A {@code meridian.ingest} record that is not a write request (not an object of its fields, a bad op). */
     INVALID_INGEST_REQUEST(400),
     UNAUTHORIZED(401),
+    /** A read-only admin token (admin.read.token) used for an admin request other than GET. */
+    READ_ONLY_TOKEN(403),
     TENANT_NOT_FOUND(404),
     DOCUMENT_NOT_FOUND(404),
     NOT_FOUND(404),
