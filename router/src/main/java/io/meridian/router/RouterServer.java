@@ -33,6 +33,9 @@ import io.meridian.router.internal.HttpEndpoints;
 import io.meridian.router.internal.IngestWrites;
 import io.meridian.router.internal.MigrationAdmin;
 import io.meridian.router.internal.MigrationApi;
+import io.meridian.router.internal.ApiKeys;
+import io.meridian.router.internal.DataAccess;
+import io.meridian.router.internal.RateLimiter;
 import io.meridian.router.internal.OpenApiDocument;
 import io.meridian.router.internal.OwnerForwarder;
 import io.meridian.router.internal.PlacementAdmin;
@@ -282,8 +285,10 @@ public final class RouterServer implements AutoCloseable {
         // The WAL producer is built from the same kafka.* keys (MeridianNode); Kafka's answer is the backstop.
         DocumentLimit documentLimit = new DocumentLimit(config.region(),
                 WriteLimits.maxRequestSize(config.kafkaClientProperties()));
+        DataAccess access = dataAccess(config, adminAuth, metrics, clock);
+        readConcerns.authorizeWith(() -> adminAuth.nodeToken().orElse(""));
         new DataApi(writer, reader, config.maxBodyBytes(), documentLimit, config.walPartitions(), owners)
-                .register(endpoints);
+                .register(endpoints, access);
         // Bulk changes share the admin executor with single ones: the two never plan from the same epoch.
         BulkPlacementAdmin bulkAdmin = new BulkPlacementAdmin(view, controlPlane, watch, adminExecutor,
                 timeouts.visibleWait());
@@ -317,11 +322,31 @@ public final class RouterServer implements AutoCloseable {
         this.syncReporter = new SyncReporter(config.region(), view, controlPlane, placementAdmin, forwarder,
                 () -> adminAuth.nodeToken().orElse(""));
         new AppliedApi(tracker, config.region(), config.nodeId(), config.walPartitions(), owners).register(endpoints);
-        regionReads.register(endpoints);
+        regionReads.register(endpoints, access);
         // Requests read from meridian.ingest take the same path as the document endpoints' writes.
         this.ingestWrites = new IngestWrites(writer, owners, documentLimit, errors, forwardClient,
                 longestDataRequest(config).plus(config.routingRebalanceWait()).plusSeconds(5), config.walPartitions(),
                 httpThreads);
+    }
+
+    /** Who may use the data API and how fast ({@code data.auth.enabled}, {@code rate.limit.*}). */
+    static DataAccess dataAccess(MeridianConfig config, AdminAuth adminAuth, RouterMetrics metrics, Clock clock) {
+        String keysFile = config.getString(MeridianConfig.DATA_API_KEYS_FILE);
+        ApiKeys keys = keysFile == null || keysFile.isBlank() ? null : new ApiKeys(java.nio.file.Path.of(keysFile),
+                clock);
+        return new DataAccess(config.getBoolean(MeridianConfig.DATA_AUTH_ENABLED), keys, adminAuth,
+                limiter(config.getDouble(MeridianConfig.RATE_LIMIT_TENANT_PER_SECOND),
+                        config.getInt(MeridianConfig.RATE_LIMIT_TENANT_BURST)),
+                limiter(config.getDouble(MeridianConfig.RATE_LIMIT_CLIENT_PER_SECOND),
+                        config.getInt(MeridianConfig.RATE_LIMIT_CLIENT_BURST)), metrics);
+    }
+
+    private static RateLimiter limiter(double perSecond, int burst) {
+        if (perSecond <= 0) {
+            return null;
+        }
+        return new RateLimiter(perSecond, burst > 0 ? burst : (int) Math.max(1, Math.ceil(perSecond)),
+                System::nanoTime);
     }
 
     /**

@@ -35,6 +35,7 @@ final class StubRouter implements AutoCloseable {
     final FakeControlPlane controlPlane;
     final RouterServer server;
     final MeridianConfig config;
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     volatile boolean ready = true;
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -64,7 +65,7 @@ final class StubRouter implements AutoCloseable {
         config = new MeridianConfig(values);
         server = new RouterServer(config, new EmptyView(), new ApplyTracker(), new MockProducer<String, WalRecord>(),
                 controlPlane, migrations, new FakeReplicationStatus(),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Clock.systemUTC(),
+                registry, Clock.systemUTC(),
                 RouterServer.AdminTimeouts.DEFAULT);
         if (start) {
             server.start();
@@ -87,6 +88,10 @@ final class StubRouter implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    String scrape() {
+        return registry.scrape();
     }
 
     @Override

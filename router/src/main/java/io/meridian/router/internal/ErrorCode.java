@@ -37,6 +37,8 @@ public enum ErrorCode {
     UNAUTHORIZED(401),
     /** A read-only admin token (admin.read.token) used for an admin request other than GET. */
     READ_ONLY_TOKEN(403),
+    /** A data API key (data.auth.enabled) that does not grant the request's tenant. */
+    TENANT_NOT_ALLOWED(403),
     TENANT_NOT_FOUND(404),
     DOCUMENT_NOT_FOUND(404),
     NOT_FOUND(404),
@@ -65,6 +67,8 @@ public enum ErrorCode {
     DOCUMENT_TOO_LARGE(413),
     TOO_MANY_TENANTS(413),
     IDEMPOTENCY_KEY_REUSED(422),
+    /** Over a rate limit (rate.limit.*): retriable, with Retry-After until the limiter has a token again. */
+    RATE_LIMITED(429, true),
     WRITE_CONCERN_UNSATISFIABLE(422),
     READ_CONCERN_UNSATISFIABLE(422),
     INTERNAL(500),

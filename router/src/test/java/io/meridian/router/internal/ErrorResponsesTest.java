@@ -79,6 +79,7 @@ class ErrorResponsesTest {
                 ErrorCode.POSITION_NOT_REACHED, ErrorCode.NOT_READY, ErrorCode.COORDINATION_LOST,
                 ErrorCode.NO_CONTROLLER, ErrorCode.CONTROLLER_UNREACHABLE, ErrorCode.MIGRATIONS_UNAVAILABLE,
                 ErrorCode.MIGRATION_IN_PROGRESS, ErrorCode.TARGET_UNHEALTHY, ErrorCode.TARGET_LAGGING,
+                ErrorCode.RATE_LIMITED,
                 ErrorCode.WRITE_CONCERN_UNAVAILABLE, ErrorCode.WRITE_CONCERN_TIMEOUT,
                 ErrorCode.READ_CONCERN_UNAVAILABLE, ErrorCode.TARGET_SYNCING, ErrorCode.PARTITION_MOVING, ErrorCode.OWNER_UNREACHABLE,
                 ErrorCode.PRIMARY_UNREACHABLE),
