@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -16,6 +15,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import io.meridian.infra.api.ApiKeyLine;
 import io.meridian.infra.model.Names;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,9 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiKeys {
     private static final Logger LOG = LoggerFactory.getLogger(ApiKeys.class);
-    static final String PREFIX = "sha256:";
+    static final String PREFIX = ApiKeyLine.DIGEST_PREFIX;
     private static final long RECHECK_MILLIS = 1_000;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A key's grant: the tenants it may read and write (empty set with {@code all}: every tenant), and its name. */
     public record Grant(String name, Set<String> tenants, boolean all) {
@@ -84,14 +83,10 @@ public final class ApiKeys {
         return Optional.ofNullable(found);
     }
 
-    /** A random key (32 bytes, URL-safe base64) and its line for {@code tenants} ({@code *}: all) named {@code name}. */
+    /** A random key and its line for {@code tenants} ({@code *}: all) named {@code name}: {@link ApiKeyLine}. */
     public static NewKey newKey(List<String> tenants, String name) {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        String key = "mk_" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        String line = PREFIX + HexFormat.of().formatHex(sha256(key)) + " " + String.join(",", tenants)
-                + (name == null || name.isBlank() ? "" : " " + name.strip());
-        return new NewKey(key, line);
+        ApiKeyLine made = ApiKeyLine.create(tenants, name);
+        return new NewKey(made.key(), made.line());
     }
 
     private synchronized void reloadIfChanged(long now) {
