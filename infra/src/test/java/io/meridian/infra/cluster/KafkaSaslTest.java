@@ -100,6 +100,7 @@ class KafkaSaslTest {
 
             MeridianConfig wrong = config(bootstrap, "not-the-password");
             Map<String, Object> refusedProps = new HashMap<>(wrong.kafkaClientProperties());
+            refusedProps.put("request.timeout.ms", 10_000);
             refusedProps.put("default.api.timeout.ms", 15_000);
             try (Admin admin = Admin.create(refusedProps)) {
                 ExecutionException e = assertThrows(ExecutionException.class,
