@@ -104,6 +104,13 @@ class HttpConventionsTest {
         last.path("migrations").forEach(m -> seen.add(m.path("id").asText()));
         assertEquals(started.stream().sorted().toList(), seen.stream().sorted().toList());
 
+        for (String list : List.of("/admin/failbacks?", "/admin/syncs?")) {
+            for (String bad : List.of("limit=1001", "cursor=NOT A TENANT", "state=active")) {
+                HttpResponse<String> refused = router.send("GET", list + bad.replace(" ", "%20"), TOKEN, null);
+                assertEquals(400, refused.statusCode(), list + bad);
+                assertEquals("invalid_page", code(refused), list + bad);
+            }
+        }
         for (String bad : List.of("state=ended", "limit=0", "cursor=nope", "page=2")) {
             HttpResponse<String> refused = router.send("GET", "/admin/migrations?" + bad, TOKEN, null);
             assertEquals(400, refused.statusCode(), bad);
