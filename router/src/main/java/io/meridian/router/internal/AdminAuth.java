@@ -1,10 +1,7 @@
 package io.meridian.router.internal;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -12,8 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Checks {@code Authorization: Bearer <token>} on admin requests and says what the token may do: a {@link Role#FULL}
@@ -30,9 +25,7 @@ import org.slf4j.LoggerFactory;
  * length leaks). With no token at all every admin request is refused. Thread-safe.
  */
 public final class AdminAuth {
-    private static final Logger LOG = LoggerFactory.getLogger(AdminAuth.class);
     private static final String BEARER = "Bearer ";
-    private static final long RECHECK_MILLIS = 1_000;
 
     /** What a token may do. */
     public enum Role {
@@ -45,15 +38,8 @@ public final class AdminAuth {
     private record Token(byte[] digest, Role role, String value) {
     }
 
-    /** The tokens in force and the file state they were read from. */
-    private record Tokens(List<Token> all, FileTime modified, long size) {
-    }
-
     private final List<Token> configured;
-    private final Path file;
-    private final Clock clock;
-    private volatile Tokens fromFile = new Tokens(List.of(), null, -1);
-    private volatile long checkedAt = Long.MIN_VALUE;
+    private final WatchedFile<List<Token>> file;
 
     /** @param token the configured admin token; empty disables the admin API */
     public AdminAuth(String token) {
@@ -74,17 +60,9 @@ public final class AdminAuth {
             tokens.add(new Token(sha256(readToken), Role.READ, readToken));
         }
         this.configured = List.copyOf(tokens);
-        this.file = tokenFile;
-        this.clock = Objects.requireNonNull(clock, "clock");
-        if (file != null) {
-            try {
-                fromFile = read(file);
-            } catch (IOException | IllegalArgumentException e) {
-                throw new IllegalArgumentException("admin.token.file " + file + " cannot be read: " + e.getMessage(),
-                        e);
-            }
-            checkedAt = clock.millis();
-        }
+        Objects.requireNonNull(clock, "clock");
+        this.file = tokenFile == null ? null : new WatchedFile<>(tokenFile, "admin.token.file", AdminAuth::parse,
+                clock);
     }
 
     /**
@@ -143,50 +121,19 @@ public final class AdminAuth {
     }
 
     private List<Token> tokens() {
-        if (file == null) {
-            return configured;
-        }
-        long now = clock.millis();
-        if (now - checkedAt >= RECHECK_MILLIS) {
-            reloadIfChanged(now);
-        }
-        Tokens current = fromFile;
-        if (current.all().isEmpty()) {
+        List<Token> fromFile = file == null ? List.of() : file.get();
+        if (fromFile.isEmpty()) {
             return configured;
         }
         List<Token> all = new ArrayList<>(configured);
-        all.addAll(current.all());
+        all.addAll(fromFile);
         return all;
     }
 
-    private synchronized void reloadIfChanged(long now) {
-        if (now - checkedAt < RECHECK_MILLIS) {
-            return;
-        }
-        checkedAt = now;
-        Tokens current = fromFile;
-        try {
-            FileTime modified = Files.getLastModifiedTime(file);
-            long size = Files.size(file);
-            if (modified.equals(current.modified()) && size == current.size()) {
-                return;
-            }
-            Tokens next = read(file);
-            fromFile = next;
-            LOG.info("admin tokens read again from {}: {} full, {} read-only", file,
-                    next.all().stream().filter(t -> t.role() == Role.FULL).count(),
-                    next.all().stream().filter(t -> t.role() == Role.READ).count());
-        } catch (IOException | IllegalArgumentException e) {
-            LOG.warn("admin.token.file {} cannot be read; the tokens read last stay in force: {}", file, e.toString());
-        }
-    }
-
-    private static Tokens read(Path file) throws IOException {
-        FileTime modified = Files.getLastModifiedTime(file);
-        long size = Files.size(file);
+    private static List<Token> parse(List<String> lines) {
         List<Token> tokens = new ArrayList<>();
         int number = 0;
-        for (String raw : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        for (String raw : lines) {
             number++;
             String line = raw.strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -202,7 +149,7 @@ public final class AdminAuth {
                         + " 'read <token>'");
             }
         }
-        return new Tokens(List.copyOf(tokens), modified, size);
+        return List.copyOf(tokens);
     }
 
     private static ApiException unauthorized(String message) {

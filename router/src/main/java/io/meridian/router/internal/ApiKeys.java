@@ -1,10 +1,7 @@
 package io.meridian.router.internal;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -12,13 +9,10 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import io.meridian.infra.api.ApiKeyLine;
 import io.meridian.infra.model.Names;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The data API's keys ({@code data.api.keys.file}), stored hashed: one key a line, {@code sha256:<hex> <tenants>}
@@ -30,9 +24,7 @@ import org.slf4j.LoggerFactory;
  * read last (and logs why); at start it fails the node. Thread-safe.
  */
 public final class ApiKeys {
-    private static final Logger LOG = LoggerFactory.getLogger(ApiKeys.class);
     static final String PREFIX = ApiKeyLine.DIGEST_PREFIX;
-    private static final long RECHECK_MILLIS = 1_000;
 
     /** A key's grant: the tenants it may read and write (empty set with {@code all}: every tenant), and its name. */
     public record Grant(String name, Set<String> tenants, boolean all) {
@@ -44,38 +36,22 @@ public final class ApiKeys {
     private record Entry(byte[] digest, Grant grant) {
     }
 
-    private record Loaded(List<Entry> entries, FileTime modified, long size) {
-    }
-
     /** A new key and the line of the keys file that grants it {@code tenants}. */
     public record NewKey(String key, String line) {
     }
 
-    private final Path file;
-    private final Clock clock;
-    private volatile Loaded loaded;
-    private volatile long checkedAt;
+    private final WatchedFile<List<Entry>> file;
 
+    /** @throws IllegalArgumentException when the file cannot be read or parsed now */
     public ApiKeys(Path file, Clock clock) {
-        this.file = Objects.requireNonNull(file, "file");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        try {
-            this.loaded = read(file);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("data.api.keys.file " + file + " cannot be read: " + e.getMessage(), e);
-        }
-        this.checkedAt = clock.millis();
+        this.file = new WatchedFile<>(file, "data.api.keys.file", ApiKeys::parse, clock);
     }
 
     /** The grant of {@code key}, if it is a key of the file. Compares every entry: the time does not tell which. */
     public Optional<Grant> grant(String key) {
-        long now = clock.millis();
-        if (now - checkedAt >= RECHECK_MILLIS) {
-            reloadIfChanged(now);
-        }
         byte[] given = sha256(key);
         Grant found = null;
-        for (Entry entry : loaded.entries()) {
+        for (Entry entry : file.get()) {
             if (MessageDigest.isEqual(entry.digest(), given) && found == null) {
                 found = entry.grant();
             }
@@ -89,28 +65,10 @@ public final class ApiKeys {
         return new NewKey(made.key(), made.line());
     }
 
-    private synchronized void reloadIfChanged(long now) {
-        if (now - checkedAt < RECHECK_MILLIS) {
-            return;
-        }
-        checkedAt = now;
-        try {
-            if (Files.getLastModifiedTime(file).equals(loaded.modified()) && Files.size(file) == loaded.size()) {
-                return;
-            }
-            loaded = read(file);
-            LOG.info("data API keys read again from {}: {} keys", file, loaded.entries().size());
-        } catch (IOException | IllegalArgumentException e) {
-            LOG.warn("data.api.keys.file {} cannot be read; the keys read last stay in force: {}", file, e.toString());
-        }
-    }
-
-    static Loaded read(Path file) throws IOException {
-        FileTime modified = Files.getLastModifiedTime(file);
-        long size = Files.size(file);
+    private static List<Entry> parse(List<String> lines) {
         List<Entry> entries = new ArrayList<>();
         int number = 0;
-        for (String raw : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        for (String raw : lines) {
             number++;
             String line = raw.strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -142,7 +100,7 @@ public final class ApiKeys {
             String name = parts.length == 3 ? parts[2] : "line-" + number;
             entries.add(new Entry(digest, new Grant(name, Set.copyOf(tenants), all)));
         }
-        return new Loaded(List.copyOf(entries), modified, size);
+        return List.copyOf(entries);
     }
 
     static byte[] sha256(String value) {

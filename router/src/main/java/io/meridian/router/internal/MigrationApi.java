@@ -78,25 +78,12 @@ public final class MigrationApi {
             throw invalidPage("'state' must be 'active' (the migrations that have not ended), got '" + state
                     + "'; a tenant's past migrations are at /admin/tenants/{tenant}/migrations");
         }
-        int limit = TenantListing.DEFAULT_LIMIT;
-        String limitText = query.get("limit");
-        if (limitText != null) {
-            try {
-                limit = Integer.parseInt(limitText);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > TenantListing.MAX_LIMIT) {
-                throw invalidPage("'limit' must be an integer from 1 to " + TenantListing.MAX_LIMIT + ", got '"
-                        + limitText + "'");
-            }
-        }
+        int limit = Paging.limit(query.get("limit"));
         String cursor = query.get("cursor");
         if (cursor != null && !CURSOR.matcher(cursor).matches()) {
             throw invalidPage("'cursor' must be the 'next' of a previous page, got '" + cursor + "'");
         }
-        int pageLimit = limit;
-        return forwarder.onController(ctx, NO_BODY, () -> admin.active(pageLimit, cursor),
+        return forwarder.onController(ctx, NO_BODY, () -> admin.active(limit, cursor),
                 CompletableFuture::completedFuture);
     }
 

@@ -28,19 +28,7 @@ public record Paging(int limit, String cursor) {
                 throw invalid("unknown query parameter '" + name + "': the parameters are limit and cursor");
             }
         }
-        int limit = TenantListing.DEFAULT_LIMIT;
-        String limitText = ctx.queryParam("limit");
-        if (limitText != null) {
-            try {
-                limit = Integer.parseInt(limitText);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > TenantListing.MAX_LIMIT) {
-                throw invalid("'limit' must be an integer from 1 to " + TenantListing.MAX_LIMIT + ", got '"
-                        + limitText + "'");
-            }
-        }
+        int limit = limit(ctx.queryParam("limit"));
         String cursor = ctx.queryParam("cursor");
         if (cursor != null) {
             try {
@@ -62,6 +50,27 @@ public record Paging(int limit, String cursor) {
             body.put("next", tenantOf.apply(after.get(limit - 1)));
         }
         return body;
+    }
+
+    /**
+     * The {@code limit} of a page: {@value TenantListing#DEFAULT_LIMIT} when absent.
+     *
+     * @throws ApiException {@code invalid_page} unless an integer from 1 to {@value TenantListing#MAX_LIMIT}
+     */
+    static int limit(String text) {
+        if (text == null) {
+            return TenantListing.DEFAULT_LIMIT;
+        }
+        int limit;
+        try {
+            limit = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 1 || limit > TenantListing.MAX_LIMIT) {
+            throw invalid("'limit' must be an integer from 1 to " + TenantListing.MAX_LIMIT + ", got '" + text + "'");
+        }
+        return limit;
     }
 
     private static ApiException invalid(String message) {
