@@ -394,7 +394,7 @@ class MigrationApiTest {
                 new TimeoutException());
         HttpResponse<String> slow = h.admin("POST", MIGRATE, START_BODY);
         assertError(slow, 503, "kafka_unavailable");
-        assertEquals("2", header(slow, "Retry-After"));
+        assertEquals("5", header(slow, "Retry-After"));
         assertTrue(message(slow).contains("GET /admin/tenants/acme/migrations"), message(slow));
 
         HttpResponse<String> slowCancel = h.admin("POST", "/admin/migrations/m-4/cancel", null);
