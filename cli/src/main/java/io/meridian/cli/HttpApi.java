@@ -66,6 +66,29 @@ public final class HttpApi {
         return baseUrl;
     }
 
+    /**
+     * {@code GET path} and every further page ({@code ?cursor=<next>}) while the answer names a {@code next}: one
+     * answer whose {@code field} holds every page's items (a node that does not page answers one page).
+     */
+    public Response getAllPages(String path, String field) {
+        Response first = get(path);
+        if (!first.body().isObject() || !first.body().hasNonNull("next")) {
+            return first;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode all = ((com.fasterxml.jackson.databind.node.ObjectNode) first
+                .body()).deepCopy();
+        com.fasterxml.jackson.databind.node.ArrayNode items = all.withArray(field);
+        String next = all.get("next").asText();
+        all.remove("next");
+        while (next != null) {
+            JsonNode page = get(path + (path.contains("?") ? "&" : "?") + "cursor=" + segment(next)).body();
+            page.path(field).forEach(items::add);
+            String after = page.hasNonNull("next") ? page.get("next").asText() : null;
+            next = after == null || after.equals(next) ? null : after;  // a cursor that does not move ends the list
+        }
+        return new Response(first.status(), all);
+    }
+
     public Response get(String path) {
         return send("GET", path, null);
     }

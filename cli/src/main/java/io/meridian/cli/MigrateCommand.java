@@ -92,14 +92,20 @@ final class MigrateCommand implements Runnable {
             throw new CommandLine.ParameterException(group.commandLine(),
                     "name a tenant, or list the active migrations of every tenant with --active");
         }
+        ArrayNode migrations = JsonNodeFactory.instance.arrayNode();
         List<String> tenants = new ArrayList<>();
         if (tenant != null) {
             tenants.add(tenant);
-        } else {
-            group.root().api().get("/admin/tenants").body().path("tenants")
-                    .forEach(p -> tenants.add(p.path("tenant").asText()));
+        } else if (!activeOfEveryTenant(migrations)) {
+            // A node without GET /admin/migrations: every tenant's list, page by page.
+            String cursor = null;
+            do {
+                JsonNode page = group.root().api().get("/admin/tenants?limit=1000"
+                        + (cursor == null ? "" : "&cursor=" + HttpApi.segment(cursor))).body();
+                page.path("tenants").forEach(p -> tenants.add(p.path("tenant").asText()));
+                cursor = page.hasNonNull("next") ? page.get("next").asText() : null;
+            } while (cursor != null);
         }
-        ArrayNode migrations = JsonNodeFactory.instance.arrayNode();
         for (String name : tenants) {
             JsonNode body = group.root().api().get("/admin/tenants/" + HttpApi.segment(name) + "/migrations").body();
             JsonNode list = body.isArray() ? body : body.path("migrations");
@@ -124,6 +130,29 @@ final class MigrateCommand implements Runnable {
             printer.objects(readable, COLUMNS);
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * Adds every active migration to {@code into}, page by page ({@code GET /admin/migrations?state=active}); false
+     * when the node does not have that endpoint (an older version: {@code 404 not_found}).
+     */
+    private boolean activeOfEveryTenant(ArrayNode into) {
+        String cursor = null;
+        do {
+            JsonNode page;
+            try {
+                page = group.root().api().get("/admin/migrations?state=active&limit=1000"
+                        + (cursor == null ? "" : "&cursor=" + HttpApi.segment(cursor))).body();
+            } catch (CliException e) {
+                if (cursor == null && e.code().equals("not_found")) {
+                    return false;
+                }
+                throw e;
+            }
+            page.path("migrations").forEach(into::add);
+            cursor = page.hasNonNull("next") ? page.get("next").asText() : null;
+        } while (cursor != null);
+        return true;
     }
 
     /** The migration's times for people. */

@@ -609,6 +609,19 @@ class CommandsTest {
     }
 
     @Test
+    void migrateListActiveReadsThePagedListOfActiveMigrationsWhenTheNodeHasIt() {
+        node.answer("GET", "/admin/migrations", 200, "{\"migrations\":[{\"id\":\"m-now\",\"tenant\":\"acme\","
+                + "\"state\":\"draining\",\"active\":true,\"requestedAt\":1796298000000}]}");
+        Cli.Result result = cli.run("migrate", "list", "--active");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals(2, result.lines().size(), result::toString);
+        assertTrue(result.lines().get(1).startsWith("m-now"), result::toString);
+        assertEquals(List.of("/admin/migrations"), node.requests().stream().map(StubNode.Request::path).toList(),
+                "no per-tenant requests: " + node.requests());
+        assertEquals("state=active&limit=1000", node.requests().get(0).query());
+    }
+
+    @Test
     void migrateStatusListAndCancelUseTheirPaths() {
         node.answer("GET", "/admin/migrations/m-1", 200, MIGRATION)
                 .answer("GET", "/admin/tenants/acme/migrations", 200, "{\"migrations\":[" + MIGRATION + "]}")

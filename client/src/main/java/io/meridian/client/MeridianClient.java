@@ -73,7 +73,8 @@ public final class MeridianClient implements AutoCloseable {
             http.executor(builder.executor);
         }
         this.http = http.build();
-        this.sender = new Sender(this.http, builder.requestTimeout, builder.operationTimeout, metrics);
+        this.sender = new Sender(this.http, builder.requestTimeout, builder.operationTimeout, metrics,
+                builder.apiKey);
     }
 
     public static Builder builder() {
@@ -316,8 +317,22 @@ public final class MeridianClient implements AutoCloseable {
         private ClientMetrics metrics = ClientMetrics.NONE;
         private AttemptListener attemptListener = AttemptListener.NONE;
         private Executor executor;
+        private String apiKey;
 
         private Builder() {
+        }
+
+        /**
+         * The data API key sent with every request ({@code Authorization: Bearer <key>}), for nodes with
+         * {@code data.auth.enabled}; also to the regions a redirect leads to (every node holds the same keys).
+         */
+        public Builder apiKey(String key) {
+            Objects.requireNonNull(key, "key");
+            if (key.isBlank()) {
+                throw new IllegalArgumentException("an API key must not be blank");
+            }
+            this.apiKey = key.strip();
+            return this;
         }
 
         /**

@@ -54,6 +54,26 @@ class MeridianClientTest {
     }
 
     @Test
+    void shouldSendTheApiKeyWithEveryRequestAndRetryA429AfterItsRetryAfter() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        try (StubNode primary = new StubNode(r -> calls.incrementAndGet() == 1
+                     ? error(429, "rate_limited", "\"scope\":\"tenant\"", "Retry-After", "1")
+                     : written("acme", "k", "0:9", 201));
+             StubNode home = new StubNode(r -> new StubNode.Reply(307, "{\"error\":{\"code\":\"redirect\"}}",
+                     "Location", primary.url() + r.path()));
+             MeridianClient client = MeridianClient.builder().region("us-east", home.url())
+                     .region("eu-west", primary.url()).apiKey("mk_secret").operationTimeout(Duration.ofSeconds(10))
+                     .requestTimeout(Duration.ofSeconds(5)).build()) {
+            client.putJson("acme", "k", "{\"v\":1}");
+            assertEquals("Bearer mk_secret", home.requests().get(0).header("Authorization"));
+            assertEquals(2, primary.requests().size(), "the 429 was retried");
+            for (StubNode.Request request : primary.requests()) {
+                assertEquals("Bearer mk_secret", request.header("Authorization"), "also after the redirect");
+            }
+        }
+    }
+
+    @Test
     void shouldRetryA503AfterRetryAfterWithTheSameIdempotencyKey() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         try (StubNode home = new StubNode(r -> calls.incrementAndGet() == 1

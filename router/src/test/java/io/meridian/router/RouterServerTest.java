@@ -483,7 +483,7 @@ class RouterServerTest {
         HttpResponse<String> response = h.put(doc, "1");
 
         assertError(response, 503, "kafka_unavailable");
-        assertEquals("2", header(response, "Retry-After"));
+        assertEquals("5", header(response, "Retry-After"));
         assertTrue(sent(acme).isEmpty());
         assertEquals(1, h.registry.get(RouterMetrics.WRITES).tag(RouterMetrics.TAG_OUTCOME, "kafka_unavailable")
                 .timer().count());
