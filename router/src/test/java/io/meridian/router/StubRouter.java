@@ -22,19 +22,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.producer.MockProducer;
+import io.meridian.infra.testkit.SharedTestCluster;
+import io.meridian.infra.topics.Topics;
+import io.meridian.infra.topics.WalProducerSettings;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 
 /**
- * A {@link RouterServer} without Kafka, for what the HTTP layer decides before any data is touched (routes, methods,
- * authentication, paging of the test control plane's migrations): an empty region view, a WAL producer that is never
- * used (a {@link MockProducer}: no test here writes a document), the test control plane (the controller) and
- * migrations. Tests that touch data use {@link RouterHarness} on real Kafka.
+ * A {@link RouterServer} for what the HTTP layer decides before any data is touched (routes, methods,
+ * authentication, paging of the test control plane's migrations): an empty region view, a real WAL producer on the
+ * shared test cluster (no test here writes a document), the test control plane (the controller) and migrations.
+ * Tests that touch data use {@link RouterHarness}.
  */
 final class StubRouter implements AutoCloseable {
     final FakeMigrations migrations = new FakeMigrations();
     final FakeControlPlane controlPlane;
     final RouterServer server;
     final MeridianConfig config;
+    private final Producer<String, WalRecord> walProducer;
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     volatile boolean ready = true;
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
@@ -56,14 +61,17 @@ final class StubRouter implements AutoCloseable {
         Map<String, Object> values = new HashMap<>();
         values.put(MeridianConfig.REGION, "us-east");
         values.put(MeridianConfig.REGIONS, RouterHarness.regionsSetting());
-        values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, "127.0.0.1:9");
+        values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, SharedTestCluster.get().bootstrapServers());
         values.put(MeridianConfig.HTTP_HOST, "127.0.0.1");
         values.put(MeridianConfig.HTTP_PORT, Integer.toString(port));
         values.put(MeridianConfig.ADMIN_TOKEN, RouterHarness.TOKEN);
         values.put(MeridianConfig.CONSISTENCY_CHECK_INTERVAL_MS, "0");
         values.putAll(overrides);
         config = new MeridianConfig(values);
-        server = new RouterServer(config, new EmptyView(), new ApplyTracker(), new MockProducer<String, WalRecord>(),
+        walProducer = new KafkaProducer<>(WalProducerSettings.forWrites(config.kafkaClientProperties(),
+                "meridian-wal-" + config.nodeId(), config.writeApplyTimeout()), Topics.WAL.keySerde().serializer(),
+                Topics.WAL.valueSerde().serializer());
+        server = new RouterServer(config, new EmptyView(), new ApplyTracker(), walProducer,
                 controlPlane, migrations, new FakeReplicationStatus(),
                 registry, Clock.systemUTC(),
                 RouterServer.AdminTimeouts.DEFAULT);
@@ -97,6 +105,7 @@ final class StubRouter implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        walProducer.close(Duration.ofSeconds(5));
     }
 
     private final class EmptyView implements RegionView {
