@@ -21,7 +21,6 @@ final class FailoverPreview {
     }
 
     static int show(HttpApi api, Printer printer, String region, String target) {
-        JsonNode tenants = api.get("/admin/tenants").body().path("tenants");
         JsonNode health = api.get(HealthAnswer.PATH).body();
         Map<String, RegionHealthReport> regions = new LinkedHashMap<>();
         HealthAnswer.regions(health.path("regions")).forEach(e -> regions.put(e.getKey(),
@@ -30,6 +29,9 @@ final class FailoverPreview {
             throw new CliException(ExitCode.SERVER_ERROR, "region_not_found", "region '" + region + "' is not a"
                     + " region of this deployment; the regions are " + regions.keySet());
         }
+        // The region's primaries only (the node filters), every page of them.
+        JsonNode tenants = api.getAllPages("/admin/tenants?primary=" + HttpApi.segment(region), "tenants").body()
+                .path("tenants");
         List<ObjectNode> moving = new ArrayList<>();
         for (JsonNode placement : tenants) {
             if (!region.equals(placement.path("primary").asText())) {
