@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -156,6 +157,41 @@ final class Tail implements AutoCloseable {
             throw new CliException(ExitCode.UNAVAILABLE, "kafka_error", "reading from Kafka at " + bootstrap
                     + " failed: " + rootMessage(e), e);
         }
+    }
+
+    /**
+     * Whether Kafka answers from here within {@code timeout}: the metadata of {@code topics} (from the bootstrap
+     * servers) and their end offsets (from the partition leaders, at the addresses the brokers advertise, which an
+     * operator's machine outside their network may not reach). Empty when it does; else why not. A topic that does
+     * not exist is left to {@link #run} to report; any other Kafka failure (authentication, TLS) is an error, since it
+     * is the settings that are wrong, not the way to the brokers.
+     */
+    Optional<String> unreachable(List<String> topics, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics) {
+                List<PartitionInfo> infos = consumer.partitionsFor(topic, left(deadline));
+                if (infos != null) {
+                    infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
+                }
+            }
+            consumer.endOffsets(partitions, left(deadline));
+            return Optional.empty();
+        } catch (TimeoutException e) {
+            return Optional.of("Kafka at " + bootstrap + " did not answer within " + timeout.toSeconds() + " s");
+        } catch (InterruptException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCode.UNAVAILABLE, "interrupted", "interrupted while reaching Kafka at "
+                    + bootstrap, e);
+        } catch (KafkaException e) {
+            throw new CliException(ExitCode.UNAVAILABLE, "kafka_error", "reading from Kafka at " + bootstrap
+                    + " failed: " + rootMessage(e), e);
+        }
+    }
+
+    private static Duration left(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     /** Ends {@link #run} soon; thread-safe, safe to call twice. */

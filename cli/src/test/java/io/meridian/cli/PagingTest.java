@@ -111,7 +111,8 @@ class PagingTest {
         assertEquals(3, tenantPagesRead(), "three pages of tenants: " + node.requests().size());
         assertTrue(result.out().matches("(?s).*\\nt-01200\\s+consistent.*"), "the last page's tenant was checked");
         assertEquals(1_201, node.requests().stream().filter(r -> r.path().endsWith("/verify")).count());
-        assertTrue(result.err().contains("checked 1,000/1,201 tenants\n"), result::err);
+        // Every 1,000 tenants, or sooner on a slow machine (every 5 s): at least one line, none after the last.
+        assertTrue(result.err().matches("(checked \\d{1,3}(,\\d{3})?/1,201 tenants\n)+"), result::err);
         assertFalse(result.out().contains("checked"), "progress goes to stderr, stdout is the result");
         assertEquals(tenants.size() + 1, result.lines().size(), "a header and a row per tenant");
     }
