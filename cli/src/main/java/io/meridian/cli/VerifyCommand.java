@@ -86,15 +86,18 @@ final class VerifyCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /**
-     * {@code checked 12,000/100,000 tenants} on stderr (stdout stays the result) every {@value #PROGRESS_EVERY}
-     * tenants or {@link #PROGRESS_INTERVAL}, whichever comes first, so a long check shows it is moving.
+     * {@code checked 12,000/100,000 tenants} on stderr (stdout stays the result) for a check of at least
+     * {@value #PROGRESS_FROM} tenants: every tenth of them, at most every {@value #PROGRESS_EVERY}, and at least every
+     * {@link #PROGRESS_INTERVAL}, so a long check shows it is moving.
      */
     static final class Progress {
+        static final int PROGRESS_FROM = 100;
         static final int PROGRESS_EVERY = 1_000;
         static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(5);
 
         private final PrintWriter err;
         private final int total;
+        private final int step;
         private int checked;
         private int shown;
         private long shownAt = System.nanoTime();
@@ -102,12 +105,13 @@ final class VerifyCommand implements java.util.concurrent.Callable<Integer> {
         Progress(PrintWriter err, int total) {
             this.err = err;
             this.total = total;
+            this.step = Math.min(PROGRESS_EVERY, Math.max(1, total / 10));
         }
 
         void checked() {
             checked++;
             long now = System.nanoTime();
-            if (checked < total && (checked - shown >= PROGRESS_EVERY
+            if (total >= PROGRESS_FROM && checked < total && (checked - shown >= step
                     || now - shownAt >= PROGRESS_INTERVAL.toNanos())) {
                 shown = checked;
                 shownAt = now;
