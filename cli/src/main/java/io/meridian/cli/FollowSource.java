@@ -29,42 +29,51 @@ final class FollowSource {
      */
     static Optional<Tail> kafka(MeridianCtl root, boolean forceHttp, List<String> topics, Duration pollInterval,
                                 PrintWriter err) {
-        String why;
-        if (forceHttp) {
-            why = "--http";
-        } else {
-            String bootstrap;
-            try {
-                bootstrap = root.bootstrap();
-            } catch (CliException e) {
-                if (!e.code().equals("no_bootstrap")) {
-                    throw e;
-                }
-                bootstrap = null;
-            }
-            if (bootstrap == null) {
-                why = "no Kafka bootstrap servers are configured (--bootstrap or MERIDIAN_KAFKA_BOOTSTRAP_SERVERS)";
-            } else {
-                Tail tail = new Tail(bootstrap, root.kafkaSettings(), Map.of());
-                Optional<String> unreachable;
-                try {
-                    unreachable = tail.unreachable(topics, KAFKA_REACH_TIMEOUT);
-                } catch (RuntimeException e) {
-                    tail.close();
-                    throw e;
-                }
-                if (unreachable.isEmpty()) {
-                    return Optional.of(tail);
-                }
-                tail.close();
-                why = unreachable.get() + " (check --bootstrap and --command-config; --http skips this wait)";
-            }
+        Tail[] tail = new Tail[1];
+        String why = forceHttp ? "--http" : whyNotKafka(root, topics, tail);
+        if (why == null) {
+            return Optional.of(tail[0]);
         }
         err.println("note: polling the node at " + root.api().baseUrl() + " every "
                 + String.format(Locale.ROOT, "%.1f s", pollInterval.toMillis() / 1000.0)
                 + " instead of reading Kafka: " + why);
         err.flush();
         return Optional.empty();
+    }
+
+    /** Null with the tail in {@code opened[0]} when Kafka answers; else why it cannot be used (nothing left open). */
+    private static String whyNotKafka(MeridianCtl root, List<String> topics, Tail[] opened) {
+        String bootstrap;
+        try {
+            bootstrap = root.bootstrap();
+        } catch (CliException e) {
+            if (!e.code().equals("no_bootstrap")) {
+                throw e;
+            }
+            return "no Kafka bootstrap servers are configured (--bootstrap or MERIDIAN_KAFKA_BOOTSTRAP_SERVERS)";
+        }
+        Tail tail;
+        try {
+            tail = new Tail(bootstrap, root.kafkaSettings(), Map.of());
+        } catch (CliException e) {
+            if (!e.code().equals(Tail.UNRESOLVABLE)) {
+                throw e;
+            }
+            return e.getMessage() + " (check --bootstrap)";
+        }
+        Optional<String> unreachable;
+        try {
+            unreachable = tail.unreachable(topics, KAFKA_REACH_TIMEOUT);
+        } catch (RuntimeException e) {
+            tail.close();
+            throw e;
+        }
+        if (unreachable.isPresent()) {
+            tail.close();
+            return unreachable.get() + " (check --bootstrap and --command-config; --http skips this wait)";
+        }
+        opened[0] = tail;
+        return null;
     }
 
     /** {@code --poll-interval}: 100 ms to 1 min. */

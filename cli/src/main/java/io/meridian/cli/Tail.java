@@ -32,6 +32,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class Tail implements AutoCloseable {
     static final Duration API_TIMEOUT = Duration.ofSeconds(15);
+    /** The code of the failure to build a consumer whose bootstrap servers do not resolve. */
+    static final String UNRESOLVABLE = "kafka_unresolvable";
     private static final Duration POLL = Duration.ofMillis(500);
 
     /** Gets every record in partition order; answers whether to go on. */
@@ -74,6 +76,11 @@ final class Tail implements AutoCloseable {
         try {
             this.consumer = new KafkaConsumer<>(config);
         } catch (KafkaException e) {
+            if (String.valueOf(rootMessage(e)).startsWith("No resolvable bootstrap urls")) {
+                // Well-formed, but no name resolves here: names of another network (containers, a private zone).
+                throw new CliException(ExitCode.UNAVAILABLE, UNRESOLVABLE, "none of the Kafka bootstrap servers '"
+                        + bootstrap + "' resolves from this machine", e);
+            }
             throw new CliException(ExitCode.USAGE, "invalid_bootstrap", "cannot use Kafka bootstrap servers '"
                     + bootstrap + "': " + rootMessage(e), e);
         }

@@ -172,6 +172,22 @@ class HttpFollowTest {
     }
 
     @Test
+    void bootstrapServersThatDoNotResolveHereAreOutOfReachToo() {
+        node.compute("GET", "/admin/migrations", inTurn(
+                "{\"migrations\":[" + migration("m-4", "acme", "requested", -1, 1796298000000L) + "]}"));
+
+        Cli.Result result = cli("no-such-host.invalid:9092").run("events", "tail", "--topic", "migrations",
+                "--limit", "1", "--from-beginning");
+
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals("note: polling the node at " + node.url() + " every 1.0 s instead of reading Kafka: none of the"
+                + " Kafka bootstrap servers 'no-such-host.invalid:9092' resolves from this machine (check"
+                + " --bootstrap)\n", result.err());
+        assertTrue(result.out().matches(TIME + "  migrations\\s+-\\s+acme\\s+\\{\"type\":\"requested\".*\n"),
+                result::toString);
+    }
+
+    @Test
     void eventsTailOverHttpOfTopicsOnlyKafkaHasSaysSo() {
         Cli.Result result = cli(null).run("events", "tail", "--http", "--topic", "controller,dlq");
         assertEquals(ExitCode.UNAVAILABLE, result.exitCode(), result::toString);
