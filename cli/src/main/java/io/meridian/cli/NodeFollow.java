@@ -230,19 +230,22 @@ final class NodeFollow {
 
     /** One sweep of every page of placements; false when the sink had enough. */
     private boolean sweepPlacements(boolean fromBeginning, Sink sink) {
-        JsonNode listed = api.getAllPages("/admin/tenants", "tenants").body().path("tenants");
         long at = System.currentTimeMillis();
         boolean first = placements == null;
         Map<String, Long> now = new HashMap<>();
-        for (JsonNode placement : listed) {
+        boolean[] more = {true};
+        api.forEachPage("/admin/tenants", "tenants", placement -> {
             String tenant = placement.path("tenant").asText();
             long version = (placement.path("epoch").asLong() << 32)
                     | (Json.writeString(placement).hashCode() & 0xffffffffL);
             now.put(tenant, version);
             boolean changed = first ? fromBeginning : !Long.valueOf(version).equals(placements.get(tenant));
-            if (changed && !sink.placement(tenant, placement, at)) {
-                return false;
+            if (more[0] && changed) {
+                more[0] = sink.placement(tenant, placement, at);
             }
+        });
+        if (!more[0]) {
+            return false;
         }
         if (!first) {
             for (String tenant : placements.keySet()) {
