@@ -65,10 +65,11 @@ final class EventsCommand implements Runnable {
              @Option(names = "--from-beginning", description = "Start at the beginning of the topics, not the end.")
              boolean fromBeginning,
              @Option(names = "--limit", paramLabel = "N", description = "Exit after N records.") Integer limit,
-             @Option(names = "--http", description = "Poll the node's admin API instead of reading Kafka (the default"
-                     + " when Kafka does not answer within 5 s or no bootstrap servers are set): migrations and"
+             @Option(names = "--http", description = "Poll the node's admin API instead of reading Kafka (also when"
+                     + " Kafka does not answer from here within 5 s or no bootstrap servers are set): migrations and"
                      + " placements only.") boolean http,
-             @Option(names = "--poll-interval", paramLabel = "DURATION", defaultValue = FollowSource.DEFAULT_POLL_INTERVAL,
+             @Option(names = "--poll-interval", paramLabel = "DURATION",
+                     defaultValue = FollowSource.DEFAULT_POLL_INTERVAL,
                      description = "How often to poll the node over HTTP (ISO-8601, default ${DEFAULT-VALUE};"
                              + " placements every " + NodeFollow.PLACEMENT_SWEEP_FACTOR + " times that).")
              java.time.Duration pollInterval) {

@@ -183,10 +183,11 @@ final class MigrateCommand implements Runnable {
               @Option(names = "--tenant", paramLabel = "TENANT", description = "Only this tenant's migrations.")
               String tenant,
               @Option(names = "--from-beginning", description = "Replay the whole log first.") boolean fromBeginning,
-              @Option(names = "--http", description = "Poll the node's admin API instead of reading Kafka (the"
-                      + " default when Kafka does not answer within 5 s or no bootstrap servers are set).")
+              @Option(names = "--http", description = "Poll the node's admin API instead of reading Kafka (also"
+                      + " when Kafka does not answer from here within 5 s or no bootstrap servers are set).")
               boolean http,
-              @Option(names = "--poll-interval", paramLabel = "DURATION", defaultValue = FollowSource.DEFAULT_POLL_INTERVAL,
+              @Option(names = "--poll-interval", paramLabel = "DURATION",
+                      defaultValue = FollowSource.DEFAULT_POLL_INTERVAL,
                       description = "How often to poll the node over HTTP (ISO-8601, default ${DEFAULT-VALUE}).")
               java.time.Duration pollInterval) {
         Printer printer = group.root().printer();

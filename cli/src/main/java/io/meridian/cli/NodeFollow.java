@@ -55,6 +55,8 @@ final class NodeFollow {
     private final Map<String, JsonNode> migrations = new HashMap<>();
     /** Tenant → its placement's epoch and a hash of its JSON: 100,000 tenants in a few MiB. */
     private Map<String, Long> placements;
+    /** {@link System#nanoTime} of the first failed poll of an outage, 0 while the node answers. */
+    private long failingSince;
 
     NodeFollow(HttpApi api, PrintWriter err, Duration interval) {
         this.api = Objects.requireNonNull(api, "api");
@@ -77,11 +79,12 @@ final class NodeFollow {
              boolean fromBeginning, Sink sink) {
         boolean first = true;
         long nextSweep = 0;
-        long failingSince = 0;
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 if (followMigrations) {
-                    for (MigrationEvent event : pollMigrations(migrationId, tenant, first, fromBeginning)) {
+                    List<MigrationEvent> events = pollMigrations(migrationId, tenant, first, fromBeginning);
+                    answered();
+                    for (MigrationEvent event : events) {
                         if (!sink.migration(event)) {
                             return;
                         }
@@ -93,11 +96,6 @@ final class NodeFollow {
                         return;
                     }
                 }
-                if (failingSince != 0) {
-                    failingSince = 0;
-                    err.println("note: the node at " + api.baseUrl() + " answers again");
-                    err.flush();
-                }
                 first = false;
             } catch (CliException e) {
                 if (first || e.exitCode() != ExitCode.UNAVAILABLE || e.code().equals("interrupted")) {
@@ -105,7 +103,8 @@ final class NodeFollow {
                 }
                 if (failingSince == 0) {
                     failingSince = System.nanoTime();
-                    err.println("warning: " + e.render() + "; retrying for up to " + OUTAGE_LIMIT.toSeconds() + " s");
+                    err.println("warning: " + e.code() + ": " + e.getMessage() + "; retrying for up to "
+                            + OUTAGE_LIMIT.toSeconds() + " s");
                     err.flush();
                 } else if (System.nanoTime() - failingSince > OUTAGE_LIMIT.toNanos()) {
                     throw e;
@@ -116,6 +115,15 @@ final class NodeFollow {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();  // Ctrl-C or the caller: end quietly, flag kept
             }
+        }
+    }
+
+    /** The node answered: says so once if it had stopped. */
+    private void answered() {
+        if (failingSince != 0) {
+            failingSince = 0;
+            err.println("note: the node at " + api.baseUrl() + " answers again");
+            err.flush();
         }
     }
 
@@ -235,6 +243,7 @@ final class NodeFollow {
         Map<String, Long> now = new HashMap<>();
         boolean[] more = {true};
         api.forEachPage("/admin/tenants", "tenants", placement -> {
+            answered();
             String tenant = placement.path("tenant").asText();
             long version = (placement.path("epoch").asLong() << 32)
                     | (Json.writeString(placement).hashCode() & 0xffffffffL);

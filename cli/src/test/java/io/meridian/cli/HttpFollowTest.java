@@ -172,6 +172,25 @@ class HttpFollowTest {
     }
 
     @Test
+    void aNodeThatStopsAnsweringForAWhileIsPolledAgainWithOneWarning() {
+        AtomicInteger calls = new AtomicInteger();
+        node.compute("GET", "/admin/migrations/m-5", r -> switch (calls.getAndIncrement()) {
+            case 0, 1 -> new StubNode.Answer(200, migration("m-5", "acme", "draining", 40, 1796298000200L));
+            case 2, 3 -> new StubNode.Answer(503, "{\"error\":{\"code\":\"no_controller\",\"message\":\"an"
+                    + " election is in progress\"}}", Map.of("Retry-After", "6"));
+            default -> new StubNode.Answer(200, migration("m-5", "acme", "completed", 0, 1796298000500L));
+        });
+
+        Cli.Result result = cli(null).run("migrate", "watch", "m-5", "--poll-interval", "PT0.1S");
+
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.err().endsWith("\nwarning: no_controller: an election is in progress (retry after 6 s);"
+                + " retrying for up to 60 s\nnote: the node at " + node.url() + " answers again\n"), result::err);
+        assertTrue(result.lines().get(result.lines().size() - 1).matches(".*state_changed\\s+completed.*"),
+                result::toString);
+    }
+
+    @Test
     void bootstrapServersThatDoNotResolveHereAreOutOfReachToo() {
         node.compute("GET", "/admin/migrations", inTurn(
                 "{\"migrations\":[" + migration("m-4", "acme", "requested", -1, 1796298000000L) + "]}"));

@@ -51,10 +51,11 @@ class PagingTest {
 
     static String placement(int i, String primary) {
         return "{\"tenant\":\"" + tenant(i) + "\",\"primary\":\"" + primary + "\",\"replicas\":[\"us-east\","
-                + "\"eu-west\"],\"epoch\":1,\"writes\":\"active\",\"strategy\":\"reject\",\"mode\":\"single-primary\"}";
+                + "\"eu-west\"],\"epoch\":1,\"writes\":\"active\",\"strategy\":\"reject\","
+                + "\"mode\":\"single-primary\"}";
     }
 
-    /** {@code page(items, query)}: the page of {@code items} (JSON objects keyed by {@code keys}) the query asks for. */
+    /** The page of {@code items} (JSON objects, keyed by {@code keys}) that {@code query} asks for. */
     static StubNode.Answer page(String field, List<String> keys, List<String> items, String query) {
         Map<String, String> params = new LinkedHashMap<>();
         if (query != null) {
