@@ -89,6 +89,24 @@ public final class HttpApi {
         return new Response(first.status(), all);
     }
 
+    /**
+     * {@code GET path} and every further page, like {@link #getAllPages}, handing each item of {@code field} to
+     * {@code item} as its page arrives, so only one page is held at a time.
+     */
+    public void forEachPage(String path, String field, java.util.function.Consumer<JsonNode> item) {
+        String cursor = null;
+        while (true) {
+            JsonNode page = get(cursor == null ? path : path + (path.contains("?") ? "&" : "?") + "cursor="
+                    + segment(cursor)).body();
+            page.path(field).forEach(item);
+            String next = page.hasNonNull("next") ? page.get("next").asText() : null;
+            if (next == null || next.equals(cursor)) {  // a cursor that does not move ends the list
+                return;
+            }
+            cursor = next;
+        }
+    }
+
     public Response get(String path) {
         return send("GET", path, null);
     }
