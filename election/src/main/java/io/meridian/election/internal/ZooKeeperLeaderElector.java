@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
@@ -280,7 +281,8 @@ public final class ZooKeeperLeaderElector extends AbstractLeaderElector {
             case CREATOR_WORLD_READ -> {
                 List<ACL> list = new ArrayList<>(ZooDefs.Ids.CREATOR_ALL_ACL);
                 list.addAll(ZooDefs.Ids.READ_ACL_UNSAFE);
-                yield List.copyOf(list);
+                // Not List.copyOf: ZooKeeper's client asks acl.contains(null), which an immutable list rejects.
+                yield Collections.unmodifiableList(list);
             }
         };
     }
