@@ -364,6 +364,11 @@ public final class ZooKeeperLeaderElector extends AbstractLeaderElector {
         } catch (KeeperException.NoNodeException e) {
             return false;
         }
+        if (current.stream().anyMatch(a -> "digest".equals(a.getId().getScheme())
+                && a.getId().getId().endsWith(":x"))) {
+            // ZooKeeper shows a digest ACL's hash only to clients with admin rights: these are someone else's.
+            throw KeeperException.create(KeeperException.Code.NOAUTH, path);
+        }
         if (current.equals(ZooDefs.Ids.OPEN_ACL_UNSAFE)) {
             try {
                 // The ACL version guards against a concurrent change by an administrator.
