@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import javax.security.auth.login.AppConfigurationEntry;
 import javax.security.auth.login.Configuration;
 import org.apache.kafka.common.config.ConfigException;
@@ -55,13 +56,7 @@ public final class ZooKeeperSecurity {
         }
 
         static Scheme of(String name) {
-            for (Scheme s : values()) {
-                if (s.configName.equals(name)) {
-                    return s;
-                }
-            }
-            throw new ConfigException(MeridianConfig.ZOOKEEPER_AUTH_SCHEME, name, "expected one of "
-                    + Arrays.stream(values()).map(Scheme::configName).toList());
+            return byConfigName(values(), Scheme::configName, MeridianConfig.ZOOKEEPER_AUTH_SCHEME, name);
         }
     }
 
@@ -85,13 +80,7 @@ public final class ZooKeeperSecurity {
         }
 
         static Acl of(String name) {
-            for (Acl a : values()) {
-                if (a.configName.equals(name)) {
-                    return a;
-                }
-            }
-            throw new ConfigException(MeridianConfig.ZOOKEEPER_ACL, name, "expected one of "
-                    + Arrays.stream(values()).map(Acl::configName).toList());
+            return byConfigName(values(), Acl::configName, MeridianConfig.ZOOKEEPER_ACL, name);
         }
     }
 
@@ -259,5 +248,10 @@ public final class ZooKeeperSecurity {
                     + System.getProperty("java.security.auth.login.config", "FILE") + "); ZooKeeper's client would"
                     + " silently connect without SASL");
         }
+    }
+
+    private static <E> E byConfigName(E[] values, Function<E, String> configName, String key, String name) {
+        return Arrays.stream(values).filter(v -> configName.apply(v).equals(name)).findFirst().orElseThrow(() ->
+                new ConfigException(key, name, "expected one of " + Arrays.stream(values).map(configName).toList()));
     }
 }
