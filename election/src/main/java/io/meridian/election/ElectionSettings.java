@@ -17,6 +17,8 @@ import java.util.function.LongSupplier;
  *                                   {@code <root>/controller/epoch}, presence under {@code <root>/nodes}
  * @param zookeeperSessionTimeout    ZooKeeper session timeout: how long after a crash the leader's latch node stays
  * @param zookeeperConnectionTimeout how long a connection attempt may take
+ * @param zookeeperSecurity          authentication to ZooKeeper and the ACL of created znodes ({@code zookeeper}
+ *                                   backend; {@link ZooKeeperSecurity#open()} by default)
  * @param kafkaClientProperties      base Kafka client properties ({@code bootstrap.servers} at least; {@code kafka}
  *                                   backend)
  * @param kafkaGroupId               consumer group of the {@code kafka} backend
@@ -32,6 +34,7 @@ public record ElectionSettings(
         String zookeeperRoot,
         Duration zookeeperSessionTimeout,
         Duration zookeeperConnectionTimeout,
+        ZooKeeperSecurity zookeeperSecurity,
         Map<String, Object> kafkaClientProperties,
         String kafkaGroupId,
         String controllerTopic,
@@ -54,6 +57,7 @@ public record ElectionSettings(
         }
         requirePositive(zookeeperSessionTimeout, "zookeeperSessionTimeout");
         requirePositive(zookeeperConnectionTimeout, "zookeeperConnectionTimeout");
+        Objects.requireNonNull(zookeeperSecurity, "zookeeperSecurity");
         kafkaClientProperties = Map.copyOf(Objects.requireNonNull(kafkaClientProperties, "kafkaClientProperties"));
         if (Objects.requireNonNull(kafkaGroupId, "kafkaGroupId").isBlank()) {
             throw new IllegalArgumentException("kafkaGroupId must not be blank");
@@ -77,6 +81,7 @@ public record ElectionSettings(
                 .zookeeperRoot(zookeeperRoot)
                 .zookeeperSessionTimeout(zookeeperSessionTimeout)
                 .zookeeperConnectionTimeout(zookeeperConnectionTimeout)
+                .zookeeperSecurity(zookeeperSecurity)
                 .kafkaClientProperties(kafkaClientProperties)
                 .kafkaGroupId(kafkaGroupId)
                 .controllerTopic(controllerTopic)
@@ -90,7 +95,7 @@ public record ElectionSettings(
     public String toString() {
         return "ElectionSettings{zookeeperConnect=" + zookeeperConnect + ", zookeeperRoot=" + zookeeperRoot
                 + ", zookeeperSessionTimeout=" + zookeeperSessionTimeout + ", zookeeperConnectionTimeout="
-                + zookeeperConnectionTimeout + ", kafkaClientProperties=" + kafkaClientProperties.keySet()
+                + zookeeperConnectionTimeout + ", zookeeperSecurity=" + zookeeperSecurity + ", kafkaClientProperties=" + kafkaClientProperties.keySet()
                 + ", kafkaGroupId=" + kafkaGroupId + ", controllerTopic=" + controllerTopic + ", kafkaSessionTimeout="
                 + kafkaSessionTimeout + ", clock=" + clock + "}";
     }
@@ -107,6 +112,7 @@ public record ElectionSettings(
         private String zookeeperRoot = DEFAULT_ZOOKEEPER_ROOT;
         private Duration zookeeperSessionTimeout = DEFAULT_ZOOKEEPER_SESSION_TIMEOUT;
         private Duration zookeeperConnectionTimeout = DEFAULT_ZOOKEEPER_CONNECTION_TIMEOUT;
+        private ZooKeeperSecurity zookeeperSecurity = ZooKeeperSecurity.open();
         private Map<String, Object> kafkaClientProperties = Map.of();
         private String kafkaGroupId = DEFAULT_KAFKA_GROUP_ID;
         private String controllerTopic = Topics.CONTROLLER.name();
@@ -134,6 +140,11 @@ public record ElectionSettings(
 
         public Builder zookeeperConnectionTimeout(Duration value) {
             this.zookeeperConnectionTimeout = value;
+            return this;
+        }
+
+        public Builder zookeeperSecurity(ZooKeeperSecurity value) {
+            this.zookeeperSecurity = value;
             return this;
         }
 
@@ -169,7 +180,7 @@ public record ElectionSettings(
 
         public ElectionSettings build() {
             return new ElectionSettings(zookeeperConnect, zookeeperRoot, zookeeperSessionTimeout,
-                    zookeeperConnectionTimeout, kafkaClientProperties, kafkaGroupId, controllerTopic,
+                    zookeeperConnectionTimeout, zookeeperSecurity, kafkaClientProperties, kafkaGroupId, controllerTopic,
                     kafkaSessionTimeout, appliedPosition, clock);
         }
     }

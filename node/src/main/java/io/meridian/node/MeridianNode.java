@@ -5,6 +5,7 @@ import io.meridian.election.ElectionCandidate;
 import io.meridian.election.ElectionSettings;
 import io.meridian.election.LeaderElector;
 import io.meridian.election.LeaderElectors;
+import io.meridian.election.ZooKeeperSecurity;
 import io.meridian.election.controller.Controller;
 import io.meridian.election.health.HeartbeatService;
 import io.meridian.infra.lifecycle.Lifecycle;
@@ -94,6 +95,9 @@ public final class MeridianNode implements AutoCloseable {
         LOG.info("starting node={} region={} kafka={}", config.nodeId(), config.region(), config.bootstrapServers());
         // A body the router accepts must make a WAL record Kafka accepts, or clients would retry it forever.
         WriteLimits.check(config.maxBodyBytes(), walProducerProperties(config));
+        // Unusable ZooKeeper credentials stop the node before anything starts, naming the key.
+        ZooKeeperSecurity zookeeperSecurity = config.electionBackend().equals(MeridianConfig.BACKEND_ZOOKEEPER)
+                ? ZooKeeperSecurity.from(config) : ZooKeeperSecurity.open();
         try (Admin admin = Admin.create(config.kafkaClientProperties())) {
             new TopicProvisioner(admin).provision(
                     Topics.catalog(config.walPartitions(), config.replicationFactor(), config.minInsyncReplicas()));
@@ -148,7 +152,7 @@ public final class MeridianNode implements AutoCloseable {
         LeaderElector elector = LeaderElectors.create(config.electionBackend(),
                 new ElectionCandidate(config.nodeId(), config.region(), config.advertisedUrl().toString(),
                         config.getInt(MeridianConfig.ELECTION_PRIORITY)),
-                electionSettings(config, tracker, clock));
+                electionSettings(config, zookeeperSecurity, tracker, clock));
         HeartbeatService heartbeats = new HeartbeatService(config, tracker::appliedOffsets, retention::needsReseed,
                 streams::isReady, streams::isApplierPaused, pauses::isPaused, elector::epoch, registry, clock);
         resources.add(heartbeats);
@@ -209,7 +213,8 @@ public final class MeridianNode implements AutoCloseable {
         return router.port();
     }
 
-    static ElectionSettings electionSettings(MeridianConfig config, ApplyTracker tracker, Clock clock) {
+    static ElectionSettings electionSettings(MeridianConfig config, ZooKeeperSecurity zookeeperSecurity,
+            ApplyTracker tracker, Clock clock) {
         ElectionSettings.Builder settings = ElectionSettings.builder()
                 .kafkaClientProperties(config.kafkaClientProperties())
                 .controllerTopic(Topics.CONTROLLER.name())
@@ -220,7 +225,7 @@ public final class MeridianNode implements AutoCloseable {
                 .appliedPosition(() -> tracker.appliedOffsets().values().stream().mapToLong(Long::longValue).sum())
                 .clock(clock);
         if (config.electionBackend().equals(MeridianConfig.BACKEND_ZOOKEEPER)) {
-            settings.zookeeperConnect(config.requireZookeeperConnect());
+            settings.zookeeperConnect(config.requireZookeeperConnect()).zookeeperSecurity(zookeeperSecurity);
         }
         return settings.build();
     }

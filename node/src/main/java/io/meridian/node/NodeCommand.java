@@ -48,7 +48,13 @@ final class NodeCommand implements Callable<Integer> {
         if (parentPid != null) {
             ParentWatchdog.haltWhenGone(parentPid);
         }
-        node.start();
+        try {
+            node.start();
+        } catch (ConfigException e) {
+            // A setting only checked at start (ZooKeeper credentials, body size against Kafka's limit).
+            System.err.println("meridian node: invalid configuration: " + e.getMessage());
+            return 2;
+        }
         try {
             stopped.await();
         } catch (InterruptedException e) {

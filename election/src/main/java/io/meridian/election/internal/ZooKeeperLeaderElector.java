@@ -4,18 +4,25 @@ import io.meridian.election.ElectionCandidate;
 import io.meridian.infra.concurrent.NamedThreads;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.election.ElectionSettings;
+import io.meridian.election.ZooKeeperSecurity;
 import io.meridian.election.internal.ZooKeeperEpochStore.EpochRecord;
 import io.meridian.election.internal.ZooKeeperEpochStore.NotLatchHolderException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.AuthInfo;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
@@ -27,6 +34,10 @@ import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +63,12 @@ import org.slf4j.LoggerFactory;
  * <p><b>Followers</b> watch the latch and the epoch znode (a {@link CuratorCache}): a leader is known once the lowest
  * latch node's candidate has claimed the latest epoch.
  *
+ * <p><b>Security.</b> The client authenticates as {@link ElectionSettings#zookeeperSecurity()} says (digest through
+ * Curator's authorization, SASL through the JVM's JAAS {@code Client} section) and every znode it creates gets the
+ * configured ACL. With an ACL other than open, the first connection also restricts the znodes of this node's tree
+ * that still carry the open ACL (left by a node of an earlier version or configuration); znodes with any other ACL are
+ * left as they are.
+ *
  * <p>All ZooKeeper events are handled on one thread ({@code meridian-election-zk-<nodeId>}), so they are handled in
  * the order they happened. Thread-safe.
  */
@@ -76,6 +93,8 @@ public final class ZooKeeperLeaderElector extends AbstractLeaderElector {
     private volatile CuratorCache nodesCache;
     private volatile ZooKeeperEpochStore epochs;
     private volatile ConnectionState lastConnectionState;
+    // Worker only.
+    private boolean openZnodesSecured;
 
     public ZooKeeperLeaderElector(ElectionCandidate self, ElectionSettings settings) {
         super(MeridianConfig.BACKEND_ZOOKEEPER, self, settings.clock());
@@ -120,7 +139,11 @@ public final class ZooKeeperLeaderElector extends AbstractLeaderElector {
                 // Few, short retries: a blocked worker delays connection events; the latch re-fires anyway.
                 .retryPolicy(new ExponentialBackoffRetry(100, 3, 1_000))
                 .threadFactory(NamedThreads.factory("meridian-election-curator-" + self.nodeId()))
+                .authorization(authorization(settings.zookeeperSecurity()))
+                .aclProvider(aclProvider(acl(settings.zookeeperSecurity().acl())))
                 .build();
+        LOG.info("zookeeper election node={} connect={} root={} security={}", self.nodeId(),
+                settings.zookeeperConnect(), settings.zookeeperRoot(), settings.zookeeperSecurity());
         client = c;
         epochs = new ZooKeeperEpochStore(c, epochPath, clock);
         c.getConnectionStateListenable().addListener((cf, newState) -> onConnectionState(newState), worker);
@@ -239,6 +262,7 @@ public final class ZooKeeperLeaderElector extends AbstractLeaderElector {
             lastConnectionState = newState;
             switch (newState) {
                 case CONNECTED, RECONNECTED -> {
+                    secureOpenZnodesOnce();
                     quorumChanged(true, "zookeeper connection " + newState);
                     // The latch re-checks its own position on RECONNECTED and fires isLeader if it still leads.
                     refreshView();
@@ -247,6 +271,114 @@ public final class ZooKeeperLeaderElector extends AbstractLeaderElector {
                 default -> LOG.debug("ignoring connection state {}", newState);
             }
         });
+    }
+
+    /** The ACL znodes get under {@code acl}: ZooKeeper expands {@code auth} to the creator's authenticated ids. */
+    static List<ACL> acl(ZooKeeperSecurity.Acl acl) {
+        return switch (acl) {
+            case OPEN -> ZooDefs.Ids.OPEN_ACL_UNSAFE;
+            case CREATOR -> ZooDefs.Ids.CREATOR_ALL_ACL;
+            case CREATOR_WORLD_READ -> {
+                List<ACL> list = new ArrayList<>(ZooDefs.Ids.CREATOR_ALL_ACL);
+                list.addAll(ZooDefs.Ids.READ_ACL_UNSAFE);
+                // Not List.copyOf: ZooKeeper's client asks acl.contains(null), which an immutable list rejects.
+                yield Collections.unmodifiableList(list);
+            }
+        };
+    }
+
+    private static List<AuthInfo> authorization(ZooKeeperSecurity security) {
+        // SASL needs nothing here: ZooKeeper's client logs in with the JAAS section by itself.
+        return security.digestAuth().map(auth -> List.of(new AuthInfo("digest", auth))).orElse(List.of());
+    }
+
+    private static ACLProvider aclProvider(List<ACL> acl) {
+        return new ACLProvider() {
+            @Override
+            public List<ACL> getDefaultAcl() {
+                return acl;
+            }
+
+            @Override
+            public List<ACL> getAclForPath(String path) {
+                return acl;
+            }
+        };
+    }
+
+    /**
+     * Gives the configured ACL to the znodes of this node's tree that still have the open one. Once per elector, on
+     * the worker; a failure is logged and retried at the next connection.
+     */
+    private void secureOpenZnodesOnce() {
+        if (openZnodesSecured || settings.zookeeperSecurity().acl() == ZooKeeperSecurity.Acl.OPEN) {
+            return;
+        }
+        List<ACL> target = acl(settings.zookeeperSecurity().acl());
+        List<String> secured = new ArrayList<>();
+        Deque<String> todo = new ArrayDeque<>(List.of(controllerPath, nodesPath));
+        String root = settings.zookeeperRoot();
+        try {
+            if (!root.equals("/")) {
+                // The root itself, but none of its other children: those are not Meridian's.
+                secureIfOpen(root, target, secured);
+            }
+            while (!todo.isEmpty()) {
+                String path = todo.pop();
+                if (!secureIfOpen(path, target, secured)) {
+                    continue;
+                }
+                try {
+                    for (String child : client.getChildren().forPath(path)) {
+                        todo.push(ZKPaths.makePath(path, child));
+                    }
+                } catch (KeeperException.NoNodeException e) {
+                    // Gone meanwhile (an ephemeral node): nothing to secure.
+                }
+            }
+            openZnodesSecured = true;
+            if (!secured.isEmpty()) {
+                LOG.warn("restricted {} znodes that had the open ACL to zookeeper.acl={} node={}: {}",
+                        secured.size(), settings.zookeeperSecurity().acl().configName(), self.nodeId(), secured);
+            }
+        } catch (KeeperException.NoAuthException e) {
+            openZnodesSecured = true;
+            LOG.error("ZooKeeper refuses node={} access to {} (NoAuth): Meridian's znodes were created by another"
+                    + " identity than this node's zookeeper.auth settings; every node must use the same credentials"
+                    + " (an administrator can reset the ACLs with setAcl)", self.nodeId(), e.getPath());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // Curator declares Exception: connection loss and the like; the next connection tries again.
+            LOG.warn("could not check the ACLs of the znodes under {} node={}; trying again at the next connection",
+                    root, self.nodeId(), e);
+        }
+    }
+
+    /** Whether {@code path} exists; sets {@code target} as its ACL when it has the open ACL. */
+    private boolean secureIfOpen(String path, List<ACL> target, List<String> secured) throws Exception {
+        Stat stat = new Stat();
+        List<ACL> current;
+        try {
+            current = client.getACL().storingStatIn(stat).forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            return false;
+        }
+        if (current.stream().anyMatch(a -> "digest".equals(a.getId().getScheme())
+                && a.getId().getId().endsWith(":x"))) {
+            // ZooKeeper shows a digest ACL's hash only to clients with admin rights: these are someone else's.
+            throw KeeperException.create(KeeperException.Code.NOAUTH, path);
+        }
+        if (current.equals(ZooDefs.Ids.OPEN_ACL_UNSAFE)) {
+            try {
+                // The ACL version guards against a concurrent change by an administrator.
+                client.setACL().withVersion(stat.getAversion()).withACL(target).forPath(path);
+                secured.add(path);
+            } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+                LOG.info("znode {} changed while securing it node={}; left as it is", path, self.nodeId());
+            }
+        }
+        return true;
     }
 
     private void onLatchAcquired() {

@@ -70,6 +70,9 @@ public final class MeridianConfig extends AbstractConfig {
     public static final String ELECTION_PRIORITY = "election.priority";
     public static final String ZOOKEEPER_SESSION_TIMEOUT_MS = "zookeeper.session.timeout.ms";
     public static final String ZOOKEEPER_CONNECTION_TIMEOUT_MS = "zookeeper.connection.timeout.ms";
+    public static final String ZOOKEEPER_AUTH_SCHEME = "zookeeper.auth.scheme";
+    public static final String ZOOKEEPER_AUTH_FILE = "zookeeper.auth.file";
+    public static final String ZOOKEEPER_ACL = "zookeeper.acl";
     public static final String HEALTH_HEARTBEAT_INTERVAL_MS = "health.heartbeat.interval.ms";
     public static final String HEALTH_MISSES_TO_SUSPECT = "health.misses.to.suspect";
     public static final String HEALTH_MISSES_TO_UNHEALTHY = "health.misses.to.unhealthy";
@@ -94,6 +97,15 @@ public final class MeridianConfig extends AbstractConfig {
 
     public static final String BACKEND_ZOOKEEPER = "zookeeper";
     public static final String BACKEND_KAFKA = "kafka";
+
+    /** {@value #ZOOKEEPER_AUTH_SCHEME} values. */
+    public static final String ZOOKEEPER_AUTH_NONE = "none";
+    public static final String ZOOKEEPER_AUTH_DIGEST = "digest";
+    public static final String ZOOKEEPER_AUTH_SASL = "sasl";
+    /** {@value #ZOOKEEPER_ACL} values. */
+    public static final String ZOOKEEPER_ACL_OPEN = "open";
+    public static final String ZOOKEEPER_ACL_CREATOR = "creator";
+    public static final String ZOOKEEPER_ACL_CREATOR_WORLD_READ = "creator-world-read";
 
     public static final ConfigDef DEF = new ConfigDef()
             .define(REGION, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, RegionSettings.regionName(), Importance.HIGH,
@@ -204,6 +216,24 @@ public final class MeridianConfig extends AbstractConfig {
                     "ZooKeeper session timeout: how long a crashed controller keeps its leadership.")
             .define(ZOOKEEPER_CONNECTION_TIMEOUT_MS, Type.INT, 5_000, Range.between(500, 120_000), Importance.LOW,
                     "ZooKeeper connection timeout.")
+            .define(ZOOKEEPER_AUTH_SCHEME, Type.STRING, ZOOKEEPER_AUTH_NONE,
+                    ConfigDef.ValidString.in(ZOOKEEPER_AUTH_NONE, ZOOKEEPER_AUTH_DIGEST, ZOOKEEPER_AUTH_SASL),
+                    Importance.MEDIUM,
+                    "How the zookeeper election backend authenticates to ZooKeeper: none; digest (the user:password"
+                            + " of zookeeper.auth.file); sasl (the JVM's JAAS 'Client' section, e.g. DIGEST-MD5 or"
+                            + " Kerberos, set with -Djava.security.auth.login.config). Every node must authenticate"
+                            + " as the same identity.")
+            .define(ZOOKEEPER_AUTH_FILE, Type.STRING, "", Importance.MEDIUM,
+                    "With zookeeper.auth.scheme=digest: a file holding one line 'user:password' ('#' starts a"
+                            + " comment), read at start; keep it readable by the node's user only. Empty: none.")
+            .define(ZOOKEEPER_ACL, Type.STRING, ZOOKEEPER_ACL_OPEN,
+                    ConfigDef.ValidString.in(ZOOKEEPER_ACL_OPEN, ZOOKEEPER_ACL_CREATOR,
+                            ZOOKEEPER_ACL_CREATOR_WORLD_READ), Importance.MEDIUM,
+                    "The ACL of the znodes the zookeeper election backend creates: open (anyone may do anything);"
+                            + " creator (only the identity of zookeeper.auth.scheme); creator-world-read (that identity,"
+                            + " and read access for everyone, so operators can inspect without credentials). A node"
+                            + " that is not 'open' restricts the znodes of its tree still open (left by earlier"
+                            + " versions) at start.")
             .define(HEALTH_HEARTBEAT_INTERVAL_MS, Type.LONG, 1_000L, Range.between(100L, 60_000L), Importance.MEDIUM,
                     "How often nodes heartbeat; region health is judged per interval.")
             .define(HEALTH_MISSES_TO_SUSPECT, Type.INT, 2, Range.between(1, 1_000), Importance.LOW,
@@ -330,6 +360,24 @@ public final class MeridianConfig extends AbstractConfig {
             } catch (NumberFormatException e) {
                 throw new ConfigException(FAILOVER_REGION_PRIORITIES, entry, "the priority must be an integer");
             }
+        }
+        String acl = getString(ZOOKEEPER_ACL);
+        String scheme = getString(ZOOKEEPER_AUTH_SCHEME);
+        if (!acl.equals(ZOOKEEPER_ACL_OPEN) && scheme.equals(ZOOKEEPER_AUTH_NONE)) {
+            throw new ConfigException(ZOOKEEPER_ACL + "=" + acl + " needs " + ZOOKEEPER_AUTH_SCHEME + "="
+                    + ZOOKEEPER_AUTH_DIGEST + " or " + ZOOKEEPER_AUTH_SASL + " (it is " + ZOOKEEPER_AUTH_NONE
+                    + "): ZooKeeper gives the creator's rights only to an authenticated client");
+        }
+        boolean hasFile = !getString(ZOOKEEPER_AUTH_FILE).isBlank();
+        if (scheme.equals(ZOOKEEPER_AUTH_DIGEST) && !hasFile) {
+            throw new ConfigException(ZOOKEEPER_AUTH_SCHEME + "=" + ZOOKEEPER_AUTH_DIGEST + " needs "
+                    + ZOOKEEPER_AUTH_FILE + ": a file with one line user:password");
+        }
+        if (!scheme.equals(ZOOKEEPER_AUTH_DIGEST) && hasFile) {
+            throw new ConfigException(ZOOKEEPER_AUTH_FILE + " is set but " + ZOOKEEPER_AUTH_SCHEME + "=" + scheme
+                    + ": set " + ZOOKEEPER_AUTH_SCHEME + "=" + ZOOKEEPER_AUTH_DIGEST + " to use it"
+                    + (scheme.equals(ZOOKEEPER_AUTH_SASL) ? " (with sasl the credentials are in the JAAS 'Client'"
+                    + " section)" : ""));
         }
         int minIsr = getInt(TOPICS_MIN_INSYNC_REPLICAS);
         short rf = getShort(TOPICS_REPLICATION_FACTOR);
@@ -504,6 +552,22 @@ public final class MeridianConfig extends AbstractConfig {
                     + ": set it, or set " + ELECTION_BACKEND + "=" + BACKEND_KAFKA);
         }
         return zookeeperConnect();
+    }
+
+    /** {@value #ZOOKEEPER_AUTH_SCHEME}: none, digest or sasl. */
+    public String zookeeperAuthScheme() {
+        return getString(ZOOKEEPER_AUTH_SCHEME);
+    }
+
+    /** {@value #ZOOKEEPER_AUTH_FILE}, if set (only with the digest scheme, checked at construction). */
+    public java.util.Optional<Path> zookeeperAuthFile() {
+        String file = getString(ZOOKEEPER_AUTH_FILE);
+        return file.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(file));
+    }
+
+    /** {@value #ZOOKEEPER_ACL}: open, creator or creator-world-read. */
+    public String zookeeperAcl() {
+        return getString(ZOOKEEPER_ACL);
     }
 
     /** Region priorities for failover; regions not named have 0. */

@@ -100,4 +100,44 @@ class MeridianConfigTest {
         ConfigException e = assertThrows(ConfigException.class, () -> new MeridianConfig(values));
         assertTrue(e.getMessage().contains("kafka.bootstrap.servers"), e.getMessage());
     }
+
+    @Test
+    void shouldKeepZooKeeperOpenByDefault() {
+        MeridianConfig config = new MeridianConfig(minimal());
+        assertEquals("none", config.zookeeperAuthScheme());
+        assertEquals("open", config.zookeeperAcl());
+        assertTrue(config.zookeeperAuthFile().isEmpty());
+    }
+
+    @Test
+    void shouldRejectBadZooKeeperSecuritySettingsNamingTheKeys() {
+        Map<String, Object> values = minimal();
+        values.put("zookeeper.auth.scheme", "kerberos");
+        ConfigException scheme = assertThrows(ConfigException.class, () -> new MeridianConfig(values));
+        assertTrue(scheme.getMessage().contains("zookeeper.auth.scheme"), scheme.getMessage());
+
+        values.remove("zookeeper.auth.scheme");
+        values.put("zookeeper.acl", "private");
+        ConfigException acl = assertThrows(ConfigException.class, () -> new MeridianConfig(values));
+        assertTrue(acl.getMessage().contains("zookeeper.acl"), acl.getMessage());
+
+        values.put("zookeeper.acl", "creator");
+        ConfigException anonymous = assertThrows(ConfigException.class, () -> new MeridianConfig(values));
+        assertTrue(anonymous.getMessage().contains("zookeeper.acl=creator")
+                && anonymous.getMessage().contains("zookeeper.auth.scheme"), anonymous.getMessage());
+
+        values.put("zookeeper.auth.scheme", "digest");
+        ConfigException noFile = assertThrows(ConfigException.class, () -> new MeridianConfig(values));
+        assertTrue(noFile.getMessage().contains("zookeeper.auth.file"), noFile.getMessage());
+
+        values.put("zookeeper.auth.scheme", "sasl");
+        values.put("zookeeper.auth.file", "/etc/meridian/zk.secret");
+        ConfigException fileWithSasl = assertThrows(ConfigException.class, () -> new MeridianConfig(values));
+        assertTrue(fileWithSasl.getMessage().contains("zookeeper.auth.file")
+                && fileWithSasl.getMessage().contains("zookeeper.auth.scheme=sasl"), fileWithSasl.getMessage());
+
+        values.put("zookeeper.auth.scheme", "digest");
+        MeridianConfig digest = new MeridianConfig(values);
+        assertEquals(Path.of("/etc/meridian/zk.secret"), digest.zookeeperAuthFile().orElseThrow());
+    }
 }
