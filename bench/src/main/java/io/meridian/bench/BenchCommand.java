@@ -101,6 +101,10 @@ public final class BenchCommand implements Callable<Integer> {
                     + " not given).")
     String writeConcern;
 
+    @Option(names = "--idempotency-keys", description = "Send an Idempotency-Key with every write through the router"
+            + " (unique per write and run), as clients that retry safely do; measures what the write-id window costs.")
+    boolean idempotencyKeys;
+
     @Option(names = "--json", description = "Print the report as JSON instead of a table.")
     boolean json;
 
@@ -157,7 +161,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (probe != null) {
             Progress.line("cost of each write: cpu of %s", probe.processes().stream().map(WatchedProcess::label).toList());
         }
-        try (WriteTarget router = new RouterTarget(http, url, workload);
+        String keyPrefix = idempotencyKeys ? "bench-" + Long.toString(System.nanoTime(), 36) + "-" : null;
+        report.setting("idempotencyKeys", idempotencyKeys);
+        try (WriteTarget router = new RouterTarget(http, url, workload, null, keyPrefix);
              WriteTarget raw = new RawProducerTarget(kafka, workload)) {
             if (only == null || only == Part.write) {
                 String scenario = "closed " + writers + " writers";
@@ -180,7 +186,7 @@ public final class BenchCommand implements Callable<Integer> {
                 // Both in one run, alternating, so that the machine's load weighs on each alike.
                 report.setting("writeConcern", concern);
                 report.setting("writers", writers);
-                try (WriteTarget withConcern = new RouterTarget(http, url, workload, concern)) {
+                try (WriteTarget withConcern = new RouterTarget(http, url, workload, concern, keyPrefix)) {
                     for (int round = 1; round <= 2; round++) {
                         String scenario = "concern " + writers + " writers #" + round;
                         for (WriteTarget target : List.of(router, withConcern)) {

@@ -21,6 +21,7 @@ final class RouterTarget implements WriteTarget {
     private final URI base;
     private final Workload workload;
     private final String writeConcern;
+    private final String idempotencyKeyPrefix;
 
     RouterTarget(HttpClient http, URI base, Workload workload) {
         this(http, base, workload, null);
@@ -28,10 +29,19 @@ final class RouterTarget implements WriteTarget {
 
     /** @param writeConcern sent as {@code X-Meridian-Write-Concern}; null sends none (the tenant's default) */
     RouterTarget(HttpClient http, URI base, Workload workload, String writeConcern) {
+        this(http, base, workload, writeConcern, null);
+    }
+
+    /**
+     * @param idempotencyKeyPrefix when not null, every write carries {@code Idempotency-Key: <prefix><seq>}, as a
+     *                             client that retries safely does (the applier then remembers its id)
+     */
+    RouterTarget(HttpClient http, URI base, Workload workload, String writeConcern, String idempotencyKeyPrefix) {
         this.http = http;
         this.base = base;
         this.workload = workload;
         this.writeConcern = writeConcern;
+        this.idempotencyKeyPrefix = idempotencyKeyPrefix;
     }
 
     @Override
@@ -49,6 +59,9 @@ final class RouterTarget implements WriteTarget {
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(workload.body()));
         if (writeConcern != null) {
             builder.header("X-Meridian-Write-Concern", writeConcern);
+        }
+        if (idempotencyKeyPrefix != null) {
+            builder.header("Idempotency-Key", idempotencyKeyPrefix + seq);
         }
         HttpRequest request = builder.build();
         // The body of a 201 is not needed; the body of an error is kept for the first-error line.
