@@ -14,10 +14,11 @@ public final class ApplierStores {
     /** WAL partition → the newest controller epoch of a fence applied there. */
     public static final String CONTROLLER_EPOCHS = "controller-epochs";
     /**
-     * tenant + "/" + writeId → where the accepted write landed and a digest of it, in a window store whose "time" is
-     * the WAL offset (see {@code internal.WriteIds}); "-by-offset" because it replaced a store windowed by record time.
+     * Bucket number → the write ids a task accepted into that bucket (tenant + "/" + writeId, the WAL offset, where the
+     * write landed and a digest of it), with an index by id under the cache (see {@code internal.WriteIdsWindow}). It
+     * replaced {@code write-ids-by-offset}, a window store with one changelog record per id.
      */
-    public static final String WRITE_IDS = "write-ids-by-offset";
+    public static final String WRITE_IDS = "write-id-buckets";
 
     /** tenant → the state of this region's sync of the tenant from a snapshot (full sync, re-seed). */
     public static final String SYNCS = "tenant-syncs";
