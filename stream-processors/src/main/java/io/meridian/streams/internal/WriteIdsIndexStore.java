@@ -109,8 +109,11 @@ public final class WriteIdsIndexStore implements KeyValueStore<Bytes, byte[]> {
         registry.put(task, this);
     }
 
-    /** Applies changelog records (buckets and bucket tombstones) in their log order, indexing every entry. */
-    void restoreAll(Collection<KeyValue<byte[], byte[]>> records) {
+    /**
+     * Applies changelog records (buckets and bucket tombstones) in their log order, indexing every entry: the restore
+     * callback Streams calls (public so that tests can restore one applier's changelog into another).
+     */
+    public void restoreAll(Collection<KeyValue<byte[], byte[]>> records) {
         for (KeyValue<byte[], byte[]> record : records) {
             long seq = ByteBuffer.wrap(record.key).getLong();
             byte[] old = rocks.get(bucketKey(seq));

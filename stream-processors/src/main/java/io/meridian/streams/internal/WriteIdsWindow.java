@@ -80,7 +80,8 @@ public final class WriteIdsWindow {
     private final WriteIdsIndexStore index;
     private final long windowRecords;
     private final MessageDigest sha256;
-    private long nextBucket;
+    /** The number of the next bucket; -1 until the first id comes (then read from the store). */
+    private long nextBucket = -1;
     /** The bucket ids are appended to, and its content; -1 and null when none is open. */
     private long openBucket = -1;
     private WriteIdBucket.Builder open;
@@ -96,11 +97,6 @@ public final class WriteIdsWindow {
             this.sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
-        }
-        if (buckets != null) {
-            try (KeyValueIterator<Long, byte[]> last = buckets.reverseAll()) {
-                nextBucket = last.hasNext() ? last.next().key + 1 : 0;
-            }
         }
     }
 
@@ -165,6 +161,11 @@ public final class WriteIdsWindow {
         expire(offset);
         // A bucket the store wrote down (a commit, or the cache evicting it) is not written again: ids go to the next.
         if (open == null || index.writtenSinceAsked(openBucket) || open.count() >= BUCKET_ENTRIES) {
+            if (nextBucket < 0) {
+                try (KeyValueIterator<Long, byte[]> last = buckets.reverseAll()) {
+                    nextBucket = last.hasNext() ? last.next().key + 1 : 0;
+                }
+            }
             openBucket = nextBucket++;
             open = new WriteIdBucket.Builder();
         }
