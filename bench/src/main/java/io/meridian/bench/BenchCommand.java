@@ -37,6 +37,8 @@ import picocli.CommandLine.Option;
                 "  concern  closed loop via the router: local acknowledgement vs --write-concern (default all)",
                 "Progress goes to stderr, the report to stdout. It takes minutes."})
 public final class BenchCommand implements Callable<Integer> {
+    /** The region of {@code --url}, where the bench tenants are placed. */
+    static final String PRIMARY_REGION = "us-east";
 
     @Option(names = "--url", defaultValue = "http://127.0.0.1:8081",
             description = "Node of the bench tenants' primary region, us-east (default: ${DEFAULT-VALUE}).")
@@ -101,10 +103,6 @@ public final class BenchCommand implements Callable<Integer> {
                     + " not given).")
     String writeConcern;
 
-    @Option(names = "--idempotency-keys", description = "Send an Idempotency-Key with every write through the router"
-            + " (unique per write and run), as clients that retry safely do; measures what the write-id window costs.")
-    boolean idempotencyKeys;
-
     @Option(names = "--json", description = "Print the report as JSON instead of a table.")
     boolean json;
 
@@ -161,9 +159,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (probe != null) {
             Progress.line("cost of each write: cpu of %s", probe.processes().stream().map(WatchedProcess::label).toList());
         }
-        String keyPrefix = idempotencyKeys ? "bench-" + Long.toString(System.nanoTime(), 36) + "-" : null;
-        report.setting("idempotencyKeys", idempotencyKeys);
-        try (WriteTarget router = new RouterTarget(http, url, workload, null, keyPrefix);
+        try (WriteTarget router = new RouterTarget(PRIMARY_REGION, url, workload);
              WriteTarget raw = new RawProducerTarget(kafka, workload)) {
             if (only == null || only == Part.write) {
                 String scenario = "closed " + writers + " writers";
@@ -186,7 +182,7 @@ public final class BenchCommand implements Callable<Integer> {
                 // Both in one run, alternating, so that the machine's load weighs on each alike.
                 report.setting("writeConcern", concern);
                 report.setting("writers", writers);
-                try (WriteTarget withConcern = new RouterTarget(http, url, workload, concern, keyPrefix)) {
+                try (WriteTarget withConcern = new RouterTarget(PRIMARY_REGION, url, workload, concern)) {
                     for (int round = 1; round <= 2; round++) {
                         String scenario = "concern " + writers + " writers #" + round;
                         for (WriteTarget target : List.of(router, withConcern)) {

@@ -65,7 +65,7 @@ final class FailoverRoles {
                 }
                 Workload workload = Workload.of(tenants, Map.of(), 1000, 200);
                 LoadWindow window = LoadWindow.everything();
-                PacedLoad load = PacedLoad.start(new RouterTarget(api.http(), URI.create(deployment.url(region)),
+                PacedLoad load = PacedLoad.start(new RouterTarget(region, URI.create(deployment.url(region)),
                         workload), Math.max(1, rate / WARM_REGIONS.size()), 512);
                 load.measureInto(window);
                 loads.add(load);

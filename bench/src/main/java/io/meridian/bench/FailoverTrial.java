@@ -48,7 +48,7 @@ final class FailoverTrial {
         double acceptedMs = Double.NaN;
         String newPrimary = null;
         long killedAt;
-        try (PacedLoad load = PacedLoad.start(new RouterTarget(api.http(), URI.create(deployment.url(VICTIM)),
+        try (PacedLoad load = PacedLoad.start(new VictimTarget(api.http(), URI.create(deployment.url(VICTIM)),
                 workload), rate, 256)) {
             load.measureInto(window);
             NodeApi.pause(STEADY);

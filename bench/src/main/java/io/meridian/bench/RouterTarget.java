@@ -1,47 +1,47 @@
 package io.meridian.bench;
 
+import io.meridian.client.MeridianClient;
+import io.meridian.client.MeridianException;
+import io.meridian.client.WriteOptions;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
- * Writes through the Meridian router: {@code PUT /v1/tenants/{t}/docs/{k}}, acknowledged by its 201, which the router
- * sends only once Kafka acknowledged the record and the primary region's applier accepted it. Redirects are not
- * followed: a 307 means the bench talks to the wrong region and is counted as an error. With a write concern
+ * Writes through the Meridian router with Meridian's Java client ({@link MeridianClient}), as a service would:
+ * {@code PUT /v1/tenants/{t}/docs/{k}} with an {@code Idempotency-Key} of the client's making, acknowledged by its 201,
+ * which the router sends only once Kafka acknowledged the record and the primary region's applier accepted it. The
+ * client follows a 307 and retries a 503 after its {@code Retry-After} (same key) within its operation timeout, so
+ * such an answer is latency here, and an error only when the timeout ran out. With a write concern
  * ({@code X-Meridian-Write-Concern}) the 201 comes only once that many regions applied the write.
  */
 final class RouterTarget implements WriteTarget {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(60);
 
-    private final HttpClient http;
-    private final URI base;
+    private final MeridianClient client;
     private final Workload workload;
+    private final String body;
+    private final WriteOptions options;
     private final String writeConcern;
-    private final String idempotencyKeyPrefix;
 
-    RouterTarget(HttpClient http, URI base, Workload workload) {
-        this(http, base, workload, null);
-    }
-
-    /** @param writeConcern sent as {@code X-Meridian-Write-Concern}; null sends none (the tenant's default) */
-    RouterTarget(HttpClient http, URI base, Workload workload, String writeConcern) {
-        this(http, base, workload, writeConcern, null);
+    RouterTarget(String region, URI base, Workload workload) {
+        this(region, base, workload, null);
     }
 
     /**
-     * @param idempotencyKeyPrefix when not null, every write carries {@code Idempotency-Key: <prefix><seq>}, as a
-     *                             client that retries safely does (the applier then remembers its id)
+     * @param region       the region of the node {@code base}, the primary of the workload's tenants
+     * @param writeConcern sent as {@code X-Meridian-Write-Concern}; null sends none (the tenant's default)
      */
-    RouterTarget(HttpClient http, URI base, Workload workload, String writeConcern, String idempotencyKeyPrefix) {
-        this.http = http;
-        this.base = base;
+    RouterTarget(String region, URI base, Workload workload, String writeConcern) {
+        this.client = MeridianClient.builder().region(region, base.toString()).connectTimeout(Duration.ofSeconds(5))
+                .requestTimeout(REQUEST_TIMEOUT).operationTimeout(OPERATION_TIMEOUT).build();
         this.workload = workload;
+        this.body = new String(workload.body(), StandardCharsets.UTF_8);
+        this.options = writeConcern == null ? WriteOptions.none() : WriteOptions.none().withWriteConcern(writeConcern);
         this.writeConcern = writeConcern;
-        this.idempotencyKeyPrefix = idempotencyKeyPrefix;
     }
 
     @Override
@@ -51,42 +51,27 @@ final class RouterTarget implements WriteTarget {
 
     @Override
     public CompletableFuture<Void> write(long seq) {
-        String tenant = workload.tenant(seq);
-        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve("/v1/tenants/" + tenant + "/docs/"
-                        + workload.key(seq)))
-                .timeout(REQUEST_TIMEOUT)
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(workload.body()));
-        if (writeConcern != null) {
-            builder.header("X-Meridian-Write-Concern", writeConcern);
-        }
-        if (idempotencyKeyPrefix != null) {
-            builder.header("Idempotency-Key", idempotencyKeyPrefix + seq);
-        }
-        HttpRequest request = builder.build();
-        // The body of a 201 is not needed; the body of an error is kept for the first-error line.
-        HttpResponse.BodyHandler<String> handler = info -> acknowledged(info.statusCode())
-                ? HttpResponse.BodySubscribers.replacing("")
-                : HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8);
-        return http.sendAsync(request, handler).thenApply(response -> {
-            if (!acknowledged(response.statusCode())) {
-                throw new WriteFailure("http " + response.statusCode(), abbreviate(response.body()));
+        return client.putJsonAsync(workload.tenant(seq), workload.key(seq), body, options).handle((result, error) -> {
+            if (error == null) {
+                return null;
             }
-            return null;
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
+                    : error;
+            if (cause instanceof MeridianException meridian) {
+                // The report groups errors by kind: the status and the API's code (or the client's, without answer).
+                throw new WriteFailure("http " + meridian.status() + " " + meridian.code(),
+                        abbreviate(meridian.getMessage()));
+            }
+            throw error instanceof CompletionException completion ? completion : new CompletionException(cause);
         });
     }
 
-    /** A PUT answers 201 (a DELETE 200) only once the applier accepted the record. */
-    private static boolean acknowledged(int status) {
-        return status == 201 || status == 200;
-    }
-
-    private static String abbreviate(String body) {
-        return body.length() > 300 ? body.substring(0, 300) + "..." : body;
+    private static String abbreviate(String text) {
+        return text.length() > 300 ? text.substring(0, 300) + "..." : text;
     }
 
     @Override
     public void close() {
-        // The HttpClient is shared and owned by the command.
+        client.close();
     }
 }

@@ -16,6 +16,7 @@ import io.meridian.chaos.history.History;
 import io.meridian.chaos.history.Op;
 import io.meridian.chaos.workload.GoodClient;
 import io.meridian.chaos.workload.HttpApi;
+import io.meridian.chaos.workload.IngestWriter;
 import io.meridian.chaos.workload.Tenants;
 import io.meridian.chaos.workload.Workload;
 import io.meridian.infra.model.Position;
@@ -37,6 +38,12 @@ import java.util.TreeMap;
 final class ChaosRun {
     private static final Duration OP_DEADLINE = Duration.ofSeconds(30);
     private static final Duration SETTLE = Duration.ofSeconds(90);
+    /**
+     * How long, once the faults healed, ingest requests may still take to get their outcome: a request on a partition
+     * of a killed node waits for the group to drop that member (the consumer's session timeout, 45 s) and then for the
+     * node that takes the partition over.
+     */
+    private static final Duration INGEST_OUTCOMES = Duration.ofSeconds(120);
     private static final int WAL_PARTITIONS = ChaosDeployment.WAL_PARTITIONS;
 
     private final ChaosDeployment deployment;
@@ -75,16 +82,24 @@ final class ChaosRun {
             Workload workload = new Workload(client, reader, history, tenants, name, writers, seed, true);
             FaultInjector injector = new FaultInjector(deployment, history, tenants);
             Schedule schedule = Schedule.of(seed, fault, duration.toMillis(), deployment.nodesPerRegion());
+            IngestWriter ingest = new IngestWriter(deployment.bootstrapServers(), history, tenants, name);
             long start = history.now();
-            workload.start();
             try {
-                for (Schedule.Step step : schedule.steps()) {
-                    waitUntil(history, start + step.atMs());
-                    runStep(injector, history, step);
+                ingest.start();
+                workload.start();
+                try {
+                    for (Schedule.Step step : schedule.steps()) {
+                        waitUntil(history, start + step.atMs());
+                        runStep(injector, history, step);
+                    }
+                    waitUntil(history, start + duration.toMillis());
+                } finally {
+                    workload.close();
+                    ingest.stopWriting();
                 }
-                waitUntil(history, start + duration.toMillis());
-            } finally {
-                workload.close();
+            } catch (RuntimeException e) {
+                ingest.close();
+                throw e;
             }
             long end = history.now();
             String load = loadAverage();
@@ -92,7 +107,11 @@ final class ChaosRun {
                     history.ops().size(), load);
             Map<String, Long> errors = new TreeMap<>(client.errorsByCode());
             reader.errorsByCode().forEach((code, n) -> errors.merge(code, n, Long::sum));
-            return check(history, tenants, start, end, errors, load, epochAtZero);
+            try {
+                return check(history, tenants, start, end, errors, load, epochAtZero, ingest);
+            } finally {
+                ingest.close();
+            }
         }
     }
 
@@ -125,9 +144,11 @@ final class ChaosRun {
     }
 
     private RunResult check(History history, Tenants tenants, long start, long end, Map<String, Long> errors,
-                            String load, long epochAtZero) {
+                            String load, long epochAtZero, IngestWriter ingest) {
         healEverything();
         deployment.awaitAllReady(ChaosDeployment.READY_TIMEOUT);
+        int requests = ingest.finish(INGEST_OUTCOMES);
+        Progress.line("run %s: %d ingest requests, outcomes read", name, requests);
         List<Op> ops = history.ops();
         Checker checker = new Checker(ops);
         HttpApi api = new HttpApi(deployment.adminToken(), Duration.ofSeconds(10));
@@ -147,13 +168,15 @@ final class ChaosRun {
         FinalReads reads = FinalReads.read(reader, checker.keysByTenant(), tokens, tenants.regions());
         long[] lost = checker.lostAndOverwritten(reads);
         long[] duplicates = checker.duplicates(reads, scan.positionsByWriteId(), scan.writeIdAt());
+        long[] ingested = {checker.ingestRequests(), checker.ingestWithoutOutcome(), checker.ingestPositionConflicts()};
         List<String> examples = new ArrayList<>(checker.examples());
         MemberLoss.Marked windows = MemberLoss.mark(Availability.perFault(ops, history.faults(), tenants.names(), end,
                 budget()::forFault), scan.failovers(), epochAtZero, end, examples);
         Findings findings = new Findings(lost[0] + duplicates[1], lost[1], duplicates[0], checker.staleReads(),
                 checker.controllerConflicts(scan.stamped()), unfinished, checker.divergentTenants(reads),
                 checker.unreadable(reads), Availability.worstTenantGap(ops, tenants.names(), start, end),
-                windows.windows(), errors, windows.failovers(), examples);
+                windows.windows(), errors, windows.failovers(), ingested[0], ingested[1],
+                ingested[2], examples);
         long acked = ops.stream().filter(Op::acknowledgedWrite).count();
         return new RunResult(name, fault.cliName(), seed, backend, end - start, ops.size(), acked, findings, load,
                 historyFile.toString(), deployment.nodesPerRegion());

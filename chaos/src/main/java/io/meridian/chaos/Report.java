@@ -37,13 +37,15 @@ final class Report {
             }
         }
         for (RunResult run : runs) {
-            out.printf("%n%s (seed %d, %s, %d node(s) per region): %s%s; load average %s; history %s%n", run.name(),
+            out.printf("%n%s (seed %d, %s, %d node(s) per region): %s%s; ingest: %d requests, %d without outcome, %d"
+                            + " accepted at two positions; load average %s; history %s%n", run.name(),
                     run.seed(), run.backend(), run.nodesPerRegion(),
                     run.safe() ? "no safety violation" : run.findings().safetyViolations() + " SAFETY VIOLATIONS",
                     run.findings().memberLossFailovers() == 0 ? "" : "; FINDING: "
                             + run.findings().memberLossFailovers() + " automatic failover(s) of a region that only "
                             + "lost one of its nodes (member-kill)",
-                    run.loadAverage(), run.history());
+                    run.findings().ingestRequests(), run.findings().ingestWithoutOutcome(),
+                    run.findings().ingestPositionConflicts(), run.loadAverage(), run.history());
             run.findings().examples().forEach(e -> out.println("  " + e));
             if (!run.safe()) {
                 out.printf("  reproduce: bin/meridian chaos --faults %s --seed %d --backend %s%s%n", run.fault(),

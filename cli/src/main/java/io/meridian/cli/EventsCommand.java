@@ -3,9 +3,11 @@ package io.meridian.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meridian.infra.model.MigrationEvent;
 import io.meridian.infra.serde.Json;
 import io.meridian.infra.topics.Topic;
 import io.meridian.infra.topics.Topics;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -62,7 +64,15 @@ final class EventsCommand implements Runnable {
                              + " controller, placements, conflicts, dlq.") List<String> topics,
              @Option(names = "--from-beginning", description = "Start at the beginning of the topics, not the end.")
              boolean fromBeginning,
-             @Option(names = "--limit", paramLabel = "N", description = "Exit after N records.") Integer limit) {
+             @Option(names = "--limit", paramLabel = "N", description = "Exit after N records.") Integer limit,
+             @Option(names = "--http", description = "Poll the node's admin API instead of reading Kafka (also when"
+                     + " Kafka does not answer from here within 5 s or no bootstrap servers are set): migrations and"
+                     + " placements only.") boolean http,
+             @Option(names = "--poll-interval", paramLabel = "DURATION",
+                     defaultValue = FollowSource.DEFAULT_POLL_INTERVAL,
+                     description = "How often to poll the node over HTTP (ISO-8601, default ${DEFAULT-VALUE};"
+                             + " placements every " + NodeFollow.PLACEMENT_SWEEP_FACTOR + " times that).")
+             java.time.Duration pollInterval) {
         if (limit != null && limit < 1) {
             throw new CommandLine.ParameterException(group.commandLine(), "--limit must be at least 1, got " + limit);
         }
@@ -71,14 +81,52 @@ final class EventsCommand implements Runnable {
         selected.forEach(t -> byName.put(t.name(), t));
         Printer printer = group.root().printer();
         int[] printed = {0};
-        try (Tail tail = new Tail(group.root().bootstrap(), group.root().kafkaSettings(), Map.of())) {
-            tail.run(List.copyOf(byName.keySet()), fromBeginning, () -> true, record -> {
-                print(printer, byName.get(record.topic()), record);
-                printed[0]++;
-                return limit == null || printed[0] < limit;
-            });
+        java.time.Duration interval = FollowSource.pollInterval(pollInterval);
+        PrintWriter err = group.commandLine().getErr();
+        Optional<Tail> kafka = FollowSource.kafka(group.root(), http, List.copyOf(byName.keySet()), interval, err);
+        if (kafka.isPresent()) {
+            try (Tail tail = kafka.get()) {
+                tail.run(List.copyOf(byName.keySet()), fromBeginning, () -> true, record -> {
+                    print(printer, byName.get(record.topic()), record);
+                    printed[0]++;
+                    return limit == null || printed[0] < limit;
+                });
+            }
+            return ExitCode.OK;
         }
+        boolean migrations = byName.containsKey(Topics.MIGRATIONS.name());
+        boolean placements = byName.containsKey(Topics.PLACEMENTS.name());
+        List<String> kafkaOnly = byName.keySet().stream().filter(t -> !t.equals(Topics.MIGRATIONS.name())
+                && !t.equals(Topics.PLACEMENTS.name())).map(EventsCommand::alias).toList();
+        if (!migrations && !placements) {
+            throw new CliException(ExitCode.UNAVAILABLE, "kafka_unavailable", String.join(", ", kafkaOnly)
+                    + " can only be read from Kafka; over HTTP the node shows migrations and placements");
+        }
+        if (!kafkaOnly.isEmpty()) {
+            err.println("note: not followed over HTTP (only Kafka has them): " + String.join(", ", kafkaOnly));
+            err.flush();
+        }
+        new NodeFollow(group.root().api(), err, interval).run(Optional.empty(), Optional.empty(), migrations,
+                placements, fromBeginning, new NodeFollow.Sink() {
+                    @Override
+                    public boolean migration(MigrationEvent event) {
+                        print(printer, Topics.MIGRATIONS.name(), null, null, event.timestamp(), event.tenant(),
+                                Optional.of(Json.toTree(event)), null, null, null);
+                        return limit == null || ++printed[0] < limit;
+                    }
+
+                    @Override
+                    public boolean placement(String tenant, JsonNode placement, long observedAt) {
+                        print(printer, Topics.PLACEMENTS.name(), null, null, observedAt, tenant,
+                                Optional.ofNullable(placement), placement == null ? null : "", null, null);
+                        return limit == null || ++printed[0] < limit;
+                    }
+                });
         return ExitCode.OK;
+    }
+
+    static String alias(String topic) {
+        return topic.startsWith(PREFIX) ? topic.substring(PREFIX.length()) : topic;
     }
 
     private List<Topic<?, ?>> resolve(List<String> names) {
@@ -100,7 +148,6 @@ final class EventsCommand implements Runnable {
     }
 
     static void print(Printer printer, Topic<?, ?> topic, ConsumerRecord<byte[], byte[]> record) {
-        String alias = topic.name().startsWith(PREFIX) ? topic.name().substring(PREFIX.length()) : topic.name();
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
         Optional<JsonNode> value = Optional.empty();
         String problem = null;
@@ -119,19 +166,29 @@ final class EventsCommand implements Runnable {
                 problem = e.getMessage();
             }
         }
+        print(printer, record.topic(), record.partition(), record.offset(), record.timestamp(), key, value,
+                record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8), kind, problem);
+    }
+
+    /**
+     * One line: {@code partition} and {@code offset} null for an event seen over HTTP (it has no position);
+     * {@code raw} null for a tombstone, else the value's text when it is not JSON.
+     */
+    static void print(Printer printer, String topic, Integer partition, Long offset, long timestamp, String key,
+                      Optional<JsonNode> value, String raw, String kind, String problem) {
         if (printer.json()) {
             ObjectNode line = JsonNodeFactory.instance.objectNode();
-            line.put("topic", record.topic());
-            line.put("partition", record.partition());
-            line.put("offset", record.offset());
-            line.put("timestamp", MigrationWatch.time(record.timestamp()));
+            line.put("topic", topic);
+            line.put("partition", partition);
+            line.put("offset", offset);
+            line.put("timestamp", MigrationWatch.time(timestamp));
             line.put("key", key);
-            if (record.value() == null) {
+            if (raw == null && value.isEmpty()) {
                 line.putNull("value");
             } else if (value.isPresent()) {
                 line.set("value", value.get());
             } else {
-                line.put("raw", new String(record.value(), StandardCharsets.UTF_8));
+                line.put("raw", raw);
             }
             if (problem != null) {
                 line.put("unreadable", kind + ": " + problem);
@@ -139,10 +196,9 @@ final class EventsCommand implements Runnable {
             printer.json(line);
             return;
         }
-        String shown = record.value() == null ? "<tombstone>" : value.map(Json::writeString)
-                .orElseGet(() -> new String(record.value(), StandardCharsets.UTF_8));
-        printer.line(MigrationWatch.time(record.timestamp()) + "  " + Printer.pad(alias, 15) + "  "
-                + Printer.pad(record.partition() + ":" + record.offset(), 7) + "  "
+        String shown = raw == null && value.isEmpty() ? "<tombstone>" : value.map(Json::writeString).orElse(raw);
+        printer.line(MigrationWatch.time(timestamp) + "  " + Printer.pad(alias(topic), 15) + "  "
+                + Printer.pad(partition == null ? Printer.NONE : partition + ":" + offset, 7) + "  "
                 + Printer.pad(key == null ? Printer.NONE : key, 10) + "  "
                 + (problem == null ? "" : "!" + kind + "(" + oneLine(problem) + ") ") + shown);
     }

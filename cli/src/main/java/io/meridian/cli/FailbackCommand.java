@@ -29,7 +29,7 @@ final class FailbackCommand implements Runnable {
 
     @Command(name = "list", description = "Failbacks waiting or running, and why they wait (GET /admin/failbacks).")
     int list() {
-        JsonNode body = group.root().api().get("/admin/failbacks").body();
+        JsonNode body = group.root().api().getAllPages("/admin/failbacks", "failbacks").body();
         Printer printer = group.root().printer();
         if (printer.json()) {
             printer.json(body);

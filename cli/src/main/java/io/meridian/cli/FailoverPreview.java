@@ -21,7 +21,6 @@ final class FailoverPreview {
     }
 
     static int show(HttpApi api, Printer printer, String region, String target) {
-        JsonNode tenants = api.get("/admin/tenants").body().path("tenants");
         JsonNode health = api.get(HealthAnswer.PATH).body();
         Map<String, RegionHealthReport> regions = new LinkedHashMap<>();
         HealthAnswer.regions(health.path("regions")).forEach(e -> regions.put(e.getKey(),
@@ -30,10 +29,11 @@ final class FailoverPreview {
             throw new CliException(ExitCode.SERVER_ERROR, "region_not_found", "region '" + region + "' is not a"
                     + " region of this deployment; the regions are " + regions.keySet());
         }
+        // The region's primaries only (the node filters), every page of them, one page held at a time.
         List<ObjectNode> moving = new ArrayList<>();
-        for (JsonNode placement : tenants) {
+        api.forEachPage("/admin/tenants?primary=" + HttpApi.segment(region), "tenants", placement -> {
             if (!region.equals(placement.path("primary").asText())) {
-                continue;
+                return;
             }
             List<String> candidates = new ArrayList<>();
             for (JsonNode replica : placement.path("replicas")) {
@@ -50,7 +50,7 @@ final class FailoverPreview {
             row.put("outcome", candidates.isEmpty() ? "stays (no healthy replica" + (target == null ? ""
                     : " " + target) + ")" : "moves");
             moving.add(row);
-        }
+        });
         if (printer.json()) {
             ObjectNode out = JsonNodeFactory.instance.objectNode();
             out.put("region", region);

@@ -66,6 +66,47 @@ public final class HttpApi {
         return baseUrl;
     }
 
+    /**
+     * {@code GET path} and every further page ({@code ?cursor=<next>}) while the answer names a {@code next}: one
+     * answer whose {@code field} holds every page's items (a node that does not page answers one page).
+     */
+    public Response getAllPages(String path, String field) {
+        Response first = get(path);
+        if (!first.body().isObject() || !first.body().hasNonNull("next")) {
+            return first;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode all = ((com.fasterxml.jackson.databind.node.ObjectNode) first
+                .body()).deepCopy();
+        com.fasterxml.jackson.databind.node.ArrayNode items = all.withArray(field);
+        String next = all.get("next").asText();
+        all.remove("next");
+        while (next != null) {
+            JsonNode page = get(path + (path.contains("?") ? "&" : "?") + "cursor=" + segment(next)).body();
+            page.path(field).forEach(items::add);
+            String after = page.hasNonNull("next") ? page.get("next").asText() : null;
+            next = after == null || after.equals(next) ? null : after;  // a cursor that does not move ends the list
+        }
+        return new Response(first.status(), all);
+    }
+
+    /**
+     * {@code GET path} and every further page, like {@link #getAllPages}, handing each item of {@code field} to
+     * {@code item} as its page arrives, so only one page is held at a time.
+     */
+    public void forEachPage(String path, String field, java.util.function.Consumer<JsonNode> item) {
+        String cursor = null;
+        while (true) {
+            JsonNode page = get(cursor == null ? path : path + (path.contains("?") ? "&" : "?") + "cursor="
+                    + segment(cursor)).body();
+            page.path(field).forEach(item);
+            String next = page.hasNonNull("next") ? page.get("next").asText() : null;
+            if (next == null || next.equals(cursor)) {  // a cursor that does not move ends the list
+                return;
+            }
+            cursor = next;
+        }
+    }
+
     public Response get(String path) {
         return send("GET", path, null);
     }

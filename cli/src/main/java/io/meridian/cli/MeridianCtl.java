@@ -43,6 +43,7 @@ import picocli.CommandLine.Spec;
         description = "Operate Meridian: tenants, replication, migrations, events.",
         subcommands = {TenantsCommand.class, ReplicationCommand.class, MigrateCommand.class, EventsCommand.class,
                 SyncCommand.class, RegionCommand.class, FailbackCommand.class, DlqCommand.class, VerifyCommand.class,
+                ApiKeyCommand.class,
                 AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 the node refused the request (4xx), 2 usage, 3 node or Kafka unreachable"
                 + " or 5xx, 4 a watched migration failed or was cancelled, 5 internal error, 6 replication health"

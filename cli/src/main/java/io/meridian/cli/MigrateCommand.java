@@ -92,14 +92,20 @@ final class MigrateCommand implements Runnable {
             throw new CommandLine.ParameterException(group.commandLine(),
                     "name a tenant, or list the active migrations of every tenant with --active");
         }
+        ArrayNode migrations = JsonNodeFactory.instance.arrayNode();
         List<String> tenants = new ArrayList<>();
         if (tenant != null) {
             tenants.add(tenant);
-        } else {
-            group.root().api().get("/admin/tenants").body().path("tenants")
-                    .forEach(p -> tenants.add(p.path("tenant").asText()));
+        } else if (!activeOfEveryTenant(migrations)) {
+            // A node without GET /admin/migrations: every tenant's list, page by page.
+            String cursor = null;
+            do {
+                JsonNode page = group.root().api().get("/admin/tenants?limit=1000"
+                        + (cursor == null ? "" : "&cursor=" + HttpApi.segment(cursor))).body();
+                page.path("tenants").forEach(p -> tenants.add(p.path("tenant").asText()));
+                cursor = page.hasNonNull("next") ? page.get("next").asText() : null;
+            } while (cursor != null);
         }
-        ArrayNode migrations = JsonNodeFactory.instance.arrayNode();
         for (String name : tenants) {
             JsonNode body = group.root().api().get("/admin/tenants/" + HttpApi.segment(name) + "/migrations").body();
             JsonNode list = body.isArray() ? body : body.path("migrations");
@@ -126,6 +132,29 @@ final class MigrateCommand implements Runnable {
         return ExitCode.OK;
     }
 
+    /**
+     * Adds every active migration to {@code into}, page by page ({@code GET /admin/migrations?state=active}); false
+     * when the node does not have that endpoint (an older version: {@code 404 not_found}).
+     */
+    private boolean activeOfEveryTenant(ArrayNode into) {
+        String cursor = null;
+        do {
+            JsonNode page;
+            try {
+                page = group.root().api().get("/admin/migrations?state=active&limit=1000"
+                        + (cursor == null ? "" : "&cursor=" + HttpApi.segment(cursor))).body();
+            } catch (CliException e) {
+                if (cursor == null && e.code().equals("not_found")) {
+                    return false;
+                }
+                throw e;
+            }
+            page.path("migrations").forEach(into::add);
+            cursor = page.hasNonNull("next") ? page.get("next").asText() : null;
+        } while (cursor != null);
+        return true;
+    }
+
     /** The migration's times for people. */
     static JsonNode readable(JsonNode migration) {
         return Times.readable(migration, TIME_FIELDS);
@@ -145,7 +174,7 @@ final class MigrateCommand implements Runnable {
 
     @Command(name = "watch", sortOptions = false,
             description = {"Follow migration events in Kafka (" + "meridian.migrations" + "), with progress while"
-                    + " draining.",
+                    + " draining; over the node's HTTP API when Kafka cannot be reached from here (or --http).",
                     "With a migration id: exit 0 when it completes, 4 when it fails or is cancelled. Without"
                             + " --from-beginning it starts at the end of the log after asking the node whether the"
                             + " migration already ended."})
@@ -153,14 +182,29 @@ final class MigrateCommand implements Runnable {
                       description = "Only this migration; exit when it ends.") String id,
               @Option(names = "--tenant", paramLabel = "TENANT", description = "Only this tenant's migrations.")
               String tenant,
-              @Option(names = "--from-beginning", description = "Replay the whole log first.") boolean fromBeginning) {
+              @Option(names = "--from-beginning", description = "Replay the whole log first.") boolean fromBeginning,
+              @Option(names = "--http", description = "Poll the node's admin API instead of reading Kafka (also"
+                      + " when Kafka does not answer from here within 5 s or no bootstrap servers are set).")
+              boolean http,
+              @Option(names = "--poll-interval", paramLabel = "DURATION",
+                      defaultValue = FollowSource.DEFAULT_POLL_INTERVAL,
+                      description = "How often to poll the node over HTTP (ISO-8601, default ${DEFAULT-VALUE}).")
+              java.time.Duration pollInterval) {
         Printer printer = group.root().printer();
         CommandLine cl = group.commandLine();
+        java.time.Duration interval = FollowSource.pollInterval(pollInterval);
         MigrationWatch watch = new MigrationWatch(printer, cl.getErr(), Optional.ofNullable(id),
                 Optional.ofNullable(tenant));
-        try (Tail tail = new Tail(group.root().bootstrap(), group.root().kafkaSettings(), Map.of())) {
-            tail.run(List.of(Topics.MIGRATIONS.name()), fromBeginning,
-                    () -> fromBeginning || id == null || !alreadyEnded(id, watch), watch);
+        Optional<Tail> kafka = FollowSource.kafka(group.root(), http, List.of(Topics.MIGRATIONS.name()), interval,
+                cl.getErr());
+        if (kafka.isPresent()) {
+            try (Tail tail = kafka.get()) {
+                tail.run(List.of(Topics.MIGRATIONS.name()), fromBeginning,
+                        () -> fromBeginning || id == null || !alreadyEnded(id, watch), watch);
+            }
+        } else if (fromBeginning || id == null || !alreadyEnded(id, watch)) {
+            new NodeFollow(group.root().api(), cl.getErr(), interval).run(Optional.ofNullable(id),
+                    Optional.ofNullable(tenant), true, false, fromBeginning, watch::accept);
         }
         watch.outcome().filter(s -> s != MigrationState.COMPLETED).ifPresent(s -> {
             cl.getErr().println("migration " + id + " ended " + s.wireName());

@@ -60,7 +60,12 @@ final class MigrationWatch implements Tail.Handler {
             err.flush();
             return true;
         }
-        if (event == null || !wanted(event)) {
+        return event == null || accept(event);
+    }
+
+    /** One event, read from Kafka or made from what the node answers over HTTP; whether to go on. */
+    boolean accept(MigrationEvent event) {
+        if (!wanted(event)) {
             return true;
         }
         print(event);

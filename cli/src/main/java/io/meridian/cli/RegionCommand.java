@@ -89,9 +89,12 @@ final class RegionCommand implements Runnable {
     }
 
     @Command(name = "evacuate", sortOptions = false, description = {"Move the primary of every tenant whose primary"
-            + " is in the region to another region, through migrations, one at a time, with progress. The region stays"
-            + " a replica (pause it afterwards with 'region pause' for maintenance).",
-            "Exit 0 when every tenant moved, 4 when some did not (the others still move)."})
+            + " is in the region to another region, through migrations, several at a time (--parallel), with"
+            + " progress. Each migration pauses only its own tenant's writes, briefly; each ends completed or rolled"
+            + " back, even if this command or the controller stops. The region stays a replica (pause it afterwards"
+            + " with 'region pause' for maintenance).",
+            "Exit 0 when every tenant moved, 4 when some did not (the others still move), 3 when the node became"
+            + " unreachable (migrations already requested still end on the controller; run it again)."})
     int evacuate(@Parameters(paramLabel = "<region>") String region,
                  @Option(names = "--to", paramLabel = "REGION", description = "Move every tenant there (default: per"
                          + " tenant, the healthy replica with the fewest primaries).") String to,
@@ -100,7 +103,16 @@ final class RegionCommand implements Runnable {
                  @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation.") boolean yes,
                  @Option(names = "--migration-timeout", paramLabel = "DURATION", defaultValue = "PT5M",
                          description = "How long to wait for each migration (ISO-8601, default ${DEFAULT-VALUE}).")
-                 java.time.Duration perMigration) {
+                 java.time.Duration perMigration,
+                 @Option(names = "--parallel", paramLabel = "N", defaultValue = "" + Evacuation.DEFAULT_PARALLEL,
+                         description = "Migrations running at once (1-" + Evacuation.MAX_PARALLEL + ", default"
+                                 + " ${DEFAULT-VALUE}); the controller also bounds those of one region"
+                                 + " (migration.max.per.region) and this command waits when it is reached.")
+                 int parallel) {
+        if (parallel < 1 || parallel > Evacuation.MAX_PARALLEL) {
+            throw new CliException(ExitCode.USAGE, "invalid_parallel", "--parallel " + parallel + ": use 1 to "
+                    + Evacuation.MAX_PARALLEL);
+        }
         Printer printer = group.root().printer();
         Evacuation evacuation = new Evacuation(group.root().api(), printer, group.commandLine().getErr());
         List<Evacuation.Move> moves = evacuation.plan(region, java.util.Optional.ofNullable(to));
@@ -120,11 +132,11 @@ final class RegionCommand implements Runnable {
             return ExitCode.OK;
         }
         if (!yes && !group.root().confirm("Move the primaries of " + moves.size() + " tenant(s) off " + region
-                + ", one migration at a time? [y/N] ")) {
+                + ", up to " + parallel + " migration(s) at a time? [y/N] ")) {
             throw new CliException(ExitCode.ABORTED, "not_confirmed", "evacuation of " + region
                     + " not confirmed; nothing was sent (--dry-run shows the plan)");
         }
-        return evacuation.run(region, moves, perMigration);
+        return evacuation.run(region, moves, perMigration, parallel);
     }
 
     static String path(String region) {

@@ -57,7 +57,7 @@ final class SyncCommand implements Runnable {
 
     @Command(name = "list", description = "Every sync the asked node's region has heard of (GET /admin/syncs).")
     int list() {
-        JsonNode body = group.root().api().get("/admin/syncs").body();
+        JsonNode body = group.root().api().getAllPages("/admin/syncs", "syncs").body();
         Printer printer = group.root().printer();
         if (printer.json()) {
             printer.json(body);

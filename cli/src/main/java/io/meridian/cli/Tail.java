@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -31,6 +32,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class Tail implements AutoCloseable {
     static final Duration API_TIMEOUT = Duration.ofSeconds(15);
+    /** The code of the failure to build a consumer whose bootstrap servers do not resolve. */
+    static final String UNRESOLVABLE = "kafka_unresolvable";
     private static final Duration POLL = Duration.ofMillis(500);
 
     /** Gets every record in partition order; answers whether to go on. */
@@ -73,6 +76,11 @@ final class Tail implements AutoCloseable {
         try {
             this.consumer = new KafkaConsumer<>(config);
         } catch (KafkaException e) {
+            if (String.valueOf(rootMessage(e)).startsWith("No resolvable bootstrap urls")) {
+                // Well-formed, but no name resolves here: names of another network (containers, a private zone).
+                throw new CliException(ExitCode.UNAVAILABLE, UNRESOLVABLE, "none of the Kafka bootstrap servers '"
+                        + bootstrap + "' resolves from this machine", e);
+            }
             throw new CliException(ExitCode.USAGE, "invalid_bootstrap", "cannot use Kafka bootstrap servers '"
                     + bootstrap + "': " + rootMessage(e), e);
         }
@@ -156,6 +164,41 @@ final class Tail implements AutoCloseable {
             throw new CliException(ExitCode.UNAVAILABLE, "kafka_error", "reading from Kafka at " + bootstrap
                     + " failed: " + rootMessage(e), e);
         }
+    }
+
+    /**
+     * Whether Kafka answers from here within {@code timeout}: the metadata of {@code topics} (from the bootstrap
+     * servers) and their end offsets (from the partition leaders, at the addresses the brokers advertise, which an
+     * operator's machine outside their network may not reach). Empty when it does; else why not. A topic that does
+     * not exist is left to {@link #run} to report; any other Kafka failure (authentication, TLS) is an error, since it
+     * is the settings that are wrong, not the way to the brokers.
+     */
+    Optional<String> unreachable(List<String> topics, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics) {
+                List<PartitionInfo> infos = consumer.partitionsFor(topic, left(deadline));
+                if (infos != null) {
+                    infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
+                }
+            }
+            consumer.endOffsets(partitions, left(deadline));
+            return Optional.empty();
+        } catch (TimeoutException e) {
+            return Optional.of("Kafka at " + bootstrap + " did not answer within " + timeout.toSeconds() + " s");
+        } catch (InterruptException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCode.UNAVAILABLE, "interrupted", "interrupted while reaching Kafka at "
+                    + bootstrap, e);
+        } catch (KafkaException e) {
+            throw new CliException(ExitCode.UNAVAILABLE, "kafka_error", "reading from Kafka at " + bootstrap
+                    + " failed: " + rootMessage(e), e);
+        }
+    }
+
+    private static Duration left(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     /** Ends {@link #run} soon; thread-safe, safe to call twice. */

@@ -315,7 +315,7 @@ class CommandsTest {
     }
 
     @Test
-    void regionEvacuateMovesEveryPrimaryOffTheRegionOneMigrationAtATime() {
+    void regionEvacuateMovesEveryPrimaryOffTheRegionWithAPerTenantResult() {
         Map<String, RegionHealthReport> regions = new java.util.LinkedHashMap<>();
         regions.put("us-east", new RegionHealthReport("healthy", true, false, false, null, 0L, 0.0, 100L, List.of()));
         regions.put("eu-west", new RegionHealthReport("healthy", true, false, false, null, 0L, 0.0, 100L, List.of()));
@@ -338,14 +338,102 @@ class CommandsTest {
         assertTrue(plan.out().matches("(?s).*solo\\s+-\\s+no healthy, running replica.*"), plan::toString);
         assertTrue(node.requests().stream().allMatch(r -> r.method().equals("GET")), "a dry run sends no change");
 
-        Cli.Result result = cli.run("region", "evacuate", "us-east", "--yes");
+        Cli.Result result = cli.run("region", "evacuate", "us-east", "--yes", "--parallel", "1");
         assertEquals(ExitCode.MIGRATION_FAILED, result.exitCode(), "solo cannot move: " + result);
         List<StubNode.Request> migrations = node.requests().stream().filter(r -> r.method().equals("POST")).toList();
         assertEquals(2, migrations.size(), migrations.toString());
         assertEquals("eu-west", json(migrations.get(0).body()).path("to_region").asText());
         assertEquals("ap-south", json(migrations.get(1).body()).path("to_region").asText());
-        assertTrue(result.out().contains("[1/3] acme -> eu-west  completed"), result::toString);
-        assertTrue(result.out().contains("2 of 3 tenant(s) moved; not moved: [solo]"), result::toString);
+        assertTrue(result.out().contains("[1/3] solo  skipped  no healthy, running replica"), result::toString);
+        assertTrue(result.out().contains("[2/3] acme -> eu-west  completed"), result::toString);
+        assertTrue(result.out().matches("(?s).*2 of 3 tenant\\(s\\) moved; not moved: \\[solo\\] \\(.* tenants/s.*"),
+                result::toString);
+    }
+
+    /** Twelve tenants on us-east, listed in two pages, each with eu-west as its only other replica. */
+    private void evacuationStub(int serverBound, java.util.concurrent.atomic.AtomicInteger maxActive) {
+        Map<String, RegionHealthReport> regions = new java.util.LinkedHashMap<>();
+        regions.put("us-east", new RegionHealthReport("healthy", true, false, false, null, 0L, 0.0, 100L, List.of()));
+        regions.put("eu-west", new RegionHealthReport("healthy", true, false, false, null, 0L, 0.0, 100L, List.of()));
+        List<String> tenants = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            tenants.add(String.format("{\"tenant\":\"t-%02d\",\"primary\":\"us-east\",\"replicas\":[\"us-east\","
+                    + "\"eu-west\"],\"epoch\":1}", i));
+        }
+        java.util.Set<String> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Map<String, Integer> polls = new java.util.concurrent.ConcurrentHashMap<>();
+        node.answer("GET", "/v1/replication/health", 200, health("healthy", FAILOVER_ON, regions))
+                .compute("GET", "/admin/tenants", r -> r.query().contains("cursor=t-05")
+                        ? new StubNode.Answer(200, "{\"tenants\":[" + String.join(",", tenants.subList(6, 12)) + "]}")
+                        : new StubNode.Answer(200, "{\"tenants\":[" + String.join(",", tenants.subList(0, 6))
+                                + "],\"next\":\"t-05\"}"))
+                .compute("POST", "/admin/tenants/", r -> {
+                    String tenant = r.path().split("/")[3];
+                    synchronized (active) {
+                        if (active.size() >= serverBound) {
+                            return new StubNode.Answer(429, "{\"error\":{\"code\":\"too_many_migrations\","
+                                    + "\"message\":\"region us-east already takes part in " + active.size() + "\"}}",
+                                    Map.of("Retry-After", "1"));
+                        }
+                        active.add(tenant);
+                        maxActive.accumulateAndGet(active.size(), Math::max);
+                    }
+                    return new StubNode.Answer(202, "{\"id\":\"m-" + tenant + "\",\"state\":\"requested\"}");
+                })
+                .compute("GET", "/admin/migrations/m-", r -> {
+                    String tenant = r.path().substring("/admin/migrations/m-".length());
+                    if (polls.merge(tenant, 1, Integer::sum) < 2) {
+                        return new StubNode.Answer(200, "{\"id\":\"m-" + tenant + "\",\"state\":\"draining\","
+                                + "\"active\":true}");
+                    }
+                    active.remove(tenant);
+                    return new StubNode.Answer(200, "{\"id\":\"m-" + tenant + "\",\"state\":\"completed\","
+                            + "\"active\":false,\"reason\":\"primary is eu-west, writes active; writes were paused"
+                            + " 120 ms\"}");
+                });
+    }
+
+    @Test
+    void regionEvacuateRunsSeveralMigrationsAtOnceButNeverMoreThanParallel() {
+        java.util.concurrent.atomic.AtomicInteger maxActive = new java.util.concurrent.atomic.AtomicInteger();
+        evacuationStub(Integer.MAX_VALUE, maxActive);
+
+        Cli.Result result = cli.run("region", "evacuate", "us-east", "--yes", "--parallel", "3");
+
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals(3, maxActive.get(), "three at once, never more: " + result);
+        assertEquals(12, node.requests().stream().filter(r -> r.method().equals("POST")).count());
+        assertTrue(result.out().contains("[12/12] t-"), result::toString);
+        assertTrue(result.out().contains("completed  in "), result::toString);
+        assertTrue(result.out().contains("writes were paused 120 ms"), result::toString);
+        assertTrue(result.out().contains("evacuation of us-east: 12 of 12 tenant(s) moved ("), result::toString);
+        assertTrue(node.requests().stream().anyMatch(r -> r.path().equals("/admin/tenants")
+                && r.query().contains("cursor=t-05")), "the second page of tenants was read");
+    }
+
+    @Test
+    void regionEvacuateWaitsAndSendsAgainWhenTheControllerIsAtItsBound() {
+        java.util.concurrent.atomic.AtomicInteger maxActive = new java.util.concurrent.atomic.AtomicInteger();
+        evacuationStub(2, maxActive);
+
+        Cli.Result result = cli.run("-o", "json", "region", "evacuate", "us-east", "--yes", "--parallel", "6");
+
+        assertEquals(0, result.exitCode(), "429 too_many_migrations is no failure: " + result);
+        assertEquals(2, maxActive.get());
+        assertTrue(node.requests().stream().filter(r -> r.method().equals("POST")).count() > 12, "some sent again");
+        List<JsonNode> lines = result.lines().stream().map(CommandsTest::json).toList();
+        assertEquals(12, lines.size(), result::toString);
+        assertTrue(lines.stream().allMatch(l -> l.path("outcome").asText().equals("completed")), result::toString);
+        assertEquals(12, lines.get(11).path("done").asInt());
+        assertEquals(0, lines.get(11).path("remaining").asInt());
+    }
+
+    @Test
+    void regionEvacuateRefusesAParallelOutOfRangeBeforeSendingAnything() {
+        Cli.Result result = cli.run("region", "evacuate", "us-east", "--yes", "--parallel", "0");
+        assertEquals(ExitCode.USAGE, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("invalid_parallel"), result::toString);
+        assertEquals(List.of(), node.requests());
     }
 
     // --- global options
@@ -518,6 +606,19 @@ class CommandsTest {
         assertEquals(json("{\"to_region\":\"eu-west\",\"dry_run\":true}"), json(node.onlyRequest().body()));
         assertTrue(result.out().contains("dry run"), result::toString);
         assertTrue(result.out().matches("(?s).*steps:\\nSTEP\\nvalidate\\npause\\ndrain\\nswitch.*"), result::toString);
+    }
+
+    @Test
+    void migrateListActiveReadsThePagedListOfActiveMigrationsWhenTheNodeHasIt() {
+        node.answer("GET", "/admin/migrations", 200, "{\"migrations\":[{\"id\":\"m-now\",\"tenant\":\"acme\","
+                + "\"state\":\"draining\",\"active\":true,\"requestedAt\":1796298000000}]}");
+        Cli.Result result = cli.run("migrate", "list", "--active");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals(2, result.lines().size(), result::toString);
+        assertTrue(result.lines().get(1).startsWith("m-now"), result::toString);
+        assertEquals(List.of("/admin/migrations"), node.requests().stream().map(StubNode.Request::path).toList(),
+                "no per-tenant requests: " + node.requests());
+        assertEquals("state=active&limit=1000", node.requests().get(0).query());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.meridian.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,25 +40,30 @@ class SettingsTest {
     }
 
     @Test
-    void withoutBootstrapTheTailCommandsSayHowToSetIt() {
+    void withoutBootstrapTheTailCommandsSayHowToSetItAndPollTheNode() throws IOException {
         CliException e = assertThrows(CliException.class, () -> new MeridianCtl(Map.of(), List.of(home)).bootstrap());
         assertEquals(ExitCode.USAGE, e.exitCode());
-        Cli.Result result = new Cli(Map.of(), home).run("events", "tail");
-        assertEquals(ExitCode.USAGE, result.exitCode(), result::toString);
-        assertEquals("error: no_bootstrap: " + e.getMessage() + "\n", result.err());
+        String node = "http://127.0.0.1:" + HttpFollowTest.closedPort();
+        Cli.Result result = new Cli(Map.of("MERIDIAN_URL", node), home).run("events", "tail");
+        assertEquals(ExitCode.UNAVAILABLE, result.exitCode(), "neither Kafka nor the node: " + result);
+        assertTrue(result.err().startsWith("note: polling the node at " + node + " every 1.0 s instead of reading"
+                + " Kafka: no Kafka bootstrap servers are configured (--bootstrap or MERIDIAN_KAFKA_BOOTSTRAP_SERVERS)"
+                + "\n"), result::err);
+        assertTrue(result.err().contains("error: unreachable: cannot reach " + node), result::err);
     }
 
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
-    void unreachableKafkaExitsThreeSayingWhatToCheck() throws IOException {
-        try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
-            int port = closed.getLocalPort();
-            closed.close();  // nothing listens there any more
-            Cli.Result result = new Cli(Map.of(), home).run("events", "tail", "--bootstrap", "127.0.0.1:" + port);
-            assertEquals(ExitCode.UNAVAILABLE, result.exitCode(), result::toString);
-            assertEquals("error: kafka_unavailable: Kafka at 127.0.0.1:" + port + " did not answer within 15 s",
-                    result.err().substring(0, result.err().indexOf(" (")));
-        }
+    void unreachableKafkaAndNodeExitThreeSayingWhatToCheck() throws IOException {
+        int port = HttpFollowTest.closedPort();
+        String node = "http://127.0.0.1:" + HttpFollowTest.closedPort();
+        Cli.Result result = new Cli(Map.of("MERIDIAN_URL", node), home).run("events", "tail", "--bootstrap",
+                "127.0.0.1:" + port);
+        assertEquals(ExitCode.UNAVAILABLE, result.exitCode(), result::toString);
+        assertTrue(result.err().startsWith("note: polling the node at " + node + " every 1.0 s instead of reading"
+                + " Kafka: Kafka at 127.0.0.1:" + port + " did not answer within 5 s (check --bootstrap and"
+                + " --command-config; --http skips this wait)\n"), result::err);
+        assertTrue(result.err().contains("error: unreachable: cannot reach " + node), result::err);
     }
 
     @Test

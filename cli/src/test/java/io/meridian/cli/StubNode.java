@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /**
  * A stand-in for a Meridian node in tests: answers {@code METHOD path} with a canned status and body and records every
@@ -22,11 +23,17 @@ final class StubNode implements AutoCloseable {
                    String idempotencyKey, String query) {
     }
 
-    private record Answer(int status, String body, Map<String, String> headers) {
+    /** What the node answers. */
+    record Answer(int status, String body, Map<String, String> headers) {
+        Answer(int status, String body) {
+            this(status, body, Map.of());
+        }
     }
 
     private final HttpServer server;
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+    /** {@code METHOD path-prefix} to a computed answer, for paths without a canned one. */
+    private final Map<String, Function<Request, Answer>> computed = new ConcurrentHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
 
     StubNode() {
@@ -52,6 +59,12 @@ final class StubNode implements AutoCloseable {
         return this;
     }
 
+    /** Answers every {@code method} request whose path starts with {@code prefix} (and has no canned answer). */
+    StubNode compute(String method, String prefix, Function<Request, Answer> answer) {
+        computed.put(method + " " + prefix, answer);
+        return this;
+    }
+
     List<Request> requests() {
         return List.copyOf(requests);
     }
@@ -66,12 +79,18 @@ final class StubNode implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         String path = exchange.getRequestURI().getRawPath();
-        requests.add(new Request(exchange.getRequestMethod(), path,
+        Request request = new Request(exchange.getRequestMethod(), path,
                 exchange.getRequestHeaders().getFirst("Authorization"),
                 exchange.getRequestHeaders().getFirst("Content-Type"), body,
-                exchange.getRequestHeaders().getFirst("Idempotency-Key"), exchange.getRequestURI().getRawQuery()));
-        Answer answer = answers.getOrDefault(exchange.getRequestMethod() + " " + path, new Answer(404,
-                "{\"error\":{\"code\":\"not_found\",\"message\":\"no such endpoint: " + path + "\"}}", Map.of()));
+                exchange.getRequestHeaders().getFirst("Idempotency-Key"), exchange.getRequestURI().getRawQuery());
+        requests.add(request);
+        String key = exchange.getRequestMethod() + " " + path;
+        Answer answer = answers.get(key);
+        if (answer == null) {
+            answer = computed.entrySet().stream().filter(e -> key.startsWith(e.getKey())).findFirst()
+                    .map(e -> e.getValue().apply(request)).orElse(new Answer(404, "{\"error\":{\"code\":"
+                            + "\"not_found\",\"message\":\"no such endpoint: " + path + "\"}}", Map.of()));
+        }
         byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         answer.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));

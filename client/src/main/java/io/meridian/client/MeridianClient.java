@@ -41,6 +41,9 @@ import java.util.function.BiFunction;
  *   <li>reads its own writes in any region: each read carries the session's position of the tenant's WAL partition
  *       as {@code X-Meridian-Min-Position} (see {@link Session}).</li>
  * </ul>
+ * A read can instead be pinned to one region ({@link ReadOptions#pinnedTo}): its nodes only, no redirect followed, to
+ * see what that region holds. An {@link AttemptListener} ({@link Builder#attemptListener}, or per call in the options)
+ * is told of every request a call sends, for callers that record each one.
  * Answers no retry changes become exceptions: {@link InvalidRequestException}, {@link TenantNotFoundException},
  * {@link ConflictException}, {@link UnavailableException} (the budget ran out), {@link MeridianException} (the rest).
  *
@@ -54,19 +57,24 @@ public final class MeridianClient implements AutoCloseable {
     private final Sender sender;
     private final Session session;
     private final ClientMetrics metrics;
+    private final AttemptListener attemptListener;
     private final HttpClient http;
 
     private MeridianClient(Builder builder) {
         this.targets = new Targets(builder.regions);
         this.session = builder.session;
         this.metrics = builder.metrics;
-        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(builder.connectTimeout)
+        this.attemptListener = builder.attemptListener;
+        // Nodes speak HTTP/1.1 (no h2c): asking for HTTP/2 would only add an Upgrade header to each new connection.
+        HttpClient.Builder http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(builder.connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER);  // followed by the client: 307 keeps the body
         if (builder.executor != null) {
             http.executor(builder.executor);
         }
         this.http = http.build();
-        this.sender = new Sender(this.http, builder.requestTimeout, builder.operationTimeout, metrics);
+        this.sender = new Sender(this.http, builder.requestTimeout, builder.operationTimeout, metrics,
+                builder.apiKey);
     }
 
     public static Builder builder() {
@@ -118,7 +126,17 @@ public final class MeridianClient implements AutoCloseable {
      * no such document.
      */
     public Optional<Document> get(String tenant, String key) {
-        return sync(readCall(tenant, key), this::read);
+        return get(tenant, key, ReadOptions.none());
+    }
+
+    /**
+     * {@link #get(String, String)} with options: pinned to one region ({@link ReadOptions#pinnedTo}: what that region
+     * holds, no redirect followed), waiting for a given position instead of the session's.
+     *
+     * @throws IllegalArgumentException the pinned region is not configured
+     */
+    public Optional<Document> get(String tenant, String key, ReadOptions options) {
+        return sync(readCall(tenant, key, options), this::read);
     }
 
     /**
@@ -141,7 +159,12 @@ public final class MeridianClient implements AutoCloseable {
 
     /** {@link #get(String, String)} without blocking. */
     public CompletableFuture<Optional<Document>> getAsync(String tenant, String key) {
-        return async(readCall(tenant, key), this::read);
+        return getAsync(tenant, key, ReadOptions.none());
+    }
+
+    /** {@link #get(String, String, ReadOptions)} without blocking. */
+    public CompletableFuture<Optional<Document>> getAsync(String tenant, String key, ReadOptions options) {
+        return async(readCall(tenant, key, options), this::read);
     }
 
     private static Object nonNull(Object document) {
@@ -158,17 +181,26 @@ public final class MeridianClient implements AutoCloseable {
         headers.put("Idempotency-Key", idempotencyKey);
         options.ifMatch().ifPresent(version -> headers.put("If-Match", version));
         options.writeConcern().ifPresent(concern -> headers.put("X-Meridian-Write-Concern", concern));
-        return new Call(op, method, tenant, key, path(tenant, key), body, headers, idempotencyKey, targets);
+        return new Call(op, method, tenant, key, path(tenant, key), body, headers, idempotencyKey, targets, null,
+                options.attemptListener().map(attemptListener::andThen).orElse(attemptListener));
     }
 
-    private Call readCall(String tenant, String key) {
+    private Call readCall(String tenant, String key, ReadOptions options) {
+        String pinned = options.region().orElse(null);
+        if (pinned != null && !targets.knows(pinned)) {
+            throw new IllegalArgumentException("a read pinned to region '" + pinned + "', which this client does not"
+                    + " know: configure it with builder().region(name, baseUrl)");
+        }
         Map<String, String> headers = new LinkedHashMap<>();
-        session.minPositionFor(tenant).ifPresent(position -> {
+        options.minPosition().or(() -> session.minPositionFor(tenant)).ifPresent(position -> {
             headers.put("X-Meridian-Min-Position", position.toString());
-            // A paused region would never reach it: read from the primary instead.
-            headers.put("X-Meridian-If-Paused", "redirect");
+            if (pinned == null) {
+                // A paused region would never reach it: read from the primary instead.
+                headers.put("X-Meridian-If-Paused", "redirect");
+            }
         });
-        return new Call("get", "GET", tenant, key, path(tenant, key), null, headers, null, targets);
+        return new Call("get", "GET", tenant, key, path(tenant, key), null, headers, null, targets, pinned,
+                options.attemptListener().map(attemptListener::andThen).orElse(attemptListener));
     }
 
     /** The final answer to a write as its result, or its exception. */
@@ -283,9 +315,24 @@ public final class MeridianClient implements AutoCloseable {
         private Duration operationTimeout = Duration.ofSeconds(60);
         private Session session = new Session();
         private ClientMetrics metrics = ClientMetrics.NONE;
+        private AttemptListener attemptListener = AttemptListener.NONE;
         private Executor executor;
+        private String apiKey;
 
         private Builder() {
+        }
+
+        /**
+         * The data API key sent with every request ({@code Authorization: Bearer <key>}), for nodes with
+         * {@code data.auth.enabled}; also to the regions a redirect leads to (every node holds the same keys).
+         */
+        public Builder apiKey(String key) {
+            Objects.requireNonNull(key, "key");
+            if (key.isBlank()) {
+                throw new IllegalArgumentException("an API key must not be blank");
+            }
+            this.apiKey = key.strip();
+            return this;
         }
 
         /**
@@ -349,6 +396,12 @@ public final class MeridianClient implements AutoCloseable {
         /** Where to report calls and retries, e.g. {@code new MicrometerClientMetrics(registry)}. */
         public Builder metrics(ClientMetrics metrics) {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /** Told of every request of every call (each retry, redirect and node tried), e.g. to count them. */
+        public Builder attemptListener(AttemptListener listener) {
+            this.attemptListener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

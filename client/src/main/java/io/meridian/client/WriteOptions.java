@@ -1,5 +1,6 @@
 package io.meridian.client;
 
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -12,24 +13,38 @@ import java.util.Optional;
  *                       {@code absent}: only if there is none), else {@link ConflictException} {@code precondition_failed}
  * @param writeConcern   {@code local} | {@code majority} | {@code all} | {@code regions=N}: answer only once that many
  *                       regions applied the write; empty: the tenant's default
+ * @param attemptListener told of this call's every request (each retry, redirect, node tried), after the client's
+ *                        own listener
  */
-public record WriteOptions(Optional<String> idempotencyKey, Optional<String> ifMatch, Optional<String> writeConcern) {
-    private static final WriteOptions NONE = new WriteOptions(Optional.empty(), Optional.empty(), Optional.empty());
+public record WriteOptions(Optional<String> idempotencyKey, Optional<String> ifMatch, Optional<String> writeConcern,
+                           Optional<AttemptListener> attemptListener) {
+    private static final WriteOptions NONE = new WriteOptions(Optional.empty(), Optional.empty(), Optional.empty(),
+            Optional.empty());
+
+    /** The options without a listener (as before listeners existed). */
+    public WriteOptions(Optional<String> idempotencyKey, Optional<String> ifMatch, Optional<String> writeConcern) {
+        this(idempotencyKey, ifMatch, writeConcern, Optional.empty());
+    }
 
     public static WriteOptions none() {
         return NONE;
     }
 
     public WriteOptions withIdempotencyKey(String key) {
-        return new WriteOptions(Optional.of(key), ifMatch, writeConcern);
+        return new WriteOptions(Optional.of(key), ifMatch, writeConcern, attemptListener);
     }
 
     /** @param version a document's {@link Position} text, or {@code absent} (create only) */
     public WriteOptions withIfMatch(String version) {
-        return new WriteOptions(idempotencyKey, Optional.of(version), writeConcern);
+        return new WriteOptions(idempotencyKey, Optional.of(version), writeConcern, attemptListener);
     }
 
     public WriteOptions withWriteConcern(String concern) {
-        return new WriteOptions(idempotencyKey, ifMatch, Optional.of(concern));
+        return new WriteOptions(idempotencyKey, ifMatch, Optional.of(concern), attemptListener);
+    }
+
+    public WriteOptions withAttemptListener(AttemptListener listener) {
+        return new WriteOptions(idempotencyKey, ifMatch, writeConcern,
+                Optional.of(Objects.requireNonNull(listener, "listener")));
     }
 }

@@ -12,7 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +50,26 @@ class MeridianClientTest {
             client.putJson("acme", "k2", "{\"v\":2}");
             assertEquals(1, home.requests().size(), "the second write went to the primary directly");
             assertEquals(2, primary.requests().size());
+        }
+    }
+
+    @Test
+    void shouldSendTheApiKeyWithEveryRequestAndRetryA429AfterItsRetryAfter() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        try (StubNode primary = new StubNode(r -> calls.incrementAndGet() == 1
+                     ? error(429, "rate_limited", "\"scope\":\"tenant\"", "Retry-After", "1")
+                     : written("acme", "k", "0:9", 201));
+             StubNode home = new StubNode(r -> new StubNode.Reply(307, "{\"error\":{\"code\":\"redirect\"}}",
+                     "Location", primary.url() + r.path()));
+             MeridianClient client = MeridianClient.builder().region("us-east", home.url())
+                     .region("eu-west", primary.url()).apiKey("mk_secret").operationTimeout(Duration.ofSeconds(10))
+                     .requestTimeout(Duration.ofSeconds(5)).build()) {
+            client.putJson("acme", "k", "{\"v\":1}");
+            assertEquals("Bearer mk_secret", home.requests().get(0).header("Authorization"));
+            assertEquals(2, primary.requests().size(), "the 429 was retried");
+            for (StubNode.Request request : primary.requests()) {
+                assertEquals("Bearer mk_secret", request.header("Authorization"), "also after the redirect");
+            }
         }
     }
 
@@ -241,6 +263,82 @@ class MeridianClientTest {
             assertEquals(new Position(1, 1), client.putJson("acme", "k", "{}").position());
             assertEquals(1, sibling.requests().size());
             assertTrue(otherRegion.requests().isEmpty());
+        }
+    }
+
+    @Test
+    void shouldReadAPinnedRegionOnlyWithItsOwnTokenAndNotFollowItsRedirect() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        AtomicInteger calls = new AtomicInteger();
+        try (StubNode home = new StubNode(r -> new StubNode.Reply(200, "{\"v\":0}", "X-Meridian-Position", "3:1"));
+             // eu-west: behind at first (with the primary named, which a pinned read must not go to), then serves
+             StubNode euWest = new StubNode(r -> r.path().endsWith("/elsewhere")
+                     ? new StubNode.Reply(307, "", "Location", home.url() + r.path())
+                     : calls.incrementAndGet() == 1
+                     ? error(503, "position_not_reached", "\"primary\":\"us-east\"", "Retry-After", "0")
+                     : new StubNode.Reply(200, "{\"v\":2}", "X-Meridian-Position", "3:42", "X-Meridian-Region",
+                     "eu-west"));
+             MeridianClient client = MeridianClient.builder().region("us-east", home.url())
+                     .region("eu-west", "http://127.0.0.1:" + closedPort, euWest.url())
+                     .operationTimeout(Duration.ofSeconds(10)).requestTimeout(Duration.ofSeconds(5)).build()) {
+            client.session().observe("acme", new Position(3, 99));
+            List<Attempt> attempts = new CopyOnWriteArrayList<>();
+            ReadOptions pinned = ReadOptions.none().pinnedTo("eu-west").withMinPosition(new Position(3, 40))
+                    .withAttemptListener(attempts::add);
+
+            // A closed node of eu-west: its other node, never us-east; position_not_reached retried in eu-west.
+            for (int read = 0; read < 3; read++) {
+                Document document = client.get("acme", "k", pinned).orElseThrow();
+                assertEquals(2, document.value().get("v").asInt());
+                assertEquals("eu-west", document.region());
+            }
+            assertTrue(home.requests().isEmpty(), "nothing went to the primary or the home region");
+            StubNode.Request first = euWest.requests().get(0);
+            assertEquals("3:40", first.header("X-Meridian-Min-Position"), "the read's own token, not the session's");
+            assertNull(first.header("X-Meridian-If-Paused"), "a pinned read waits in its region");
+            assertTrue(attempts.stream().allMatch(a -> "eu-west".equals(a.region())), attempts.toString());
+            assertTrue(attempts.stream().anyMatch(a -> a.status() == 503 && a.code().equals("position_not_reached")));
+            assertEquals(4, euWest.requests().size(), "a 503 and three answers");
+
+            // The region holds no copy: the 307 ends the read, not followed.
+            MeridianException notThere = assertThrows(MeridianException.class,
+                    () -> client.get("acme", "elsewhere", ReadOptions.none().pinnedTo("eu-west")));
+            assertEquals(307, notThere.status());
+            assertFalse(notThere instanceof UnavailableException, notThere.toString());
+            assertTrue(home.requests().isEmpty(), "the redirect was not followed");
+            assertThrows(IllegalArgumentException.class,
+                    () -> client.get("acme", "k", ReadOptions.none().pinnedTo("ap-south")));
+        }
+    }
+
+    @Test
+    void shouldTellTheListenersOfEveryAttemptOfACall() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        AtomicInteger calls = new AtomicInteger();
+        List<Attempt> everyCall = new CopyOnWriteArrayList<>();
+        List<Attempt> thisCall = new CopyOnWriteArrayList<>();
+        try (StubNode primary = new StubNode(r -> calls.incrementAndGet() == 1
+                     ? error(503, "apply_timeout", "", "Retry-After", "0") : written("acme", "k", "2:9", 201));
+             StubNode euWest = new StubNode(r -> new StubNode.Reply(307, "{}", "Location", primary.url() + r.path()));
+             MeridianClient client = MeridianClient.builder().region("us-east", "http://127.0.0.1:" + closedPort)
+                     .region("eu-west", euWest.url()).attemptListener(everyCall::add).build()) {
+            client.putJson("acme", "k", "{}", WriteOptions.none().withIdempotencyKey("w-9")
+                    .withAttemptListener(thisCall::add));
+
+            assertEquals(List.of(0, 307, 503, 201), thisCall.stream().map(Attempt::status).toList());
+            assertEquals(List.of("unreachable", "http_307", "apply_timeout", ""),
+                    thisCall.stream().map(Attempt::code).toList());
+            assertEquals(java.util.Arrays.asList("us-east", "eu-west", null, null),
+                    thisCall.stream().map(Attempt::region).toList(), "the primary is none of the configured nodes");
+            assertTrue(thisCall.stream().allMatch(a -> "w-9".equals(a.idempotencyKey())));
+            assertTrue(thisCall.get(0).errorText().isPresent());
+            assertEquals(thisCall, everyCall);
         }
     }
 

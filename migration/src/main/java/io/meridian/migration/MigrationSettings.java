@@ -18,6 +18,9 @@ import java.util.Set;
  *                             about directly is seen at most this late)
  * @param progressInterval     the least time between two {@code Progress} events of one draining migration
  * @param callTimeout          how long an API call waits for the controller's duties thread
+ * @param maxPerRegion         how many active migrations may move tenants into or out of one region; a new one over
+ *                             it is refused ({@link TooManyMigrationsException}), since their transactions share the
+ *                             controller's one duties thread and each waits for the others' (longer write pauses)
  */
 public record MigrationSettings(
         Set<String> regions,
@@ -27,7 +30,11 @@ public record MigrationSettings(
         Duration pauseBudget,
         Duration heartbeatInterval,
         Duration progressInterval,
-        Duration callTimeout) {
+        Duration callTimeout,
+        int maxPerRegion) {
+
+    /** {@code migration.max.per.region}'s default. */
+    public static final int DEFAULT_MAX_PER_REGION = 8;
 
     public MigrationSettings {
         regions = Set.copyOf(regions);
@@ -43,6 +50,18 @@ public record MigrationSettings(
             throw new IllegalArgumentException("timeout must be positive and maxTargetLagEntries non-negative, got "
                     + timeout + " and " + maxTargetLagEntries);
         }
+        if (maxPerRegion < 1) {
+            throw new IllegalArgumentException(MeridianConfig.MIGRATION_MAX_PER_REGION + " must be at least 1, got "
+                    + maxPerRegion);
+        }
+    }
+
+    /** With {@link #DEFAULT_MAX_PER_REGION} migrations per region. */
+    public MigrationSettings(Set<String> regions, int walPartitions, Duration timeout, long maxTargetLagEntries,
+                             Duration pauseBudget, Duration heartbeatInterval, Duration progressInterval,
+                             Duration callTimeout) {
+        this(regions, walPartitions, timeout, maxTargetLagEntries, pauseBudget, heartbeatInterval, progressInterval,
+                callTimeout, DEFAULT_MAX_PER_REGION);
     }
 
     public static MigrationSettings from(MeridianConfig config) {
@@ -50,6 +69,6 @@ public record MigrationSettings(
                 Duration.ofMillis(config.getLong(MeridianConfig.MIGRATION_TIMEOUT_MS)),
                 config.getLong(MeridianConfig.MIGRATION_MAX_TARGET_LAG_ENTRIES), config.writePauseBudget(),
                 Duration.ofMillis(config.getLong(MeridianConfig.HEALTH_HEARTBEAT_INTERVAL_MS)), Duration.ofSeconds(1),
-                Duration.ofSeconds(60));
+                Duration.ofSeconds(60), config.getInt(MeridianConfig.MIGRATION_MAX_PER_REGION));
     }
 }

@@ -31,7 +31,8 @@ public interface Migrations {
      *
      * @throws MigrationException with one of the codes {@code tenant_not_found}, {@code unknown_region},
      *                            {@code same_region}, {@code not_a_replica}, {@code target_unhealthy},
-     *                            {@code target_lagging}, {@code migration_in_progress}
+     *                            {@code target_lagging}, {@code migration_in_progress}, {@code too_many_migrations}
+     *                            (429: the source or target region is at {@code migration.max.per.region})
      */
     Migration start(String tenant, String toRegion, String requestedBy);
 

@@ -3,6 +3,7 @@ package io.meridian.migration;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meridian.election.ControllerProducer;
@@ -97,6 +98,8 @@ class MigrationExecutorIntegrationTest {
         first.region("eu-west", RegionHealth.HEALTHY, Map.of(partition, created.offset()));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         MigrationExecutor executor = activate(first, registry);
+        // The topic is shared by this class's tests: a migration another test left active would end here too.
+        assertEquals(List.of(), executor.active(), "migrations left active by another test");
 
         Migration requested = executor.start(tenant, "eu-west", "integration-test");  // from this (HTTP-like) thread
         assertEquals(MigrationState.REQUESTED, requested.state());
@@ -152,6 +155,73 @@ class MigrationExecutorIntegrationTest {
                 ConflictStrategy.LWW, ReplicationMode.SINGLE_PRIMARY), latest(readCommitted(Topics.PLACEMENTS)));
     }
 
+    @Test
+    void shouldRunSeveralMigrationsAtOnceWithinTheRegionBoundAcrossAControllerChange() throws Exception {
+        MigrationSettings bounded = new MigrationSettings(SETTINGS.regions(), WAL_PARTITIONS, SETTINGS.timeout(),
+                SETTINGS.maxTargetLagEntries(), SETTINGS.pauseBudget(), SETTINGS.heartbeatInterval(),
+                SETTINGS.progressInterval(), SETTINGS.callTimeout(), 3);
+        KafkaTestControllerContext first = context(1);
+        List<String> tenants = new ArrayList<>();
+        Map<Integer, Long> applied = new HashMap<>();
+        for (int i = 0; i < 4; i++) {
+            String name = tenant + "-" + i;
+            tenants.add(name);
+            Position created = first.onDuties(() -> first.publishPlacement(new Placement(name, "us-east",
+                    List.of("us-east", "eu-west"), 1, WriteState.ACTIVE, ConflictStrategy.LWW,
+                    ReplicationMode.SINGLE_PRIMARY), "test-create", f -> tx -> { }));
+            applied.merge(created.partition(), created.offset(), Math::max);
+        }
+        first.region("us-east", RegionHealth.HEALTHY, applied);
+        first.region("eu-west", RegionHealth.HEALTHY, applied);
+        MigrationExecutor executor = activate(first, new SimpleMeterRegistry(), bounded);
+
+        // Three requested at once, from three (HTTP-like) threads: all three tenants paused and draining together.
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        List<java.util.concurrent.Future<Migration>> calls = new ArrayList<>();
+        try {
+            for (String name : tenants.subList(0, 3)) {
+                calls.add(pool.submit(() -> executor.start(name, "eu-west", "evacuation")));
+            }
+            List<Migration> started = new ArrayList<>();
+            for (var call : calls) {
+                started.add(call.get(60, TimeUnit.SECONDS));
+            }
+            List<Migration> draining = started.stream().map(m -> waitFor(executor, m.id(), MigrationState.DRAINING))
+                    .toList();
+            assertEquals(3, executor.active().size());
+            // The fourth is over the bound of us-east: refused, and nothing of it is written.
+            TooManyMigrationsException refused = assertThrows(TooManyMigrationsException.class,
+                    () -> executor.start(tenants.get(3), "eu-west", "evacuation"));
+            assertEquals(429, refused.status());
+
+            // A new controller takes the three over while they drain: the bound holds there too.
+            KafkaTestControllerContext second = context(2);
+            second.region("us-east", RegionHealth.HEALTHY, applied);
+            second.region("eu-west", RegionHealth.HEALTHY, applied);
+            MigrationExecutor successor = activate(second, new SimpleMeterRegistry(), bounded);
+            assertEquals(3, successor.active().size());
+            assertThrows(TooManyMigrationsException.class,
+                    () -> successor.start(tenants.get(3), "eu-west", "evacuation"));
+
+            // The targets pass the pause fences: all three switch on the new controller, the fourth may start.
+            Map<Integer, Long> fences = new HashMap<>();
+            draining.forEach(m -> fences.merge(Position.parse(m.pauseFence()).partition(),
+                    Position.parse(m.pauseFence()).offset(), Math::max));
+            fences.forEach((partition, offset) -> second.applied("eu-west", partition, offset));
+            for (Migration m : draining) {
+                assertEquals(3, waitFor(successor, m.id(), MigrationState.COMPLETED).placementEpoch());
+            }
+            Migration fourth = successor.start(tenants.get(3), "eu-west", "evacuation");
+            waitFor(successor, fourth.id(), MigrationState.DRAINING);
+            // Leave nothing active in the shared migrations topic: the next test's controller would carry it on (and
+            // count its end among its own migrations).
+            successor.cancel(fourth.id(), "integration-test");
+            assertEquals(List.of(), successor.active());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private KafkaTestControllerContext context(long epoch) {
         KafkaTestControllerContext context = new KafkaTestControllerContext(cluster.clientConfig(), transactionalId,
                 epoch, WAL_PARTITIONS, Clock.systemUTC());
@@ -160,9 +230,14 @@ class MigrationExecutorIntegrationTest {
     }
 
     private MigrationExecutor activate(KafkaTestControllerContext context, SimpleMeterRegistry registry) {
+        return activate(context, registry, SETTINGS);
+    }
+
+    private MigrationExecutor activate(KafkaTestControllerContext context, SimpleMeterRegistry registry,
+                                       MigrationSettings settings) {
         Supplier<KafkaMigrationSource> sources = () -> new KafkaMigrationSource(cluster.clientConfig(),
                 Duration.ofSeconds(60));
-        MigrationExecutor executor = new MigrationExecutor(SETTINGS, sources, registry, Clock.systemUTC(),
+        MigrationExecutor executor = new MigrationExecutor(settings, sources, registry, Clock.systemUTC(),
                 () -> UUID.randomUUID().toString());
         context.onDuties(() -> {
             executor.onActivated(context);

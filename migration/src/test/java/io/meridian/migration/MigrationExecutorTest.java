@@ -176,6 +176,57 @@ class MigrationExecutorTest {
     }
 
     @Test
+    void shouldRunSeveralMigrationsAtOnceUpToTheBoundPerRegion() {
+        MigrationSettings bounded = new MigrationSettings(SETTINGS.regions(), 12, SETTINGS.timeout(), 1_000,
+                SETTINGS.pauseBudget(), SETTINGS.heartbeatInterval(), SETTINGS.progressInterval(),
+                SETTINGS.callTimeout(), 2);
+        executor.onDeactivated();
+        executor = new MigrationExecutor(bounded, () -> source, registry, clock, () -> "m" + ids.incrementAndGet());
+        executor.onActivated(ctx);
+        ctx.runSoonTasks();
+        for (String tenant : List.of("globex", "initech", "umbrella")) {
+            ctx.partitions.put(tenant, P);
+            ctx.view.put(tenant, new Placement(tenant, "us-east", List.of("us-east", "eu-west", "ap-south"), 1,
+                    WriteState.ACTIVE, ConflictStrategy.LWW, ReplicationMode.SINGLE_PRIMARY));
+        }
+
+        Migration first = executor.start(ACME, "eu-west", "evacuation");
+        Migration second = executor.start("globex", "ap-south", "evacuation");
+        ctx.runSoonTasks();
+        // Both tenants' writes are paused and draining at the same time: several run at once.
+        assertEquals(DRAINING, executor.get(first.id()).orElseThrow().state());
+        assertEquals(DRAINING, executor.get(second.id()).orElseThrow().state());
+        assertEquals(WriteState.PAUSED, ctx.view.get(ACME).writes());
+        assertEquals(WriteState.PAUSED, ctx.view.get("globex").writes());
+
+        // A third out of us-east is over the bound: refused, retriable, nothing written.
+        int before = ctx.committed.size();
+        TooManyMigrationsException refused = assertThrows(TooManyMigrationsException.class,
+                () -> executor.start("initech", "ap-south", "evacuation"));
+        assertEquals("too_many_migrations", refused.code());
+        assertEquals(429, refused.status());
+        assertTrue(refused.retriable());
+        assertTrue(refused.getMessage().contains("us-east"), refused.getMessage());
+        assertFalse(executor.plan("initech", "ap-south").valid(), "the dry run says so too");
+        assertEquals(before, ctx.committed.size());
+        assertEquals(2, executor.active().size());
+
+        // Once one ended, the next one starts.
+        ctx.applied("eu-west", P, 100);
+        clock.advance(Duration.ofMillis(100));
+        executor.tick(clock.millis());
+        assertEquals(COMPLETED, executor.get(first.id()).orElseThrow().state());
+        Migration third = executor.start("initech", "ap-south", "evacuation");
+        assertEquals(REQUESTED, third.state());
+        // The bound counts a region on either side: ap-south now receives two, so none more from eu-west.
+        ctx.view.put("umbrella", new Placement("umbrella", "eu-west", List.of("eu-west", "ap-south"), 1,
+                WriteState.ACTIVE, ConflictStrategy.LWW, ReplicationMode.SINGLE_PRIMARY));
+        TooManyMigrationsException intoFull = assertThrows(TooManyMigrationsException.class,
+                () -> executor.start("umbrella", "ap-south", "evacuation"));
+        assertTrue(intoFull.getMessage().startsWith("region ap-south"), intoFull.getMessage());
+    }
+
+    @Test
     void shouldKeepTheTenantsWriteConcernThroughPauseAndSwitch() {
         Placement withConcern = initial.withWriteConcern(io.meridian.infra.model.WriteConcern.ALL, 4);
         ctx.view.put(ACME, withConcern);

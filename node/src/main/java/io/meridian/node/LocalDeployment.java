@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -55,6 +56,12 @@ public final class LocalDeployment implements AutoCloseable {
      * router and applier are the hot code. RocksDB's off-heap memory has a bound of its own (BoundedRocksDBMemory).
      */
     static final List<String> NODE_JVM_OPTIONS = JvmFootprint.serverOptions("32m", "384m", "128m", false);
+    /**
+     * The node's own logging configuration (io.meridian at INFO), named by where {@link NodeCommand} was loaded from:
+     * on a test classpath a logback-test.xml would otherwise win and keep every node's log to warnings (a restart
+     * test waited 120 s for an INFO line that was never written), and the CLI's logback.xml may come first.
+     */
+    private static final String NODE_LOGGING = nodeLogging();
     private static final Duration LEFTOVER_PATIENCE = Duration.ofSeconds(30);
     /** How much of a node's log a failed start quotes. */
     private static final int LOG_TAIL_LINES = 40;
@@ -170,6 +177,17 @@ public final class LocalDeployment implements AutoCloseable {
         return nodeCounts.values().stream().mapToInt(Integer::intValue).max().orElse(1);
     }
 
+    private static String nodeLogging() {
+        try {
+            URI codeSource = NodeCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI();
+            Path location = Path.of(codeSource);
+            return Files.isDirectory(location) ? location.resolve("logback.xml").toUri().toString()
+                    : "jar:" + codeSource + "!/logback.xml";
+        } catch (URISyntaxException | RuntimeException e) {
+            return "logback.xml";  // the first one on the classpath
+        }
+    }
+
     /**
      * The name of node {@code index} (from 0) of {@code region}, used for its log, pid and configuration files: the
      * region for the first node (as in a one-node deployment), {@code <region>-<index + 1>} for the others.
@@ -271,7 +289,7 @@ public final class LocalDeployment implements AutoCloseable {
         command.addAll(NODE_JVM_OPTIONS);
         // One archive for all nodes (one classpath); the first region's first node writes it.
         command.addAll(classData.jvmOptions(name.equals(REGIONS.get(0))));
-        command.addAll(List.of("-Dmeridian.region=" + region,
+        command.addAll(List.of("-Dmeridian.region=" + region, "-Dlogback.configurationFile=" + NODE_LOGGING,
                 "-cp", System.getProperty("java.class.path"), NodeCommand.class.getName(),
                 "--config", nodeConfigs.get(name).toString(),
                 "--parent-pid", Long.toString(ProcessHandle.current().pid())));

@@ -71,7 +71,9 @@ final class LocalFixture implements BeforeAllCallback, AfterAllCallback {
                 deployment.close();
             }
         } finally {
-            if (dataDir != null) {
+            if (dataDir != null && Boolean.getBoolean("meridian.keep.deployment")) {
+                System.err.println("kept the deployment's directory (meridian.keep.deployment): " + dataDir);
+            } else if (dataDir != null) {
                 deleteRecursively(dataDir);
             }
         }

@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.serde.Json;
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,7 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code meridian local} with two nodes in us-east (one in each other region): writes and reads through both nodes
  * reach the node owning the tenant's partition, and one us-east node killed (-9) under a write load loses no
  * acknowledged write and fails nothing over: the region stays healthy with its other node, which takes the killed
- * node's partitions.
+ * node's partitions. Restarted, the node listens before it joins the region's applier group, and writes go on.
  */
 @Tag("integration")
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
@@ -48,7 +53,7 @@ class LocalMultiNodeRegionTest {
             Map.of(REGION, 2));
 
     @Test
-    void shouldServeThroughEveryNodeAndLoseNoAcknowledgedWriteWhenANodeOfTheRegionIsKilled() throws Exception {
+    void shouldServeThroughEveryNodeAndLoseNoAcknowledgedWriteWhenANodeOfTheRegionIsKilledAndRestarted() throws Exception {
         LocalDeployment deployment = local.deployment();
         List<String> tenants = new ArrayList<>();
         for (int i = 0; i < TENANTS; i++) {
@@ -133,6 +138,29 @@ class LocalMultiNodeRegionTest {
                     + " %d ms%n", TimeUnit.NANOSECONDS.toMillis(allBackAt.get() - killedAt));
             int afterKill = acked.size();
             await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= afterKill + 40);
+
+            // The killed node comes back while the writers go on: it must listen before it joins the region's
+            // applier group, which may hand it partitions at once (the other node forwards their requests to it).
+            Path log = deployment.logFile(LocalDeployment.nodeName(REGION, 1));
+            long restartedAt = Files.size(log);
+            long restarting = System.nanoTime();
+            deployment.startNode(REGION, 1);
+            try {
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> since(log, restartedAt).contains("region applier REBALANCING -> RUNNING"));
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("the restarted node's applier did not run within 120 s; its log since the"
+                        + " restart ends:\n" + LocalDeployment.tail(log, 60), e);
+            }
+            System.out.printf("multi-node region: restart of us-east-2 to its applier running: %d ms%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarting));
+            String restart = since(log, restartedAt);
+            int listening = restart.indexOf("serving on port");
+            int joining = restart.indexOf("region applier CREATED -> REBALANCING");
+            assertTrue(listening >= 0 && listening < joining,
+                    "the restarted node's applier joined the group before the node listened:\n" + restart);
+            int afterRestart = acked.size();
+            await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= afterRestart + 40);
         } finally {
             writing.set(false);
             for (Thread writer : writers) {
@@ -165,6 +193,12 @@ class LocalMultiNodeRegionTest {
             JsonNode placement = local.placement(tenant, "eu-west");
             assertEquals(REGION, placement.get("primary").asText(), tenant + " was failed over");
         }
+    }
+
+    /** What {@code log} got after its first {@code offset} bytes. */
+    private static String since(Path log, long offset) throws IOException {
+        byte[] all = Files.readAllBytes(log);
+        return new String(all, (int) offset, all.length - (int) offset, StandardCharsets.UTF_8);
     }
 
     private static String doc(String tenant, String key) {

@@ -86,13 +86,20 @@ public final class RouterMetrics {
             Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofSeconds(1),
             Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30));
 
+    /**
+     * Counter: data requests answered {@code 429 rate_limited}, tagged by {@link #TAG_SCOPE} = {@code tenant} (the
+     * tenant's limit) | {@code client} (the client's).
+     */
+    public static final String RATE_LIMITED = "meridian.router.rate.limited";
+    public static final String TAG_SCOPE = "scope";
+
     /** The route tag of requests no route matched, so unknown paths cannot blow up the tag space. */
     public static final String UNMATCHED_ROUTE = "unmatched";
 
     /** All meter names, for the test that checks that dashboards and alerts refer to existing meters. */
     public static final List<String> NAMES = List.of(HTTP_REQUESTS, REDIRECTS, WRITES, PLACEMENT_CACHE_GETS,
             PLACEMENT_CACHE_EVICTIONS, PLACEMENT_CACHE_SIZE, FORWARDS, MIGRATION_REQUESTS, WRITE_CONCERN_WAIT,
-            WRITE_CONCERN_TIMEOUTS, READ_CONCERN_READS, READ_CONCERN_SKIPPED, OWNER_FORWARDS);
+            WRITE_CONCERN_TIMEOUTS, READ_CONCERN_READS, READ_CONCERN_SKIPPED, OWNER_FORWARDS, RATE_LIMITED);
 
     /** Why a request was redirected. */
     public enum RedirectReason {
@@ -224,6 +231,9 @@ public final class RouterMetrics {
 
     public RouterMetrics(MeterRegistry registry) {
         this.registry = registry;
+        for (String scope : new String[] {"tenant", "client"}) {
+            rateLimitedCounter(scope);
+        }
         this.cacheHits = cacheGets(registry, "hit");
         this.cacheMisses = cacheGets(registry, "miss");
         for (RedirectReason reason : RedirectReason.values()) {
@@ -249,6 +259,17 @@ public final class RouterMetrics {
 
     public MeterRegistry registry() {
         return registry;
+    }
+
+    /** A data request refused by the rate limit of {@code scope} ({@code tenant} or {@code client}). */
+    public void rateLimited(String scope) {
+        rateLimitedCounter(scope).increment();
+    }
+
+    private io.micrometer.core.instrument.Counter rateLimitedCounter(String scope) {
+        return io.micrometer.core.instrument.Counter.builder(RATE_LIMITED)
+                .description("Data requests answered 429 rate_limited, by the limit that refused them")
+                .tag(TAG_SCOPE, scope).register(registry);
     }
 
     public void httpRequest(String route, String method, int status, Duration duration) {

@@ -33,6 +33,10 @@ import io.meridian.router.internal.HttpEndpoints;
 import io.meridian.router.internal.IngestWrites;
 import io.meridian.router.internal.MigrationAdmin;
 import io.meridian.router.internal.MigrationApi;
+import io.meridian.router.internal.ApiKeys;
+import io.meridian.router.internal.DataAccess;
+import io.meridian.router.internal.RateLimiter;
+import io.meridian.router.internal.OpenApiDocument;
 import io.meridian.router.internal.OwnerForwarder;
 import io.meridian.router.internal.PlacementAdmin;
 import io.meridian.router.internal.PlacementCache;
@@ -130,6 +134,7 @@ public final class RouterServer implements AutoCloseable {
     private final SyncReporter syncReporter;
     private final IngestWrites ingestWrites;
     private final Clock clock;
+    private final HttpEndpoints endpoints;
 
     /** How long admin requests wait: for this node's view, and for the controller when forwarded. */
     record AdminTimeouts(Duration visibleWait, Duration forwardConnect, Duration forwardRequest) {
@@ -218,7 +223,7 @@ public final class RouterServer implements AutoCloseable {
         this.cache = new PlacementCache(view::placement, config.placementCacheTtl(),
                 config.placementCacheMaxTenants(), metrics);
         this.watch = new PlacementWatch(view::placement, timer, httpThreads);
-        ErrorResponses errors = new ErrorResponses(config.retryAfterSeconds());
+        ErrorResponses errors = ErrorResponses.forConfig(config);
         // Write and read concerns ask other regions' nodes; the default (local) path never does.
         WriteConcerns writeConcerns = new WriteConcerns(config.region(),
                 new AppliedPositionClient(config.regionUrls()), controlPlane::health, metrics);
@@ -258,7 +263,8 @@ public final class RouterServer implements AutoCloseable {
         OwnerForwarder owners = new OwnerForwarder(view, forwardClient, config.nodeScheme(), thisNode, config.nodeId(),
                 config.routingRebalanceWait(), longestDataRequest(config).plusSeconds(5), timer, httpThreads, metrics);
         MigrationAdmin migrationAdmin = new MigrationAdmin(migrations, migrationExecutor, errors, metrics);
-        AdminAuth adminAuth = new AdminAuth(config.adminToken());
+        AdminAuth adminAuth = new AdminAuth(config.adminToken(), config.adminReadToken(),
+                config.adminTokenFile().orElse(null), clock);
 
         this.app = Javalin.create(javalin -> {
             javalin.showJavalinBanner = false;
@@ -275,11 +281,14 @@ public final class RouterServer implements AutoCloseable {
             });
         });
         HttpEndpoints endpoints = new HttpEndpoints(app, errors, metrics, httpThreads);
+        this.endpoints = endpoints;
         // The WAL producer is built from the same kafka.* keys (MeridianNode); Kafka's answer is the backstop.
         DocumentLimit documentLimit = new DocumentLimit(config.region(),
                 WriteLimits.maxRequestSize(config.kafkaClientProperties()));
+        DataAccess access = dataAccess(config, adminAuth, metrics, clock);
+        readConcerns.authorizeWith(() -> adminAuth.nodeToken().orElse(""));
         new DataApi(writer, reader, config.maxBodyBytes(), documentLimit, config.walPartitions(), owners)
-                .register(endpoints);
+                .register(endpoints, access);
         // Bulk changes share the admin executor with single ones: the two never plan from the same epoch.
         BulkPlacementAdmin bulkAdmin = new BulkPlacementAdmin(view, controlPlane, watch, adminExecutor,
                 timeouts.visibleWait());
@@ -297,6 +306,7 @@ public final class RouterServer implements AutoCloseable {
         new FailoverPauseApi(adminAuth, pauses, config.getBoolean(MeridianConfig.FAILOVER_ENABLED), thisNode,
                 config.maxBodyBytes(), clock).register(endpoints);
         new HealthApi(view, registry, config.region()).register(endpoints);
+        OpenApiDocument.load().register(endpoints);
         new SyncApi(adminAuth, placementAdmin, forwarder, view, routing, config.regionUrls().keySet())
                 .withDigestAt(new DigestAt(view, tracker, config.region(), config.walPartitions(),
                         config.readMinPositionWait(), migrationExecutor))
@@ -305,18 +315,38 @@ public final class RouterServer implements AutoCloseable {
         // check takes at most that plus a margin.
         Duration verifyRound = VERIFY_POSITION_WAIT.plusSeconds(10);
         ReplicaVerifier verifier = new ReplicaVerifier(ReplicaVerifier.overHttp(config.regionUrls(), forwardClient,
-                config.adminToken(), VERIFY_POSITION_WAIT, verifyRound), verifyRound);
+                () -> adminAuth.nodeToken().orElse(""), VERIFY_POSITION_WAIT, verifyRound), verifyRound);
         new VerifyApi(adminAuth, view, verifier, checkExecutor).register(endpoints);
         this.consistencyCheck = new ConsistencyCheck(view, verifier, () -> controlPlane.election().leading(),
                 config.consistencyCheckTenants(), registry, new java.util.Random());
         this.syncReporter = new SyncReporter(config.region(), view, controlPlane, placementAdmin, forwarder,
-                config.adminToken());
+                () -> adminAuth.nodeToken().orElse(""));
         new AppliedApi(tracker, config.region(), config.nodeId(), config.walPartitions(), owners).register(endpoints);
-        regionReads.register(endpoints);
+        regionReads.register(endpoints, access);
         // Requests read from meridian.ingest take the same path as the document endpoints' writes.
         this.ingestWrites = new IngestWrites(writer, owners, documentLimit, errors, forwardClient,
                 longestDataRequest(config).plus(config.routingRebalanceWait()).plusSeconds(5), config.walPartitions(),
                 httpThreads);
+    }
+
+    /** Who may use the data API and how fast ({@code data.auth.enabled}, {@code rate.limit.*}). */
+    static DataAccess dataAccess(MeridianConfig config, AdminAuth adminAuth, RouterMetrics metrics, Clock clock) {
+        String keysFile = config.getString(MeridianConfig.DATA_API_KEYS_FILE);
+        ApiKeys keys = keysFile == null || keysFile.isBlank() ? null : new ApiKeys(java.nio.file.Path.of(keysFile),
+                clock);
+        return new DataAccess(config.getBoolean(MeridianConfig.DATA_AUTH_ENABLED), keys, adminAuth,
+                limiter(config.getDouble(MeridianConfig.RATE_LIMIT_TENANT_PER_SECOND),
+                        config.getInt(MeridianConfig.RATE_LIMIT_TENANT_BURST)),
+                limiter(config.getDouble(MeridianConfig.RATE_LIMIT_CLIENT_PER_SECOND),
+                        config.getInt(MeridianConfig.RATE_LIMIT_CLIENT_BURST)), metrics);
+    }
+
+    private static RateLimiter limiter(double perSecond, int burst) {
+        if (perSecond <= 0) {
+            return null;
+        }
+        return new RateLimiter(perSecond, burst > 0 ? burst : (int) Math.max(1, Math.ceil(perSecond)),
+                System::nanoTime);
     }
 
     /**
@@ -345,6 +375,11 @@ public final class RouterServer implements AutoCloseable {
         }
         lifecycle.started();
         LOG.info("router listening region={} host={} port={}", config.region(), config.httpHost(), port());
+    }
+
+    /** Every route this server answers (method and path template), in the order registered. */
+    public List<HttpEndpoints.Route> routes() {
+        return endpoints.routes();
     }
 
     /** The port the server listens on (the bound one). */

@@ -136,7 +136,7 @@ class AdminApiTest {
         h.controlPlane.changeFailure = new ControllerWriteException("broker down (test)", 3, null);
         HttpResponse<String> response = h.admin("PUT", placementPath, BODY);
         assertError(response, 503, "kafka_unavailable");
-        assertEquals("2", RouterServerTest.header(response, "Retry-After"));
+        assertEquals("5", RouterServerTest.header(response, "Retry-After"));
     }
 
     @Test

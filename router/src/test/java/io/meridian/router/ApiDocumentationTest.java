@@ -17,6 +17,7 @@ import io.meridian.router.internal.Headers;
 import io.meridian.router.internal.RegionReadApi;
 import io.meridian.router.internal.HealthApi;
 import io.meridian.router.internal.MigrationApi;
+import io.meridian.router.internal.OpenApiDocument;
 import io.meridian.router.internal.ReplicationApi;
 import io.meridian.router.internal.SyncApi;
 import java.io.IOException;
@@ -67,7 +68,8 @@ class ApiDocumentationTest {
                 HealthApi.READY_PATH, HealthApi.METRICS_PATH, SyncApi.SYNC_PATH, SyncApi.SYNCS_PATH,
                 SyncApi.CANCEL_PATH, SyncApi.CAUGHT_UP_PATH, SyncApi.RESEED_PATH, SyncApi.DIGEST_PATH, FailbackApi.FAILBACKS_PATH,
                 FailbackApi.TRIGGER_PATH, FailbackApi.CANCEL_PATH, FailoverPauseApi.PATH, FailoverPauseApi.PAUSE_PATH,
-                FailoverPauseApi.RESUME_PATH)) {
+                FailoverPauseApi.RESUME_PATH, MigrationApi.MIGRATIONS_PATH, OpenApiDocument.JSON_PATH,
+                OpenApiDocument.YAML_PATH)) {
             assertDocumented(path);
         }
         for (String header : constants(Headers.class)) {

@@ -248,7 +248,7 @@ class ControllerForwardingTest {
         leader.migrations.failure = new TargetLaggingException("acme", "", "eu-west", 900, 100);
         HttpResponse<String> lagging = follower.admin("POST", MIGRATE, "{\"to_region\":\"eu-west\"}");
         assertError(lagging, 409, "target_lagging");
-        assertEquals("2", header(lagging, "Retry-After"), "the controller's Retry-After is relayed");
+        assertEquals("5", header(lagging, "Retry-After"), "the controller's Retry-After is relayed");
         assertTrue(follower.migrations.calls.isEmpty());
     }
 
@@ -268,7 +268,7 @@ class ControllerForwardingTest {
         follower.controlPlane.controllerUrl = null;
         HttpResponse<String> none = follower.admin("GET", "/admin/migrations/m-1", null);
         assertError(none, 503, "no_controller");
-        assertEquals("2", header(none, "Retry-After"));
+        assertEquals("10", header(none, "Retry-After"));
         assertError(follower.admin("POST", MIGRATE, "{\"to_region\":\"eu-west\"}"), 503, "no_controller");
         assertTrue(follower.migrations.calls.isEmpty());
     }
@@ -356,7 +356,7 @@ class ControllerForwardingTest {
         HttpResponse<String> response = follower.admin("PUT", placementPath, BODY, Headers.FORWARDED_BY, "ap-south/n7");
 
         assertError(response, 503, "no_controller");
-        assertEquals("2", header(response, "Retry-After"));
+        assertEquals("10", header(response, "Retry-After"));
         assertTrue(message(response).contains("ap-south/n7"), message(response));
         assertTrue(leader.published.isEmpty());
         assertEquals(1.0, follower.registry.get(RouterMetrics.FORWARDS).tag(RouterMetrics.TAG_OUTCOME, "loop")
@@ -370,7 +370,7 @@ class ControllerForwardingTest {
         HttpResponse<String> response = follower.admin("POST", FAILOVER, "{\"region\":\"us-east\"}");
 
         assertError(response, 503, "no_controller");
-        assertEquals("2", header(response, "Retry-After"));
+        assertEquals("10", header(response, "Retry-After"));
         assertTrue(message(response).contains("election is in progress"), message(response));
         assertEquals(1.0, follower.registry.get(RouterMetrics.FORWARDS)
                 .tag(RouterMetrics.TAG_OUTCOME, "no_controller").counter().count());
@@ -384,7 +384,7 @@ class ControllerForwardingTest {
         HttpResponse<String> response = follower.admin("PUT", placementPath, BODY);
 
         assertError(response, 503, "controller_unreachable");
-        assertEquals("2", header(response, "Retry-After"));
+        assertEquals("10", header(response, "Retry-After"));
         assertEquals(closed, json(response).at("/error/controller").asText());
         assertTrue(message(response).contains("nothing was changed"), message(response));
         assertEquals(1.0, follower.registry.get(RouterMetrics.FORWARDS)
@@ -415,7 +415,7 @@ class ControllerForwardingTest {
         leader.controlPlane.changeFailure = new ControllerFencedException("fenced by epoch 4 (test)", 3, null);
         HttpResponse<String> fenced = leader.admin("PUT", placementPath, BODY);
         assertError(fenced, 503, "no_controller");
-        assertEquals("2", header(fenced, "Retry-After"));
+        assertEquals("10", header(fenced, "Retry-After"));
 
         leader.controlPlane.changeFailure = null;
         leader.controlPlane.failoverFailure = new NotControllerException("deposed (test)");

@@ -40,7 +40,7 @@ class CoordinationQuorumTest {
 
         HttpResponse<String> put = h.put(doc, "{\"v\":2}");
         assertError(put, 503, "coordination_lost");
-        assertEquals("2", header(put, "Retry-After"));
+        assertEquals("10", header(put, "Retry-After"));
         assertEquals("us-east", json(put).at("/error/region").asText());
         assertTrue(json(put).at("/error/message").asText().contains("failed over"), put.body());
         assertError(h.delete(doc), 503, "coordination_lost");

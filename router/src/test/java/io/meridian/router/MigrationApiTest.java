@@ -145,7 +145,8 @@ class MigrationApiTest {
     @Test
     void shouldRejectBadMigrateBodiesWithoutCallingTheMigrations() {
         assertError(h.admin("POST", MIGRATE, "{\"to_region\":\"eu-west\",\"force\":true}"), 400, "invalid_migration");
-        assertError(h.admin("POST", MIGRATE, "{\"toRegion\":\"eu-west\"}"), 400, "invalid_migration");
+        assertError(h.admin("POST", MIGRATE, "{\"toRegion\":\"eu-west\",\"to_region\":\"eu-west\"}"), 400,
+                "invalid_migration");
         assertError(h.admin("POST", MIGRATE, "{}"), 400, "invalid_migration");
         assertError(h.admin("POST", MIGRATE, "{\"dry_run\":true}"), 400, "invalid_migration");
         assertError(h.admin("POST", MIGRATE, "{\"to_region\":5}"), 400, "invalid_migration");
@@ -333,7 +334,13 @@ class MigrationApiTest {
 
                 assertError(response, error.status(), error.code());
                 assertTrue(message(response).startsWith(error.getMessage()), message(response));
-                assertEquals(error.retriable() ? "2" : "", header(response, "Retry-After"), error.code());
+                // Retry-After fits the case: retry.after.seconds (2 here) is the floor of each delay.
+                String expected = switch (error.code()) {
+                    case "target_unhealthy" -> "10";
+                    case "target_lagging", "migration_in_progress" -> "5";
+                    default -> error.retriable() ? "2" : "";
+                };
+                assertEquals(expected, header(response, "Retry-After"), error.code());
                 assertEquals(error.tenant().isEmpty() ? "acme" : error.tenant(),
                         json(response).at("/error/tenant").asText(), response.body());
             }
@@ -366,7 +373,7 @@ class MigrationApiTest {
         for (HttpResponse<String> response : List.of(h.admin("POST", MIGRATE, START_BODY),
                 h.admin("GET", "/admin/migrations/m-1", null), h.admin("GET", LIST, null))) {
             assertError(response, 503, "no_controller");
-            assertEquals("2", header(response, "Retry-After"));
+            assertEquals("10", header(response, "Retry-After"), "about a coordination session");
             assertTrue(message(response).contains("nothing was changed"), message(response));
         }
         h.migrations.controller = true;
@@ -380,14 +387,14 @@ class MigrationApiTest {
         h.migrations.failure = new ControllerWriteException("transaction timed out (test)", 3, null);
         HttpResponse<String> notCommitted = h.admin("POST", MIGRATE, START_BODY);
         assertError(notCommitted, 503, "kafka_unavailable");
-        assertEquals("2", header(notCommitted, "Retry-After"));
+        assertEquals("5", header(notCommitted, "Retry-After"));
 
         h.migrations.failure = new IllegalStateException("the controller did not start within 60000 ms; the request"
                 + " may still take effect: check the migrations of the tenant before retrying",
                 new TimeoutException());
         HttpResponse<String> slow = h.admin("POST", MIGRATE, START_BODY);
         assertError(slow, 503, "kafka_unavailable");
-        assertEquals("2", header(slow, "Retry-After"));
+        assertEquals("5", header(slow, "Retry-After"));
         assertTrue(message(slow).contains("GET /admin/tenants/acme/migrations"), message(slow));
 
         HttpResponse<String> slowCancel = h.admin("POST", "/admin/migrations/m-4/cancel", null);

@@ -206,6 +206,6 @@ class ReplicationApiTest {
         HttpResponse<String> response = h.admin("POST", FAILOVER, "{\"region\":\"us-east\"}");
 
         assertError(response, 503, "kafka_unavailable");
-        assertEquals("2", header(response, "Retry-After"));
+        assertEquals("5", header(response, "Retry-After"));
     }
 }

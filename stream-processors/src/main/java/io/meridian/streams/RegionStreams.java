@@ -11,7 +11,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.meridian.infra.topics.Topics;
 import io.meridian.infra.topics.WalPartitioner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +25,7 @@ import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -49,7 +55,11 @@ public final class RegionStreams implements AutoCloseable {
     static final KafkaStreams.CloseOptions CLOSE_LEAVING_GROUP =
             new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true);
 
+    /** Present while the applier is not running: written by a clean close, removed when the next start begins. */
+    static final String CLEAN_CLOSE_MARK = "applier-closed-cleanly";
+
     private final KafkaStreams streams;
+    private final Path cleanCloseMark;
     private final String endpoint;
     private final int walPartitions;
     private final KafkaStreamsMetrics metrics;
@@ -64,6 +74,10 @@ public final class RegionStreams implements AutoCloseable {
         RegionApplierTopology.build(topology, config.region(), config.walPartitions(),
                 ApplyListener.all(listener, syncs));
         PlacementViewTopology.build(topology, this::placementChanged);
+        Path nodeState = config.stateDir().resolve(config.nodeId());
+        this.cleanCloseMark = nodeState.resolve(CLEAN_CLOSE_MARK);
+        discardGlobalStoreAfterCrash(nodeState.resolve(applicationId(config.region())).resolve("global"),
+                cleanCloseMark);
         this.streams = new KafkaStreams(topology, streamsProperties(config),
                 new HeldWalConsumers(() -> applierPauseWanted));
         this.endpoint = config.nodeEndpoint();
@@ -87,6 +101,31 @@ public final class RegionStreams implements AutoCloseable {
                     .description("Tenants whose primary is the region, from this node's placement view")
                     .tag(MetricNames.TAG_REGION, region)
                     .register(registry);
+        }
+    }
+
+    /**
+     * Deletes the placement view's global store unless the applier closed cleanly last time. Under exactly-once, Kafka
+     * Streams 4.4 refuses to reopen a RocksDB store that a crash left open, and for a global store that is fatal: the
+     * global thread dies with {@code TaskCorruptedException} without wiping the store (KAFKA-21034, not fixed in
+     * 4.4.0), so after a {@code kill -9} every later start of the node failed the same way ({@code bench scale}).
+     * Tasks' stores need nothing: Streams wipes and restores those itself. The view rebuilds from
+     * {@code meridian.placements}.
+     */
+    static void discardGlobalStoreAfterCrash(Path globalStore, Path cleanCloseMark) {
+        try {
+            boolean clean = Files.deleteIfExists(cleanCloseMark);
+            if (!clean && Files.isDirectory(globalStore)) {
+                LOG.warn("the applier did not close cleanly last time: deleting its global store {} (the placement"
+                        + " view), which it rebuilds from {}", globalStore, Topics.PLACEMENTS.name());
+                try (Stream<Path> paths = Files.walk(globalStore)) {
+                    for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(path);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the applier's state in " + globalStore.getParent(), e);
         }
     }
 
@@ -372,11 +411,26 @@ public final class RegionStreams implements AutoCloseable {
         }
     }
 
+    private void markCleanClose() {
+        try {
+            Files.createDirectories(cleanCloseMark.getParent());
+            Files.writeString(cleanCloseMark, java.time.Instant.now() + "\n");
+        } catch (IOException e) {
+            LOG.warn("could not mark the applier's clean close ({}); the next start rebuilds the placement view",
+                    e.toString());
+        }
+    }
+
     @Override
     public void close() {
         if (lifecycle.beginClose()) {
             metrics.close();
-            streams.close(CLOSE_LEAVING_GROUP);
+            // An application that failed (a corrupted store among the causes) is not closed cleanly, whatever close says.
+            KafkaStreams.State before = streams.state();
+            boolean failed = before == KafkaStreams.State.ERROR || before == KafkaStreams.State.PENDING_ERROR;
+            if (streams.close(CLOSE_LEAVING_GROUP) && !failed) {
+                markCleanClose();
+            }
             lifecycle.closed();
         }
     }

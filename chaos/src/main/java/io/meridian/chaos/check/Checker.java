@@ -176,12 +176,49 @@ public final class Checker {
                 .map(Op::detail).filter(Objects::nonNull).filter(d -> !d.isEmpty()).distinct().toList();
     }
 
+    /**
+     * Ingest requests Kafka acknowledged that got no outcome on {@code meridian.ingest-results} by the end (the faults
+     * healed, and the outcomes still due waited for).
+     */
+    public long ingestWithoutOutcome() {
+        long missing = 0;
+        for (Op op : ops) {
+            if ("ingest".equals(op.kind()) && Op.INFO.equals(op.outcome())
+                    && !op.detail().startsWith("not produced")) {
+                missing++;
+                example("ingest without outcome: " + op.writeId() + " (" + op.tenant() + "/" + op.key() + ")");
+            }
+        }
+        return missing;
+    }
+
+    /** Ingest requests whose accepted outcomes name more than one position: applied twice, or answered wrongly. */
+    public long ingestPositionConflicts() {
+        Map<String, Set<String>> positions = new HashMap<>();
+        ops.stream().filter(op -> "ingest-outcome".equals(op.kind()) && Op.OK.equals(op.outcome()))
+                .forEach(op -> positions.computeIfAbsent(op.writeId(), id -> new java.util.TreeSet<>())
+                        .add(op.position()));
+        long conflicts = 0;
+        for (var entry : positions.entrySet()) {
+            if (entry.getValue().size() > 1) {
+                conflicts++;
+                example("ingest accepted at two positions: " + entry.getKey() + " " + entry.getValue());
+            }
+        }
+        return conflicts;
+    }
+
+    /** Ingest requests the run sent (Kafka acknowledged or not). */
+    public long ingestRequests() {
+        return ops.stream().filter(op -> "ingest".equals(op.kind())).count();
+    }
+
     private List<Op> writes() {
-        return ops.stream().filter(op -> "write".equals(op.kind())).toList();
+        return ops.stream().filter(Op::isWrite).toList();
     }
 
     private List<Op> acknowledged() {
-        return ops.stream().filter(Op::acknowledgedWrite).filter(op -> !op.position().isEmpty()).toList();
+        return ops.stream().filter(Op::acceptedWrite).filter(op -> !op.position().isEmpty()).toList();
     }
 
     private void example(String text) {

@@ -72,9 +72,8 @@ public final class FinalReads {
     }
 
     private void readOne(GoodClient client, String tenant, String key, String region, String token) {
-        var answer = client.read(tenant, key, region, token).answer();
-        Doc doc = new Doc(answer.status(), answer.status() == 200 ? answer.json().path("id").asText("?") : "",
-                answer.position(), answer.code());
+        var result = client.read(tenant, key, region, token);
+        Doc doc = new Doc(result.status(), result.value(), result.position(), result.code());
         docs.computeIfAbsent(id(tenant, key), k -> new ConcurrentHashMap<>()).put(region, doc);
     }
 

@@ -20,12 +20,17 @@ import java.util.Map;
  * @param unreadable           final reads that got neither a document nor 404 (a region that never caught up)
  * @param memberLossFailovers  automatic failovers of a region while one of its several nodes was lost
  *                             ({@link MemberLoss}): a finding, not a safety violation
+ * @param ingestRequests       requests the run produced to {@code meridian.ingest} (a figure)
+ * @param ingestWithoutOutcome requests Kafka acknowledged that got no outcome on {@code meridian.ingest-results}
+ * @param ingestPositionConflicts requests whose accepted outcomes name two positions (accepted requests lost or
+ *                             applied twice are counted in {@code lost} and {@code duplicates}, as HTTP writes are)
  * @param examples             a few violations spelled out, to start debugging from
  */
 public record Findings(long lost, long overwrittenByOlder, long duplicates, long staleReads,
                        long controllerConflicts, long unfinishedMigrations, long divergentTenants, long unreadable,
                        long longestUnavailableMs, List<FaultWindow> faults, Map<String, Long> errorsByCode,
-                       long memberLossFailovers, List<String> examples) {
+                       long memberLossFailovers, long ingestRequests, long ingestWithoutOutcome,
+                       long ingestPositionConflicts, List<String> examples) {
 
     /**
      * One injected fault and the longest time without an acknowledged write while it lasted and after; for the loss
@@ -37,6 +42,6 @@ public record Findings(long lost, long overwrittenByOlder, long duplicates, long
 
     public long safetyViolations() {
         return lost + overwrittenByOlder + duplicates + staleReads + controllerConflicts + unfinishedMigrations
-                + divergentTenants + unreadable;
+                + divergentTenants + unreadable + ingestWithoutOutcome + ingestPositionConflicts;
     }
 }

@@ -40,11 +40,14 @@ public final class WalDuplicates {
         this.maxExamples = maxExamples;
     }
 
-    /** What the run saw applied, per {@code tenant/writeId}: acknowledged positions and documents read back. */
+    /**
+     * What the run saw applied, per {@code tenant/writeId}: acknowledged positions (HTTP writes, accepted ingest
+     * requests) and documents read back.
+     */
     public static Map<String, Set<String>> seen(List<Op> ops, FinalReads reads, Map<String, Set<String>> keys) {
         Map<String, Set<String>> seen = new HashMap<>();
         for (Op op : ops) {
-            if (op.acknowledgedWrite() && !op.position().isEmpty()) {
+            if (op.acceptedWrite() && !op.position().isEmpty()) {
                 add(seen, op.tenant(), op.writeId(), op.position());
             } else if ("read".equals(op.kind()) && op.status() == 200 && !op.position().isEmpty()) {
                 add(seen, op.tenant(), op.value(), op.position());

@@ -1,43 +1,78 @@
 package io.meridian.chaos.workload;
 
-import io.meridian.chaos.workload.HttpApi.Answer;
+import io.meridian.client.Attempt;
+import io.meridian.client.AttemptListener;
+import io.meridian.client.Document;
+import io.meridian.client.MeridianClient;
+import io.meridian.client.MeridianException;
+import io.meridian.client.Position;
+import io.meridian.client.ReadOptions;
+import io.meridian.client.UnavailableException;
+import io.meridian.client.WriteOptions;
+import io.meridian.client.WriteResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A client that retries as a good one would: it follows {@code 307} to the {@code Location}, honours
- * {@code Retry-After} on {@code 503}, follows {@code 409 placement_changed} to the primary it names, tries another
- * node when one does not answer (first the other nodes of its region at once, as a load balancer in front of them
- * would; then, a little later, any region's), and sends the same {@code Idempotency-Key} on every retry of a write.
- * It gives up after the operation deadline; the outcome is then indeterminate. Thread-safe.
+ * The workload's client: Meridian's Java client ({@link MeridianClient}, module {@code client/}), which retries as a
+ * good client would: it follows {@code 307} to the {@code Location}, honours {@code Retry-After} on {@code 503},
+ * follows {@code 409 placement_changed} to the primary it names, tries another node when one does not answer (first
+ * the other nodes of its region, then the next region's), and sends the same {@code Idempotency-Key} on every retry of
+ * a write. It gives up after the operation deadline; the outcome is then indeterminate. Reads are pinned to one region
+ * ({@link ReadOptions#pinnedTo}): they check what that region holds, so they never follow a redirect.
+ *
+ * <p>The history keeps what it kept before the client existed: per operation its last answer, the region of the node
+ * that gave it and how many requests it took; per answer code every error any request got, retried or not. Both come
+ * from the client's {@link AttemptListener}, which is told of every request. Admin requests (the operator's, the
+ * run's placements) are not the client's business and go through {@link HttpApi}. Thread-safe.
  */
-public final class GoodClient {
-    private static final Duration IO_BACKOFF = Duration.ofMillis(250);
-
+public final class GoodClient implements AutoCloseable {
     private final HttpApi api;
     /** Every node's URL, by region, the region's URL (its first node's) first. */
     private final Map<String, List<String>> nodeUrls;
-    private final List<String> regions;
-    private final Duration deadline;
-    private final Map<String, String> primaryGuess = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+    private final MeridianClient client;
 
-    /** The end of one operation: the last answer, how many requests it took, and the region that gave it. */
-    public record Result(Answer answer, int attempts, String region, boolean gaveUp) {
+    /**
+     * The end of one operation, as its last request saw it.
+     *
+     * @param status   the last answer's HTTP status, {@link HttpApi#IO_ERROR} when it got none
+     * @param code     its error code ({@code io_error} without an answer), or the status as text when it is no error
+     * @param position the position answered (a write's, or the document's), empty when none
+     * @param value    a read's document id ({@code "?"} when it has none), empty for writes and missing documents
+     * @param region   the region of the node that gave the last answer, empty when none of ours
+     * @param attempts HTTP requests it took, retries and redirects included
+     * @param gaveUp   the operation deadline ran out while the answer still said to retry (indeterminate)
+     * @param ioError  what the HTTP client said when the last request got no answer, else empty
+     */
+    public record Result(int status, String code, String position, String value, String region, int attempts,
+                         boolean gaveUp, String ioError) {
+        public boolean ok() {
+            return status >= 200 && status < 300;
+        }
     }
 
-    /** @param nodeUrls every node's URL by region (in region order), the region's URL (its first node's) first */
+    /**
+     * @param api      for admin requests; its request timeout is each document request's
+     * @param nodeUrls every node's URL by region (in region order: the first is the client's home), the region's URL
+     *                 (its first node's) first
+     * @param deadline how long one operation may take, retries included
+     */
     public GoodClient(HttpApi api, Map<String, List<String>> nodeUrls, Duration deadline) {
         this.api = api;
         this.nodeUrls = Map.copyOf(nodeUrls);
-        this.regions = List.copyOf(nodeUrls.keySet());
-        this.deadline = deadline;
+        MeridianClient.Builder builder = MeridianClient.builder().operationTimeout(deadline)
+                .requestTimeout(api.requestTimeout().compareTo(deadline) < 0 ? api.requestTimeout() : deadline)
+                .connectTimeout(Duration.ofSeconds(2)).attemptListener(this::count);
+        nodeUrls.forEach((region, urls) -> builder.region(region, urls.get(0),
+                urls.subList(1, urls.size()).toArray(String[]::new)));
+        this.client = builder.build();
     }
 
     public HttpApi api() {
@@ -51,11 +86,10 @@ public final class GoodClient {
         return counts;
     }
 
-    private Answer count(Answer answer) {
-        if (answer.status() >= 400 || answer.status() == HttpApi.IO_ERROR) {
-            errors.computeIfAbsent(answer.status() + " " + answer.code(), c -> new LongAdder()).increment();
+    private void count(Attempt attempt) {
+        if (attempt.failed()) {
+            errors.computeIfAbsent(status(attempt) + " " + code(attempt), c -> new LongAdder()).increment();
         }
-        return answer;
     }
 
     /** The region's URL: its first node's. */
@@ -69,128 +103,72 @@ public final class GoodClient {
         return nodes.size() == 1 ? nodes.get(0) : nodes.get(random.nextInt(nodes.size()));
     }
 
-    /**
-     * After {@code failedInRow} consecutive requests of one operation got no answer, the last one {@code url} (a node
-     * URL with a path): the same path on the next node of that region while not all of its nodes failed in a row,
-     * else {@code null} (the region's nodes are all down, or {@code url} is none of ours).
-     */
-    String siblingOf(String url, int failedInRow) {
-        String base = nodeOf(url);
-        String region = regionOf(url);
-        if (base.isEmpty() || failedInRow >= nodeUrls.get(region).size()) {
-            return null;
-        }
-        List<String> nodes = nodeUrls.get(region);
-        return nodes.get((nodes.indexOf(base) + 1) % nodes.size()) + url.substring(base.length());
-    }
-
     /** PUT of {@code json} with {@code idempotencyKey}, retried until acknowledged, refused for good, or the deadline. */
-    public Result write(String tenant, String key, String json, String idempotencyKey, Random random) {
-        String path = "/v1/tenants/" + tenant + "/docs/" + key;
-        String region = primaryGuess.getOrDefault(tenant, regions.get(random.nextInt(regions.size())));
-        String url = nodeUrl(region, random) + path;
-        long end = System.nanoTime() + deadline.toNanos();
-        int attempts = 0;
-        int unanswered = 0;
-        Answer answer;
-        while (true) {
-            attempts++;
-            answer = count(api.send("PUT", url, json, Map.of("Idempotency-Key", idempotencyKey)));
-            unanswered = answer.status() == HttpApi.IO_ERROR ? unanswered + 1 : 0;
-            String code = answer.code();
-            if (answer.status() == 201 || answer.status() == 200) {
-                primaryGuess.put(tenant, regionOf(url));
-                return new Result(answer, attempts, regionOf(url), false);
-            }
-            Duration wait = Duration.ZERO;
-            if (answer.status() == 307 && !answer.location().isEmpty()) {
-                url = answer.location();
-            } else if (answer.status() == 409 && "placement_changed".equals(code)) {
-                String primary = answer.json().path("error").path("primary").asText("");
-                url = nodeUrls.containsKey(primary) ? url(primary) + path : url;
-            } else if (answer.status() == 409 && "write_in_progress".equals(code)) {
-                wait = Duration.ofMillis(200);
-            } else if (answer.status() == 503) {
-                wait = Duration.ofSeconds(Math.max(1, answer.retryAfterSeconds()));
-            } else if (answer.status() == HttpApi.IO_ERROR) {
-                String sibling = siblingOf(url, unanswered);
-                if (sibling != null) {
-                    url = sibling;  // another node of the region, at once (a load balancer's retry)
-                } else {
-                    // The region's nodes are down (or paused): any other region redirects to the primary.
-                    url = nodeUrl(regions.get(random.nextInt(regions.size())), random) + path;
-                    wait = IO_BACKOFF;
-                    unanswered = 0;
-                }
-            } else {
-                return new Result(answer, attempts, regionOf(url), false);  // a refusal that changes nothing
-            }
-            if (System.nanoTime() + wait.toNanos() > end || Thread.currentThread().isInterrupted()) {
-                return new Result(answer, attempts, regionOf(url), true);
-            }
-            pause(wait);
+    public Result write(String tenant, String key, String json, String idempotencyKey) {
+        Tally tally = new Tally();
+        try {
+            WriteResult result = client.putJson(tenant, key, json, WriteOptions.none()
+                    .withIdempotencyKey(idempotencyKey).withAttemptListener(tally));
+            return tally.result(result.position().toString(), "", false);
+        } catch (MeridianException e) {
+            return tally.result("", "", e instanceof UnavailableException);
         }
     }
 
     /**
-     * GET in {@code region} (not following redirects: the region must hold a copy), with {@code minPosition} as the
-     * read-your-writes token when not empty; retried on {@code 503} and I/O errors until the deadline.
+     * GET in {@code region} (pinned: the region must hold a copy, a redirect is its answer), with {@code minPosition}
+     * as the read-your-writes token when not empty; retried on {@code 503} and on no answer (the region's other nodes)
+     * until the deadline.
      */
     public Result read(String tenant, String key, String region, String minPosition) {
-        return read(tenant, key, region, minPosition, deadline);
+        Tally tally = new Tally();
+        ReadOptions options = ReadOptions.none().pinnedTo(region).withAttemptListener(tally);
+        if (!minPosition.isEmpty()) {
+            options = options.withMinPosition(Position.parse(minPosition));
+        }
+        try {
+            Optional<Document> document = client.get(tenant, key, options);
+            return document.map(d -> tally.result(d.position().toString(), d.value().path("id").asText("?"), false))
+                    .orElseGet(() -> tally.result("", "", false));
+        } catch (MeridianException e) {
+            return tally.result("", "", e instanceof UnavailableException);
+        }
     }
 
-    /** As {@link #read(String, String, String, String)}, giving up after {@code readDeadline}. */
-    public Result read(String tenant, String key, String region, String minPosition, Duration readDeadline) {
-        String url = nodeUrl(region, ThreadLocalRandom.current()) + "/v1/tenants/" + tenant + "/docs/" + key;
-        Map<String, String> headers = minPosition.isEmpty() ? Map.of() : Map.of("X-Meridian-Min-Position", minPosition);
-        long end = System.nanoTime() + readDeadline.toNanos();
-        int attempts = 0;
-        int unanswered = 0;
-        while (true) {
+    private static int status(Attempt attempt) {
+        return attempt.answered() ? attempt.status() : HttpApi.IO_ERROR;
+    }
+
+    private static String code(Attempt attempt) {
+        if (!attempt.answered()) {
+            return "io_error";
+        }
+        return attempt.code().isEmpty() ? Integer.toString(attempt.status()) : attempt.code();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    /** The attempts of one call: how many, and the last. */
+    private static final class Tally implements AttemptListener {
+        private int attempts;
+        private Attempt last;
+
+        @Override
+        public synchronized void attempted(Attempt attempt) {
             attempts++;
-            Answer answer = count(api.send("GET", url, null, headers));
-            boolean retry = answer.status() == 503 || answer.status() == HttpApi.IO_ERROR;
-            if (!retry) {
-                return new Result(answer, attempts, region, false);
-            }
-            Duration wait = Duration.ofSeconds(Math.max(1, answer.retryAfterSeconds()));
-            if (answer.status() == HttpApi.IO_ERROR) {
-                // Another node of the region at once while one is untried, else the same ones again a little later.
-                String sibling = siblingOf(url, ++unanswered);
-                wait = sibling == null ? IO_BACKOFF : Duration.ZERO;
-                url = sibling == null ? url : sibling;
-                unanswered = sibling == null ? 0 : unanswered;
-            } else {
-                unanswered = 0;
-            }
-            if (System.nanoTime() + wait.toNanos() > end || Thread.currentThread().isInterrupted()) {
-                return new Result(answer, attempts, region, true);
-            }
-            pause(wait);
+            last = attempt;
         }
-    }
 
-    private String regionOf(String url) {
-        String node = nodeOf(url);
-        for (var entry : nodeUrls.entrySet()) {
-            if (entry.getValue().contains(node)) {
-                return entry.getKey();
+        synchronized Result result(String position, String value, boolean gaveUp) {
+            if (last == null) {  // interrupted before the first request
+                return new Result(HttpApi.IO_ERROR, "io_error", "", "", "", 0, true, "no request sent");
             }
+            return new Result(status(last), code(last), position, value, last.region() == null ? "" : last.region(),
+                    attempts, gaveUp, last.errorText().orElse(""));
         }
-        return "";
-    }
-
-    /** The node URL {@code url} starts with (then {@code /} or its end), or empty for none of ours. */
-    private String nodeOf(String url) {
-        for (List<String> nodes : nodeUrls.values()) {
-            for (String node : nodes) {
-                if (url.equals(node) || url.startsWith(node + "/")) {
-                    return node;
-                }
-            }
-        }
-        return "";
     }
 
     static void pause(Duration duration) {

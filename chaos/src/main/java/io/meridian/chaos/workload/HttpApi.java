@@ -15,7 +15,8 @@ import java.util.Optional;
 /**
  * One HTTP exchange with a node, never throwing: a connection refused or a timed-out request is an {@link Answer}
  * with status -1 and code {@code io_error}, so the workload records it like any other outcome. Redirects are not
- * followed here (the client decides). Thread-safe.
+ * followed here. For admin requests (the operator, placements, settling, faults): the document API goes through
+ * {@link GoodClient}, Meridian's Java client. Thread-safe.
  */
 public final class HttpApi {
     public static final int IO_ERROR = -1;
@@ -28,6 +29,11 @@ public final class HttpApi {
     public HttpApi(String adminToken, Duration requestTimeout) {
         this.adminToken = adminToken;
         this.requestTimeout = requestTimeout;
+    }
+
+    /** How long one request waits for its answer. */
+    public Duration requestTimeout() {
+        return requestTimeout;
     }
 
     /** The answer: status, body as JSON (missing node when not JSON), and the headers we use. */

@@ -90,15 +90,14 @@ public final class Workload implements AutoCloseable {
             String writeId = runName + "-w" + writer + "-" + seq;
             String value = "{\"id\":\"" + writeId + "\"}";
             long start = history.now();
-            Result result = client.write(tenant, key, value, writeId, random);
-            var answer = result.answer();
-            String outcome = answer.status() == 201 || answer.status() == 200 ? Op.OK
-                    : result.gaveUp() || answer.status() == 503 || answer.status() == HttpApi.IO_ERROR ? Op.INFO
+            Result result = client.write(tenant, key, value, writeId);
+            String outcome = result.status() == 201 || result.status() == 200 ? Op.OK
+                    : result.gaveUp() || result.status() == 503 || result.status() == HttpApi.IO_ERROR ? Op.INFO
                     : Op.FAIL;
-            String position = answer.json().path("position").asText(answer.position());
+            String position = result.position();
             history.record(new Op(history.nextId(), "write", tenant, key, writeId, writeId, start, history.now(),
-                    outcome, answer.status(), answer.code(), Op.OK.equals(outcome) ? position : "", "",
-                    result.region(), result.attempts(), answer.ioError()));
+                    outcome, result.status(), result.code(), Op.OK.equals(outcome) ? position : "", "",
+                    result.region(), result.attempts(), result.ioError()));
             if (Op.OK.equals(outcome) && random.nextInt(3) == 0) {
                 readYourWrite(tenant, key, position, random);
             }
@@ -109,14 +108,12 @@ public final class Workload implements AutoCloseable {
     private void readYourWrite(String tenant, String key, String position, Random random) {
         String region = tenants.regions().get(random.nextInt(tenants.regions().size()));
         long start = history.now();
-        Result result = reader.read(tenant, key, region, position, READ_DEADLINE);
-        var answer = result.answer();
-        String outcome = answer.status() == 200 || answer.status() == 404 ? Op.OK
-                : answer.status() >= 400 && answer.status() < 500 ? Op.FAIL : Op.INFO;
-        String value = answer.status() == 200 ? answer.json().path("id").asText("?") : "";
-        history.record(new Op(history.nextId(), "read", tenant, key, "", value, start, history.now(), outcome,
-                answer.status(), answer.code(), answer.position(), position, region, result.attempts(),
-                answer.ioError()));
+        Result result = reader.read(tenant, key, region, position);
+        String outcome = result.status() == 200 || result.status() == 404 ? Op.OK
+                : result.status() >= 400 && result.status() < 500 ? Op.FAIL : Op.INFO;
+        history.record(new Op(history.nextId(), "read", tenant, key, "", result.value(), start, history.now(),
+                outcome, result.status(), result.code(), result.position(), position, region, result.attempts(),
+                result.ioError()));
     }
 
     /** Stops every thread, letting each finish (or give up on) the operation it is in. */

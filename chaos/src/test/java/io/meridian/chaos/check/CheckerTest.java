@@ -20,6 +20,17 @@ class CheckerTest {
         return new Op(2, "read", "t", key, "", value, 0, 1, Op.OK, status, "", position, token, "eu-west", 1, "");
     }
 
+    private static Op ingest(String key, String requestId, String outcome, String position, String detail) {
+        return new Op(3, "ingest", "t", key, requestId, requestId, 0, 10, outcome, Op.OK.equals(outcome) ? 201 : -1,
+                "", position, "", "us-east", 1, detail);
+    }
+
+    private static Op outcome(String requestId, boolean accepted, String position) {
+        return new Op(4, "ingest-outcome", "t", "k", requestId, accepted ? "accepted" : "rejected", 5, 5,
+                accepted ? Op.OK : Op.FAIL, accepted ? 201 : 503, accepted ? "" : "writes_paused", position, "",
+                "us-east", 1, "us-east-1 meridian.ingest-3@7");
+    }
+
     private static FinalReads reads(Map<String, FinalReads.Doc> byRegion) throws Exception {
         Constructor<FinalReads> constructor = FinalReads.class.getDeclaredConstructor();
         constructor.setAccessible(true);
@@ -128,5 +139,31 @@ class CheckerTest {
                 write("k", "c", Op.OK, "3:3", 9_500));
         assertEquals(8_000, Availability.worstTenantGap(ops, List.of("t"), 0, 10_000));
         assertEquals(10_000, Availability.worstTenantGap(ops, List.of("t", "other"), 0, 10_000));
+    }
+
+    @Test
+    void shouldJudgeAcceptedIngestRequestsAsAcknowledgedWrites() throws Exception {
+        Checker checker = new Checker(List.of(ingest("k", "g1", Op.OK, "3:10", "1 outcome(s)")));
+        assertEquals(1, checker.lostAndOverwritten(reads(Map.of("us-east", new FinalReads.Doc(404, "", "", ""))))[0],
+                "an accepted request missing is lost");
+        assertEquals(0, checker.lostAndOverwritten(reads(Map.of("us-east",
+                new FinalReads.Doc(200, "g1", "3:10", ""))))[0]);
+        long[] twice = checker.duplicates(reads(Map.of("us-east", new FinalReads.Doc(200, "g1", "3:14", ""))),
+                Map.of("t/g1", List.of("3:10", "3:14")), Map.of("3:10", "t/g1", "3:14", "t/g1"));
+        assertEquals(1, twice[0], "accepted at 3:10, the document shows 3:14: applied twice");
+    }
+
+    @Test
+    void shouldCountIngestRequestsWithoutOutcomeAndAcceptedAtTwoPositions() {
+        Checker checker = new Checker(List.of(
+                ingest("k1", "g1", Op.INFO, "", "0 outcome(s)"),
+                ingest("k2", "g2", Op.INFO, "", "not produced: TimeoutException"),
+                ingest("k3", "g3", Op.OK, "3:10", "3 outcome(s)"),
+                outcome("g3", false, ""), outcome("g3", true, "3:10"), outcome("g3", true, "3:10"),
+                ingest("k4", "g4", Op.OK, "3:11", "2 outcome(s)"),
+                outcome("g4", true, "3:11"), outcome("g4", true, "3:15")));
+        assertEquals(4, checker.ingestRequests());
+        assertEquals(1, checker.ingestWithoutOutcome(), "a request Kafka never acknowledged is owed nothing");
+        assertEquals(1, checker.ingestPositionConflicts(), "g3's outcomes agree, g4's do not");
     }
 }

@@ -1,15 +1,20 @@
 package io.meridian.client.internal;
 
+import io.meridian.client.Attempt;
+import io.meridian.client.AttemptListener;
 import io.meridian.client.ErrorBody;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One call of the client (a put, get or delete) across its attempts: the request, which is the same for every attempt
@@ -18,6 +23,7 @@ import java.util.Set;
  * follow one another).
  */
 public final class Call {
+    private static final Logger LOG = LoggerFactory.getLogger(Call.class);
     /** More 307s than this in a row (nodes that disagree, or a redirect loop) end the call with the last one. */
     static final int MAX_REDIRECTS_IN_A_ROW = 10;
     /** More placement changes than this end the call with the last one (placements do not change that often). */
@@ -41,6 +47,8 @@ public final class Call {
     private final Map<String, String> headers;
     private final String idempotencyKey;
     private final Targets targets;
+    private final String pinnedRegion;
+    private final AttemptListener listener;
     private URI target;
     private int redirectsInARow;
     private int placementChanges;
@@ -52,9 +60,12 @@ public final class Call {
      * @param body           the body, null for none
      * @param headers        sent with every attempt
      * @param idempotencyKey writes: their key (also in {@code headers}); null for reads
+     * @param pinnedRegion   a read pinned to this configured region (its nodes only, redirects not followed), or null
+     * @param listener       told of every attempt
      */
     public Call(String op, String method, String tenant, String key, String path, byte[] body,
-                Map<String, String> headers, String idempotencyKey, Targets targets) {
+                Map<String, String> headers, String idempotencyKey, Targets targets, String pinnedRegion,
+                AttemptListener listener) {
         this.op = op;
         this.method = method;
         this.tenant = tenant;
@@ -64,7 +75,10 @@ public final class Call {
         this.headers = Map.copyOf(headers);
         this.idempotencyKey = idempotencyKey;
         this.targets = targets;
-        URI base = isWrite() ? targets.forWrite(tenant) : targets.forRead();
+        this.pinnedRegion = pinnedRegion;
+        this.listener = listener;
+        URI base = pinnedRegion != null ? targets.pinnedIn(pinnedRegion)
+                : isWrite() ? targets.forWrite(tenant) : targets.forRead();
         this.target = base.resolve(path);
     }
 
@@ -100,6 +114,11 @@ public final class Call {
         return idempotencyKey;
     }
 
+    /** The region a read is pinned to, null when it is not. */
+    public String pinnedRegion() {
+        return pinnedRegion;
+    }
+
     /** The URL of the next attempt. */
     public URI target() {
         return target;
@@ -116,7 +135,20 @@ public final class Call {
         mayHaveBeenApplied |= isWrite() && !(error instanceof ConnectException)
                 && !(error instanceof HttpConnectTimeoutException);
         redirectsInARow = 0;
-        target = targets.unreachable(isWrite() ? tenant : null, Targets.base(target)).resolve(path);
+        URI from = target;
+        report(from, 0, error instanceof HttpTimeoutException ? "timeout" : "unreachable",
+                error.toString());
+        target = (pinnedRegion != null ? targets.unreachableIn(pinnedRegion, Targets.base(from))
+                : targets.unreachable(isWrite() ? tenant : null, Targets.base(from))).resolve(path);
+    }
+
+    private void report(URI url, int status, String code, String error) {
+        try {
+            listener.attempted(new Attempt(op, tenant, key, idempotencyKey, url,
+                    targets.regionOf(Targets.base(url)), status, code, error));
+        } catch (RuntimeException e) {
+            LOG.warn("the attempt listener failed on {} {}: {}", method, url, e.toString());
+        }
     }
 
     /** What {@code response} means, and where the next attempt goes when there is one. */
@@ -125,6 +157,7 @@ public final class Call {
         int status = response.statusCode();
         byte[] bytes = response.body();
         Optional<ErrorBody> error = status >= 300 ? ErrorBody.parse(bytes) : Optional.empty();
+        report(from, status, status < 300 ? "" : error.map(ErrorBody::code).orElse("http_" + status), null);
         if (status < 300) {
             if (isWrite()) {
                 targets.accepted(tenant, Targets.base(from));
@@ -132,7 +165,7 @@ public final class Call {
             return Answer.last(from, status, response.headers(), bytes, error);
         }
         Optional<String> location = response.headers().firstValue("Location");
-        if ((status == 307 || status == 308) && location.isPresent()) {
+        if ((status == 307 || status == 308) && location.isPresent() && pinnedRegion == null) {
             if (++redirectsInARow > MAX_REDIRECTS_IN_A_ROW) {
                 return Answer.last(from, status, response.headers(), bytes, error);
             }
@@ -155,7 +188,7 @@ public final class Call {
         Optional<String> retryAfter = response.headers().firstValue("Retry-After");
         if (retryAfter.isPresent()) {
             mayHaveBeenApplied |= isWrite() && status == 503 && !NOT_PRODUCED.contains(code);
-            if (KnownCode.POSITION_NOT_REACHED.is(code)) {
+            if (KnownCode.POSITION_NOT_REACHED.is(code) && pinnedRegion == null) {
                 // This region will not get there in time (paused, or far behind): the primary has applied it.
                 error.flatMap(e -> e.detail("primary")).flatMap(targets::urlOf)
                         .ifPresent(base -> target = base.resolve(path));

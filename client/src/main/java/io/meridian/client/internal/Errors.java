@@ -32,6 +32,11 @@ public final class Errors {
         String code = answer.code();
         String message = answer.error().map(ErrorBody::message).orElseGet(() -> text(answer.body()));
         Map<String, JsonNode> details = answer.error().map(ErrorBody::details).orElse(Map.of());
+        if (call.pinnedRegion() != null && isRedirect(status)) {
+            return new MeridianException(code, status, "region " + call.pinnedRegion() + " redirects the read to "
+                    + answer.header("Location").orElse("?") + " (it holds no copy of the tenant); a pinned read does"
+                    + " not follow: " + message, call.tenant(), call.key(), details, null);
+        }
         if (answer.retry() || isRetriable(status, code, answer.header("Retry-After").isPresent())) {
             String why = answer.retry() ? "still " + status + " " + code + " when the client's operation timeout ran"
                     + " out: " : isRedirect(status) ? "too many redirects in a row, the last to "

@@ -35,12 +35,20 @@ public final class Sender {
     private final Duration requestTimeout;
     private final Duration operationTimeout;
     private final ClientMetrics metrics;
+    private final String authorization;
 
     public Sender(HttpClient http, Duration requestTimeout, Duration operationTimeout, ClientMetrics metrics) {
+        this(http, requestTimeout, operationTimeout, metrics, null);
+    }
+
+    /** @param apiKey sent as {@code Authorization: Bearer <apiKey>} with every request; null: none */
+    public Sender(HttpClient http, Duration requestTimeout, Duration operationTimeout, ClientMetrics metrics,
+                  String apiKey) {
         this.http = Objects.requireNonNull(http, "http");
         this.requestTimeout = requestTimeout;
         this.operationTimeout = operationTimeout;
         this.metrics = metrics;
+        this.authorization = apiKey == null ? null : "Bearer " + apiKey;
     }
 
     /**
@@ -130,6 +138,9 @@ public final class Sender {
             request.header("Content-Type", "application/json");
         }
         call.headers().forEach(request::header);
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         return request.build();
     }
 

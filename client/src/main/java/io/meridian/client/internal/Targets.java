@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Where requests go: the configured regions and their nodes (the first region is the client's home, where reads and
@@ -51,6 +52,40 @@ public final class Targets {
             return Optional.empty();
         }
         return Optional.of(nodes.stream().filter(node -> !isDown(node)).findFirst().orElse(nodes.get(0)));
+    }
+
+    /** Whether {@code region} is configured. */
+    public boolean knows(String region) {
+        return regions.containsKey(region);
+    }
+
+    /** The configured region of the node {@code base}, null when it is none of the configured nodes. */
+    public String regionOf(URI base) {
+        for (Map.Entry<String, List<URI>> region : regions.entrySet()) {
+            if (region.getValue().contains(base)) {
+                return region.getKey();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Where a read pinned to {@code region} starts: one of its nodes that answered recently, drawn at random (spreads
+     * the reads as a load balancer would), else one of them all.
+     */
+    public URI pinnedIn(String region) {
+        List<URI> nodes = regions.get(region);
+        List<URI> up = nodes.stream().filter(node -> !isDown(node)).toList();
+        List<URI> from = up.isEmpty() ? nodes : up;
+        return from.size() == 1 ? from.get(0) : from.get(ThreadLocalRandom.current().nextInt(from.size()));
+    }
+
+    /** No answer from {@code base} to a read pinned to {@code region}: the next node of that region (round it). */
+    public URI unreachableIn(String region, URI base) {
+        downSince.put(base, System.nanoTime());
+        List<URI> nodes = regions.get(region);
+        int index = nodes.indexOf(base);
+        return nodes.get(index < 0 ? 0 : (index + 1) % nodes.size());
     }
 
     /** Where a read starts: the home region's first node that answered recently, else the next region's. */

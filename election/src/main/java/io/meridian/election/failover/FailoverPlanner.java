@@ -29,8 +29,10 @@ import java.util.stream.Stream;
  * <p><b>Automatic</b> failover of a region needs all of: the region has been {@code UNHEALTHY} for
  * {@link FailoverPolicy#leaderTimeout()}; a quorum of the <em>other</em> regions have a node whose recent heartbeat
  * suspects it (so a controller that is itself cut off fails nothing over: it hears no recent suspicions); it is
- * outside its inhibit window; and some tenant has its primary there and a healthy replica to take over (a failover
- * that would move nothing waits instead, so that it opens no inhibit window).
+ * outside its inhibit window (unless the window was opened by a failover of the region that stopped between its
+ * parts, {@link InhibitWindows#unfinished}: the rest of its tenants then move at once); and some tenant has its
+ * primary there and a healthy replica to take over (a failover that would move nothing waits instead, so that it
+ * opens no inhibit window).
  *
  * <p><b>New primary</b> of each tenant whose primary is the region: among the tenant's other replica regions that
  * are {@code HEALTHY}, the highest applied offset in the tenant's WAL partition (the maximum over the region's
@@ -41,7 +43,8 @@ import java.util.stream.Stream;
  * <p><b>Manual</b> failover takes the same path, without the health, quorum and leader-timeout conditions (an
  * operator may move tenants off a healthy region). With a target, every tenant that has the target as a replica
  * moves there and the others are reported as skipped; the target must be a known, {@code HEALTHY} region other than
- * the failed one and a replica of at least one tenant to move. Inside the inhibit window it needs {@code force}.
+ * the failed one and a replica of at least one tenant to move. Inside the inhibit window it needs {@code force},
+ * unless the window's failover stopped between its parts (finishing it needs no force).
  *
  * <p>Immutable and thread-safe, provided {@code walPartitionOf} is.
  */
@@ -93,7 +96,9 @@ public final class FailoverPlanner {
         if (observers.size() < required) {
             refusals.add(new NoQuorum(observers, required, otherRegions));
         }
-        if (inhibit.isInhibited(region, nowMillis)) {
+        // The window of a failover stopped between its parts does not hold against finishing it.
+        boolean finishing = inhibit.isInhibited(region, nowMillis) && inhibit.unfinished(region);
+        if (inhibit.isInhibited(region, nowMillis) && !finishing) {
             refusals.add(new Inhibited(inhibit.until(region).orElseThrow()));
         }
         if (affected.isEmpty()) {
@@ -109,7 +114,9 @@ public final class FailoverPlanner {
         }
         String why = "failing over '" + region + "': unhealthy since " + status.sinceMillis() + " (at least "
                 + FailoverPolicy.LEADER_TIMEOUT_CONFIG + "=" + leaderTimeoutMillis + " ms), suspected by "
-                + observers + " (" + required + " of " + otherRegions + " required), outside its inhibit window";
+                + observers + " (" + required + " of " + otherRegions + " required), "
+                + (finishing ? "finishing its failover that stopped between parts (inside the window it opened)"
+                        : "outside its inhibit window");
         return new FailoverDecision.Proceed(plan, why);
     }
 
@@ -146,7 +153,7 @@ public final class FailoverPlanner {
                 return reject(new ManualFailoverError.InvalidTarget(region, target.get(), invalid.get()));
             }
         }
-        if (!force && inhibit.isInhibited(region, nowMillis)) {
+        if (!force && inhibit.isInhibited(region, nowMillis) && !inhibit.unfinished(region)) {
             return reject(new ManualFailoverError.Inhibited(region, inhibit.until(region).orElseThrow()));
         }
         return new ManualFailoverResult.Planned(new FailoverPlan(FailoverTrigger.MANUAL, region, target, force,

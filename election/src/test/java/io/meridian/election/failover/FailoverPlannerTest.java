@@ -407,6 +407,29 @@ class FailoverPlannerTest {
     }
 
     @Test
+    void shouldFinishAFailoverThatStoppedBetweenItsPartsInsideTheWindowItOpened() {
+        HealthSnapshot health = usEastDown().build();
+        FailoverPlan first = proceed(PLANNER.planAutomatic("us-east", health, PLACEMENTS, NONE, NOW, EPOCH));
+        // Part 1 of 2 committed, then the controller was deposed: the window is open, the failover unfinished.
+        FailoverEvent part = FailoverEvent.part(first, first.promoted().subList(0, 1), 1, 2, NOW, NOW + 500);
+        InhibitWindows stopped = NONE.withEvent(part);
+        assertTrue(stopped.isInhibited("us-east", NOW + 1_000));
+
+        FailoverDecision decision = PLANNER.planAutomatic("us-east", health, PLACEMENTS, stopped, NOW + 1_000,
+                EPOCH + 1);
+        assertTrue(decision.why().contains("stopped between parts"), decision.why());
+        proceed(decision);
+        assertFalse(PLANNER.planManual("us-east", Optional.empty(), false, health, PLACEMENTS, stopped, NOW + 1_000,
+                EPOCH + 1).orElseThrow().forced(), "an operator finishes it without force");
+
+        // Its last part seen, the window holds again.
+        InhibitWindows finished = stopped.withEvent(FailoverEvent.part(first, first.promoted().subList(1, 2), 2, 2,
+                NOW, NOW + 600));
+        assertInstanceOf(Refused.class, PLANNER.planAutomatic("us-east", health, PLACEMENTS, finished, NOW + 1_000,
+                EPOCH + 1));
+    }
+
+    @Test
     void shouldRefuseInhibitWindowsOfAnotherLength() {
         var e = assertThrows(IllegalArgumentException.class, () -> PLANNER.planAutomatic("us-east",
                 usEastDown().build(), PLACEMENTS, InhibitWindows.empty(Duration.ofSeconds(5)), NOW, EPOCH));

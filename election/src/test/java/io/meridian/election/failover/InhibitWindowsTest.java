@@ -49,6 +49,35 @@ class InhibitWindowsTest {
         assertFalse(EMPTY.withEvent(event).isInhibited("us-east", 10_300));
     }
 
+    @Test
+    void shouldLeaveAFailoverUnfinishedUntilItsLastPartIsFolded() {
+        FailoverEvent first = part("acme", 1, 2, 3, 10_000);
+        FailoverEvent second = part("initech", 2, 2, 3, 10_000);
+        InhibitWindows stopped = EMPTY.withEvent(first);
+        assertTrue(stopped.isInhibited("us-east", 10_300), "the first part opened the window");
+        assertTrue(stopped.unfinished("us-east"), "its last part is missing");
+        assertFalse(stopped.withEvent(second).unfinished("us-east"));
+        assertFalse(EMPTY.withEvent(second).withEvent(first).unfinished("us-east"), "parts read out of order");
+        assertFalse(EMPTY.unfinished("us-east"));
+    }
+
+    @Test
+    void shouldJudgeOnlyTheLatestFailoverOfARegion() {
+        FailoverEvent stopped = part("acme", 1, 2, 3, 10_000);
+        FailoverEvent laterWhole = part("initech", 1, 1, 4, 20_000);
+        assertFalse(EMPTY.withEvent(stopped).withEvent(laterWhole).unfinished("us-east"),
+                "a later, whole failover of the region finished what the stopped one left");
+        assertFalse(EMPTY.withEvent(laterWhole).withEvent(stopped).unfinished("us-east"), "whatever the reading order");
+        assertTrue(EMPTY.withEvent(laterWhole).withEvent(part("acme", 1, 2, 5, 30_000)).unfinished("us-east"));
+    }
+
+    private static FailoverEvent part(String tenant, int part, int parts, long controllerEpoch, long startedAt) {
+        var promoted = new FailoverEvent.TenantResult(tenant, TenantFailover.Outcome.PROMOTED, 0, "us-east", "eu-west",
+                4, 5, "promoted", List.of());
+        return new FailoverEvent(FailoverEvent.TYPE, FailoverTrigger.AUTOMATIC, "us-east", "", false,
+                List.of("eu-west"), controllerEpoch, startedAt, startedAt + 100, 100, List.of(promoted), part, parts);
+    }
+
     private static FailoverEvent.TenantResult result(TenantFailover.Outcome outcome, String primaryAfter) {
         return new FailoverEvent.TenantResult("acme", outcome, 0, "us-east", primaryAfter, 4,
                 outcome == TenantFailover.Outcome.PROMOTED ? 5 : 4, outcome.wireName(), List.of());

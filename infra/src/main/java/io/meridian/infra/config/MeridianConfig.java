@@ -38,6 +38,14 @@ public final class MeridianConfig extends AbstractConfig {
     public static final String HTTP_PORT = "http.port";
     public static final String HTTP_MAX_BODY_BYTES = "http.max.body.bytes";
     public static final String ADMIN_TOKEN = "admin.token";
+    public static final String ADMIN_READ_TOKEN = "admin.read.token";
+    public static final String ADMIN_TOKEN_FILE = "admin.token.file";
+    public static final String DATA_AUTH_ENABLED = "data.auth.enabled";
+    public static final String DATA_API_KEYS_FILE = "data.api.keys.file";
+    public static final String RATE_LIMIT_TENANT_PER_SECOND = "rate.limit.tenant.per.second";
+    public static final String RATE_LIMIT_TENANT_BURST = "rate.limit.tenant.burst";
+    public static final String RATE_LIMIT_CLIENT_PER_SECOND = "rate.limit.client.per.second";
+    public static final String RATE_LIMIT_CLIENT_BURST = "rate.limit.client.burst";
     public static final String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
     public static final String ZOOKEEPER_CONNECT = "zookeeper.connect";
     public static final String STATE_DIR = "state.dir";
@@ -75,6 +83,7 @@ public final class MeridianConfig extends AbstractConfig {
     public static final String FAILOVER_REGION_PRIORITIES = "failover.region.priorities";
     public static final String MIGRATION_TIMEOUT_MS = "migration.timeout.ms";
     public static final String MIGRATION_MAX_TARGET_LAG_ENTRIES = "migration.max.target.lag.entries";
+    public static final String MIGRATION_MAX_PER_REGION = "migration.max.per.region";
     public static final String FAILBACK_ENABLED = "failback.enabled";
     public static final String FAILBACK_AFTER_MS = "failback.after.ms";
     public static final String FAILBACK_MAX_PER_REGION = "failback.max.per.region";
@@ -103,7 +112,34 @@ public final class MeridianConfig extends AbstractConfig {
                             + " WAL producer's max.request.size (1 MiB by default), checked at startup.")
             .define(ADMIN_TOKEN, Type.PASSWORD, "", Importance.HIGH,
                     "Bearer token that admin requests (/admin/...) must carry. Empty: the admin API answers 401 to"
-                            + " everyone.")
+                            + " everyone (unless admin.read.token or admin.token.file names tokens).")
+            .define(ADMIN_READ_TOKEN, Type.PASSWORD, "", Importance.MEDIUM,
+                    "A read-only admin token: GET admin requests only; any other method answers 403 read_only_token."
+                            + " Empty: none.")
+            .define(ADMIN_TOKEN_FILE, Type.STRING, "", Importance.MEDIUM,
+                    "A file of admin tokens, one a line: '<token>' or 'full <token>' (full), 'read <token>'"
+                            + " (read-only); '#' starts a comment. Read again when it changes (checked at most once a"
+                            + " second), so tokens rotate without a restart: add the new one, move clients, remove the"
+                            + " old. Accepted besides admin.token and admin.read.token. Empty: none.")
+            .define(DATA_AUTH_ENABLED, Type.BOOLEAN, false, Importance.HIGH,
+                    "Whether the document API needs 'Authorization: Bearer <API key>' (a key of data.api.keys.file"
+                            + " that grants the tenant, or a full admin token): 401 without one, 403"
+                            + " tenant_not_allowed for a key of other tenants. Off: anyone may read and write any"
+                            + " tenant, as before.")
+            .define(DATA_API_KEYS_FILE, Type.STRING, "", Importance.MEDIUM,
+                    "The data API's keys, stored hashed: one a line, 'sha256:<hex of the key> <tenant>[,<tenant>...]|*"
+                            + " [name]' ('meridianctl apikey create' makes a key and its line). Read again when it"
+                            + " changes: add a line to create a key, remove it to revoke. Same file on every node.")
+            .define(RATE_LIMIT_TENANT_PER_SECOND, Type.DOUBLE, 0.0, Range.atLeast(0.0), Importance.MEDIUM,
+                    "Document requests a tenant may make a second on one node; over it: 429 rate_limited with"
+                            + " Retry-After. 0: no limit.")
+            .define(RATE_LIMIT_TENANT_BURST, Type.INT, 0, Range.atLeast(0), Importance.LOW,
+                    "Requests a tenant may make at once above its rate (the bucket size); 0: one second's worth.")
+            .define(RATE_LIMIT_CLIENT_PER_SECOND, Type.DOUBLE, 0.0, Range.atLeast(0.0), Importance.MEDIUM,
+                    "Document requests a client (its API key's name, else its address) may make a second on one"
+                            + " node; over it: 429 rate_limited with Retry-After. 0: no limit.")
+            .define(RATE_LIMIT_CLIENT_BURST, Type.INT, 0, Range.atLeast(0), Importance.LOW,
+                    "Requests a client may make at once above its rate (the bucket size); 0: one second's worth.")
             .define(KAFKA_BOOTSTRAP_SERVERS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
                     Importance.HIGH, "Kafka bootstrap servers, host:port[,host:port].")
             .define(ZOOKEEPER_CONNECT, Type.STRING, "", Importance.MEDIUM,
@@ -194,6 +230,10 @@ public final class MeridianConfig extends AbstractConfig {
                     "A migration not switched by then is rolled back.")
             .define(MIGRATION_MAX_TARGET_LAG_ENTRIES, Type.LONG, 100_000L, Range.between(0L, Long.MAX_VALUE),
                     Importance.LOW, "A migration is refused when the target region lags more than this.")
+            .define(MIGRATION_MAX_PER_REGION, Type.INT, 8, Range.between(1, 1_000), Importance.LOW,
+                    "How many active migrations may move tenants into or out of one region at the same time; more are"
+                            + " refused with 429 too_many_migrations (they share the controller's transactions, so"
+                            + " more at once lengthens every tenant's write pause).")
             .define(FAILBACK_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Whether the controller moves a tenant back to its preferred_primary on its own after an automatic"
                             + " failover moved it away (operators can always trigger or cancel a failback).")
@@ -329,6 +369,19 @@ public final class MeridianConfig extends AbstractConfig {
     public String adminToken() {
         Password token = getPassword(ADMIN_TOKEN);
         return token == null ? "" : token.value();
+    }
+
+    /** The read-only admin token, or empty. */
+    public String adminReadToken() {
+        Password token = getPassword(ADMIN_READ_TOKEN);
+        return token == null ? "" : token.value();
+    }
+
+    /** The admin token file, if one is configured. */
+    public java.util.Optional<java.nio.file.Path> adminTokenFile() {
+        String file = getString(ADMIN_TOKEN_FILE);
+        return file == null || file.isBlank() ? java.util.Optional.empty()
+                : java.util.Optional.of(java.nio.file.Path.of(file));
     }
 
     public String bootstrapServers() {

@@ -17,6 +17,7 @@ import io.meridian.migration.TargetPausedException;
 import io.meridian.migration.TargetSyncingException;
 import io.meridian.migration.TargetUnhealthyException;
 import io.meridian.migration.TenantNotFoundException;
+import io.meridian.migration.TooManyMigrationsException;
 import io.meridian.migration.UnknownRegionException;
 import java.util.List;
 import java.util.Optional;
@@ -53,7 +54,9 @@ final class Assessor {
 
     /**
      * Checks in order: tenant known, region known, no other active migration, target not the primary, target a
-     * replica, target healthy, target not needing a reseed, target not paused, target lag within the limit. The lag is measured whenever tenant and region are known.
+     * replica, target healthy, target not needing a reseed, target not paused, target lag within the limit, and (for
+     * a new request) neither region over {@code migration.max.per.region} active migrations. The lag is measured
+     * whenever tenant and region are known.
      *
      * @param found  the tenant's placement as the controller knows it
      * @param selfId the migration being validated ("" for a new request): not counted as "another" migration
@@ -93,8 +96,33 @@ final class Assessor {
             problem = new TargetPausedException(tenant, selfId, toRegion);
         } else if (lag > settings.maxTargetLagEntries()) {
             problem = new TargetLaggingException(tenant, selfId, toRegion, lag, settings.maxTargetLagEntries());
+        } else if (selfId.isEmpty()) {
+            problem = overBound(book, tenant, placement.primary(), toRegion);
         }
         return new Assessment(tenant, toRegion, placement, partition, end, applied, lag, problem);
+    }
+
+    /**
+     * A new migration from {@code from} to {@code to} when either region already takes part in
+     * {@link MigrationSettings#maxPerRegion()} active migrations; null otherwise. Only new requests are bounded: a
+     * migration already requested is carried on whatever the count.
+     */
+    private MigrationException overBound(MigrationBook book, String tenant, String from, String to) {
+        int fromCount = 0;
+        int toCount = 0;
+        for (Migration m : book.active()) {
+            if (m.fromRegion().equals(from) || m.toRegion().equals(from)) {
+                fromCount++;
+            }
+            if (m.fromRegion().equals(to) || m.toRegion().equals(to)) {
+                toCount++;
+            }
+        }
+        int max = settings.maxPerRegion();
+        if (fromCount >= max) {
+            return new TooManyMigrationsException(tenant, from, fromCount, max);
+        }
+        return toCount >= max ? new TooManyMigrationsException(tenant, to, toCount, max) : null;
     }
 
     /**

@@ -1,47 +1,155 @@
 package io.meridian.router.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
- * Checks {@code Authorization: Bearer <token>} on admin requests. The comparison takes the same time however much of
- * the token matches (both sides are hashed first, so not even the length leaks). With no token configured every
- * admin request is refused. Thread-safe.
+ * Checks {@code Authorization: Bearer <token>} on admin requests and says what the token may do: a {@link Role#FULL}
+ * token everything, a {@link Role#READ} token only {@code GET} (anything else: {@code 403 read_only_token}).
+ *
+ * <p>Tokens come from {@code admin.token} (full), {@code admin.read.token} (read-only) and the token file
+ * {@code admin.token.file}, which lists any number of tokens, one per line, each {@code <token>} or
+ * {@code full <token>} (full) or {@code read <token>} (read-only); blank lines and lines starting with {@code #} are
+ * skipped. The file is read again when its modification time or size changes (looked at no more than once a second),
+ * so tokens rotate without a restart: add the new token, move the clients to it, remove the old one; both work in
+ * between. A file that cannot be read or parsed keeps the tokens read last (and logs why).
+ *
+ * <p>The comparison takes the same time however much of a token matches (both sides are hashed first, so not even the
+ * length leaks). With no token at all every admin request is refused. Thread-safe.
  */
 public final class AdminAuth {
     private static final String BEARER = "Bearer ";
 
-    private final byte[] expectedDigest;
+    /** What a token may do. */
+    public enum Role {
+        /** Every admin request. */
+        FULL,
+        /** {@code GET} admin requests only. */
+        READ
+    }
+
+    private record Token(byte[] digest, Role role, String value) {
+    }
+
+    private final List<Token> configured;
+    private final WatchedFile<List<Token>> file;
 
     /** @param token the configured admin token; empty disables the admin API */
     public AdminAuth(String token) {
-        this.expectedDigest = token == null || token.isEmpty() ? null : sha256(token);
+        this(token, "", null, Clock.systemUTC());
     }
 
-    /** @throws ApiException {@code unauthorized} unless {@code authorization} carries the configured token */
-    public void check(String authorization) {
-        if (expectedDigest == null) {
+    /**
+     * @param fullToken {@code admin.token}, or empty
+     * @param readToken {@code admin.read.token}, or empty
+     * @param tokenFile {@code admin.token.file}, or null; read now (a file that cannot be read fails the start)
+     */
+    public AdminAuth(String fullToken, String readToken, Path tokenFile, Clock clock) {
+        List<Token> tokens = new ArrayList<>();
+        if (fullToken != null && !fullToken.isEmpty()) {
+            tokens.add(new Token(sha256(fullToken), Role.FULL, fullToken));
+        }
+        if (readToken != null && !readToken.isEmpty()) {
+            tokens.add(new Token(sha256(readToken), Role.READ, readToken));
+        }
+        this.configured = List.copyOf(tokens);
+        Objects.requireNonNull(clock, "clock");
+        this.file = tokenFile == null ? null : new WatchedFile<>(tokenFile, "admin.token.file", AdminAuth::parse,
+                clock);
+    }
+
+    /**
+     * @return what the token in {@code authorization} may do
+     * @throws ApiException {@code unauthorized} unless {@code authorization} carries a known token
+     */
+    public Role check(String authorization) {
+        List<Token> tokens = tokens();
+        if (tokens.isEmpty()) {
             throw unauthorized("the admin API is disabled on this node because no admin token is configured: set"
-                    + " MERIDIAN_ADMIN_TOKEN (admin.token) and send it as 'Authorization: Bearer <token>'");
+                    + " MERIDIAN_ADMIN_TOKEN (admin.token) or admin.token.file and send the token as"
+                    + " 'Authorization: Bearer <token>'");
         }
         if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             throw unauthorized("admin requests need 'Authorization: Bearer <token>' with the token configured as"
-                    + " MERIDIAN_ADMIN_TOKEN (admin.token)");
+                    + " MERIDIAN_ADMIN_TOKEN (admin.token), admin.read.token or in admin.token.file");
         }
         byte[] given = sha256(authorization.substring(BEARER.length()).trim());
-        if (!MessageDigest.isEqual(expectedDigest, given)) {
-            throw unauthorized("the bearer token is wrong: send the token configured as MERIDIAN_ADMIN_TOKEN"
-                    + " (admin.token)");
+        Role role = null;
+        for (Token token : tokens) {
+            // Every token is compared, so the time does not tell which one matched.
+            if (MessageDigest.isEqual(token.digest(), given) && (role == null || token.role() == Role.FULL)) {
+                role = token.role();
+            }
         }
+        if (role == null) {
+            throw unauthorized("the bearer token is wrong: send a token configured as MERIDIAN_ADMIN_TOKEN"
+                    + " (admin.token), admin.read.token or in admin.token.file");
+        }
+        return role;
     }
 
-    /** {@code handler}, run only after {@link #check} passed: a refused request reaches nothing, not even a forward. */
+    /**
+     * {@code handler}, run only after {@link #check} passed and, for a read-only token, only for {@code GET}: a
+     * refused request reaches nothing, not even a forward.
+     */
     public HttpEndpoints.AsyncHandler protect(HttpEndpoints.AsyncHandler handler) {
         return ctx -> {
-            check(ctx.header(Headers.AUTHORIZATION));
+            Role role = check(ctx.header(Headers.AUTHORIZATION));
+            String method = ctx.method().name();
+            if (role == Role.READ && !method.equals("GET") && !method.equals("HEAD")) {
+                throw ApiException.of(ErrorCode.READ_ONLY_TOKEN, "this token is read-only (admin.read.token, or"
+                        + " 'read' in admin.token.file): it may GET admin endpoints but not " + method + " "
+                        + ctx.path() + "; nothing was changed. Use a full admin token");
+            }
             return handler.handle(ctx);
         };
+    }
+
+    /**
+     * A full token, for this node's own admin requests to other nodes (sync reports, consistency checks):
+     * {@code admin.token}, else the first full token of the file; empty when there is none.
+     */
+    public Optional<String> nodeToken() {
+        return tokens().stream().filter(t -> t.role() == Role.FULL).map(Token::value).findFirst();
+    }
+
+    private List<Token> tokens() {
+        List<Token> fromFile = file == null ? List.of() : file.get();
+        if (fromFile.isEmpty()) {
+            return configured;
+        }
+        List<Token> all = new ArrayList<>(configured);
+        all.addAll(fromFile);
+        return all;
+    }
+
+    private static List<Token> parse(List<String> lines) {
+        List<Token> tokens = new ArrayList<>();
+        int number = 0;
+        for (String raw : lines) {
+            number++;
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String[] parts = line.split("\\s+");
+            if (parts.length == 1) {
+                tokens.add(new Token(sha256(parts[0]), Role.FULL, parts[0]));
+            } else if (parts.length == 2 && (parts[0].equals("full") || parts[0].equals("read"))) {
+                tokens.add(new Token(sha256(parts[1]), parts[0].equals("full") ? Role.FULL : Role.READ, parts[1]));
+            } else {
+                throw new IllegalArgumentException("line " + number + " is not '<token>', 'full <token>' or"
+                        + " 'read <token>'");
+            }
+        }
+        return List.copyOf(tokens);
     }
 
     private static ApiException unauthorized(String message) {

@@ -34,9 +34,18 @@ public final class DataApi {
     }
 
     public void register(HttpEndpoints endpoints) {
-        endpoints.add(HandlerType.PUT, DOC_PATH, this::put);
-        endpoints.add(HandlerType.DELETE, DOC_PATH, this::delete);
-        endpoints.add(HandlerType.GET, DOC_PATH, this::get);
+        register(endpoints, null);
+    }
+
+    /** @param access who may use the endpoints and how fast; null: anyone, unlimited */
+    public void register(HttpEndpoints endpoints, DataAccess access) {
+        endpoints.add(HandlerType.PUT, DOC_PATH, guarded(access, this::put));
+        endpoints.add(HandlerType.DELETE, DOC_PATH, guarded(access, this::delete));
+        endpoints.add(HandlerType.GET, DOC_PATH, guarded(access, this::get));
+    }
+
+    private static HttpEndpoints.AsyncHandler guarded(DataAccess access, HttpEndpoints.AsyncHandler handler) {
+        return access == null ? handler : access.protect(handler);
     }
 
     private CompletableFuture<Reply> put(Context ctx) {

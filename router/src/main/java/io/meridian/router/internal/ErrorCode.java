@@ -35,6 +35,10 @@ public enum ErrorCode {
     /** A {@code meridian.ingest} record that is not a write request (not an object of its fields, a bad op). */
     INVALID_INGEST_REQUEST(400),
     UNAUTHORIZED(401),
+    /** A read-only admin token (admin.read.token) used for an admin request other than GET. */
+    READ_ONLY_TOKEN(403),
+    /** A data API key (data.auth.enabled) that does not grant the request's tenant. */
+    TENANT_NOT_ALLOWED(403),
     TENANT_NOT_FOUND(404),
     DOCUMENT_NOT_FOUND(404),
     NOT_FOUND(404),
@@ -63,6 +67,10 @@ public enum ErrorCode {
     DOCUMENT_TOO_LARGE(413),
     TOO_MANY_TENANTS(413),
     IDEMPOTENCY_KEY_REUSED(422),
+    /** A migration refused because its source or target region is at {@code migration.max.per.region}. */
+    TOO_MANY_MIGRATIONS(429, true),
+    /** Over a rate limit (rate.limit.*): retriable, with Retry-After until the limiter has a token again. */
+    RATE_LIMITED(429, true),
     WRITE_CONCERN_UNSATISFIABLE(422),
     READ_CONCERN_UNSATISFIABLE(422),
     INTERNAL(500),

@@ -55,8 +55,9 @@ public final class FailbackApi {
     }
 
     private CompletableFuture<Reply> list(Context ctx) {
+        Paging paging = Paging.parse(ctx);
         return forwarder.onController(ctx, NO_BODY, () -> run(null, () -> Reply.json(200,
-                Map.of("failbacks", failbacks.pending()))), CompletableFuture::completedFuture);
+                paging.page("failbacks", failbacks.pending(), Failback::tenant))), CompletableFuture::completedFuture);
     }
 
     private CompletableFuture<Reply> trigger(Context ctx) {

@@ -33,12 +33,16 @@ public final class HealthApi {
                 registry.scrape().getBytes(StandardCharsets.UTF_8))));
     }
 
+    /** A node restoring its region state takes seconds to minutes: probes need not come back at once. */
+    static final String NOT_READY_RETRY_AFTER = "5";
+
     Reply ready() {
         if (view.isReady()) {
             return Reply.json(200, Map.of("status", "ready", "region", region));
         }
         return Reply.json(503, Map.of("status", "starting", "region", region,
-                "message", "the region state is still being restored: wait until this answers 200"));
+                "message", "the region state is still being restored: wait until this answers 200"))
+                .withHeader(ErrorResponses.RETRY_AFTER, NOT_READY_RETRY_AFTER);
     }
 
     private static CompletableFuture<Reply> done(Reply reply) {

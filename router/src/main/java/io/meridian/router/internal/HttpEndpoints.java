@@ -10,7 +10,13 @@ import io.meridian.router.RouterMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -18,7 +24,10 @@ import java.util.concurrent.Executor;
  * The glue between Javalin and the router's handlers. Every endpoint is asynchronous (a waiting request holds no
  * thread), answers with a {@link Reply}, turns any failure into the uniform error body, and is timed as
  * {@link RouterMetrics#HTTP_REQUESTS} under its route template. Unknown routes answer {@code 404 not_found}, known
- * paths with a wrong method {@code 405 method_not_allowed}. Thread-safe once built.
+ * paths with a wrong method {@code 405 method_not_allowed} with {@code Allow} listing the path's methods. Every
+ * {@code 503} and {@code 429} leaves with {@code Retry-After} (the default delay when its handler set none). The
+ * routes added are listed by {@link #routes()} (the OpenAPI document is checked against them). Thread-safe once
+ * built.
  */
 public final class HttpEndpoints {
     /** An endpoint: the request in, the answer (or a failure) out. */
@@ -27,10 +36,27 @@ public final class HttpEndpoints {
         CompletableFuture<Reply> handle(Context ctx);
     }
 
+    /** A registered route: its method and path template ({@code /v1/tenants/{tenant}/docs/{key}}). */
+    public record Route(String method, String path) {
+        /** Whether {@code requestPath} is an instance of this route's template. */
+        boolean matches(String requestPath) {
+            return template(path).matcher(requestPath).matches();
+        }
+
+        private static Pattern template(String path) {
+            StringBuilder regex = new StringBuilder();
+            for (String part : path.split("(?=\\{)|(?<=\\})")) {
+                regex.append(part.startsWith("{") ? "[^/]+" : Pattern.quote(part));
+            }
+            return Pattern.compile(regex.toString());
+        }
+    }
+
     private final Javalin app;
     private final ErrorResponses errors;
     private final RouterMetrics metrics;
     private final Executor executor;
+    private final List<Route> routes = Collections.synchronizedList(new ArrayList<>());
 
     /** @param executor where answers are written: never the Kafka threads that complete the futures */
     public HttpEndpoints(Javalin app, ErrorResponses errors, RouterMetrics metrics, Executor executor) {
@@ -47,6 +73,7 @@ public final class HttpEndpoints {
     }
 
     public void add(HandlerType method, String path, AsyncHandler handler) {
+        routes.add(new Route(method.name(), path));
         app.addHttpHandler(method, path, ctx -> {
             long start = System.nanoTime();
             CompletableFuture<Reply> reply;
@@ -74,8 +101,34 @@ public final class HttpEndpoints {
         }
     }
 
+    /** Every route added so far, in the order added. */
+    public List<Route> routes() {
+        synchronized (routes) {
+            return List.copyOf(routes);
+        }
+    }
+
+    /** The methods of the routes whose template {@code path} matches, sorted. */
+    Set<String> methodsOf(String path) {
+        Set<String> methods = new TreeSet<>();
+        for (Route route : routes()) {
+            if (route.matches(path)) {
+                methods.add(route.method());
+            }
+        }
+        return methods;
+    }
+
+    private void send(Context ctx, Reply reply) {
+        if ((reply.status() == 503 || reply.status() == 429) && reply.header(ErrorResponses.RETRY_AFTER) == null) {
+            // Relayed answers (a controller or owner of an older version) and handlers that set none.
+            reply = reply.withHeader(ErrorResponses.RETRY_AFTER, Integer.toString(errors.retryAfterSeconds()));
+        }
+        write(ctx, reply);
+    }
+
     /** Writes {@code reply} to the response. */
-    public static void send(Context ctx, Reply reply) {
+    public static void write(Context ctx, Reply reply) {
         ctx.status(reply.status());
         reply.headers().forEach(ctx::header);
         ctx.contentType(reply.contentType());
@@ -85,8 +138,10 @@ public final class HttpEndpoints {
     private void unmatched(Context ctx, HttpResponseException e) {
         Reply reply;
         if (e instanceof MethodNotAllowedResponse) {
+            Set<String> allowed = methodsOf(ctx.path());
             reply = errors.reply(ErrorCode.METHOD_NOT_ALLOWED, ctx.method().name() + " is not allowed on "
-                    + ctx.path() + ": see the API reference for the methods of this path", Map.of());
+                    + ctx.path() + ": this path takes " + String.join(", ", allowed), Map.of("allowed", allowed))
+                    .withHeader("Allow", String.join(", ", allowed));
         } else if (e instanceof NotFoundResponse) {
             reply = errors.reply(ErrorCode.NOT_FOUND, "no such endpoint: " + ctx.method().name() + " " + ctx.path()
                     + "; documents live under /v1/tenants/{tenant}/docs/{key}, admin under /admin/tenants,"

@@ -99,6 +99,36 @@ public final class MigrationAdmin {
         });
     }
 
+    /**
+     * {@code 200} {@code {"migrations":[...],"next":"..."}}: a page of the migrations that have not ended, oldest
+     * first (by {@code requestedAt}, then id), after {@code cursor} (the {@code next} of the previous page, or null);
+     * {@code next} is absent on the last page.
+     */
+    public CompletableFuture<Reply> active(int limit, String cursor) {
+        return inline(MigrationOp.LIST, null, "", () -> {
+            List<Migration> sorted = migrations.active().stream()
+                    .sorted(java.util.Comparator.comparingLong(Migration::requestedAt).thenComparing(Migration::id))
+                    .filter(m -> cursor == null || after(m, cursor))
+                    .toList();
+            List<Map<String, Object>> page = sorted.stream().limit(limit).map(MigrationAdmin::body).toList();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("migrations", page);
+            if (sorted.size() > limit) {
+                body.put("next", cursorOf(sorted.get(limit - 1)));
+            }
+            return Reply.json(200, body);
+        });
+    }
+
+    /** A page cursor: the migration's {@code requestedAt} (20 digits, so strings sort as numbers) and id. */
+    static String cursorOf(Migration migration) {
+        return String.format("%020d", migration.requestedAt()) + "_" + migration.id();
+    }
+
+    private static boolean after(Migration migration, String cursor) {
+        return cursorOf(migration).compareTo(cursor) > 0;
+    }
+
     private CompletableFuture<Reply> onCommands(MigrationOp op, String tenant, String migrationId,
                                                 Supplier<Reply> command) {
         CompletableFuture<Reply> reply;
@@ -149,7 +179,8 @@ public final class MigrationAdmin {
                     details(e.tenant().isEmpty() ? tenant : e.tenant(),
                             e.migrationId().isEmpty() ? migrationId : e.migrationId())));
             return e.retriable()
-                    ? reply.withHeader(ErrorResponses.RETRY_AFTER, Integer.toString(errors.retryAfterSeconds()))
+                    ? reply.withHeader(ErrorResponses.RETRY_AFTER, Integer.toString(errors.retryAfterSeconds(
+                            ErrorCode.fromWire(e.code()).orElse(ErrorCode.MIGRATION_IN_PROGRESS))))
                     : reply;
         } catch (RuntimeException e) {
             Optional<ApiException> known = translate(e, tenant, migrationId);

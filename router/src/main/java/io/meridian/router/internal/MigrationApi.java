@@ -3,6 +3,8 @@ package io.meridian.router.internal;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -14,7 +16,9 @@ import java.util.regex.Pattern;
  *   <li>{@code POST /admin/tenants/{tenant}/migrate} {@code {"to_region":"eu-west","dry_run":false}}: {@code 202}
  *   with the migration (and {@code Location}); a dry run {@code 200} with the plan, writing nothing;</li>
  *   <li>{@code GET /admin/migrations/{id}}, {@code POST /admin/migrations/{id}/cancel},
- *   {@code GET /admin/tenants/{tenant}/migrations}.</li>
+ *   {@code GET /admin/tenants/{tenant}/migrations};</li>
+ *   <li>{@code GET /admin/migrations?state=active&limit=N&cursor=C}: a page of the migrations that have not
+ *   ended, oldest first.</li>
  * </ul>
  * Only the controller holds the migrations, so every one of them, reads included, runs there: on any other node it
  * is forwarded by {@link ControllerForwarder} (after the token and the request were checked here) and the
@@ -25,6 +29,9 @@ public final class MigrationApi {
     public static final String TENANT_MIGRATIONS_PATH = "/admin/tenants/{tenant}/migrations";
     public static final String MIGRATION_PATH = "/admin/migrations/{id}";
     public static final String CANCEL_PATH = "/admin/migrations/{id}/cancel";
+    public static final String MIGRATIONS_PATH = "/admin/migrations";
+    /** What a page cursor of {@link #MIGRATIONS_PATH} looks like ({@code MigrationAdmin.cursorOf}). */
+    static final Pattern CURSOR = Pattern.compile("[0-9]{20}_[A-Za-z0-9._:-]{1,128}");
     /** What a migration id can look like (the executor makes UUIDs); anything else cannot name a migration. */
     static final Pattern MIGRATION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final byte[] NO_BODY = new byte[0];
@@ -55,6 +62,33 @@ public final class MigrationApi {
         endpoints.add(HandlerType.GET, TENANT_MIGRATIONS_PATH, auth.protect(this::list));
         endpoints.add(HandlerType.GET, MIGRATION_PATH, auth.protect(this::get));
         endpoints.add(HandlerType.POST, CANCEL_PATH, auth.protect(this::cancel));
+        endpoints.add(HandlerType.GET, MIGRATIONS_PATH, auth.protect(this::listActive));
+    }
+
+    private CompletableFuture<Reply> listActive(Context ctx) {
+        Map<String, String> query = new HashMap<>();
+        ctx.queryParamMap().forEach((name, values) -> query.put(name, values.isEmpty() ? "" : values.get(0)));
+        for (String name : query.keySet()) {
+            if (!Set.of("state", "limit", "cursor").contains(name)) {
+                throw invalidPage("unknown query parameter '" + name + "': the parameters are state, limit and cursor");
+            }
+        }
+        String state = query.getOrDefault("state", "active");
+        if (!state.equals("active")) {
+            throw invalidPage("'state' must be 'active' (the migrations that have not ended), got '" + state
+                    + "'; a tenant's past migrations are at /admin/tenants/{tenant}/migrations");
+        }
+        int limit = Paging.limit(query.get("limit"));
+        String cursor = query.get("cursor");
+        if (cursor != null && !CURSOR.matcher(cursor).matches()) {
+            throw invalidPage("'cursor' must be the 'next' of a previous page, got '" + cursor + "'");
+        }
+        return forwarder.onController(ctx, NO_BODY, () -> admin.active(limit, cursor),
+                CompletableFuture::completedFuture);
+    }
+
+    private static ApiException invalidPage(String message) {
+        return ApiException.of(ErrorCode.INVALID_PAGE, message + "; nothing else is wrong with the request");
     }
 
     private CompletableFuture<Reply> migrate(Context ctx) {

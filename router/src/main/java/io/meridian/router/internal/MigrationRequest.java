@@ -8,8 +8,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The body of {@code POST /admin/tenants/{tenant}/migrate}, validated: {@code {"to_region":"eu-west"}} plus optionally
- * {@code "dry_run":true} (validate and return the plan; change nothing). Other fields, and values of the wrong type,
+ * The body of {@code POST /admin/tenants/{tenant}/migrate}, validated: {@code {"toRegion":"eu-west"}} plus optionally
+ * {@code "dryRun":true} (validate and return the plan; change nothing); {@code to_region} and {@code dry_run} are
+ * their deprecated names, still accepted. Other fields, and values of the wrong type,
  * are refused. The region must be configured; whether it holds the tenant, is healthy and caught up is the
  * controller's decision. Immutable.
  */
@@ -17,6 +18,8 @@ public record MigrationRequest(String toRegion, boolean dryRun) {
     static final String TO_REGION = "to_region";
     static final String DRY_RUN = "dry_run";
     static final List<String> FIELDS = List.of(TO_REGION, DRY_RUN);
+    /** The API's names of the fields, and the deprecated names this type reads. */
+    static final java.util.Map<String, String> ALIASES = java.util.Map.of("toRegion", TO_REGION, "dryRun", DRY_RUN);
 
     public MigrationRequest {
         Objects.requireNonNull(toRegion, "toRegion");
@@ -27,7 +30,8 @@ public record MigrationRequest(String toRegion, boolean dryRun) {
      * @throws ApiException {@code malformed_json}, {@code invalid_migration} or {@code unknown_region}
      */
     public static MigrationRequest parse(byte[] body, Set<String> knownRegions) {
-        JsonNode node = RequestParsing.jsonObject(body, FIELDS, example(), MigrationRequest::invalid);
+        JsonNode node = RequestParsing.jsonObject(body, FIELDS, ALIASES, example(),
+                MigrationRequest::invalid);
         JsonNode regionNode = node.get(TO_REGION);
         if (regionNode == null || !regionNode.isTextual()) {
             throw invalid("'" + TO_REGION + "' (the region to make the tenant's primary) is required and must be a"

@@ -50,7 +50,12 @@ public record PlacementRequest(String primary, List<String> replicas, ConflictSt
         return parse(node, knownRegions);
     }
 
-    public static PlacementRequest parse(JsonNode node, Set<String> knownRegions) {
+    /** The API's camelCase names of the fields whose first, snake_case names are deprecated (still accepted). */
+    static final java.util.Map<String, String> ALIASES = java.util.Map.of("writeConcern", "write_concern",
+            "preferredPrimary", "preferred_primary");
+
+    public static PlacementRequest parse(JsonNode body, Set<String> knownRegions) {
+        JsonNode node = RequestParsing.withAliases(body, ALIASES, PlacementRequest::invalid);
         if (!node.isObject()) {
             throw invalid("the body must be a JSON object like " + example());
         }

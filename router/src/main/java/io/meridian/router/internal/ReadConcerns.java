@@ -54,6 +54,8 @@ public final class ReadConcerns {
     private final Executor executor;
     private final ErrorResponses errors;
     private final RouterMetrics metrics;
+    /** The token sent with region reads (data.auth.enabled: they need one); empty: none. */
+    private volatile Supplier<String> nodeToken = () -> "";
 
     /**
      * @param local    this region's answers, without a network hop
@@ -179,6 +181,11 @@ public final class ReadConcerns {
         return answer.region().equals(region) ? -1 : placement.replicas().indexOf(answer.region());
     }
 
+    /** Sends {@code token} (this node's admin token, as it rotates) with every region read from now on. */
+    public void authorizeWith(Supplier<String> token) {
+        this.nodeToken = token;
+    }
+
     private CompletableFuture<Answer> ask(String replica, ReadCommand command) {
         URI base = regionUrls.get(replica);
         if (base == null) {
@@ -188,7 +195,12 @@ public final class ReadConcerns {
         String path = RegionReadApi.PATH
                 .replace("{tenant}", URLEncoder.encode(command.tenant(), StandardCharsets.UTF_8))
                 .replace("{key}", URLEncoder.encode(command.key(), StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).GET().timeout(timeout).build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).GET().timeout(timeout);
+        String token = nodeToken.get();
+        if (token != null && !token.isEmpty()) {
+            builder.header(Headers.AUTHORIZATION, "Bearer " + token);
+        }
+        HttpRequest request = builder.build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("GET " + request.uri() + " answered " + response.statusCode());

@@ -38,7 +38,18 @@ public final class RegionReadApi {
     }
 
     public void register(HttpEndpoints endpoints) {
-        endpoints.add(HandlerType.GET, PATH, this::read);
+        register(endpoints, null);
+    }
+
+    /**
+     * @param access with {@code data.auth.enabled}, region reads need what a read needs (a key of the tenant, or a
+     *               full admin token: what nodes send); never rate limited. Null or off: no token, as before
+     */
+    public void register(HttpEndpoints endpoints, DataAccess access) {
+        endpoints.add(HandlerType.GET, PATH, access == null || !access.authEnabled() ? this::read : ctx -> {
+            access.authenticate(ctx);
+            return read(ctx);
+        });
     }
 
     private CompletableFuture<Reply> read(Context ctx) {

@@ -221,7 +221,15 @@ public final class ReplicaVerifier {
      */
     public static DigestSource overHttp(Map<String, URI> regionUrls, HttpClient http, String adminToken,
                                         Duration positionWait, Duration requestTimeout) {
+        return overHttp(regionUrls, http, () -> adminToken, positionWait, requestTimeout);
+    }
+
+    /** As above, with the admin token in force at each request (tokens rotate: {@link AdminAuth#nodeToken()}). */
+    public static DigestSource overHttp(Map<String, URI> regionUrls, HttpClient http,
+                                        java.util.function.Supplier<String> adminTokens, Duration positionWait,
+                                        Duration requestTimeout) {
         return (region, tenant, min, keys) -> {
+            String adminToken = adminTokens.get();
             URI base = regionUrls.get(region);
             if (base == null) {
                 return CompletableFuture.failedFuture(new IllegalArgumentException("no URL configured for region "

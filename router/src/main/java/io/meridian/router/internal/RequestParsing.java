@@ -184,7 +184,17 @@ public final class RequestParsing {
      */
     static JsonNode jsonObject(byte[] body, java.util.Collection<String> fields, String example,
                                java.util.function.Function<String, ApiException> invalid) {
-        JsonNode node = parse(body, "send e.g. " + example);
+        return jsonObject(body, fields, Map.of(), example, invalid);
+    }
+
+    /**
+     * As {@link #jsonObject(byte[], java.util.Collection, String, java.util.function.Function)}, and first each field
+     * named by a key of {@code aliases} (the API's camelCase name) is renamed to its value (the deprecated snake_case
+     * name the request types read): both names of one field in a body is {@code invalid}.
+     */
+    static JsonNode jsonObject(byte[] body, java.util.Collection<String> fields, Map<String, String> aliases,
+                               String example, java.util.function.Function<String, ApiException> invalid) {
+        JsonNode node = withAliases(parse(body, "send e.g. " + example), aliases, invalid);
         if (!node.isObject()) {
             throw invalid.apply("the body must be a JSON object like " + example);
         }
@@ -195,6 +205,31 @@ public final class RequestParsing {
             }
         }
         return node;
+    }
+
+    /**
+     * {@code node} with each field named by a key of {@code aliases} renamed to the key's value (bodies take the
+     * API's camelCase names, e.g. {@code toRegion}, and their deprecated snake_case names, {@code to_region}); a
+     * non-object is returned as it is.
+     *
+     * @throws ApiException {@code invalid} when a body names one field by both names
+     */
+    static JsonNode withAliases(JsonNode node, Map<String, String> aliases,
+                                java.util.function.Function<String, ApiException> invalid) {
+        if (!(node instanceof com.fasterxml.jackson.databind.node.ObjectNode object) || aliases.isEmpty()) {
+            return node;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode renamed = object.deepCopy();
+        aliases.forEach((name, deprecated) -> {
+            if (renamed.has(name)) {
+                if (renamed.has(deprecated)) {
+                    throw invalid.apply("'" + name + "' and '" + deprecated + "' name the same field: send only '"
+                            + name + "' ('" + deprecated + "' is its deprecated name)");
+                }
+                renamed.set(deprecated, renamed.remove(name));
+            }
+        });
+        return renamed;
     }
 
     /** Any JSON value that Meridian can store and send back as it is; else {@code malformed_json} ending in advice. */

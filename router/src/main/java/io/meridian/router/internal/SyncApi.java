@@ -62,8 +62,13 @@ public final class SyncApi {
 
     public void register(HttpEndpoints endpoints) {
         endpoints.add(HandlerType.GET, SYNC_PATH, auth.protect(ctx -> CompletableFuture.completedFuture(status(ctx))));
-        endpoints.add(HandlerType.GET, SYNCS_PATH, auth.protect(ctx -> CompletableFuture.completedFuture(
-                Reply.json(200, Map.of("region", routing.region(), "syncs", tracker().all())))));
+        endpoints.add(HandlerType.GET, SYNCS_PATH, auth.protect(ctx -> {
+            Paging paging = Paging.parse(ctx);
+            Map<String, Object> body = new java.util.LinkedHashMap<>();
+            body.put("region", routing.region());
+            body.putAll(paging.page("syncs", tracker().all(), s -> s.status().tenant()));
+            return CompletableFuture.completedFuture(Reply.json(200, body));
+        }));
         endpoints.add(HandlerType.DELETE, CANCEL_PATH, auth.protect(ctx -> {
             String tenant = RequestParsing.tenant(ctx.pathParam("tenant"));
             String region = region(ctx.pathParam("region"));

@@ -29,7 +29,7 @@ public final class SyncReporter implements Runnable {
     private final ControlPlane controlPlane;
     private final PlacementAdmin admin;
     private final ControllerForwarder forwarder;
-    private final String authorization;
+    private final java.util.function.Supplier<String> adminToken;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private volatile BooleanSupplier needsReseed = () -> false;
     private volatile Runnable reseeded = () -> { };
@@ -40,12 +40,23 @@ public final class SyncReporter implements Runnable {
 
     public SyncReporter(String region, RegionView view, ControlPlane controlPlane, PlacementAdmin admin,
                  ControllerForwarder forwarder, String adminToken) {
+        this(region, view, controlPlane, admin, forwarder, () -> adminToken);
+    }
+
+    /** @param adminToken the admin token in force at each report (tokens rotate: {@link AdminAuth#nodeToken()}) */
+    public SyncReporter(String region, RegionView view, ControlPlane controlPlane, PlacementAdmin admin,
+                        ControllerForwarder forwarder, java.util.function.Supplier<String> adminToken) {
         this.region = region;
         this.view = view;
         this.controlPlane = controlPlane;
         this.admin = admin;
         this.forwarder = forwarder;
-        this.authorization = adminToken == null || adminToken.isEmpty() ? null : "Bearer " + adminToken;
+        this.adminToken = adminToken;
+    }
+
+    private String authorization() {
+        String token = adminToken.get();
+        return token == null || token.isEmpty() ? null : "Bearer " + token;
     }
 
     /**
@@ -122,7 +133,7 @@ public final class SyncReporter implements Runnable {
             Optional<URI> controller = controlPlane.controllerUrl();
             asked = controller.isEmpty() ? CompletableFuture.failedFuture(new IllegalStateException("no controller"))
                     : forwarder.forward(controller.get(), "POST", "/admin/regions/" + region + "/reseed", null,
-                    new byte[0], authorization, null);
+                    new byte[0], authorization(), null);
         }
         asked.whenComplete((reply, error) -> {
             reseedInFlight = false;
@@ -147,6 +158,6 @@ public final class SyncReporter implements Runnable {
         }
         String path = "/admin/tenants/" + status.tenant() + "/sync/" + region + "/caught-up";
         return forwarder.forward(controller.get(), "POST", path, "epoch=" + status.fenceEpoch(), new byte[0],
-                authorization, null);
+                authorization(), null);
     }
 }

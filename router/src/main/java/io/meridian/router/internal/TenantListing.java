@@ -37,18 +37,7 @@ public record TenantListing(int limit, String cursor, String region, String prim
                         + " primary");
             }
         }
-        int limit = DEFAULT_LIMIT;
-        String limitText = query.get("limit");
-        if (limitText != null) {
-            try {
-                limit = Integer.parseInt(limitText);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > MAX_LIMIT) {
-                throw invalid("'limit' must be an integer from 1 to " + MAX_LIMIT + ", got '" + limitText + "'");
-            }
-        }
+        int limit = Paging.limit(query.get("limit"));
         String cursor = query.get("cursor");
         if (cursor != null) {
             try {

@@ -48,6 +48,28 @@ class ErrorResponsesTest {
     }
 
     @Test
+    void shouldAskForADelayThatFitsTheCaseAndChallengeOn401() {
+        ErrorResponses node = ErrorResponses.forConfig(new io.meridian.infra.config.MeridianConfig(Map.of(
+                "region", "us-east", "regions", "us-east=http://a:1", "kafka.bootstrap.servers", "k:9092",
+                "zookeeper.session.timeout.ms", "15000")));
+        assertEquals("15", node.toReply(ApiException.of(ErrorCode.NO_CONTROLLER, "m"), null).header("Retry-After"));
+        assertEquals("15", node.toReply(ApiException.of(ErrorCode.COORDINATION_LOST, "m"), null)
+                .header("Retry-After"));
+        assertEquals("1", node.toReply(ApiException.of(ErrorCode.WRITES_PAUSED, "m"), null).header("Retry-After"));
+        assertEquals("5", node.toReply(ApiException.of(ErrorCode.KAFKA_UNAVAILABLE, "m"), null).header("Retry-After"));
+        assertEquals("10", node.toReply(ApiException.of(ErrorCode.TARGET_SYNCING, "m"), null).header("Retry-After"));
+        Reply unauthorized = node.toReply(ApiException.of(ErrorCode.UNAUTHORIZED, "m"), null);
+        assertEquals("Bearer realm=\"meridian\"", unauthorized.header("WWW-Authenticate"));
+        assertNull(unauthorized.header("Retry-After"));
+        for (ErrorCode code : ErrorCode.values()) {
+            Reply reply = node.toReply(ApiException.of(code, "m"), null);
+            if (code.status() == 503) {
+                assertTrue(Integer.parseInt(reply.header("Retry-After")) >= 1, code.name());
+            }
+        }
+    }
+
+    @Test
     void shouldUseDistinctTypesForRetriableAndFatalErrors() {
         assertInstanceOf(ApiException.Unavailable.class, ApiException.of(ErrorCode.WRITES_PAUSED, "m"));
         assertInstanceOf(ApiException.Rejected.class, ApiException.of(ErrorCode.INVALID_KEY, "m"));
@@ -57,6 +79,8 @@ class ErrorResponsesTest {
                 ErrorCode.POSITION_NOT_REACHED, ErrorCode.NOT_READY, ErrorCode.COORDINATION_LOST,
                 ErrorCode.NO_CONTROLLER, ErrorCode.CONTROLLER_UNREACHABLE, ErrorCode.MIGRATIONS_UNAVAILABLE,
                 ErrorCode.MIGRATION_IN_PROGRESS, ErrorCode.TARGET_UNHEALTHY, ErrorCode.TARGET_LAGGING,
+                ErrorCode.TOO_MANY_MIGRATIONS,
+                ErrorCode.RATE_LIMITED,
                 ErrorCode.WRITE_CONCERN_UNAVAILABLE, ErrorCode.WRITE_CONCERN_TIMEOUT,
                 ErrorCode.READ_CONCERN_UNAVAILABLE, ErrorCode.TARGET_SYNCING, ErrorCode.PARTITION_MOVING, ErrorCode.OWNER_UNREACHABLE,
                 ErrorCode.PRIMARY_UNREACHABLE),

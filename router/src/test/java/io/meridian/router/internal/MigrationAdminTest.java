@@ -16,6 +16,7 @@ import io.meridian.migration.SameRegionException;
 import io.meridian.migration.TargetLaggingException;
 import io.meridian.migration.TargetUnhealthyException;
 import io.meridian.migration.TenantNotFoundException;
+import io.meridian.migration.TooManyMigrationsException;
 import io.meridian.migration.UnknownRegionException;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
@@ -32,6 +33,7 @@ class MigrationAdminTest {
             new TargetUnhealthyException("acme", "", "eu-west", "suspect"),
             new TargetLaggingException("acme", "", "eu-west", 900, 100),
             new MigrationInProgressException("acme", "m-3", "draining"),
+            new TooManyMigrationsException("acme", "us-east", 8, 8),
             new MigrationNotFoundException("m-9"),
             new AlreadySwitchedException("acme", "m-3", "eu-west"),
             new MigrationsUnavailableException("rebuilding: retry in a few seconds"));

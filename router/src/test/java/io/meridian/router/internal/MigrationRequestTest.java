@@ -33,12 +33,24 @@ class MigrationRequestTest {
     void shouldRefuseUnknownFieldsWrongTypesAndAMissingTarget() {
         for (String body : List.of("{}", "{\"to_region\":null}", "{\"to_region\":7}", "{\"to_region\":{}}",
                 "{\"to_region\":\"eu-west\",\"dry_run\":\"true\"}", "{\"to_region\":\"eu-west\",\"dry_run\":0}",
-                "{\"to_region\":\"eu-west\",\"dryRun\":true}", "{\"region\":\"eu-west\"}", "\"eu-west\"", "null",
+                "{\"toRegion\":\"eu-west\",\"dryRun\":\"yes\"}",
+                "{\"toRegion\":\"eu-west\",\"to_region\":\"eu-west\"}", "{\"region\":\"eu-west\"}", "\"eu-west\"", "null",
                 "{\"to_region\":\"\"}", "{\"to_region\":\"EU_WEST!\"}")) {
             ApiException e = refused(body);
             assertEquals(ErrorCode.INVALID_MIGRATION, e.code(), body + ": " + e.getMessage());
             assertTrue(e.getMessage().contains("to_region") || e.getMessage().contains("dry_run"), e.getMessage());
         }
+    }
+
+    @Test
+    void shouldTakeTheCamelCaseNamesAndTheDeprecatedSnakeCaseOnes() {
+        Set<String> regions = Set.of("us-east", "eu-west");
+        assertEquals(new MigrationRequest("eu-west", true), MigrationRequest.parse(
+                "{\"toRegion\":\"eu-west\",\"dryRun\":true}".getBytes(StandardCharsets.UTF_8), regions));
+        assertEquals(new MigrationRequest("eu-west", true), MigrationRequest.parse(
+                "{\"to_region\":\"eu-west\",\"dry_run\":true}".getBytes(StandardCharsets.UTF_8), regions));
+        assertEquals(new MigrationRequest("eu-west", false), MigrationRequest.parse(
+                "{\"toRegion\":\"eu-west\",\"dry_run\":false}".getBytes(StandardCharsets.UTF_8), regions));
     }
 
     @Test
