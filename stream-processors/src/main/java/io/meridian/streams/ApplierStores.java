@@ -19,6 +19,13 @@ public final class ApplierStores {
      * replaced {@code write-ids-by-offset}, a window store with one changelog record per id.
      */
     public static final String WRITE_IDS = "write-id-buckets";
+    /**
+     * The write-id store of the versions before the buckets: a window store whose "times" are WAL offsets, tenant +
+     * "/" + writeId → "position|digest", one changelog record per id. Read, never written, so that a retry of a write
+     * accepted before an upgrade is still recognized for the rest of its window (see {@code internal.WriteIdsWindow});
+     * a later version drops it once every region ran this one for a window.
+     */
+    public static final String LEGACY_WRITE_IDS = "write-ids-by-offset";
 
     /** tenant → the state of this region's sync of the tenant from a snapshot (full sync, re-seed). */
     public static final String SYNCS = "tenant-syncs";

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import io.meridian.streams.internal.WriteIdsIndexStore;
 import io.meridian.streams.internal.WriteIdsWindow;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -67,7 +68,7 @@ public final class RegionApplierTopology {
         topology.addSource(SYNC_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.SYNC.name());
         WriteIdsIndexStore.Supplier writeIds = new WriteIdsIndexStore.Supplier(ApplierStores.WRITE_IDS);
         topology.addProcessor(APPLIER, () -> new RegionApplierProcessor(region, walPartitions, listener,
-                WriteIdsWindow.factory(writeIds, idempotencyWindowRecords)), SOURCE, SYNC_SOURCE);
+                WriteIdsWindow.factory(writeIds, true, idempotencyWindowRecords)), SOURCE, SYNC_SOURCE);
         // Documents are not cached: keys are mostly written once per commit interval, and the cache (a sorted map per
         // task, evicting under load) cost about a tenth of the applier's time for nothing (bench --only apply, JFR).
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplierStores.DOCS),
@@ -91,6 +92,12 @@ public final class RegionApplierTopology {
                 .withCachingEnabled()
                 .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES))),
                 APPLIER);
+        // The ids an older version remembered, one changelog record each: read until their window has passed, never
+        // written (an upgrade must not forget them: a client retry spanning it would be applied twice). Empty, and its
+        // changelog with it, on a deployment that never ran an older version.
+        topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(ApplierStores.LEGACY_WRITE_IDS,
+                Duration.ofMillis(idempotencyWindowRecords), Duration.ofMillis(1), false), Serdes.String(),
+                Serdes.String()), APPLIER);
         // A sync's state and what it holds until the snapshot is merged (see TenantSyncs).
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplierStores.SYNCS),
                 Serdes.String(), new JsonSerde<>(SyncState.class)), APPLIER);

@@ -36,6 +36,7 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * One region's applier under a {@link TopologyTestDriver}: typed and raw inputs on {@code meridian.wal}, the conflict
@@ -225,6 +226,15 @@ final class ApplierDriver implements AutoCloseable {
     void restoreWriteIds(List<KeyValue<byte[], byte[]>> changelog) {
         StateStore store = driver.getAllStateStores().get(ApplierStores.WRITE_IDS);
         ((WrappedStateStore<?, ?, ?>) store).findInner(WriteIdsIndexStore.class).restoreAll(changelog);
+    }
+
+    /**
+     * Puts an id into the legacy write-id store as a version before the buckets remembered it: key tenant + "/" + id,
+     * value "position|digest", window time the WAL offset.
+     */
+    void rememberLegacy(String tenant, String writeId, String value, long offset) {
+        WindowStore<String, String> legacy = driver.getWindowStore(ApplierStores.LEGACY_WRITE_IDS);
+        legacy.put(tenant + "/" + writeId, value, offset);
     }
 
     List<KeyValue<String, ConflictRecord>> readConflicts() {

@@ -11,8 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meridian.infra.model.ConflictStrategy;
+import io.meridian.infra.model.Position;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.streams.ApplyOutcome.Verdict;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.Test;
@@ -101,6 +107,52 @@ class RegionApplierWriteIdWindowTest {
             assertEquals(first.position(), lastInside.writtenAt(), "five offsets on: still a duplicate");
             assertEquals(firstOutside.position(), firstOutside.writtenAt(), "six offsets on: a new write");
             assertEquals(json("{\"v\":1}"), applier.doc(ACME, "k").value());
+        }
+    }
+
+    @Test
+    void shouldAnswerARetryOfAWriteAcceptedBeforeTheUpgradeFromTheLegacyStore() {
+        try (ApplierDriver applier = new ApplierDriver(US_EAST)) {
+            applier.pipe(fence(placement(ACME, 1, ConflictStrategy.LWW)));
+            Position before = applier.apply(put(ACME, "other", "{}", 1, US_EAST, 10, "w-0")).position();
+            // What a version before the buckets remembered when it accepted w-1 there, in its own format.
+            applier.rememberLegacy(ACME, "w-1", before + "|" + legacyDigest("k", "{\"v\":1}"), before.offset());
+
+            ApplyOutcome retry = applier.apply(put(ACME, "k", "{\"v\":1}", 1, US_EAST, 20, "w-1"));
+            ApplyOutcome reused = applier.apply(put(ACME, "k", "{\"v\":2}", 1, US_EAST, 21, "w-1"));
+
+            assertEquals(Verdict.ACCEPTED, retry.verdict());
+            assertEquals(before, retry.writtenAt(), "answered with the position the older version gave it");
+            assertNull(applier.doc(ACME, "k"), "not applied again");
+            assertEquals(Verdict.REJECTED_ID_REUSED, reused.verdict(), "the same key for another document is refused");
+        }
+    }
+
+    @Test
+    void shouldApplyAWriteWhoseLegacyIdLeftTheWindow() {
+        try (ApplierDriver applier = new ApplierDriver(US_EAST, ApplyListener.NONE, 5)) {
+            applier.pipe(fence(placement(ACME, 1, ConflictStrategy.LWW)));
+            Position before = applier.apply(put(ACME, "other", "{}", 1, US_EAST, 10, "w-0")).position();
+            applier.rememberLegacy(ACME, "w-1", before + "|" + legacyDigest("k", "{\"v\":1}"), before.offset());
+            for (int i = 0; i < 6; i++) {
+                applier.apply(put(ACME, "f" + i, "{}", 1, US_EAST, 11 + i, "filler-" + i));
+            }
+
+            ApplyOutcome again = applier.apply(put(ACME, "k", "{\"v\":1}", 1, US_EAST, 30, "w-1"));
+
+            assertEquals(again.position(), again.writtenAt(), "out of the window: a new write");
+            assertEquals(json("{\"v\":1}"), applier.doc(ACME, "k").value());
+        }
+    }
+
+    /** The digest the versions before the buckets stored with an id (16 bytes of SHA-256 of kind, key, document). */
+    private static String legacyDigest(String key, String json) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256")
+                    .digest(("put\n" + key + "\n" + json).getBytes(StandardCharsets.UTF_8));
+            return Base64.getEncoder().withoutPadding().encodeToString(Arrays.copyOf(hash, 16));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

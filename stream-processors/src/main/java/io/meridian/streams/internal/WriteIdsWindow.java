@@ -6,15 +6,19 @@ import io.meridian.streams.ApplierStores;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * The write ids a partition accepted, for the duplicate check. An id is remembered for the next {@code windowRecords}
@@ -61,15 +65,19 @@ public final class WriteIdsWindow {
         WriteIdsWindow open(ProcessorContext<?, ?> context);
     }
 
-    /** For a topology without the write-id store (processor tests that pipe fences only). */
+    /** For a topology without the write-id stores (processor tests that pipe fences only). */
     public static Factory factory(long windowRecords) {
-        return factory(new WriteIdsIndexStore.Supplier(ApplierStores.WRITE_IDS), windowRecords);
+        return factory(new WriteIdsIndexStore.Supplier(ApplierStores.WRITE_IDS), false, windowRecords);
     }
 
-    /** @param stores the supplier of the topology's {@link ApplierStores#WRITE_IDS} store */
-    public static Factory factory(WriteIdsIndexStore.Supplier stores, long windowRecords) {
+    /**
+     * @param stores the supplier of the topology's {@link ApplierStores#WRITE_IDS} store
+     * @param legacy whether the topology has the {@link ApplierStores#LEGACY_WRITE_IDS} store, read as well
+     */
+    public static Factory factory(WriteIdsIndexStore.Supplier stores, boolean legacy, long windowRecords) {
         return context -> new WriteIdsWindow(context.getStateStore(ApplierStores.WRITE_IDS),
-                stores.of(context.taskId()), windowRecords);
+                stores.of(context.taskId()),
+                legacy ? context.getStateStore(ApplierStores.LEGACY_WRITE_IDS) : null, windowRecords);
     }
 
     /** An earlier accepted write with the same tenant and id: where it landed, and whether it wrote the same. */
@@ -78,6 +86,8 @@ public final class WriteIdsWindow {
 
     private final KeyValueStore<Long, byte[]> buckets;
     private final WriteIdsIndexStore index;
+    /** The ids an older version remembered (a window store by offset), read only; null when the topology has none. */
+    private final WindowStore<String, String> legacy;
     private final long windowRecords;
     private final MessageDigest sha256;
     /** The number of the next bucket; -1 until the first id comes (then read from the store). */
@@ -89,9 +99,11 @@ public final class WriteIdsWindow {
     private long oldestBucket = -1;
     private long oldestMaxOffset;
 
-    private WriteIdsWindow(KeyValueStore<Long, byte[]> buckets, WriteIdsIndexStore index, long windowRecords) {
+    private WriteIdsWindow(KeyValueStore<Long, byte[]> buckets, WriteIdsIndexStore index,
+                           WindowStore<String, String> legacy, long windowRecords) {
         this.buckets = buckets;
         this.index = index;
+        this.legacy = legacy;
         this.windowRecords = windowRecords;
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
@@ -102,11 +114,14 @@ public final class WriteIdsWindow {
 
     /** The accepted write with {@code data}'s tenant and id within the window before {@code position}, or null. */
     Seen lookup(WalRecord.DataRecord data, Position position) {
-        WriteIdsIndexStore.IndexEntry seen = index.index(id(data));
-        if (seen == null || !inWindow(seen.offset(), position.offset())) {
+        String id = id(data);
+        WriteIdsIndexStore.IndexEntry seen = index.index(id);
+        // An id in the legacy store is older than any in the buckets: it counts only when the buckets have none.
+        String value = seen != null ? (inWindow(seen.offset(), position.offset()) ? seen.value() : null)
+                : legacyValue(id, position.offset());
+        if (value == null) {
             return null;
         }
-        String value = seen.value();
         int bar = value.indexOf('|');
         Position first = Position.parse(value.substring(0, bar));
         return new Seen(first, value.substring(bar + 1).equals(digest(data)));
@@ -116,7 +131,10 @@ public final class WriteIdsWindow {
         add(id(data), position.offset(), position + "|" + digest(data));
     }
 
-    /** Tells {@code sink} every id of {@code tenant} remembered within the window before {@code offset}, in key order. */
+    /**
+     * Tells {@code sink} every id of {@code tenant} remembered within the window before {@code offset}: the buckets'
+     * in key order, then the legacy store's that the buckets do not hold, in key order.
+     */
     void forEachOf(String tenant, long offset, IdSink sink) {
         String prefix = tenant + "/";
         index.forEachIndexed(prefix, (id, e) -> {
@@ -124,6 +142,16 @@ public final class WriteIdsWindow {
                 sink.accept(id.substring(prefix.length()), e.value(), e.offset());
             }
         });
+        if (legacy != null) {
+            try (KeyValueIterator<Windowed<String>, String> it = legacy.fetch(prefix, tenant + "0",
+                    Math.max(0, offset - windowRecords), offset)) {
+                it.forEachRemaining(kv -> {
+                    if (index.index(kv.key.key()) == null) {
+                        sink.accept(kv.key.key().substring(prefix.length()), kv.value, kv.key.window().start());
+                    }
+                });
+            }
+        }
     }
 
     /** Remembers an id copied from another region's snapshot, at the offset it was remembered there. */
@@ -134,6 +162,14 @@ public final class WriteIdsWindow {
     /** Forgets every id of {@code tenant} (its copy here is about to be replaced by a snapshot). */
     void forget(String tenant) {
         String prefix = tenant + "/";
+        if (legacy != null) {
+            List<Windowed<String>> old = new ArrayList<>();
+            try (KeyValueIterator<Windowed<String>, String> it = legacy.fetch(prefix, tenant + "0", 0L,
+                    Long.MAX_VALUE)) {
+                it.forEachRemaining(kv -> old.add(kv.key));
+            }
+            old.forEach(k -> legacy.put(k.key(), null, k.window().start()));
+        }
         Map<String, Long> ids = new HashMap<>();
         index.forEachIndexed(prefix, (id, e) -> ids.put(id, e.bucket()));
         ids.keySet().forEach(index::deleteIndex);
@@ -212,6 +248,20 @@ public final class WriteIdsWindow {
             oldestMaxOffset = WriteIdBucket.maxOffset(first.value);
             return true;
         }
+    }
+
+    /** The legacy store's newest "position|digest" of {@code id} within the window before {@code offset}, or null. */
+    private String legacyValue(String id, long offset) {
+        if (legacy == null) {
+            return null;
+        }
+        String newest = null;
+        try (WindowStoreIterator<String> seen = legacy.fetch(id, Math.max(0, offset - windowRecords), offset)) {
+            while (seen.hasNext()) {
+                newest = seen.next().value;
+            }
+        }
+        return newest;
     }
 
     private boolean inWindow(long remembered, long offset) {
