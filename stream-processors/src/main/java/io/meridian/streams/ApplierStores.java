@@ -14,10 +14,18 @@ public final class ApplierStores {
     /** WAL partition → the newest controller epoch of a fence applied there. */
     public static final String CONTROLLER_EPOCHS = "controller-epochs";
     /**
-     * tenant + "/" + writeId → where the accepted write landed and a digest of it, in a window store whose "time" is
-     * the WAL offset (see {@code internal.WriteIds}); "-by-offset" because it replaced a store windowed by record time.
+     * Bucket number → the write ids a task accepted into that bucket (tenant + "/" + writeId, the WAL offset, where the
+     * write landed and a digest of it), with an index by id under the cache (see {@code internal.WriteIdsWindow}). It
+     * replaced {@code write-ids-by-offset}, a window store with one changelog record per id.
      */
-    public static final String WRITE_IDS = "write-ids-by-offset";
+    public static final String WRITE_IDS = "write-id-buckets";
+    /**
+     * The write-id store of the versions before the buckets: a window store whose "times" are WAL offsets, tenant +
+     * "/" + writeId → "position|digest", one changelog record per id. Read, never written, so that a retry of a write
+     * accepted before an upgrade is still recognized for the rest of its window (see {@code internal.WriteIdsWindow});
+     * a later version drops it once every region ran this one for a window.
+     */
+    public static final String LEGACY_WRITE_IDS = "write-ids-by-offset";
 
     /** tenant → the state of this region's sync of the tenant from a snapshot (full sync, re-seed). */
     public static final String SYNCS = "tenant-syncs";

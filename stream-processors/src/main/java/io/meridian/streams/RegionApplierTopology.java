@@ -8,6 +8,7 @@ import io.meridian.streams.internal.RegionApplierProcessor;
 import io.meridian.streams.internal.SyncState;
 import java.util.Optional;
 import java.util.Set;
+import io.meridian.streams.internal.WriteIdsIndexStore;
 import io.meridian.streams.internal.WriteIdsWindow;
 import java.time.Duration;
 import java.util.Map;
@@ -24,7 +25,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  *   meridian.wal ──▶ applier ──┬─▶ tenant-docs, tenant-fences, applied-positions, controller-epochs,
- *   (bytes)                    │   write-ids-by-offset (stores, see {@link ApplierStores})
+ *   (bytes)                    │   write-id-buckets (stores, see {@link ApplierStores})
  *   meridian.sync ──┘          ├─▶ meridian.sync        (a tenant's snapshot, when a region starts syncing it)
  *   (snapshots)                ├─▶ meridian.conflicts   (stale-epoch records and how they were resolved)
  *                              └─▶ meridian.dlq         (records it cannot read or will not apply, with the reason)
@@ -65,8 +66,9 @@ public final class RegionApplierTopology {
         // Tenant snapshots (full sync, re-seed): partitioned like the WAL, so a tenant's snapshot reaches the task
         // that applies its WAL partition.
         topology.addSource(SYNC_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.SYNC.name());
+        WriteIdsIndexStore.Supplier writeIds = new WriteIdsIndexStore.Supplier(ApplierStores.WRITE_IDS);
         topology.addProcessor(APPLIER, () -> new RegionApplierProcessor(region, walPartitions, listener,
-                WriteIdsWindow.factory(idempotencyWindowRecords)), SOURCE, SYNC_SOURCE);
+                WriteIdsWindow.factory(writeIds, true, idempotencyWindowRecords)), SOURCE, SYNC_SOURCE);
         // Documents are not cached: keys are mostly written once per commit interval, and the cache (a sorted map per
         // task, evicting under load) cost about a tenth of the applier's time for nothing (bench --only apply, JFR).
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplierStores.DOCS),
@@ -82,9 +84,18 @@ public final class RegionApplierTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(ApplierStores.CONTROLLER_EPOCHS), Serdes.Integer(), Serdes.Long())
                 .withCachingEnabled(), APPLIER);
-        // Window "times" are WAL offsets: retention and window are counted in records (see WriteIdsWindow). Only ids
-        // a retry can repeat, of tenants the region holds, are kept (RegionApplierProcessor.remembersIdOf).
-        topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(ApplierStores.WRITE_IDS,
+        // The ids accepted between two commits share one key (a bucket), so the cache sends them to the changelog as
+        // one record; lookups read an index under the cache that a restore rebuilds (WriteIdsWindow). The window is
+        // counted in WAL offsets. Only ids a retry can repeat, of tenants the region holds, are kept
+        // (RegionApplierProcessor.remembersIdOf).
+        topology.addStateStore(Stores.keyValueStoreBuilder(writeIds, Serdes.Long(), Serdes.ByteArray())
+                .withCachingEnabled()
+                .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES))),
+                APPLIER);
+        // The ids an older version remembered, one changelog record each: read until their window has passed, never
+        // written (an upgrade must not forget them: a client retry spanning it would be applied twice). Empty, and its
+        // changelog with it, on a deployment that never ran an older version.
+        topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(ApplierStores.LEGACY_WRITE_IDS,
                 Duration.ofMillis(idempotencyWindowRecords), Duration.ofMillis(1), false), Serdes.String(),
                 Serdes.String()), APPLIER);
         // A sync's state and what it holds until the snapshot is merged (see TenantSyncs).

@@ -10,6 +10,7 @@ import io.meridian.infra.model.SyncRecord;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.topics.Topics;
 import io.meridian.infra.topics.WalHeaders;
+import io.meridian.streams.internal.WriteIdsIndexStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -30,9 +31,12 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * One region's applier under a {@link TopologyTestDriver}: typed and raw inputs on {@code meridian.wal}, the conflict
@@ -207,6 +211,30 @@ final class ApplierDriver implements AutoCloseable {
     int changelogRecords(String store) {
         return driver.createOutputTopic(RegionStreams.applicationId(region) + "-" + store + "-changelog",
                 new ByteArrayDeserializer(), new ByteArrayDeserializer()).readRecordsToList().size();
+    }
+
+    /** The records the applier has sent to the changelog of {@code store} so far, in order (key and value bytes). */
+    List<KeyValue<byte[], byte[]>> changelog(String store) {
+        return driver.createOutputTopic(RegionStreams.applicationId(region) + "-" + store + "-changelog",
+                new ByteArrayDeserializer(), new ByteArrayDeserializer()).readKeyValuesToList();
+    }
+
+    /**
+     * Restores the write-id store from {@code changelog} (another applier's) through the callback Streams restores
+     * it with, as a node that takes the task over with no local state does.
+     */
+    void restoreWriteIds(List<KeyValue<byte[], byte[]>> changelog) {
+        StateStore store = driver.getAllStateStores().get(ApplierStores.WRITE_IDS);
+        ((WrappedStateStore<?, ?, ?>) store).findInner(WriteIdsIndexStore.class).restoreAll(changelog);
+    }
+
+    /**
+     * Puts an id into the legacy write-id store as a version before the buckets remembered it: key tenant + "/" + id,
+     * value "position|digest", window time the WAL offset.
+     */
+    void rememberLegacy(String tenant, String writeId, String value, long offset) {
+        WindowStore<String, String> legacy = driver.getWindowStore(ApplierStores.LEGACY_WRITE_IDS);
+        legacy.put(tenant + "/" + writeId, value, offset);
     }
 
     List<KeyValue<String, ConflictRecord>> readConflicts() {

@@ -6,21 +6,58 @@ import io.meridian.streams.ApplierStores;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Base64;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * The write ids a partition accepted, for the duplicate check. The window store's "timestamps" are WAL offsets, not
- * times: an id is remembered for the next {@code windowRecords} offsets of its partition, and the store expires
- * segments by the highest offset it saw. So the decision depends on the log alone, is the same in every region and
- * after any restore, and no producer clock (a node's skew, an NTP step, one record stamped in the future) can make a
- * retry look new or expire another tenant's ids. Not thread-safe: one per task.
+ * The write ids a partition accepted, for the duplicate check. An id is remembered for the next {@code windowRecords}
+ * WAL offsets of its partition: its entry carries the offset it was accepted at, and a lookup at offset {@code p}
+ * sees only entries in {@code [p - windowRecords, p]}. So the decision depends on the log alone, is the same in every
+ * region and after any restore, and no producer clock (a node's skew, an NTP step, one record stamped in the future)
+ * can make a retry look new or expire another tenant's ids.
+ *
+ * <p><b>What reaches Kafka.</b> The ids a task accepts go into <em>buckets</em>, numbered in order per task: a bucket
+ * is one key of a cached, change-logged store, so all the ids accepted between two commits reach the changelog as one
+ * record, whatever their number (a bucket closes when the store wrote it down, at a commit, or at
+ * {@value #BUCKET_ENTRIES} ids). Before, each id was its own changelog record: one per keyed write and region, 7.4
+ * records per write with three regions against 4.4 without a key (issue 10). Which ids share a bucket depends on when
+ * commits fall, which differs between regions and runs; no decision does: a lookup reads the index below.
+ *
+ * <p><b>Lookups.</b> {@link WriteIdsIndexStore} keeps, in the same RocksDB as the buckets, an index id → (bucket,
+ * offset, position and digest). The changelog does not carry it: this class writes it as it remembers, forgets and
+ * expires ids, and a restore from the changelog rebuilds it from the buckets by the same rule (per id, the entry at
+ * the highest offset), so after a crash, a rebalance or on a new node the index answers every lookup within the
+ * window as the applier's own index did at the restored commit. It is read under the cache, never from it.
+ *
+ * <p>Why not the alternatives: carrying the id in the document's changelog record (issue 10's other idea) is not
+ * enough for the check: a later write to the key overwrites it, a delete leaves a tombstone, and the same id must
+ * be refused for another key. An index in heap, rebuilt from the buckets at each start, would hold every id of the
+ * window (up to ten million per partition) in memory; in RocksDB it costs disk and the shared block cache instead.
+ *
+ * <p><b>Cost per remembered id:</b> on disk, the id twice (bucket entry and index key) plus about 60 bytes (offsets,
+ * position and digest); in the changelog, its bucket entry once (the id plus about 40 bytes); in heap, nothing once
+ * its bucket closed (the open bucket, at most {@value #BUCKET_ENTRIES} ids, is a byte buffer). Expired buckets are
+ * deleted (a tombstone each, so the changelog stays about the window's size); the oldest goes first, once every entry
+ * in it is out of the window.
+ *
+ * <p>Not thread-safe: one per task, on its stream thread.
  */
 public final class WriteIdsWindow {
+    /** The most ids one bucket takes: bounds a changelog record and the bytes copied into the cache per id. */
+    static final int BUCKET_ENTRIES = 256;
+    /** Expired buckets deleted at most per accepted id: the expiry keeps up with one new bucket per id at most. */
+    private static final int EXPIRED_PER_CALL = 2;
 
     /** Opens the store of a task. */
     @FunctionalInterface
@@ -28,20 +65,45 @@ public final class WriteIdsWindow {
         WriteIdsWindow open(ProcessorContext<?, ?> context);
     }
 
+    /** For a topology without the write-id stores (processor tests that pipe fences only). */
     public static Factory factory(long windowRecords) {
-        return context -> new WriteIdsWindow(context.getStateStore(ApplierStores.WRITE_IDS), windowRecords);
+        return factory(new WriteIdsIndexStore.Supplier(ApplierStores.WRITE_IDS), false, windowRecords);
+    }
+
+    /**
+     * @param stores the supplier of the topology's {@link ApplierStores#WRITE_IDS} store
+     * @param legacy whether the topology has the {@link ApplierStores#LEGACY_WRITE_IDS} store, read as well
+     */
+    public static Factory factory(WriteIdsIndexStore.Supplier stores, boolean legacy, long windowRecords) {
+        return context -> new WriteIdsWindow(context.getStateStore(ApplierStores.WRITE_IDS),
+                stores.of(context.taskId()),
+                legacy ? context.getStateStore(ApplierStores.LEGACY_WRITE_IDS) : null, windowRecords);
     }
 
     /** An earlier accepted write with the same tenant and id: where it landed, and whether it wrote the same. */
     record Seen(Position position, boolean sameDocument) {
     }
 
-    private final WindowStore<String, String> store;
+    private final KeyValueStore<Long, byte[]> buckets;
+    private final WriteIdsIndexStore index;
+    /** The ids an older version remembered (a window store by offset), read only; null when the topology has none. */
+    private final WindowStore<String, String> legacy;
     private final long windowRecords;
     private final MessageDigest sha256;
+    /** The number of the next bucket; -1 until the first id comes (then read from the store). */
+    private long nextBucket = -1;
+    /** The bucket ids are appended to, and its content; -1 and null when none is open. */
+    private long openBucket = -1;
+    private WriteIdBucket.Builder open;
+    /** The oldest bucket and its highest offset (unknown: -1), the next to expire. Never the open bucket. */
+    private long oldestBucket = -1;
+    private long oldestMaxOffset;
 
-    private WriteIdsWindow(WindowStore<String, String> store, long windowRecords) {
-        this.store = store;
+    private WriteIdsWindow(KeyValueStore<Long, byte[]> buckets, WriteIdsIndexStore index,
+                           WindowStore<String, String> legacy, long windowRecords) {
+        this.buckets = buckets;
+        this.index = index;
+        this.legacy = legacy;
         this.windowRecords = windowRecords;
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
@@ -52,44 +114,158 @@ public final class WriteIdsWindow {
 
     /** The accepted write with {@code data}'s tenant and id within the window before {@code position}, or null. */
     Seen lookup(WalRecord.DataRecord data, Position position) {
-        long offset = position.offset();
-        try (WindowStoreIterator<String> seen = store.fetch(id(data), Math.max(0, offset - windowRecords), offset)) {
-            if (!seen.hasNext()) {
-                return null;
-            }
-            String value = seen.next().value;
-            int bar = value.indexOf('|');
-            Position first = Position.parse(value.substring(0, bar));
-            return new Seen(first, value.substring(bar + 1).equals(digest(data)));
+        String id = id(data);
+        WriteIdsIndexStore.IndexEntry seen = index.index(id);
+        // An id in the legacy store is older than any in the buckets: it counts only when the buckets have none.
+        String value = seen != null ? (inWindow(seen.offset(), position.offset()) ? seen.value() : null)
+                : legacyValue(id, position.offset());
+        if (value == null) {
+            return null;
         }
+        int bar = value.indexOf('|');
+        Position first = Position.parse(value.substring(0, bar));
+        return new Seen(first, value.substring(bar + 1).equals(digest(data)));
     }
 
     void remember(WalRecord.DataRecord data, Position position) {
-        store.put(id(data), position + "|" + digest(data), position.offset());
+        add(id(data), position.offset(), position + "|" + digest(data));
     }
 
-    /** Tells {@code sink} every id of {@code tenant} remembered within the window before {@code offset}, in key order. */
+    /**
+     * Tells {@code sink} every id of {@code tenant} remembered within the window before {@code offset}: the buckets'
+     * in key order, then the legacy store's that the buckets do not hold, in key order.
+     */
     void forEachOf(String tenant, long offset, IdSink sink) {
-        try (KeyValueIterator<Windowed<String>, String> it = store.fetch(tenant + "/", tenant + "0",
-                Math.max(0, offset - windowRecords), offset)) {
-            it.forEachRemaining(kv -> sink.accept(kv.key.key().substring(tenant.length() + 1), kv.value,
-                    kv.key.window().start()));
+        String prefix = tenant + "/";
+        index.forEachIndexed(prefix, (id, e) -> {
+            if (inWindow(e.offset(), offset)) {
+                sink.accept(id.substring(prefix.length()), e.value(), e.offset());
+            }
+        });
+        if (legacy != null) {
+            try (KeyValueIterator<Windowed<String>, String> it = legacy.fetch(prefix, tenant + "0",
+                    Math.max(0, offset - windowRecords), offset)) {
+                it.forEachRemaining(kv -> {
+                    if (index.index(kv.key.key()) == null) {
+                        sink.accept(kv.key.key().substring(prefix.length()), kv.value, kv.key.window().start());
+                    }
+                });
+            }
         }
     }
 
     /** Remembers an id copied from another region's snapshot, at the offset it was remembered there. */
     void restore(String tenant, String writeId, String value, long offset) {
-        store.put(tenant + "/" + writeId, value, offset);
+        add(tenant + "/" + writeId, offset, value);
     }
 
     /** Forgets every id of {@code tenant} (its copy here is about to be replaced by a snapshot). */
     void forget(String tenant) {
-        java.util.List<Windowed<String>> keys = new java.util.ArrayList<>();
-        try (KeyValueIterator<Windowed<String>, String> it = store.fetch(tenant + "/", tenant + "0", 0L,
-                Long.MAX_VALUE)) {
-            it.forEachRemaining(kv -> keys.add(kv.key));
+        String prefix = tenant + "/";
+        if (legacy != null) {
+            List<Windowed<String>> old = new ArrayList<>();
+            try (KeyValueIterator<Windowed<String>, String> it = legacy.fetch(prefix, tenant + "0", 0L,
+                    Long.MAX_VALUE)) {
+                it.forEachRemaining(kv -> old.add(kv.key));
+            }
+            old.forEach(k -> legacy.put(k.key(), null, k.window().start()));
         }
-        keys.forEach(k -> store.put(k.key(), null, k.window().start()));
+        Map<String, Long> ids = new HashMap<>();
+        index.forEachIndexed(prefix, (id, e) -> ids.put(id, e.bucket()));
+        ids.keySet().forEach(index::deleteIndex);
+        // The buckets that held them are written again without the tenant's ids (an older entry of an id, shadowed
+        // by a newer one, may stay: it is out of the window, or the newer one would not exist).
+        for (long bucket : new TreeSet<>(ids.values())) {
+            byte[] bytes = buckets.get(bucket);
+            if (bytes == null) {
+                continue;
+            }
+            List<WriteIdBucket.Entry> kept = WriteIdBucket.decode(bytes).stream()
+                    .filter(e -> !e.id().startsWith(prefix)).toList();
+            if (bucket == openBucket) {
+                open = WriteIdBucket.Builder.of(kept);
+            }
+            if (kept.isEmpty() && bucket != openBucket) {
+                buckets.delete(bucket);
+            } else {
+                buckets.put(bucket, WriteIdBucket.Builder.of(kept).encode());
+            }
+        }
+    }
+
+    private void add(String id, long offset, String value) {
+        expire(offset);
+        // A bucket the store wrote down (a commit, or the cache evicting it) is not written again: ids go to the next.
+        if (open == null || index.writtenSinceAsked(openBucket) || open.count() >= BUCKET_ENTRIES) {
+            if (nextBucket < 0) {
+                try (KeyValueIterator<Long, byte[]> last = buckets.reverseAll()) {
+                    nextBucket = last.hasNext() ? last.next().key + 1 : 0;
+                }
+            }
+            openBucket = nextBucket++;
+            open = new WriteIdBucket.Builder();
+        }
+        open.add(new WriteIdBucket.Entry(id, offset, value));
+        buckets.put(openBucket, open.encode());
+        index.putIndex(id, new WriteIdsIndexStore.IndexEntry(openBucket, offset, value));
+    }
+
+    /** Deletes the oldest buckets whose every entry is out of the window at {@code offset}. */
+    private void expire(long offset) {
+        long horizon = offset - windowRecords;
+        for (int i = 0; i < EXPIRED_PER_CALL && horizon > 0; i++) {
+            if (oldestBucket < 0 && !findOldest()) {
+                return;
+            }
+            if (oldestMaxOffset >= horizon) {
+                return;
+            }
+            byte[] bytes = buckets.get(oldestBucket);
+            if (bytes != null) {
+                for (WriteIdBucket.Entry e : WriteIdBucket.decode(bytes)) {
+                    WriteIdsIndexStore.IndexEntry current = index.index(e.id());
+                    if (current != null && current.bucket() == oldestBucket) {
+                        index.deleteIndex(e.id());
+                    }
+                }
+                buckets.delete(oldestBucket);
+            }
+            oldestBucket = -1;
+        }
+    }
+
+    /** Finds the oldest bucket other than the open one; false when there is none. */
+    private boolean findOldest() {
+        try (KeyValueIterator<Long, byte[]> it = buckets.all()) {
+            if (!it.hasNext()) {
+                return false;
+            }
+            KeyValue<Long, byte[]> first = it.next();
+            if (first.key == openBucket) {
+                return false;  // its highest offset still grows: looked at again once it is closed
+            }
+            oldestBucket = first.key;
+            oldestMaxOffset = WriteIdBucket.maxOffset(first.value);
+            return true;
+        }
+    }
+
+    /** The legacy store's newest "position|digest" of {@code id} within the window before {@code offset}, or null. */
+    private String legacyValue(String id, long offset) {
+        if (legacy == null) {
+            return null;
+        }
+        String newest = null;
+        try (WindowStoreIterator<String> seen = legacy.fetch(id, Math.max(0, offset - windowRecords), offset)) {
+            while (seen.hasNext()) {
+                newest = seen.next().value;
+            }
+        }
+        return newest;
+    }
+
+    private boolean inWindow(long remembered, long offset) {
+        return remembered >= Math.max(0, offset - windowRecords) && remembered <= offset;
     }
 
     /** Receives remembered ids: the write id, the stored value, the offset it is remembered at. */

@@ -1,0 +1,129 @@
+package io.meridian.streams;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.model.ConflictStrategy;
+import io.meridian.infra.model.Placement;
+import io.meridian.infra.model.Position;
+import io.meridian.infra.model.ReplicationMode;
+import io.meridian.infra.model.WalRecord;
+import io.meridian.infra.model.WriteState;
+import io.meridian.infra.serde.Json;
+import io.meridian.infra.serde.RawJson;
+import io.meridian.infra.testkit.SharedTestCluster;
+import io.meridian.infra.testkit.TestCluster;
+import io.meridian.infra.topics.TopicProvisioner;
+import io.meridian.infra.topics.Topics;
+import io.meridian.infra.topics.WalPartitioner;
+import io.meridian.infra.topics.WalProducerSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The write-id window across a real restore: a region applier on the shared cluster remembers an id, stops, and a
+ * node with no local state takes its tasks over, rebuilding the window (buckets and their index) from the changelog
+ * through Streams' own restore. A retry of the id must then be a duplicate, and the id with another document refused:
+ * the idempotency promise may not depend on which node applies a partition.
+ */
+@Tag("integration")
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class WriteIdRestoreIntegrationTest {
+    private static final int WAL_PARTITIONS = 12;
+
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void shouldKnowAnIdAcceptedBeforeTheTaskWasRestoredOnANodeWithoutState() throws Exception {
+        TestCluster cluster = SharedTestCluster.get();
+        try (Admin admin = cluster.admin()) {
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                    .untilAsserted(() -> new TopicProvisioner(admin).provision(
+                            Topics.catalog(WAL_PARTITIONS, (short) 3, 2)));
+        }
+        String region = cluster.uniqueName("restore");
+        String tenant = cluster.uniqueName("acme");
+        Placement placement = new Placement(tenant, region, List.of(region), 1, WriteState.ACTIVE,
+                ConflictStrategy.LWW, ReplicationMode.SINGLE_PRIMARY);
+
+        try (KafkaProducer<String, byte[]> wal = new KafkaProducer<>(producerProperties(cluster),
+                new StringSerializer(), new ByteArraySerializer())) {
+            send(wal, tenant, new WalRecord.Fence(tenant, placement, 1, "test", 0));
+            Position first = send(wal, tenant, put(tenant, region, "k", "{\"v\":1}", 10, "w-1"));
+
+            try (RegionStreams before = start(cluster, region, "node-a")) {
+                awaitDocument(before, tenant, "k", first);
+            }
+
+            // Another node, no local state: every store of the task comes back from its changelog.
+            try (RegionStreams after = start(cluster, region, "node-b")) {
+                Position retry = send(wal, tenant, put(tenant, region, "k", "{\"v\":1}", 20, "w-1"));
+                Position reused = send(wal, tenant, put(tenant, region, "k", "{\"v\":2}", 21, "w-1"));
+                Position next = send(wal, tenant, put(tenant, region, "k2", "{\"v\":3}", 22, "w-2"));
+                awaitDocument(after, tenant, "k2", next);  // the applier got past the retry and the reuse
+
+                StoredDocument k = after.document(tenant, "k").orElseThrow();
+                assertEquals(first.toString(), k.position(),
+                        "the retry at " + retry + " and the reuse at " + reused + " were not applied: " + k);
+                assertEquals(RawJson.parse("{\"v\":1}"), k.value());
+            }
+        }
+    }
+
+    private RegionStreams start(TestCluster cluster, String region, String node) {
+        Map<String, Object> values = new HashMap<>();
+        values.put(MeridianConfig.REGION, region);
+        values.put(MeridianConfig.REGIONS, region + "=http://127.0.0.1:1");
+        values.put(MeridianConfig.NODE_ID, cluster.uniqueName(node));
+        values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, cluster.bootstrapServers());
+        values.put(MeridianConfig.STATE_DIR, stateDir.resolve(node).toString());
+        values.put(MeridianConfig.STREAMS_COMMIT_INTERVAL_MS, "200");
+        RegionStreams streams = new RegionStreams(new MeridianConfig(values), ApplyListener.NONE,
+                new SimpleMeterRegistry());
+        streams.start();
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(streams::isReady);
+        return streams;
+    }
+
+    private static void awaitDocument(RegionStreams streams, String tenant, String key, Position at) {
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .untilAsserted(() -> assertTrue(streams.document(tenant, key)
+                        .filter(d -> d.position().equals(at.toString())).isPresent(), tenant + "/" + key));
+    }
+
+    private static WalRecord.Put put(String tenant, String region, String key, String json, long hlc,
+                                     String writeId) {
+        return new WalRecord.Put(tenant, key, RawJson.parse(json), 1, region, hlc, writeId);
+    }
+
+    private static Position send(KafkaProducer<String, byte[]> wal, String tenant, WalRecord record)
+            throws Exception {
+        RecordMetadata at = wal.send(new ProducerRecord<>(Topics.WAL.name(),
+                WalPartitioner.partitionOf(tenant, WAL_PARTITIONS), tenant, Json.write(record))).get();
+        return new Position(at.partition(), at.offset());
+    }
+
+    private static Map<String, Object> producerProperties(TestCluster cluster) {
+        Map<String, Object> props = new HashMap<>(cluster.clientConfig());
+        props.putAll(WalProducerSettings.durability());
+        return props;
+    }
+}
