@@ -83,6 +83,41 @@ class LocalMultiNodeRegionTest {
             return new HashSet<>(ownerOf.values()).equals(Set.of("us-east-1", "us-east-2"));
         });
 
+        // A tenant's digest lives in the store of the node owning its partition: asked of either node of the region,
+        // the owner answers (the other forwards), and the consistency check of every tenant finds the regions equal.
+        for (String tenant : tenants) {
+            String path = "/admin/tenants/" + tenant + "/digest?keys=true";
+            HttpResponse<String> first = send("GET", entries[0] + path, null, "Authorization", "Bearer " + TOKEN);
+            HttpResponse<String> second = send("GET", entries[1] + path, null, "Authorization", "Bearer " + TOKEN);
+            assertEquals(200, first.statusCode(), first.body());
+            assertEquals(200, second.statusCode(), second.body());
+            assertEquals(Json.readTree(first.body().getBytes()).get("digest"),
+                    Json.readTree(second.body().getBytes()).get("digest"), tenant);
+            HttpResponse<String> verify = send("GET", entries[1] + "/admin/tenants/" + tenant + "/verify", null,
+                    "Authorization", "Bearer " + TOKEN);
+            assertEquals(200, verify.statusCode(), verify.body());
+            assertEquals("consistent", Json.readTree(verify.body().getBytes()).path("status").asText(),
+                    verify.body());
+        }
+
+        // A full sync into the region: its progress is known to the node applying the tenant, asked of either.
+        String synced = "mn-sync";
+        String placementPath = "/admin/tenants/" + synced + "/placement";
+        assertEquals(201, local.admin("PUT", "eu-west", placementPath, "{\"primary\":\"eu-west\",\"replicas\":"
+                + "[\"eu-west\",\"ap-south\"],\"strategy\":\"reject\"}").statusCode());
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                send("PUT", local.url("eu-west") + doc(synced, "seed"), "{\"seed\":1}").statusCode() == 201);
+        HttpResponse<String> added = local.admin("PUT", "eu-west", placementPath, "{\"primary\":\"eu-west\","
+                + "\"replicas\":[\"eu-west\",\"ap-south\",\"us-east\"],\"strategy\":\"reject\"}");
+        assertEquals(200, added.statusCode(), added.body());
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            for (String entry : entries) {
+                HttpResponse<String> sync = send("GET", entry + "/admin/tenants/" + synced + "/sync", null,
+                        "Authorization", "Bearer " + TOKEN);
+                assertEquals(200, sync.statusCode(), entry + ": " + sync.body());
+            }
+        });
+
         Map<String, String> acked = new ConcurrentHashMap<>();  // tenant/key -> position
         Map<String, Long> lastAckedAt = new ConcurrentHashMap<>();  // tenant -> System.nanoTime()
         Map<String, AtomicInteger> retried = new ConcurrentHashMap<>();

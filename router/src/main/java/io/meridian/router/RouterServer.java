@@ -309,7 +309,7 @@ public final class RouterServer implements AutoCloseable {
         OpenApiDocument.load().register(endpoints);
         new SyncApi(adminAuth, placementAdmin, forwarder, view, routing, config.regionUrls().keySet())
                 .withDigestAt(new DigestAt(view, tracker, config.region(), config.walPartitions(),
-                        config.readMinPositionWait(), migrationExecutor))
+                        config.readMinPositionWait(), migrationExecutor), owners, config.walPartitions())
                 .register(endpoints);
         // Each region waits for the check's position up to VERIFY_POSITION_WAIT (then answers as it is); a round of the
         // check takes at most that plus a margin.

@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.meridian.infra.model.Names;
 import io.meridian.infra.model.Placement;
+import io.meridian.infra.topics.WalPartitioner;
 import io.meridian.streams.SyncProgress;
 import io.meridian.streams.SyncTracker;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Full sync and re-seed over HTTP, all behind {@link AdminAuth}:
@@ -43,10 +45,18 @@ public final class SyncApi {
     private final Routing routing;
     private final Set<String> regions;
     private DigestAt digestAt;
+    private OwnerForwarder owners;
+    private int walPartitions;
 
-    /** Serves the digest at a position ({@code min_position}, {@code keys}) too. */
-    public SyncApi withDigestAt(DigestAt digests) {
+    /**
+     * Serves the digest at a position ({@code min_position}, {@code keys}) too, and every digest and sync progress on
+     * the node of this region that owns the tenant's WAL partition (only its store and its tracker hold the tenant: in
+     * a region of several nodes the others would answer "not ready", "no documents" or "no sync").
+     */
+    public SyncApi withDigestAt(DigestAt digests, OwnerForwarder owners, int walPartitions) {
         this.digestAt = digests;
+        this.owners = owners;
+        this.walPartitions = walPartitions;
         return this;
     }
 
@@ -61,7 +71,9 @@ public final class SyncApi {
     }
 
     public void register(HttpEndpoints endpoints) {
-        endpoints.add(HandlerType.GET, SYNC_PATH, auth.protect(ctx -> CompletableFuture.completedFuture(status(ctx))));
+        // The sync's progress is known to the node applying the tenant's partition: the others forward to it.
+        endpoints.add(HandlerType.GET, SYNC_PATH, auth.protect(ctx -> onOwner(ctx,
+                () -> CompletableFuture.completedFuture(status(ctx)))));
         endpoints.add(HandlerType.GET, SYNCS_PATH, auth.protect(ctx -> {
             Paging paging = Paging.parse(ctx);
             Map<String, Object> body = new java.util.LinkedHashMap<>();
@@ -89,9 +101,16 @@ public final class SyncApi {
         }));
         endpoints.add(HandlerType.GET, DIGEST_PATH, auth.protect(ctx -> {
             String tenant = RequestParsing.tenant(ctx.pathParam("tenant"));
-            return digestAt != null && DigestAt.asked(ctx) ? digestAt.reply(ctx, tenant)
-                    : CompletableFuture.completedFuture(digest(tenant));
+            return onOwner(ctx, () -> digestAt != null && DigestAt.asked(ctx) ? digestAt.reply(ctx, tenant)
+                    : CompletableFuture.completedFuture(digest(tenant)));
         }));
+    }
+
+    /** {@code here} on this node if it owns the tenant's WAL partition, else the request forwarded to the owner. */
+    private CompletableFuture<Reply> onOwner(Context ctx, Supplier<CompletableFuture<Reply>> here) {
+        String tenant = RequestParsing.tenant(ctx.pathParam("tenant"));
+        return owners == null ? here.get()
+                : owners.onOwner(ctx, tenant, WalPartitioner.partitionOf(tenant, walPartitions), new byte[0], here);
     }
 
     private Reply status(Context ctx) {
