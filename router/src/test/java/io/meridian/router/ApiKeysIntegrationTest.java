@@ -78,6 +78,14 @@ class ApiKeysIntegrationTest {
                 assertEquals(201, write(second, acme, key).statusCode());
                 assertEquals(403, write(second, globex, key).statusCode());
 
+                // A node that starts (or restarts) now knows the key as soon as its start returns.
+                try (KafkaApiKeyStore restarted = new KafkaApiKeyStore(SharedRegions.cluster().clientConfig(),
+                        cluster + "-3")) {
+                    restarted.start(LOAD);
+                    assertEquals(ApiKeyLine.digest(key), restarted.byName(name).orElseThrow().digest());
+                    assertEquals(name, restarted.byDigest(ApiKeyLine.digest(key)).orElseThrow().name());
+                }
+
                 // Listed on every node without the key or the full digest.
                 HttpResponse<String> list = second.admin("GET", "/admin/api-keys", null);
                 assertEquals(200, list.statusCode(), list.body());
@@ -108,6 +116,12 @@ class ApiKeysIntegrationTest {
                         "the second node to refuse the revoked key");
                 System.out.printf("revocation honoured by the second node %d ms after the 204%n",
                         (System.nanoTime() - revokedAt) / 1_000_000);
+                try (KafkaApiKeyStore restarted = new KafkaApiKeyStore(SharedRegions.cluster().clientConfig(),
+                        cluster + "-4")) {
+                    restarted.start(LOAD);
+                    assertTrue(restarted.byName(name).isEmpty(), "a node started after the revocation never knew it");
+                    assertTrue(restarted.byDigest(ApiKeyLine.digest(key)).isEmpty());
+                }
                 HttpResponse<String> unknown = second.admin("DELETE", "/admin/api-keys/" + name, null);
                 assertEquals(404, unknown.statusCode(), unknown.body());
                 assertEquals("api_key_not_found", RouterHarness.code(unknown));
