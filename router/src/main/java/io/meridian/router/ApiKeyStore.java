@@ -2,11 +2,8 @@ package io.meridian.router;
 
 import io.meridian.infra.model.ApiKeyRecord;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The data API keys created through the admin API ({@code POST /admin/api-keys}), as read from
@@ -43,36 +40,19 @@ public interface ApiKeyStore {
     }
 
     /** {@link ApiKeyStore} in memory: changes take effect at once. Thread-safe. */
-    final class InMemory implements ApiKeyStore {
-        private final Map<String, ApiKeyRecord> byName = new ConcurrentHashMap<>();
-
+    final class InMemory extends ApiKeyIndex {
         private InMemory() {
         }
 
         @Override
-        public Optional<ApiKeyRecord> byDigest(String digest) {
-            return byName.values().stream().filter(k -> k.digest().equals(digest)).findFirst();
-        }
-
-        @Override
-        public Optional<ApiKeyRecord> byName(String name) {
-            return Optional.ofNullable(byName.get(name));
-        }
-
-        @Override
-        public List<ApiKeyRecord> all() {
-            return List.copyOf(new TreeMap<>(byName).values());
-        }
-
-        @Override
-        public CompletableFuture<Void> publish(ApiKeyRecord key) {
-            byName.put(key.name(), key);
+        public synchronized CompletableFuture<Void> publish(ApiKeyRecord key) {
+            hold(key);
             return CompletableFuture.completedFuture(null);
         }
 
         @Override
-        public CompletableFuture<Void> revoke(String name) {
-            byName.remove(name);
+        public synchronized CompletableFuture<Void> revoke(String name) {
+            drop(name);
             return CompletableFuture.completedFuture(null);
         }
 

@@ -5,12 +5,8 @@ import io.meridian.infra.model.ApiKeyRecord;
 import io.meridian.infra.topics.CompactedTopicFollower;
 import io.meridian.infra.topics.Topics;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,11 +19,9 @@ import org.slf4j.LoggerFactory;
  * keeps it, so every node holds the same keys. Records that cannot be read are skipped with a warning. Lifecycle:
  * {@link #start} once, {@link #close} idempotent. Thread-safe.
  */
-public final class KafkaApiKeyStore implements ApiKeyStore, AutoCloseable {
+public final class KafkaApiKeyStore extends ApiKeyIndex implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaApiKeyStore.class);
     private final CompactedTopicFollower<ApiKeyRecord> follower;
-    private final Map<String, ApiKeyRecord> byName = new ConcurrentHashMap<>();
-    private final Map<String, ApiKeyRecord> byDigest = new ConcurrentHashMap<>();
     private final Lifecycle lifecycle = new Lifecycle("api keys");
 
     /** @param clientId a suffix that names this node's clients */
@@ -45,23 +39,8 @@ public final class KafkaApiKeyStore implements ApiKeyStore, AutoCloseable {
     public void start(Duration loadTimeout) {
         lifecycle.beginStart();
         follower.start(loadTimeout);
-        LOG.info("api keys read from {}: {} key(s)", Topics.API_KEYS.name(), byName.size());
+        LOG.info("api keys read from {}: {} key(s)", Topics.API_KEYS.name(), size());
         lifecycle.started();
-    }
-
-    @Override
-    public Optional<ApiKeyRecord> byDigest(String digest) {
-        return Optional.ofNullable(byDigest.get(digest));
-    }
-
-    @Override
-    public Optional<ApiKeyRecord> byName(String name) {
-        return Optional.ofNullable(byName.get(name));
-    }
-
-    @Override
-    public List<ApiKeyRecord> all() {
-        return List.copyOf(new TreeMap<>(byName).values());
     }
 
     @Override
@@ -87,27 +66,20 @@ public final class KafkaApiKeyStore implements ApiKeyStore, AutoCloseable {
                     record.offset(), Topics.API_KEYS.name(), name);
             return;
         }
-        // The digest index loses the old key first: a revoked key never works longer than its name is listed.
-        ApiKeyRecord previous = byName.get(name);
-        if (previous != null) {
-            byDigest.remove(previous.digest(), previous);
-        }
         if (key == null) {
-            byName.remove(name);
-            if (previous != null && lifecycle.hasStarted()) {
-                LOG.info("api key revoked name={} tenants={}", name, previous.tenants());
+            ApiKeyRecord revoked = drop(name);
+            if (revoked != null && lifecycle.hasStarted()) {
+                LOG.info("api key revoked name={} tenants={}", name, revoked.tenants());
             }
             return;
         }
+        ApiKeyRecord previous = hold(key);
         if (previous != null && !previous.digest().equals(key.digest())) {
             // Two creates of one name on two nodes at once: the later record wins everywhere (compaction keeps it).
             LOG.warn("api key name={} was created again (node={} createdBy='{}'): the key created at {} by '{}' on"
                     + " node={} no longer works", name, key.node(), key.createdBy(), previous.createdAtMillis(),
                     previous.createdBy(), previous.node());
-        }
-        byName.put(name, key);
-        byDigest.put(key.digest(), key);
-        if (lifecycle.hasStarted()) {
+        } else if (lifecycle.hasStarted()) {
             LOG.info("api key created name={} tenants={} createdBy='{}' node={}", name, key.tenants(),
                     key.createdBy(), key.node());
         }
