@@ -8,8 +8,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The data API keys created through the admin API ({@code POST /admin/api-keys}), as read from
  * {@code meridian.api-keys}, and the way to create and revoke them. Every node holds one ({@link KafkaApiKeyStore}), so
- * a key created on one node works on every node once they read it (within about a second). Only digests are held,
- * never keys. Implementations are thread-safe.
+ * a key created on one node works on every node once they read it (within about a second); {@link InMemoryApiKeyStore}
+ * for tests and tools. Only digests are held, never keys. Implementations are thread-safe.
  */
 public interface ApiKeyStore {
 
@@ -33,32 +33,4 @@ public interface ApiKeyStore {
 
     /** Completes once this node has read every key any node published before the call. */
     CompletableFuture<Void> caughtUp();
-
-    /** Keys in memory, for tests and tools: nothing is kept beyond the JVM, nothing is shared with other nodes. */
-    static ApiKeyStore inMemory() {
-        return new InMemory();
-    }
-
-    /** {@link ApiKeyStore} in memory: changes take effect at once. Thread-safe. */
-    final class InMemory extends ApiKeyIndex {
-        private InMemory() {
-        }
-
-        @Override
-        public synchronized CompletableFuture<Void> publish(ApiKeyRecord key) {
-            hold(key);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public synchronized CompletableFuture<Void> revoke(String name) {
-            drop(name);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public CompletableFuture<Void> caughtUp() {
-            return CompletableFuture.completedFuture(null);
-        }
-    }
 }

@@ -182,7 +182,7 @@ public final class RouterServer implements AutoCloseable {
                         Failbacks failbacks, ReplicationStatus replication, RegionPauses pauses,
                         PrometheusMeterRegistry registry, Clock clock) {
         this(config, streams, tracker, walProducer, controlPlane, migrations, failbacks, replication, pauses,
-                ApiKeyStore.inMemory(), registry, clock);
+                new InMemoryApiKeyStore(), registry, clock);
     }
 
     /**
@@ -209,7 +209,7 @@ public final class RouterServer implements AutoCloseable {
                  ControlPlane controlPlane, Migrations migrations, Failbacks failbacks, ReplicationStatus replication,
                  RegionPauses pauses, PrometheusMeterRegistry registry, Clock clock, AdminTimeouts timeouts) {
         this(config, view, tracker, walProducer, controlPlane, migrations, failbacks, replication, pauses,
-                ApiKeyStore.inMemory(), registry, clock, timeouts);
+                new InMemoryApiKeyStore(), registry, clock, timeouts);
     }
 
     RouterServer(MeridianConfig config, RegionView view, ApplyTracker tracker, Producer<String, WalRecord> walProducer,

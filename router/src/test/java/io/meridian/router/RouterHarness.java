@@ -62,7 +62,7 @@ final class RouterHarness implements AutoCloseable {
         /** Producer settings over the node's own (e.g. another bootstrap.servers). */
         Map<String, Object> producer = Map.of();
         /** The data API keys of the admin API; none: in memory, this router's own. */
-        ApiKeyStore apiKeys = ApiKeyStore.inMemory();
+        ApiKeyStore apiKeys = new InMemoryApiKeyStore();
     }
 
     final ApplyTracker tracker;
