@@ -20,6 +20,7 @@ import io.meridian.migration.FailbackDuty;
 import io.meridian.migration.MigrationExecutor;
 import io.meridian.router.AppliedPositionClient;
 import io.meridian.router.IngestService;
+import io.meridian.router.KafkaApiKeyStore;
 import io.meridian.router.ReplicationStatus;
 import io.meridian.router.RouterServer;
 import io.meridian.router.WriteLimits;
@@ -60,7 +61,10 @@ public final class MeridianNode implements AutoCloseable {
     private final MeridianConfig config;
     private final Lifecycle lifecycle;
     private final Resources resources;
-    /** How long a starting node may take to read meridian.regions (whether its region is paused). */
+    /**
+     * How long a starting node may take to read meridian.regions (whether its region is paused), and
+     * meridian.api-keys (the data API keys).
+     */
     static final Duration REGIONS_LOAD_TIMEOUT = Duration.ofSeconds(30);
     private volatile RouterServer router;
     private volatile Controller controller;
@@ -173,8 +177,13 @@ public final class MeridianNode implements AutoCloseable {
         resources.add(monitor);
         monitor.start();
 
+        // The admin API's data API keys, read whole before the router answers its first data request.
+        KafkaApiKeyStore apiKeys = new KafkaApiKeyStore(config.kafkaClientProperties(), config.nodeId());
+        resources.add(apiKeys);
+        apiKeys.start(REGIONS_LOAD_TIMEOUT);
+
         router = new RouterServer(config, streams, tracker, walProducer, controller, migrations, failbacks,
-                ReplicationStatus.of(monitor, applierMetrics), pauses, registry, clock);
+                ReplicationStatus.of(monitor, applierMetrics), pauses, apiKeys, registry, clock);
         resources.add(router);
         // A region whose copy has a gap (WAL records deleted before it applied them) re-seeds itself.
         router.autoReseed(retention::needsReseed, retention::clear);

@@ -93,13 +93,27 @@ public final class RouterMetrics {
     public static final String RATE_LIMITED = "meridian.router.rate.limited";
     public static final String TAG_SCOPE = "scope";
 
+    /**
+     * Counter: requests refused by authentication or authorization, tagged by {@link #TAG_API} = {@code data} (the
+     * document API, {@code data.auth.enabled}) | {@code admin}, and {@link #TAG_REASON} ({@link AuthRejection}).
+     */
+    public static final String AUTH_REJECTIONS = "meridian.router.auth.rejections";
+    public static final String TAG_API = "api";
+    /**
+     * Gauge: data API keys this node knows, tagged by {@link #TAG_SOURCE} = {@code file} ({@code data.api.keys.file})
+     * | {@code admin} (created through the admin API, {@code meridian.api-keys}).
+     */
+    public static final String API_KEYS = "meridian.router.api.keys";
+    public static final String TAG_SOURCE = "source";
+
     /** The route tag of requests no route matched, so unknown paths cannot blow up the tag space. */
     public static final String UNMATCHED_ROUTE = "unmatched";
 
     /** All meter names, for the test that checks that dashboards and alerts refer to existing meters. */
     public static final List<String> NAMES = List.of(HTTP_REQUESTS, REDIRECTS, WRITES, PLACEMENT_CACHE_GETS,
             PLACEMENT_CACHE_EVICTIONS, PLACEMENT_CACHE_SIZE, FORWARDS, MIGRATION_REQUESTS, WRITE_CONCERN_WAIT,
-            WRITE_CONCERN_TIMEOUTS, READ_CONCERN_READS, READ_CONCERN_SKIPPED, OWNER_FORWARDS, RATE_LIMITED);
+            WRITE_CONCERN_TIMEOUTS, READ_CONCERN_READS, READ_CONCERN_SKIPPED, OWNER_FORWARDS, RATE_LIMITED,
+            AUTH_REJECTIONS, API_KEYS);
 
     /** Why a request was redirected. */
     public enum RedirectReason {
@@ -140,6 +154,22 @@ public final class RouterMetrics {
         PARTITION_MOVED,
         /** Anything else after validation: unknown tenant, a concurrent write with the same key, not ready, a bug. */
         FAILED;
+
+        public String tagValue() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Why a request was refused by authentication or authorization. */
+    public enum AuthRejection {
+        /** No {@code Authorization: Bearer} credential at all ({@code 401}). */
+        MISSING,
+        /** A credential that is no known key or token: wrong, revoked, or never created ({@code 401}). */
+        UNKNOWN,
+        /** A data API key that does not grant the request's tenant ({@code 403 tenant_not_allowed}). */
+        TENANT_NOT_ALLOWED,
+        /** A read-only admin token used for an admin request other than GET ({@code 403 read_only_token}). */
+        READ_ONLY;
 
         public String tagValue() {
             return name().toLowerCase(Locale.ROOT);
@@ -234,6 +264,13 @@ public final class RouterMetrics {
         for (String scope : new String[] {"tenant", "client"}) {
             rateLimitedCounter(scope);
         }
+        for (AuthRejection reason : AuthRejection.values()) {
+            // Registered up front, each for the API that can refuse for it.
+            authRejectionCounter(reason == AuthRejection.READ_ONLY ? "admin" : "data", reason);
+            if (reason == AuthRejection.MISSING || reason == AuthRejection.UNKNOWN) {
+                authRejectionCounter("admin", reason);
+            }
+        }
         this.cacheHits = cacheGets(registry, "hit");
         this.cacheMisses = cacheGets(registry, "miss");
         for (RedirectReason reason : RedirectReason.values()) {
@@ -270,6 +307,22 @@ public final class RouterMetrics {
         return io.micrometer.core.instrument.Counter.builder(RATE_LIMITED)
                 .description("Data requests answered 429 rate_limited, by the limit that refused them")
                 .tag(TAG_SCOPE, scope).register(registry);
+    }
+
+    /** A request refused by authentication or authorization; {@code api} is {@code data} or {@code admin}. */
+    public void authRejected(String api, AuthRejection reason) {
+        authRejectionCounter(api, reason).increment();
+    }
+
+    private Counter authRejectionCounter(String api, AuthRejection reason) {
+        return Counter.builder(AUTH_REJECTIONS).description("Requests refused by authentication or authorization")
+                .tag(TAG_API, api).tag(TAG_REASON, reason.tagValue()).register(registry);
+    }
+
+    /** The gauge of the data API keys {@code source} ({@code file} or {@code admin}) holds. */
+    public void apiKeys(String source, java.util.function.Supplier<Number> count) {
+        io.micrometer.core.instrument.Gauge.builder(API_KEYS, count).description("Data API keys this node knows")
+                .tag(TAG_SOURCE, source).register(registry);
     }
 
     public void httpRequest(String route, String method, int status, Duration duration) {

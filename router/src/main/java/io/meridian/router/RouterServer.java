@@ -33,7 +33,9 @@ import io.meridian.router.internal.HttpEndpoints;
 import io.meridian.router.internal.IngestWrites;
 import io.meridian.router.internal.MigrationAdmin;
 import io.meridian.router.internal.MigrationApi;
+import io.meridian.router.internal.ApiKeyApi;
 import io.meridian.router.internal.ApiKeys;
+import io.meridian.router.internal.DataKeys;
 import io.meridian.router.internal.DataAccess;
 import io.meridian.router.internal.RateLimiter;
 import io.meridian.router.internal.OpenApiDocument;
@@ -179,8 +181,20 @@ public final class RouterServer implements AutoCloseable {
                         Producer<String, WalRecord> walProducer, ControlPlane controlPlane, Migrations migrations,
                         Failbacks failbacks, ReplicationStatus replication, RegionPauses pauses,
                         PrometheusMeterRegistry registry, Clock clock) {
+        this(config, streams, tracker, walProducer, controlPlane, migrations, failbacks, replication, pauses,
+                new InMemoryApiKeyStore(), registry, clock);
+    }
+
+    /**
+     * @param apiKeys the data API keys created through the admin API ({@code meridian.api-keys}, shared by every
+     *                node: {@link KafkaApiKeyStore}), and the way to create and revoke them
+     */
+    public RouterServer(MeridianConfig config, RegionStreams streams, ApplyTracker tracker,
+                        Producer<String, WalRecord> walProducer, ControlPlane controlPlane, Migrations migrations,
+                        Failbacks failbacks, ReplicationStatus replication, RegionPauses pauses, ApiKeyStore apiKeys,
+                        PrometheusMeterRegistry registry, Clock clock) {
         this(config, RegionView.of(Objects.requireNonNull(streams, "streams")), tracker, walProducer, controlPlane,
-                migrations, failbacks, replication, pauses, registry, clock, AdminTimeouts.DEFAULT);
+                migrations, failbacks, replication, pauses, apiKeys, registry, clock, AdminTimeouts.DEFAULT);
     }
 
     /** For tests: any region view, and shorter admin waits. */
@@ -194,6 +208,14 @@ public final class RouterServer implements AutoCloseable {
     RouterServer(MeridianConfig config, RegionView view, ApplyTracker tracker, Producer<String, WalRecord> walProducer,
                  ControlPlane controlPlane, Migrations migrations, Failbacks failbacks, ReplicationStatus replication,
                  RegionPauses pauses, PrometheusMeterRegistry registry, Clock clock, AdminTimeouts timeouts) {
+        this(config, view, tracker, walProducer, controlPlane, migrations, failbacks, replication, pauses,
+                new InMemoryApiKeyStore(), registry, clock, timeouts);
+    }
+
+    RouterServer(MeridianConfig config, RegionView view, ApplyTracker tracker, Producer<String, WalRecord> walProducer,
+                 ControlPlane controlPlane, Migrations migrations, Failbacks failbacks, ReplicationStatus replication,
+                 RegionPauses pauses, ApiKeyStore apiKeys, PrometheusMeterRegistry registry, Clock clock,
+                 AdminTimeouts timeouts) {
         this.config = Objects.requireNonNull(config, "config");
         this.lifecycle = new Lifecycle("router server of region " + config.region());
         this.view = Objects.requireNonNull(view, "view");
@@ -264,7 +286,7 @@ public final class RouterServer implements AutoCloseable {
                 config.routingRebalanceWait(), longestDataRequest(config).plusSeconds(5), timer, httpThreads, metrics);
         MigrationAdmin migrationAdmin = new MigrationAdmin(migrations, migrationExecutor, errors, metrics);
         AdminAuth adminAuth = new AdminAuth(config.adminToken(), config.adminReadToken(),
-                config.adminTokenFile().orElse(null), clock);
+                config.adminTokenFile().orElse(null), clock, metrics);
 
         this.app = Javalin.create(javalin -> {
             javalin.showJavalinBanner = false;
@@ -285,7 +307,8 @@ public final class RouterServer implements AutoCloseable {
         // The WAL producer is built from the same kafka.* keys (MeridianNode); Kafka's answer is the backstop.
         DocumentLimit documentLimit = new DocumentLimit(config.region(),
                 WriteLimits.maxRequestSize(config.kafkaClientProperties()));
-        DataAccess access = dataAccess(config, adminAuth, metrics, clock);
+        DataKeys dataKeys = dataKeys(config, Objects.requireNonNull(apiKeys, "apiKeys"), metrics, clock);
+        DataAccess access = dataAccess(config, dataKeys, adminAuth, metrics);
         readConcerns.authorizeWith(() -> adminAuth.nodeToken().orElse(""));
         new DataApi(writer, reader, config.maxBodyBytes(), documentLimit, config.walPartitions(), owners)
                 .register(endpoints, access);
@@ -306,6 +329,7 @@ public final class RouterServer implements AutoCloseable {
         new FailoverPauseApi(adminAuth, pauses, config.getBoolean(MeridianConfig.FAILOVER_ENABLED), thisNode,
                 config.maxBodyBytes(), clock).register(endpoints);
         new HealthApi(view, registry, config.region()).register(endpoints);
+        new ApiKeyApi(adminAuth, dataKeys, thisNode, config.maxBodyBytes(), clock).register(endpoints);
         OpenApiDocument.load().register(endpoints);
         new SyncApi(adminAuth, placementAdmin, forwarder, view, routing, config.regionUrls().keySet())
                 .withDigestAt(new DigestAt(view, tracker, config.region(), config.walPartitions(),
@@ -329,11 +353,20 @@ public final class RouterServer implements AutoCloseable {
                 httpThreads);
     }
 
-    /** Who may use the data API and how fast ({@code data.auth.enabled}, {@code rate.limit.*}). */
-    static DataAccess dataAccess(MeridianConfig config, AdminAuth adminAuth, RouterMetrics metrics, Clock clock) {
+    /** The data API keys: {@code data.api.keys.file}'s and the admin API's, counted by source. */
+    static DataKeys dataKeys(MeridianConfig config, ApiKeyStore apiKeys, RouterMetrics metrics, Clock clock) {
         String keysFile = config.getString(MeridianConfig.DATA_API_KEYS_FILE);
-        ApiKeys keys = keysFile == null || keysFile.isBlank() ? null : new ApiKeys(java.nio.file.Path.of(keysFile),
-                clock);
+        ApiKeys fileKeys = keysFile == null || keysFile.isBlank() ? null
+                : new ApiKeys(java.nio.file.Path.of(keysFile), clock);
+        DataKeys keys = new DataKeys(fileKeys, apiKeys);
+        for (DataKeys.Source source : DataKeys.Source.values()) {
+            metrics.apiKeys(source.wireName(), () -> keys.count(source));
+        }
+        return keys;
+    }
+
+    /** Who may use the data API and how fast ({@code data.auth.enabled}, {@code rate.limit.*}). */
+    static DataAccess dataAccess(MeridianConfig config, DataKeys keys, AdminAuth adminAuth, RouterMetrics metrics) {
         return new DataAccess(config.getBoolean(MeridianConfig.DATA_AUTH_ENABLED), keys, adminAuth,
                 limiter(config.getDouble(MeridianConfig.RATE_LIMIT_TENANT_PER_SECOND),
                         config.getInt(MeridianConfig.RATE_LIMIT_TENANT_BURST)),

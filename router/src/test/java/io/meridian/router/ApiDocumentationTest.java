@@ -8,6 +8,7 @@ import io.meridian.router.RouterMetrics.MigrationOutcome;
 import io.meridian.router.RouterMetrics.RedirectReason;
 import io.meridian.router.RouterMetrics.WriteOutcome;
 import io.meridian.router.internal.AdminApi;
+import io.meridian.router.internal.ApiKeyApi;
 import io.meridian.router.internal.AppliedApi;
 import io.meridian.router.internal.DataApi;
 import io.meridian.router.internal.ErrorCode;
@@ -69,7 +70,7 @@ class ApiDocumentationTest {
                 SyncApi.CANCEL_PATH, SyncApi.CAUGHT_UP_PATH, SyncApi.RESEED_PATH, SyncApi.DIGEST_PATH, FailbackApi.FAILBACKS_PATH,
                 FailbackApi.TRIGGER_PATH, FailbackApi.CANCEL_PATH, FailoverPauseApi.PATH, FailoverPauseApi.PAUSE_PATH,
                 FailoverPauseApi.RESUME_PATH, MigrationApi.MIGRATIONS_PATH, OpenApiDocument.JSON_PATH,
-                OpenApiDocument.YAML_PATH)) {
+                OpenApiDocument.YAML_PATH, ApiKeyApi.KEYS_PATH, ApiKeyApi.KEY_PATH)) {
             assertDocumented(path);
         }
         for (String header : constants(Headers.class)) {
@@ -95,6 +96,12 @@ class ApiDocumentationTest {
         }
         for (RouterMetrics.OwnerForwardOutcome outcome : RouterMetrics.OwnerForwardOutcome.values()) {
             assertDocumented(outcome.tagValue());
+        }
+        for (RouterMetrics.AuthRejection reason : RouterMetrics.AuthRejection.values()) {
+            assertDocumented(reason.tagValue());
+        }
+        for (io.meridian.router.internal.DataKeys.Source source : io.meridian.router.internal.DataKeys.Source.values()) {
+            assertDocumented(source.wireName());
         }
         for (MigrationOp op : MigrationOp.values()) {
             assertDocumented(op.tagValue());

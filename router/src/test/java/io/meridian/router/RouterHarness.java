@@ -61,6 +61,8 @@ final class RouterHarness implements AutoCloseable {
         ApplyTracker tracker;
         /** Producer settings over the node's own (e.g. another bootstrap.servers). */
         Map<String, Object> producer = Map.of();
+        /** The data API keys of the admin API; none: in memory, this router's own. */
+        ApiKeyStore apiKeys = new InMemoryApiKeyStore();
     }
 
     final ApplyTracker tracker;
@@ -128,7 +130,9 @@ final class RouterHarness implements AutoCloseable {
         walProducer = new KafkaProducer<>(producerProps, Topics.WAL.keySerde().serializer(),
                 Topics.WAL.valueSerde().serializer());
         server = new RouterServer(config, options.view.apply(RegionView.of(region.streams())), tracker, walProducer,
-                controlPlane, migrations, replication, registry, Clock.systemUTC(), options.timeouts);
+                controlPlane, migrations, io.meridian.migration.Failbacks.NONE, replication,
+                io.meridian.infra.regions.RegionPauses.inMemory(), options.apiKeys, registry, Clock.systemUTC(),
+                options.timeouts);
         server.start();
     }
 

@@ -36,6 +36,7 @@ class RouterMetricsTest {
         io.micrometer.core.instrument.Gauge.builder(RouterMetrics.PLACEMENT_CACHE_SIZE, () -> 0).register(registry);
         metrics.writeConcernWait("all", false, Duration.ofMillis(3));
         metrics.readConcern("freshest", true, 1, Duration.ofMillis(3));
+        metrics.apiKeys("admin", () -> 0);
 
         Set<String> registered = new HashSet<>();
         for (Meter meter : registry.getMeters()) {

@@ -134,14 +134,16 @@ public final class MeridianConfig extends AbstractConfig {
                             + " second), so tokens rotate without a restart: add the new one, move clients, remove the"
                             + " old. Accepted besides admin.token and admin.read.token. Empty: none.")
             .define(DATA_AUTH_ENABLED, Type.BOOLEAN, false, Importance.HIGH,
-                    "Whether the document API needs 'Authorization: Bearer <API key>' (a key of data.api.keys.file"
-                            + " that grants the tenant, or a full admin token): 401 without one, 403"
+                    "Whether the document API needs 'Authorization: Bearer <API key>' (a key created with POST"
+                            + " /admin/api-keys or of data.api.keys.file that grants the tenant, or a full admin"
+                            + " token): 401 without one, 403"
                             + " tenant_not_allowed for a key of other tenants. Off: anyone may read and write any"
                             + " tenant, as before.")
             .define(DATA_API_KEYS_FILE, Type.STRING, "", Importance.MEDIUM,
                     "The data API's keys, stored hashed: one a line, 'sha256:<hex of the key> <tenant>[,<tenant>...]|*"
-                            + " [name]' ('meridianctl apikey create' makes a key and its line). Read again when it"
-                            + " changes: add a line to create a key, remove it to revoke. Same file on every node.")
+                            + " [name]' ('meridianctl apikey create --offline' makes a key and its line). Read again"
+                            + " when it changes: add a line to create a key, remove it to revoke. Same file on every"
+                            + " node. Keys created through the admin API (meridian.api-keys) work as well.")
             .define(RATE_LIMIT_TENANT_PER_SECOND, Type.DOUBLE, 0.0, Range.atLeast(0.0), Importance.MEDIUM,
                     "Document requests a tenant may make a second on one node; over it: 429 rate_limited with"
                             + " Retry-After. 0: no limit.")

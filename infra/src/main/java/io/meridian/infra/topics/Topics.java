@@ -1,6 +1,7 @@
 package io.meridian.infra.topics;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.infra.model.ApiKeyRecord;
 import io.meridian.infra.model.ConflictRecord;
 import io.meridian.infra.model.ConflictStats;
 import io.meridian.infra.model.DeadLetter;
@@ -100,8 +101,17 @@ public final class Topics {
     public static final Topic<String, IngestResult> INGEST_RESULTS = new Topic<>("meridian.ingest-results",
             Serdes.String(), new JsonSerde<>(IngestResult.class), 12, RF, retained(Duration.ofDays(7)));
 
+    /**
+     * Data API keys created through the admin API (compacted, keyed by the key's name; see {@link ApiKeyRecord}): only
+     * SHA-256 digests, never keys. A tombstone revokes the key. Written by whichever node takes the request (no
+     * placement changes, so no controller is needed); every node reads it whole and follows it.
+     */
+    public static final Topic<String, ApiKeyRecord> API_KEYS = new Topic<>("meridian.api-keys", Serdes.String(),
+            new JsonSerde<>(ApiKeyRecord.class), 1, RF, compacted());
+
     public static final List<Topic<?, ?>> ALL = List.of(WAL, PLACEMENTS, MIGRATIONS, HEARTBEATS, REPLICATION_LAG,
-            CONFLICTS, CONFLICT_STATS, CONTROLLER, DLQ, REGIONS, SYNC, INGEST, INGEST_RESULTS);
+            CONFLICTS, CONFLICT_STATS, CONTROLLER, DLQ, REGIONS, SYNC, INGEST, INGEST_RESULTS,
+            API_KEYS);
 
     private Topics() {
     }

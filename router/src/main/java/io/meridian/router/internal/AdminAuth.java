@@ -1,9 +1,8 @@
 package io.meridian.router.internal;
 
-import java.nio.charset.StandardCharsets;
+import io.meridian.router.RouterMetrics;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +39,8 @@ public final class AdminAuth {
 
     private final List<Token> configured;
     private final WatchedFile<List<Token>> file;
+    /** Where refusals of {@link #protect} are counted, or null. */
+    private final RouterMetrics metrics;
 
     /** @param token the configured admin token; empty disables the admin API */
     public AdminAuth(String token) {
@@ -52,6 +53,12 @@ public final class AdminAuth {
      * @param tokenFile {@code admin.token.file}, or null; read now (a file that cannot be read fails the start)
      */
     public AdminAuth(String fullToken, String readToken, Path tokenFile, Clock clock) {
+        this(fullToken, readToken, tokenFile, clock, null);
+    }
+
+    /** As {@link #AdminAuth(String, String, Path, Clock)}, counting refusals in {@code metrics} (or not: null). */
+    public AdminAuth(String fullToken, String readToken, Path tokenFile, Clock clock, RouterMetrics metrics) {
+        this.metrics = metrics;
         List<Token> tokens = new ArrayList<>();
         if (fullToken != null && !fullToken.isEmpty()) {
             tokens.add(new Token(sha256(fullToken), Role.FULL, fullToken));
@@ -101,9 +108,18 @@ public final class AdminAuth {
      */
     public HttpEndpoints.AsyncHandler protect(HttpEndpoints.AsyncHandler handler) {
         return ctx -> {
-            Role role = check(ctx.header(Headers.AUTHORIZATION));
+            String authorization = ctx.header(Headers.AUTHORIZATION);
+            Role role;
+            try {
+                role = check(authorization);
+            } catch (ApiException e) {
+                count(authorization == null || authorization.isBlank() ? RouterMetrics.AuthRejection.MISSING
+                        : RouterMetrics.AuthRejection.UNKNOWN);
+                throw e;
+            }
             String method = ctx.method().name();
             if (role == Role.READ && !method.equals("GET") && !method.equals("HEAD")) {
+                count(RouterMetrics.AuthRejection.READ_ONLY);
                 throw ApiException.of(ErrorCode.READ_ONLY_TOKEN, "this token is read-only (admin.read.token, or"
                         + " 'read' in admin.token.file): it may GET admin endpoints but not " + method + " "
                         + ctx.path() + "; nothing was changed. Use a full admin token");
@@ -120,6 +136,12 @@ public final class AdminAuth {
         return tokens().stream().filter(t -> t.role() == Role.FULL).map(Token::value).findFirst();
     }
 
+    private void count(RouterMetrics.AuthRejection reason) {
+        if (metrics != null) {
+            metrics.authRejected("admin", reason);
+        }
+    }
+
     private List<Token> tokens() {
         List<Token> fromFile = file == null ? List.of() : file.get();
         if (fromFile.isEmpty()) {
@@ -131,25 +153,15 @@ public final class AdminAuth {
     }
 
     private static List<Token> parse(List<String> lines) {
-        List<Token> tokens = new ArrayList<>();
-        int number = 0;
-        for (String raw : lines) {
-            number++;
-            String line = raw.strip();
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
+        return WatchedFile.entries(lines, (words, number) -> {
+            if (words.length == 1) {
+                return new Token(sha256(words[0]), Role.FULL, words[0]);
             }
-            String[] parts = line.split("\\s+");
-            if (parts.length == 1) {
-                tokens.add(new Token(sha256(parts[0]), Role.FULL, parts[0]));
-            } else if (parts.length == 2 && (parts[0].equals("full") || parts[0].equals("read"))) {
-                tokens.add(new Token(sha256(parts[1]), parts[0].equals("full") ? Role.FULL : Role.READ, parts[1]));
-            } else {
-                throw new IllegalArgumentException("line " + number + " is not '<token>', 'full <token>' or"
-                        + " 'read <token>'");
+            if (words.length == 2 && (words[0].equals("full") || words[0].equals("read"))) {
+                return new Token(sha256(words[1]), words[0].equals("full") ? Role.FULL : Role.READ, words[1]);
             }
-        }
-        return List.copyOf(tokens);
+            throw new IllegalArgumentException("not '<token>', 'full <token>' or 'read <token>'");
+        });
     }
 
     private static ApiException unauthorized(String message) {
@@ -157,10 +169,6 @@ public final class AdminAuth {
     }
 
     private static byte[] sha256(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return ApiKeys.sha256(value);
     }
 }

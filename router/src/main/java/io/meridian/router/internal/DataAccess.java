@@ -12,9 +12,10 @@ import java.util.Optional;
  * to the owning node, before its body is read).
  *
  * <p>Authentication ({@code data.auth.enabled}, off by default: then anyone may read and write any tenant, as
- * before): the request must carry {@code Authorization: Bearer <key>} with a key of {@link ApiKeys} that grants the
- * tenant, or a full admin token (operators); none or an unknown one: {@code 401 unauthorized}; a key that does not
- * grant the tenant: {@code 403 tenant_not_allowed}.
+ * before): the request must carry {@code Authorization: Bearer <key>} with a key that grants the tenant ({@link DataKeys}:
+ * created through the admin API, or a line of {@code data.api.keys.file}), or a full admin token (operators); none or
+ * an unknown one: {@code 401 unauthorized}; a key that does not grant the tenant: {@code 403 tenant_not_allowed}.
+ * Every refusal is counted ({@link RouterMetrics#AUTH_REJECTIONS}).
  *
  * <p>Rate limits (each off while its rate is 0): per tenant ({@code rate.limit.tenant.per.second}) and per client
  * ({@code rate.limit.client.per.second}; the client is its API key's name, else its address), token buckets on this
@@ -24,18 +25,18 @@ import java.util.Optional;
  */
 public final class DataAccess {
     private final boolean authEnabled;
-    private final ApiKeys keys;
+    private final DataKeys keys;
     private final AdminAuth admin;
     private final RateLimiter perTenant;
     private final RateLimiter perClient;
     private final RouterMetrics metrics;
 
     /**
-     * @param keys      the API keys, or null (none: only full admin tokens pass when authentication is on)
+     * @param keys      the API keys (none at all: only full admin tokens pass when authentication is on)
      * @param perTenant the tenants' limiter, or null (none)
      * @param perClient the clients' limiter, or null (none)
      */
-    public DataAccess(boolean authEnabled, ApiKeys keys, AdminAuth admin, RateLimiter perTenant,
+    public DataAccess(boolean authEnabled, DataKeys keys, AdminAuth admin, RateLimiter perTenant,
                       RateLimiter perClient, RouterMetrics metrics) {
         this.authEnabled = authEnabled;
         this.keys = keys;
@@ -85,12 +86,14 @@ public final class DataAccess {
         String bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? authorization.substring(7).trim() : "";
         if (bearer.isEmpty()) {
+            metrics.authRejected("data", RouterMetrics.AuthRejection.MISSING);
             throw ApiException.of(ErrorCode.UNAUTHORIZED, "the data API needs 'Authorization: Bearer <API key>'"
                     + " (data.auth.enabled is on): ask an operator for a key of tenant " + tenant, tenant);
         }
-        Optional<ApiKeys.Grant> grant = keys == null ? Optional.empty() : keys.grant(bearer);
+        Optional<ApiKeys.Grant> grant = keys.grant(bearer);
         if (grant.isPresent()) {
             if (!grant.get().allows(tenant)) {
+                metrics.authRejected("data", RouterMetrics.AuthRejection.TENANT_NOT_ALLOWED);
                 throw ApiException.of(ErrorCode.TENANT_NOT_ALLOWED, "this API key ('" + grant.get().name()
                         + "') does not grant tenant " + tenant + "; nothing was done", tenant);
             }
@@ -103,8 +106,10 @@ public final class DataAccess {
         } catch (ApiException e) {
             // Not an admin token either: answered below.
         }
+        metrics.authRejected("data", RouterMetrics.AuthRejection.UNKNOWN);
         throw ApiException.of(ErrorCode.UNAUTHORIZED, "the API key is not known (revoked, or never created): send"
-                + " a key of data.api.keys.file that grants tenant " + tenant, tenant);
+                + " a key that grants tenant " + tenant + " (meridianctl apikey create, or a line of"
+                + " data.api.keys.file)", tenant);
     }
 
     private void limit(Duration wait, String scope, String tenant, String message) {

@@ -34,6 +34,12 @@ public enum ErrorCode {
     INVALID_PAGE(400),
     /** A {@code meridian.ingest} record that is not a write request (not an object of its fields, a bad op). */
     INVALID_INGEST_REQUEST(400),
+    /** A {@code POST /admin/api-keys} body that is not {@code {"name","tenants"[,"createdBy"]}}. */
+    INVALID_API_KEY_REQUEST(400),
+    /** An API key name that is missing or not {@code [a-z0-9][a-z0-9._-]{0,62}}. */
+    INVALID_API_KEY_NAME(400),
+    /** An API key's tenants: none, not tenant ids, a tenant twice, {@code *} with others, too many. */
+    INVALID_API_KEY_TENANTS(400),
     UNAUTHORIZED(401),
     /** A read-only admin token (admin.read.token) used for an admin request other than GET. */
     READ_ONLY_TOKEN(403),
@@ -44,6 +50,8 @@ public enum ErrorCode {
     NOT_FOUND(404),
     MIGRATION_NOT_FOUND(404),
     REGION_NOT_FOUND(404),
+    /** No API key created through the admin API has this name. */
+    API_KEY_NOT_FOUND(404),
     METHOD_NOT_ALLOWED(405),
     PLACEMENT_CHANGED(409),
     WRITE_CONFLICT(409),
@@ -62,6 +70,10 @@ public enum ErrorCode {
     TARGET_PAUSED(409),
     REGION_HAS_PRIMARIES(409),
     FAILBACK_NOT_PENDING(409),
+    /** An API key of this name exists already (created through the admin API, or a line of data.api.keys.file). */
+    API_KEY_EXISTS(409),
+    /** A revocation of a key of data.api.keys.file: remove its line instead. */
+    API_KEY_IN_FILE(409),
     PRECONDITION_FAILED(412),
     BODY_TOO_LARGE(413),
     DOCUMENT_TOO_LARGE(413),

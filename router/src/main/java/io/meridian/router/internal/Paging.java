@@ -23,6 +23,21 @@ public record Paging(int limit, String cursor) {
 
     /** @throws ApiException {@code invalid_page}: a bad limit or cursor, or another query parameter */
     public static Paging parse(Context ctx) {
+        return parse(ctx, cursor -> {
+            try {
+                Names.requireTenant(cursor);
+                return true;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }, "a tenant id");
+    }
+
+    /**
+     * As {@link #parse(Context)} for a list kept by another name than the tenant's: {@code validCursor} says which
+     * cursors can be a {@code next} ({@code what} names them in the message).
+     */
+    public static Paging parse(Context ctx, java.util.function.Predicate<String> validCursor, String what) {
         for (String name : ctx.queryParamMap().keySet()) {
             if (!PARAMETERS.contains(name)) {
                 throw invalid("unknown query parameter '" + name + "': the parameters are limit and cursor");
@@ -30,12 +45,8 @@ public record Paging(int limit, String cursor) {
         }
         int limit = limit(ctx.queryParam("limit"));
         String cursor = ctx.queryParam("cursor");
-        if (cursor != null) {
-            try {
-                Names.requireTenant(cursor);
-            } catch (IllegalArgumentException e) {
-                throw invalid("'cursor' must be the 'next' of a previous page (a tenant id), got '" + cursor + "'");
-            }
+        if (cursor != null && !validCursor.test(cursor)) {
+            throw invalid("'cursor' must be the 'next' of a previous page (" + what + "), got '" + cursor + "'");
         }
         return new Paging(limit, cursor);
     }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -49,6 +50,35 @@ final class WatchedFile<T> {
             throw new IllegalArgumentException(setting + " " + file + " cannot be read: " + e.getMessage(), e);
         }
         this.checkedAt = clock.millis();
+    }
+
+    /** One line of a settings file, split into its words, to an entry; throws {@link IllegalArgumentException}. */
+    @FunctionalInterface
+    interface LineParser<E> {
+        E parse(String[] words, int number);
+    }
+
+    /**
+     * The entries of a settings file's lines, in order: blank lines and lines starting with {@code #} are skipped,
+     * every other line is split into words at white space and parsed by {@code parser}; a line it refuses fails the
+     * whole file with {@code line <n>: <why>}.
+     */
+    static <E> List<E> entries(List<String> lines, LineParser<E> parser) {
+        List<E> entries = new ArrayList<>();
+        int number = 0;
+        for (String raw : lines) {
+            number++;
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            try {
+                entries.add(parser.parse(line.split("\\s+"), number));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("line " + number + ": " + e.getMessage(), e);
+            }
+        }
+        return List.copyOf(entries);
     }
 
     /** The value of the file as last read; read again first when a second passed and the file changed. */
