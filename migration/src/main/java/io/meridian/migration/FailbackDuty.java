@@ -143,7 +143,7 @@ public final class FailbackDuty implements ControllerDuty, Failbacks {
             return;
         }
         settleRuns(nowMillis);
-        List<FailbackPolicy.Candidate> candidates = book.candidates(context.placements());
+        List<FailbackPolicy.Candidate> candidates = book.candidates(context::placement);
         announce(candidates, nowMillis);
         plans.clear();
         Map<String, Integer> running = new HashMap<>();
@@ -405,7 +405,7 @@ public final class FailbackDuty implements ControllerDuty, Failbacks {
                 answer = new Failback(tenant, run.get().fromRegion(), run.get().toRegion(), "cancelled",
                         run.get().failoverEpoch(), -1, -1, run.get().migrationId(), "cancelled by " + by);
             } else {
-                Optional<FailbackPolicy.Candidate> waiting = book.candidates(List.of(p)).stream().findFirst();
+                Optional<FailbackPolicy.Candidate> waiting = book.candidateOf(p);
                 if (waiting.isEmpty()) {
                     throw new FailbackNotPendingException(tenant, "no failback waits or runs (the tenant is on its"
                             + " preferred primary, names none, or was not moved by an automatic failover)");

@@ -152,6 +152,18 @@ class FailbackDutyTest {
     }
 
     @Test
+    void shouldFindItsCandidatesWithoutScanningEveryPlacementEachTick() {
+        for (int i = 0; i < 10_000; i++) {
+            ctx.view.put("other-" + i, new Placement("other-" + i, "us-east", List.of("us-east", "eu-west"), 1,
+                    WriteState.ACTIVE, ConflictStrategy.LWW, ReplicationMode.SINGLE_PRIMARY));
+        }
+        ctx.placementsCalls.set(0);
+        tick();
+        assertEquals(List.of("acme:pending"), actions(), "the tenant the failover moved is still found");
+        assertEquals(0, ctx.placementsCalls.get(), "a tick asks for the tenants it knows, not for all 10,001");
+    }
+
+    @Test
     void shouldNotStartWhileAFailoverOfThePreferredRegionIsInhibited() {
         failovers.clear();
         duty.onDeactivated();

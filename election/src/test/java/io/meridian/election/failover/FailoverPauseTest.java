@@ -51,11 +51,28 @@ class FailoverPauseTest {
         assertEquals("eu-west", context.published.get(0).primary());
     }
 
+    @Test
+    void shouldNotLookAtThePlacementsWhileEveryRegionIsHealthy() {
+        FailoverDuty duty = new FailoverDuty(new FailoverPlanner(FailoverPolicy.defaults(LEADER_TIMEOUT), t -> 0),
+                true, Duration.ofMinutes(1), (window, now) -> InhibitWindows.empty(window), "node-a",
+                new SimpleMeterRegistry(), Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+        RecordingContext context = new RecordingContext(health().healthy("us-east", Map.of(0, 100L))
+                .healthy("eu-west", Map.of(0, 100L)).healthy("ap-south", Map.of(0, 90L)).build(),
+                List.of(placement("acme", "us-east", "us-east", "eu-west", "ap-south")));
+        duty.onActivated(context);
+
+        duty.tick(NOW);
+        duty.tick(NOW);
+        assertEquals(0, context.placementsCalls, "each tick would copy every placement (100,000 of them)");
+        assertEquals(List.of(), context.published);
+    }
+
     /** Placements published by the duty; transactions are accepted and dropped. */
     private static final class RecordingContext implements ControllerContext {
         private final HealthSnapshot health;
         private final List<Placement> placements;
         final List<Placement> published = new ArrayList<>();
+        int placementsCalls;
 
         RecordingContext(HealthSnapshot health, List<Placement> placements) {
             this.health = health;
@@ -69,6 +86,7 @@ class FailoverPauseTest {
 
         @Override
         public List<Placement> placements() {
+            placementsCalls++;
             return placements;
         }
 

@@ -11,6 +11,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * What the failback duty knows, folded from the log: per tenant its latest automatic failover (from
@@ -119,15 +122,22 @@ public final class FailbackBook {
      * since (its primary is still where that failover put it), and its preferred primary is set and is where that
      * chain of automatic failovers moved it away from; or a failback migration of it runs.
      */
-    public List<FailbackPolicy.Candidate> candidates(List<Placement> placements) {
+    public List<FailbackPolicy.Candidate> candidates(Function<String, Optional<Placement>> placements) {
+        // Only a tenant the book knows (a failover moved it, or a failback of it runs) can be one: asked by tenant, in
+        // name order, rather than scanning every placement each tick (100,000 tenants: a sixth of the controller's
+        // thread in a profile of bench scale).
+        SortedSet<String> known = new TreeSet<>(failovers.keySet());
+        known.addAll(runs.keySet());
         List<FailbackPolicy.Candidate> out = new ArrayList<>();
-        for (Placement p : placements) {
-            FailbackPolicy.Candidate c = candidate(p);
-            if (c != null) {
-                out.add(c);
-            }
+        for (String tenant : known) {
+            placements.apply(tenant).flatMap(this::candidateOf).ifPresent(out::add);
         }
         return out;
+    }
+
+    /** {@code p}'s tenant as a candidate, if a failback of it waits or runs. */
+    public Optional<FailbackPolicy.Candidate> candidateOf(Placement p) {
+        return Optional.ofNullable(candidate(p));
     }
 
     private FailbackPolicy.Candidate candidate(Placement p) {

@@ -41,6 +41,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * is set.
  */
 public final class FakeControllerContext implements ControllerContext {
+    /** How often every placement was asked for: duties that tick must not scan them all. */
+    public final java.util.concurrent.atomic.AtomicInteger placementsCalls = new java.util.concurrent.atomic.AtomicInteger();
+
 
     /** One committed transaction. {@code placement} and {@code fence} are null when it changed no placement. */
     public record Tx(Placement placement, Position fence, String reason, List<MigrationEvent> events, String thread) {
@@ -119,6 +122,7 @@ public final class FakeControllerContext implements ControllerContext {
 
     @Override
     public List<Placement> placements() {
+        placementsCalls.incrementAndGet();
         return List.copyOf(view.values());
     }
 
