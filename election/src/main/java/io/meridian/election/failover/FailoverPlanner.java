@@ -12,7 +12,6 @@ import io.meridian.election.health.RegionStatus;
 import io.meridian.infra.model.Placement;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -202,17 +201,25 @@ public final class FailoverPlanner {
         return observers;
     }
 
+    /**
+     * The placements whose primary is {@code region}, by tenant. Runs on every tick while a region is unhealthy, over
+     * every placement (100,000 and more): one pass that only compares the primary; the tenants are checked for
+     * duplicates among those found, not in a set of all of them.
+     */
     private static List<Placement> primariesIn(String region, List<Placement> placements) {
-        Set<String> tenants = new HashSet<>();
+        List<Placement> affected = new ArrayList<>();
         for (Placement placement : placements) {
-            if (!tenants.add(placement.tenant())) {
-                throw new IllegalArgumentException("tenant '" + placement.tenant() + "' has two placements");
+            if (placement.primary().equals(region)) {
+                affected.add(placement);
             }
         }
-        return placements.stream()
-                .filter(p -> p.primary().equals(region))
-                .sorted(Comparator.comparing(Placement::tenant))
-                .toList();
+        affected.sort(Comparator.comparing(Placement::tenant));
+        for (int i = 1; i < affected.size(); i++) {
+            if (affected.get(i).tenant().equals(affected.get(i - 1).tenant())) {
+                throw new IllegalArgumentException("tenant '" + affected.get(i).tenant() + "' has two placements");
+            }
+        }
+        return affected;
     }
 
     private List<TenantFailover> planTenants(String failed, List<Placement> affected, Optional<String> target,
