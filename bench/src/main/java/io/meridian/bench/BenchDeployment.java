@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * A {@link LocalDeployment} of the benchmark's own (ZooKeeper, three broker processes, three region node processes)
  * in a temporary directory on free ports, so it disturbs nothing else on the machine; {@link #close} stops it and
- * deletes the directory. Not thread-safe; close is idempotent.
+ * deletes the directory, unless {@code -Dmeridian.keep.deployment=true} keeps it (node logs, Kafka data) for a
+ * post-mortem, as it does for the tests. Not thread-safe; close is idempotent.
  */
 final class BenchDeployment implements AutoCloseable {
     static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
@@ -158,11 +159,14 @@ final class BenchDeployment implements AutoCloseable {
             return;
         }
         closed = true;
-        Progress.line("stopping the deployment and deleting %s", dir);
+        boolean keep = Boolean.getBoolean("meridian.keep.deployment");
+        Progress.line("stopping the deployment and %s %s", keep ? "keeping (meridian.keep.deployment)" : "deleting", dir);
         try {
             local.close();
         } finally {
-            StreamsPass.deleteRecursively(dir);
+            if (!keep) {
+                StreamsPass.deleteRecursively(dir);
+            }
         }
     }
 }

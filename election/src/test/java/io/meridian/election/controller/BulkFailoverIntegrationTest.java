@@ -55,9 +55,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A region's failover in bulk on real brokers and a real ZooKeeper: thousands of tenants move in a few transactions
- * of at most {@link FailoverDuty#BATCH} tenants, each carrying the failover event's part that lists them, and the
- * next controller's ledger sees every one of them moved.
+ * A region's failover in bulk on real brokers and a real ZooKeeper: thousands of tenants move in transactions of at
+ * most {@link FailoverDuty#TRANSACTION_TENANTS} tenants, each carrying the failover event's parts (of at most
+ * {@link FailoverDuty#PART_TENANTS} tenants) that list them, and the next controller's ledger sees every one of them
+ * moved.
  */
 @Tag("integration")
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -116,14 +117,15 @@ class BulkFailoverIntegrationTest {
         }
         assertTrue(event.tenants().size() >= TENANTS);
 
-        // The log holds the failover in parts of at most BATCH promoted tenants, which together list every tenant.
+        // The log holds the failover in parts of at most PART_TENANTS promoted tenants, which together list every
+        // tenant.
         List<FailoverEvent> parts = eventParts(event);
         int promoted = (int) event.tenants().stream().filter(t -> t.epochAfter() > t.epochBefore()).count();
-        assertEquals((promoted + FailoverDuty.BATCH - 1) / FailoverDuty.BATCH, parts.size(), parts.toString());
+        assertEquals((promoted + FailoverDuty.PART_TENANTS - 1) / FailoverDuty.PART_TENANTS, parts.size(), parts.toString());
         Set<String> listed = new HashSet<>();
         for (FailoverEvent part : parts) {
             assertEquals(parts.size(), part.parts());
-            assertTrue(part.tenants().size() <= FailoverDuty.BATCH + event.tenants().size() - promoted);
+            assertTrue(part.tenants().size() <= FailoverDuty.PART_TENANTS + event.tenants().size() - promoted);
             part.tenants().forEach(t -> listed.add(t.tenant()));
         }
         placements.forEach(p -> assertTrue(listed.contains(p.tenant()), p.tenant() + " in no event part"));

@@ -34,6 +34,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -187,9 +188,10 @@ class ControllerTest {
     }
 
     @Test
-    void shouldFailOverARegionsTenantsInAFewBoundedTransactionsEachWithItsEventPart() {
+    void shouldFailOverARegionsTenantsInAFewBoundedTransactionsEachWithTheEventPartsListingThem() {
         active();
-        int tenants = FailoverDuty.BATCH * 2 + 500;
+        int perTransaction = FailoverDuty.TRANSACTION_TENANTS;
+        int tenants = perTransaction * 2 + 500;
         List<Placement> all = new ArrayList<>();
         for (int i = 0; i < tenants; i++) {
             all.add(placement(String.format("t%05d", i), "us-east", 1));
@@ -202,14 +204,17 @@ class ControllerTest {
 
         assertEquals(tenants, event.tenants().size());
         List<List<String>> failover = writer.committed.subList(before, writer.committed.size());
-        assertEquals(3, failover.size(), "one transaction per " + FailoverDuty.BATCH + " tenants");
+        assertEquals(3, failover.size(), "one transaction per " + perTransaction + " tenants");
         for (int i = 0; i < 3; i++) {
             List<String> topics = failover.get(i);
-            int moved = i < 2 ? FailoverDuty.BATCH : 500;
-            assertEquals(2 * moved + 1, topics.size());
-            assertEquals(Topics.CONTROLLER.name(), topics.get(topics.size() - 1), "the event part, last");
+            int moved = i < 2 ? perTransaction : 500;
+            int parts = (moved + FailoverDuty.PART_TENANTS - 1) / FailoverDuty.PART_TENANTS;
+            assertEquals(2 * moved + parts, topics.size());
+            assertEquals(Collections.nCopies(parts, Topics.CONTROLLER.name()),
+                    topics.subList(topics.size() - parts, topics.size()), "the event parts, last");
         }
-        assertEquals("eu-west", controller.committedPlacement("t02499").orElseThrow().primary());
+        assertEquals("eu-west", controller.committedPlacement(String.format("t%05d", tenants - 1)).orElseThrow()
+                .primary());
     }
 
     private void active() {

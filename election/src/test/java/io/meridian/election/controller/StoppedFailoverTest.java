@@ -41,15 +41,17 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 
 /**
- * A region's failover written in parts, whose controller is fenced between two parts: the next controller reads the
- * parts that committed (as {@link ControllerLog} folds them) and moves the tenants the failover left in the dead
- * region at once, although the first parts opened the region's inhibit window.
+ * A region's failover written in transactions of several parts each, whose controller is fenced between two
+ * transactions: the next controller reads the parts that committed (as {@link ControllerLog} folds them) and moves the
+ * tenants the failover left in the dead region at once, although the first parts opened the region's inhibit window.
  */
 class StoppedFailoverTest {
     private static final long NOW = 10_000_000L;
     private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration WINDOW = FailoverPolicy.defaults(LEADER_TIMEOUT).inhibitWindow();
-    private static final int TENANTS = FailoverDuty.BATCH + 200;
+    private static final int TENANTS = FailoverDuty.TRANSACTION_TENANTS + 200;
+    /** The event parts the first transaction carries. */
+    private static final int FIRST_PARTS = FailoverDuty.TRANSACTION_TENANTS / FailoverDuty.PART_TENANTS;
 
     @Test
     void shouldFinishAFailoverWhoseControllerWasFencedBetweenParts() throws Exception {
@@ -65,8 +67,8 @@ class StoppedFailoverTest {
         first.onActivated(log.term(7, 1));
         assertThrows(ControllerFencedException.class, () -> first.tick(NOW));
         first.onDeactivated();
-        assertEquals(1, log.events.size(), "one part committed");
-        assertEquals(FailoverDuty.BATCH, primariesIn("eu-west", log));
+        assertEquals(FIRST_PARTS, log.events.size(), "the first transaction's parts committed");
+        assertEquals(FailoverDuty.TRANSACTION_TENANTS, primariesIn("eu-west", log));
         assertEquals(200, primariesIn("us-east", log), "the second part's tenants are still in the dead region");
 
         // The next controller rebuilds the inhibit windows from the committed part, as ControllerLog does.
@@ -90,7 +92,7 @@ class StoppedFailoverTest {
                 WriteState.ACTIVE, ConflictStrategy.LWW, ReplicationMode.SINGLE_PRIMARY));
         next.tick(NOW + 1_000);
         assertEquals("us-east", log.placements.get("late").primary());
-        assertEquals(2, log.events.size(), "no third failover inside the window");
+        assertEquals(FIRST_PARTS + 1, log.events.size(), "no other failover inside the window");
     }
 
     private static FailoverEvent read(JsonNode value) {
