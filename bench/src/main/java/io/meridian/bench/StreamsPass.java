@@ -64,7 +64,7 @@ final class StreamsPass {
     ApplyResult run(String app, ApplyProgress progress) throws InterruptedException {
         String appId = "meridian-bench-" + app + "-" + System.currentTimeMillis();
         Topology topology = APPLIER.equals(app)
-                ? RegionApplierTopology.build(new Topology(), Workload.REGION, startOffsets.size(), progress)
+                ? RegionApplierTopology.build(new Topology(), Workload.REGION, startOffsets.size(), progress, false)
                 : rawTopology(progress);
         Path stateDir = stateRoot.resolve(appId);
         // Committed before the group's first member joins, so Streams starts there instead of at the WAL's beginning.

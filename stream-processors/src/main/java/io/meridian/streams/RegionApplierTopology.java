@@ -53,14 +53,20 @@ public final class RegionApplierTopology {
     private RegionApplierTopology() {
     }
 
-    /** Adds the applier of {@code region} to {@code topology}; {@code listener} hears every decision. */
-    public static Topology build(Topology topology, String region, int walPartitions, ApplyListener listener) {
-        return build(topology, region, walPartitions, listener, IDEMPOTENCY_WINDOW_RECORDS);
+    /**
+     * Adds the applier of {@code region} to {@code topology}; {@code listener} hears every decision.
+     *
+     * @param legacyWriteIds whether to read the write ids of older versions too ({@link ApplierStores#LEGACY_WRITE_IDS},
+     *                       see {@link io.meridian.streams.internal.LegacyWriteIds}); the same on every node of a region
+     */
+    public static Topology build(Topology topology, String region, int walPartitions, ApplyListener listener,
+                                 boolean legacyWriteIds) {
+        return build(topology, region, walPartitions, listener, legacyWriteIds, IDEMPOTENCY_WINDOW_RECORDS);
     }
 
-    /** As {@link #build(Topology, String, int, ApplyListener)} with another idempotency window (tests). */
+    /** As {@link #build(Topology, String, int, ApplyListener, boolean)} with another idempotency window (tests). */
     static Topology build(Topology topology, String region, int walPartitions, ApplyListener listener,
-                          long idempotencyWindowRecords) {
+                          boolean legacyWriteIds, long idempotencyWindowRecords) {
         // Values are read as bytes so that a record that cannot be parsed goes to the DLQ instead of stopping the app.
         topology.addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.WAL.name());
         // Tenant snapshots (full sync, re-seed): partitioned like the WAL, so a tenant's snapshot reaches the task
@@ -68,7 +74,7 @@ public final class RegionApplierTopology {
         topology.addSource(SYNC_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.SYNC.name());
         WriteIdsIndexStore.Supplier writeIds = new WriteIdsIndexStore.Supplier(ApplierStores.WRITE_IDS);
         topology.addProcessor(APPLIER, () -> new RegionApplierProcessor(region, walPartitions, listener,
-                WriteIdsWindow.factory(writeIds, true, idempotencyWindowRecords)), SOURCE, SYNC_SOURCE);
+                WriteIdsWindow.factory(writeIds, legacyWriteIds, idempotencyWindowRecords)), SOURCE, SYNC_SOURCE);
         // Documents are not cached: keys are mostly written once per commit interval, and the cache (a sorted map per
         // task, evicting under load) cost about a tenth of the applier's time for nothing (bench --only apply, JFR).
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplierStores.DOCS),
@@ -93,11 +99,13 @@ public final class RegionApplierTopology {
                 .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES))),
                 APPLIER);
         // The ids an older version remembered, one changelog record each: read until their window has passed, never
-        // written (an upgrade must not forget them: a client retry spanning it would be applied twice). Empty, and its
-        // changelog with it, on a deployment that never ran an older version.
-        topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(ApplierStores.LEGACY_WRITE_IDS,
-                Duration.ofMillis(idempotencyWindowRecords), Duration.ofMillis(1), false), Serdes.String(),
-                Serdes.String()), APPLIER);
+        // written (an upgrade must not forget them: a client retry spanning it would be applied twice). Only where an
+        // older version wrote them: an empty one would make every restart restore everything (LegacyWriteIds).
+        if (legacyWriteIds) {
+            topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(
+                    ApplierStores.LEGACY_WRITE_IDS, Duration.ofMillis(idempotencyWindowRecords), Duration.ofMillis(1),
+                    false), Serdes.String(), Serdes.String()), APPLIER);
+        }
         // A sync's state and what it holds until the snapshot is merged (see TenantSyncs).
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplierStores.SYNCS),
                 Serdes.String(), new JsonSerde<>(SyncState.class)), APPLIER);

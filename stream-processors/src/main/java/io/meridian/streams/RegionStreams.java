@@ -6,6 +6,8 @@ import io.meridian.infra.model.Placement;
 import io.meridian.infra.metrics.MetricNames;
 import io.meridian.streams.internal.BoundedRocksDBMemory;
 import io.meridian.streams.internal.HeldWalConsumers;
+import io.meridian.streams.internal.LegacyWriteIds;
+import io.meridian.streams.internal.StoreRestoreLog;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -72,7 +74,8 @@ public final class RegionStreams implements AutoCloseable {
         Topology topology = new Topology();
         this.syncs = new SyncTracker(config.region(), registry, java.time.Clock.systemUTC());
         RegionApplierTopology.build(topology, config.region(), config.walPartitions(),
-                ApplyListener.all(listener, syncs));
+                ApplyListener.all(listener, syncs),
+                LegacyWriteIds.everWritten(config.kafkaClientProperties(), applicationId(config.region())));
         PlacementViewTopology.build(topology, this::placementChanged);
         Path nodeState = config.stateDir().resolve(config.nodeId());
         this.cleanCloseMark = nodeState.resolve(CLEAN_CLOSE_MARK);
@@ -94,6 +97,7 @@ public final class RegionStreams implements AutoCloseable {
                 LOG.info("region applier paused: the region's replication is paused (stores restored)");
             }
         });
+        streams.setGlobalStateRestoreListener(new StoreRestoreLog(registry));
         this.metrics = new KafkaStreamsMetrics(streams);
         metrics.bindTo(registry);
         for (String region : config.regionUrls().keySet()) {

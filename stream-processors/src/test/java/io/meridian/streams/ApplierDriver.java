@@ -88,7 +88,7 @@ final class ApplierDriver implements AutoCloseable {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(RegionApplierTopology.build(new Topology(), region, walPartitions, listener,
-                idempotencyWindowRecords), props);
+                true, idempotencyWindowRecords), props);
         wal = driver.createInputTopic(Topics.WAL.name(), Topics.WAL.keySerde().serializer(),
                 Topics.WAL.valueSerde().serializer());
         rawWal = driver.createInputTopic(Topics.WAL.name(), new StringSerializer(), new ByteArraySerializer());

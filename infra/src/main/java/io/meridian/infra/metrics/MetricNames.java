@@ -18,6 +18,7 @@ public final class MetricNames {
     public static final String TAG_VERDICT = "verdict";
     /** Why a conflict arose: {@code stale_epoch} or {@code write_conflict} (multi-primary). */
     public static final String TAG_CAUSE = "cause";
+    public static final String TAG_STORE = "store";
 
     // Replication (lag monitor, applier).
     /** meridian_replication_lag_seconds{region}: how far behind the WAL head a region's applier is, in time. */
@@ -36,6 +37,11 @@ public final class MetricNames {
     public static final String APPLIER_RECORDS = "meridian.applier.records";
     /** meridian_applier_dead_letters_total{reason}: WAL records sent to meridian.dlq instead of being applied. */
     public static final String APPLIER_DEAD_LETTERS = "meridian.applier.dead.letters";
+    /**
+     * meridian_applier_restored_records_total{store}: changelog records this node restored into the applier's stores and
+     * its placement view (a new node, a crash under exactly-once; a clean restart restores next to none).
+     */
+    public static final String APPLIER_RESTORED_RECORDS = "meridian.applier.restored.records";
     /** meridian_region_needs_reseed{region}: 1 when the region skipped WAL records deleted by retention. */
     public static final String REGION_NEEDS_RESEED = "meridian.region.needs.reseed";
     /** meridian_replication_paused{region}: 1 while the operator has the region's replication paused (meridian.regions). */

@@ -53,6 +53,8 @@ class DashboardMetricsTest {
                     new Meter(Kind.GAUGE, "meridian_replication_follower_health")),
             entry(MetricNames.APPLIER_RECORDS, new Meter(Kind.COUNTER, "meridian_applier_records_total")),
             entry(MetricNames.APPLIER_DEAD_LETTERS, new Meter(Kind.COUNTER, "meridian_applier_dead_letters_total")),
+            entry(MetricNames.APPLIER_RESTORED_RECORDS,
+                    new Meter(Kind.COUNTER, "meridian_applier_restored_records_total")),
             entry(MetricNames.REGION_NEEDS_RESEED, new Meter(Kind.GAUGE, "meridian_region_needs_reseed")),
             entry(MetricNames.REPLICATION_PAUSED, new Meter(Kind.GAUGE, "meridian_replication_paused")),
             entry(MetricNames.WAL_SIZE_BYTES, new Meter(Kind.GAUGE, "meridian_wal_size_bytes")),

@@ -2,9 +2,11 @@ package io.meridian.streams;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.metrics.MetricNames;
 import io.meridian.infra.model.ConflictStrategy;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.Position;
@@ -19,14 +21,17 @@ import io.meridian.infra.topics.TopicProvisioner;
 import io.meridian.infra.topics.Topics;
 import io.meridian.infra.topics.WalPartitioner;
 import io.meridian.infra.topics.WalProducerSettings;
+import io.meridian.streams.internal.LegacyWriteIds;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -38,14 +43,15 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The write-id window across a real restore: a region applier on the shared cluster remembers an id, stops, and a
- * node with no local state takes its tasks over, rebuilding the window (buckets and their index) from the changelog
- * through Streams' own restore. A retry of the id must then be a duplicate, and the id with another document refused:
- * the idempotency promise may not depend on which node applies a partition.
+ * A region applier's stores across real restarts on the shared cluster. A node with no local state that takes the
+ * tasks over rebuilds the write-id window (buckets and their index) from the changelog through Streams' own restore:
+ * a retry of an id accepted before must be a duplicate, and the id with another document refused (the idempotency
+ * promise may not depend on which node applies a partition). A node restarted after a clean stop restores nothing:
+ * its stores are where it left them.
  */
 @Tag("integration")
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class WriteIdRestoreIntegrationTest {
+class ApplierRestoreIntegrationTest {
     private static final int WAL_PARTITIONS = 12;
 
     @TempDir
@@ -53,12 +59,7 @@ class WriteIdRestoreIntegrationTest {
 
     @Test
     void shouldKnowAnIdAcceptedBeforeTheTaskWasRestoredOnANodeWithoutState() throws Exception {
-        TestCluster cluster = SharedTestCluster.get();
-        try (Admin admin = cluster.admin()) {
-            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                    .untilAsserted(() -> new TopicProvisioner(admin).provision(
-                            Topics.catalog(WAL_PARTITIONS, (short) 3, 2)));
-        }
+        TestCluster cluster = provisioned();
         String region = cluster.uniqueName("restore");
         String tenant = cluster.uniqueName("acme");
         Placement placement = new Placement(tenant, region, List.of(region), 1, WriteState.ACTIVE,
@@ -69,12 +70,12 @@ class WriteIdRestoreIntegrationTest {
             send(wal, tenant, new WalRecord.Fence(tenant, placement, 1, "test", 0));
             Position first = send(wal, tenant, put(tenant, region, "k", "{\"v\":1}", 10, "w-1"));
 
-            try (RegionStreams before = start(cluster, region, "node-a")) {
+            try (RegionStreams before = start(cluster, region, "node-a", new SimpleMeterRegistry())) {
                 awaitDocument(before, tenant, "k", first);
             }
 
             // Another node, no local state: every store of the task comes back from its changelog.
-            try (RegionStreams after = start(cluster, region, "node-b")) {
+            try (RegionStreams after = start(cluster, region, "node-b", new SimpleMeterRegistry())) {
                 Position retry = send(wal, tenant, put(tenant, region, "k", "{\"v\":1}", 20, "w-1"));
                 Position reused = send(wal, tenant, put(tenant, region, "k", "{\"v\":2}", 21, "w-1"));
                 Position next = send(wal, tenant, put(tenant, region, "k2", "{\"v\":3}", 22, "w-2"));
@@ -88,16 +89,78 @@ class WriteIdRestoreIntegrationTest {
         }
     }
 
-    private RegionStreams start(TestCluster cluster, String region, String node) {
+    @Test
+    void shouldRestoreNothingWhenANodeRestartsAfterACleanStop() throws Exception {
+        TestCluster cluster = provisioned();
+        String region = cluster.uniqueName("restart");
+        String node = cluster.uniqueName("node");
+        String tenant = cluster.uniqueName("acme");
+        Placement placement = new Placement(tenant, region, List.of(region), 1, WriteState.ACTIVE,
+                ConflictStrategy.LWW, ReplicationMode.SINGLE_PRIMARY);
+
+        try (KafkaProducer<String, byte[]> wal = new KafkaProducer<>(producerProperties(cluster),
+                new StringSerializer(), new ByteArraySerializer())) {
+            send(wal, tenant, new WalRecord.Fence(tenant, placement, 1, "test", 0));
+            Position first = send(wal, tenant, put(tenant, region, "k", "{\"v\":1}", 10, "w-1"));
+            try (RegionStreams before = start(cluster, region, node, new SimpleMeterRegistry())) {
+                awaitDocument(before, tenant, "k", first);
+            }
+
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            try (RegionStreams again = start(cluster, region, node, registry)) {
+                Position next = send(wal, tenant, put(tenant, region, "k2", "{\"v\":2}", 20, "w-2"));
+                awaitDocument(again, tenant, "k2", next);
+                assertEquals(first.toString(), again.document(tenant, "k").orElseThrow().position());
+                // The placement view is a global store: it catches up with what other tests placed meanwhile.
+                Map<String, Double> restored = new TreeMap<>();
+                registry.find(MetricNames.APPLIER_RESTORED_RECORDS).counters().stream()
+                        .filter(c -> !PlacementViewTopology.PLACEMENTS_STORE.equals(c.getId().getTag(
+                                MetricNames.TAG_STORE)))
+                        .forEach(c -> restored.put(c.getId().getTag(MetricNames.TAG_STORE), c.count()));
+                assertEquals(Map.of(), restored, "records restored into the applier's stores after a clean stop");
+            }
+        }
+    }
+
+    @Test
+    void shouldReadTheLegacyWriteIdStoreOnlyWhereAnOlderVersionWroteItsChangelog() throws Exception {
+        TestCluster cluster = provisioned();
+        assertFalse(LegacyWriteIds.everWritten(cluster.clientConfig(),
+                RegionStreams.applicationId(cluster.uniqueName("never"))), "no changelog at all");
+
+        String upgraded = RegionStreams.applicationId(cluster.uniqueName("upgraded"));
+        String changelog = LegacyWriteIds.changelog(upgraded);
+        try (Admin admin = cluster.admin()) {
+            admin.createTopics(List.of(new NewTopic(changelog, 2, (short) 3))).all().get();
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> !LegacyWriteIds.everWritten(cluster.clientConfig(), upgraded));  // created, empty
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties(cluster),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(changelog, 1, "acme/w-1", "0-3|d".getBytes())).get();
+        }
+        assertTrue(LegacyWriteIds.everWritten(cluster.clientConfig(), upgraded), "an older version wrote it");
+    }
+
+    private static TestCluster provisioned() {
+        TestCluster cluster = SharedTestCluster.get();
+        try (Admin admin = cluster.admin()) {
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                    .untilAsserted(() -> new TopicProvisioner(admin).provision(
+                            Topics.catalog(WAL_PARTITIONS, (short) 3, 2)));
+        }
+        return cluster;
+    }
+
+    private RegionStreams start(TestCluster cluster, String region, String node, SimpleMeterRegistry registry) {
         Map<String, Object> values = new HashMap<>();
         values.put(MeridianConfig.REGION, region);
         values.put(MeridianConfig.REGIONS, region + "=http://127.0.0.1:1");
-        values.put(MeridianConfig.NODE_ID, cluster.uniqueName(node));
+        values.put(MeridianConfig.NODE_ID, node);
         values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, cluster.bootstrapServers());
         values.put(MeridianConfig.STATE_DIR, stateDir.resolve(node).toString());
         values.put(MeridianConfig.STREAMS_COMMIT_INTERVAL_MS, "200");
-        RegionStreams streams = new RegionStreams(new MeridianConfig(values), ApplyListener.NONE,
-                new SimpleMeterRegistry());
+        RegionStreams streams = new RegionStreams(new MeridianConfig(values), ApplyListener.NONE, registry);
         streams.start();
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(streams::isReady);
         return streams;

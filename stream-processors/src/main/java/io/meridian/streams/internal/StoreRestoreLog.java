@@ -1,0 +1,50 @@
+package io.meridian.streams.internal;
+
+import io.meridian.infra.metrics.MetricNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes restores of the applier's stores visible: a line when a store's partition starts and ends restoring from its
+ * changelog (records, time), and {@value MetricNames#APPLIER_RESTORED_RECORDS} per store. A new node or a crash under
+ * exactly-once restores whole changelogs, which is what makes such a start slow; a clean restart restores next to
+ * nothing, so a full restore after one is a defect to look into. Called on Streams' restoring threads.
+ */
+public final class StoreRestoreLog implements StateRestoreListener {
+    private static final Logger LOG = LoggerFactory.getLogger(StoreRestoreLog.class);
+
+    private final MeterRegistry registry;
+    private final Map<String, Counter> restored = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Long> started = new ConcurrentHashMap<>();
+
+    public StoreRestoreLog(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public void onRestoreStart(TopicPartition partition, String store, long startingOffset, long endingOffset) {
+        started.put(partition, System.nanoTime());
+        LOG.debug("restoring store={} from changelog={} offsets {}..{} ({} at most)", store, partition,
+                startingOffset, endingOffset, Math.max(0, endingOffset - startingOffset));
+    }
+
+    @Override
+    public void onBatchRestored(TopicPartition partition, String store, long batchEndOffset, long numRestored) {
+        restored.computeIfAbsent(store, s -> Counter.builder(MetricNames.APPLIER_RESTORED_RECORDS)
+                .description("Changelog records restored into the applier's stores and the placement view")
+                .tag(MetricNames.TAG_STORE, s).register(registry)).increment(numRestored);
+    }
+
+    @Override
+    public void onRestoreEnd(TopicPartition partition, String store, long totalRestored) {
+        Long since = started.remove(partition);
+        LOG.info("restored store={} from changelog={}: {} records in {} ms", store, partition, totalRestored,
+                since == null ? -1 : (System.nanoTime() - since) / 1_000_000);
+    }
+}
