@@ -27,7 +27,9 @@ import java.util.TreeSet;
  * {@link HealthPolicy#interval()} long, except while a region stays {@code UNHEALTHY}: then every missed window
  * makes the next one {@link HealthPolicy#backoffMultiplier()} times longer, up to
  * {@link HealthPolicy#maxProbeInterval()} (the region is re-evaluated less and less often while it is down). A
- * success while {@code UNHEALTHY} resets the window to the interval, so recovery is judged at full resolution.
+ * backed-off window that hears a heartbeat ends with the interval the heartbeat arrived in, and a success while
+ * {@code UNHEALTHY} resets the window to the interval, so recovery is judged at full resolution from the first heartbeat
+ * on.
  * Because windows have fixed boundaries and a change is stamped with the end of the window that decided it, the
  * outcome depends only on when heartbeats arrived, not on how often {@link #tick} is called.
  *
@@ -210,6 +212,13 @@ public final class RegionHealthMonitor {
             seen = true;
             lastHeartbeatMillis = now;
             nodes.put(heartbeat.nodeId(), new NodeView(heartbeat, now));
+            if (windowLength > intervalMillis) {
+                // A backed-off window that hears a heartbeat ends with the interval it arrived in: waiting for its
+                // full length (up to health.probe.backoff.max.ms) only delays recovery. Every start paid it: the
+                // regions, never heard from, turn unhealthy after the startup grace and back off until the appliers
+                // beat (~8 s on restarts). Windows stay on the interval's grid, in phase with the heartbeats.
+                windowLength = ((now - windowStart) / intervalMillis + 1) * intervalMillis;
+            }
         }
 
         void advanceTo(long now) {

@@ -135,26 +135,27 @@ class RegionHealthMonitorTest {
         run(monitor, 2, 7, Set.of("ap-south", "eu-west"));
         assertEquals(UNHEALTHY, monitor.state("us-east"));
         long unhealthySince = T0 + 7 * I;
-        // windows now back off: [7 s, 9 s) then [9 s, 13 s). One heartbeat in the first...
+        // windows now back off: [7 s, 9 s) then [9 s, 13 s). A heartbeat in the first ends it with the interval it
+        // arrived in, [7 s, 8 s): a success when that closes...
         monitor.record(beat("us-east-1", "us-east"), T0 + 7_500);
-        assertEquals(List.of(), usEast(monitor.tick(T0 + 9 * I)));
+        assertEquals(T0 + 8 * I, monitor.snapshot().region("us-east").orElseThrow().nextEvaluationAtMillis());
+        assertEquals(List.of(), usEast(monitor.tick(T0 + 8 * I)));
         RegionStatus status = monitor.snapshot().region("us-east").orElseThrow();
         assertEquals(1, status.consecutiveSuccesses());
         assertEquals(I, status.evaluationWindowMillis(), "a success resets the window to the interval");
         // ...then silence: the count restarts, the region stays unhealthy since the same time.
-        assertEquals(List.of(), usEast(monitor.tick(T0 + 10 * I)));
+        assertEquals(List.of(), usEast(monitor.tick(T0 + 9 * I)));
         status = monitor.snapshot().region("us-east").orElseThrow();
         assertEquals(UNHEALTHY, status.state());
         assertEquals(unhealthySince, status.sinceMillis());
         assertEquals(0, status.consecutiveSuccesses());
-        // Two windows with heartbeats in a row: healthy, without passing through suspect.
-        long windowEnd = status.nextEvaluationAtMillis();
-        long windowStart = windowEnd - status.evaluationWindowMillis();
-        monitor.record(beat("us-east-1", "us-east"), windowStart);
-        assertEquals(List.of(), usEast(monitor.tick(windowEnd)));
-        monitor.record(beat("us-east-2", "us-east"), windowEnd + 10);
-        List<RegionHealthChange> changes = usEast(monitor.tick(windowEnd + I));
-        assertEquals(List.of(new RegionHealthChange("us-east", UNHEALTHY, HEALTHY, windowEnd + I,
+        assertEquals(2 * I, status.evaluationWindowMillis(), "backing off again");
+        // Heartbeats in two intervals in a row: healthy, without passing through suspect.
+        long backedOffStart = status.nextEvaluationAtMillis() - status.evaluationWindowMillis();
+        monitor.record(beat("us-east-1", "us-east"), backedOffStart + 100);
+        monitor.record(beat("us-east-2", "us-east"), backedOffStart + I + 100);
+        List<RegionHealthChange> changes = usEast(monitor.tick(backedOffStart + 2 * I));
+        assertEquals(List.of(new RegionHealthChange("us-east", UNHEALTHY, HEALTHY, backedOffStart + 2 * I,
                 changes.get(0).reason(), 0)), changes);
     }
 
@@ -175,13 +176,11 @@ class RegionHealthMonitorTest {
         }
         assertEquals(List.of(2 * I, 4 * I, 8 * I, 8 * I, 8 * I, 8 * I), windows);
         assertEquals(List.of(T0 + 9 * I, T0 + 13 * I, T0 + 21 * I, T0 + 29 * I, T0 + 37 * I, T0 + 45 * I), closes);
-        // A heartbeat in a backed-off window is only evaluated when that window closes.
-        RegionStatus status = monitor.snapshot().region("us-east").orElseThrow();
+        // A heartbeat in a backed-off window ends it with the interval it arrived in: recovery is not judged 8 s late.
         monitor.record(beat("us-east-1", "us-east"), now + 1);
-        monitor.tick(status.nextEvaluationAtMillis() - 1);
-        assertEquals(0, monitor.snapshot().region("us-east").orElseThrow().consecutiveSuccesses());
-        monitor.tick(status.nextEvaluationAtMillis());
-        status = monitor.snapshot().region("us-east").orElseThrow();
+        assertEquals(now + I, monitor.snapshot().region("us-east").orElseThrow().nextEvaluationAtMillis());
+        monitor.tick(now + I);
+        RegionStatus status = monitor.snapshot().region("us-east").orElseThrow();
         assertEquals(1, status.consecutiveSuccesses());
         assertEquals(I, status.evaluationWindowMillis());
     }

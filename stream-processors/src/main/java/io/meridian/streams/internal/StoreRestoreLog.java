@@ -44,7 +44,9 @@ public final class StoreRestoreLog implements StateRestoreListener {
     @Override
     public void onRestoreEnd(TopicPartition partition, String store, long totalRestored) {
         Long since = started.remove(partition);
-        LOG.info("restored store={} from changelog={}: {} records in {} ms", store, partition, totalRestored,
-                since == null ? -1 : (System.nanoTime() - since) / 1_000_000);
+        if (totalRestored > 0) {  // Streams reports every registered partition, also those with nothing to restore
+            LOG.info("restored store={} from changelog={}: {} records in {} ms", store, partition, totalRestored,
+                    since == null ? -1 : (System.nanoTime() - since) / 1_000_000);
+        }
     }
 }
