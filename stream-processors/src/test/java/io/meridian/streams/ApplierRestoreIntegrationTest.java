@@ -62,13 +62,9 @@ class ApplierRestoreIntegrationTest {
         TestCluster cluster = provisioned();
         String region = cluster.uniqueName("restore");
         String tenant = cluster.uniqueName("acme");
-        Placement placement = new Placement(tenant, region, List.of(region), 1, WriteState.ACTIVE,
-                ConflictStrategy.LWW, ReplicationMode.SINGLE_PRIMARY);
 
-        try (KafkaProducer<String, byte[]> wal = new KafkaProducer<>(producerProperties(cluster),
-                new StringSerializer(), new ByteArraySerializer())) {
-            send(wal, tenant, new WalRecord.Fence(tenant, placement, 1, "test", 0));
-            Position first = send(wal, tenant, put(tenant, region, "k", "{\"v\":1}", 10, "w-1"));
+        try (KafkaProducer<String, byte[]> wal = walProducer(cluster)) {
+            Position first = placeWithOneDocument(wal, tenant, region);
 
             try (RegionStreams before = start(cluster, region, "node-a", new SimpleMeterRegistry())) {
                 awaitDocument(before, tenant, "k", first);
@@ -95,13 +91,9 @@ class ApplierRestoreIntegrationTest {
         String region = cluster.uniqueName("restart");
         String node = cluster.uniqueName("node");
         String tenant = cluster.uniqueName("acme");
-        Placement placement = new Placement(tenant, region, List.of(region), 1, WriteState.ACTIVE,
-                ConflictStrategy.LWW, ReplicationMode.SINGLE_PRIMARY);
 
-        try (KafkaProducer<String, byte[]> wal = new KafkaProducer<>(producerProperties(cluster),
-                new StringSerializer(), new ByteArraySerializer())) {
-            send(wal, tenant, new WalRecord.Fence(tenant, placement, 1, "test", 0));
-            Position first = send(wal, tenant, put(tenant, region, "k", "{\"v\":1}", 10, "w-1"));
+        try (KafkaProducer<String, byte[]> wal = walProducer(cluster)) {
+            Position first = placeWithOneDocument(wal, tenant, region);
             try (RegionStreams before = start(cluster, region, node, new SimpleMeterRegistry())) {
                 awaitDocument(before, tenant, "k", first);
             }
@@ -135,11 +127,23 @@ class ApplierRestoreIntegrationTest {
         }
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> !LegacyWriteIds.everWritten(cluster.clientConfig(), upgraded));  // created, empty
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties(cluster),
-                new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = walProducer(cluster)) {
             producer.send(new ProducerRecord<>(changelog, 1, "acme/w-1", "0-3|d".getBytes())).get();
         }
         assertTrue(LegacyWriteIds.everWritten(cluster.clientConfig(), upgraded), "an older version wrote it");
+    }
+
+    private static KafkaProducer<String, byte[]> walProducer(TestCluster cluster) {
+        return new KafkaProducer<>(producerProperties(cluster), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** The tenant's first placement (primary and only replica {@code region}) and its document "k" with id w-1. */
+    private static Position placeWithOneDocument(KafkaProducer<String, byte[]> wal, String tenant, String region)
+            throws Exception {
+        Placement placement = new Placement(tenant, region, List.of(region), 1, WriteState.ACTIVE,
+                ConflictStrategy.LWW, ReplicationMode.SINGLE_PRIMARY);
+        send(wal, tenant, new WalRecord.Fence(tenant, placement, 1, "test", 0));
+        return send(wal, tenant, put(tenant, region, "k", "{\"v\":1}", 10, "w-1"));
     }
 
     private static TestCluster provisioned() {
