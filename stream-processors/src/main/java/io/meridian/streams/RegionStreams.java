@@ -97,7 +97,7 @@ public final class RegionStreams implements AutoCloseable {
                 LOG.info("region applier paused: the region's replication is paused (stores restored)");
             }
         });
-        streams.setGlobalStateRestoreListener(new StoreRestoreLog(registry));
+        streams.setGlobalStateRestoreListener(new StoreRestoreLog(registry, StoreRestoreLog.storesOf(topology)));
         this.metrics = new KafkaStreamsMetrics(streams);
         metrics.bindTo(registry);
         for (String region : config.regionUrls().keySet()) {

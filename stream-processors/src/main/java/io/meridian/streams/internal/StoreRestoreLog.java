@@ -3,9 +3,14 @@ package io.meridian.streams.internal;
 import io.meridian.infra.metrics.MetricNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +28,29 @@ public final class StoreRestoreLog implements StateRestoreListener {
     private final Map<String, Counter> restored = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> started = new ConcurrentHashMap<>();
 
-    public StoreRestoreLog(MeterRegistry registry) {
+    /** @param stores every store that may restore: their counters exist from the start, at 0 */
+    public StoreRestoreLog(MeterRegistry registry, Collection<String> stores) {
         this.registry = registry;
+        stores.forEach(this::counter);
+    }
+
+    /** Every state store of {@code topology}, global ones included. */
+    public static Set<String> storesOf(Topology topology) {
+        TopologyDescription description = topology.describe();
+        Set<String> stores = new TreeSet<>();
+        description.subtopologies().forEach(sub -> sub.nodes().forEach(node -> {
+            if (node instanceof TopologyDescription.Processor processor) {
+                stores.addAll(processor.stores());
+            }
+        }));
+        description.globalStores().forEach(global -> stores.addAll(global.processor().stores()));
+        return stores;
+    }
+
+    private Counter counter(String store) {
+        return restored.computeIfAbsent(store, s -> Counter.builder(MetricNames.APPLIER_RESTORED_RECORDS)
+                .description("Changelog records restored into the applier's stores and the placement view")
+                .tag(MetricNames.TAG_STORE, s).register(registry));
     }
 
     @Override
@@ -36,9 +62,7 @@ public final class StoreRestoreLog implements StateRestoreListener {
 
     @Override
     public void onBatchRestored(TopicPartition partition, String store, long batchEndOffset, long numRestored) {
-        restored.computeIfAbsent(store, s -> Counter.builder(MetricNames.APPLIER_RESTORED_RECORDS)
-                .description("Changelog records restored into the applier's stores and the placement view")
-                .tag(MetricNames.TAG_STORE, s).register(registry)).increment(numRestored);
+        counter(store).increment(numRestored);
     }
 
     @Override
