@@ -121,7 +121,7 @@ final class VerifyCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     private static String shortDigest(String digest) {
-        String hex = digest.startsWith("sha256:") ? digest.substring("sha256:".length()) : digest;
+        String hex = digest.substring(digest.indexOf(':') + 1);  // "sum256:" or "sha256:" before the hex
         return hex.length() > 12 ? hex.substring(0, 12) : hex;
     }
 }

@@ -7,6 +7,11 @@ package io.meridian.streams;
 public final class ApplierStores {
     /** tenant + "/" + key → {@link StoredDocument}. Neither tenant ids nor keys contain '/'. */
     public static final String DOCS = "tenant-docs";
+    /**
+     * tenant → its {@link TenantDigest} as {@link TenantDigest#toBytes}, kept as its documents change; in memory, not
+     * logged: a tenant without an entry is digested by a scan (see {@code internal.TenantDocuments}).
+     */
+    public static final String DIGESTS = "tenant-digests";
     /** tenant → the {@link io.meridian.infra.model.Placement} of the latest fence. */
     public static final String FENCES = "tenant-fences";
     /** WAL partition → last offset processed. */

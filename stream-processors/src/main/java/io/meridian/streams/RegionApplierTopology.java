@@ -81,6 +81,10 @@ public final class RegionApplierTopology {
                 Serdes.String(), new JsonSerde<>(StoredDocument.class))
                 .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES))),
                 APPLIER);
+        // Each tenant's digest, kept as its documents change, so a consistency check costs one read. In memory and not
+        // logged: no changelog record per write, and it starts empty with its task, whose restore it cannot see.
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ApplierStores.DIGESTS),
+                Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(), APPLIER);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplierStores.FENCES),
                 Serdes.String(), new JsonSerde<>(Placement.class)), APPLIER);
         // Cached: a partition's position (written on every record) reaches the changelog once per commit, not once

@@ -8,6 +8,7 @@ import io.meridian.streams.internal.BoundedRocksDBMemory;
 import io.meridian.streams.internal.HeldWalConsumers;
 import io.meridian.streams.internal.LegacyWriteIds;
 import io.meridian.streams.internal.StoreRestoreLog;
+import io.meridian.streams.internal.TenantDocuments;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -260,29 +261,35 @@ public final class RegionStreams implements AutoCloseable {
     }
 
     /**
-     * The digest of this region's copy of {@code tenant} ({@link TenantDigest}): documents, bytes and digest; empty
-     * when the store holds none of it.
+     * The digest of this region's copy of {@code tenant} ({@link TenantDigest}): documents, bytes and digest (0
+     * documents when the store holds none of it). The applier's kept digest when it has one, else a scan.
      */
     public Optional<Map<String, Object>> digest(String tenant) {
-        return StoreQueries.query(streams, ApplierStores.DOCS, (ReadOnlyKeyValueStore<String, StoredDocument> docs) -> {
-            TenantDigest digest = new TenantDigest();
-            try (KeyValueIterator<String, StoredDocument> it = docs.prefixScan(tenant + "/", new StringSerializer())) {
-                it.forEachRemaining(kv -> digest.add(kv.key, kv.value));
-            }
-            long count = digest.documents();
-            long size = digest.bytes();
-            return Map.<String, Object>of("documents", count, "bytes", size, "digest", digest.finish());
-        });
+        TenantDigest digest = StoreQueries.query(streams, ApplierStores.DIGESTS,
+                        (ReadOnlyKeyValueStore<String, byte[]> kept) -> kept.get(tenant)).map(TenantDigest::fromBytes)
+                .orElseGet(() -> StoreQueries.query(streams, ApplierStores.DOCS,
+                        (ReadOnlyKeyValueStore<String, StoredDocument> docs) -> TenantDocuments.scanDigest(
+                                docs.prefixScan(tenant + "/", new StringSerializer()))).orElseThrow());
+        return Optional.of(Map.of("documents", digest.documents(), "bytes", digest.bytes(), "digest", digest.value()));
     }
 
     /**
      * As {@link #digest}, but read from the tenant's own WAL partition only (a node that does not own it throws
      * {@link NotReadyException} rather than answer "empty"), and with each document's digest and position when
-     * {@code withKeys}: what the consistency check compares. The store is read through one iterator, a consistent
-     * snapshot of it.
+     * {@code withKeys}: what the consistency check compares. Without keys it is the applier's kept digest when it has
+     * one; a scan reads the store through one iterator, a consistent snapshot of it.
      */
     public TenantDigest.Snapshot digestSnapshot(String tenant, boolean withKeys) {
-        return StoreQueries.query(streams, ApplierStores.DOCS, WalPartitioner.partitionOf(tenant, walPartitions),
+        int partition = WalPartitioner.partitionOf(tenant, walPartitions);
+        if (!withKeys) {
+            Optional<TenantDigest.Snapshot> kept = StoreQueries.query(streams, ApplierStores.DIGESTS, partition,
+                    (ReadOnlyKeyValueStore<String, byte[]> digests) -> digests.get(tenant))
+                    .map(bytes -> TenantDigest.fromBytes(bytes).snapshot());
+            if (kept.isPresent()) {
+                return kept.get();
+            }
+        }
+        return StoreQueries.query(streams, ApplierStores.DOCS, partition,
                 (ReadOnlyKeyValueStore<String, StoredDocument> docs) -> {
                     TenantDigest digest = new TenantDigest();
                     java.util.SortedMap<String, TenantDigest.KeyDigest> keys = withKeys ? new java.util.TreeMap<>() : null;
@@ -296,9 +303,7 @@ public final class RegionStreams implements AutoCloseable {
                             }
                         });
                     }
-                    long count = digest.documents();
-                    long size = digest.bytes();
-                    return new TenantDigest.Snapshot(count, size, digest.finish(), keys);
+                    return new TenantDigest.Snapshot(digest.documents(), digest.bytes(), digest.value(), keys);
                 }).orElseThrow(() -> new NotReadyException("the store of tenant " + tenant + "'s partition is not"
                         + " queryable here", null));
     }

@@ -194,6 +194,24 @@ final class ApplierDriver implements AutoCloseable {
         return result;
     }
 
+    /** The digest the applier keeps for {@code tenant} (null when it keeps none). */
+    TenantDigest keptDigest(String tenant) {
+        KeyValueStore<String, byte[]> digests = driver.getKeyValueStore(ApplierStores.DIGESTS);
+        byte[] kept = digests.get(tenant);
+        return kept == null ? null : TenantDigest.fromBytes(kept);
+    }
+
+    /** Drops the digest kept for {@code tenant}, as a task (re)created on restored documents has none. */
+    void forgetKeptDigest(String tenant) {
+        driver.<String, byte[]>getKeyValueStore(ApplierStores.DIGESTS).delete(tenant);
+    }
+
+    /** The digest of {@code tenant}'s documents as a scan of the store computes it. */
+    TenantDigest scannedDigest(String tenant) {
+        return io.meridian.streams.internal.TenantDocuments.scanDigest(
+                docsStore().prefixScan(tenant + "/", new StringSerializer()));
+    }
+
     Placement fenceOf(String tenant) {
         KeyValueStore<String, Placement> fences = driver.getKeyValueStore(ApplierStores.FENCES);
         return fences.get(tenant);

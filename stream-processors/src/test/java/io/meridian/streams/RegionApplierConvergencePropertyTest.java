@@ -57,6 +57,7 @@ class RegionApplierConvergencePropertyTest {
     private static final Set<Resolution> RESOLUTIONS_SEEN = EnumSet.noneOf(Resolution.class);
     private static final AtomicInteger SEEDS_RUN = new AtomicInteger();
     private static final AtomicInteger NON_EMPTY_COMPARISONS = new AtomicInteger();
+    private static final AtomicInteger KEPT_DIGESTS_CHECKED = new AtomicInteger();
     private static final AtomicInteger DROPS = new AtomicInteger();
 
     /** The part of a decision a router acts on. */
@@ -177,6 +178,15 @@ class RegionApplierConvergencePropertyTest {
                 String where = "seed " + seed + ", " + applier.region + ", tenant " + tenant;
                 assertEquals(tenantModel.fence, applier.fenceOf(tenant), where + ": fence in force");
                 TreeMap<String, StoredDocument> docs = applier.documents(tenant);
+                TenantDigest kept = applier.keptDigest(tenant);
+                if (kept != null) {
+                    // Kept through every write, overwrite, deletion, conflict and drop: what a scan finds.
+                    TenantDigest scanned = applier.scannedDigest(tenant);
+                    assertEquals(scanned.value(), kept.value(), where + ": kept digest");
+                    assertEquals(List.of(scanned.documents(), scanned.bytes()), List.of(kept.documents(),
+                            kept.bytes()), where + ": kept documents and bytes");
+                    KEPT_DIGESTS_CHECKED.incrementAndGet();
+                }
                 if (tenantModel.fence == null || !tenantModel.fence.isReplicatedTo(applier.region)) {
                     assertEquals(Map.of(), docs, where + ": not a replica, so no copy");
                 } else if (tenantModel.continuousReplicas.contains(applier.region)) {
@@ -234,6 +244,7 @@ class RegionApplierConvergencePropertyTest {
                 "verdicts produced over all seeds");
         assertEquals(EnumSet.allOf(Resolution.class), RESOLUTIONS_SEEN, "conflict resolutions over all seeds");
         assertTrue(NON_EMPTY_COMPARISONS.get() >= SEEDS, "documents compared: " + NON_EMPTY_COMPARISONS.get());
+        assertTrue(KEPT_DIGESTS_CHECKED.get() >= SEEDS, "kept digests checked: " + KEPT_DIGESTS_CHECKED.get());
         assertTrue(DROPS.get() >= 10, "tenants dropped from a region: " + DROPS.get());
     }
 

@@ -88,6 +88,9 @@ class TenantSyncTopologyTest {
             snapshot.forEach(target::pipeSync);
 
             assertEquals(source.documents(ACME), target.documents(ACME), "eu-west holds exactly us-east's copy");
+            assertEquals(source.scannedDigest(ACME).value(), target.keptDigest(ACME).value(),
+                    "the digest eu-west kept through the merge and the held records is the copy's");
+            assertEquals(source.keptDigest(ACME).value(), target.keptDigest(ACME).value());
             SyncStatus last = target.listener.syncs.get(target.listener.syncs.size() - 1);
             assertEquals(SyncStatus.CAUGHT_UP, last.state());
             assertEquals(end.digest(), last.digest(), "the merged copy's digest is the source's at the fence");

@@ -17,18 +17,13 @@ import io.meridian.streams.ApplyListener;
 import io.meridian.streams.ApplyOutcome;
 import io.meridian.streams.ApplyOutcome.Verdict;
 import io.meridian.streams.StoredDocument;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +42,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
     private final ApplyListener listener;
     private final WriteIdsWindow.Factory writeIdsFactory;
     private ProcessorContext<String, Object> context;
-    private KeyValueStore<String, StoredDocument> docs;
+    private TenantDocuments docs;
     private FenceView fences;
     private KeyValueStore<Integer, Long> positions;
     private KeyValueStore<Integer, Long> controllerEpochs;
@@ -71,7 +66,8 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        docs = context.getStateStore(ApplierStores.DOCS);
+        docs = new TenantDocuments(context.getStateStore(ApplierStores.DOCS),
+                context.getStateStore(ApplierStores.DIGESTS));
         fences = new FenceView(context.getStateStore(ApplierStores.FENCES));
         positions = context.getStateStore(ApplierStores.POSITIONS);
         controllerEpochs = context.getStateStore(ApplierStores.CONTROLLER_EPOCHS);
@@ -249,12 +245,8 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
 
     /** This region's copy of the tenant goes: it stopped being a replica, or a snapshot will replace the copy. */
     private void dropTenant(String tenant, String why) {
-        List<String> keys = new ArrayList<>();
-        try (KeyValueIterator<String, StoredDocument> it = docs.prefixScan(tenant + "/", new StringSerializer())) {
-            it.forEachRemaining((KeyValue<String, StoredDocument> kv) -> keys.add(kv.key));
-        }
-        keys.forEach(docs::delete);
-        LOG.info("tenant={} {}: dropped {} documents in {}", tenant, why, keys.size(), region);
+        int dropped = docs.drop(tenant);
+        LOG.info("tenant={} {}: dropped {} documents in {}", tenant, why, dropped, region);
     }
 
     /**
@@ -358,7 +350,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
      */
     private ApplyOutcome applyVersioned(Placement fence, WalRecord.DataRecord data, Position position,
                                         long timestamp) {
-        StoredDocument current = docs.get(ApplierStores.docKey(data.tenant(), data.key()));
+        StoredDocument current = docs.get(data.tenant(), data.key());
         String version = current == null ? WalRecord.ABSENT : current.position();
         if (!data.ifMatch().isEmpty()) {
             if (!data.ifMatch().equals(version)) {
@@ -399,7 +391,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
     }
 
     private ApplyOutcome resolveConflict(Placement fence, WalRecord.DataRecord data, Position position, long timestamp) {
-        StoredDocument current = docs.get(ApplierStores.docKey(data.tenant(), data.key()));
+        StoredDocument current = docs.get(data.tenant(), data.key());
         ConflictResolution resolution = ConflictResolution.resolve(fence.strategy(), data, current);
         if (resolution.applies()) {
             write(fence, data, position, resolution.value());
@@ -431,11 +423,11 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
 
     /** Materializes {@code value} (null deletes) as written by {@code data} at {@code position}, stamped {@code hlc}. */
     private void writeDocument(WalRecord.DataRecord data, Position position, RawJson value, long hlc) {
-        String key = ApplierStores.docKey(data.tenant(), data.key());
         if (value == null) {
-            docs.delete(key);
+            docs.delete(data.tenant(), data.key());
         } else {
-            docs.put(key, new StoredDocument(value, position.toString(), data.epoch(), hlc, data.region()));
+            docs.put(data.tenant(), data.key(),
+                    new StoredDocument(value, position.toString(), data.epoch(), hlc, data.region()));
         }
     }
 }

@@ -57,7 +57,7 @@ final class TenantSyncs {
 
     private final String region;
     private final ProcessorContext<String, Object> context;
-    private final KeyValueStore<String, StoredDocument> docs;
+    private final TenantDocuments docs;
     private final KeyValueStore<String, SyncState> states;
     private final KeyValueStore<String, byte[]> pending;
     private final WriteIdsWindow writeIds;
@@ -67,7 +67,7 @@ final class TenantSyncs {
     /** The task's sync states (few), mirrored so that the per-record check reads no store. */
     private final Map<String, SyncState> active = new HashMap<>();
 
-    TenantSyncs(String region, ProcessorContext<String, Object> context, KeyValueStore<String, StoredDocument> docs,
+    TenantSyncs(String region, ProcessorContext<String, Object> context, TenantDocuments docs,
                 KeyValueStore<String, SyncState> states, KeyValueStore<String, byte[]> pending,
                 WriteIdsWindow writeIds, ApplyListener listener, Consumer<String> dropTenant, Replayer replayer) {
         this.region = region;
@@ -192,9 +192,8 @@ final class TenantSyncs {
             StoredDocument stored = Json.MAPPER.convertValue(doc.stored(), StoredDocument.class);
             byte[] raw = Json.write(stored);
             bytes += raw.length;
-            String key = ApplierStores.docKey(tenant, doc.key());
             if (s.fenceSeen()) {
-                docs.put(key, stored);
+                docs.put(tenant, doc.key(), stored);
             } else {
                 pending.put(tenant + "/d/" + doc.key(), raw);
             }
@@ -219,15 +218,14 @@ final class TenantSyncs {
     /** The snapshot is in and the fence applied: prove it by digest, then decide the held records. */
     private void complete(SyncState s) {
         String tenant = s.tenant();
-        TenantDigest digest = new TenantDigest();
-        try (KeyValueIterator<String, StoredDocument> it = docs.prefixScan(tenant + "/", new StringSerializer())) {
-            it.forEachRemaining((KeyValue<String, StoredDocument> kv) -> digest.add(kv.key, kv.value));
-        }
-        String ours = digest.finish();
+        TenantDigest digest = docs.digest(tenant);
+        String ours = digest.value();
         if (!ours.equals(s.sourceDigest())) {
             LOG.error("tenant={} region={} sync at {} FAILED: digest {} ({} documents) differs from the source {}'s {}"
-                            + " ({} documents); cancel the sync and add the region again", tenant, region,
-                    s.fenceOffset(), ours, digest.documents(), s.source(), s.sourceDigest(), s.totalDocs());
+                            + " ({} documents){}; cancel the sync and add the region again", tenant, region,
+                    s.fenceOffset(), ours, digest.documents(), s.source(), s.sourceDigest(), s.totalDocs(),
+                    String.valueOf(s.sourceDigest()).startsWith(TenantDigest.PREFIX) ? ""
+                            : " (the source runs a version that digests otherwise: add the region after the upgrade)");
             clearPending(tenant);
             save(s.withOutcome(ours, false).withBuffered(0), true);
             return;
@@ -263,7 +261,7 @@ final class TenantSyncs {
         String docPrefix = tenant + "/d/";
         for (KeyValue<String, byte[]> kv : held) {
             if (kv.key.startsWith(docPrefix)) {
-                docs.put(ApplierStores.docKey(tenant, kv.key.substring(docPrefix.length())),
+                docs.put(tenant, kv.key.substring(docPrefix.length()),
                         Json.read(kv.value, StoredDocument.class));
             } else {
                 SyncRecord.WriteId id = Json.read(kv.value, SyncRecord.WriteId.class);
@@ -303,22 +301,20 @@ final class TenantSyncs {
 
     /**
      * The primary's side: its copy of the tenant as of this fence, onto {@code meridian.sync}, in this task's
-     * transaction. Two passes over RocksDB (totals and digest first, so targets can show progress), nothing held.
+     * transaction. Totals and digest first (the kept digest, or a pass over RocksDB), so targets can show progress;
+     * nothing held.
      */
     private void sendSnapshot(Placement next, List<String> targets, Position position, long timestamp) {
         String tenant = next.tenant();
-        TenantDigest digest = new TenantDigest();
-        try (KeyValueIterator<String, StoredDocument> it = docs.prefixScan(tenant + "/", new StringSerializer())) {
-            it.forEachRemaining((KeyValue<String, StoredDocument> kv) -> digest.add(kv.key, kv.value));
-        }
+        TenantDigest digest = docs.digest(tenant);
         long totalDocs = digest.documents();
         long totalBytes = digest.bytes();
-        String theDigest = digest.finish();
+        String theDigest = digest.value();
         long seq = 0;
         List<SyncRecord.Doc> chunk = new ArrayList<>();
         long chunkBytes = 0;
         int prefix = tenant.length() + 1;
-        try (KeyValueIterator<String, StoredDocument> it = docs.prefixScan(tenant + "/", new StringSerializer())) {
+        try (KeyValueIterator<String, StoredDocument> it = docs.scan(tenant)) {
             while (it.hasNext()) {
                 KeyValue<String, StoredDocument> kv = it.next();
                 chunk.add(new SyncRecord.Doc(kv.key.substring(prefix), Json.toTree(kv.value)));
