@@ -42,7 +42,7 @@ final class BenchDeployment implements AutoCloseable {
         new SecureRandom().nextBytes(secret);
         String token = HexFormat.of().formatHex(secret);
         int basePort = LocalDeployment.freeBasePort(20000, 30000);
-        LocalDeployment local = new LocalDeployment(dir, basePort, token, settings);
+        LocalDeployment local = new LocalDeployment(dir, basePort, token, settings).fullJit();
         BenchDeployment deployment = new BenchDeployment(dir, local, new NodeApi(token));
         long started = System.nanoTime();
         Progress.line("starting a deployment in %s (nodes on ports %d-%d) with %s", dir, basePort, basePort + 2,

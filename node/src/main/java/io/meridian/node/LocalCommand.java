@@ -45,6 +45,11 @@ final class LocalCommand implements Callable<Integer> {
                     + " region's nodes. Repeatable; later files win.")
     List<String> nodeConfigs = new ArrayList<>();
 
+    @Option(names = "--full-jit",
+            description = "Nodes compile their hot code with C2 as a production JVM does, for benchmarks; starts take"
+                    + " about 10 s longer on two cores. Default: C1 only, for a fast start.")
+    boolean fullJit;
+
     @Option(names = "--ready-timeout", defaultValue = "PT5M", description = "How long to wait for every node (default: ${DEFAULT-VALUE}).")
     Duration readyTimeout;
 
@@ -77,6 +82,9 @@ final class LocalCommand implements Callable<Integer> {
         LocalDeployment deployment = new LocalDeployment(dataDir, basePort, System.getenv("MERIDIAN_ADMIN_TOKEN"),
                 settings.everyNode(), nodesPerRegion);
         settings.perRegion().forEach(deployment::regionSettings);
+        if (fullJit) {
+            deployment.fullJit();
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("meridian local: stopping nodes, Kafka and ZooKeeper...");

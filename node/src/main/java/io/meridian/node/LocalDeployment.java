@@ -52,10 +52,14 @@ public final class LocalDeployment implements AutoCloseable {
     public static final List<String> REGIONS = List.of("us-east", "eu-west", "ap-south");
     /**
      * A node's JVM ({@link JvmFootprint}): ~40 MiB of live heap and ~55 MiB of metaspace were measured under a write
-     * load; the heap may grow to 384 MiB for bursts (a restore, a backlog in the producers' buffers). C2 stays on: the
-     * router and applier are the hot code. RocksDB's off-heap memory has a bound of its own (BoundedRocksDBMemory).
+     * load; the heap may grow to 384 MiB for bursts (a restore, a backlog in the producers' buffers). RocksDB's
+     * off-heap memory has a bound of its own (BoundedRocksDBMemory). C1 only, unless {@link #fullJit}: C2 compiling the
+     * start's code took ~20 of the ~50 CPU seconds a restart of the whole deployment costs on two cores (restarts
+     * 27.5-32.8 s with C2, 18.4-23.5 s without, 2026-12-04), for no measurable gain in a local trial.
      */
-    static final List<String> NODE_JVM_OPTIONS = JvmFootprint.serverOptions("32m", "384m", "128m", false);
+    static List<String> nodeJvmOptions(boolean fullJit) {
+        return JvmFootprint.serverOptions("32m", "384m", "128m", !fullJit);
+    }
     /**
      * The node's own logging configuration (io.meridian at INFO), named by where {@link NodeCommand} was loaded from:
      * on a test classpath a logback-test.xml would otherwise win and keep every node's log to warnings (a restart
@@ -76,6 +80,7 @@ public final class LocalDeployment implements AutoCloseable {
     /** Nodes per region, every region named. */
     private final Map<String, Integer> nodeCounts;
     private final ClassDataArchive classData;
+    private boolean fullJit;
     private final Map<String, Process> nodes = new LinkedHashMap<>();
     private final Map<String, Path> nodeConfigs = new LinkedHashMap<>();
     /** Nodes stopped or killed on purpose in a region that has others: {@link #awaitReady} does not wait for them. */
@@ -140,6 +145,15 @@ public final class LocalDeployment implements AutoCloseable {
      *
      * @return this
      */
+    /**
+     * Nodes compile their hot code with C2, as a production JVM does: for benchmarks, whose figures should be a
+     * production node's. Starts take longer (see {@link #nodeJvmOptions}). Before {@link #start}.
+     */
+    public LocalDeployment fullJit() {
+        this.fullJit = true;
+        return this;
+    }
+
     public LocalDeployment regionSettings(String region, Map<String, String> settings) {
         if (!REGIONS.contains(region)) {
             throw new IllegalArgumentException("no region " + region + " in " + REGIONS);
@@ -286,7 +300,7 @@ public final class LocalDeployment implements AutoCloseable {
         LeftoverProcesses.awaitGone(pidFile(name), LEFTOVER_PATIENCE);
         List<String> command = new ArrayList<>();
         command.add(javaBinary());
-        command.addAll(NODE_JVM_OPTIONS);
+        command.addAll(nodeJvmOptions(fullJit));
         // One archive for all nodes (one classpath); the first region's first node writes it.
         command.addAll(classData.jvmOptions(name.equals(REGIONS.get(0))));
         command.addAll(List.of("-Dmeridian.region=" + region, "-Dlogback.configurationFile=" + NODE_LOGGING,

@@ -182,6 +182,10 @@ public final class RegionStreams implements AutoCloseable {
         // once instead of waiting that session timeout out, and close() leaves the group (CLOSE_LEAVING_GROUP), so a
         // clean restart finds no member to wait for either. 'meridian local' restarts spent 10 s here.
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), config.nodeId());
+        // After a crash the placement view restores its partitions one after the other, and each took ~500 ms for a
+        // handful of records (restart-loop, the starts after kill -9: 12 partitions, 6 s before the applier could join):
+        // the global consumer's last fetch of each, past the end of what it restores, waits out fetch.max.wait.ms.
+        props.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
         // One off-heap budget for all the applier's RocksDB stores (~60 instances) instead of one cache each.
         props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDBMemory.class);
         // Routers find the node that owns a tenant's WAL partition through Streams' metadata: this is how it names us.

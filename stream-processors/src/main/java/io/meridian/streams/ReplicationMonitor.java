@@ -176,10 +176,17 @@ public final class ReplicationMonitor implements AutoCloseable {
         return streams.state();
     }
 
-    /** Region → its newest lag, sorted by region; empty until known. */
+    /**
+     * Region → its newest lag, sorted by region; empty until known, and while the monitor is not queryable (starting,
+     * rebalancing): every reader takes a missing lag for unknown.
+     */
     public Map<String, ReplicationLag> lagByRegion() {
-        return query(LagMonitorTopology.LAG_VIEW_STORE,
-                (ReadOnlyKeyValueStore<String, ReplicationLag> store) -> StoreQueries.all(store)).orElse(Map.of());
+        try {
+            return query(LagMonitorTopology.LAG_VIEW_STORE,
+                    (ReadOnlyKeyValueStore<String, ReplicationLag> store) -> StoreQueries.all(store)).orElse(Map.of());
+        } catch (NotReadyException e) {
+            return Map.of();
+        }
     }
 
     public Optional<ReplicationLag> lag(String region) {

@@ -59,6 +59,15 @@ class ReplicationMonitorIntegrationTest {
     Path stateDir;
 
     @Test
+    void shouldReadLagAsUnknownWhileTheMonitorDoesNotRunYet() {
+        // A node starts its monitor last; until it runs, lag is unknown (no entry), not an error for every reader.
+        try (ReplicationMonitor monitor = new ReplicationMonitor(config(SharedTestCluster.get(), "us-east", "eu-west"),
+                new SimpleMeterRegistry())) {
+            assertEquals(Map.of(), monitor.lagByRegion());
+        }
+    }
+
+    @Test
     void shouldReportLagPerRegionWalTotalsConflictsAndWalSizeFromARealCluster() throws ExecutionException,
             InterruptedException {
         TestCluster cluster = SharedTestCluster.get();
