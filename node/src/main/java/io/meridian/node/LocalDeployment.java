@@ -165,7 +165,9 @@ public final class LocalDeployment implements AutoCloseable {
     public void start() {
         zookeeper = EmbeddedZooKeeper.start(dataDir.resolve("zookeeper"), 0);
         // No hook of its own: close() stops the nodes first, then the brokers.
-        kafka = KafkaProcessClusterBuilder.forDataDir(dataDir.resolve("kafka")).racks(REGIONS).shutdownHook(false).build();
+        // --full-jit: the brokers compile with C2 too, as production brokers do (benchmarks compare against them).
+        kafka = KafkaProcessClusterBuilder.forDataDir(dataDir.resolve("kafka")).racks(REGIONS).shutdownHook(false)
+                .fastStartup(!fullJit).build();
         kafka.start();
         LOG.info("kafka up at {}, zookeeper at {}", kafka.bootstrapServers(), zookeeper.connectString());
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
