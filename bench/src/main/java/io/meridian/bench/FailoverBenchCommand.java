@@ -1,6 +1,7 @@
 package io.meridian.bench;
 
-import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.ControllerConfigs;
+import io.meridian.infra.config.ElectionConfigs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -81,7 +82,7 @@ public final class FailoverBenchCommand implements Callable<Integer> {
         report.setting("runs", runs);
         report.setting("killed", killed);
         report.setting("nodeSettings", nodeSettings(0).entrySet().stream()
-                .filter(e -> !e.getKey().equals(MeridianConfig.ZOOKEEPER_SESSION_TIMEOUT_MS)).toList().toString());
+                .filter(e -> !e.getKey().equals(ElectionConfigs.ZOOKEEPER_SESSION_TIMEOUT_MS)).toList().toString());
         report.setting("rate", rate);
         report.setting("warmup", Progress.seconds(warmup));
         FailoverReport tables = new FailoverReport(report);
@@ -133,10 +134,10 @@ public final class FailoverBenchCommand implements Callable<Integer> {
 
     private Map<String, String> nodeSettings(int sessionTimeout) {
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put(MeridianConfig.ZOOKEEPER_SESSION_TIMEOUT_MS, Integer.toString(sessionTimeout));
-        settings.put(MeridianConfig.HEALTH_HEARTBEAT_INTERVAL_MS, Long.toString(heartbeatMs));
-        settings.put(MeridianConfig.FAILOVER_LEADER_TIMEOUT_MS, Long.toString(leaderTimeoutMs));
-        settings.put(MeridianConfig.FAILOVER_INHIBIT_WINDOW_MS, Long.toString(inhibitWindowMs));
+        settings.put(ElectionConfigs.ZOOKEEPER_SESSION_TIMEOUT_MS, Integer.toString(sessionTimeout));
+        settings.put(ControllerConfigs.HEALTH_HEARTBEAT_INTERVAL_MS, Long.toString(heartbeatMs));
+        settings.put(ControllerConfigs.FAILOVER_LEADER_TIMEOUT_MS, Long.toString(leaderTimeoutMs));
+        settings.put(ControllerConfigs.FAILOVER_INHIBIT_WINDOW_MS, Long.toString(inhibitWindowMs));
         settings.putAll(extraSettings);
         return settings;
     }

@@ -1,7 +1,8 @@
 package io.meridian.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.ControllerConfigs;
+import io.meridian.infra.config.ElectionConfigs;
 import io.meridian.node.LocalDeployment;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -132,7 +133,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
             FailoverRoles roles = new FailoverRoles(deployment, heartbeatMs, handover -> { });
             roles.arrange(FailoverRoles.Role.follower);
             boolean controllerKilled = api.election(via).map(e -> VICTIM.equals(e.region())).orElse(false);
-            int misses = Integer.parseInt(settings.getOrDefault(MeridianConfig.HEALTH_MISSES_TO_UNHEALTHY, "5"));
+            int misses = Integer.parseInt(settings.getOrDefault(ControllerConfigs.HEALTH_MISSES_TO_UNHEALTHY, "5"));
             long budget = heartbeatMs * misses + leaderTimeoutMs + (controllerKilled ? sessionTimeoutMs : 0);
             double[] failover = failover(deployment, names);
             table.row("failover: first tenant moved", failover[0], "ms", "from kill -9 of " + VICTIM + "'s node");
@@ -159,10 +160,10 @@ public final class ScaleBenchCommand implements Callable<Integer> {
 
     private Map<String, String> nodeSettings() {
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put(MeridianConfig.ZOOKEEPER_SESSION_TIMEOUT_MS, Integer.toString(sessionTimeoutMs));
-        settings.put(MeridianConfig.HEALTH_HEARTBEAT_INTERVAL_MS, Long.toString(heartbeatMs));
-        settings.put(MeridianConfig.FAILOVER_LEADER_TIMEOUT_MS, Long.toString(leaderTimeoutMs));
-        settings.put(MeridianConfig.FAILOVER_INHIBIT_WINDOW_MS, "1000");
+        settings.put(ElectionConfigs.ZOOKEEPER_SESSION_TIMEOUT_MS, Integer.toString(sessionTimeoutMs));
+        settings.put(ControllerConfigs.HEALTH_HEARTBEAT_INTERVAL_MS, Long.toString(heartbeatMs));
+        settings.put(ControllerConfigs.FAILOVER_LEADER_TIMEOUT_MS, Long.toString(leaderTimeoutMs));
+        settings.put(ControllerConfigs.FAILOVER_INHIBIT_WINDOW_MS, "1000");
         settings.putAll(extraSettings);
         return settings;
     }

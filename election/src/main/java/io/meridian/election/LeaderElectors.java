@@ -1,10 +1,10 @@
 package io.meridian.election;
 
-import io.meridian.infra.config.MeridianConfig;
 import java.util.List;
 
 import io.meridian.election.internal.KafkaLeaderElector;
 import io.meridian.election.internal.ZooKeeperLeaderElector;
+import io.meridian.infra.config.ElectionConfigs;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -17,7 +17,8 @@ public final class LeaderElectors {
     /**
      * A new, not yet started elector.
      *
-     * @param backend {@value MeridianConfig#BACKEND_ZOOKEEPER} or {@value MeridianConfig#BACKEND_KAFKA} (case-insensitive)
+     * @param backend {@value ElectionConfigs#BACKEND_ZOOKEEPER} or {@value ElectionConfigs#BACKEND_KAFKA}
+     *                (case-insensitive)
      * @throws IllegalArgumentException for another backend name, or settings the backend cannot work with
      */
     public static LeaderElector create(String backend, ElectionCandidate self, ElectionSettings settings) {
@@ -25,10 +26,10 @@ public final class LeaderElectors {
         Objects.requireNonNull(settings, "settings");
         String name = Objects.requireNonNull(backend, "backend").trim().toLowerCase(Locale.ROOT);
         return switch (name) {
-            case MeridianConfig.BACKEND_ZOOKEEPER -> new ZooKeeperLeaderElector(self, settings);
-            case MeridianConfig.BACKEND_KAFKA -> new KafkaLeaderElector(self, settings);
+            case ElectionConfigs.BACKEND_ZOOKEEPER -> new ZooKeeperLeaderElector(self, settings);
+            case ElectionConfigs.BACKEND_KAFKA -> new KafkaLeaderElector(self, settings);
             default -> throw new IllegalArgumentException("unknown election backend '" + backend + "'; valid: "
-                    + List.of(MeridianConfig.BACKEND_ZOOKEEPER, MeridianConfig.BACKEND_KAFKA));
+                    + List.of(ElectionConfigs.BACKEND_ZOOKEEPER, ElectionConfigs.BACKEND_KAFKA));
         };
     }
 

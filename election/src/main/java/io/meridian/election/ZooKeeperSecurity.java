@@ -1,5 +1,6 @@
 package io.meridian.election;
 
+import io.meridian.infra.config.ElectionConfigs;
 import io.meridian.infra.config.MeridianConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How the {@code zookeeper} backend authenticates to ZooKeeper and which ACL the znodes it creates get
- * ({@value MeridianConfig#ZOOKEEPER_AUTH_SCHEME}, {@value MeridianConfig#ZOOKEEPER_AUTH_FILE},
- * {@value MeridianConfig#ZOOKEEPER_ACL}). The default, {@link #open()}, is no authentication and the open ACL.
+ * ({@value ElectionConfigs#ZOOKEEPER_AUTH_SCHEME}, {@value ElectionConfigs#ZOOKEEPER_AUTH_FILE},
+ * {@value ElectionConfigs#ZOOKEEPER_ACL}). The default, {@link #open()}, is no authentication and the open ACL.
  *
  * <p>With {@link Acl#CREATOR} or {@link Acl#CREATOR_WORLD_READ} only the identity the node authenticated as may
  * change Meridian's znodes, so every node of a deployment must authenticate as the same identity (same digest user
@@ -41,9 +42,9 @@ public final class ZooKeeperSecurity {
 
     /** How the node authenticates. */
     public enum Scheme {
-        NONE(MeridianConfig.ZOOKEEPER_AUTH_NONE),
-        DIGEST(MeridianConfig.ZOOKEEPER_AUTH_DIGEST),
-        SASL(MeridianConfig.ZOOKEEPER_AUTH_SASL);
+        NONE(ElectionConfigs.ZOOKEEPER_AUTH_NONE),
+        DIGEST(ElectionConfigs.ZOOKEEPER_AUTH_DIGEST),
+        SASL(ElectionConfigs.ZOOKEEPER_AUTH_SASL);
 
         private final String configName;
 
@@ -56,18 +57,18 @@ public final class ZooKeeperSecurity {
         }
 
         static Scheme of(String name) {
-            return byConfigName(values(), Scheme::configName, MeridianConfig.ZOOKEEPER_AUTH_SCHEME, name);
+            return byConfigName(values(), Scheme::configName, ElectionConfigs.ZOOKEEPER_AUTH_SCHEME, name);
         }
     }
 
     /** The ACL of the znodes the node creates. */
     public enum Acl {
         /** world:anyone may do anything (ZooKeeper's OPEN_ACL_UNSAFE): the behaviour before these settings. */
-        OPEN(MeridianConfig.ZOOKEEPER_ACL_OPEN),
+        OPEN(ElectionConfigs.ZOOKEEPER_ACL_OPEN),
         /** All rights for the authenticated creator, nothing for anyone else (CREATOR_ALL_ACL). */
-        CREATOR(MeridianConfig.ZOOKEEPER_ACL_CREATOR),
+        CREATOR(ElectionConfigs.ZOOKEEPER_ACL_CREATOR),
         /** {@link #CREATOR}, plus read for world:anyone (what Kafka's zookeeper.set.acl did). */
-        CREATOR_WORLD_READ(MeridianConfig.ZOOKEEPER_ACL_CREATOR_WORLD_READ);
+        CREATOR_WORLD_READ(ElectionConfigs.ZOOKEEPER_ACL_CREATOR_WORLD_READ);
 
         private final String configName;
 
@@ -80,7 +81,7 @@ public final class ZooKeeperSecurity {
         }
 
         static Acl of(String name) {
-            return byConfigName(values(), Acl::configName, MeridianConfig.ZOOKEEPER_ACL, name);
+            return byConfigName(values(), Acl::configName, ElectionConfigs.ZOOKEEPER_ACL, name);
         }
     }
 
@@ -120,7 +121,7 @@ public final class ZooKeeperSecurity {
     }
 
     /**
-     * The settings of {@code config}. Reads {@value MeridianConfig#ZOOKEEPER_AUTH_FILE} (digest) or checks that the
+     * The settings of {@code config}. Reads {@value ElectionConfigs#ZOOKEEPER_AUTH_FILE} (digest) or checks that the
      * JVM has a JAAS section for ZooKeeper's client (sasl).
      *
      * @throws ConfigException naming the key whose value cannot work: a file that is missing, unreadable or not one
@@ -133,13 +134,13 @@ public final class ZooKeeperSecurity {
         return switch (scheme) {
             case NONE -> {
                 if (acl != Acl.OPEN) {
-                    throw new ConfigException(MeridianConfig.ZOOKEEPER_ACL + "=" + acl.configName() + " needs "
-                            + MeridianConfig.ZOOKEEPER_AUTH_SCHEME + "=digest or sasl");
+                    throw new ConfigException(ElectionConfigs.ZOOKEEPER_ACL + "=" + acl.configName() + " needs "
+                            + ElectionConfigs.ZOOKEEPER_AUTH_SCHEME + "=digest or sasl");
                 }
                 yield OPEN;
             }
             case DIGEST -> readDigestFile(config.zookeeperAuthFile().orElseThrow(() -> new ConfigException(
-                    MeridianConfig.ZOOKEEPER_AUTH_SCHEME + "=digest needs " + MeridianConfig.ZOOKEEPER_AUTH_FILE)),
+                    ElectionConfigs.ZOOKEEPER_AUTH_SCHEME + "=digest needs " + ElectionConfigs.ZOOKEEPER_AUTH_FILE)),
                     acl);
             case SASL -> {
                 requireSaslLogin();
@@ -190,7 +191,7 @@ public final class ZooKeeperSecurity {
     }
 
     private static ZooKeeperSecurity readDigestFile(Path file, Acl acl) {
-        String key = MeridianConfig.ZOOKEEPER_AUTH_FILE;
+        String key = ElectionConfigs.ZOOKEEPER_AUTH_FILE;
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -219,8 +220,8 @@ public final class ZooKeeperSecurity {
         try {
             PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
             if (view != null && view.readAttributes().permissions().contains(PosixFilePermission.OTHERS_READ)) {
-                LOG.warn("{}={} is readable by every user of this machine; chmod o-r it", MeridianConfig
-                        .ZOOKEEPER_AUTH_FILE, file);
+                LOG.warn("{}={} is readable by every user of this machine; chmod o-r it",
+                        ElectionConfigs.ZOOKEEPER_AUTH_FILE, file);
             }
         } catch (IOException | RuntimeException e) {
             LOG.debug("cannot read the permissions of {}", file, e);
@@ -228,7 +229,7 @@ public final class ZooKeeperSecurity {
     }
 
     private static void requireSaslLogin() {
-        String key = MeridianConfig.ZOOKEEPER_AUTH_SCHEME;
+        String key = ElectionConfigs.ZOOKEEPER_AUTH_SCHEME;
         if ("false".equals(System.getProperty(SASL_ENABLED_PROPERTY, "true").toLowerCase(Locale.ROOT))) {
             throw new ConfigException(key + "=sasl but the JVM runs with -D" + SASL_ENABLED_PROPERTY
                     + "=false, which turns ZooKeeper's SASL client off");

@@ -1,6 +1,5 @@
 package io.meridian.election;
 
-import io.meridian.infra.config.MeridianConfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.election.testing.Waits;
+import io.meridian.infra.config.ElectionConfigs;
 import io.meridian.infra.serde.Json;
 import io.meridian.infra.serde.JsonSerde;
 import io.meridian.infra.testkit.SharedTestCluster;
@@ -148,7 +148,8 @@ class ControllerProducerFencingTest {
 
     @Test
     void shouldRefuseToOpenForANodeThatDoesNotLead() {
-        LeaderElector notLeading = LeaderElectors.create(MeridianConfig.BACKEND_KAFKA, new ElectionCandidate("x", "us-east", "", 0),
+        LeaderElector notLeading = LeaderElectors.create(ElectionConfigs.BACKEND_KAFKA,
+                new ElectionCandidate("x", "us-east", "", 0),
                 ElectionSettings.builder().kafkaClientProperties(cluster.clientConfig()).build());
         ControllerFencedException e = assertThrows(ControllerFencedException.class, () -> ControllerProducer
                 .forLeader(notLeading, cluster.clientConfig(), transactionalId, TIMEOUT, (epoch, f) -> {

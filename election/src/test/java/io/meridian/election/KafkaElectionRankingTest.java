@@ -1,6 +1,5 @@
 package io.meridian.election;
 
-import io.meridian.infra.config.MeridianConfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +8,7 @@ import io.meridian.election.testing.Electors;
 import io.meridian.election.testing.RecordingListener;
 import io.meridian.election.testing.RecordingListener.Type;
 import io.meridian.election.testing.Waits;
+import io.meridian.infra.config.ElectionConfigs;
 import io.meridian.infra.testkit.SharedTestCluster;
 import io.meridian.infra.testkit.TestCluster;
 import java.time.Duration;
@@ -96,7 +96,7 @@ class KafkaElectionRankingTest {
     }
 
     private LeaderElector started(String nodeId, int priority, AtomicLong position) {
-        LeaderElector e = LeaderElectors.create(MeridianConfig.BACKEND_KAFKA, new ElectionCandidate(nodeId, "us-east",
+        LeaderElector e = LeaderElectors.create(ElectionConfigs.BACKEND_KAFKA, new ElectionCandidate(nodeId, "us-east",
                 "http://" + nodeId, priority), ElectionSettings.builder()
                 .kafkaClientProperties(cluster.clientConfig())
                 .kafkaGroupId(group)

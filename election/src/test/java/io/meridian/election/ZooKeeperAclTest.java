@@ -10,7 +10,7 @@ import io.meridian.election.internal.ZooKeeperLeaderElector;
 import io.meridian.election.testing.Electors;
 import io.meridian.election.testing.TestZooKeeper;
 import io.meridian.election.testing.Waits;
-import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.ElectionConfigs;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -222,7 +222,7 @@ class ZooKeeperAclTest {
     }
 
     private LeaderElector started(String nodeId, ZooKeeperSecurity security) {
-        LeaderElector e = LeaderElectors.create(MeridianConfig.BACKEND_ZOOKEEPER,
+        LeaderElector e = LeaderElectors.create(ElectionConfigs.BACKEND_ZOOKEEPER,
                 new ElectionCandidate(nodeId, "us-east", "http://" + nodeId, 0), ElectionSettings.builder()
                         .zookeeperConnect(zooKeeper.connectString())
                         .zookeeperRoot(root)

@@ -1,6 +1,5 @@
 package io.meridian.election;
 
-import io.meridian.infra.config.MeridianConfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,6 +13,7 @@ import io.meridian.election.testing.RecordingListener.Event;
 import io.meridian.election.testing.RecordingListener.Type;
 import io.meridian.election.testing.TestZooKeeper;
 import io.meridian.election.testing.Waits;
+import io.meridian.infra.config.ElectionConfigs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -189,7 +189,7 @@ class ZooKeeperElectionTest {
     }
 
     private LeaderElector started(ElectionCandidate c) {
-        LeaderElector e = LeaderElectors.create(MeridianConfig.BACKEND_ZOOKEEPER, c, ElectionSettings.builder()
+        LeaderElector e = LeaderElectors.create(ElectionConfigs.BACKEND_ZOOKEEPER, c, ElectionSettings.builder()
                 .zookeeperConnect(zooKeeper.connectString())
                 .zookeeperRoot(root)
                 .zookeeperSessionTimeout(SESSION)

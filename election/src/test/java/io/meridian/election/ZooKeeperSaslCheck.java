@@ -9,6 +9,7 @@ import io.meridian.election.internal.ZooKeeperLeaderElector;
 import io.meridian.election.testing.Electors;
 import io.meridian.election.testing.Waits;
 import io.meridian.infra.cluster.EmbeddedZooKeeper;
+import io.meridian.infra.config.ElectionConfigs;
 import io.meridian.infra.config.MeridianConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,7 +73,7 @@ public final class ZooKeeperSaslCheck {
         try (EmbeddedZooKeeper server = EmbeddedZooKeeper.start(dataDir, 0)) {
             List<LeaderElector> two = new ArrayList<>();
             for (String id : List.of("sasl-1", "sasl-2")) {
-                LeaderElector e = LeaderElectors.create(MeridianConfig.BACKEND_ZOOKEEPER,
+                LeaderElector e = LeaderElectors.create(ElectionConfigs.BACKEND_ZOOKEEPER,
                         new ElectionCandidate(id, "us-east", "http://" + id, 0), ElectionSettings.builder()
                                 .zookeeperConnect(server.connectString())
                                 .zookeeperRoot("/meridian")

@@ -1,6 +1,7 @@
 package io.meridian.migration;
 
 import io.meridian.election.failover.FailoverPolicy;
+import io.meridian.infra.config.ControllerConfigs;
 import io.meridian.infra.config.MeridianConfig;
 import java.time.Duration;
 import java.util.Objects;
@@ -23,15 +24,15 @@ public record FailbackSettings(boolean automatic, Duration after, int maxPerRegi
                                Duration inhibitWindow, Duration callTimeout) {
 
     public FailbackSettings {
-        Objects.requireNonNull(after, MeridianConfig.FAILBACK_AFTER_MS);
+        Objects.requireNonNull(after, ControllerConfigs.FAILBACK_AFTER_MS);
         Objects.requireNonNull(inhibitWindow, FailoverPolicy.INHIBIT_WINDOW_CONFIG);
         Objects.requireNonNull(callTimeout, "callTimeout");
         if (after.isNegative()) {
-            throw new IllegalArgumentException(MeridianConfig.FAILBACK_AFTER_MS + " must not be negative, got "
+            throw new IllegalArgumentException(ControllerConfigs.FAILBACK_AFTER_MS + " must not be negative, got "
                     + after.toMillis());
         }
         if (maxPerRegion < 1) {
-            throw new IllegalArgumentException(MeridianConfig.FAILBACK_MAX_PER_REGION + " must be at least 1, got "
+            throw new IllegalArgumentException(ControllerConfigs.FAILBACK_MAX_PER_REGION + " must be at least 1, got "
                     + maxPerRegion);
         }
         if (maxLagEntries < 0) {
@@ -40,10 +41,11 @@ public record FailbackSettings(boolean automatic, Duration after, int maxPerRegi
     }
 
     public static FailbackSettings from(MeridianConfig config) {
-        return new FailbackSettings(config.getBoolean(MeridianConfig.FAILBACK_ENABLED),
-                Duration.ofMillis(config.getLong(MeridianConfig.FAILBACK_AFTER_MS)),
-                config.getInt(MeridianConfig.FAILBACK_MAX_PER_REGION),
-                config.getLong(MeridianConfig.MIGRATION_MAX_TARGET_LAG_ENTRIES),
-                Duration.ofMillis(config.getLong(MeridianConfig.FAILOVER_INHIBIT_WINDOW_MS)), Duration.ofSeconds(60));
+        return new FailbackSettings(config.getBoolean(ControllerConfigs.FAILBACK_ENABLED),
+                Duration.ofMillis(config.getLong(ControllerConfigs.FAILBACK_AFTER_MS)),
+                config.getInt(ControllerConfigs.FAILBACK_MAX_PER_REGION),
+                config.getLong(ControllerConfigs.MIGRATION_MAX_TARGET_LAG_ENTRIES),
+                Duration.ofMillis(config.getLong(ControllerConfigs.FAILOVER_INHIBIT_WINDOW_MS)),
+                Duration.ofSeconds(60));
     }
 }

@@ -1,5 +1,6 @@
 package io.meridian.migration;
 
+import io.meridian.infra.config.ControllerConfigs;
 import io.meridian.infra.config.MeridianConfig;
 import java.time.Duration;
 import java.util.Objects;
@@ -51,7 +52,7 @@ public record MigrationSettings(
                     + timeout + " and " + maxTargetLagEntries);
         }
         if (maxPerRegion < 1) {
-            throw new IllegalArgumentException(MeridianConfig.MIGRATION_MAX_PER_REGION + " must be at least 1, got "
+            throw new IllegalArgumentException(ControllerConfigs.MIGRATION_MAX_PER_REGION + " must be at least 1, got "
                     + maxPerRegion);
         }
     }
@@ -66,9 +67,10 @@ public record MigrationSettings(
 
     public static MigrationSettings from(MeridianConfig config) {
         return new MigrationSettings(config.regionUrls().keySet(), config.walPartitions(),
-                Duration.ofMillis(config.getLong(MeridianConfig.MIGRATION_TIMEOUT_MS)),
-                config.getLong(MeridianConfig.MIGRATION_MAX_TARGET_LAG_ENTRIES), config.writePauseBudget(),
-                Duration.ofMillis(config.getLong(MeridianConfig.HEALTH_HEARTBEAT_INTERVAL_MS)), Duration.ofSeconds(1),
-                Duration.ofSeconds(60), config.getInt(MeridianConfig.MIGRATION_MAX_PER_REGION));
+                Duration.ofMillis(config.getLong(ControllerConfigs.MIGRATION_TIMEOUT_MS)),
+                config.getLong(ControllerConfigs.MIGRATION_MAX_TARGET_LAG_ENTRIES), config.writePauseBudget(),
+                Duration.ofMillis(config.getLong(ControllerConfigs.HEALTH_HEARTBEAT_INTERVAL_MS)),
+                Duration.ofSeconds(1), Duration.ofSeconds(60),
+                config.getInt(ControllerConfigs.MIGRATION_MAX_PER_REGION));
     }
 }

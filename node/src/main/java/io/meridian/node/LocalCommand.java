@@ -2,6 +2,7 @@ package io.meridian.node;
 
 import io.meridian.infra.config.ConfigKeys;
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.SecurityConfigs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,7 +70,7 @@ final class LocalCommand implements Callable<Integer> {
         }
         // The nodes' environment is stripped of MERIDIAN_*: say so rather than let a setting vanish in silence.
         MeridianConfig.fromEnvironment(System.getenv()).keySet().stream().sorted()
-                .filter(key -> !key.equals(MeridianConfig.ADMIN_TOKEN))
+                .filter(key -> !key.equals(SecurityConfigs.ADMIN_TOKEN))
                 .forEach(key -> System.err.println("meridian local: " + ConfigKeys.environmentName(key)
                         + " does not reach the nodes; use --set " + key + "=..."));
         // Keys only: a value may be a secret (kafka.sasl.jaas.config); the nodes' files under the data dir hold them.

@@ -8,7 +8,11 @@ import io.meridian.infra.cluster.JvmFootprint;
 import io.meridian.infra.cluster.KafkaProcessCluster;
 import io.meridian.infra.cluster.KafkaProcessClusterBuilder;
 import io.meridian.infra.cluster.LeftoverProcesses;
+import io.meridian.infra.config.ControllerConfigs;
+import io.meridian.infra.config.ElectionConfigs;
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.RouterConfigs;
+import io.meridian.infra.config.SecurityConfigs;
 import io.meridian.infra.serde.Json;
 import io.meridian.infra.topics.TopicProvisioner;
 import io.meridian.infra.topics.Topics;
@@ -439,17 +443,17 @@ public final class LocalDeployment implements AutoCloseable {
         props.setProperty(MeridianConfig.NODE_ID, nodeId(region, index));
         props.setProperty(MeridianConfig.REGIONS, REGIONS.stream().map(r -> r + "=" + url(r))
                 .collect(Collectors.joining(",")));
-        props.setProperty(MeridianConfig.HTTP_HOST, "127.0.0.1");
-        props.setProperty(MeridianConfig.HTTP_PORT, Integer.toString(port(region, index)));
+        props.setProperty(RouterConfigs.HTTP_HOST, "127.0.0.1");
+        props.setProperty(RouterConfigs.HTTP_PORT, Integer.toString(port(region, index)));
         // Each node its own URL: the other nodes of its region forward data requests there, and it may be controller.
         props.setProperty(MeridianConfig.ADVERTISED_URL, url(region, index));
         props.setProperty(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        props.setProperty(MeridianConfig.ZOOKEEPER_CONNECT, zookeeper.connectString());
+        props.setProperty(ElectionConfigs.ZOOKEEPER_CONNECT, zookeeper.connectString());
         props.setProperty(MeridianConfig.STATE_DIR, dataDir.resolve("state").toString());
-        props.setProperty(MeridianConfig.ADMIN_TOKEN, adminToken);
+        props.setProperty(SecurityConfigs.ADMIN_TOKEN, adminToken);
         // One machine: failure detection can be quicker than across real regions.
-        props.setProperty(MeridianConfig.ZOOKEEPER_SESSION_TIMEOUT_MS, "6000");
-        props.setProperty(MeridianConfig.FAILOVER_LEADER_TIMEOUT_MS, "5000");
+        props.setProperty(ElectionConfigs.ZOOKEEPER_SESSION_TIMEOUT_MS, "6000");
+        props.setProperty(ControllerConfigs.FAILOVER_LEADER_TIMEOUT_MS, "5000");
         nodeSettings.forEach(props::setProperty);
         regionSettings.getOrDefault(region, Map.of()).forEach(props::setProperty);
         Path file = dataDir.resolve("nodes").resolve(name + ".properties");

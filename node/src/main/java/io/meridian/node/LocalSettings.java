@@ -1,7 +1,10 @@
 package io.meridian.node;
 
 import io.meridian.infra.config.ConfigKeys;
+import io.meridian.infra.config.ElectionConfigs;
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.RouterConfigs;
+import io.meridian.infra.config.SecurityConfigs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -159,13 +162,13 @@ final class LocalSettings {
         reserved.put(MeridianConfig.REGION, "every region runs");
         reserved.put(MeridianConfig.REGIONS, "its regions are " + LocalDeployment.REGIONS);
         reserved.put(MeridianConfig.NODE_ID, "each node is <region>-<n>");
-        reserved.put(MeridianConfig.HTTP_HOST, "nodes listen on 127.0.0.1");
-        reserved.put(MeridianConfig.HTTP_PORT, ports);
+        reserved.put(RouterConfigs.HTTP_HOST, "nodes listen on 127.0.0.1");
+        reserved.put(RouterConfigs.HTTP_PORT, ports);
         reserved.put(MeridianConfig.ADVERTISED_URL, ports);
         reserved.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, "it runs its own brokers");
-        reserved.put(MeridianConfig.ZOOKEEPER_CONNECT, "it runs its own ZooKeeper");
+        reserved.put(ElectionConfigs.ZOOKEEPER_CONNECT, "it runs its own ZooKeeper");
         reserved.put(MeridianConfig.STATE_DIR, "use --data-dir");
-        reserved.put(MeridianConfig.ADMIN_TOKEN, "set MERIDIAN_ADMIN_TOKEN, or it keeps one in the data directory");
+        reserved.put(SecurityConfigs.ADMIN_TOKEN, "set MERIDIAN_ADMIN_TOKEN, or it keeps one in the data directory");
         return Map.copyOf(reserved);
     }
 }

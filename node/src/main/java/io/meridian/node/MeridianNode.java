@@ -8,6 +8,7 @@ import io.meridian.election.LeaderElectors;
 import io.meridian.election.ZooKeeperSecurity;
 import io.meridian.election.controller.Controller;
 import io.meridian.election.health.HeartbeatService;
+import io.meridian.infra.config.ElectionConfigs;
 import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.lifecycle.Resources;
 import io.meridian.infra.model.WalRecord;
@@ -100,7 +101,7 @@ public final class MeridianNode implements AutoCloseable {
         // A body the router accepts must make a WAL record Kafka accepts, or clients would retry it forever.
         WriteLimits.check(config.maxBodyBytes(), walProducerProperties(config));
         // Unusable ZooKeeper credentials stop the node before anything starts, naming the key.
-        ZooKeeperSecurity zookeeperSecurity = config.electionBackend().equals(MeridianConfig.BACKEND_ZOOKEEPER)
+        ZooKeeperSecurity zookeeperSecurity = config.electionBackend().equals(ElectionConfigs.BACKEND_ZOOKEEPER)
                 ? ZooKeeperSecurity.from(config) : ZooKeeperSecurity.open();
         try (Admin admin = Admin.create(config.kafkaClientProperties())) {
             new TopicProvisioner(admin).provision(
@@ -155,7 +156,7 @@ public final class MeridianNode implements AutoCloseable {
 
         LeaderElector elector = LeaderElectors.create(config.electionBackend(),
                 new ElectionCandidate(config.nodeId(), config.region(), config.advertisedUrl().toString(),
-                        config.getInt(MeridianConfig.ELECTION_PRIORITY)),
+                        config.getInt(ElectionConfigs.ELECTION_PRIORITY)),
                 electionSettings(config, zookeeperSecurity, tracker, clock));
         HeartbeatService heartbeats = new HeartbeatService(config, tracker::appliedOffsets, retention::needsReseed,
                 streams::isReady, streams::isApplierPaused, pauses::isPaused, elector::epoch, registry, clock);
@@ -229,13 +230,13 @@ public final class MeridianNode implements AutoCloseable {
         ElectionSettings.Builder settings = ElectionSettings.builder()
                 .kafkaClientProperties(config.kafkaClientProperties())
                 .controllerTopic(Topics.CONTROLLER.name())
-                .zookeeperSessionTimeout(Duration.ofMillis(config.getInt(MeridianConfig.ZOOKEEPER_SESSION_TIMEOUT_MS)))
+                .zookeeperSessionTimeout(Duration.ofMillis(config.getInt(ElectionConfigs.ZOOKEEPER_SESSION_TIMEOUT_MS)))
                 .zookeeperConnectionTimeout(
-                        Duration.ofMillis(config.getInt(MeridianConfig.ZOOKEEPER_CONNECTION_TIMEOUT_MS)))
+                        Duration.ofMillis(config.getInt(ElectionConfigs.ZOOKEEPER_CONNECTION_TIMEOUT_MS)))
                 // The kafka backend ranks candidates by how much of the WAL they applied.
                 .appliedPosition(() -> tracker.appliedOffsets().values().stream().mapToLong(Long::longValue).sum())
                 .clock(clock);
-        if (config.electionBackend().equals(MeridianConfig.BACKEND_ZOOKEEPER)) {
+        if (config.electionBackend().equals(ElectionConfigs.BACKEND_ZOOKEEPER)) {
             settings.zookeeperConnect(config.requireZookeeperConnect()).zookeeperSecurity(zookeeperSecurity);
         }
         return settings.build();

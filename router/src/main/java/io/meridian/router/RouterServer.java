@@ -4,7 +4,9 @@ import io.javalin.Javalin;
 import io.meridian.election.controller.ControlPlane;
 import io.meridian.infra.clock.HybridLogicalClock;
 import io.meridian.infra.concurrent.NamedThreads;
+import io.meridian.infra.config.ControllerConfigs;
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.SecurityConfigs;
 import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.WalRecord;
@@ -326,7 +328,7 @@ public final class RouterServer implements AutoCloseable {
                 .register(endpoints);
         new RegionApi(adminAuth, pauses, view, replication, config.regionUrls().keySet(), thisNode,
                 config.maxBodyBytes(), clock).register(endpoints);
-        new FailoverPauseApi(adminAuth, pauses, config.getBoolean(MeridianConfig.FAILOVER_ENABLED), thisNode,
+        new FailoverPauseApi(adminAuth, pauses, config.getBoolean(ControllerConfigs.FAILOVER_ENABLED), thisNode,
                 config.maxBodyBytes(), clock).register(endpoints);
         new HealthApi(view, registry, config.region()).register(endpoints);
         new ApiKeyApi(adminAuth, dataKeys, thisNode, config.maxBodyBytes(), clock).register(endpoints);
@@ -355,7 +357,7 @@ public final class RouterServer implements AutoCloseable {
 
     /** The data API keys: {@code data.api.keys.file}'s and the admin API's, counted by source. */
     static DataKeys dataKeys(MeridianConfig config, ApiKeyStore apiKeys, RouterMetrics metrics, Clock clock) {
-        String keysFile = config.getString(MeridianConfig.DATA_API_KEYS_FILE);
+        String keysFile = config.getString(SecurityConfigs.DATA_API_KEYS_FILE);
         ApiKeys fileKeys = keysFile == null || keysFile.isBlank() ? null
                 : new ApiKeys(java.nio.file.Path.of(keysFile), clock);
         DataKeys keys = new DataKeys(fileKeys, apiKeys);
@@ -367,11 +369,11 @@ public final class RouterServer implements AutoCloseable {
 
     /** Who may use the data API and how fast ({@code data.auth.enabled}, {@code rate.limit.*}). */
     static DataAccess dataAccess(MeridianConfig config, DataKeys keys, AdminAuth adminAuth, RouterMetrics metrics) {
-        return new DataAccess(config.getBoolean(MeridianConfig.DATA_AUTH_ENABLED), keys, adminAuth,
-                limiter(config.getDouble(MeridianConfig.RATE_LIMIT_TENANT_PER_SECOND),
-                        config.getInt(MeridianConfig.RATE_LIMIT_TENANT_BURST)),
-                limiter(config.getDouble(MeridianConfig.RATE_LIMIT_CLIENT_PER_SECOND),
-                        config.getInt(MeridianConfig.RATE_LIMIT_CLIENT_BURST)), metrics);
+        return new DataAccess(config.getBoolean(SecurityConfigs.DATA_AUTH_ENABLED), keys, adminAuth,
+                limiter(config.getDouble(SecurityConfigs.RATE_LIMIT_TENANT_PER_SECOND),
+                        config.getInt(SecurityConfigs.RATE_LIMIT_TENANT_BURST)),
+                limiter(config.getDouble(SecurityConfigs.RATE_LIMIT_CLIENT_PER_SECOND),
+                        config.getInt(SecurityConfigs.RATE_LIMIT_CLIENT_BURST)), metrics);
     }
 
     private static RateLimiter limiter(double perSecond, int burst) {

@@ -2,7 +2,7 @@ package io.meridian.router;
 
 import com.fasterxml.jackson.databind.node.IntNode;
 import io.meridian.infra.serde.RawJson;
-import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.RouterConfigs;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.router.internal.DocumentLimit;
 import java.util.Map;
@@ -60,10 +60,10 @@ public final class WriteLimits {
             while (largestRecordBytes((int) fitting + 1) <= maxRequestSize) {
                 fitting++;  // a shorter length can take a byte less of varint
             }
-            throw new ConfigException(MeridianConfig.HTTP_MAX_BODY_BYTES + "=" + maxBodyBytes + " lets a document"
+            throw new ConfigException(RouterConfigs.HTTP_MAX_BODY_BYTES + "=" + maxBodyBytes + " lets a document"
                     + " make a WAL record of up to " + largest + " bytes, but " + KAFKA_MAX_REQUEST_SIZE + "="
                     + maxRequestSize + " (the WAL producer's max.request.size) refuses records over " + maxRequestSize
-                    + " bytes: set " + MeridianConfig.HTTP_MAX_BODY_BYTES + " to at most " + fitting
+                    + " bytes: set " + RouterConfigs.HTTP_MAX_BODY_BYTES + " to at most " + fitting
                     + ", or " + KAFKA_MAX_REQUEST_SIZE + " to at least " + largest + " (and the max.message.bytes of"
                     + " meridian.wal with it)");
         }

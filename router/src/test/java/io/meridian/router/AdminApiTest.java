@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meridian.election.ControllerWriteException;
-import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.SecurityConfigs;
 import io.meridian.infra.model.ConflictStrategy;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.ReplicationMode;
@@ -175,7 +175,7 @@ class AdminApiTest {
 
     @Test
     void shouldRefuseEveryoneWhenNoTokenIsConfigured() {
-        try (RouterHarness open = new RouterHarness(Map.of(MeridianConfig.ADMIN_TOKEN, ""))) {
+        try (RouterHarness open = new RouterHarness(Map.of(SecurityConfigs.ADMIN_TOKEN, ""))) {
             HttpResponse<String> response = open.send(open.request("/admin/tenants")
                     .header("Authorization", "Bearer ").GET().build());
             assertError(response, 401, "unauthorized");

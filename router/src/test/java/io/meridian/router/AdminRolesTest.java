@@ -3,7 +3,7 @@ package io.meridian.router;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.SecurityConfigs;
 import io.meridian.infra.serde.Json;
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** A read-only admin token reads every admin endpoint and changes nothing, on a router without Kafka. */
 class AdminRolesTest {
     private static final String READ_TOKEN = "viewer-token";
-    private final StubRouter router = StubRouter.started(Map.of(MeridianConfig.ADMIN_READ_TOKEN, READ_TOKEN));
+    private final StubRouter router = StubRouter.started(Map.of(SecurityConfigs.ADMIN_READ_TOKEN, READ_TOKEN));
 
     @AfterEach
     void close() {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.SecurityConfigs;
 import io.meridian.infra.serde.Json;
 import io.meridian.router.internal.ApiKeys;
 import java.io.IOException;
@@ -65,7 +65,7 @@ class ApiKeyAdminTest {
 
     @Test
     void shouldLetAReadOnlyTokenListButNotCreateOrRevoke() {
-        try (StubRouter router = StubRouter.started(Map.of(MeridianConfig.ADMIN_READ_TOKEN, READ_TOKEN))) {
+        try (StubRouter router = StubRouter.started(Map.of(SecurityConfigs.ADMIN_READ_TOKEN, READ_TOKEN))) {
             assertEquals(201, router.send("POST", "/admin/api-keys", RouterHarness.TOKEN,
                     "{\"name\":\"app\",\"tenants\":[\"acme\"]}").statusCode());
             HttpResponse<String> list = router.send("GET", "/admin/api-keys", READ_TOKEN, null);
@@ -89,8 +89,8 @@ class ApiKeyAdminTest {
         ApiKeys.NewKey fromFile = ApiKeys.newKey(List.of("acme"), "file-app");
         Path keys = dir.resolve("keys");
         Files.writeString(keys, fromFile.line() + "\n");
-        try (StubRouter router = StubRouter.started(Map.of(MeridianConfig.DATA_AUTH_ENABLED, "true",
-                MeridianConfig.DATA_API_KEYS_FILE, keys.toString()))) {
+        try (StubRouter router = StubRouter.started(Map.of(SecurityConfigs.DATA_AUTH_ENABLED, "true",
+                SecurityConfigs.DATA_API_KEYS_FILE, keys.toString()))) {
             HttpResponse<String> created = router.send("POST", "/admin/api-keys", RouterHarness.TOKEN,
                     "{\"name\":\"admin-app\",\"tenants\":[\"*\"]}");
             assertEquals(201, created.statusCode(), created.body());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.api.ApiKeyLine;
-import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.SecurityConfigs;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 @Tag("integration")
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ApiKeysIntegrationTest {
-    private static final Map<String, String> AUTH_ON = Map.of(MeridianConfig.DATA_AUTH_ENABLED, "true");
+    private static final Map<String, String> AUTH_ON = Map.of(SecurityConfigs.DATA_AUTH_ENABLED, "true");
     private static final Duration LOAD = Duration.ofSeconds(30);
 
     private static RouterHarness router(KafkaApiKeyStore keys) {

@@ -11,6 +11,7 @@ import io.meridian.election.health.HealthSnapshot;
 import io.meridian.election.health.RegionHealth;
 import io.meridian.election.health.RegionStatus;
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.RouterConfigs;
 import io.meridian.infra.testkit.TestCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -83,8 +84,8 @@ class ConcernsIntegrationTest {
         Map<String, Object> values = TestNode.settings(region, TestNode.regions(URLS),
                 URI.create(URLS.get(region)).getPort(), TOKEN);
         values.put(MeridianConfig.STATE_DIR, stateDir.resolve(region).toString());
-        values.put(MeridianConfig.WRITE_APPLY_TIMEOUT_MS, Long.toString(APPLY_TIMEOUT_MS));
-        values.put(MeridianConfig.READ_CONCERN_TIMEOUT_MS, Long.toString(READ_CONCERN_TIMEOUT_MS));
+        values.put(RouterConfigs.WRITE_APPLY_TIMEOUT_MS, Long.toString(APPLY_TIMEOUT_MS));
+        values.put(RouterConfigs.READ_CONCERN_TIMEOUT_MS, Long.toString(READ_CONCERN_TIMEOUT_MS));
         // Regions of their own (cx-*), each node with its own applier: the router tests' shared appliers run
         // us-east and eu-west in this JVM.
         TestNode node = TestNode.start(new MeridianConfig(values), self -> {

@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.SecurityConfigs;
 import io.meridian.infra.serde.Json;
 import io.meridian.router.internal.ApiKeys;
 import java.io.IOException;
@@ -44,8 +44,8 @@ class DataAccessTest {
         Path keys = dir.resolve("keys");
         Files.writeString(keys, "# data API keys\n" + acme.line() + "\n" + other.line() + "\n");
         assertTrue(!Files.readString(keys).contains(acme.key()), "the file holds digests, never keys");
-        try (StubRouter router = StubRouter.started(Map.of(MeridianConfig.DATA_AUTH_ENABLED, "true",
-                MeridianConfig.DATA_API_KEYS_FILE, keys.toString()))) {
+        try (StubRouter router = StubRouter.started(Map.of(SecurityConfigs.DATA_AUTH_ENABLED, "true",
+                SecurityConfigs.DATA_API_KEYS_FILE, keys.toString()))) {
             for (String method : List.of("GET", "PUT", "DELETE")) {
                 String body = method.equals("PUT") ? "{\"a\":1}" : null;
                 HttpResponse<String> none = router.send(method, "/v1/tenants/acme/docs/k", null, body);
@@ -73,8 +73,8 @@ class DataAccessTest {
 
     @Test
     void shouldAnswer429WithRetryAfterOverATenantsRateAndCountIt() {
-        try (StubRouter router = StubRouter.started(Map.of(MeridianConfig.RATE_LIMIT_TENANT_PER_SECOND, "0.2",
-                MeridianConfig.RATE_LIMIT_TENANT_BURST, "2"))) {
+        try (StubRouter router = StubRouter.started(Map.of(SecurityConfigs.RATE_LIMIT_TENANT_PER_SECOND, "0.2",
+                SecurityConfigs.RATE_LIMIT_TENANT_BURST, "2"))) {
             assertEquals(404, router.send("GET", "/v1/tenants/acme/docs/k", null, null).statusCode());
             assertEquals(404, router.send("GET", "/v1/tenants/acme/docs/k", null, null).statusCode());
             HttpResponse<String> limited = router.send("PUT", "/v1/tenants/acme/docs/k", null, "{}");
@@ -95,9 +95,9 @@ class DataAccessTest {
         ApiKeys.NewKey b = ApiKeys.newKey(List.of("*"), "client-b");
         Path keys = dir.resolve("keys");
         Files.writeString(keys, a.line() + "\n" + b.line() + "\n");
-        try (StubRouter router = StubRouter.started(Map.of(MeridianConfig.DATA_AUTH_ENABLED, "true",
-                MeridianConfig.DATA_API_KEYS_FILE, keys.toString(),
-                MeridianConfig.RATE_LIMIT_CLIENT_PER_SECOND, "0.1", MeridianConfig.RATE_LIMIT_CLIENT_BURST, "1"))) {
+        try (StubRouter router = StubRouter.started(Map.of(SecurityConfigs.DATA_AUTH_ENABLED, "true",
+                SecurityConfigs.DATA_API_KEYS_FILE, keys.toString(),
+                SecurityConfigs.RATE_LIMIT_CLIENT_PER_SECOND, "0.1", SecurityConfigs.RATE_LIMIT_CLIENT_BURST, "1"))) {
             assertEquals(404, router.send("GET", "/v1/tenants/t1/docs/k", a.key(), null).statusCode());
             HttpResponse<String> limited = router.send("GET", "/v1/tenants/t2/docs/k", a.key(), null);
             assertEquals(429, limited.statusCode(), "the client's limit spans tenants: " + limited.body());

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.meridian.infra.config.IngestConfigs;
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.RouterConfigs;
 import io.meridian.infra.model.DeadLetter;
 import io.meridian.infra.model.IngestRequest;
 import io.meridian.infra.model.IngestResult;
@@ -91,8 +93,8 @@ class IngestIntegrationTest {
             Map<String, Object> values = TestNode.settings(region, TestNode.regions(URLS),
                     URI.create(URLS.get(region)).getPort(), TOKEN);
             values.put(MeridianConfig.NODE_ID, region + "-ingest-it");
-            values.put(MeridianConfig.INGEST_GROUP_ID, group);
-            values.put(MeridianConfig.WRITE_PAUSE_BUDGET_MS, "1000");
+            values.put(IngestConfigs.INGEST_GROUP_ID, group);
+            values.put(RouterConfigs.WRITE_PAUSE_BUDGET_MS, "1000");
             TestNode node = TestNode.onSharedApplier(new MeridianConfig(values), region.equals("us-east")
                     ? TestNode::controller : self -> TestNode.follower(self, URLS.get("us-east")));
             RESOURCES.push(node);
@@ -276,7 +278,7 @@ class IngestIntegrationTest {
         Map<String, Object> values = TestNode.settings("us-east", TestNode.regions(URLS), RouterHarness.freePort(),
                 TOKEN);
         values.put(MeridianConfig.NODE_ID, "us-east-ingest-leaver");
-        values.put(MeridianConfig.INGEST_GROUP_ID, NODES.get("us-east").config().ingestGroupId());
+        values.put(IngestConfigs.INGEST_GROUP_ID, NODES.get("us-east").config().ingestGroupId());
         TestNode leaver = TestNode.onSharedApplier(new MeridianConfig(values),
                 self -> TestNode.follower(self, URLS.get("us-east")));
         try {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.meridian.election.ElectionCandidate;
 import io.meridian.election.controller.ControlPlane;
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.RouterConfigs;
 import io.meridian.infra.testkit.TestCluster;
 import io.meridian.infra.topics.WalPartitioner;
 import io.meridian.streams.PartitionOwner;
@@ -96,7 +97,7 @@ class MultiNodeRegionIntegrationTest {
         values.put(MeridianConfig.ADVERTISED_URL, url(node));
         values.put(MeridianConfig.STATE_DIR, stateDir.resolve(node).toString());
         values.put(MeridianConfig.WAL_PARTITIONS, PARTITIONS);
-        values.put(MeridianConfig.ROUTING_REBALANCE_WAIT_MS, "20000");
+        values.put(RouterConfigs.ROUTING_REBALANCE_WAIT_MS, "20000");
         TestNode started = TestNode.start(new MeridianConfig(values), controlPlane);
         NODES.put(node, started);
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(started::ready);

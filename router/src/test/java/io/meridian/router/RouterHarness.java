@@ -3,6 +3,8 @@ package io.meridian.router;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.election.ElectionCandidate;
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.RouterConfigs;
+import io.meridian.infra.config.SecurityConfigs;
 import io.meridian.infra.model.ConflictStrategy;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.ReplicationMode;
@@ -113,15 +115,15 @@ final class RouterHarness implements AutoCloseable {
         values.put(MeridianConfig.REGION, regionName);
         values.put(MeridianConfig.REGIONS, regionsSetting());
         values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, SharedRegions.cluster().bootstrapServers());
-        values.put(MeridianConfig.HTTP_HOST, "127.0.0.1");
-        values.put(MeridianConfig.HTTP_PORT, Integer.toString(port));
-        values.put(MeridianConfig.ADMIN_TOKEN, TOKEN);
+        values.put(RouterConfigs.HTTP_HOST, "127.0.0.1");
+        values.put(RouterConfigs.HTTP_PORT, Integer.toString(port));
+        values.put(SecurityConfigs.ADMIN_TOKEN, TOKEN);
         // Generous by default (a cold JVM on a busy machine is slow); tests of the limits set short ones.
-        values.put(MeridianConfig.WRITE_APPLY_TIMEOUT_MS, "10000");
-        values.put(MeridianConfig.WRITE_PAUSE_BUDGET_MS, "5000");
-        values.put(MeridianConfig.READ_MIN_POSITION_WAIT_MS, "5000");
-        values.put(MeridianConfig.RETRY_AFTER_SECONDS, "2");
-        values.put(MeridianConfig.HTTP_MAX_BODY_BYTES, "1024");
+        values.put(RouterConfigs.WRITE_APPLY_TIMEOUT_MS, "10000");
+        values.put(RouterConfigs.WRITE_PAUSE_BUDGET_MS, "5000");
+        values.put(RouterConfigs.READ_MIN_POSITION_WAIT_MS, "5000");
+        values.put(RouterConfigs.RETRY_AFTER_SECONDS, "2");
+        values.put(RouterConfigs.HTTP_MAX_BODY_BYTES, "1024");
         values.putAll(options.overrides);
         config = new MeridianConfig(values);
         Map<String, Object> producerProps = new HashMap<>(WalProducerSettings.forWrites(config.kafkaClientProperties(),

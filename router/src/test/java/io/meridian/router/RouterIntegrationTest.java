@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.RouterConfigs;
 import io.meridian.infra.model.ConflictRecord;
 import io.meridian.infra.testkit.TestCluster;
 import io.meridian.infra.topics.Topics;
@@ -68,7 +69,7 @@ class RouterIntegrationTest {
         Map<String, Object> values = TestNode.settings(region, TestNode.regions(URLS),
                 URI.create(URLS.get(region)).getPort(), TOKEN);
         // 1 MiB, over what fits max.request.size: a node refuses it at startup; the router alone shows the 413.
-        values.put(MeridianConfig.HTTP_MAX_BODY_BYTES, 1024 * 1024);
+        values.put(RouterConfigs.HTTP_MAX_BODY_BYTES, 1024 * 1024);
         // This region's applier and placement view, shared with the other router tests of the JVM.
         TestNode node = TestNode.onSharedApplier(new MeridianConfig(values), self -> region.equals(CONTROLLER_REGION)
                 ? TestNode.controller(self) : TestNode.follower(self, URLS.get(CONTROLLER_REGION)));

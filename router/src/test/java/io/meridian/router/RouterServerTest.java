@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.RouterConfigs;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.Position;
 import io.meridian.infra.model.WalRecord;
@@ -50,9 +50,9 @@ import org.junit.jupiter.api.Timeout;
 class RouterServerTest {
     /** The deepest nesting of arrays and objects a document may have, as API.md documents it. */
     private static final int MAX_DEPTH = 200;
-    private static final String APPLY_TIMEOUT = MeridianConfig.WRITE_APPLY_TIMEOUT_MS;
-    private static final String PAUSE_BUDGET = MeridianConfig.WRITE_PAUSE_BUDGET_MS;
-    private static final String MIN_POSITION_WAIT = MeridianConfig.READ_MIN_POSITION_WAIT_MS;
+    private static final String APPLY_TIMEOUT = RouterConfigs.WRITE_APPLY_TIMEOUT_MS;
+    private static final String PAUSE_BUDGET = RouterConfigs.WRITE_PAUSE_BUDGET_MS;
+    private static final String MIN_POSITION_WAIT = RouterConfigs.READ_MIN_POSITION_WAIT_MS;
 
     private final String acme = SharedRegions.tenant("acme");
     private final String doc = "/v1/tenants/" + acme + "/docs/user-1";
@@ -214,7 +214,7 @@ class RouterServerTest {
 
     @Test
     void shouldRefuseADocumentNestedDeeperThanTheLimitWith400AtEveryDepth() {
-        restartWith(MeridianConfig.HTTP_MAX_BODY_BYTES, "1000000");
+        restartWith(RouterConfigs.HTTP_MAX_BODY_BYTES, "1000000");
         h.givenTenantHere(acme);
 
         for (int depth : new int[] {MAX_DEPTH + 1, 500, 1000, 1001, 5000, 100_000}) {

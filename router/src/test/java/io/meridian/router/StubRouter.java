@@ -1,7 +1,10 @@
 package io.meridian.router;
 
 import io.meridian.election.ElectionCandidate;
+import io.meridian.infra.config.ControllerConfigs;
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.RouterConfigs;
+import io.meridian.infra.config.SecurityConfigs;
 import io.meridian.infra.model.Placement;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.router.internal.RegionView;
@@ -62,10 +65,10 @@ final class StubRouter implements AutoCloseable {
         values.put(MeridianConfig.REGION, "us-east");
         values.put(MeridianConfig.REGIONS, RouterHarness.regionsSetting());
         values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, SharedTestCluster.get().bootstrapServers());
-        values.put(MeridianConfig.HTTP_HOST, "127.0.0.1");
-        values.put(MeridianConfig.HTTP_PORT, Integer.toString(port));
-        values.put(MeridianConfig.ADMIN_TOKEN, RouterHarness.TOKEN);
-        values.put(MeridianConfig.CONSISTENCY_CHECK_INTERVAL_MS, "0");
+        values.put(RouterConfigs.HTTP_HOST, "127.0.0.1");
+        values.put(RouterConfigs.HTTP_PORT, Integer.toString(port));
+        values.put(SecurityConfigs.ADMIN_TOKEN, RouterHarness.TOKEN);
+        values.put(ControllerConfigs.CONSISTENCY_CHECK_INTERVAL_MS, "0");
         values.putAll(overrides);
         config = new MeridianConfig(values);
         walProducer = new KafkaProducer<>(WalProducerSettings.forWrites(config.kafkaClientProperties(),

@@ -3,6 +3,8 @@ package io.meridian.router;
 import io.meridian.election.ElectionCandidate;
 import io.meridian.election.controller.ControlPlane;
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.RouterConfigs;
+import io.meridian.infra.config.SecurityConfigs;
 import io.meridian.infra.model.WalRecord;
 import io.meridian.infra.topics.Topics;
 import io.meridian.infra.topics.WalProducerSettings;
@@ -61,12 +63,12 @@ final class TestNode implements AutoCloseable {
         values.put(MeridianConfig.REGION, region);
         values.put(MeridianConfig.REGIONS, regions);
         values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, SharedRegions.cluster().bootstrapServers());
-        values.put(MeridianConfig.HTTP_HOST, "127.0.0.1");
-        values.put(MeridianConfig.HTTP_PORT, port);
-        values.put(MeridianConfig.ADMIN_TOKEN, adminToken);
+        values.put(RouterConfigs.HTTP_HOST, "127.0.0.1");
+        values.put(RouterConfigs.HTTP_PORT, port);
+        values.put(SecurityConfigs.ADMIN_TOKEN, adminToken);
         values.put(MeridianConfig.STREAMS_COMMIT_INTERVAL_MS, "200");
-        values.put(MeridianConfig.WRITE_APPLY_TIMEOUT_MS, "20000");
-        values.put(MeridianConfig.READ_MIN_POSITION_WAIT_MS, "20000");
+        values.put(RouterConfigs.WRITE_APPLY_TIMEOUT_MS, "20000");
+        values.put(RouterConfigs.READ_MIN_POSITION_WAIT_MS, "20000");
         return values;
     }
 

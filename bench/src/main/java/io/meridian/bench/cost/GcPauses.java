@@ -1,6 +1,6 @@
 package io.meridian.bench.cost;
 
-import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.RouterConfigs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -91,8 +91,8 @@ final class GcPauses {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + config, e);
         }
-        String host = props.getProperty(MeridianConfig.HTTP_HOST, "127.0.0.1").trim();
-        String port = props.getProperty(MeridianConfig.HTTP_PORT);
+        String host = props.getProperty(RouterConfigs.HTTP_HOST, "127.0.0.1").trim();
+        String port = props.getProperty(RouterConfigs.HTTP_PORT);
         if (port == null) {
             throw new IllegalArgumentException(config + " has no http.port");
         }

@@ -1,7 +1,10 @@
 package io.meridian.chaos.fault;
 
 import io.meridian.chaos.history.FaultEvent;
+import io.meridian.infra.config.ControllerConfigs;
+import io.meridian.infra.config.ElectionConfigs;
 import io.meridian.infra.config.MeridianConfig;
+import io.meridian.infra.config.RouterConfigs;
 import io.meridian.streams.RegionStreams;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,12 +44,12 @@ public record FailoverBudget(long heartbeatMs, int missesToUnhealthy, long leade
         MeridianConfig config = MeridianConfig.load(nodeConfig, Map.of());
         Object memberSession = RegionStreams.streamsProperties(config)
                 .get(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG));
-        return new FailoverBudget(config.getLong(MeridianConfig.HEALTH_HEARTBEAT_INTERVAL_MS),
-                config.getInt(MeridianConfig.HEALTH_MISSES_TO_UNHEALTHY),
-                config.getLong(MeridianConfig.FAILOVER_LEADER_TIMEOUT_MS),
-                config.getInt(MeridianConfig.ZOOKEEPER_SESSION_TIMEOUT_MS),
+        return new FailoverBudget(config.getLong(ControllerConfigs.HEALTH_HEARTBEAT_INTERVAL_MS),
+                config.getInt(ControllerConfigs.HEALTH_MISSES_TO_UNHEALTHY),
+                config.getLong(ControllerConfigs.FAILOVER_LEADER_TIMEOUT_MS),
+                config.getInt(ElectionConfigs.ZOOKEEPER_SESSION_TIMEOUT_MS),
                 memberSession == null ? CONSUMER_DEFAULT_SESSION_MS : Long.parseLong(memberSession.toString()),
-                config.getLong(MeridianConfig.ROUTING_REBALANCE_WAIT_MS));
+                config.getLong(RouterConfigs.ROUTING_REBALANCE_WAIT_MS));
     }
 
     /** The budget of one injected fault in ms, 0 when the fault is not the loss of a node. */

@@ -14,6 +14,7 @@ import io.meridian.election.health.RegionHealthChange;
 import io.meridian.election.health.RegionHealthEvent;
 import io.meridian.infra.clock.HybridLogicalClock;
 import io.meridian.infra.concurrent.NamedThreads;
+import io.meridian.infra.config.ControllerConfigs;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.metrics.MetricNames;
 import io.meridian.infra.model.Placement;
@@ -101,7 +102,7 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
         ToIntFunction<String> walPartition = tenant -> WalPartitioner.partitionOf(tenant, partitions);
         FailoverPolicy policy = failoverPolicy(config);
         FailoverDuty failover = new FailoverDuty(new FailoverPlanner(policy, walPartition),
-                config.getBoolean(MeridianConfig.FAILOVER_ENABLED), policy.inhibitWindow(),
+                config.getBoolean(ControllerConfigs.FAILOVER_ENABLED), policy.inhibitWindow(),
                 (window, now) -> ControllerLog.recentFailovers(config, window, now), config.nodeId(), registry, clock);
         TermOpener opener = TermOpener.kafka(config, elector, new HybridLogicalClock(clock), WRITE_TIMEOUT);
         return new Controller(config.nodeId(), config.region(), elector, health, opener, failover, walPartition,
@@ -110,10 +111,10 @@ public final class Controller implements ControlPlane, LeadershipListener, AutoC
 
     public static FailoverPolicy failoverPolicy(MeridianConfig config) {
         FailoverPolicy policy = FailoverPolicy.defaults(
-                        Duration.ofMillis(config.getLong(MeridianConfig.FAILOVER_LEADER_TIMEOUT_MS)))
-                .withInhibitWindow(Duration.ofMillis(config.getLong(MeridianConfig.FAILOVER_INHIBIT_WINDOW_MS)))
+                        Duration.ofMillis(config.getLong(ControllerConfigs.FAILOVER_LEADER_TIMEOUT_MS)))
+                .withInhibitWindow(Duration.ofMillis(config.getLong(ControllerConfigs.FAILOVER_INHIBIT_WINDOW_MS)))
                 .withPriorities(config.regionPriorities());
-        int quorum = config.getInt(MeridianConfig.FAILOVER_QUORUM);
+        int quorum = config.getInt(ControllerConfigs.FAILOVER_QUORUM);
         return quorum > 0 ? policy.withQuorum(quorum) : policy;
     }
 

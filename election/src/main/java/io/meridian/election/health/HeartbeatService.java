@@ -1,6 +1,7 @@
 package io.meridian.election.health;
 
 import io.meridian.infra.concurrent.NamedThreads;
+import io.meridian.infra.config.ControllerConfigs;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.lifecycle.Lifecycle;
 import io.meridian.infra.metrics.MetricNames;
@@ -124,14 +125,15 @@ public final class HeartbeatService implements HealthView, AutoCloseable {
 
     /** The health policy a node's configuration describes; the startup grace is the failover leader timeout. */
     public static HealthPolicy policy(MeridianConfig config) {
-        Duration interval = Duration.ofMillis(config.getLong(MeridianConfig.HEALTH_HEARTBEAT_INTERVAL_MS));
-        return HealthPolicy.defaults(interval, Duration.ofMillis(config.getLong(MeridianConfig.FAILOVER_LEADER_TIMEOUT_MS)))
-                .withThresholds(config.getInt(MeridianConfig.HEALTH_MISSES_TO_SUSPECT),
-                        config.getInt(MeridianConfig.HEALTH_MISSES_TO_UNHEALTHY),
-                        config.getInt(MeridianConfig.HEALTH_SUCCESSES_TO_HEALTHY))
-                .withBackoff(config.getDouble(MeridianConfig.HEALTH_PROBE_BACKOFF_MULTIPLIER),
+        Duration interval = Duration.ofMillis(config.getLong(ControllerConfigs.HEALTH_HEARTBEAT_INTERVAL_MS));
+        return HealthPolicy.defaults(interval,
+                        Duration.ofMillis(config.getLong(ControllerConfigs.FAILOVER_LEADER_TIMEOUT_MS)))
+                .withThresholds(config.getInt(ControllerConfigs.HEALTH_MISSES_TO_SUSPECT),
+                        config.getInt(ControllerConfigs.HEALTH_MISSES_TO_UNHEALTHY),
+                        config.getInt(ControllerConfigs.HEALTH_SUCCESSES_TO_HEALTHY))
+                .withBackoff(config.getDouble(ControllerConfigs.HEALTH_PROBE_BACKOFF_MULTIPLIER),
                         Duration.ofMillis(Math.max(interval.toMillis(),
-                                config.getLong(MeridianConfig.HEALTH_PROBE_BACKOFF_MAX_MS))));
+                                config.getLong(ControllerConfigs.HEALTH_PROBE_BACKOFF_MAX_MS))));
     }
 
     public void start() {

@@ -2,10 +2,10 @@ package io.meridian.election.internal;
 
 import io.meridian.election.ElectionCandidate;
 import io.meridian.infra.concurrent.NamedThreads;
-import io.meridian.infra.config.MeridianConfig;
 import io.meridian.election.ElectionSettings;
 import io.meridian.election.internal.ControllerAssignor.AssignmentInfo;
 import io.meridian.election.internal.ControllerAssignor.MemberInfo;
+import io.meridian.infra.config.ElectionConfigs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -83,7 +83,7 @@ public final class KafkaLeaderElector extends AbstractLeaderElector {
     private List<Metric> responseCounters;
 
     public KafkaLeaderElector(ElectionCandidate self, ElectionSettings settings) {
-        super(MeridianConfig.BACKEND_KAFKA, self, settings.clock());
+        super(ElectionConfigs.BACKEND_KAFKA, self, settings.clock());
         this.settings = Objects.requireNonNull(settings, "settings");
         if (settings.kafkaClientProperties().get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG) == null) {
             throw new IllegalArgumentException("the kafka election backend needs bootstrap.servers in the Kafka client"

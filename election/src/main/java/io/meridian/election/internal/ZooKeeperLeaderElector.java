@@ -2,11 +2,11 @@ package io.meridian.election.internal;
 
 import io.meridian.election.ElectionCandidate;
 import io.meridian.infra.concurrent.NamedThreads;
-import io.meridian.infra.config.MeridianConfig;
 import io.meridian.election.ElectionSettings;
 import io.meridian.election.ZooKeeperSecurity;
 import io.meridian.election.internal.ZooKeeperEpochStore.EpochRecord;
 import io.meridian.election.internal.ZooKeeperEpochStore.NotLatchHolderException;
+import io.meridian.infra.config.ElectionConfigs;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -97,7 +97,7 @@ public final class ZooKeeperLeaderElector extends AbstractLeaderElector {
     private boolean openZnodesSecured;
 
     public ZooKeeperLeaderElector(ElectionCandidate self, ElectionSettings settings) {
-        super(MeridianConfig.BACKEND_ZOOKEEPER, self, settings.clock());
+        super(ElectionConfigs.BACKEND_ZOOKEEPER, self, settings.clock());
         this.settings = Objects.requireNonNull(settings, "settings");
         if (settings.zookeeperConnect().isBlank()) {
             throw new IllegalArgumentException("the zookeeper election backend needs a ZooKeeper connect string");

@@ -19,6 +19,8 @@ import io.meridian.election.health.RegionHealth;
 import io.meridian.election.health.RegionHealthChange;
 import io.meridian.election.health.RegionStatus;
 import io.meridian.infra.clock.HybridLogicalClock;
+import io.meridian.infra.config.ControllerConfigs;
+import io.meridian.infra.config.ElectionConfigs;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.model.ConflictStrategy;
 import io.meridian.infra.model.Placement;
@@ -172,10 +174,10 @@ class BulkFailoverIntegrationTest {
         values.put(MeridianConfig.NODE_ID, nodeId);
         values.put(MeridianConfig.REGIONS, "us-east=http://127.0.0.1:1,eu-west=http://127.0.0.1:2");
         values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, cluster.bootstrapServers());
-        values.put(MeridianConfig.ZOOKEEPER_CONNECT, cluster.zookeeperConnect());
-        values.put(MeridianConfig.FAILOVER_ENABLED, false);
+        values.put(ElectionConfigs.ZOOKEEPER_CONNECT, cluster.zookeeperConnect());
+        values.put(ControllerConfigs.FAILOVER_ENABLED, false);
         MeridianConfig config = new MeridianConfig(values);
-        LeaderElector elector = LeaderElectors.create(MeridianConfig.BACKEND_ZOOKEEPER,
+        LeaderElector elector = LeaderElectors.create(ElectionConfigs.BACKEND_ZOOKEEPER,
                 new ElectionCandidate(nodeId, "eu-west", "http://" + nodeId, 0), ElectionSettings.builder()
                         .kafkaClientProperties(config.kafkaClientProperties())
                         .controllerTopic(Topics.CONTROLLER.name())

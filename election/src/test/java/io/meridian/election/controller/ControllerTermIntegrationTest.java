@@ -10,6 +10,8 @@ import io.meridian.election.ElectionSettings;
 import io.meridian.election.LeaderElector;
 import io.meridian.election.LeaderElectors;
 import io.meridian.election.health.HeartbeatService;
+import io.meridian.infra.config.ControllerConfigs;
+import io.meridian.infra.config.ElectionConfigs;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.model.ConflictStrategy;
 import io.meridian.infra.model.Placement;
@@ -133,10 +135,10 @@ class ControllerTermIntegrationTest {
         values.put(MeridianConfig.NODE_ID, nodeId);
         values.put(MeridianConfig.REGIONS, "us-east=http://127.0.0.1:1,eu-west=http://127.0.0.1:2");
         values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, cluster.bootstrapServers());
-        values.put(MeridianConfig.ZOOKEEPER_CONNECT, cluster.zookeeperConnect());
-        values.put(MeridianConfig.FAILOVER_ENABLED, false);
+        values.put(ElectionConfigs.ZOOKEEPER_CONNECT, cluster.zookeeperConnect());
+        values.put(ControllerConfigs.FAILOVER_ENABLED, false);
         MeridianConfig config = new MeridianConfig(values);
-        LeaderElector elector = LeaderElectors.create(MeridianConfig.BACKEND_ZOOKEEPER,
+        LeaderElector elector = LeaderElectors.create(ElectionConfigs.BACKEND_ZOOKEEPER,
                 new ElectionCandidate(nodeId, "us-east", "http://" + nodeId, 0), ElectionSettings.builder()
                         .kafkaClientProperties(config.kafkaClientProperties())
                         .controllerTopic(Topics.CONTROLLER.name())

@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.meridian.infra.config.ControllerConfigs;
+import io.meridian.infra.config.ElectionConfigs;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.metrics.MetricNames;
 import io.meridian.infra.model.Heartbeat;
@@ -127,8 +129,8 @@ class HeartbeatServiceIntegrationTest {
         values.put(MeridianConfig.NODE_ID, nodeId);
         values.put(MeridianConfig.REGIONS, "us-east=http://127.0.0.1:1,eu-west=http://127.0.0.1:2");
         values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, cluster.bootstrapServers());
-        values.put(MeridianConfig.ZOOKEEPER_CONNECT, cluster.zookeeperConnect());
-        values.put(MeridianConfig.HEALTH_HEARTBEAT_INTERVAL_MS, INTERVAL.toMillis());
+        values.put(ElectionConfigs.ZOOKEEPER_CONNECT, cluster.zookeeperConnect());
+        values.put(ControllerConfigs.HEALTH_HEARTBEAT_INTERVAL_MS, INTERVAL.toMillis());
         return new MeridianConfig(values);
     }
 }

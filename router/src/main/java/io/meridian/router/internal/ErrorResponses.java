@@ -1,5 +1,6 @@
 package io.meridian.router.internal;
 
+import io.meridian.infra.config.ElectionConfigs;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.streams.NotReadyException;
 import io.meridian.streams.RegionStreams;
@@ -52,7 +53,7 @@ public final class ErrorResponses {
      */
     public static ErrorResponses forConfig(MeridianConfig config) {
         int base = config.retryAfterSeconds();
-        int session = (int) Math.ceil(config.getInt(MeridianConfig.ZOOKEEPER_SESSION_TIMEOUT_MS) / 1000.0);
+        int session = (int) Math.ceil(config.getInt(ElectionConfigs.ZOOKEEPER_SESSION_TIMEOUT_MS) / 1000.0);
         Map<ErrorCode, Integer> delays = new EnumMap<>(ErrorCode.class);
         for (ErrorCode code : new ErrorCode[] {ErrorCode.NO_CONTROLLER, ErrorCode.CONTROLLER_UNREACHABLE,
                 ErrorCode.COORDINATION_LOST}) {

@@ -5,6 +5,7 @@ import io.javalin.http.HandlerType;
 import io.meridian.election.ElectionCandidate;
 import io.meridian.election.ElectionSnapshot;
 import io.meridian.election.controller.ControlPlane;
+import io.meridian.infra.config.ControllerConfigs;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.regions.RegionPauses;
 import io.meridian.router.ReplicationStatus;
@@ -58,7 +59,7 @@ public final class ReplicationApi {
         endpoints.add(HandlerType.GET, HEALTH_PATH, ctx -> CompletableFuture.completedFuture(Reply.json(200,
                 ReplicationHealth.body(config.region(), List.copyOf(config.regionUrls().keySet()),
                         config.walPartitions(), controlPlane, replication, pauses,
-                        config.getBoolean(MeridianConfig.FAILOVER_ENABLED)))));
+                        config.getBoolean(ControllerConfigs.FAILOVER_ENABLED)))));
     }
 
     private CompletableFuture<Reply> postFailover(Context ctx) {
