@@ -36,17 +36,13 @@ public final class ControllerConfigs {
     private ControllerConfigs() {
     }
 
-    static ConfigDef defineConsistencyCheck(ConfigDef def) {
+    static ConfigDef define(ConfigDef def) {
         def.define(CONSISTENCY_CHECK_INTERVAL_MS, Type.LONG, 300_000L, Range.between(0L, 86_400_000L),
                 Importance.LOW, "How often the controller's continuous consistency check compares a sample of"
                         + " tenants' digests across their replica regions (0: never).");
         def.define(CONSISTENCY_CHECK_TENANTS, Type.INT, 10, Range.between(1, 10_000), Importance.LOW,
                 "How many tenants (chosen at random among those with two or more replica regions) each round of"
                         + " the continuous consistency check compares.");
-        return def;
-    }
-
-    static ConfigDef define(ConfigDef def) {
         def.define(HEALTH_HEARTBEAT_INTERVAL_MS, Type.LONG, 1_000L, Range.between(100L, 60_000L), Importance.MEDIUM,
                 "How often nodes heartbeat; region health is judged per interval.");
         def.define(HEALTH_MISSES_TO_SUSPECT, Type.INT, 2, Range.between(1, 1_000), Importance.LOW,

@@ -37,13 +37,9 @@ public final class ElectionConfigs {
     private ElectionConfigs() {
     }
 
-    static ConfigDef defineConnect(ConfigDef def) {
+    static ConfigDef define(ConfigDef def) {
         def.define(ZOOKEEPER_CONNECT, Type.STRING, "", Importance.MEDIUM,
                 "ZooKeeper connect string for controller election; empty when the kafka election backend is used.");
-        return def;
-    }
-
-    static ConfigDef define(ConfigDef def) {
         def.define(ELECTION_BACKEND, Type.STRING, BACKEND_ZOOKEEPER,
                 ConfigDef.ValidString.in(BACKEND_ZOOKEEPER, BACKEND_KAFKA), Importance.HIGH,
                 "How the controller is elected: zookeeper (Curator leader latch; needs zookeeper.connect) or"

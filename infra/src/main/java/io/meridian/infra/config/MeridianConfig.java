@@ -53,8 +53,8 @@ public final class MeridianConfig extends AbstractConfig {
     public static final ConfigDef DEF = define(new ConfigDef());
 
     /**
-     * Every key. A {@link ConfigDef} keeps the order its keys are defined in, and the README's settings table lists
-     * them in the order they were added: hence the areas take turns.
+     * Every key: this node's own (region, Kafka, topics, the applier), then each area's. A {@link ConfigDef} keeps the
+     * order its keys are defined in, which is the order of the README's settings table.
      */
     private static ConfigDef define(ConfigDef def) {
         def.define(REGION, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, RegionSettings.regionName(), Importance.HIGH,
@@ -65,11 +65,8 @@ public final class MeridianConfig extends AbstractConfig {
                 "Every region and the base URL its clients and other regions reach it at, as"
                         + " name=url pairs: us-east=https://us-east.example.com,eu-west=https://eu-west.example.com."
                         + " Redirects use these URLs, never the request's Host header.");
-        RouterConfigs.defineServer(def);
-        SecurityConfigs.define(def);
         def.define(KAFKA_BOOTSTRAP_SERVERS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
                 Importance.HIGH, "Kafka bootstrap servers, host:port[,host:port].");
-        ElectionConfigs.defineConnect(def);
         def.define(STATE_DIR, Type.STRING, ".meridian/state", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                 "Directory for this node's local state (the applier's RocksDB stores).");
         def.define(WAL_PARTITIONS, Type.INT, 12, Range.between(1, 10_000), Importance.MEDIUM,
@@ -79,9 +76,6 @@ public final class MeridianConfig extends AbstractConfig {
         def.define(TOPICS_MIN_INSYNC_REPLICAS, Type.INT, 2, Range.between(1, 32), Importance.MEDIUM,
                 "min.insync.replicas of every Meridian topic; with acks=all an acknowledged record is on at"
                         + " least this many brokers.");
-        RouterConfigs.defineWaits(def);
-        ControllerConfigs.defineConsistencyCheck(def);
-        RouterConfigs.defineRetryAndPlacementCache(def);
         def.define(STREAMS_COMMIT_INTERVAL_MS, Type.LONG, 1_000L, Range.between(10L, 60_000L), Importance.LOW,
                 "Commit interval of the region applier (exactly_once_v2). Writes are acknowledged when applied,"
                         + " not committed, so a longer interval shortens write latency tails (measured: p99 +60 ms"
@@ -97,7 +91,8 @@ public final class MeridianConfig extends AbstractConfig {
                 "Standby copies of each WAL partition's applier state kept on OTHER nodes of the region (Kafka"
                         + " Streams num.standby.replicas). With several nodes per region a standby makes the new"
                         + " owner's restore after a node leaves short; a region of one node keeps none.");
-        RouterConfigs.defineRebalanceWait(def);
+        RouterConfigs.define(def);
+        SecurityConfigs.define(def);
         ElectionConfigs.define(def);
         ControllerConfigs.define(def);
         return IngestConfigs.define(def);

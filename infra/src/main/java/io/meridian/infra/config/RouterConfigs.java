@@ -26,17 +26,13 @@ public final class RouterConfigs {
     private RouterConfigs() {
     }
 
-    static ConfigDef defineServer(ConfigDef def) {
+    static ConfigDef define(ConfigDef def) {
         def.define(HTTP_HOST, Type.STRING, "0.0.0.0", Importance.MEDIUM, "The address the HTTP server binds.");
         def.define(HTTP_PORT, Type.INT, 8080, Range.between(1, 65535), Importance.HIGH,
                 "The port the HTTP server listens on.");
         def.define(HTTP_MAX_BODY_BYTES, Type.INT, 1_000_000, Range.between(1, 64 * 1024 * 1024), Importance.MEDIUM,
                 "The largest request body accepted; larger ones get 413. With the record envelope it must fit the"
                         + " WAL producer's max.request.size (1 MiB by default), checked at startup.");
-        return def;
-    }
-
-    static ConfigDef defineWaits(ConfigDef def) {
         def.define(WRITE_APPLY_TIMEOUT_MS, Type.LONG, 10_000L, Range.between(100L, 600_000L), Importance.MEDIUM,
                 "How long a write waits for Kafka's acknowledgement and the local applier's verdict before the"
                         + " client gets 503 (the write may still be applied: retry with the same Idempotency-Key).");
@@ -47,20 +43,12 @@ public final class RouterConfigs {
         def.define(READ_CONCERN_TIMEOUT_MS, Type.LONG, 1_000L, Range.between(10L, 60_000L), Importance.MEDIUM,
                 "How long a read with X-Meridian-Read-Concern waits for each replica region's answer; a region"
                         + " that does not answer in time is skipped and named in X-Meridian-Skipped-Regions.");
-        return def;
-    }
-
-    static ConfigDef defineRetryAndPlacementCache(ConfigDef def) {
         def.define(RETRY_AFTER_SECONDS, Type.INT, 1, Range.between(1, 3600), Importance.LOW,
                 "The Retry-After value of 503 answers.");
         def.define(PLACEMENT_CACHE_TTL_MS, Type.LONG, 30_000L, Range.between(0L, 3_600_000L), Importance.LOW,
                 "Time-to-live of a cached placement. Changes invalidate at once; the TTL is a safety net.");
         def.define(PLACEMENT_CACHE_MAX_TENANTS, Type.LONG, 100_000L, Range.between(1L, 100_000_000L), Importance.LOW,
                 "Most placements kept in the router's cache.");
-        return def;
-    }
-
-    static ConfigDef defineRebalanceWait(ConfigDef def) {
         def.define(ROUTING_REBALANCE_WAIT_MS, Type.LONG, 10_000L, Range.between(0L, 120_000L), Importance.MEDIUM,
                 "How long a request waits, while its tenant's WAL partition moves between the nodes of a region"
                         + " (a node joined or left), for a node to own it and for the new owner's state to be"
