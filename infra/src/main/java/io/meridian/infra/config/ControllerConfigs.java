@@ -1,6 +1,7 @@
 package io.meridian.infra.config;
 
 import java.util.Set;
+import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -86,16 +87,15 @@ public final class ControllerConfigs {
 
     /**
      * Throws unless a region becomes suspect before it becomes unhealthy, and every region priority is region=int for
-     * a region of {@code config}.
+     * a region of {@code regions}.
      */
-    static void check(MeridianConfig config) {
+    static void check(AbstractConfig config, Set<String> regions) {
         int unhealthy = config.getInt(HEALTH_MISSES_TO_UNHEALTHY);
         int suspect = config.getInt(HEALTH_MISSES_TO_SUSPECT);
         if (unhealthy < suspect) {
             throw new ConfigException(HEALTH_MISSES_TO_UNHEALTHY + "=" + unhealthy + " is below "
                     + HEALTH_MISSES_TO_SUSPECT + "=" + suspect + ": a region must be suspect before it is unhealthy");
         }
-        Set<String> regions = config.regionUrls().keySet();
         for (String entry : config.getList(FAILOVER_REGION_PRIORITIES)) {
             int eq = entry.indexOf('=');
             String named = eq > 0 ? entry.substring(0, eq).trim() : "";

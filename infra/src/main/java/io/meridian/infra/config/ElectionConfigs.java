@@ -1,5 +1,6 @@
 package io.meridian.infra.config;
 
+import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -75,7 +76,7 @@ public final class ElectionConfigs {
      * Throws unless the ACL, the auth scheme and the auth file fit together: a restricted ACL needs an authenticated
      * client, and the file goes with the digest scheme only.
      */
-    static void check(MeridianConfig config) {
+    static void check(AbstractConfig config) {
         String acl = config.getString(ZOOKEEPER_ACL);
         String scheme = config.getString(ZOOKEEPER_AUTH_SCHEME);
         if (!acl.equals(ZOOKEEPER_ACL_OPEN) && scheme.equals(ZOOKEEPER_AUTH_NONE)) {

@@ -156,7 +156,7 @@ public final class MeridianConfig extends AbstractConfig {
             throw new ConfigException(REGION + "=" + region + " is not among " + REGIONS + "=" + regionUrls.keySet()
                     + ": add it to " + REGIONS + " with its URL");
         }
-        ControllerConfigs.check(this);
+        ControllerConfigs.check(this, regionUrls.keySet());
         ElectionConfigs.check(this);
         int minIsr = getInt(TOPICS_MIN_INSYNC_REPLICAS);
         short rf = getShort(TOPICS_REPLICATION_FACTOR);
