@@ -188,9 +188,9 @@ public final class RegionStreams implements AutoCloseable {
         // After a crash the placement view restores its partitions one after the other, and each took ~500 ms for a
         // handful of records (restart-loop, the starts after kill -9: 12 partitions, 6 s before the applier could join):
         // the global consumer's last fetch of each, past the end of what it restores, waits out fetch.max.wait.ms.
-        // The same wait paces its idle fetches afterwards, to every broker, from every node: 50 ms made them half of
-        // all fetch requests of an idle 'meridian local' (60 of 118 a second); 200 ms bounds that wait to 2.4 s.
-        props.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 200);
+        // The same wait paces its idle fetches afterwards (up to 20 a second to each broker leading a placements
+        // partition, from every node): a cost the restart budget of 30 s is worth.
+        props.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
         // One off-heap budget for all the applier's RocksDB stores (~60 instances) instead of one cache each.
         props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDBMemory.class);
         // Routers find the node that owns a tenant's WAL partition through Streams' metadata: this is how it names us.
