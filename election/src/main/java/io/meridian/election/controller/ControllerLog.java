@@ -5,6 +5,7 @@ import io.meridian.election.failover.FailoverEvent;
 import io.meridian.election.failover.InhibitWindows;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.serde.Json;
+import io.meridian.infra.topics.LogEnds;
 import io.meridian.infra.topics.Topics;
 import java.time.Duration;
 import java.util.HashMap;
@@ -40,7 +41,7 @@ final class ControllerLog {
             consumer.assign(partitions);
             Map<TopicPartition, Long> since = new HashMap<>();
             partitions.forEach(tp -> since.put(tp, nowMillis - window.toMillis()));
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> end = LogEnds.highWatermarks(props, partitions, Duration.ofSeconds(10));
             for (var entry : consumer.offsetsForTimes(since).entrySet()) {
                 OffsetAndTimestamp found = entry.getValue();
                 consumer.seek(entry.getKey(), found == null ? end.get(entry.getKey()) : found.offset());

@@ -1,6 +1,7 @@
 package io.meridian.election.controller;
 
 import io.meridian.infra.model.Placement;
+import io.meridian.infra.topics.LogEnds;
 import io.meridian.infra.topics.Topics;
 import java.time.Duration;
 import java.util.Collection;
@@ -37,7 +38,10 @@ public final class PlacementLedger {
         return new PlacementLedger();
     }
 
-    /** Reads every committed placement; fails when the end cannot be reached within {@code timeout}. */
+    /**
+     * Reads every placement committed before the call (to the high watermark, see {@link LogEnds}); fails when that
+     * cannot be done within {@code timeout}, say while a transaction stays open.
+     */
     public static PlacementLedger read(Map<String, Object> kafkaClientProperties, String clientId, Duration timeout) {
         PlacementLedger ledger = new PlacementLedger();
         Map<String, Object> props = new HashMap<>(kafkaClientProperties);
@@ -52,8 +56,7 @@ public final class PlacementLedger {
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            // read_committed: the end is the last stable offset, which no earlier controller can move any more.
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            Map<TopicPartition, Long> end = LogEnds.highWatermarks(kafkaClientProperties, partitions, timeout);
             while (partitions.stream().anyMatch(tp -> consumer.position(tp, timeout) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("could not read " + Topics.PLACEMENTS.name() + " to its end within "

@@ -30,6 +30,7 @@ import io.meridian.infra.serde.Json;
 import io.meridian.infra.testkit.SharedTestCluster;
 import io.meridian.infra.testkit.TestCluster;
 import io.meridian.infra.topics.TopicProvisioner;
+import io.meridian.infra.topics.LogEnds;
 import io.meridian.infra.topics.Topics;
 import io.meridian.infra.topics.WalPartitioner;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -144,7 +145,7 @@ class BulkFailoverIntegrationTest {
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> end = LogEnds.highWatermarks(props, partitions, WAIT);
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
                     && System.nanoTime() < deadline) {

@@ -112,10 +112,10 @@ class BulkPlacementIntegrationTest {
     }
 
     /**
-     * A commit returns before its markers are written (transactions v2): a read_committed reader sees the batch once
-     * the last stable offset passed it, a moment later. The placements topic is shared with the other tests of this
-     * JVM, and a transaction one of them left open holds the last stable offset until the coordinator aborts it
-     * (transaction.timeout.ms, 60 s by default), so this waits past that and names any transaction still open.
+     * The ledger's read waits for every transaction below the high watermark to be decided. The placements topic is
+     * shared with the other tests of this JVM, and a transaction one of them left open holds that read until the
+     * coordinator aborts it (transaction.timeout.ms, 60 s by default), so this retries past that and names any
+     * transaction still open.
      */
     private void assertAllCommitted(List<Placement> batch, String reader) {
         try {

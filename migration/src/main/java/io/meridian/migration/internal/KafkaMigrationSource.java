@@ -1,6 +1,7 @@
 package io.meridian.migration.internal;
 
 import io.meridian.infra.model.MigrationEvent;
+import io.meridian.infra.topics.LogEnds;
 import io.meridian.infra.topics.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,8 +86,8 @@ public final class KafkaMigrationSource implements MigrationSource {
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            // read_committed end offsets are the last stable offsets: everything committed so far.
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            // Everything committed so far, also a commit whose markers are still on their way (see LogEnds).
+            Map<TopicPartition, Long> end = LogEnds.highWatermarks(clientProperties, partitions, timeout);
             int records = 0;
             while (!caughtUp(consumer, end)) {
                 if (System.nanoTime() > deadline) {
