@@ -1,5 +1,6 @@
 package io.meridian.bench;
 
+import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.topics.Topics;
 import io.meridian.streams.RegionApplierTopology;
 import java.io.IOException;
@@ -113,7 +114,8 @@ final class StreamsPass {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+        // The applier's default: both sides of the comparison commit as often.
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, MeridianConfig.DEFAULT_STREAMS_COMMIT_INTERVAL_MS);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 3);
         props.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), 2);
