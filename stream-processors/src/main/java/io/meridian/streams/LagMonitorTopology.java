@@ -84,6 +84,11 @@ public final class LagMonitorTopology {
     public static final Duration EMIT_INTERVAL = Duration.ofSeconds(2);
     /** One time sample per partition per this much record time: the precision of lag seconds. */
     public static final Duration SAMPLE_INTERVAL = Duration.ofMillis(100);
+    /**
+     * One of the time samples per partition per this much record time is persisted (see {@link LagProcessor}): the
+     * precision of lag seconds right after the lag task is restored, until new samples come in.
+     */
+    public static final Duration PERSISTED_SAMPLE_SPACING = Duration.ofSeconds(1);
     /** Time samples kept per partition; beyond, old samples are thinned. */
     public static final int MAX_SAMPLES_PER_PARTITION = 2048;
     /** Conflict statistics window (tumbling, WAL record time). */
@@ -106,8 +111,9 @@ public final class LagMonitorTopology {
     private static void addLagMonitor(StreamsBuilder builder) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(WAL_HEAD_STORE),
                 Serdes.Integer(), WalHead.binarySerde()).withCachingEnabled());
+        // Cached: a partition's head changes with every update and reaches the changelog once per commit.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(HEADS_STORE),
-                Serdes.Integer(), WalHead.binarySerde()));
+                Serdes.Integer(), WalHead.binarySerde()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SAMPLES_STORE),
                 Serdes.String(), Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(NODES_STORE),
@@ -135,7 +141,8 @@ public final class LagMonitorTopology {
                         .withKeySerde(Serdes.String()).withValueSerde(MonitorEvent.SERDE).withNumberOfPartitions(1))
                 // Lag per region: on each heartbeat and every EMIT_INTERVAL.
                 .process(() -> new LagProcessor(HEADS_STORE, SAMPLES_STORE, NODES_STORE, MAX_SAMPLES_PER_PARTITION,
-                        EMIT_INTERVAL), Named.as("lag-monitor-lag"), HEADS_STORE, SAMPLES_STORE, NODES_STORE)
+                        EMIT_INTERVAL, PERSISTED_SAMPLE_SPACING), Named.as("lag-monitor-lag"), HEADS_STORE,
+                        SAMPLES_STORE, NODES_STORE)
                 .to(Topics.REPLICATION_LAG.name(), Produced.with(Topics.REPLICATION_LAG.keySerde(),
                         Topics.REPLICATION_LAG.valueSerde()).withName("lag-monitor-sink"));
     }

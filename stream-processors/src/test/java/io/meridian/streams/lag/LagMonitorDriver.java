@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -129,6 +130,24 @@ final class LagMonitorDriver implements AutoCloseable {
         TestOutputTopic<String, MonitorEvent> events = driver.createOutputTopic(topic, new StringDeserializer(),
                 MonitorEvent.SERDE.deserializer());
         return events.readValuesToList().stream().filter(e -> e instanceof MonitorEvent.HeadUpdate).count();
+    }
+
+    /**
+     * What a restore of {@code store} would read: its changelog, each key's last value (deleted keys left out), in
+     * the order first written.
+     */
+    <K, V> Map<K, V> changelog(String store, Deserializer<K> keys, Deserializer<V> values) {
+        TestOutputTopic<K, V> topic = driver.createOutputTopic(APPLICATION_ID + "-" + store + "-changelog", keys,
+                values);
+        Map<K, V> latest = new LinkedHashMap<>();
+        for (KeyValue<K, V> kv : topic.readKeyValuesToList()) {
+            if (kv.value == null) {
+                latest.remove(kv.key);
+            } else {
+                latest.put(kv.key, kv.value);
+            }
+        }
+        return latest;
     }
 
     /** The lag records emitted since the last call, in order. */

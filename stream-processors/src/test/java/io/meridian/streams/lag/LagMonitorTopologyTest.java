@@ -4,14 +4,23 @@ import static io.meridian.streams.lag.LagMonitorDriver.WAL_START_MS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.meridian.infra.model.Heartbeat;
+import io.meridian.infra.model.Position;
 import io.meridian.infra.model.ReplicationLag;
 import io.meridian.infra.model.ReplicationLag.PartitionLag;
 import io.meridian.infra.model.WalStats;
+import io.meridian.streams.LagMonitorTopology;
+import io.meridian.streams.internal.LagCalculator;
+import io.meridian.streams.internal.WalHead;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.serialization.IntegerDeserializer;
+import org.apache.kafka.common.serialization.LongDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -221,6 +230,39 @@ class LagMonitorTopologyTest {
         monitor.heartbeat("eu-west-1", "eu-west", Map.of(0, 199L));
         assertEquals(1, monitor.latestLag("eu-west").totalLagEntries());
         assertEquals(2, monitor.headUpdatesForwarded());
+    }
+
+    @Test
+    void shouldPersistOneTimeSampleASecondAndStayWithinASecondOfTheTrueLagAfterARestore() {
+        // 10 s of WAL time, a record every 50 ms: the lag task keeps a sample every 100 ms of record time.
+        int records = 200;
+        for (int i = 0; i < records; i++) {
+            monitor.wal("acme", "{\"v\":1}".getBytes(StandardCharsets.UTF_8), WAL_START_MS + i * 50L);
+        }
+        monitor.advance(HEAD_FORWARD);
+
+        // The changelog holds one sample per second of record time (offsets 0, 20, ..., 180), not 100.
+        Map<String, Long> samples = monitor.changelog(LagMonitorTopology.SAMPLES_STORE, new StringDeserializer(),
+                new LongDeserializer());
+        assertEquals(10, samples.size(), "persisted samples: " + samples);
+        WalHead head = monitor.changelog(LagMonitorTopology.HEADS_STORE, new IntegerDeserializer(),
+                WalHead.binarySerde().deserializer()).get(0);
+        assertEquals(records - 1, head.headOffset());
+
+        // A lag task restored from the changelogs over-estimates lag seconds by less than that second, never under.
+        LagCalculator restored = new LagCalculator(LagMonitorTopology.MAX_SAMPLES_PER_PARTITION,
+                LagCalculator.Changes.NONE);
+        restored.restoreHead(head);
+        samples.forEach((position, timestamp) -> restored.restoreSample(Position.parse(position).partition(),
+                Position.parse(position).offset(), timestamp));
+        for (long applied = 0; applied < records - 1; applied++) {
+            restored.restoreNode(new Heartbeat("eu-west-1", "eu-west", "http://eu-west-1:8080", Map.of(0, applied),
+                    Set.of(), monitor.wallMillis(), 1));
+            double estimated = restored.lagOf("eu-west", monitor.wallMillis()).orElseThrow().maxLagSeconds();
+            double truth = (records - 1 - (applied + 1)) * 0.05;
+            assertTrue(estimated >= truth - 1e-9 && estimated - truth < 1.0,
+                    "applied " + applied + ": estimated " + estimated + " s, truly " + truth + " s");
+        }
     }
 
     @Test
