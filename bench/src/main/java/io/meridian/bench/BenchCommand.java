@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -89,6 +90,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Bench tenants, rounded up to cover every WAL partition equally (default: ${DEFAULT-VALUE}).")
     int tenants;
 
+    @Option(names = "--replicas", split = ",", paramLabel = "REGION",
+            description = "Regions the bench tenants are replicated to, us-east among them; every region applies and"
+                    + " stores each write, so on one machine each costs the others CPU (default: us-east,eu-west,"
+                    + "ap-south). Other sets use other tenants.")
+    List<String> replicas = BenchSetup.ALL_REGIONS;
+
     @Option(names = "--keys", defaultValue = "1000", description = "Document keys per tenant (default: ${DEFAULT-VALUE}).")
     int keys;
 
@@ -129,10 +136,18 @@ public final class BenchCommand implements Callable<Integer> {
             Progress.line("kafka %s, router %s, %d WAL partitions", kafka, url, partitions);
             report.setting("valueBytes", Workload.of(List.of(), Map.of(), keys, valueBytes).body().length);
             if (only == null || only != Part.apply) {
-                // The same tenants every run: placing them again changes nothing.
-                List<String> names = BenchSetup.pickTenants("bench-", tenants, partitions);
-                Workload workload = Workload.of(names, setup.placeTenants(names, true), keys, valueBytes);
+                if (!replicas.contains(PRIMARY_REGION)) {
+                    throw new CommandLine.ParameterException(new CommandLine(this), "--replicas " + replicas
+                            + " must include the primary region " + PRIMARY_REGION);
+                }
+                // The same tenants every run for a set of replicas (placing them again changes nothing); a tenant's
+                // replicas are not changed under it.
+                String prefix = replicas.equals(BenchSetup.ALL_REGIONS) ? "bench-"
+                        : "bench-" + String.join("-", replicas) + "-";
+                List<String> names = BenchSetup.pickTenants(prefix, tenants, partitions);
+                Workload workload = Workload.of(names, setup.placeTenants(names, replicas, true), keys, valueBytes);
                 report.setting("tenants", names.size());
+                report.setting("replicas", String.join(",", replicas));
                 BenchSetup.createBenchTopic(admin, partitions);
                 runWrites(http, kafka, workload, report);
             }

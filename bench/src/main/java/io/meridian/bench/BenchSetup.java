@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
@@ -141,12 +142,23 @@ final class BenchSetup {
         return tenants;
     }
 
-    /**
-     * Places every tenant (primary us-east, all regions) and returns their epochs. A 2xx answer means the placement and
-     * its fence are committed; with {@code probe}, also waits until each tenant takes a write through the router.
-     */
+    /** The bench tenants' replica regions unless told otherwise: every region of {@code meridian local}. */
+    static final List<String> ALL_REGIONS = List.of("us-east", "eu-west", "ap-south");
+
+    /** Places every tenant (primary us-east, all regions): see {@link #placeTenants(List, List, boolean)}. */
     Map<String, Long> placeTenants(List<String> tenants, boolean probe) {
-        String body = "{\"primary\":\"us-east\",\"replicas\":[\"us-east\",\"eu-west\",\"ap-south\"],\"strategy\":\"reject\"}";
+        return placeTenants(tenants, ALL_REGIONS, probe);
+    }
+
+    /**
+     * Places every tenant (primary us-east, replicated to {@code replicas}) and returns their epochs. A 2xx answer means
+     * the placement and its fence are committed; with {@code probe}, also waits until each tenant takes a write through
+     * the router.
+     */
+    Map<String, Long> placeTenants(List<String> tenants, List<String> replicas, boolean probe) {
+        String body = "{\"primary\":\"us-east\",\"replicas\":["
+                + replicas.stream().map(region -> "\"" + region + "\"").collect(Collectors.joining(","))
+                + "],\"strategy\":\"reject\"}";
         Map<String, Long> epochs = new LinkedHashMap<>();
         for (String tenant : tenants) {
             HttpResponse<String> response = send(admin("/admin/tenants/" + tenant + "/placement")

@@ -36,8 +36,10 @@ final class RouterTarget implements WriteTarget {
      * @param writeConcern sent as {@code X-Meridian-Write-Concern}; null sends none (the tenant's default)
      */
     RouterTarget(String region, URI base, Workload workload, String writeConcern) {
+        // The HTTP client's completions run on its I/O thread instead of hopping to a pool: the load generator shares
+        // the machine with what it measures, and nothing here blocks in a callback (each writer waits on its future).
         this.client = MeridianClient.builder().region(region, base.toString()).connectTimeout(Duration.ofSeconds(5))
-                .requestTimeout(REQUEST_TIMEOUT).operationTimeout(OPERATION_TIMEOUT).build();
+                .requestTimeout(REQUEST_TIMEOUT).operationTimeout(OPERATION_TIMEOUT).executor(Runnable::run).build();
         this.workload = workload;
         this.body = new String(workload.body(), StandardCharsets.UTF_8);
         this.options = writeConcern == null ? WriteOptions.none() : WriteOptions.none().withWriteConcern(writeConcern);
