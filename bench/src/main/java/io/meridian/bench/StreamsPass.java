@@ -3,6 +3,7 @@ package io.meridian.bench;
 import io.meridian.infra.config.MeridianConfig;
 import io.meridian.infra.topics.Topics;
 import io.meridian.streams.RegionApplierTopology;
+import io.meridian.streams.RegionStreams;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -37,9 +38,9 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * One pass of a Kafka Streams app over the WAL from given offsets, under a fresh {@code application.id}, with its own
- * temporary state directory: the region applier as the node runs it, or the raw baseline. Both get the settings that shape
- * throughput the same (exactly_once_v2, commit 1000 ms like the node's default, one stream thread, the node's
- * producer linger). After the pass the app's local state, internal topics and consumer group are removed.
+ * temporary state directory: the region applier as the node runs it, or the raw baseline. Both get the node's settings
+ * that shape throughput (exactly_once_v2, its default commit interval, one stream thread, no task idling, its producer
+ * linger). After the pass the app's local state, internal topics and consumer group are removed.
  */
 final class StreamsPass {
     static final String APPLIER = "applier";
@@ -117,9 +118,10 @@ final class StreamsPass {
         // The applier's default: both sides of the comparison commit as often.
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, MeridianConfig.DEFAULT_STREAMS_COMMIT_INTERVAL_MS);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, RegionApplierTopology.MAX_TASK_IDLE_MS);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 3);
         props.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), 2);
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), RegionStreams.PRODUCER_LINGER_MS);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.CLIENT_RACK_CONFIG), Workload.REGION);
         // Streams members do not leave their group on close (it saves a rebalance on restart); this pass's group is
         // deleted right after, which only works once it is empty.

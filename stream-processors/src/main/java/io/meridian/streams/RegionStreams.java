@@ -53,6 +53,9 @@ import org.slf4j.LoggerFactory;
  * {@link NotReadyException} while the stores are not queryable (starting, rebalancing).
  */
 public final class RegionStreams implements AutoCloseable {
+    /** The applier producer's linger (see {@link #streamsProperties}); the apply bench gives its apps the same. */
+    public static final int PRODUCER_LINGER_MS = 100;
+
     private static final Logger LOG = LoggerFactory.getLogger(RegionStreams.class);
     /** A static member does not leave on close by itself: it is removed, so its partitions move on at once. */
     static final KafkaStreams.CloseOptions CLOSE_LEAVING_GROUP =
@@ -154,6 +157,7 @@ public final class RegionStreams implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.streamsCommitIntervalMs());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamsNumThreads());
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, RegionApplierTopology.MAX_TASK_IDLE_MS);
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().resolve(config.nodeId()).toString());
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
         props.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), config.minInsyncReplicas());
@@ -163,7 +167,7 @@ public final class RegionStreams implements AutoCloseable {
         // changelog has it, and each commit's flush sends whatever lingers. A 5 ms linger sent about one produce
         // request per write from each region's applier, and every produce request wakes the followers' fetches of all
         // the partitions their leader holds (bench --only write: ~5 ms of broker CPU per write).
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 100);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), PRODUCER_LINGER_MS);
         props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
                 RegionApplierTopology.MAX_RECORD_BYTES);
         // A broker kill -9 under load stopped every region's applier for ~60 s: the rebalance it caused blocked in the
