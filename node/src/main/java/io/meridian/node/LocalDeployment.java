@@ -454,6 +454,10 @@ public final class LocalDeployment implements AutoCloseable {
         // One machine: failure detection can be quicker than across real regions.
         props.setProperty(ElectionConfigs.ZOOKEEPER_SESSION_TIMEOUT_MS, "6000");
         props.setProperty(ControllerConfigs.FAILOVER_LEADER_TIMEOUT_MS, "5000");
+        if (nodeCounts.get(region) == 1) {
+            // No other node to keep a standby on: Streams would warn, task by task, at every rebalance that it cannot.
+            props.setProperty(MeridianConfig.STREAMS_NUM_STANDBY_REPLICAS, "0");
+        }
         nodeSettings.forEach(props::setProperty);
         regionSettings.getOrDefault(region, Map.of()).forEach(props::setProperty);
         Path file = dataDir.resolve("nodes").resolve(name + ".properties");
