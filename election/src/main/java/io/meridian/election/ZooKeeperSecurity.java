@@ -131,17 +131,11 @@ public final class ZooKeeperSecurity {
     public static ZooKeeperSecurity from(MeridianConfig config) {
         Scheme scheme = Scheme.of(config.zookeeperAuthScheme());
         Acl acl = Acl.of(config.zookeeperAcl());
+        // MeridianConfig checked that the scheme, the ACL and the file fit together (ElectionConfigs.check): no
+        // scheme means the open ACL, and digest comes with a file.
         return switch (scheme) {
-            case NONE -> {
-                if (acl != Acl.OPEN) {
-                    throw new ConfigException(ElectionConfigs.ZOOKEEPER_ACL + "=" + acl.configName() + " needs "
-                            + ElectionConfigs.ZOOKEEPER_AUTH_SCHEME + "=digest or sasl");
-                }
-                yield OPEN;
-            }
-            case DIGEST -> readDigestFile(config.zookeeperAuthFile().orElseThrow(() -> new ConfigException(
-                    ElectionConfigs.ZOOKEEPER_AUTH_SCHEME + "=digest needs " + ElectionConfigs.ZOOKEEPER_AUTH_FILE)),
-                    acl);
+            case NONE -> OPEN;
+            case DIGEST -> readDigestFile(config.zookeeperAuthFile().orElseThrow(), acl);
             case SASL -> {
                 requireSaslLogin();
                 yield sasl(acl);
