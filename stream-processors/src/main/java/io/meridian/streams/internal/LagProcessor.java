@@ -52,6 +52,7 @@ public final class LagProcessor implements Processor<String, MonitorEvent, Strin
     @Override
     public void init(ProcessorContext<String, ReplicationLag> context) {
         this.context = context;
+        lastPersisted.clear();  // should init run again on this instance, only the restored stores count
         KeyValueStore<Integer, WalHead> heads = context.getStateStore(headsStoreName);
         KeyValueStore<String, Long> samples = context.getStateStore(samplesStoreName);
         KeyValueStore<String, Heartbeat> nodes = context.getStateStore(nodesStoreName);
