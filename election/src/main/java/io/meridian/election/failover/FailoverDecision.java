@@ -98,6 +98,18 @@ public sealed interface FailoverDecision {
         }
     }
 
+    /**
+     * Unhealthy, but its heartbeats came back in the last {@code windows} evaluation window(s): it is recovering (a
+     * region whose nodes were still starting when the startup grace ran out, or one back from a partition). It turns
+     * healthy after {@code health.successes.to.healthy} windows, or is failed over once the heartbeats stop again.
+     */
+    record Recovering(int windows) implements Refusal {
+        @Override
+        public String why() {
+            return "its heartbeats came back in the last " + windows + " evaluation window(s): recovering";
+        }
+    }
+
     /** Too few other regions suspect it: this controller may be the one cut off. */
     record NoQuorum(Set<String> observers, int required, int otherRegions) implements Refusal {
         public NoQuorum {

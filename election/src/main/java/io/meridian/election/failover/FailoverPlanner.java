@@ -5,6 +5,7 @@ import io.meridian.election.failover.FailoverDecision.NoQuorum;
 import io.meridian.election.failover.FailoverDecision.NoTenantsToMove;
 import io.meridian.election.failover.FailoverDecision.NotUnhealthy;
 import io.meridian.election.failover.FailoverDecision.NotUnhealthyLongEnough;
+import io.meridian.election.failover.FailoverDecision.Recovering;
 import io.meridian.election.failover.FailoverDecision.Refusal;
 import io.meridian.election.health.HealthSnapshot;
 import io.meridian.election.health.RegionHealth;
@@ -25,7 +26,7 @@ import java.util.stream.Stream;
  * it returns what to do and why, and writes nothing.
  *
  * <p><b>Automatic</b> failover of a region needs all of: the region has been {@code UNHEALTHY} for
- * {@link FailoverPolicy#leaderTimeout()}; a quorum of the <em>other</em> regions have a node whose recent heartbeat
+ * {@link FailoverPolicy#leaderTimeout()} and was not heard from in the last evaluation window; a quorum of the <em>other</em> regions have a node whose recent heartbeat
  * suspects it (so a controller that is itself cut off fails nothing over: it hears no recent suspicions); it is
  * outside its inhibit window (unless the window was opened by a failover of the region that stopped between its
  * parts, {@link InhibitWindows#unfinished}: the rest of its tenants then move at once); and some tenant has its
@@ -90,6 +91,11 @@ public final class FailoverPlanner {
             refusals.add(new NotUnhealthy(status.state(), status.sinceMillis()));
         } else if (nowMillis - status.sinceMillis() < leaderTimeoutMillis) {
             refusals.add(new NotUnhealthyLongEnough(status.sinceMillis(), status.sinceMillis() + leaderTimeoutMillis));
+        }
+        if (status.state() == RegionHealth.UNHEALTHY && status.consecutiveSuccesses() > 0) {
+            // Heard from again: failing it over now would move tenants off a region that is coming back (after a
+            // cold start, every region is unhealthy until its appliers beat, and a tenant placed then was moved).
+            refusals.add(new Recovering(status.consecutiveSuccesses()));
         }
         if (observers.size() < required) {
             refusals.add(new NoQuorum(observers, required, otherRegions));

@@ -71,6 +71,19 @@ final class FailoverFixtures {
             return region(region, RegionHealth.UNHEALTHY, sinceMillis, Map.of(), by);
         }
 
+        /**
+         * Unhealthy since {@code sinceMillis} and suspected as {@link #unhealthy}, but heard from in the last
+         * {@code windows} evaluation windows: coming back.
+         */
+        Health recovering(String region, long sinceMillis, int windows, String... observers) {
+            unhealthy(region, sinceMillis, observers);
+            RegionStatus down = regions.get(region);
+            regions.put(region, new RegionStatus(region, RegionHealth.UNHEALTHY, sinceMillis, false,
+                    OptionalLong.of(100), 0, windows, 1_000, NOW + 1_000, down.nodes(), down.appliedOffsets(),
+                    down.suspectedBy()));
+            return this;
+        }
+
         HealthSnapshot build() {
             return new HealthSnapshot(NOW, regions);
         }

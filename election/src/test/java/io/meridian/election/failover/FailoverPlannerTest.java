@@ -16,6 +16,7 @@ import io.meridian.election.failover.FailoverDecision.NoTenantsToMove;
 import io.meridian.election.failover.FailoverDecision.NotUnhealthy;
 import io.meridian.election.failover.FailoverDecision.NotUnhealthyLongEnough;
 import io.meridian.election.failover.FailoverDecision.Proceed;
+import io.meridian.election.failover.FailoverDecision.Recovering;
 import io.meridian.election.failover.FailoverDecision.Refused;
 import io.meridian.election.health.HealthPolicy;
 import io.meridian.election.health.HealthSnapshot;
@@ -127,6 +128,18 @@ class FailoverPlannerTest {
         assertEquals(List.of(NotUnhealthyLongEnough.class, NoQuorum.class, Inhibited.class, NoTenantsToMove.class),
                 refused.refusals().stream().map(Object::getClass).toList());
         assertEquals(new Inhibited(NOW - 1_000 + 60_000), refused.refusal(Inhibited.class).orElseThrow());
+    }
+
+    @Test
+    void shouldNotFailOverARegionWhoseHeartbeatsCameBack() {
+        // A cold start: every region was unhealthy until its appliers beat. us-east beats again (one window of the
+        // two that make it healthy) and a tenant was just placed there: it must stay.
+        HealthSnapshot health = usEastDown().recovering("us-east", NOW - LEADER_TIMEOUT.toMillis(), 1, "eu-west",
+                "ap-south").build();
+        var refused = assertInstanceOf(Refused.class,
+                PLANNER.planAutomatic("us-east", health, PLACEMENTS, NONE, NOW, EPOCH));
+        assertEquals(List.of(new Recovering(1)), refused.refusals());
+        assertTrue(refused.why().contains("recovering"), refused.why());
     }
 
     @Test
