@@ -99,14 +99,15 @@ public sealed interface FailoverDecision {
     }
 
     /**
-     * Unhealthy, but its heartbeats came back in the last {@code windows} evaluation window(s): it is recovering (a
-     * region whose nodes were still starting when the startup grace ran out, or one back from a partition). It turns
-     * healthy after {@code health.successes.to.healthy} windows, or is failed over once the heartbeats stop again.
+     * Unhealthy, but heard from {@code lastHeartbeatAgeMillis} ago, within its evaluation window or in a window it
+     * counted as a success: it is recovering (a region whose nodes were still starting when the startup grace ran
+     * out, or one back from a partition). It turns healthy after {@code health.successes.to.healthy} windows, or is
+     * failed over once its heartbeats stop again.
      */
-    record Recovering(int windows) implements Refusal {
+    record Recovering(long lastHeartbeatAgeMillis) implements Refusal {
         @Override
         public String why() {
-            return "its heartbeats came back in the last " + windows + " evaluation window(s): recovering";
+            return "heard from " + lastHeartbeatAgeMillis + " ms ago: recovering";
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.ToIntFunction;
@@ -26,7 +27,8 @@ import java.util.stream.Stream;
  * it returns what to do and why, and writes nothing.
  *
  * <p><b>Automatic</b> failover of a region needs all of: the region has been {@code UNHEALTHY} for
- * {@link FailoverPolicy#leaderTimeout()} and was not heard from in the last evaluation window; a quorum of the <em>other</em> regions have a node whose recent heartbeat
+ * {@link FailoverPolicy#leaderTimeout()} and was not heard from again (within its evaluation window, or in a window
+ * counted as a success); a quorum of the <em>other</em> regions have a node whose recent heartbeat
  * suspects it (so a controller that is itself cut off fails nothing over: it hears no recent suspicions); it is
  * outside its inhibit window (unless the window was opened by a failover of the region that stopped between its
  * parts, {@link InhibitWindows#unfinished}: the rest of its tenants then move at once); and some tenant has its
@@ -92,10 +94,12 @@ public final class FailoverPlanner {
         } else if (nowMillis - status.sinceMillis() < leaderTimeoutMillis) {
             refusals.add(new NotUnhealthyLongEnough(status.sinceMillis(), status.sinceMillis() + leaderTimeoutMillis));
         }
-        if (status.state() == RegionHealth.UNHEALTHY && status.consecutiveSuccesses() > 0) {
+        OptionalLong heardAgo = status.lastHeartbeatAgeMillis();
+        if (status.state() == RegionHealth.UNHEALTHY && heardAgo.isPresent()
+                && (status.consecutiveSuccesses() > 0 || heardAgo.getAsLong() < status.evaluationWindowMillis())) {
             // Heard from again: failing it over now would move tenants off a region that is coming back (after a
             // cold start, every region is unhealthy until its appliers beat, and a tenant placed then was moved).
-            refusals.add(new Recovering(status.consecutiveSuccesses()));
+            refusals.add(new Recovering(heardAgo.getAsLong()));
         }
         if (observers.size() < required) {
             refusals.add(new NoQuorum(observers, required, otherRegions));

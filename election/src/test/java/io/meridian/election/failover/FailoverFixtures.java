@@ -35,7 +35,9 @@ final class FailoverFixtures {
 
         Health region(String region, RegionHealth state, long sinceMillis, Map<Integer, Long> offsets,
                       Map<String, Set<String>> suspectedBy) {
-            regions.put(region, new RegionStatus(region, state, sinceMillis, false, OptionalLong.of(100), 0, 0, 1_000,
+            // An unhealthy region was last heard from a minute ago; the others, a moment ago.
+            OptionalLong heardAgo = OptionalLong.of(state == RegionHealth.UNHEALTHY ? 60_000 : 100);
+            regions.put(region, new RegionStatus(region, state, sinceMillis, false, heardAgo, 0, 0, 1_000,
                     NOW + 1_000, Set.of(region + "-1"), offsets, suspectedBy));
             return this;
         }
@@ -72,15 +74,15 @@ final class FailoverFixtures {
         }
 
         /**
-         * Unhealthy since {@code sinceMillis} and suspected as {@link #unhealthy}, but heard from in the last
-         * {@code windows} evaluation windows: coming back.
+         * Unhealthy since {@code sinceMillis} and suspected as {@link #unhealthy}; last heard from {@code heardAgo}
+         * ms ago (the evaluation window is 1 s), in {@code successes} consecutive windows.
          */
-        Health recovering(String region, long sinceMillis, int windows, String... observers) {
+        Health lastHeard(String region, long sinceMillis, long heardAgo, int successes, String... observers) {
             unhealthy(region, sinceMillis, observers);
             RegionStatus down = regions.get(region);
             regions.put(region, new RegionStatus(region, RegionHealth.UNHEALTHY, sinceMillis, false,
-                    OptionalLong.of(100), 0, windows, 1_000, NOW + 1_000, down.nodes(), down.appliedOffsets(),
-                    down.suspectedBy()));
+                    OptionalLong.of(heardAgo), successes == 0 ? 3 : 0, successes, 1_000, NOW + 1_000, down.nodes(),
+                    down.appliedOffsets(), down.suspectedBy()));
             return this;
         }
 

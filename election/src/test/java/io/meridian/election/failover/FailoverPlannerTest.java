@@ -132,14 +132,21 @@ class FailoverPlannerTest {
 
     @Test
     void shouldNotFailOverARegionWhoseHeartbeatsCameBack() {
-        // A cold start: every region was unhealthy until its appliers beat. us-east beats again (one window of the
-        // two that make it healthy) and a tenant was just placed there: it must stay.
-        HealthSnapshot health = usEastDown().recovering("us-east", NOW - LEADER_TIMEOUT.toMillis(), 1, "eu-west",
-                "ap-south").build();
+        // A cold start: every region was unhealthy until its appliers beat, and a tenant was just placed on us-east.
+        long since = NOW - LEADER_TIMEOUT.toMillis();
+        // Its first heartbeat, inside the window still open:
+        HealthSnapshot first = usEastDown().lastHeard("us-east", since, 300, 0, "eu-west", "ap-south").build();
         var refused = assertInstanceOf(Refused.class,
-                PLANNER.planAutomatic("us-east", health, PLACEMENTS, NONE, NOW, EPOCH));
-        assertEquals(List.of(new Recovering(1)), refused.refusals());
+                PLANNER.planAutomatic("us-east", first, PLACEMENTS, NONE, NOW, EPOCH));
+        assertEquals(List.of(new Recovering(300)), refused.refusals());
         assertTrue(refused.why().contains("recovering"), refused.why());
+        // One window of the two that make it healthy counted, none heard yet in the next:
+        HealthSnapshot counted = usEastDown().lastHeard("us-east", since, 1_400, 1, "eu-west", "ap-south").build();
+        assertEquals(List.of(new Recovering(1_400)), assertInstanceOf(Refused.class,
+                PLANNER.planAutomatic("us-east", counted, PLACEMENTS, NONE, NOW, EPOCH)).refusals());
+        // Heard long ago, and windows missed since: it is down, and goes.
+        HealthSnapshot down = usEastDown().lastHeard("us-east", since, 4_000, 0, "eu-west", "ap-south").build();
+        proceed(PLANNER.planAutomatic("us-east", down, PLACEMENTS, NONE, NOW, EPOCH));
     }
 
     @Test
