@@ -8,6 +8,7 @@ import ch.qos.logback.core.ConsoleAppender;
 import io.meridian.bench.cost.CostWindow;
 import io.meridian.bench.cost.WatchedProcess;
 import io.meridian.bench.cost.WriteCostProbe;
+import io.meridian.node.LocalDeployment;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -94,7 +95,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Regions the bench tenants are replicated to, us-east among them; every region applies and"
                     + " stores each write, so on one machine each costs the others CPU (default: us-east,eu-west,"
                     + "ap-south). Other sets use other tenants.")
-    List<String> replicas = BenchSetup.ALL_REGIONS;
+    List<String> replicas = LocalDeployment.REGIONS;
 
     @Option(names = "--keys", defaultValue = "1000", description = "Document keys per tenant (default: ${DEFAULT-VALUE}).")
     int keys;
@@ -122,6 +123,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!replicas.contains(PRIMARY_REGION)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--replicas " + replicas
+                    + " must include the primary region " + PRIMARY_REGION);
+        }
         logToStderr();
         String kafka = bootstrap != null ? bootstrap : BenchSetup.bootstrapFromLocal(dataDir);
         String token = BenchSetup.adminToken(adminToken, dataDir);
@@ -136,13 +141,9 @@ public final class BenchCommand implements Callable<Integer> {
             Progress.line("kafka %s, router %s, %d WAL partitions", kafka, url, partitions);
             report.setting("valueBytes", Workload.of(List.of(), Map.of(), keys, valueBytes).body().length);
             if (only == null || only != Part.apply) {
-                if (!replicas.contains(PRIMARY_REGION)) {
-                    throw new CommandLine.ParameterException(new CommandLine(this), "--replicas " + replicas
-                            + " must include the primary region " + PRIMARY_REGION);
-                }
                 // The same tenants every run for a set of replicas (placing them again changes nothing); a tenant's
                 // replicas are not changed under it.
-                String prefix = replicas.equals(BenchSetup.ALL_REGIONS) ? "bench-"
+                String prefix = replicas.equals(LocalDeployment.REGIONS) ? "bench-"
                         : "bench-" + String.join("-", replicas) + "-";
                 List<String> names = BenchSetup.pickTenants(prefix, tenants, partitions);
                 Workload workload = Workload.of(names, setup.placeTenants(names, replicas, true), keys, valueBytes);

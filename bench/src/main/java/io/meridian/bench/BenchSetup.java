@@ -1,9 +1,10 @@
 package io.meridian.bench;
 
-import io.meridian.infra.topics.WalPartitioner;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.serde.Json;
 import io.meridian.infra.topics.Topics;
+import io.meridian.infra.topics.WalPartitioner;
+import io.meridian.node.LocalDeployment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
@@ -142,12 +142,9 @@ final class BenchSetup {
         return tenants;
     }
 
-    /** The bench tenants' replica regions unless told otherwise: every region of {@code meridian local}. */
-    static final List<String> ALL_REGIONS = List.of("us-east", "eu-west", "ap-south");
-
     /** Places every tenant (primary us-east, all regions): see {@link #placeTenants(List, List, boolean)}. */
     Map<String, Long> placeTenants(List<String> tenants, boolean probe) {
-        return placeTenants(tenants, ALL_REGIONS, probe);
+        return placeTenants(tenants, LocalDeployment.REGIONS, probe);
     }
 
     /**
@@ -156,14 +153,12 @@ final class BenchSetup {
      * the router.
      */
     Map<String, Long> placeTenants(List<String> tenants, List<String> replicas, boolean probe) {
-        String body = "{\"primary\":\"us-east\",\"replicas\":["
-                + replicas.stream().map(region -> "\"" + region + "\"").collect(Collectors.joining(","))
-                + "],\"strategy\":\"reject\"}";
+        byte[] body = Json.write(Map.of("primary", "us-east", "replicas", replicas, "strategy", "reject"));
         Map<String, Long> epochs = new LinkedHashMap<>();
         for (String tenant : tenants) {
             HttpResponse<String> response = send(admin("/admin/tenants/" + tenant + "/placement")
                     .header("Content-Type", "application/json")
-                    .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
             // 201 created, 200 changed or already so, 202 committed but not yet visible on that node: all carry the
             // placement. 409: another change won a race; read what is in force.
             if (response.statusCode() / 100 == 2) {
