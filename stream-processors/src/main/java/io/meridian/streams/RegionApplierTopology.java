@@ -87,8 +87,9 @@ public final class RegionApplierTopology {
                 WriteIdsWindow.factory(writeIds, legacyWriteIds, idempotencyWindowRecords)), SOURCE, SYNC_SOURCE);
         // Documents are not cached: keys are mostly written once per commit interval, and the cache (a sorted map per
         // task, evicting under load) cost about a tenth of the applier's time for nothing (bench --only apply, JFR).
+        // Values are the stored form (StoredDocument.toStored), taken as bytes: see TenantDocuments.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplierStores.DOCS),
-                Serdes.String(), new JsonSerde<>(StoredDocument.class))
+                Serdes.String(), Serdes.ByteArray())
                 .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES))),
                 APPLIER);
         // Each tenant's digest, kept as its documents change, so a consistency check costs one read. In memory and not

@@ -265,7 +265,8 @@ public final class RegionStreams implements AutoCloseable {
      */
     public Optional<StoredDocument> document(String tenant, String key) {
         return StoreQueries.query(streams, ApplierStores.DOCS, WalPartitioner.partitionOf(tenant, walPartitions),
-                (ReadOnlyKeyValueStore<String, StoredDocument> docs) -> docs.get(ApplierStores.docKey(tenant, key)));
+                (ReadOnlyKeyValueStore<String, byte[]> docs) -> docs.get(ApplierStores.docKey(tenant, key)))
+                .map(StoredDocument::fromStored);
     }
 
     /** This region's syncs (full sync, re-seed) as its applier reported them. */
@@ -281,7 +282,7 @@ public final class RegionStreams implements AutoCloseable {
         TenantDigest digest = StoreQueries.query(streams, ApplierStores.DIGESTS,
                         (ReadOnlyKeyValueStore<String, byte[]> kept) -> kept.get(tenant)).map(TenantDigest::fromBytes)
                 .orElseGet(() -> StoreQueries.query(streams, ApplierStores.DOCS,
-                        (ReadOnlyKeyValueStore<String, StoredDocument> docs) -> TenantDocuments.scanDigest(
+                        (ReadOnlyKeyValueStore<String, byte[]> docs) -> TenantDocuments.scanDigest(
                                 docs.prefixScan(tenant + "/", new StringSerializer()))).orElseThrow());
         return Optional.of(Map.of("documents", digest.documents(), "bytes", digest.bytes(), "digest", digest.value()));
     }
@@ -303,16 +304,17 @@ public final class RegionStreams implements AutoCloseable {
             }
         }
         return StoreQueries.query(streams, ApplierStores.DOCS, partition,
-                (ReadOnlyKeyValueStore<String, StoredDocument> docs) -> {
+                (ReadOnlyKeyValueStore<String, byte[]> docs) -> {
                     TenantDigest digest = new TenantDigest();
                     java.util.SortedMap<String, TenantDigest.KeyDigest> keys = withKeys ? new java.util.TreeMap<>() : null;
                     String prefix = tenant + "/";
-                    try (KeyValueIterator<String, StoredDocument> it = docs.prefixScan(prefix, new StringSerializer())) {
+                    try (KeyValueIterator<String, byte[]> it = docs.prefixScan(prefix, new StringSerializer())) {
                         it.forEachRemaining(kv -> {
                             digest.add(kv.key, kv.value);
                             if (keys != null) {
-                                keys.put(kv.key.substring(prefix.length()), new TenantDigest.KeyDigest(
-                                        TenantDigest.keyDigest(kv.value), kv.value.position()));
+                                String position = StoredDocument.fromStored(kv.value).position();
+                                keys.put(kv.key.substring(prefix.length()),
+                                        new TenantDigest.KeyDigest(TenantDigest.keyDigest(kv.value), position));
                             }
                         });
                     }

@@ -1,6 +1,5 @@
 package io.meridian.streams;
 
-import io.meridian.infra.serde.Json;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -9,7 +8,8 @@ import java.util.HexFormat;
 
 /**
  * The digest of one tenant's copy in one region: the sum, modulo 2<sup>256</sup>, of SHA-256 over each document's key
- * and stored form (value, position, epoch, hlc, writing region), with the number of documents and their bytes. Two
+ * and {@linkplain StoredDocument#toStored stored form} (value, position, epoch, hlc, writing region), with the number
+ * of documents and their bytes. It takes the stored bytes as they are, so keeping it costs no JSON work. Two
  * regions holding the same documents have the same digest. A sum does not depend on the order documents are added in,
  * and a document can be taken out again, so the applier keeps each tenant's digest as its documents change
  * ({@code internal.TenantDocuments}) instead of scanning them at every check; a scan gives the same value. The full
@@ -22,6 +22,15 @@ public final class TenantDigest {
     private static final int SUM_BYTES = 32;
     /** documents (8 bytes), bytes (8), sum (32): the form {@link #toBytes} writes. */
     private static final int ENCODED_BYTES = 16 + SUM_BYTES;
+
+    /** One per thread: a digest is made per change of a document, and {@link MessageDigest#getInstance} is not free. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    });
 
     /**
      * One tenant's copy in one region, digested: the figures of {@link TenantDigest} and, when asked for, each
@@ -37,29 +46,25 @@ public final class TenantDigest {
     public record KeyDigest(String digest, String position) {
     }
 
-    /** The digest of one stored document alone: {@code sha256:<hex>} over its stored JSON. */
-    public static String keyDigest(StoredDocument document) {
-        return "sha256:" + HexFormat.of().formatHex(sha256().digest(Json.write(document)));
+    /** The digest of one stored document alone: {@code sha256:<hex>} over its stored form. */
+    public static String keyDigest(byte[] stored) {
+        return "sha256:" + HexFormat.of().formatHex(SHA256.get().digest(stored));
     }
 
-    private final MessageDigest sha256 = sha256();
     /** Big-endian, so the text reads as the number it is. */
     private final byte[] sum = new byte[SUM_BYTES];
     private long documents;
     private long bytes;
 
-    /** Adds one document ({@code docKey} is its store key: tenant + "/" + key); returns its size as stored. */
-    public long add(String docKey, StoredDocument document) {
-        byte[] stored = Json.write(document);
+    /** Adds one document by its store key (tenant + "/" + key) and {@linkplain StoredDocument#toStored stored form}. */
+    public void add(String docKey, byte[] stored) {
         addTo(sum, hash(docKey, stored), false);
         documents++;
         bytes += stored.length;
-        return stored.length;
     }
 
     /** Takes out a document {@link #add added} before, exactly as it was added. */
-    public void remove(String docKey, StoredDocument document) {
-        byte[] stored = Json.write(document);
+    public void remove(String docKey, byte[] stored) {
         addTo(sum, hash(docKey, stored), true);
         documents--;
         bytes -= stored.length;
@@ -100,7 +105,8 @@ public final class TenantDigest {
         return digest;
     }
 
-    private byte[] hash(String docKey, byte[] stored) {
+    private static byte[] hash(String docKey, byte[] stored) {
+        MessageDigest sha256 = SHA256.get();
         sha256.update(docKey.getBytes(StandardCharsets.UTF_8));
         sha256.update((byte) 0);
         return sha256.digest(stored);
@@ -114,14 +120,6 @@ public final class TenantDigest {
             int s = (sum[i] & 0xff) + t + carry;
             sum[i] = (byte) s;
             carry = s >>> 8;
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
         }
     }
 }

@@ -173,21 +173,23 @@ final class ApplierDriver implements AutoCloseable {
         return listener.applied.get(listener.applied.size() - 1);
     }
 
-    KeyValueStore<String, StoredDocument> docsStore() {
+    /** The documents' store: stored forms ({@link StoredDocument#toStored}) by tenant + "/" + key. */
+    KeyValueStore<String, byte[]> docsStore() {
         return driver.getKeyValueStore(ApplierStores.DOCS);
     }
 
     StoredDocument doc(String tenant, String key) {
-        return docsStore().get(ApplierStores.docKey(tenant, key));
+        byte[] stored = docsStore().get(ApplierStores.docKey(tenant, key));
+        return stored == null ? null : StoredDocument.fromStored(stored);
     }
 
     /** Key → document of {@code tenant}, sorted by key. */
     TreeMap<String, StoredDocument> documents(String tenant) {
         TreeMap<String, StoredDocument> result = new TreeMap<>();
-        try (KeyValueIterator<String, StoredDocument> it = docsStore().all()) {
+        try (KeyValueIterator<String, byte[]> it = docsStore().all()) {
             it.forEachRemaining(kv -> {
                 if (kv.key.startsWith(tenant + "/")) {
-                    result.put(kv.key.substring(tenant.length() + 1), kv.value);
+                    result.put(kv.key.substring(tenant.length() + 1), StoredDocument.fromStored(kv.value));
                 }
             });
         }

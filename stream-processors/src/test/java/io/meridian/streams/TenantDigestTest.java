@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /** The digest's arithmetic, and the applier keeping it per tenant as documents change, also across a restart. */
 class TenantDigestTest {
-    private static StoredDocument doc(String value, long offset) {
-        return new StoredDocument(json(value), "0:" + offset, 1, offset, US_EAST);
+    private static byte[] doc(String value, long offset) {
+        return new StoredDocument(json(value), "0:" + offset, 1, offset, US_EAST).toStored();
     }
 
     @Test

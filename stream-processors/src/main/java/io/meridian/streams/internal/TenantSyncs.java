@@ -262,7 +262,7 @@ final class TenantSyncs {
         for (KeyValue<String, byte[]> kv : held) {
             if (kv.key.startsWith(docPrefix)) {
                 docs.put(tenant, kv.key.substring(docPrefix.length()),
-                        Json.read(kv.value, StoredDocument.class));
+                        StoredDocument.fromStored(kv.value));
             } else {
                 SyncRecord.WriteId id = Json.read(kv.value, SyncRecord.WriteId.class);
                 writeIds.restore(tenant, id.id(), id.value(), id.offset());
@@ -314,11 +314,11 @@ final class TenantSyncs {
         List<SyncRecord.Doc> chunk = new ArrayList<>();
         long chunkBytes = 0;
         int prefix = tenant.length() + 1;
-        try (KeyValueIterator<String, StoredDocument> it = docs.scan(tenant)) {
+        try (KeyValueIterator<String, byte[]> it = docs.scan(tenant)) {
             while (it.hasNext()) {
-                KeyValue<String, StoredDocument> kv = it.next();
-                chunk.add(new SyncRecord.Doc(kv.key.substring(prefix), Json.toTree(kv.value)));
-                chunkBytes += Json.write(kv.value).length;
+                KeyValue<String, byte[]> kv = it.next();
+                chunk.add(new SyncRecord.Doc(kv.key.substring(prefix), Json.readTree(kv.value)));
+                chunkBytes += kv.value.length;
                 if (chunk.size() >= CHUNK_DOCS || chunkBytes >= CHUNK_BYTES) {
                     send(new SyncRecord(SyncRecord.DOCS, tenant, position.partition(), position.offset(), next.epoch(),
                             region, targets, seq++, chunk, List.of(), totalDocs, totalBytes, null), timestamp);

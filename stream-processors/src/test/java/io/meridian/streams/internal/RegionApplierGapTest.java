@@ -11,7 +11,6 @@ import io.meridian.infra.topics.Topics;
 import io.meridian.streams.ApplierStores;
 import io.meridian.streams.ApplyListener;
 import io.meridian.streams.ApplyOutcome;
-import io.meridian.streams.StoredDocument;
 import io.meridian.infra.model.Position;
 import io.meridian.infra.serde.JsonSerde;
 import java.io.File;
@@ -108,7 +107,7 @@ class RegionApplierGapTest {
                 stateDir);
         List<StateStore> stores = List.of(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ApplierStores.DOCS), Serdes.String(),
-                        new JsonSerde<>(StoredDocument.class)).withLoggingDisabled().build(),
+                        Serdes.ByteArray()).withLoggingDisabled().build(),
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ApplierStores.FENCES), Serdes.String(),
                         new JsonSerde<>(Placement.class)).withLoggingDisabled().build(),
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ApplierStores.POSITIONS), Serdes.Integer(),
