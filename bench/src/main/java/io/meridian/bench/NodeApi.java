@@ -3,6 +3,7 @@ package io.meridian.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.meridian.infra.serde.Json;
+import io.meridian.node.LocalDeployment;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,7 +21,6 @@ import java.util.Optional;
  * Thread-safe.
  */
 final class NodeApi {
-    static final String ALL_REGIONS = "[\"us-east\",\"eu-west\",\"ap-south\"]";
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     private final HttpClient http;
@@ -91,7 +92,8 @@ final class NodeApi {
      * retrying while the controller is being elected or busy.
      */
     void place(String base, String tenant, String primary, Duration timeout) {
-        String body = "{\"primary\":\"" + primary + "\",\"replicas\":" + ALL_REGIONS + ",\"strategy\":\"reject\"}";
+        String body = Json.writeString(Map.of("primary", primary, "replicas", LocalDeployment.REGIONS,
+                "strategy", "reject"));
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {

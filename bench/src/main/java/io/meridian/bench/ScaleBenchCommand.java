@@ -3,6 +3,7 @@ package io.meridian.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.infra.config.ControllerConfigs;
 import io.meridian.infra.config.ElectionConfigs;
+import io.meridian.infra.serde.Json;
 import io.meridian.node.LocalDeployment;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -224,13 +225,8 @@ public final class ScaleBenchCommand implements Callable<Integer> {
 
     /** One request (retried while the controller is busy or being elected); every entry must be placed. */
     private static void placeChunk(NodeApi api, String via, List<String> chunk, String primary) {
-        StringBuilder entries = new StringBuilder("{\"tenants\":[");
-        for (int i = 0; i < chunk.size(); i++) {
-            entries.append(i == 0 ? "" : ",").append("{\"tenant\":\"").append(chunk.get(i))
-                    .append("\",\"primary\":\"").append(primary).append("\",\"replicas\":").append(NodeApi.ALL_REGIONS)
-                    .append('}');
-        }
-        String body = entries.append("]}").toString();
+        String body = Json.writeString(Map.of("tenants", chunk.stream().map(tenant -> Map.of("tenant", tenant,
+                "primary", primary, "replicas", LocalDeployment.REGIONS)).toList()));
         String last = "no answer";
         for (int attempt = 0; attempt < 20; attempt++) {
             Optional<NodeApi.Answer> answer = api.admin("PUT", via, "/admin/tenants", body);
