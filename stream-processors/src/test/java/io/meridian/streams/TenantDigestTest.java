@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meridian.infra.model.ConflictStrategy;
+import io.meridian.infra.serde.RawJson;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -71,6 +72,25 @@ class TenantDigestTest {
         otherPosition.add("acme/k1", doc("{\"v\":1}", 2));
         assertNotEquals(a.value(), otherKey.value());
         assertNotEquals(a.value(), otherPosition.value());
+    }
+
+    /**
+     * Regions compare digests across versions (a rolling upgrade, a full sync's proof), so the value of a digest must
+     * not change with the code: these figures were printed by the version that serialized each document for its
+     * digest (2cb88f1), before the digest took the stored bytes.
+     */
+    @Test
+    void shouldGiveTheDigestsOfEarlierVersions() {
+        RawJson value = RawJson.parse("{\"v\":1,\"name\":\"caf\u00e9\",\"n\":[1.5,2]}");
+        StoredDocument first = new StoredDocument(value, "3:17", 2, 1733389200000123L, US_EAST);
+        StoredDocument second = new StoredDocument(RawJson.parse("\"text\""), "3:18", 2, 1733389200000124L, EU_WEST);
+        TenantDigest digest = new TenantDigest();
+        digest.add("acme/k1", first.toStored());
+        digest.add("acme/k2", second.toStored());
+        assertEquals("sum256:3433c69f7cedac66b580c10d06963ebaefaf0e6b60cdb3eee15dfacc2ee4c6d1", digest.value());
+        assertEquals(List.of(2L, 200L), List.of(digest.documents(), digest.bytes()));
+        assertEquals("sha256:f7c3a8348a60b682deb08cc40b4d5f72157891b13c2ab6ced5e3f0a84311692e",
+                TenantDigest.keyDigest(first.toStored()));
     }
 
     @Test
