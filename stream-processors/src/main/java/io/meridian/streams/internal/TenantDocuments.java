@@ -38,7 +38,12 @@ public final class TenantDocuments {
     }
 
     public void put(String tenant, String key, StoredDocument document) {
-        change(tenant, key, document.toStored());
+        putStored(tenant, key, document.toStored());
+    }
+
+    /** Puts a document already in its {@linkplain StoredDocument#toStored stored form} (a snapshot's, checked). */
+    void putStored(String tenant, String key, byte[] stored) {
+        change(tenant, key, stored);
     }
 
     public void delete(String tenant, String key) {

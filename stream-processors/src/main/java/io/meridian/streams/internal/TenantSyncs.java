@@ -189,13 +189,13 @@ final class TenantSyncs {
         }
         long bytes = 0;
         for (SyncRecord.Doc doc : rec.docs()) {
-            StoredDocument stored = Json.MAPPER.convertValue(doc.stored(), StoredDocument.class);
-            byte[] raw = Json.write(stored);
-            bytes += raw.length;
+            // Read as a StoredDocument, so a malformed one fails here, then kept in its stored form.
+            byte[] stored = Json.MAPPER.convertValue(doc.stored(), StoredDocument.class).toStored();
+            bytes += stored.length;
             if (s.fenceSeen()) {
-                docs.put(tenant, doc.key(), stored);
+                docs.putStored(tenant, doc.key(), stored);
             } else {
-                pending.put(tenant + "/d/" + doc.key(), raw);
+                pending.put(tenant + "/d/" + doc.key(), stored);
             }
         }
         for (SyncRecord.WriteId id : rec.ids()) {
@@ -261,8 +261,7 @@ final class TenantSyncs {
         String docPrefix = tenant + "/d/";
         for (KeyValue<String, byte[]> kv : held) {
             if (kv.key.startsWith(docPrefix)) {
-                docs.put(tenant, kv.key.substring(docPrefix.length()),
-                        StoredDocument.fromStored(kv.value));
+                docs.putStored(tenant, kv.key.substring(docPrefix.length()), kv.value);
             } else {
                 SyncRecord.WriteId id = Json.read(kv.value, SyncRecord.WriteId.class);
                 writeIds.restore(tenant, id.id(), id.value(), id.offset());
