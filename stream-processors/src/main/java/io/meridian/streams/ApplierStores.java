@@ -14,7 +14,10 @@ public final class ApplierStores {
     public static final String DIGESTS = "tenant-digests";
     /** tenant → the {@link io.meridian.infra.model.Placement} of the latest fence. */
     public static final String FENCES = "tenant-fences";
-    /** WAL partition → last offset processed. */
+    /**
+     * WAL partition → last offset processed, where versions before 2026-12-05 kept it: read, no longer written (the
+     * position rides in the commit's offset metadata, see {@code internal.AppliedPosition}).
+     */
     public static final String POSITIONS = "applied-positions";
     /** WAL partition → the newest controller epoch of a fence applied there. */
     public static final String CONTROLLER_EPOCHS = "controller-epochs";

@@ -25,8 +25,8 @@ import org.apache.kafka.streams.state.Stores;
  * deterministic rules in every region, and materializes the documents of tenants replicated to its region.
  *
  * <pre>
- *   meridian.wal ──▶ applier ──┬─▶ tenant-docs, tenant-fences, applied-positions, controller-epochs,
- *   (bytes)                    │   write-id-buckets (stores, see {@link ApplierStores})
+ *   meridian.wal ──▶ applier ──┬─▶ tenant-docs, tenant-fences, controller-epochs, write-id-buckets
+ *   (bytes)                    │   (stores, see {@link ApplierStores}); how far it applied: in its commits' metadata
  *   meridian.sync ──┘          ├─▶ meridian.sync        (a tenant's snapshot, when a region starts syncing it)
  *   (snapshots)                ├─▶ meridian.conflicts   (stale-epoch records and how they were resolved)
  *                              └─▶ meridian.dlq         (records it cannot read or will not apply, with the reason)
@@ -98,10 +98,11 @@ public final class RegionApplierTopology {
                 Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(), APPLIER);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplierStores.FENCES),
                 Serdes.String(), new JsonSerde<>(Placement.class)), APPLIER);
-        // Cached: a partition's position (written on every record) reaches the changelog once per commit, not once
-        // per write; restores and queries see the same values.
+        // Where versions before 2026-12-05 kept a partition's applied position: read, no longer written. The position
+        // now rides in the metadata of each commit's offsets (AppliedPosition: a store record per task and commit made
+        // every commit wait for one acks=all round trip per task).
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ApplierStores.POSITIONS),
-                Serdes.Integer(), Serdes.Long()).withCachingEnabled(), APPLIER);
+                Serdes.Integer(), Serdes.Long()), APPLIER);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(ApplierStores.CONTROLLER_EPOCHS), Serdes.Integer(), Serdes.Long())
                 .withCachingEnabled(), APPLIER);

@@ -219,9 +219,10 @@ final class ApplierDriver implements AutoCloseable {
         return fences.get(tenant);
     }
 
+    /** How far the applier told its listener it applied {@code partition}; null before any record there. */
     Long appliedOffset(int partition) {
-        KeyValueStore<Integer, Long> positions = driver.getKeyValueStore(ApplierStores.POSITIONS);
-        return positions.get(partition);
+        return listener.applied.stream().filter(p -> p.partition() == partition).reduce((a, b) -> b)
+                .map(Position::offset).orElse(null);
     }
 
     /**

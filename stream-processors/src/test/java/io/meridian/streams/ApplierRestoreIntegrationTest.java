@@ -31,10 +31,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
@@ -115,6 +118,39 @@ class ApplierRestoreIntegrationTest {
     }
 
     @Test
+    void shouldKnowHowFarItAppliedAsSoonAsItOpensAgainWithoutLoggingAPosition() throws Exception {
+        TestCluster cluster = provisioned();
+        String region = cluster.uniqueName("position");
+        String node = cluster.uniqueName("node");
+        String tenant = cluster.uniqueName("acme");
+
+        try (KafkaProducer<String, byte[]> wal = walProducer(cluster)) {
+            Position first = placeWithOneDocument(wal, tenant, region);
+            ApplyTracker before = new ApplyTracker();
+            long applied;
+            try (RegionStreams streams = start(cluster, region, node, new SimpleMeterRegistry(), before)) {
+                awaitDocument(streams, tenant, "k", first);
+            } finally {
+                applied = before.appliedOffset(first.partition()).orElse(-1);
+            }
+            assertTrue(applied >= first.offset(), "applied " + applied + " before the restart");
+
+            // The same node on its state, then another node restoring everything: no new record reaches the partition,
+            // so only what the last commit carried can tell how far the region is.
+            for (String again : List.of(node, cluster.uniqueName("other-node"))) {
+                ApplyTracker tracker = new ApplyTracker();
+                try (RegionStreams streams = start(cluster, region, again, new SimpleMeterRegistry(), tracker)) {
+                    await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
+                            .until(() -> tracker.appliedOffset(first.partition()).isPresent());
+                    assertEquals(applied, tracker.appliedOffset(first.partition()).getAsLong(), again);
+                }
+            }
+        }
+        assertEquals(0, records(cluster, RegionStreams.applicationId(region) + "-" + ApplierStores.POSITIONS
+                + "-changelog"), "records in the position store's changelog");
+    }
+
+    @Test
     void shouldReadTheLegacyWriteIdStoreOnlyWhereAnOlderVersionWroteItsChangelog() throws Exception {
         TestCluster cluster = provisioned();
         assertFalse(LegacyWriteIds.everWritten(cluster.clientConfig(),
@@ -157,6 +193,11 @@ class ApplierRestoreIntegrationTest {
     }
 
     private RegionStreams start(TestCluster cluster, String region, String node, SimpleMeterRegistry registry) {
+        return start(cluster, region, node, registry, ApplyListener.NONE);
+    }
+
+    private RegionStreams start(TestCluster cluster, String region, String node, SimpleMeterRegistry registry,
+                                ApplyListener listener) {
         Map<String, Object> values = new HashMap<>();
         values.put(MeridianConfig.REGION, region);
         values.put(MeridianConfig.REGIONS, region + "=http://127.0.0.1:1");
@@ -164,7 +205,7 @@ class ApplierRestoreIntegrationTest {
         values.put(MeridianConfig.KAFKA_BOOTSTRAP_SERVERS, cluster.bootstrapServers());
         values.put(MeridianConfig.STATE_DIR, stateDir.resolve(node).toString());
         values.put(MeridianConfig.STREAMS_COMMIT_INTERVAL_MS, "200");
-        RegionStreams streams = new RegionStreams(new MeridianConfig(values), ApplyListener.NONE, registry);
+        RegionStreams streams = new RegionStreams(new MeridianConfig(values), listener, registry);
         streams.start();
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(streams::isReady);
         return streams;
@@ -186,6 +227,17 @@ class ApplierRestoreIntegrationTest {
         RecordMetadata at = wal.send(new ProducerRecord<>(Topics.WAL.name(),
                 WalPartitioner.partitionOf(tenant, WAL_PARTITIONS), tenant, Json.write(record))).get();
         return new Position(at.partition(), at.offset());
+    }
+
+    /** Everything ever written to {@code topic}: records and transaction markers (the sum of its end offsets). */
+    private static long records(TestCluster cluster, String topic) throws Exception {
+        try (Admin admin = cluster.admin()) {
+            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                    .forEach(p -> ends.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            return admin.listOffsets(ends).all().get().values().stream()
+                    .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+        }
     }
 
     private static Map<String, Object> producerProperties(TestCluster cluster) {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the applier writes to its changelogs per write (issue 10's amplification): a document where the region holds
- * the tenant, a write id only where a retry can repeat it and the region holds the tenant.
+ * the tenant, a write id only where a retry can repeat it and the region holds the tenant, never its position.
  */
 class RegionApplierChangelogTest {
 
@@ -49,6 +49,20 @@ class RegionApplierChangelogTest {
             assertEquals(first.position(), retry.writtenAt(), "a duplicate, not applied again");
             assertEquals(json("{\"v\":2}"), applier.doc(ACME, "k").value());
             assertEquals(1, applier.changelogRecords(ApplierStores.WRITE_IDS), "the client's id alone");
+        }
+    }
+
+    @Test
+    void shouldLogNoAppliedPositionButTellHowFarItApplied() {
+        // The driver commits after every record: a position store, even cached, would log one record per commit.
+        try (ApplierDriver applier = new ApplierDriver(US_EAST)) {
+            applier.pipe(fence(placement(ACME, 1, ConflictStrategy.LWW)));
+            for (int i = 0; i < 5; i++) {
+                applier.applyWithGeneratedId(put(ACME, "k" + i, "{}", 1, US_EAST, i, "gen-" + i));
+            }
+
+            assertEquals(0, applier.changelogRecords(ApplierStores.POSITIONS));
+            assertEquals(5L, applier.appliedOffset(0), "the fence at 0 and five writes");
         }
     }
 

@@ -44,7 +44,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
     private ProcessorContext<String, Object> context;
     private TenantDocuments docs;
     private FenceView fences;
-    private KeyValueStore<Integer, Long> positions;
+    private AppliedPosition applied;
     private KeyValueStore<Integer, Long> controllerEpochs;
     private WriteIdsWindow writeIds;
     private TenantSyncs syncs;
@@ -69,18 +69,17 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         docs = new TenantDocuments(context.getStateStore(ApplierStores.DOCS),
                 context.getStateStore(ApplierStores.DIGESTS));
         fences = new FenceView(context.getStateStore(ApplierStores.FENCES));
-        positions = context.getStateStore(ApplierStores.POSITIONS);
+        applied = AppliedPosition.open(context, context.getStateStore(ApplierStores.POSITIONS));
         controllerEpochs = context.getStateStore(ApplierStores.CONTROLLER_EPOCHS);
         writeIds = writeIdsFactory.open(context);
         syncs = new TenantSyncs(region, context, docs, context.getStateStore(ApplierStores.SYNCS),
                 context.getStateStore(ApplierStores.SYNC_PENDING), writeIds, listener,
                 tenant -> dropTenant(tenant, "syncs from a snapshot"), this::replay);
-        // After a restart or a rebalance the restored positions tell readers how far this region already is.
-        Long restored = positions.get(context.taskId().partition());
-        if (restored != null) {
-            listener.onApplied(new Position(context.taskId().partition(), restored));
+        // After a restart or a rebalance the restored position tells readers how far this region already is.
+        restoredPosition = applied.current();
+        if (restoredPosition >= 0) {
+            listener.onApplied(new Position(context.taskId().partition(), restoredPosition));
         }
-        restoredPosition = restored == null ? -1 : restored;
         gapChecked = false;
         listener.onPartitionOpened(context.taskId().partition());
     }
@@ -137,7 +136,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
                         fences.get(data.tenant()), "the applier failed on this record: " + e));
             }
         }
-        positions.put(position.partition(), position.offset());
+        applied.applied(position.offset());
         listener.onApplied(position);
     }
 
@@ -180,8 +179,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
                     e.getMessage());
             return;
         }
-        Long applied = positions.get(meta.partition());
-        syncs.onSyncRecord(rec, applied == null ? -1 : applied);
+        syncs.onSyncRecord(rec, applied.current());
     }
 
     /** A WAL record held while its tenant synced, decided now with the fence that was in force when it came. */
