@@ -4,6 +4,7 @@ import io.meridian.infra.model.Placement;
 import io.meridian.infra.serde.JsonSerde;
 import io.meridian.infra.topics.Topics;
 import io.meridian.infra.model.SyncRecord;
+import io.meridian.streams.internal.CommitFlush;
 import io.meridian.streams.internal.RegionApplierProcessor;
 import io.meridian.streams.internal.SyncState;
 import java.util.Optional;
@@ -83,8 +84,12 @@ public final class RegionApplierTopology {
         // that applies its WAL partition.
         topology.addSource(SYNC_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.SYNC.name());
         WriteIdsIndexStore.Supplier writeIds = new WriteIdsIndexStore.Supplier(ApplierStores.WRITE_IDS);
+        CommitFlush commitFlush = new CommitFlush();
         topology.addProcessor(APPLIER, () -> new RegionApplierProcessor(region, walPartitions, listener,
-                WriteIdsWindow.factory(writeIds, legacyWriteIds, idempotencyWindowRecords)), SOURCE, SYNC_SOURCE);
+                WriteIdsWindow.factory(writeIds, legacyWriteIds, idempotencyWindowRecords), commitFlush),
+                SOURCE, SYNC_SOURCE);
+        // So that a commit waits for one round trip, not one per task (see CommitFlush).
+        topology.addStateStore(commitFlush.hookStore(), APPLIER);
         // Documents are not cached: keys are mostly written once per commit interval, and the cache (a sorted map per
         // task, evicting under load) cost about a tenth of the applier's time for nothing (bench --only apply, JFR).
         // Values are the stored form (StoredDocument.toStored), taken as bytes: see TenantDocuments.

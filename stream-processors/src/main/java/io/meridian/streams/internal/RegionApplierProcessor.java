@@ -17,7 +17,9 @@ import io.meridian.streams.ApplyListener;
 import io.meridian.streams.ApplyOutcome;
 import io.meridian.streams.ApplyOutcome.Verdict;
 import io.meridian.streams.StoredDocument;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -25,6 +27,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +44,8 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
     private final int walPartitions;
     private final ApplyListener listener;
     private final WriteIdsWindow.Factory writeIdsFactory;
+    private final CommitFlush commitFlush;
+    private CommitFlush.Registration commitFlushRegistration;
     private ProcessorContext<String, Object> context;
     private TenantDocuments docs;
     private FenceView fences;
@@ -56,11 +61,12 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
      * @param walPartitions the WAL's partition count, to tell a record on the wrong partition from an unknown tenant
      */
     public RegionApplierProcessor(String region, int walPartitions, ApplyListener listener,
-                                  WriteIdsWindow.Factory writeIdsFactory) {
+                                  WriteIdsWindow.Factory writeIdsFactory, CommitFlush commitFlush) {
         this.region = region;
         this.walPartitions = walPartitions;
         this.listener = listener;
         this.writeIdsFactory = writeIdsFactory;
+        this.commitFlush = commitFlush;
     }
 
     @Override
@@ -81,11 +87,21 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
             listener.onApplied(new Position(context.taskId().partition(), restoredPosition));
         }
         gapChecked = false;
+        // The cached stores are flushed with every other task's when a commit starts (CommitFlush).
+        List<CachedStateStore<?, ?>> cached = Stream.of(ApplierStores.WRITE_IDS, ApplierStores.CONTROLLER_EPOCHS)
+                .map(name -> (Object) context.getStateStore(name))
+                .filter(store -> store instanceof CachedStateStore<?, ?>)
+                .<CachedStateStore<?, ?>>map(store -> (CachedStateStore<?, ?>) store)
+                .toList();
+        commitFlushRegistration = commitFlush.register(() -> cached.forEach(CachedStateStore::flushCache));
         listener.onPartitionOpened(context.taskId().partition());
     }
 
     @Override
     public void close() {
+        if (commitFlushRegistration != null) {
+            commitFlushRegistration.close();
+        }
         // The task moves to another node of the region (or this node stops): writes waiting here must not wait on.
         listener.onPartitionClosed(context.taskId().partition());
     }

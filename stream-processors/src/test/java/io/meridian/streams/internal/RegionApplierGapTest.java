@@ -94,7 +94,7 @@ class RegionApplierGapTest {
 
     private RegionApplierProcessor processor(MockProcessorContext<String, Object> context) {
         RegionApplierProcessor processor = new RegionApplierProcessor("us-east", 12, listener,
-                WriteIdsWindow.factory(1_000));
+                WriteIdsWindow.factory(1_000), new CommitFlush());
         processor.init(context);
         return processor;
     }
