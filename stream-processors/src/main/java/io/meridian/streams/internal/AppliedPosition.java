@@ -16,7 +16,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * task, so a position record in each of a node's 12 tasks made 12 acks=all round trips one after the other per
  * commit. The stream thread decides no record meanwhile: 0.1-0.8 s per commit under load, seconds on a saturated
  * machine (bench migration's warm-up, 2026-12-05: a commit over Streams' 10 s transaction timeout fenced the applier
- * and every write timed out for 50 s). Without it, a commit of unkeyed writes waits for one round trip.
+ * and every write timed out for 50 s). Without it, and with {@link CommitFlush} sending the write-id buckets of all
+ * tasks at once, a commit waits for one round trip.
  *
  * <p>The store ({@code applied-positions}) is still read: it holds where versions before this one got, and a task
  * whose commits carry no position yet starts from it. Kafka Streams' test-utils {@code MockProcessorContext} has no
