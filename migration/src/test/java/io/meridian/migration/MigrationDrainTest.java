@@ -91,7 +91,8 @@ class MigrationDrainTest {
         startDraining();
         int before = ctx.committed.size();
 
-        probe.last().answer("eu-west-1", FENCE);  // no tick, no clock movement, heartbeats still at 95
+        clock.advance(Duration.ofMillis(120));
+        probe.last().answer("eu-west-1", FENCE);  // no tick, heartbeats still at 95
         ctx.runSoonTasks();
 
         List<Tx> txs = ctx.since(before);
@@ -100,7 +101,8 @@ class MigrationDrainTest {
         assertEquals(initial.withPrimary("eu-west", 6), switched.placement());
         assertEquals(List.of(SWITCHED, COMPLETED), states(switched));
         String reason = ((MigrationEvent.StateChanged) switched.events().get(0)).reason();
-        assertTrue(reason.startsWith("eu-west applied up to 3:100 as eu-west-1 answered (pause fence 3:100)"), reason);
+        assertTrue(reason.startsWith("eu-west applied up to 3:100 as eu-west-1 answered (asked 0 ms into the pause,"
+                + " answered 120 ms later) (pause fence 3:100)"), reason);
         assertEquals(COMPLETED, executor.get("m1").orElseThrow().state());
     }
 

@@ -65,6 +65,9 @@ final class DrainProgress implements AutoCloseable {
     private final Map<String, CompletableFuture<AppliedProbe.Answer>> asking = new HashMap<>();
     /** Migrations whose target could not be asked (logged once each). */
     private final Set<String> unanswered = new HashSet<>();
+    /** Migration id → when its target was first asked (the drain's start), and when an answer said it passed. */
+    private final Map<String, Long> firstAskedAt = new HashMap<>();
+    private final Map<String, Long> passedAt = new HashMap<>();
 
     /** @param advance advances a migration (on the duties thread) once its target answered */
     DrainProgress(ControllerContext context, MigrationSettings settings, RateSampler rates, AppliedProbe probe,
@@ -82,9 +85,23 @@ final class DrainProgress implements AutoCloseable {
         long heartbeats = heartbeats(m.toRegion(), fence);
         AppliedProbe.Answer answer = answers.get(m.id());
         if (answer != null && answer.offset() >= 0 && answer.offset() >= heartbeats) {
-            return new Seen(answer.offset(), "as " + answer.node() + " answered");
+            return new Seen(answer.offset(), "as " + answer.node() + " answered" + timing(m));
         }
-        return new Seen(heartbeats, "as its heartbeats report");
+        return new Seen(heartbeats, "as its heartbeats report" + timing(m));
+    }
+
+    /**
+     * Where the pause went, for the switch's reason: until the target was asked (the pause's transaction), and until
+     * it answered that it passed the fence (its applier reading and applying up to it, and the answer's way back).
+     */
+    private String timing(Migration m) {
+        Long asked = firstAskedAt.get(m.id());
+        if (asked == null || m.pausedAt() < 0) {
+            return "";
+        }
+        Long passed = passedAt.get(m.id());
+        return " (asked " + (asked - m.pausedAt()) + " ms into the pause"
+                + (passed == null ? ", no answer yet" : ", answered " + (passed - asked) + " ms later") + ")";
     }
 
     /**
@@ -97,6 +114,7 @@ final class DrainProgress implements AutoCloseable {
             return;
         }
         long askedAt = clock.millis();
+        firstAskedAt.putIfAbsent(m.id(), askedAt);
         CompletableFuture<AppliedProbe.Answer> asked;
         try {
             asked = probe.awaitApplied(m.toRegion(), fence.partition(), fence.offset(), PROBE_WAIT);
@@ -134,6 +152,9 @@ final class DrainProgress implements AutoCloseable {
         }
         answers.merge(m.id(), answer, (old, now) -> now.offset() >= old.offset() ? now : old);
         boolean passed = answer.offset() >= fence.offset();
+        if (passed) {
+            passedAt.putIfAbsent(m.id(), clock.millis());
+        }
         boolean waitedFully = clock.millis() - askedAt >= PROBE_WAIT.toMillis() / 2;
         if (passed || waitedFully) {
             advance.accept(m.id());
@@ -170,6 +191,8 @@ final class DrainProgress implements AutoCloseable {
         lastProgressAt.remove(migrationId);
         answers.remove(migrationId);
         unanswered.remove(migrationId);
+        firstAskedAt.remove(migrationId);
+        passedAt.remove(migrationId);
         CompletableFuture<AppliedProbe.Answer> question = asking.remove(migrationId);
         if (question != null) {
             question.cancel(false);
@@ -187,6 +210,8 @@ final class DrainProgress implements AutoCloseable {
         asking.values().forEach(question -> question.cancel(false));
         asking.clear();
         answers.clear();
+        firstAskedAt.clear();
+        passedAt.clear();
     }
 
     /** The offset {@code region} applied up to in the fence's partition as its heartbeats say, -1 when none. */
