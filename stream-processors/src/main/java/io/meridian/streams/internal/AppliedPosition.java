@@ -20,7 +20,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * tasks at once, a commit waits for one round trip.
  *
  * <p>The store ({@code applied-positions}) is still read: it holds where versions before this one got, and a task
- * whose commits carry no position yet starts from it. Kafka Streams' test-utils {@code MockProcessorContext} has no
+ * whose commits carry no position yet, or an older one (an older node applied it last), starts from it. Kafka Streams' test-utils {@code MockProcessorContext} has no
  * commit metadata: there the store keeps the position, as it used to.
  *
  * <p>Not thread-safe: one per task, on its stream thread.
@@ -40,8 +40,10 @@ abstract sealed class AppliedPosition {
         int partition = context.taskId().partition();
         Long stored = legacy.get(partition);
         if (context instanceof InternalProcessorContext<?, ?> streams) {
+            // Both are committed with the offsets, so neither is ahead of them; the higher is the newer. During a
+            // rolling upgrade an older node moves the store on while it carries the metadata along unchanged.
             Long committed = streams.processorMetadataForKey(METADATA_KEY);
-            long restored = committed != null ? committed : stored != null ? stored : -1;
+            long restored = Math.max(committed == null ? -1 : committed, stored == null ? -1 : stored);
             return new InCommitMetadata(restored, streams);
         }
         return new InStore(partition, stored == null ? -1 : stored, legacy);
