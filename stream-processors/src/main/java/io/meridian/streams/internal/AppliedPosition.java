@@ -11,17 +11,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p><b>Kept in the commit's offset metadata, not in a store.</b> Kafka Streams commits a small map with each task's
  * input offsets, in the same transaction, and hands it back when the task opens (its processor metadata, which its
  * own emit-final windows keep their progress in, KIP-825). So the restored position is exactly the one that belongs
- * to the committed offsets and state, and costs no record. Until 2026-12-05 a cached store kept it, and that made
- * each commit slow: Streams flushes a task's cache and then waits for the producer's acknowledgements, task after
- * task, so a position record in each of a node's 12 tasks made 12 acks=all round trips one after the other per
- * commit. The stream thread decides no record meanwhile: 0.1-0.8 s per commit under load, seconds on a saturated
- * machine (bench migration's warm-up, 2026-12-05: a commit over Streams' 10 s transaction timeout fenced the applier
- * and every write timed out for 50 s). Without it, and with {@link CommitFlush} sending the write-id buckets of all
- * tasks at once, a commit waits for one round trip.
+ * to the committed offsets and state, and costs no record. Until 2026-12-05 a cached store kept it: one record per
+ * task at every commit, and so one acks=all round trip per task in a row (see {@link CommitFlush} for why, and for the
+ * write-id buckets, the other such record).
  *
  * <p>The store ({@code applied-positions}) is still read: it holds where versions before this one got, and a task
- * whose commits carry no position yet, or an older one (an older node applied it last), starts from it. Kafka Streams' test-utils {@code MockProcessorContext} has no
- * commit metadata: there the store keeps the position, as it used to.
+ * whose commits carry no position yet, or an older one (an older node applied it last), starts from it. Kafka
+ * Streams' test-utils {@code MockProcessorContext} has no commit metadata: there the store keeps the position, as it
+ * used to.
  *
  * <p>Not thread-safe: one per task, on its stream thread.
  */

@@ -17,9 +17,9 @@ import io.meridian.streams.ApplyListener;
 import io.meridian.streams.ApplyOutcome;
 import io.meridian.streams.ApplyOutcome.Verdict;
 import io.meridian.streams.StoredDocument;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -88,11 +88,12 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         }
         gapChecked = false;
         // The cached stores are flushed with every other task's when a commit starts (CommitFlush).
-        List<CachedStateStore<?, ?>> cached = Stream.of(ApplierStores.WRITE_IDS, ApplierStores.CONTROLLER_EPOCHS)
-                .map(name -> (Object) context.getStateStore(name))
-                .filter(store -> store instanceof CachedStateStore<?, ?>)
-                .<CachedStateStore<?, ?>>map(store -> (CachedStateStore<?, ?>) store)
-                .toList();
+        List<CachedStateStore<?, ?>> cached = new ArrayList<>();
+        for (String name : List.of(ApplierStores.WRITE_IDS, ApplierStores.CONTROLLER_EPOCHS)) {
+            if (context.getStateStore(name) instanceof CachedStateStore<?, ?> store) {
+                cached.add(store);
+            }
+        }
         commitFlushRegistration = commitFlush.register(() -> cached.forEach(CachedStateStore::flushCache));
         listener.onPartitionOpened(context.taskId().partition());
     }
