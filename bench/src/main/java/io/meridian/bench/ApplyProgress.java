@@ -11,12 +11,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * Counts what a Streams app under test processed and notices when it has reached the target offset of every awaited
  * partition. It also notes when 10% and 90% of the expected records were processed: a fresh app's tasks start one by
  * one (the applier has three stores per task to create, the raw app one), so the span between those marks is the
- * steady-state rate, free of the ramp-up and of a tail where one last partition is left. The region applier reports
+ * steady-state rate, free of the ramp-up and of a tail where one last partition is left; the app's CPU time is read at
+ * the same marks ({@link AppThreadsCpu}). The region applier reports
  * through {@link ApplyListener}; the raw app calls {@link #applied} itself, so both pay the same bookkeeping per
  * record. Thread-safe.
  */
@@ -29,6 +31,9 @@ final class ApplyProgress implements ApplyListener {
     private final long highMark;
     private volatile long lowNanos;
     private volatile long highNanos;
+    private volatile LongSupplier cpuNanos = () -> 0;
+    private volatile long lowCpuNanos;
+    private volatile long highCpuNanos;
     private final LongAdder accepted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final AtomicLong firstNanos = new AtomicLong();
@@ -69,8 +74,10 @@ final class ApplyProgress implements ApplyListener {
         firstNanos.compareAndSet(0, now);
         if (count == lowMark) {
             lowNanos = now;
+            lowCpuNanos = cpuNanos.getAsLong();
         } else if (count == highMark) {
             highNanos = now;
+            highCpuNanos = cpuNanos.getAsLong();
         }
         long before = reached.getAndAccumulate(partition, offset, Math::max);
         long target = targets[partition];
@@ -79,6 +86,11 @@ final class ApplyProgress implements ApplyListener {
             doneNanos = now;
             done.countDown();
         }
+    }
+
+    /** Where the CPU time of the app under test is read from: set before the app starts. */
+    void measureCpuWith(LongSupplier cpuNanos) {
+        this.cpuNanos = cpuNanos;
     }
 
     boolean await(Duration timeout) throws InterruptedException {
@@ -94,6 +106,12 @@ final class ApplyProgress implements ApplyListener {
         long low = lowNanos;
         long high = highNanos;
         return low == 0 || high == 0 || high <= low ? 0 : (highMark - lowMark) / ((high - low) / 1e9);
+    }
+
+    /** The app's CPU time per record between the 10% and the 90% marks, in microseconds; 0 if not measured. */
+    double cpuMicrosPerRecord() {
+        long cpu = highCpuNanos - lowCpuNanos;
+        return highNanos == 0 || cpu <= 0 ? 0 : cpu / 1e3 / (highMark - lowMark);
     }
 
     /** Records processed from the first one to the moment every target was reached. */

@@ -7,9 +7,10 @@ package io.meridian.bench;
  * @param fullSpanPerSec    {@code records / seconds}, ramp-up of the tasks included
  * @param seconds           from the first record processed to the last target offset reached
  * @param startupSeconds    from {@code KafkaStreams.start()} to the first record (group join, first task ready)
+ * @param cpuMicrosPerRecord CPU time of the app's threads per record in the steady state ({@link AppThreadsCpu})
  * @param accepted          data records the applier accepted, -1 for the raw app (it decides nothing)
  * @param rejected          data records the applier rejected, -1 for the raw app
  */
 record ApplyResult(String app, double recordsPerSec, long records, double seconds, double fullSpanPerSec,
-                   double startupSeconds, long accepted, long rejected) {
+                   double startupSeconds, double cpuMicrosPerRecord, long accepted, long rejected) {
 }

@@ -69,7 +69,9 @@ final class Report {
                     ratio(p[0].latency().p99Ms(), p[1].latency().p99Ms()),
                     ratio(p[0].latency().maxMs(), p[1].latency().maxMs())));
         }
-        applyRatio().ifPresent(ratio -> out.printf("  %-30s throughput %.2f%n", "apply (applier / raw-streams)", ratio));
+        applyPair().ifPresent(p -> out.printf("  %-30s throughput %s   CPU per record %sx%n",
+                "apply (applier / raw-streams)", ratio(p[0].recordsPerSec(), p[1].recordsPerSec()),
+                ratio(p[0].cpuMicrosPerRecord(), p[1].cpuMicrosPerRecord())));
         out.println();
         out.println("notes: closed loop = each writer waits for its acknowledgement (router: 201 after the applier"
                 + " accepted; raw: Kafka ack);");
@@ -78,7 +80,8 @@ final class Report {
                 + " app id;");
         for (ApplyResult r : applies) {
             out.printf("       %s: %d records in %.2f s from the first one (%.0f records/s with the ramp-up), startup"
-                            + " %.1f s%s%n", r.app(), r.records(), r.seconds(), r.fullSpanPerSec(), r.startupSeconds(),
+                            + " %.1f s, %.1f µs CPU per record in its threads%s%n", r.app(), r.records(), r.seconds(),
+                    r.fullSpanPerSec(), r.startupSeconds(), r.cpuMicrosPerRecord(),
                     r.accepted() < 0 ? "" : ", " + r.accepted() + " accepted, " + r.rejected() + " rejected");
         }
         out.printf("       1-min load average (%d cores) after each: %s%n", Runtime.getRuntime().availableProcessors(),
@@ -112,7 +115,9 @@ final class Report {
                 node.putPOJO("p99", ratioOrNull(p[0].latency().p99Ms(), p[1].latency().p99Ms()));
             });
         }
-        applyRatio().ifPresent(ratio -> ratios.putObject("apply").putPOJO("throughput", ratio.isNaN() ? null : ratio));
+        applyPair().ifPresent(p -> ratios.putObject("apply")
+                .putPOJO("throughput", ratioOrNull(p[0].recordsPerSec(), p[1].recordsPerSec()))
+                .putPOJO("cpuPerRecord", ratioOrNull(p[0].cpuMicrosPerRecord(), p[1].cpuMicrosPerRecord())));
         if (!costs.isEmpty()) {
             root.set("cost", WriteCostTables.of(costs).toJson());
         }
@@ -138,11 +143,12 @@ final class Report {
         return loads.stream().filter(r -> r.scenario().equals(scenario) && r.target().equals(target)).findFirst();
     }
 
-    private Optional<Double> applyRatio() {
+    /** The applier's pass and the raw app's, when both ran. */
+    private Optional<ApplyResult[]> applyPair() {
         Optional<ApplyResult> applier = applies.stream().filter(r -> r.app().equals(StreamsPass.APPLIER)).findFirst();
         Optional<ApplyResult> raw = applies.stream().filter(r -> r.app().equals(StreamsPass.RAW)).findFirst();
         return applier.isPresent() && raw.isPresent()
-                ? Optional.of(applier.get().recordsPerSec() / raw.get().recordsPerSec()) : Optional.empty();
+                ? Optional.of(new ApplyResult[] {applier.get(), raw.get()}) : Optional.empty();
     }
 
     private static Double ratioOrNull(double a, double b) {

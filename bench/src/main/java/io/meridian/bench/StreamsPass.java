@@ -80,6 +80,7 @@ final class StreamsPass {
             Progress.line("  %s: stream thread failed: %s", app, error);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
+        progress.measureCpuWith(new AppThreadsCpu(appId));
         long started = System.nanoTime();
         streams.start();
         try {
@@ -105,7 +106,7 @@ final class StreamsPass {
         double seconds = (progress.doneNanos() - progress.firstNanos()) / 1e9;
         boolean raw = RAW.equals(app);
         return new ApplyResult(app, progress.steadyRate(), progress.recordsAtDone(), seconds,
-                progress.recordsAtDone() / seconds, (progress.firstNanos() - started) / 1e9,
+                progress.recordsAtDone() / seconds, (progress.firstNanos() - started) / 1e9, progress.cpuMicrosPerRecord(),
                 raw ? -1 : progress.accepted(), raw ? -1 : progress.rejected());
     }
 
