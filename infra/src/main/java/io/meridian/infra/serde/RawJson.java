@@ -41,6 +41,55 @@ public final class RawJson {
         return of(Json.readTree(json.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * The object or array the parser is at the start of, read from {@code source}, the bytes it parses; the parser is
+     * left at its end. When the bytes are already compact (7-bit, no whitespace between tokens, no escapes, no
+     * fractions or exponents, no {@code -0}), they are the text itself, taken as they are; otherwise the value is
+     * copied token by token as the {@linkplain Deserializer deserializer} does. Either way the result is the one the
+     * deserializer gives, and the parser has checked every token (syntax, duplicate keys).
+     */
+    public static RawJson readStructure(JsonParser parser, byte[] source) throws IOException {
+        long start = parser.currentTokenLocation().getByteOffset();
+        parser.skipChildren();
+        long end = parser.currentLocation().getByteOffset();
+        if (start < 0 || end > source.length || end <= start || !isCompact(source, (int) start, (int) end)) {
+            try (JsonParser copy = Json.MAPPER.getFactory().createParser(source, (int) start, (int) (end - start))) {
+                copy.nextToken();
+                return Deserializer.copy(copy);
+            }
+        }
+        return new RawJson(new String(source, (int) start, (int) (end - start), StandardCharsets.ISO_8859_1));
+    }
+
+    /**
+     * Whether {@code bytes[start, end)}, one object or array that parsed, is written exactly as a copy through the
+     * generator would write it: 7-bit characters only (so each byte is its character), and neither whitespace between
+     * tokens, nor escapes in strings, nor numbers the generator writes differently (fractions, exponents, -0).
+     */
+    private static boolean isCompact(byte[] bytes, int start, int end) {
+        if (bytes[start] != '{' && bytes[start] != '[' || bytes[end - 1] != '}' && bytes[end - 1] != ']') {
+            return false;
+        }
+        boolean inString = false;
+        for (int i = start; i < end; i++) {
+            byte b = bytes[i];
+            if (b < 0x20 || b == '\\') {  // a negative byte is not 7-bit
+                return false;
+            }
+            if (b == '"') {
+                inString = !inString;
+            } else if (!inString && (b == ' ' || b == '.' || (b == 'e' || b == 'E') && isDigit(bytes[i - 1])
+                    || b == '-' && bytes[i + 1] == '0')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isDigit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+
     /** The compact JSON text. */
     public String text() {
         return text;
@@ -94,6 +143,10 @@ public final class RawJson {
 
         @Override
         public RawJson deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+            return copy(parser);
+        }
+
+        static RawJson copy(JsonParser parser) throws IOException {
             SegmentedStringWriter out = new SegmentedStringWriter(Json.MAPPER.getFactory()._getBufferRecycler());
             try (JsonGenerator copy = Json.MAPPER.getFactory().createGenerator(out)) {
                 copy.copyCurrentStructure(parser);

@@ -31,7 +31,7 @@ public final class Topics {
 
     /** The replicated write-ahead log: data records and fences, keyed by tenant. */
     public static final Topic<String, WalRecord> WAL = new Topic<>("meridian.wal", Serdes.String(),
-            new JsonSerde<>(WalRecord.class), 12, RF, Map.of(
+            new WalSerde(), 12, RF, Map.of(
                     TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                     TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()),
                     TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, MIN_ISR));
