@@ -1,8 +1,10 @@
 package io.meridian.streams;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.meridian.infra.serde.Json;
 import io.meridian.infra.serde.RawJson;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A document as a region holds it: the value and where, under which epoch and by whom it was last written. The
@@ -14,9 +16,22 @@ public record StoredDocument(
         @JsonProperty(value = "epoch", required = true) long epoch,
         @JsonProperty(value = "hlc", required = true) long hlc,
         @JsonProperty(value = "region", required = true) String region) {
-    /** The stored form: this document's compact JSON, as Meridian's one Jackson configuration writes it. */
+    private static final JsonStringEncoder ESCAPE = JsonStringEncoder.getInstance();
+
+    /**
+     * The stored form: this document's compact JSON, byte for byte as Meridian's one Jackson configuration writes it
+     * ({@code Json.write}; {@code StoredDocumentTest}), put together directly: the value is compact JSON already and
+     * the two strings are escaped as the generator escapes them. Through the mapper, and then through a generator of
+     * its own, it was a tenth of the applier's stream thread (bench --only apply, JFR), once per applied write.
+     */
     public byte[] toStored() {
-        return Json.write(this);
+        String text = value.text();
+        StringBuilder out = new StringBuilder(text.length() + position.length() + region.length() + 80)
+                .append("{\"value\":").append(text).append(",\"position\":\"");
+        ESCAPE.quoteAsString(position, out);
+        out.append("\",\"epoch\":").append(epoch).append(",\"hlc\":").append(hlc).append(",\"region\":\"");
+        ESCAPE.quoteAsString(region, out);
+        return out.append("\"}").toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** Reads a {@link #toStored stored form} back. */

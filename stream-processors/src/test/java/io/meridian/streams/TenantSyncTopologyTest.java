@@ -117,8 +117,8 @@ class TenantSyncTopologyTest {
 
             snapshot.forEach(target::pipeSync);
 
-            // One bucket per commit (the driver commits after each snapshot record), up to 64 ids each
-            // (WriteIdsWindow.BUCKET_ENTRIES); it was a record per id.
+            // One bucket per commit (the driver commits after each snapshot record), up to 64 ids each (and more:
+            // WriteIdsWindow.BUCKET_ENTRIES); it was a record per id.
             int records = target.changelogRecords(ApplierStores.WRITE_IDS);
             assertTrue(records <= ids / 64 + snapshot.size() + 1, records + " changelog records for " + ids + " ids");
             WalRecord.DataRecord retry = put(ACME, "k7", "{\"v\":7}", 2, US_EAST, 7_000, "w7");

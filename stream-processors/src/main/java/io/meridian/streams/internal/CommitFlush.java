@@ -35,8 +35,9 @@ public final class CommitFlush {
     private final ThreadLocal<List<Runnable>> tasks = ThreadLocal.withInitial(ArrayList::new);
 
     /**
-     * {@code flushCaches} flushes the caches of one task's stores; called on the task's stream thread until the
-     * returned handle is closed (the task's processor closes).
+     * {@code flushCaches} flushes the caches of one task's stores, after putting in them what the task holds in heap
+     * until a commit (its open write-id bucket); called on the task's stream thread until the returned handle is
+     * closed (the task's processor closes).
      */
     Registration register(Runnable flushCaches) {
         List<Runnable> registered = tasks.get();

@@ -87,14 +87,18 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
             listener.onApplied(new Position(context.taskId().partition(), restoredPosition));
         }
         gapChecked = false;
-        // The cached stores are flushed with every other task's when a commit starts (CommitFlush).
+        // When a commit starts, the open write-id bucket goes into its cache, and the cached stores are flushed with
+        // every other task's (CommitFlush).
         List<CachedStateStore<?, ?>> cached = new ArrayList<>();
         for (String name : List.of(ApplierStores.WRITE_IDS, ApplierStores.CONTROLLER_EPOCHS)) {
             if (context.getStateStore(name) instanceof CachedStateStore<?, ?> store) {
                 cached.add(store);
             }
         }
-        commitFlushRegistration = commitFlush.register(() -> cached.forEach(CachedStateStore::flushCache));
+        commitFlushRegistration = commitFlush.register(() -> {
+            writeIds.writeOpenBucket();
+            cached.forEach(CachedStateStore::flushCache);
+        });
         listener.onPartitionOpened(context.taskId().partition());
     }
 

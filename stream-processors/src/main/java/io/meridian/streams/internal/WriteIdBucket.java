@@ -88,6 +88,10 @@ final class WriteIdBucket {
             return count;
         }
 
+        List<Entry> entries() {
+            return decode(encode());
+        }
+
         byte[] encode() {
             byte[] bytes = Arrays.copyOf(buf, length);
             ByteBuffer.wrap(bytes).put(VERSION).putLong(maxOffset).putInt(count);

@@ -90,8 +90,6 @@ public final class WriteIdsIndexStore implements KeyValueStore<Bytes, byte[]> {
     private final String name;
     private final KeyValueStore<Bytes, byte[]> rocks;
     private final Map<TaskId, WriteIdsIndexStore> registry;
-    /** Buckets written down (through the cache) since the processor last asked: tells it to start a new bucket. */
-    private final Set<Long> written = new HashSet<>();
     private TaskId task;
 
     private WriteIdsIndexStore(String name, KeyValueStore<Bytes, byte[]> rocks,
@@ -183,18 +181,10 @@ public final class WriteIdsIndexStore implements KeyValueStore<Bytes, byte[]> {
         }
     }
 
-    /** Whether bucket {@code seq} was written down since the last call (which forgets every other bucket). */
-    boolean writtenSinceAsked(long seq) {
-        boolean was = written.contains(seq);
-        written.clear();
-        return was;
-    }
-
     // The KeyValueStore of buckets that Streams' layers see: keys are 8-byte bucket numbers.
 
     @Override
     public void put(Bytes key, byte[] value) {
-        written.add(ByteBuffer.wrap(key.get()).getLong());
         if (value == null) {
             rocks.delete(bucketKey(key));
         } else {
@@ -291,7 +281,6 @@ public final class WriteIdsIndexStore implements KeyValueStore<Bytes, byte[]> {
         if (task != null) {
             registry.remove(task, this);
         }
-        written.clear();
         rocks.close();
     }
 

@@ -29,8 +29,8 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  *
  * <p><b>What reaches Kafka.</b> The ids a task accepts go into <em>buckets</em>, numbered in order per task: a bucket
  * is one key of a cached, change-logged store, so all the ids accepted between two commits reach the changelog as one
- * record, whatever their number (a bucket closes when the store wrote it down, at a commit, or at
- * {@value #BUCKET_ENTRIES} ids). Before, each id was its own changelog record: one per keyed write and region, 7.4
+ * record, whatever their number: the open bucket is held in heap and written into the store as a commit begins, or
+ * once it holds {@value #BUCKET_ENTRIES} ids, and is closed then. Before, each id was its own changelog record: one per keyed write and region, 7.4
  * records per write with three regions against 4.4 without a key (issue 10). Which ids share a bucket depends on when
  * commits fall, which differs between regions and runs; no decision does: a lookup reads the index below.
  *
@@ -55,12 +55,10 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  */
 public final class WriteIdsWindow {
     /**
-     * The most ids one bucket takes: bounds a changelog record and the bytes copied into the cache per id (each id
-     * puts its whole bucket again: at 256, copying them was a tenth of the applier's time in bench --only apply).
-     * Under 64 keyed writers a partition takes about 90 ids a commit interval, so 64 adds about 0.04 changelog
-     * records per write over three regions against 256.
+     * The most ids one bucket takes: bounds a changelog record (about 25 KiB) and the open bucket held in heap. Under
+     * 64 keyed writers a partition takes about 90 ids a commit interval, so one bucket holds them all.
      */
-    static final int BUCKET_ENTRIES = 64;
+    static final int BUCKET_ENTRIES = 256;
     /** Expired buckets deleted at most per accepted id: the expiry keeps up with one new bucket per id at most. */
     private static final int EXPIRED_PER_CALL = 2;
 
@@ -181,16 +179,18 @@ public final class WriteIdsWindow {
         // The buckets that held them are written again without the tenant's ids (an older entry of an id, shadowed
         // by a newer one, may stay: it is out of the window, or the newer one would not exist).
         for (long bucket : new TreeSet<>(ids.values())) {
+            if (bucket == openBucket) {
+                open = WriteIdBucket.Builder.of(open.entries().stream().filter(e -> !e.id().startsWith(prefix))
+                        .toList());
+                continue;
+            }
             byte[] bytes = buckets.get(bucket);
             if (bytes == null) {
                 continue;
             }
             List<WriteIdBucket.Entry> kept = WriteIdBucket.decode(bytes).stream()
                     .filter(e -> !e.id().startsWith(prefix)).toList();
-            if (bucket == openBucket) {
-                open = WriteIdBucket.Builder.of(kept);
-            }
-            if (kept.isEmpty() && bucket != openBucket) {
+            if (kept.isEmpty()) {
                 buckets.delete(bucket);
             } else {
                 buckets.put(bucket, WriteIdBucket.Builder.of(kept).encode());
@@ -200,8 +200,7 @@ public final class WriteIdsWindow {
 
     private void add(String id, long offset, String value) {
         expire(offset);
-        // A bucket the store wrote down (a commit, or the cache evicting it) is not written again: ids go to the next.
-        if (open == null || index.writtenSinceAsked(openBucket) || open.count() >= BUCKET_ENTRIES) {
+        if (open == null) {
             if (nextBucket < 0) {
                 try (KeyValueIterator<Long, byte[]> last = buckets.reverseAll()) {
                     nextBucket = last.hasNext() ? last.next().key + 1 : 0;
@@ -211,8 +210,26 @@ public final class WriteIdsWindow {
             open = new WriteIdBucket.Builder();
         }
         open.add(new WriteIdBucket.Entry(id, offset, value));
-        buckets.put(openBucket, open.encode());
         index.putIndex(id, new WriteIdsIndexStore.IndexEntry(openBucket, offset, value));
+        if (open.count() >= BUCKET_ENTRIES) {
+            writeOpenBucket();
+        }
+    }
+
+    /**
+     * Writes the open bucket into the store (its cache) and closes it, so the next id opens another. Called when the
+     * bucket is full and, through {@link CommitFlush}, as every commit begins: so the bucket reaches the changelog in
+     * the commit that covers its ids, and it is copied into the cache once, not once per id (that copy, and the cache
+     * entry it replaced, were a twelfth of the applier's stream thread: bench --only apply, JFR).
+     */
+    void writeOpenBucket() {
+        if (open != null) {
+            if (open.count() > 0) {  // none when forget took them all
+                buckets.put(openBucket, open.encode());
+            }
+            open = null;
+            openBucket = -1;
+        }
     }
 
     /** Deletes the oldest buckets whose every entry is out of the window at {@code offset}. */
@@ -239,16 +256,13 @@ public final class WriteIdsWindow {
         }
     }
 
-    /** Finds the oldest bucket other than the open one; false when there is none. */
+    /** Finds the oldest bucket in the store (the open one is not there yet); false when there is none. */
     private boolean findOldest() {
         try (KeyValueIterator<Long, byte[]> it = buckets.all()) {
             if (!it.hasNext()) {
                 return false;
             }
             KeyValue<Long, byte[]> first = it.next();
-            if (first.key == openBucket) {
-                return false;  // its highest offset still grows: looked at again once it is closed
-            }
             oldestBucket = first.key;
             oldestMaxOffset = WriteIdBucket.maxOffset(first.value);
             return true;
