@@ -30,8 +30,8 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * <p><b>What reaches Kafka.</b> The ids a task accepts go into <em>buckets</em>, numbered in order per task: a bucket
  * is one key of a cached, change-logged store, so all the ids accepted between two commits reach the changelog as one
  * record, whatever their number: the open bucket is held in heap and written into the store as a commit begins, or
- * once it holds {@value #BUCKET_ENTRIES} ids, and is closed then. Before, each id was its own changelog record: one per keyed write and region, 7.4
- * records per write with three regions against 4.4 without a key (issue 10). Which ids share a bucket depends on when
+ * once it holds {@value #BUCKET_ENTRIES} ids, and is closed then. Before, each id was its own changelog record: one
+ * per keyed write and region, 7.4 records per write with three regions against 4.4 without a key (issue 10). Which ids share a bucket depends on when
  * commits fall, which differs between regions and runs; no decision does: a lookup reads the index below.
  *
  * <p><b>Lookups.</b> {@link WriteIdsIndexStore} keeps, in the same RocksDB as the buckets, an index id → (bucket,
