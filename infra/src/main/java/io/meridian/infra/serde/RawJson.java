@@ -24,6 +24,9 @@ import java.util.Objects;
 @JsonSerialize(using = RawJson.Serializer.class)
 @JsonDeserialize(using = RawJson.Deserializer.class)
 public final class RawJson {
+    /** The longest value taken as a slice: no string in it can be longer than the parser allows one to be. */
+    private static final long MAX_SLICE = Json.MAPPER.getFactory().streamReadConstraints().getMaxStringLength();
+
     private final String text;
 
     private RawJson(String text) {
@@ -50,9 +53,14 @@ public final class RawJson {
      */
     public static RawJson readStructure(JsonParser parser, byte[] source) throws IOException {
         long start = parser.currentTokenLocation().getByteOffset();
+        if (start < 0) {  // a parser of characters, not bytes: no slice to take
+            return Deserializer.copy(parser);
+        }
         parser.skipChildren();
         long end = parser.currentLocation().getByteOffset();
-        if (start < 0 || end > source.length || end <= start || !isCompact(source, (int) start, (int) end)) {
+        // Skipping checks no string's length against the parser's limit; a copy does, so longer values are copied.
+        if (end > source.length || end <= start || end - start > MAX_SLICE || !isCompact(source, (int) start,
+                (int) end)) {
             try (JsonParser copy = Json.MAPPER.getFactory().createParser(source, (int) start, (int) (end - start))) {
                 copy.nextToken();
                 return Deserializer.copy(copy);

@@ -75,6 +75,12 @@ class WalSerdeTest {
         }
     }
 
+    @Test
+    void shouldReadARecordWithAByteOrderMarkAsTheFullReaderDoes() {
+        byte[] bytes = bytes("\uFEFF" + HEAD + "{\"a\":[1,{\"b\":\"c\"}]}" + TAIL);
+        assertEquals(full(bytes), Topics.WAL.valueSerde().deserializer().deserialize("meridian.wal", bytes));
+    }
+
     static Stream<String> otherRecords() {
         return Stream.of(
             "{\"type\":\"fence\",\"tenant\":\"acme\"}",

@@ -88,8 +88,9 @@ final class WriteIdBucket {
             return count;
         }
 
-        List<Entry> entries() {
-            return decode(encode());
+        /** The bytes {@link #encode()} returns. */
+        int bytes() {
+            return length;
         }
 
         byte[] encode() {

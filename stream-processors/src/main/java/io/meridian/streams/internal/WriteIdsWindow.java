@@ -30,9 +30,10 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * <p><b>What reaches Kafka.</b> The ids a task accepts go into <em>buckets</em>, numbered in order per task: a bucket
  * is one key of a cached, change-logged store, so all the ids accepted between two commits reach the changelog as one
  * record, whatever their number: the open bucket is held in heap and written into the store as a commit begins, or
- * once it holds {@value #BUCKET_ENTRIES} ids, and is closed then. Before, each id was its own changelog record: one
- * per keyed write and region, 7.4 records per write with three regions against 4.4 without a key (issue 10). Which ids share a bucket depends on when
- * commits fall, which differs between regions and runs; no decision does: a lookup reads the index below.
+ * once it holds {@value #BUCKET_ENTRIES} ids or {@value #BUCKET_BYTES} bytes, and is closed then. Before, each id was
+ * its own changelog record: one per keyed write and region, 7.4 records per write with three regions against 4.4
+ * without a key (issue 10). Which ids share a bucket depends on when commits fall, which differs between regions and
+ * runs; no decision does: a lookup reads the index below.
  *
  * <p><b>Lookups.</b> {@link WriteIdsIndexStore} keeps, in the same RocksDB as the buckets, an index id → (bucket,
  * offset, position and digest). The changelog does not carry it: this class writes it as it remembers, forgets and
@@ -55,10 +56,15 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  */
 public final class WriteIdsWindow {
     /**
-     * The most ids one bucket takes: bounds a changelog record (about 25 KiB) and the open bucket held in heap. Under
-     * 64 keyed writers a partition takes about 90 ids a commit interval, so one bucket holds them all.
+     * The most ids one bucket takes: about 25 KiB with the router's ids. Under 64 keyed writers a partition takes
+     * about 90 ids a commit interval, so one bucket holds them all.
      */
     static final int BUCKET_ENTRIES = 256;
+    /**
+     * The most bytes one bucket takes: with long ids (the router's are short, but any producer can write the WAL) a
+     * bucket closes sooner, so that its changelog record stays far below the store's 2 MiB record limit.
+     */
+    static final int BUCKET_BYTES = 256 * 1024;
     /** Expired buckets deleted at most per accepted id: the expiry keeps up with one new bucket per id at most. */
     private static final int EXPIRED_PER_CALL = 2;
 
@@ -173,17 +179,13 @@ public final class WriteIdsWindow {
             }
             old.forEach(k -> legacy.put(k.key(), null, k.window().start()));
         }
+        writeOpenBucket();  // so that every bucket to rewrite is in the store
         Map<String, Long> ids = new HashMap<>();
         index.forEachIndexed(prefix, (id, e) -> ids.put(id, e.bucket()));
         ids.keySet().forEach(index::deleteIndex);
         // The buckets that held them are written again without the tenant's ids (an older entry of an id, shadowed
         // by a newer one, may stay: it is out of the window, or the newer one would not exist).
         for (long bucket : new TreeSet<>(ids.values())) {
-            if (bucket == openBucket) {
-                open = WriteIdBucket.Builder.of(open.entries().stream().filter(e -> !e.id().startsWith(prefix))
-                        .toList());
-                continue;
-            }
             byte[] bytes = buckets.get(bucket);
             if (bytes == null) {
                 continue;
@@ -211,22 +213,21 @@ public final class WriteIdsWindow {
         }
         open.add(new WriteIdBucket.Entry(id, offset, value));
         index.putIndex(id, new WriteIdsIndexStore.IndexEntry(openBucket, offset, value));
-        if (open.count() >= BUCKET_ENTRIES) {
+        if (open.count() >= BUCKET_ENTRIES || open.bytes() >= BUCKET_BYTES) {
             writeOpenBucket();
         }
     }
 
     /**
      * Writes the open bucket into the store (its cache) and closes it, so the next id opens another. Called when the
-     * bucket is full and, through {@link CommitFlush}, as every commit begins: so the bucket reaches the changelog in
-     * the commit that covers its ids, and it is copied into the cache once, not once per id (that copy, and the cache
-     * entry it replaced, were a twelfth of the applier's stream thread: bench --only apply, JFR).
+     * bucket is full, before {@link #forget} rewrites buckets, and, through {@link CommitFlush}, as every commit
+     * begins: so the bucket reaches the changelog in the commit that covers its ids, and it is copied into the cache
+     * once, not once per id (that copy, and the cache entry it replaced, were a twelfth of the applier's stream
+     * thread: bench --only apply, JFR).
      */
     void writeOpenBucket() {
         if (open != null) {
-            if (open.count() > 0) {  // none when forget took them all
-                buckets.put(openBucket, open.encode());
-            }
+            buckets.put(openBucket, open.encode());
             open = null;
             openBucket = -1;
         }
