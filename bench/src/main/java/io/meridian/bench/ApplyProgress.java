@@ -18,9 +18,8 @@ import java.util.function.LongSupplier;
  * partition. It also notes when 10% and 90% of the expected records were processed: a fresh app's tasks start one by
  * one (the applier has three stores per task to create, the raw app one), so the span between those marks is the
  * steady-state rate, free of the ramp-up and of a tail where one last partition is left; the app's CPU time is read at
- * the same marks ({@link AppThreadsCpu}). The region applier reports
- * through {@link ApplyListener}; the raw app calls {@link #applied} itself, so both pay the same bookkeeping per
- * record. Thread-safe.
+ * the same marks ({@link AppThreadsCpu}). The region applier reports through {@link ApplyListener}; the raw app calls
+ * {@link #applied} itself, so both pay the same bookkeeping per record. Thread-safe.
  */
 final class ApplyProgress implements ApplyListener {
     private final long[] targets;

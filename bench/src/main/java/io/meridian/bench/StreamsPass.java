@@ -106,7 +106,8 @@ final class StreamsPass {
         double seconds = (progress.doneNanos() - progress.firstNanos()) / 1e9;
         boolean raw = RAW.equals(app);
         return new ApplyResult(app, progress.steadyRate(), progress.recordsAtDone(), seconds,
-                progress.recordsAtDone() / seconds, (progress.firstNanos() - started) / 1e9, progress.cpuMicrosPerRecord(),
+                progress.recordsAtDone() / seconds, (progress.firstNanos() - started) / 1e9,
+                progress.cpuMicrosPerRecord(),
                 raw ? -1 : progress.accepted(), raw ? -1 : progress.rejected());
     }
 

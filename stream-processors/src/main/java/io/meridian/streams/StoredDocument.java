@@ -47,7 +47,7 @@ public record StoredDocument(
         return false;
     }
 
-        /** Reads a {@link #toStored stored form} back. */
+    /** Reads a {@link #toStored stored form} back. */
     public static StoredDocument fromStored(byte[] stored) {
         return Json.read(stored, StoredDocument.class);
     }

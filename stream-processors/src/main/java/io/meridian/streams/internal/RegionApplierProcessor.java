@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -39,6 +40,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class RegionApplierProcessor implements Processor<String, byte[], String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(RegionApplierProcessor.class);
+    /** Made once: the applier reads every record with them. */
+    private static final Deserializer<WalRecord> WAL_READER = Topics.WAL.valueSerde().deserializer();
+    private static final Deserializer<SyncRecord> SYNC_READER = Topics.SYNC.valueSerde().deserializer();
 
     private final String region;
     private final int walPartitions;
@@ -167,7 +171,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
             reason = "null value";
         } else {
             try {
-                WalRecord wal = Topics.WAL.valueSerde().deserializer().deserialize(meta.topic(), record.value());
+                WalRecord wal = WAL_READER.deserialize(meta.topic(), record.value());
                 if (wal.tenant().equals(record.key())) {
                     return wal;
                 }
@@ -194,7 +198,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
     private void applySync(Record<String, byte[]> record, RecordMetadata meta) {
         SyncRecord rec;
         try {
-            rec = Topics.SYNC.valueSerde().deserializer().deserialize(meta.topic(), record.value());
+            rec = SYNC_READER.deserialize(meta.topic(), record.value());
         } catch (SerializationException e) {
             LOG.error("unreadable record on {} at {}:{}; skipped: {}", meta.topic(), meta.partition(), meta.offset(),
                     e.getMessage());
@@ -208,7 +212,7 @@ public final class RegionApplierProcessor implements Processor<String, byte[], S
         Position position = new Position(partition, held.offset());
         WalRecord wal;
         try {
-            wal = Topics.WAL.valueSerde().deserializer().deserialize(Topics.WAL.name(), held.value());
+            wal = WAL_READER.deserialize(Topics.WAL.name(), held.value());
         } catch (SerializationException e) {
             return;  // it was read once already; cannot happen
         }
