@@ -7,8 +7,8 @@ import java.util.Optional;
 /**
  * Meridian could not carry out the request within the client's retry budget ({@code operationTimeout}), for reasons
  * that pass by themselves: the last answer was a {@code 503} ({@code writes_paused}, {@code apply_timeout},
- * {@code kafka_unavailable}, {@code coordination_lost}, {@code partition_moving}...) or a {@code 409
- * placement_changed}, or no node answered ({@code unreachable}, {@code timeout}).
+ * {@code applier_behind}, {@code kafka_unavailable}, {@code coordination_lost}, {@code partition_moving}...) or a
+ * {@code 409 placement_changed}, or no node answered ({@code unreachable}, {@code timeout}).
  *
  * <p>A write may have been applied even so ({@link #mayHaveBeenApplied()}): retry it with the same
  * {@link #idempotencyKey()} (it is then applied at most once), or read with the position it may have got.

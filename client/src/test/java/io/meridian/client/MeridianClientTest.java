@@ -178,6 +178,19 @@ class MeridianClientTest {
     }
 
     @Test
+    void shouldKnowThatAWriteRefusedAsTheApplierWasBehindWasNotApplied() throws Exception {
+        try (StubNode home = new StubNode(r -> error(503, "applier_behind", "", "Retry-After", "1"));
+             MeridianClient client = MeridianClient.builder().region("us-east", home.url())
+                     .operationTimeout(Duration.ofMillis(1500)).requestTimeout(Duration.ofMillis(1000)).build()) {
+            UnavailableException e = assertThrows(UnavailableException.class,
+                    () -> client.putJson("acme", "k", "{}", WriteOptions.none().withIdempotencyKey("w-1")));
+            assertEquals("applier_behind", e.code());
+            assertFalse(e.mayHaveBeenApplied(), "refused before it was produced");
+            assertTrue(home.requests().size() >= 2, "retried within the budget");
+        }
+    }
+
+    @Test
     void shouldTryTheNextRegionWhenTheHomeNodeDoesNotAnswer() throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {

@@ -64,6 +64,12 @@ public final class RouterMetrics {
      * its region owns the tenant's WAL partition, tagged by {@link #TAG_OUTCOME} ({@link OwnerForwardOutcome}).
      */
     public static final String OWNER_FORWARDS = "meridian.router.owner.forwards";
+    /**
+     * Gauge, seconds: how long the oldest write in flight on this node has waited for its applier to read the record
+     * Kafka acknowledged, the longest over the node's WAL partitions. Above {@code write.shed.after.ms} on a partition,
+     * its writes are refused ({@code 503 applier_behind}).
+     */
+    public static final String APPLIER_DELAY = io.meridian.infra.metrics.MetricNames.ROUTER_APPLIER_DELAY;
 
     public static final String TAG_ROUTE = "route";
     public static final String TAG_METHOD = "method";
@@ -112,8 +118,8 @@ public final class RouterMetrics {
     /** All meter names, for the test that checks that dashboards and alerts refer to existing meters. */
     public static final List<String> NAMES = List.of(HTTP_REQUESTS, REDIRECTS, WRITES, PLACEMENT_CACHE_GETS,
             PLACEMENT_CACHE_EVICTIONS, PLACEMENT_CACHE_SIZE, FORWARDS, MIGRATION_REQUESTS, WRITE_CONCERN_WAIT,
-            WRITE_CONCERN_TIMEOUTS, READ_CONCERN_READS, READ_CONCERN_SKIPPED, OWNER_FORWARDS, RATE_LIMITED,
-            AUTH_REJECTIONS, API_KEYS);
+            WRITE_CONCERN_TIMEOUTS, READ_CONCERN_READS, READ_CONCERN_SKIPPED, OWNER_FORWARDS, APPLIER_DELAY,
+            RATE_LIMITED, AUTH_REJECTIONS, API_KEYS);
 
     /** Why a request was redirected. */
     public enum RedirectReason {
@@ -152,6 +158,8 @@ public final class RouterMetrics {
         REDIRECTED,
         /** Produced, but its WAL partition moved to another node of the region before this one decided it. */
         PARTITION_MOVED,
+        /** Refused before producing: the applier is too far behind on the write's partition ({@code applier_behind}). */
+        APPLIER_BEHIND,
         /** Anything else after validation: unknown tenant, a concurrent write with the same key, not ready, a bug. */
         FAILED;
 
@@ -317,6 +325,13 @@ public final class RouterMetrics {
     private Counter authRejectionCounter(String api, AuthRejection reason) {
         return Counter.builder(AUTH_REJECTIONS).description("Requests refused by authentication or authorization")
                 .tag(TAG_API, api).tag(TAG_REASON, reason.tagValue()).register(registry);
+    }
+
+    /** The gauge of {@link #APPLIER_DELAY}. */
+    public void applierDelay(java.util.function.Supplier<Duration> delay) {
+        io.micrometer.core.instrument.Gauge.builder(APPLIER_DELAY, () -> delay.get().toNanos() / 1e9)
+                .description("How long the oldest write in flight on this node has waited for its applier to read it")
+                .register(registry);
     }
 
     /** The gauge of the data API keys {@code source} ({@code file} or {@code admin}) holds. */

@@ -14,6 +14,7 @@ import io.meridian.infra.regions.RegionPauses;
 import io.meridian.migration.Failbacks;
 import io.meridian.migration.Migrations;
 import io.meridian.router.internal.AdminApi;
+import io.meridian.router.internal.ApplierBackpressure;
 import io.meridian.router.internal.BulkPlacementAdmin;
 import io.meridian.router.internal.AdminAuth;
 import io.meridian.router.internal.AppliedApi;
@@ -251,7 +252,10 @@ public final class RouterServer implements AutoCloseable {
         // Write and read concerns ask other regions' nodes; the default (local) path never does.
         WriteConcerns writeConcerns = new WriteConcerns(config.region(),
                 new AppliedPositionClient(config.regionUrls()), controlPlane::health, metrics);
-        DocumentWriter writer = new DocumentWriter(routing, cache, watch, tracker, walProducer,
+        metrics.applierDelay(tracker::maxApplierDelay);
+        DocumentWriter writer = new DocumentWriter(routing, cache, watch, tracker,
+                new ApplierBackpressure(tracker, config.region(), config.walPartitions(), config.writeShedAfter()),
+                walProducer,
                 new HybridLogicalClock(clock),
                 (tenant, key) -> view.document(tenant, key).map(StoredDocument::position).orElse(WalRecord.ABSENT),
                 new DocumentWriter.Settings(config.writeApplyTimeout(), config.writePauseBudget()), httpThreads,

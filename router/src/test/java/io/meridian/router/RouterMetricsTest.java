@@ -37,6 +37,7 @@ class RouterMetricsTest {
         metrics.writeConcernWait("all", false, Duration.ofMillis(3));
         metrics.readConcern("freshest", true, 1, Duration.ofMillis(3));
         metrics.apiKeys("admin", () -> 0);
+        metrics.applierDelay(() -> Duration.ofMillis(1500));
 
         Set<String> registered = new HashSet<>();
         for (Meter meter : registry.getMeters()) {
@@ -51,6 +52,7 @@ class RouterMetricsTest {
         assertNotNull(registry.find(RouterMetrics.REDIRECTS).tag(RouterMetrics.TAG_REASON, "preferred_region")
                 .counter(), "all reasons registered up front");
         assertEquals("kafka_unavailable", RouterMetrics.WriteOutcome.KAFKA_UNAVAILABLE.tagValue());
+        assertEquals(1.5, registry.get(RouterMetrics.APPLIER_DELAY).gauge().value(), "in seconds");
     }
 
     @Test

@@ -53,6 +53,7 @@ class RouterServerTest {
     private static final String APPLY_TIMEOUT = RouterConfigs.WRITE_APPLY_TIMEOUT_MS;
     private static final String PAUSE_BUDGET = RouterConfigs.WRITE_PAUSE_BUDGET_MS;
     private static final String MIN_POSITION_WAIT = RouterConfigs.READ_MIN_POSITION_WAIT_MS;
+    private static final String SHED_AFTER = RouterConfigs.WRITE_SHED_AFTER_MS;
 
     private final String acme = SharedRegions.tenant("acme");
     private final String doc = "/v1/tenants/" + acme + "/docs/user-1";
@@ -501,6 +502,33 @@ class RouterServerTest {
 
         assertError(h.put(doc, "2"), 404, "tenant_not_found");
         assertEquals(1, sent(acme).size(), "produced, then refused by the applier");
+    }
+
+    @Test
+    void shouldRefuseAWriteAtOnceWhileTheApplierIsBehindOnItsPartitionAndWriteNothing() {
+        restart(patientProducer(options(SHED_AFTER, "300")));
+        h.givenTenantHere(acme);
+        h.pauseApplier();
+        CompletableFuture<HttpResponse<String>> waiting = h.sendAsync(h.request(doc)
+                .PUT(HttpRequest.BodyPublishers.ofString("1")).build());
+        // Kafka acknowledged it, and it has waited longer than write.shed.after.ms for the paused applier.
+        await().atMost(Duration.ofSeconds(20)).until(() -> h.tracker.applierDelay(partition()).toMillis() > 300);
+
+        HttpResponse<String> refused = h.put("/v1/tenants/" + acme + "/docs/other", "2");
+
+        assertError(refused, 503, "applier_behind");
+        assertTrue(header(refused, "Retry-After").matches("[1-9][0-9]*"), header(refused, "Retry-After"));
+        assertTrue(message(refused).contains("nothing was written"), message(refused));
+        assertEquals(partition(), json(refused).get("error").get("partition").asInt(), refused.body());
+        assertEquals(1, sent(acme).size(), "only the waiting write reached the WAL");
+        assertTrue(h.registry.get(RouterMetrics.APPLIER_DELAY).gauge().value() > 0.3);
+        assertEquals(1, h.registry.get(RouterMetrics.WRITES).tag(RouterMetrics.TAG_OUTCOME, "applier_behind")
+                .timer().count());
+
+        h.resumeApplier();
+        assertEquals(201, waiting.join().statusCode(), "the write let through before is applied once it is read");
+        assertEquals(201, h.put("/v1/tenants/" + acme + "/docs/other", "2").statusCode());
+        assertEquals(0.0, h.registry.get(RouterMetrics.APPLIER_DELAY).gauge().value());
     }
 
     @Test

@@ -56,7 +56,8 @@ final class TestNode implements AutoCloseable {
     /**
      * The settings every test node has, for the test to add its own to: {@code region} serving on 127.0.0.1:{@code port}
      * with the {@code regions} setting ({@link #regions}), the shared cluster, admin token {@code adminToken},
-     * streams commits every 200 ms, and writes and reads that wait up to 20 s (a cold JVM on a busy machine is slow).
+     * streams commits every 200 ms, writes and reads that wait up to 20 s (a cold JVM on a busy machine is slow), and
+     * writes refused as {@code applier_behind} only once the applier is 20 s behind.
      */
     static Map<String, Object> settings(String region, String regions, int port, String adminToken) {
         Map<String, Object> values = new HashMap<>();
@@ -68,6 +69,7 @@ final class TestNode implements AutoCloseable {
         values.put(SecurityConfigs.ADMIN_TOKEN, adminToken);
         values.put(MeridianConfig.STREAMS_COMMIT_INTERVAL_MS, "200");
         values.put(RouterConfigs.WRITE_APPLY_TIMEOUT_MS, "20000");
+        values.put(RouterConfigs.WRITE_SHED_AFTER_MS, "20000");
         values.put(RouterConfigs.READ_MIN_POSITION_WAIT_MS, "20000");
         return values;
     }

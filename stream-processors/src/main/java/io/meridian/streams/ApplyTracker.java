@@ -39,7 +39,7 @@ public final class ApplyTracker implements ApplyListener {
      * caller tells the write its position once produced, and {@link PendingWrite#cancel cancels} it if it gives up.
      */
     public PendingWrite expect(String tenant, String writeId) {
-        PendingWrite write = new PendingWrite(idOf(tenant, writeId), closedPartitions);
+        PendingWrite write = new PendingWrite(idOf(tenant, writeId), this);
         inFlight.compute(write.id, (id, writes) -> {
             List<PendingWrite> list = writes == null ? new CopyOnWriteArrayList<>() : writes;
             list.add(write);
@@ -47,6 +47,23 @@ public final class ApplyTracker implements ApplyListener {
         });
         write.verdict.whenComplete((outcome, error) -> unregister(write));
         return write;
+    }
+
+    /**
+     * How long the oldest write in flight on this node in {@code partition} whose record Kafka acknowledged has waited
+     * for the applier to read that record; zero when none waits. A write answered, timed out or moved no longer
+     * counts, and a record held while its tenant syncs counts as read: this is the applier's delay, not the write's.
+     */
+    public Duration applierDelay(int partition) {
+        PartitionProgress progress = partitions.get(partition);
+        return progress == null ? Duration.ZERO : progress.unreadFor(System.nanoTime());
+    }
+
+    /** The longest {@link #applierDelay} over all partitions, for metrics. */
+    public Duration maxApplierDelay() {
+        long now = System.nanoTime();
+        return partitions.values().stream().map(p -> p.unreadFor(now)).max(Duration::compareTo)
+                .orElse(Duration.ZERO);
     }
 
     /** Writes in flight on this node, for metrics and tests. */
@@ -135,6 +152,10 @@ public final class ApplyTracker implements ApplyListener {
             writes.remove(write);
             return writes.isEmpty() ? null : writes;
         });
+        Position at = write.position();
+        if (at != null) {
+            progress(at.partition()).answered(at.offset());
+        }
     }
 
     private static String idOf(String tenant, String writeId) {
@@ -148,14 +169,14 @@ public final class ApplyTracker implements ApplyListener {
     /** One produced (or about to be produced) write waiting for the applier's verdict on its record. */
     public static final class PendingWrite {
         private final String id;
-        private final Set<Integer> closedPartitions;
+        private final ApplyTracker tracker;
         private final CompletableFuture<ApplyOutcome> verdict = new CompletableFuture<>();
         private final List<ApplyOutcome> early = new ArrayList<>(1);
         private Position position;
 
-        private PendingWrite(String id, Set<Integer> closedPartitions) {
+        private PendingWrite(String id, ApplyTracker tracker) {
             this.id = id;
-            this.closedPartitions = closedPartitions;
+            this.tracker = tracker;
         }
 
         /** The verdict on this write's own record. */
@@ -173,9 +194,15 @@ public final class ApplyTracker implements ApplyListener {
             }
             if (decided != null) {
                 verdict.complete(decided);
-            } else if (closedPartitions.contains(at.partition())) {
+            } else if (tracker.closedPartitions.contains(at.partition())) {
                 moved();  // routed here just before the partition moved away: another node decides the record
+            } else {
+                tracker.progress(at.partition()).acknowledged(at.offset(), System.nanoTime());
             }
+        }
+
+        private synchronized Position position() {
+            return position;
         }
 
         private synchronized boolean isIn(int partition) {
@@ -215,6 +242,22 @@ public final class ApplyTracker implements ApplyListener {
     private static final class PartitionProgress {
         private long applied = -1;
         private final TreeMap<Long, List<CompletableFuture<Void>>> waiters = new TreeMap<>();
+        /** Offsets of writes in flight that Kafka acknowledged and the applier has not read → System.nanoTime() then. */
+        private final TreeMap<Long, Long> unread = new TreeMap<>();
+
+        synchronized void acknowledged(long offset, long nanos) {
+            if (offset > applied) {
+                unread.put(offset, nanos);
+            }
+        }
+
+        synchronized void answered(long offset) {
+            unread.remove(offset);
+        }
+
+        synchronized Duration unreadFor(long now) {
+            return unread.isEmpty() ? Duration.ZERO : Duration.ofNanos(Math.max(0, now - unread.firstEntry().getValue()));
+        }
 
         CompletableFuture<Void> await(long offset, Duration maxWait) {
             CompletableFuture<Void> future = new CompletableFuture<>();
@@ -245,6 +288,7 @@ public final class ApplyTracker implements ApplyListener {
             List<CompletableFuture<Void>> ready = new ArrayList<>();
             synchronized (this) {
                 applied = Math.max(applied, offset);
+                unread.headMap(applied, true).clear();
                 var passed = waiters.headMap(applied, true);
                 passed.values().forEach(ready::addAll);
                 passed.clear();

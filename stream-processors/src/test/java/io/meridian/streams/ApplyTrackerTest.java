@@ -220,6 +220,60 @@ class ApplyTrackerTest {
         assertEquals(0, tracker.inFlight());
     }
 
+    @Test
+    void shouldMeasureHowLongTheOldestAcknowledgedWriteHasWaitedForTheApplierToReadIt() throws Exception {
+        ApplyTracker.PendingWrite first = tracker.expect(ACME, "w1");
+        ApplyTracker.PendingWrite second = tracker.expect(ACME, "w2");
+        assertEquals(Duration.ZERO, tracker.applierDelay(0), "not acknowledged by Kafka yet: not the applier's delay");
+        first.produced(new Position(0, 5));
+        Thread.sleep(40);
+        second.produced(new Position(0, 6));
+
+        Duration bothWaiting = tracker.applierDelay(0);
+        assertTrue(bothWaiting.toMillis() >= 40, bothWaiting.toString());
+        assertEquals(Duration.ZERO, tracker.applierDelay(1));
+        assertTrue(tracker.maxApplierDelay().compareTo(bothWaiting) >= 0);
+
+        // Read, though not decided yet (a record held while its tenant syncs): the applier is past it.
+        tracker.onApplied(new Position(0, 5));
+        Duration secondWaiting = tracker.applierDelay(0);
+        assertTrue(secondWaiting.compareTo(bothWaiting) < 0, secondWaiting + " vs " + bothWaiting);
+        tracker.onApplied(new Position(0, 6));
+        assertEquals(Duration.ZERO, tracker.applierDelay(0));
+        assertEquals(Duration.ZERO, tracker.maxApplierDelay());
+    }
+
+    @Test
+    void shouldStopCountingAWriteThatGaveUpOrWhosePartitionMoved() throws Exception {
+        ApplyTracker.PendingWrite timedOut = tracker.expect(ACME, "w1");
+        timedOut.produced(new Position(0, 5));
+        ApplyTracker.PendingWrite moved = tracker.expect(ACME, "w2");
+        moved.produced(new Position(1, 7));
+        Thread.sleep(5);
+        assertTrue(tracker.applierDelay(0).toNanos() > 0);
+        assertTrue(tracker.applierDelay(1).toNanos() > 0);
+
+        timedOut.cancel();
+        tracker.onPartitionClosed(1);
+
+        assertEquals(Duration.ZERO, tracker.applierDelay(0));
+        assertEquals(Duration.ZERO, tracker.applierDelay(1));
+        assertInstanceOf(PartitionMovedException.class,
+                assertThrows(ExecutionException.class, () -> moved.verdict().get(0, TimeUnit.SECONDS)).getCause());
+    }
+
+    @Test
+    void shouldNotCountAWriteDecidedBeforeKafkaAcknowledgedIt() {
+        ApplyTracker.PendingWrite write = tracker.expect(ACME, "w1");
+        tracker.onDecided(new ApplyOutcome(ACME, "w1", new Position(0, 3), Verdict.ACCEPTED, null, "applied"));
+        tracker.onApplied(new Position(0, 3));
+
+        write.produced(new Position(0, 3));
+
+        assertTrue(write.verdict().isDone());
+        assertEquals(Duration.ZERO, tracker.applierDelay(0));
+    }
+
     /** Waiters still registered for {@code partition}: the tracker's private state, read to prove cleanup. */
     private static int waiters(ApplyTracker tracker, int partition) {
         try {

@@ -36,7 +36,8 @@ public final class Call {
     /** 503s to a write after which it was certainly not applied: the node refused it before producing it. */
     private static final Set<String> NOT_PRODUCED = Set.of(KnownCode.WRITES_PAUSED.wireName(),
             KnownCode.COORDINATION_LOST.wireName(), KnownCode.NOT_READY.wireName(),
-            KnownCode.WRITE_CONCERN_UNAVAILABLE.wireName(), KnownCode.NO_CONTROLLER.wireName());
+            KnownCode.WRITE_CONCERN_UNAVAILABLE.wireName(), KnownCode.NO_CONTROLLER.wireName(),
+            KnownCode.APPLIER_BEHIND.wireName());
 
     private final String op;
     private final String method;

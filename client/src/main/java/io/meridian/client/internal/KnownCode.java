@@ -24,7 +24,8 @@ public enum KnownCode {
     COORDINATION_LOST(503),
     NOT_READY(503),
     WRITE_CONCERN_UNAVAILABLE(503),
-    NO_CONTROLLER(503);
+    NO_CONTROLLER(503),
+    APPLIER_BEHIND(503);
 
     private final int status;
 

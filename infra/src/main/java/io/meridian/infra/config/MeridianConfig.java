@@ -249,6 +249,11 @@ public final class MeridianConfig extends AbstractConfig {
         return Duration.ofMillis(getLong(RouterConfigs.WRITE_APPLY_TIMEOUT_MS));
     }
 
+    /** {@link RouterConfigs#WRITE_SHED_AFTER_MS}; zero: never. */
+    public Duration writeShedAfter() {
+        return Duration.ofMillis(getLong(RouterConfigs.WRITE_SHED_AFTER_MS));
+    }
+
     public Duration writePauseBudget() {
         return Duration.ofMillis(getLong(RouterConfigs.WRITE_PAUSE_BUDGET_MS));
     }

@@ -126,6 +126,8 @@ public final class MetricNames {
     public static final String ROUTER_REDIRECTS = "meridian.router.redirects";
     /** meridian_router_writes_seconds{outcome}: write latency until acknowledged or refused. */
     public static final String ROUTER_WRITES = "meridian.router.writes";
+    /** meridian_router_applier_delay_seconds: the oldest write in flight on a node, waiting for its applier. */
+    public static final String ROUTER_APPLIER_DELAY = "meridian.router.applier.delay.seconds";
     /** meridian_placement_cache_gets_total{result=hit|miss}. */
     public static final String PLACEMENT_CACHE_GETS = "meridian.placement.cache.gets";
     /** meridian_tenants{region}: tenants whose primary is the region. */

@@ -87,6 +87,7 @@ class DashboardMetricsTest {
             entry(MetricNames.HTTP_REQUESTS, new Meter(Kind.HISTOGRAM, "meridian_http_requests_seconds")),
             entry(MetricNames.ROUTER_REDIRECTS, new Meter(Kind.COUNTER, "meridian_router_redirects_total")),
             entry(MetricNames.ROUTER_WRITES, new Meter(Kind.HISTOGRAM, "meridian_router_writes_seconds")),
+            entry(MetricNames.ROUTER_APPLIER_DELAY, new Meter(Kind.GAUGE, "meridian_router_applier_delay_seconds")),
             entry(MetricNames.PLACEMENT_CACHE_GETS, new Meter(Kind.COUNTER, "meridian_placement_cache_gets_total")),
             entry(MetricNames.TENANTS, new Meter(Kind.GAUGE, "meridian_tenants")));
 

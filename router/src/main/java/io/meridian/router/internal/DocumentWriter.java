@@ -33,10 +33,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The write path: coordination quorum → placement → route → (hold while paused) → produce to the WAL → wait for
- * Kafka's acknowledgement and this region's applier's verdict → answer. An answer of 201/200 means the record is in
- * Kafka and ACCEPTED by the applier (so by every region). Nothing blocks: waits are futures, continued on
- * {@code executor}, never on the applier's stream thread or the producer's I/O thread.
+ * The write path: coordination quorum → placement → route → (hold while paused) → (refuse while the applier is far
+ * behind) → produce to the WAL → wait for Kafka's acknowledgement and this region's applier's verdict → answer. An
+ * answer of 201/200 means the record is in Kafka and ACCEPTED by the applier (so by every region). Nothing blocks:
+ * waits are futures, continued on {@code executor}, never on the applier's stream thread or the producer's I/O
+ * thread.
  *
  * <p>A node that lost contact with its coordination service ({@code coordinated} false) accepts no write
  * ({@code 503 coordination_lost}): it cannot know whether its region is being failed over, and clients should not
@@ -59,6 +60,7 @@ public final class DocumentWriter {
     private final PlacementCache cache;
     private final PlacementWatch watch;
     private final ApplyTracker tracker;
+    private final ApplierBackpressure backpressure;
     private final Producer<String, WalRecord> producer;
     private final HybridLogicalClock hlc;
     private final Versions versions;
@@ -70,12 +72,13 @@ public final class DocumentWriter {
     private final ErrorResponses errors;
 
     /**
+     * @param backpressure refuses writes while the applier is too far behind on their partition
      * @param versions    where a multi-primary write's base version comes from (this region's materialized documents)
      * @param coordinated whether this node reaches its coordination service now (checked before every attempt)
      * @param concerns    the wait for other regions of writes whose write concern is not {@code local}
      */
     public DocumentWriter(Routing routing, PlacementCache cache, PlacementWatch watch, ApplyTracker tracker,
-                          Producer<String, WalRecord> producer, HybridLogicalClock hlc, Versions versions,
+                          ApplierBackpressure backpressure, Producer<String, WalRecord> producer, HybridLogicalClock hlc, Versions versions,
                           Settings settings, Executor executor, RouterMetrics metrics, BooleanSupplier coordinated,
                           WriteConcerns concerns, ErrorResponses errors) {
         this.concerns = concerns;
@@ -84,6 +87,7 @@ public final class DocumentWriter {
         this.cache = cache;
         this.watch = watch;
         this.tracker = tracker;
+        this.backpressure = backpressure;
         this.producer = producer;
         this.hlc = hlc;
         this.versions = versions;
@@ -144,6 +148,7 @@ public final class DocumentWriter {
         }
         WriteConcern concern = WriteConcerns.effective(command.writeConcern(), placement);
         concerns.check(command.tenant(), concern, placement);  // refused before anything is written
+        backpressure.check(command.tenant());
         long deadline = System.nanoTime() + settings.applyTimeout().toNanos();
         // One hand-off to the executor, whoever completes the verdict (the applier's stream thread, the producer's I/O
         // thread on a failed send, the timeout's timer): the answer is built there, never on those threads.
@@ -422,6 +427,7 @@ public final class DocumentWriter {
                 case PLACEMENT_CHANGED -> WriteOutcome.PLACEMENT_CHANGED;
                 case WRITES_PAUSED -> WriteOutcome.PAUSED;
                 case APPLY_TIMEOUT -> WriteOutcome.TIMEOUT;
+                case APPLIER_BEHIND -> WriteOutcome.APPLIER_BEHIND;
                 case PARTITION_MOVING -> WriteOutcome.PARTITION_MOVED;
                 case KAFKA_UNAVAILABLE -> WriteOutcome.KAFKA_UNAVAILABLE;
                 case COORDINATION_LOST -> WriteOutcome.COORDINATION_LOST;

@@ -88,6 +88,8 @@ public enum ErrorCode {
     INTERNAL(500),
     WRITES_PAUSED(503),
     APPLY_TIMEOUT(503),
+    /** Refused before anything was written: the applier is further behind on the tenant's partition than it may be. */
+    APPLIER_BEHIND(503),
     KAFKA_UNAVAILABLE(503),
     POSITION_NOT_REACHED(503),
     NOT_READY(503),
