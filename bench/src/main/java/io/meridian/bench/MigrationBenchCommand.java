@@ -100,7 +100,10 @@ public final class MigrationBenchCommand implements Callable<Integer> {
         }
         report.note("pause = writes_paused -> switched, total = requested -> completed, both from the controller's"
                 + " timestamps on meridian.migrations (taken as each step begins: the pause includes the pause"
-                + " transaction's commit and the drain, not the switch's commit); validate = requested ->"
+                + " transaction's commit and the drain, not the switch's commit); asked = how far into the pause the"
+                + " controller asked the target whether it applied the pause fence (the pause's transaction),"
+                + " answered = from then to the target's answer (its applier reaching the fence, and the answer's way"
+                + " back), both from the switch's reason; validate = requested ->"
                 + " writes_paused; client = POST to the end read through GET /admin/migrations/{id} (polled every"
                 + " 50 ms); load = the 1-minute load average of this machine");
         report.note("writes: open loop over all load tenants, to each tenant's current primary (a 307 is followed"

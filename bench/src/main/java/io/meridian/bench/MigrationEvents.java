@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,6 +23,9 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class MigrationEvents implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
+    /** Where the switch's reason says the pause went (DrainProgress): "(asked N ms into the pause, answered M ms later)". */
+    private static final Pattern PAUSE_TIMING = Pattern.compile(
+            "\\(asked (\\d+) ms into the pause(?:, answered (\\d+) ms later)?");
 
     /** Lifecycle timestamps (ms since the epoch) of one migration; -1 for a step not seen (yet). */
     static final class Times {
@@ -31,6 +36,10 @@ final class MigrationEvents implements AutoCloseable {
         MigrationState end;
         /** How the controller saw the drain end: "answer" (the target's own), "heartbeats", or "-" (not switched). */
         String drainSeenBy = "-";
+        /** Into the pause when the controller asked the target (the pause's transaction), in ms; NaN if not said. */
+        double askedMs = Double.NaN;
+        /** From that question to the target's answer that it applied the pause fence, in ms; NaN if not said. */
+        double answeredMs = Double.NaN;
 
         /** Writes paused to switched, in ms; NaN if either is missing. */
         double pauseMs() {
@@ -93,6 +102,9 @@ final class MigrationEvents implements AutoCloseable {
                     times.switched = changed.timestamp();
                     times.drainSeenBy = changed.reason().contains(" answered (") ? "answer"
                             : changed.reason().contains("heartbeats") ? "heartbeats" : "-";
+                    double[] timing = pauseTiming(changed.reason());
+                    times.askedMs = timing[0];
+                    times.answeredMs = timing[1];
                 }
                 default -> {
                     if (changed.state().isTerminal()) {
@@ -102,6 +114,16 @@ final class MigrationEvents implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** {asked, answered} in ms from a switch's reason, NaN where it says nothing. */
+    static double[] pauseTiming(String reason) {
+        Matcher timing = PAUSE_TIMING.matcher(reason);
+        if (!timing.find()) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        return new double[] {Double.parseDouble(timing.group(1)),
+                timing.group(2) == null ? Double.NaN : Double.parseDouble(timing.group(2))};
     }
 
     @Override

@@ -12,29 +12,32 @@ final class MigrationReport {
 
     MigrationReport(TableReport report) {
         this.report = report;
-        report.table(SERIES, "rate/s", "n", "pause p50", "pause p99", "pause max", "total p50", "total max",
-                "validate p50", "client p50", "not completed", "seen by answer", "load");
+        report.table(SERIES, "rate/s", "n", "pause p50", "pause p99", "pause max", "asked p50", "answered p50",
+                "total p50", "total max", "validate p50", "client p50", "not completed", "seen by answer", "load");
         report.table(WRITES, "rate/s", "sent/s", "during p50", "during p99", "during max", "during errors",
                 "migrated p99", "migrated max", "migrated ok", "migrated errors", "between p99", "between errors",
                 "error kinds");
-        report.table(RUNS, "rate/s", "run", "from", "to", "state", "pause", "total", "validate", "client", "seen by",
-                "load");
+        report.table(RUNS, "rate/s", "run", "from", "to", "state", "pause", "asked", "answered", "total", "validate",
+                "client", "seen by", "load");
     }
 
     void migration(int rate, int run, MigrationTrial.Result r) {
-        report.table(RUNS).row(rate, run, r.from(), r.to(), r.state(), r.pauseMs(), r.totalMs(), r.validateMs(),
-                r.clientMs(), r.seenBy(), r.load());
+        report.table(RUNS).row(rate, run, r.from(), r.to(), r.state(), r.pauseMs(), r.askedMs(), r.answeredMs(),
+                r.totalMs(), r.validateMs(), r.clientMs(), r.seenBy(), r.load());
     }
 
     void series(int rate, List<MigrationTrial.Result> results, LoadWindow during, LoadWindow between,
                 double sentPerSecond) {
         Summary pause = Summary.of(results.stream().map(MigrationTrial.Result::pauseMs).toList());
+        Summary asked = Summary.of(results.stream().map(MigrationTrial.Result::askedMs).toList());
+        Summary answered = Summary.of(results.stream().map(MigrationTrial.Result::answeredMs).toList());
         Summary total = Summary.of(results.stream().map(MigrationTrial.Result::totalMs).toList());
         Summary validate = Summary.of(results.stream().map(MigrationTrial.Result::validateMs).toList());
         Summary client = Summary.of(results.stream().map(MigrationTrial.Result::clientMs).toList());
         long failed = results.stream().filter(r -> !r.completed()).count();
         long byAnswer = results.stream().filter(r -> r.seenBy().equals("answer")).count();
-        report.table(SERIES).row(rate, pause.n(), pause.p50(), pause.p99(), pause.max(), total.p50(), total.max(),
+        report.table(SERIES).row(rate, pause.n(), pause.p50(), pause.p99(), pause.max(), asked.p50(), answered.p50(),
+                total.p50(), total.max(),
                 validate.p50(), client.p50(), failed, byAnswer, results.stream()
                         .mapToDouble(MigrationTrial.Result::load).average().orElse(Summary.loadAverage()));
         if (rate == 0) {

@@ -21,9 +21,11 @@ final class MigrationTrial {
      * @param validateMs requested to writes paused
      * @param clientMs   from sending the request to reading the end through the API
      * @param seenBy     how the controller saw the drain end ({@link MigrationEvents.Times#drainSeenBy})
+     * @param askedMs    into the pause when the target was asked ({@link MigrationEvents.Times#askedMs})
+     * @param answeredMs from then to the target's answer ({@link MigrationEvents.Times#answeredMs})
      */
     record Result(String id, String from, String to, String state, double pauseMs, double totalMs, double validateMs,
-                  double clientMs, String seenBy, double load) {
+                  double clientMs, String seenBy, double askedMs, double answeredMs, double load) {
         boolean completed() {
             return "completed".equals(state);
         }
@@ -61,7 +63,7 @@ final class MigrationTrial {
                 String why = answer == null ? "no answer" : answer.status() + " " + answer.body();
                 Progress.line("  migration of %s to %s not started: %s", tenant, to, why);
                 return new Result("-", from, to, "not started", Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                        "-", Summary.loadAverage());
+                        "-", Double.NaN, Double.NaN, Summary.loadAverage());
             }
             NodeApi.pause(Duration.ofMillis(250));
         }
@@ -78,7 +80,8 @@ final class MigrationTrial {
                 times.map(MigrationEvents.Times::pauseMs).orElse(Double.NaN),
                 times.map(MigrationEvents.Times::totalMs).orElse(Double.NaN),
                 times.map(MigrationEvents.Times::validateMs).orElse(Double.NaN), clientMs,
-                times.map(t -> t.drainSeenBy).orElse("-"), Summary.loadAverage());
+                times.map(t -> t.drainSeenBy).orElse("-"), times.map(t -> t.askedMs).orElse(Double.NaN),
+                times.map(t -> t.answeredMs).orElse(Double.NaN), Summary.loadAverage());
         Progress.line("  migration %s %s -> %s: %s; writes paused %s ms (drain seen by %s), total %s ms (client saw"
                         + " %s ms); load %.1f", id, from, to, result.state(), Summary.millis(result.pauseMs()),
                 result.seenBy(), Summary.millis(result.totalMs()), Summary.millis(clientMs), result.load());
