@@ -288,7 +288,9 @@ public final class ApplyTracker implements ApplyListener {
             List<CompletableFuture<Void>> ready = new ArrayList<>();
             synchronized (this) {
                 applied = Math.max(applied, offset);
-                unread.headMap(applied, true).clear();
+                if (!unread.isEmpty()) {
+                    unread.headMap(applied, true).clear();
+                }
                 var passed = waiters.headMap(applied, true);
                 passed.values().forEach(ready::addAll);
                 passed.clear();
