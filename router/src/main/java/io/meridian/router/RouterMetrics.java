@@ -65,8 +65,8 @@ public final class RouterMetrics {
      */
     public static final String OWNER_FORWARDS = "meridian.router.owner.forwards";
     /**
-     * Gauge, seconds: how long the oldest write in flight on this node has waited for its applier to read the record
-     * Kafka acknowledged, the longest over the node's WAL partitions. Above {@code write.shed.after.ms} on a partition,
+     * Gauge, seconds: how long ago Kafka acknowledged the oldest record this node wrote that its applier has not read
+     * yet, the longest over the node's WAL partitions. Above {@code write.shed.after.ms} on a partition,
      * its writes are refused ({@code 503 applier_behind}).
      */
     public static final String APPLIER_DELAY = io.meridian.infra.metrics.MetricNames.ROUTER_APPLIER_DELAY;
@@ -330,7 +330,7 @@ public final class RouterMetrics {
     /** The gauge of {@link #APPLIER_DELAY}. */
     public void applierDelay(java.util.function.Supplier<Duration> delay) {
         io.micrometer.core.instrument.Gauge.builder(APPLIER_DELAY, () -> delay.get().toNanos() / 1e9)
-                .description("How long the oldest write in flight on this node has waited for its applier to read it")
+                .description("Age of the oldest record this node wrote that its applier has not read")
                 .register(registry);
     }
 

@@ -121,6 +121,8 @@ final class RouterHarness implements AutoCloseable {
         // Generous by default (a cold JVM on a busy machine is slow); tests of the limits set short ones.
         values.put(RouterConfigs.WRITE_APPLY_TIMEOUT_MS, "10000");
         values.put(RouterConfigs.WRITE_PAUSE_BUDGET_MS, "5000");
+        // The region's applier is shared by the JVM's router tests: one that left it behind must not refuse another's.
+        values.put(RouterConfigs.WRITE_SHED_AFTER_MS, "20000");
         values.put(RouterConfigs.READ_MIN_POSITION_WAIT_MS, "5000");
         values.put(RouterConfigs.RETRY_AFTER_SECONDS, "2");
         values.put(RouterConfigs.HTTP_MAX_BODY_BYTES, "1024");

@@ -50,9 +50,10 @@ public final class ApplyTracker implements ApplyListener {
     }
 
     /**
-     * How long the oldest write in flight on this node in {@code partition} whose record Kafka acknowledged has waited
-     * for the applier to read that record; zero when none waits. A write answered, timed out or moved no longer
-     * counts, and a record held while its tenant syncs counts as read: this is the applier's delay, not the write's.
+     * How long ago Kafka acknowledged the oldest record this node wrote to {@code partition} (while its task is open
+     * here) that the applier has not read yet; zero when it has read them all. A write that timed out still counts
+     * until the applier reads its record, and a record held while its tenant syncs counts as read: this is how far
+     * behind the applier is, not how long a write waits.
      */
     public Duration applierDelay(int partition) {
         PartitionProgress progress = partitions.get(partition);
@@ -123,6 +124,7 @@ public final class ApplyTracker implements ApplyListener {
     @Override
     public void onPartitionOpened(int partition) {
         closedPartitions.remove(partition);
+        progress(partition).opened();
     }
 
     /**
@@ -133,6 +135,7 @@ public final class ApplyTracker implements ApplyListener {
     public void onPartitionClosed(int partition) {
         // Marked first: a write that learns its position after the scan below sees the mark (PendingWrite.produced).
         closedPartitions.add(partition);
+        progress(partition).closed();
         List<PendingWrite> moved = new ArrayList<>();
         inFlight.values().forEach(writes -> writes.forEach(write -> {
             if (write.isIn(partition)) {
@@ -152,10 +155,6 @@ public final class ApplyTracker implements ApplyListener {
             writes.remove(write);
             return writes.isEmpty() ? null : writes;
         });
-        Position at = write.position();
-        if (at != null) {
-            progress(at.partition()).answered(at.offset());
-        }
     }
 
     private static String idOf(String tenant, String writeId) {
@@ -201,10 +200,6 @@ public final class ApplyTracker implements ApplyListener {
             }
         }
 
-        private synchronized Position position() {
-            return position;
-        }
-
         private synchronized boolean isIn(int partition) {
             return position != null && position.partition() == partition;
         }
@@ -242,21 +237,30 @@ public final class ApplyTracker implements ApplyListener {
     private static final class PartitionProgress {
         private long applied = -1;
         private final TreeMap<Long, List<CompletableFuture<Void>>> waiters = new TreeMap<>();
-        /** Offsets of writes in flight that Kafka acknowledged and the applier has not read → System.nanoTime() then. */
+        /** Whether the partition's task is open on this node: only then does it read what is acknowledged here. */
+        private boolean open;
+        /** Offsets this node's writes got from Kafka that the applier has not read yet → System.nanoTime() then. */
         private final TreeMap<Long, Long> unread = new TreeMap<>();
 
+        synchronized void opened() {
+            open = true;
+        }
+
+        /** Another node (or none) reads the partition now: what was acknowledged here is not this applier's delay. */
+        synchronized void closed() {
+            open = false;
+            unread.clear();
+        }
+
         synchronized void acknowledged(long offset, long nanos) {
-            if (offset > applied) {
+            if (open && offset > applied) {
                 unread.put(offset, nanos);
             }
         }
 
-        synchronized void answered(long offset) {
-            unread.remove(offset);
-        }
-
         synchronized Duration unreadFor(long now) {
-            return unread.isEmpty() ? Duration.ZERO : Duration.ofNanos(Math.max(0, now - unread.firstEntry().getValue()));
+            return unread.isEmpty() ? Duration.ZERO
+                    : Duration.ofNanos(Math.max(0, now - unread.firstEntry().getValue()));
         }
 
         CompletableFuture<Void> await(long offset, Duration maxWait) {

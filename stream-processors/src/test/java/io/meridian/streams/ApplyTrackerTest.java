@@ -221,7 +221,8 @@ class ApplyTrackerTest {
     }
 
     @Test
-    void shouldMeasureHowLongTheOldestAcknowledgedWriteHasWaitedForTheApplierToReadIt() throws Exception {
+    void shouldMeasureHowLongAgoKafkaAcknowledgedTheOldestRecordTheApplierHasNotRead() throws Exception {
+        tracker.onPartitionOpened(0);
         ApplyTracker.PendingWrite first = tracker.expect(ACME, "w1");
         ApplyTracker.PendingWrite second = tracker.expect(ACME, "w2");
         assertEquals(Duration.ZERO, tracker.applierDelay(0), "not acknowledged by Kafka yet: not the applier's delay");
@@ -229,49 +230,69 @@ class ApplyTrackerTest {
         Thread.sleep(40);
         second.produced(new Position(0, 6));
 
-        Duration bothWaiting = tracker.applierDelay(0);
-        assertTrue(bothWaiting.toMillis() >= 40, bothWaiting.toString());
+        Duration bothUnread = tracker.applierDelay(0);
+        assertTrue(bothUnread.toMillis() >= 40, bothUnread.toString());
         assertEquals(Duration.ZERO, tracker.applierDelay(1));
-        assertTrue(tracker.maxApplierDelay().compareTo(bothWaiting) >= 0);
+        assertTrue(tracker.maxApplierDelay().compareTo(bothUnread) >= 0);
 
         // Read, though not decided yet (a record held while its tenant syncs): the applier is past it.
         tracker.onApplied(new Position(0, 5));
-        Duration secondWaiting = tracker.applierDelay(0);
-        assertTrue(secondWaiting.compareTo(bothWaiting) < 0, secondWaiting + " vs " + bothWaiting);
+        Duration secondUnread = tracker.applierDelay(0);
+        assertTrue(secondUnread.compareTo(bothUnread) < 0, secondUnread + " vs " + bothUnread);
         tracker.onApplied(new Position(0, 6));
         assertEquals(Duration.ZERO, tracker.applierDelay(0));
         assertEquals(Duration.ZERO, tracker.maxApplierDelay());
     }
 
     @Test
-    void shouldStopCountingAWriteThatGaveUpOrWhosePartitionMoved() throws Exception {
+    void shouldCountARecordWhoseWriteGaveUpUntilTheApplierReadsIt() throws Exception {
+        tracker.onPartitionOpened(0);
         ApplyTracker.PendingWrite timedOut = tracker.expect(ACME, "w1");
         timedOut.produced(new Position(0, 5));
-        ApplyTracker.PendingWrite moved = tracker.expect(ACME, "w2");
-        moved.produced(new Position(1, 7));
+        timedOut.cancel();
+        // Acknowledged only after its write gave up: the record is in the WAL all the same.
+        ApplyTracker.PendingWrite late = tracker.expect(ACME, "w2");
+        late.cancel();
+        late.produced(new Position(0, 6));
         Thread.sleep(5);
-        assertTrue(tracker.applierDelay(0).toNanos() > 0);
+
+        assertTrue(tracker.applierDelay(0).toNanos() > 0, "a stuck applier stays behind when its writes time out");
+        tracker.onApplied(new Position(0, 5));
+        assertTrue(tracker.applierDelay(0).toNanos() > 0, "the late one is still unread");
+        tracker.onApplied(new Position(0, 6));
+        assertEquals(Duration.ZERO, tracker.applierDelay(0));
+    }
+
+    @Test
+    void shouldNotCountRecordsOfAPartitionThisNodeDoesNotRead() throws Exception {
+        tracker.onPartitionOpened(1);
+        ApplyTracker.PendingWrite moving = tracker.expect(ACME, "w1");
+        moving.produced(new Position(1, 7));
+        ApplyTracker.PendingWrite elsewhere = tracker.expect(ACME, "w2");
+        elsewhere.produced(new Position(2, 3));  // partition 2 was never opened here
+        Thread.sleep(5);
         assertTrue(tracker.applierDelay(1).toNanos() > 0);
 
-        timedOut.cancel();
         tracker.onPartitionClosed(1);
 
-        assertEquals(Duration.ZERO, tracker.applierDelay(0));
-        assertEquals(Duration.ZERO, tracker.applierDelay(1));
+        assertEquals(Duration.ZERO, tracker.applierDelay(1), "another node reads it now");
+        assertEquals(Duration.ZERO, tracker.applierDelay(2));
         assertInstanceOf(PartitionMovedException.class,
-                assertThrows(ExecutionException.class, () -> moved.verdict().get(0, TimeUnit.SECONDS)).getCause());
+                assertThrows(ExecutionException.class, () -> moving.verdict().get(0, TimeUnit.SECONDS)).getCause());
+        tracker.onPartitionOpened(1);
+        assertEquals(Duration.ZERO, tracker.applierDelay(1), "nothing carried over from before it moved");
     }
 
     @Test
     void shouldNotCountAWriteDecidedBeforeKafkaAcknowledgedIt() {
+        tracker.onPartitionOpened(0);
         ApplyTracker.PendingWrite write = tracker.expect(ACME, "w1");
         tracker.onDecided(new ApplyOutcome(ACME, "w1", new Position(0, 3), Verdict.ACCEPTED, null, "applied"));
-        tracker.onApplied(new Position(0, 3));
 
         write.produced(new Position(0, 3));
 
         assertTrue(write.verdict().isDone());
-        assertEquals(Duration.ZERO, tracker.applierDelay(0));
+        assertEquals(Duration.ZERO, tracker.applierDelay(0), "its record was read before the acknowledgement came");
     }
 
     /** Waiters still registered for {@code partition}: the tracker's private state, read to prove cleanup. */

@@ -38,10 +38,11 @@ public final class RouterConfigs {
                 "How long a write waits for Kafka's acknowledgement and the local applier's verdict before the"
                         + " client gets 503 (the write may still be applied: retry with the same Idempotency-Key).");
         def.define(WRITE_SHED_AFTER_MS, Type.LONG, 5_000L, Range.between(0L, 600_000L), Importance.MEDIUM,
-                "A write is refused at once with 503 applier_behind (nothing written, Retry-After) while the oldest"
-                        + " write in flight on its WAL partition has waited longer than this for this node's applier:"
-                        + " it would most likely time out (write.apply.timeout.ms), and piling more writes behind it"
-                        + " only makes the applier later. 0: never refuse.");
+                "A write is refused at once with 503 applier_behind (nothing written, Retry-After) while this node's"
+                        + " applier has not read a record this node wrote to the write's WAL partition that Kafka"
+                        + " acknowledged longer ago than this: the write would most likely time out"
+                        + " (write.apply.timeout.ms), and piling more writes behind it only makes the applier later."
+                        + " 0: never refuse.");
         def.define(WRITE_PAUSE_BUDGET_MS, Type.LONG, 5_000L, Range.between(0L, 600_000L), Importance.MEDIUM,
                 "How long a write to a paused tenant is held before it gets 503 with Retry-After.");
         def.define(READ_MIN_POSITION_WAIT_MS, Type.LONG, 2_000L, Range.between(0L, 60_000L), Importance.MEDIUM,

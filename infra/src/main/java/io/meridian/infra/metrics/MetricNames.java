@@ -126,7 +126,7 @@ public final class MetricNames {
     public static final String ROUTER_REDIRECTS = "meridian.router.redirects";
     /** meridian_router_writes_seconds{outcome}: write latency until acknowledged or refused. */
     public static final String ROUTER_WRITES = "meridian.router.writes";
-    /** meridian_router_applier_delay_seconds: the oldest write in flight on a node, waiting for its applier. */
+    /** meridian_router_applier_delay_seconds: age of the oldest record a node wrote that its applier has not read. */
     public static final String ROUTER_APPLIER_DELAY = "meridian.router.applier.delay.seconds";
     /** meridian_placement_cache_gets_total{result=hit|miss}. */
     public static final String PLACEMENT_CACHE_GETS = "meridian.placement.cache.gets";

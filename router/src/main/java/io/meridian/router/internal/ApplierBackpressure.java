@@ -10,11 +10,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Refuses a write before it is produced ({@code 503 applier_behind}) while this node's applier is further behind on
- * the tenant's WAL partition than {@code write.shed.after.ms}, that is while the oldest write in flight there has
- * waited that long for the applier to read its record. A write let through then would wait at least as long, most
- * likely until {@code write.apply.timeout.ms} answers it with a timeout that leaves the client unsure, and each one
- * adds to what the applier must get through before it catches up. A refused write was not produced, so it changes
- * nothing, and its client knows that; it retries after Retry-After. Thread-safe.
+ * the tenant's WAL partition than {@code write.shed.after.ms}: while it has not read a record this node wrote there
+ * that Kafka acknowledged longer ago than that ({@link ApplyTracker#applierDelay}). A write let through then would
+ * wait at least as long, most likely until {@code write.apply.timeout.ms} answers it with a timeout that leaves the
+ * client unsure, and each one adds to what the applier must get through before it catches up. The refusals go on
+ * until the applier has read past that record, however long it is stuck. A refused write was not produced, so it
+ * changes nothing, and its client knows that; it retries after Retry-After. Thread-safe.
  */
 public final class ApplierBackpressure {
     private static final Logger LOG = LoggerFactory.getLogger(ApplierBackpressure.class);

@@ -25,6 +25,7 @@ class ApplierBackpressureTest {
         String behind = "acme";
         String elsewhere = tenantOutside(partitionOf(behind));
         Position waiting = new Position(partitionOf(behind), 41);
+        tracker.onPartitionOpened(waiting.partition());
         tracker.expect(behind, "w1").produced(waiting);
         assertDoesNotThrow(() -> backpressure.check(behind), "not behind yet");
 
@@ -44,6 +45,7 @@ class ApplierBackpressureTest {
     @Test
     void shouldNeverRefuseWhenTurnedOff() throws Exception {
         ApplierBackpressure off = new ApplierBackpressure(tracker, "us-east", PARTITIONS, Duration.ZERO);
+        tracker.onPartitionOpened(partitionOf("acme"));
         tracker.expect("acme", "w1").produced(new Position(partitionOf("acme"), 0));
         Thread.sleep(SHED_AFTER.toMillis() * 2);
 

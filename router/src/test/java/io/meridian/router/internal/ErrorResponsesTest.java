@@ -75,7 +75,8 @@ class ErrorResponsesTest {
         assertInstanceOf(ApiException.Rejected.class, ApiException.of(ErrorCode.INVALID_KEY, "m"));
         assertInstanceOf(ApiException.Unavailable.class, ApiException.of(ErrorCode.TARGET_LAGGING, "m"));
         assertInstanceOf(ApiException.Rejected.class, ApiException.of(ErrorCode.ALREADY_SWITCHED, "m"));
-        assertEquals(EnumSet.of(ErrorCode.WRITES_PAUSED, ErrorCode.APPLY_TIMEOUT, ErrorCode.KAFKA_UNAVAILABLE,
+        assertEquals(EnumSet.of(ErrorCode.WRITES_PAUSED, ErrorCode.APPLY_TIMEOUT, ErrorCode.APPLIER_BEHIND,
+                ErrorCode.KAFKA_UNAVAILABLE,
                 ErrorCode.POSITION_NOT_REACHED, ErrorCode.NOT_READY, ErrorCode.COORDINATION_LOST,
                 ErrorCode.NO_CONTROLLER, ErrorCode.CONTROLLER_UNREACHABLE, ErrorCode.MIGRATIONS_UNAVAILABLE,
                 ErrorCode.MIGRATION_IN_PROGRESS, ErrorCode.TARGET_UNHEALTHY, ErrorCode.TARGET_LAGGING,
