@@ -235,6 +235,12 @@ public final class ApplyTracker implements ApplyListener {
     }
 
     private static final class PartitionProgress {
+        /**
+         * The most unread records kept per partition: the oldest are the ones that count, and with writes refused
+         * once the applier is behind few more arrive; with refusals turned off a stuck applier must not fill the heap.
+         */
+        private static final int MAX_UNREAD = 16_384;
+
         private long applied = -1;
         private final TreeMap<Long, List<CompletableFuture<Void>>> waiters = new TreeMap<>();
         /** Whether the partition's task is open on this node: only then does it read what is acknowledged here. */
@@ -253,7 +259,7 @@ public final class ApplyTracker implements ApplyListener {
         }
 
         synchronized void acknowledged(long offset, long nanos) {
-            if (open && offset > applied) {
+            if (open && offset > applied && unread.size() < MAX_UNREAD) {
                 unread.put(offset, nanos);
             }
         }

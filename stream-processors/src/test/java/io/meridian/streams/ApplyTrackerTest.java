@@ -284,6 +284,24 @@ class ApplyTrackerTest {
     }
 
     @Test
+    void shouldKeepTheOldestUnreadRecordsOnlyUpToABound() throws Exception {
+        tracker.onPartitionOpened(0);
+        int writes = 20_000;
+        for (int i = 0; i < writes; i++) {
+            ApplyTracker.PendingWrite write = tracker.expect(ACME, "w" + i);
+            write.produced(new Position(0, i));
+            write.cancel();  // a stuck applier: every write times out, its record stays unread
+        }
+        Thread.sleep(5);
+        assertTrue(tracker.applierDelay(0).toNanos() > 0);
+        assertEquals(16_384, unread(tracker, 0), "the oldest are kept, newer ones are not");
+
+        tracker.onApplied(new Position(0, 16_383));
+
+        assertEquals(Duration.ZERO, tracker.applierDelay(0), "an underestimate, never a refusal that cannot end");
+    }
+
+    @Test
     void shouldNotCountAWriteDecidedBeforeKafkaAcknowledgedIt() {
         tracker.onPartitionOpened(0);
         ApplyTracker.PendingWrite write = tracker.expect(ACME, "w1");
@@ -293,6 +311,22 @@ class ApplyTrackerTest {
 
         assertTrue(write.verdict().isDone());
         assertEquals(Duration.ZERO, tracker.applierDelay(0), "its record was read before the acknowledgement came");
+    }
+
+    /** Unread records kept for {@code partition}: the tracker's private state, read to prove its bound. */
+    private static int unread(ApplyTracker tracker, int partition) {
+        try {
+            Field partitions = ApplyTracker.class.getDeclaredField("partitions");
+            partitions.setAccessible(true);
+            Object progress = ((Map<?, ?>) partitions.get(tracker)).get(partition);
+            Field unread = progress.getClass().getDeclaredField("unread");
+            unread.setAccessible(true);
+            synchronized (progress) {
+                return ((Map<?, ?>) unread.get(progress)).size();
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("ApplyTracker's internals changed; update this test", e);
+        }
     }
 
     /** Waiters still registered for {@code partition}: the tracker's private state, read to prove cleanup. */
