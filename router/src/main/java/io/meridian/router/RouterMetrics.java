@@ -1,5 +1,6 @@
 package io.meridian.router;
 
+import io.meridian.infra.metrics.MetricNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -69,7 +70,7 @@ public final class RouterMetrics {
      * yet, the longest over the node's WAL partitions. Above {@code write.shed.after.ms} on a partition,
      * its writes are refused ({@code 503 applier_behind}).
      */
-    public static final String APPLIER_DELAY = io.meridian.infra.metrics.MetricNames.ROUTER_APPLIER_DELAY;
+    public static final String APPLIER_DELAY = MetricNames.ROUTER_APPLIER_DELAY;
 
     public static final String TAG_ROUTE = "route";
     public static final String TAG_METHOD = "method";

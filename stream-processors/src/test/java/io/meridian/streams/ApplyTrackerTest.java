@@ -315,31 +315,26 @@ class ApplyTrackerTest {
 
     /** Unread records kept for {@code partition}: the tracker's private state, read to prove its bound. */
     private static int unread(ApplyTracker tracker, int partition) {
-        try {
-            Field partitions = ApplyTracker.class.getDeclaredField("partitions");
-            partitions.setAccessible(true);
-            Object progress = ((Map<?, ?>) partitions.get(tracker)).get(partition);
-            Field unread = progress.getClass().getDeclaredField("unread");
-            unread.setAccessible(true);
-            synchronized (progress) {
-                return ((Map<?, ?>) unread.get(progress)).size();
-            }
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("ApplyTracker's internals changed; update this test", e);
-        }
+        return progressMap(tracker, partition, "unread", Map::size);
     }
 
     /** Waiters still registered for {@code partition}: the tracker's private state, read to prove cleanup. */
     private static int waiters(ApplyTracker tracker, int partition) {
+        return progressMap(tracker, partition, "waiters",
+                map -> map.values().stream().mapToInt(l -> ((java.util.List<?>) l).size()).sum());
+    }
+
+    /** {@code measure} of the map in field {@code field} of {@code partition}'s progress, read under its lock. */
+    private static int progressMap(ApplyTracker tracker, int partition, String field,
+                                   java.util.function.ToIntFunction<Map<?, ?>> measure) {
         try {
             Field partitions = ApplyTracker.class.getDeclaredField("partitions");
             partitions.setAccessible(true);
             Object progress = ((Map<?, ?>) partitions.get(tracker)).get(partition);
-            Field waiters = progress.getClass().getDeclaredField("waiters");
-            waiters.setAccessible(true);
+            Field map = progress.getClass().getDeclaredField(field);
+            map.setAccessible(true);
             synchronized (progress) {
-                return ((Map<?, ?>) waiters.get(progress)).values().stream().mapToInt(l -> ((java.util.List<?>) l).size())
-                        .sum();
+                return measure.applyAsInt((Map<?, ?>) map.get(progress));
             }
         } catch (ReflectiveOperationException e) {
             throw new AssertionError("ApplyTracker's internals changed; update this test", e);

@@ -73,13 +73,13 @@ public final class DocumentWriter {
 
     /**
      * @param backpressure refuses writes while the applier is too far behind on their partition
-     * @param versions    where a multi-primary write's base version comes from (this region's materialized documents)
-     * @param coordinated whether this node reaches its coordination service now (checked before every attempt)
-     * @param concerns    the wait for other regions of writes whose write concern is not {@code local}
+     * @param versions     where a multi-primary write's base version comes from (this region's materialized documents)
+     * @param coordinated  whether this node reaches its coordination service now (checked before every attempt)
+     * @param concerns     the wait for other regions of writes whose write concern is not {@code local}
      */
     public DocumentWriter(Routing routing, PlacementCache cache, PlacementWatch watch, ApplyTracker tracker,
-                          ApplierBackpressure backpressure, Producer<String, WalRecord> producer, HybridLogicalClock hlc, Versions versions,
-                          Settings settings, Executor executor, RouterMetrics metrics, BooleanSupplier coordinated,
+                          ApplierBackpressure backpressure, Producer<String, WalRecord> producer,
+                          HybridLogicalClock hlc, Versions versions, Settings settings, Executor executor, RouterMetrics metrics, BooleanSupplier coordinated,
                           WriteConcerns concerns, ErrorResponses errors) {
         this.concerns = concerns;
         this.errors = errors;
