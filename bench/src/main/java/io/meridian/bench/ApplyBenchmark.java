@@ -45,16 +45,19 @@ final class ApplyBenchmark {
     private final BenchSetup setup;
     private final int records;
     private final Duration warmup;
+    private final int rounds;
 
-    ApplyBenchmark(String bootstrap, Admin admin, BenchSetup setup, int records, Duration warmup) {
+    /** @param rounds measured rounds, each a pass of both apps ({@link ApplyRounds}) */
+    ApplyBenchmark(String bootstrap, Admin admin, BenchSetup setup, int records, Duration warmup, int rounds) {
         this.bootstrap = bootstrap;
         this.admin = admin;
         this.setup = setup;
         this.records = records;
         this.warmup = warmup;
+        this.rounds = rounds;
     }
 
-    /** Returns the measured applier pass, then the measured raw pass. */
+    /** Returns the measured passes in the order they ran, {@code rounds} of each app. */
     List<ApplyResult> run(int walPartitions, int tenants, int keys, int valueBytes) throws InterruptedException {
         Map<TopicPartition, Long> start = walOffsets(OffsetSpec.latest());
         // New tenants every run: their creation writes the fences the fresh apps must read before the puts.
@@ -86,13 +89,19 @@ final class ApplyBenchmark {
                 }
             }
             List<ApplyResult> results = new ArrayList<>();
-            for (String app : List.of(StreamsPass.APPLIER, StreamsPass.RAW)) {
-                Progress.line("apply measured pass: %s", app);
-                ApplyResult result = pass.run(app, new ApplyProgress(walPartitions, targets, expected));
-                Progress.line("  %s: %.0f records/s steady; %d records in %.2f s = %.0f records/s (startup %.1f s)", app,
-                        result.recordsPerSec(), result.records(), result.seconds(), result.fullSpanPerSec(),
-                        result.startupSeconds());
-                results.add(result);
+            for (int round = 1; round <= rounds; round++) {
+                // Each app goes first every other round, so that neither always meets the machine a pass later.
+                List<String> order = round % 2 == 1 ? List.of(StreamsPass.APPLIER, StreamsPass.RAW)
+                        : List.of(StreamsPass.RAW, StreamsPass.APPLIER);
+                for (String app : order) {
+                    Progress.line("apply measured round %d of %d: %s", round, rounds, app);
+                    ApplyResult result = pass.run(app, new ApplyProgress(walPartitions, targets, expected));
+                    Progress.line("  %s: %.0f records/s steady; %d records in %.2f s = %.0f records/s (startup %.1f s),"
+                                    + " %.1f µs CPU per record", app, result.recordsPerSec(), result.records(),
+                            result.seconds(), result.fullSpanPerSec(), result.startupSeconds(),
+                            result.cpuMicrosPerRecord());
+                    results.add(result);
+                }
             }
             return results;
         } finally {

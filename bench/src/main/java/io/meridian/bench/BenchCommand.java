@@ -84,6 +84,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Puts appended to the WAL for the apply benchmark (default: ${DEFAULT-VALUE}).")
     int records;
 
+    @Option(names = "--apply-rounds", defaultValue = "3",
+            description = "Measured rounds of the apply benchmark, each a pass of both apps; the report gives the"
+                    + " median and the range (default: ${DEFAULT-VALUE}).")
+    int applyRounds;
+
     @Option(names = "--value-bytes", defaultValue = "200", description = "Size of each JSON document (default: ${DEFAULT-VALUE}).")
     int valueBytes;
 
@@ -127,6 +132,10 @@ public final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "--replicas " + replicas
                     + " must include the primary region " + PRIMARY_REGION);
         }
+        if (applyRounds < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--apply-rounds " + applyRounds
+                    + " must be at least 1");
+        }
         logToStderr();
         String kafka = bootstrap != null ? bootstrap : BenchSetup.bootstrapFromLocal(dataDir);
         String token = BenchSetup.adminToken(adminToken, dataDir);
@@ -155,7 +164,8 @@ public final class BenchCommand implements Callable<Integer> {
             if (only == null || only == Part.apply) {
                 report.setting("records", records);
                 report.setting("applyWarmup", Progress.seconds(warmup));
-                new ApplyBenchmark(kafka, admin, setup, records, warmup).run(partitions, tenants, keys, valueBytes)
+                report.setting("applyRounds", applyRounds);
+                new ApplyBenchmark(kafka, admin, setup, records, warmup, applyRounds).run(partitions, tenants, keys, valueBytes)
                         .forEach(report::add);
             }
         }

@@ -35,7 +35,8 @@ final class Report {
 
     void add(ApplyResult result) {
         applies.add(result);
-        loadAverages.put("apply " + result.app(), loadAverage());
+        loadAverages.put("apply " + result.app() + " " + applies.stream().filter(r -> r.app().equals(result.app()))
+                .count(), loadAverage());
     }
 
     private static double loadAverage() {
@@ -57,9 +58,11 @@ final class Report {
                     none ? "-" : ms(r.latency().maxMs()),
                     r.errorCount() == 0 ? "0" : r.errorCount() + " " + r.errors());
         }
-        for (ApplyResult r : applies) {
-            out.printf(format, "apply  " + r.app() + " (records/s)", String.format("%.0f", r.recordsPerSec()), "-", "-",
-                    "-", r.rejected() < 0 ? "-" : r.rejected() + " rejected");
+        for (String app : List.of(StreamsPass.APPLIER, StreamsPass.RAW)) {
+            ApplyRounds.median(applies, app, ApplyResult::recordsPerSec).ifPresent(rate -> out.printf(format,
+                    "apply  " + app + " (records/s)", String.format("%.0f", rate), "-", "-", "-",
+                    app.equals(StreamsPass.RAW) ? "-" : applies.stream().filter(r -> r.app().equals(app))
+                            .mapToLong(ApplyResult::rejected).sum() + " rejected"));
         }
         out.println();
         out.println("ratios (Meridian / raw Kafka):");
@@ -69,18 +72,27 @@ final class Report {
                     ratio(p[0].latency().p99Ms(), p[1].latency().p99Ms()),
                     ratio(p[0].latency().maxMs(), p[1].latency().maxMs())));
         }
-        applyPair().ifPresent(p -> out.printf("  %-30s throughput %s   CPU per record %sx%n",
-                "apply (applier / raw-streams)", ratio(p[0].recordsPerSec(), p[1].recordsPerSec()),
-                ratio(p[0].cpuMicrosPerRecord(), p[1].cpuMicrosPerRecord())));
+        ApplyRounds rounds = ApplyRounds.of(applies);
+        if (!rounds.isEmpty()) {
+            out.printf("  %-30s throughput %s   CPU per record %s   (median of %d rounds, lowest-highest)%n",
+                    "apply (applier / raw-streams)", spread(rounds.throughputRatio(), ""),
+                    spread(rounds.cpuRatio(), "x"),
+                    rounds.rounds().size());
+        }
         out.println();
         out.println("notes: closed loop = each writer waits for its acknowledgement (router: 201 after the applier"
                 + " accepted; raw: Kafka ack);");
         out.println("       open loop latency runs from the scheduled send time; ops/s there is the achieved rate;");
         out.println("       apply rate is the steady state, between 10% and 90% of the WAL backlog processed by a fresh"
-                + " app id;");
+                + " app id; its rows are the medians of the passes below;");
+        for (ApplyRounds.Round round : rounds.rounds()) {
+            out.printf("       round %d: throughput %s, CPU per record %sx%n", round.number(),
+                    ratio(round.throughputRatio()), ratio(round.cpuRatio()));
+        }
         for (ApplyResult r : applies) {
-            out.printf("       %s: %d records in %.2f s from the first one (%.0f records/s with the ramp-up), startup"
-                            + " %.1f s, %.1f µs CPU per record in its threads%s%n", r.app(), r.records(), r.seconds(),
+            out.printf("       %s: %.0f records/s steady, %d records in %.2f s from the first one (%.0f records/s with the ramp-up), startup"
+                            + " %.1f s, %.1f µs CPU per record in its threads%s%n", r.app(), r.recordsPerSec(),
+                    r.records(), r.seconds(),
                     r.fullSpanPerSec(), r.startupSeconds(), r.cpuMicrosPerRecord(),
                     r.accepted() < 0 ? "" : ", " + r.accepted() + " accepted, " + r.rejected() + " rejected");
         }
@@ -115,9 +127,16 @@ final class Report {
                 node.putPOJO("p99", ratioOrNull(p[0].latency().p99Ms(), p[1].latency().p99Ms()));
             });
         }
-        applyPair().ifPresent(p -> ratios.putObject("apply")
-                .putPOJO("throughput", ratioOrNull(p[0].recordsPerSec(), p[1].recordsPerSec()))
-                .putPOJO("cpuPerRecord", ratioOrNull(p[0].cpuMicrosPerRecord(), p[1].cpuMicrosPerRecord())));
+        ApplyRounds rounds = ApplyRounds.of(applies);
+        if (!rounds.isEmpty()) {
+            ObjectNode apply = ratios.putObject("apply");
+            apply.putPOJO("throughput", orNull(rounds.throughputRatio().median()));
+            apply.putPOJO("cpuPerRecord", orNull(rounds.cpuRatio().median()));
+            ArrayNode each = apply.putArray("rounds");
+            rounds.rounds().forEach(round -> each.addObject()
+                    .putPOJO("throughput", orNull(round.throughputRatio()))
+                    .putPOJO("cpuPerRecord", orNull(round.cpuRatio())));
+        }
         if (!costs.isEmpty()) {
             root.set("cost", WriteCostTables.of(costs).toJson());
         }
@@ -143,16 +162,22 @@ final class Report {
         return loads.stream().filter(r -> r.scenario().equals(scenario) && r.target().equals(target)).findFirst();
     }
 
-    /** The applier's pass and the raw app's, when both ran. */
-    private Optional<ApplyResult[]> applyPair() {
-        Optional<ApplyResult> applier = applies.stream().filter(r -> r.app().equals(StreamsPass.APPLIER)).findFirst();
-        Optional<ApplyResult> raw = applies.stream().filter(r -> r.app().equals(StreamsPass.RAW)).findFirst();
-        return applier.isPresent() && raw.isPresent()
-                ? Optional.of(new ApplyResult[] {applier.get(), raw.get()}) : Optional.empty();
-    }
-
     private static Double ratioOrNull(double a, double b) {
         return a > 0 && b > 0 ? a / b : null;
+    }
+
+    private static Double orNull(double value) {
+        return Double.isNaN(value) ? null : value;
+    }
+
+    /** A ratio to two decimals, n/a when NaN. */
+    private static String ratio(double value) {
+        return Double.isNaN(value) ? "n/a" : String.format("%.2f", value);
+    }
+
+    /** {@code median (min-max)}, each followed by {@code unit}. */
+    private static String spread(ApplyRounds.Spread s, String unit) {
+        return ratio(s.median()) + unit + " (" + ratio(s.min()) + unit + "-" + ratio(s.max()) + unit + ")";
     }
 
     /** {@code a / b} to two decimals, or n/a when either side measured nothing. */
