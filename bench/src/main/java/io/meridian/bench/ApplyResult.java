@@ -10,7 +10,8 @@ package io.meridian.bench;
  * @param cpuMicrosPerRecord CPU time of the app's threads per record in the steady state ({@link AppThreadsCpu})
  * @param accepted          data records the applier accepted, -1 for the raw app (it decides nothing)
  * @param rejected          data records the applier rejected, -1 for the raw app
+ * @param loadAverage       the machine's 1-minute load average as the pass ended
  */
 record ApplyResult(String app, double recordsPerSec, long records, double seconds, double fullSpanPerSec,
-                   double startupSeconds, double cpuMicrosPerRecord, long accepted, long rejected) {
+                   double startupSeconds, double cpuMicrosPerRecord, long accepted, long rejected, double loadAverage) {
 }

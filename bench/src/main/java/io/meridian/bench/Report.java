@@ -36,7 +36,7 @@ final class Report {
     void add(ApplyResult result) {
         applies.add(result);
         loadAverages.put("apply " + result.app() + " " + applies.stream().filter(r -> r.app().equals(result.app()))
-                .count(), loadAverage());
+                .count(), result.loadAverage());
     }
 
     private static double loadAverage() {

@@ -6,6 +6,7 @@ import io.meridian.streams.RegionApplierTopology;
 import io.meridian.streams.RegionStreams;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,7 +109,8 @@ final class StreamsPass {
         return new ApplyResult(app, progress.steadyRate(), progress.recordsAtDone(), seconds,
                 progress.recordsAtDone() / seconds, (progress.firstNanos() - started) / 1e9,
                 progress.cpuMicrosPerRecord(),
-                raw ? -1 : progress.accepted(), raw ? -1 : progress.rejected());
+                raw ? -1 : progress.accepted(), raw ? -1 : progress.rejected(),
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
     private Properties properties(String appId, Path stateDir) {

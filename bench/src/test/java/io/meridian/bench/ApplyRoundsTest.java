@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class ApplyRoundsTest {
     private static ApplyResult pass(String app, double rate, double cpu) {
         return new ApplyResult(app, rate, 100_000, 5.0, rate, 1.0, cpu, app.equals(StreamsPass.RAW) ? -1 : 100_000,
-                app.equals(StreamsPass.RAW) ? -1 : 0);
+                app.equals(StreamsPass.RAW) ? -1 : 0, 4.5);
     }
 
     /** Three rounds as ApplyBenchmark runs them: applier first, then raw first, then applier first. */

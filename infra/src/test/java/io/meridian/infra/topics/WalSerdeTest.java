@@ -90,6 +90,10 @@ class WalSerdeTest {
             HEAD + "null" + TAIL,
             HEAD + "{\"a\":1,\"a\":2}" + TAIL,
             HEAD + "{\"n\":[{\"a\":1,\"a\":2}]}" + TAIL,
+            HEAD + "[{\"a\":1},{\"b\":{\"c\":{\"d\":1,\"d\":1}}}]" + TAIL,
+            HEAD + "{ \"a\": 1, \"a\": 2 }" + TAIL,
+            HEAD + "{\"a\":1}" + TAIL.replace("\"epoch\":3", "\"epoch\":3,\"type\":\"put\""),
+            HEAD + "{\"a\":1}" + TAIL.replace("\"epoch\":3", "\"epoch\":3,\"value\":{\"a\":1}"),
             HEAD + "{}" + TAIL + " {}",
             HEAD + "{}" + TAIL.replace("\"epoch\":3", "\"epoch\":\"3\""),
             HEAD + "{}" + TAIL.replace("\"epoch\":3", "\"epoch\":3.0"),
@@ -124,6 +128,27 @@ class WalSerdeTest {
         assertEquals(expected, Topics.WAL.valueSerde().deserializer().deserialize("meridian.wal", bytes(json)));
     }
 
+    @Test
+    void shouldLeaveADocumentWithANameRepeatedAtAnyDepthToTheFullReader() {
+        Random random = new Random(11);
+        for (int i = 0; i < 500; i++) {
+            String document = "{\"f\":" + RandomJson.value(random, 1) + ",\"f\":1}";
+            for (int depth = random.nextInt(4); depth > 0; depth--) {
+                document = switch (random.nextInt(3)) {
+                    case 0 -> "{\"a\":" + document + "}";
+                    case 1 -> "[" + document + "]";
+                    default -> "{\"x\":" + RandomJson.value(random, 1) + ",\"y\":" + document + "}";
+                };
+            }
+            byte[] bytes = bytes(HEAD + document + TAIL);
+            assertNull(WalSerde.readDataRecord(bytes), document);
+            SerializationException expected = assertThrows(SerializationException.class, () -> full(bytes));
+            SerializationException actual = assertThrows(SerializationException.class,
+                    () -> Topics.WAL.valueSerde().deserializer().deserialize("meridian.wal", bytes));
+            assertEquals(expected.getMessage(), actual.getMessage());
+        }
+    }
+
     /** Random JSON text: nested objects and arrays, strings with escapes and non-ASCII, every kind of number. */
     static final class RandomJson {
         private static final String[] STRINGS = {"", "a", "key", "x y", "q\\\"uote", "back\\\\slash", "\\n", "\\u00e9",
@@ -141,7 +166,7 @@ class WalSerdeTest {
             return out.append('}').toString();
         }
 
-        private static String value(Random random, int depth) {
+        static String value(Random random, int depth) {
             int kind = random.nextInt(depth > 0 ? 7 : 5);
             return switch (kind) {
                 case 0 -> '"' + STRINGS[random.nextInt(STRINGS.length)] + '"';
