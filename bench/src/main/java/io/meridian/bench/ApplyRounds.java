@@ -24,16 +24,16 @@ record ApplyRounds(List<Round> rounds) {
         }
     }
 
-    /** A figure over the rounds; NaN where no round measured it. */
-    record Spread(double median, double min, double max) {
+    /** A figure over the rounds that measured it ({@code count} of them; NaN throughout when none did). */
+    record Spread(double median, double min, double max, int count) {
         static Spread of(List<Double> values) {
             List<Double> known = values.stream().filter(v -> !Double.isNaN(v)).sorted().toList();
             if (known.isEmpty()) {
-                return new Spread(Double.NaN, Double.NaN, Double.NaN);
+                return new Spread(Double.NaN, Double.NaN, Double.NaN, 0);
             }
             int n = known.size();
             double median = n % 2 == 1 ? known.get(n / 2) : (known.get(n / 2 - 1) + known.get(n / 2)) / 2;
-            return new Spread(median, known.get(0), known.get(n - 1));
+            return new Spread(median, known.get(0), known.get(n - 1), n);
         }
     }
 
@@ -64,10 +64,14 @@ record ApplyRounds(List<Round> rounds) {
         return Spread.of(rounds.stream().map(Round::cpuRatio).toList());
     }
 
-    /** The median of {@code figure} over {@code app}'s measured passes, paired or not. */
+    /**
+     * The median of {@code figure} over {@code app}'s passes that measured it (a pass measures nothing as 0), paired or
+     * not; empty when none did.
+     */
     static Optional<Double> median(List<ApplyResult> passes, String app, ToDoubleFunction<ApplyResult> figure) {
-        List<Double> values = passes.stream().filter(r -> r.app().equals(app)).map(figure::applyAsDouble).toList();
-        return values.isEmpty() ? Optional.empty() : Optional.of(Spread.of(values).median());
+        Spread spread = Spread.of(passes.stream().filter(r -> r.app().equals(app))
+                .map(r -> figure.applyAsDouble(r) > 0 ? figure.applyAsDouble(r) : Double.NaN).toList());
+        return spread.count() == 0 ? Optional.empty() : Optional.of(spread.median());
     }
 
     /** {@code a / b}, NaN when either side measured nothing. */

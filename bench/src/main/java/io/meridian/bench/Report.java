@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -59,10 +60,11 @@ final class Report {
                     r.errorCount() == 0 ? "0" : r.errorCount() + " " + r.errors());
         }
         for (String app : List.of(StreamsPass.APPLIER, StreamsPass.RAW)) {
+            // Every pass applies the same backlog, so each rejects as many: the most any pass rejected.
             ApplyRounds.median(applies, app, ApplyResult::recordsPerSec).ifPresent(rate -> out.printf(format,
                     "apply  " + app + " (records/s)", String.format("%.0f", rate), "-", "-", "-",
                     app.equals(StreamsPass.RAW) ? "-" : applies.stream().filter(r -> r.app().equals(app))
-                            .mapToLong(ApplyResult::rejected).sum() + " rejected"));
+                            .mapToLong(ApplyResult::rejected).max().orElse(0) + " rejected"));
         }
         out.println();
         out.println("ratios (Meridian / raw Kafka):");
@@ -74,10 +76,12 @@ final class Report {
         }
         ApplyRounds rounds = ApplyRounds.of(applies);
         if (!rounds.isEmpty()) {
-            out.printf("  %-30s throughput %s   CPU per record %s   (median of %d rounds, lowest-highest)%n",
-                    "apply (applier / raw-streams)", spread(rounds.throughputRatio(), ""),
-                    spread(rounds.cpuRatio(), "x"),
-                    rounds.rounds().size());
+            ApplyRounds.Spread throughput = rounds.throughputRatio();
+            ApplyRounds.Spread cpu = rounds.cpuRatio();
+            out.printf("  %-30s throughput %s   CPU per record %s   (median, lowest-highest, of %s)%n",
+                    "apply (applier / raw-streams)", spread(throughput, ""), spread(cpu, "x"),
+                    throughput.count() == cpu.count() ? rounds(throughput.count())
+                            : rounds(throughput.count()) + ", CPU of " + cpu.count());
         }
         out.println();
         out.println("notes: closed loop = each writer waits for its acknowledgement (router: 201 after the applier"
@@ -86,22 +90,27 @@ final class Report {
         out.println("       apply rate is the steady state, between 10% and 90% of the WAL backlog processed by a fresh"
                 + " app id; its rows are the medians of the passes below;");
         for (ApplyRounds.Round round : rounds.rounds()) {
-            out.printf("       round %d: throughput %s, CPU per record %sx%n", round.number(),
-                    ratio(round.throughputRatio()), ratio(round.cpuRatio()));
+            out.printf("       round %d: throughput %s, CPU per record %s%n", round.number(),
+                    ratio(round.throughputRatio(), ""), ratio(round.cpuRatio(), "x"));
+            printPass(out, round.applier());
+            printPass(out, round.raw());
         }
-        for (ApplyResult r : applies) {
-            out.printf("       %s: %.0f records/s steady, %d records in %.2f s from the first one (%.0f records/s with the ramp-up), startup"
-                            + " %.1f s, %.1f µs CPU per record in its threads%s%n", r.app(), r.recordsPerSec(),
-                    r.records(), r.seconds(),
-                    r.fullSpanPerSec(), r.startupSeconds(), r.cpuMicrosPerRecord(),
-                    r.accepted() < 0 ? "" : ", " + r.accepted() + " accepted, " + r.rejected() + " rejected");
-        }
+        applies.stream().filter(r -> rounds.rounds().stream().noneMatch(round -> round.applier() == r
+                || round.raw() == r)).forEach(r -> printPass(out, r));
         out.printf("       1-min load average (%d cores) after each: %s%n", Runtime.getRuntime().availableProcessors(),
                 loadAverages);
         if (!costs.isEmpty()) {
             WriteCostTables.of(costs).printTable(out);
         }
         out.flush();
+    }
+
+    private static void printPass(PrintStream out, ApplyResult r) {
+        out.printf("         %s: %.0f records/s steady, %d records in %.2f s from the first one (%.0f records/s with the"
+                        + " ramp-up), startup %.1f s, %.1f µs CPU per record in its threads%s%n", r.app(),
+                r.recordsPerSec(), r.records(), r.seconds(), r.fullSpanPerSec(), r.startupSeconds(),
+                r.cpuMicrosPerRecord(), r.accepted() < 0 ? "" : ", " + r.accepted() + " accepted, " + r.rejected()
+                        + " rejected");
     }
 
     void printJson(PrintStream out) {
@@ -130,10 +139,10 @@ final class Report {
         ApplyRounds rounds = ApplyRounds.of(applies);
         if (!rounds.isEmpty()) {
             ObjectNode apply = ratios.putObject("apply");
-            apply.putPOJO("throughput", orNull(rounds.throughputRatio().median()));
-            apply.putPOJO("cpuPerRecord", orNull(rounds.cpuRatio().median()));
+            putSpread(apply, "throughput", rounds.throughputRatio());
+            putSpread(apply, "cpuPerRecord", rounds.cpuRatio());
             ArrayNode each = apply.putArray("rounds");
-            rounds.rounds().forEach(round -> each.addObject()
+            rounds.rounds().forEach(round -> each.addObject().put("round", round.number())
                     .putPOJO("throughput", orNull(round.throughputRatio()))
                     .putPOJO("cpuPerRecord", orNull(round.cpuRatio())));
         }
@@ -166,23 +175,34 @@ final class Report {
         return a > 0 && b > 0 ? a / b : null;
     }
 
+    /** {@code name} (the median), {@code nameMin}, {@code nameMax} and {@code nameRounds} (how many measured it). */
+    private static void putSpread(ObjectNode node, String name, ApplyRounds.Spread spread) {
+        node.putPOJO(name, orNull(spread.median())).putPOJO(name + "Min", orNull(spread.min()))
+                .putPOJO(name + "Max", orNull(spread.max())).put(name + "Rounds", spread.count());
+    }
+
+    private static String rounds(int count) {
+        return count + (count == 1 ? " round" : " rounds");
+    }
+
     private static Double orNull(double value) {
         return Double.isNaN(value) ? null : value;
     }
 
-    /** A ratio to two decimals, n/a when NaN. */
-    private static String ratio(double value) {
-        return Double.isNaN(value) ? "n/a" : String.format("%.2f", value);
+    /** A ratio to two decimals followed by {@code unit}, n/a when NaN. */
+    private static String ratio(double value, String unit) {
+        return Double.isNaN(value) ? "n/a" : String.format(Locale.ROOT, "%.2f", value) + unit;
     }
 
-    /** {@code median (min-max)}, each followed by {@code unit}. */
+    /** {@code median (min-max)}, n/a when no round measured it. */
     private static String spread(ApplyRounds.Spread s, String unit) {
-        return ratio(s.median()) + unit + " (" + ratio(s.min()) + unit + "-" + ratio(s.max()) + unit + ")";
+        return s.count() == 0 ? "n/a" : ratio(s.median(), unit) + " (" + ratio(s.min(), unit) + "-"
+                + ratio(s.max(), unit) + ")";
     }
 
     /** {@code a / b} to two decimals, or n/a when either side measured nothing. */
     private static String ratio(double a, double b) {
-        return a > 0 && b > 0 ? String.format("%.2f", a / b) : "n/a";
+        return a > 0 && b > 0 ? String.format(Locale.ROOT, "%.2f", a / b) : "n/a";
     }
 
     private static String ms(double millis) {
