@@ -136,8 +136,9 @@ public final class WriteIdsWindow {
         return new Seen(first, value.substring(bar + 1).equals(digest(data)));
     }
 
+    /** Remembers the id of the record at {@code position}, the one the task applies now. */
     void remember(WalRecord.DataRecord data, Position position) {
-        add(id(data), position.offset(), position + "|" + digest(data));
+        add(id(data), position.offset(), position + "|" + digest(data), true);
     }
 
     /**
@@ -165,7 +166,7 @@ public final class WriteIdsWindow {
 
     /** Remembers an id copied from another region's snapshot, at the offset it was remembered there. */
     void restore(String tenant, String writeId, String value, long offset) {
-        add(tenant + "/" + writeId, offset, value);
+        add(tenant + "/" + writeId, offset, value, false);
     }
 
     /** Forgets every id of {@code tenant} (its copy here is about to be replaced by a snapshot). */
@@ -200,7 +201,8 @@ public final class WriteIdsWindow {
         }
     }
 
-    private void add(String id, long offset, String value) {
+    /** @param applying whether {@code offset} is the record the task applies now, above every entry (log order) */
+    private void add(String id, long offset, String value, boolean applying) {
         expire(offset);
         if (open == null) {
             if (nextBucket < 0) {
@@ -212,7 +214,12 @@ public final class WriteIdsWindow {
             open = new WriteIdBucket.Builder();
         }
         open.add(new WriteIdBucket.Entry(id, offset, value));
-        index.putIndex(id, new WriteIdsIndexStore.IndexEntry(openBucket, offset, value));
+        WriteIdsIndexStore.IndexEntry entry = new WriteIdsIndexStore.IndexEntry(openBucket, offset, value);
+        if (applying) {
+            index.putNewestIndex(id, entry);
+        } else {
+            index.putIndex(id, entry);
+        }
         if (open.count() >= BUCKET_ENTRIES || open.bytes() >= BUCKET_BYTES) {
             writeOpenBucket();
         }
