@@ -16,11 +16,11 @@ record ApplyRounds(List<Round> rounds) {
     /** One applier pass and one raw pass, run one after the other. */
     record Round(int number, ApplyResult applier, ApplyResult raw) {
         double throughputRatio() {
-            return ratio(applier.recordsPerSec(), raw.recordsPerSec());
+            return quotient(applier.recordsPerSec(), raw.recordsPerSec());
         }
 
         double cpuRatio() {
-            return ratio(applier.cpuMicrosPerRecord(), raw.cpuMicrosPerRecord());
+            return quotient(applier.cpuMicrosPerRecord(), raw.cpuMicrosPerRecord());
         }
     }
 
@@ -69,13 +69,13 @@ record ApplyRounds(List<Round> rounds) {
      * not; empty when none did.
      */
     static Optional<Double> median(List<ApplyResult> passes, String app, ToDoubleFunction<ApplyResult> figure) {
-        Spread spread = Spread.of(passes.stream().filter(r -> r.app().equals(app))
-                .map(r -> figure.applyAsDouble(r) > 0 ? figure.applyAsDouble(r) : Double.NaN).toList());
+        Spread spread = Spread.of(passes.stream().filter(r -> r.app().equals(app)).map(figure::applyAsDouble)
+                .map(value -> value > 0 ? value : Double.NaN).toList());
         return spread.count() == 0 ? Optional.empty() : Optional.of(spread.median());
     }
 
-    /** {@code a / b}, NaN when either side measured nothing. */
-    private static double ratio(double a, double b) {
+    /** {@code a / b}, NaN when either side measured nothing (a figure not measured is 0). */
+    static double quotient(double a, double b) {
         return a > 0 && b > 0 ? a / b : Double.NaN;
     }
 }

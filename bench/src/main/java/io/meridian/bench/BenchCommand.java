@@ -165,8 +165,8 @@ public final class BenchCommand implements Callable<Integer> {
                 report.setting("records", records);
                 report.setting("applyWarmup", Progress.seconds(warmup));
                 report.setting("applyRounds", applyRounds);
-                new ApplyBenchmark(kafka, admin, setup, records, warmup, applyRounds).run(partitions, tenants, keys, valueBytes)
-                        .forEach(report::add);
+                new ApplyBenchmark(kafka, admin, setup, records, warmup, applyRounds)
+                        .run(partitions, tenants, keys, valueBytes).forEach(report::add);
             }
         }
         if (json) {

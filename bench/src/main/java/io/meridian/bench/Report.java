@@ -106,8 +106,8 @@ final class Report {
     }
 
     private static void printPass(PrintStream out, ApplyResult r) {
-        out.printf("         %s: %.0f records/s steady, %d records in %.2f s from the first one (%.0f records/s with the"
-                        + " ramp-up), startup %.1f s, %.1f µs CPU per record in its threads%s%n", r.app(),
+        out.printf("         %s: %.0f records/s steady, %d records in %.2f s from the first one (%.0f records/s"
+                        + " with the ramp-up), startup %.1f s, %.1f µs CPU per record in its threads%s%n", r.app(),
                 r.recordsPerSec(), r.records(), r.seconds(), r.fullSpanPerSec(), r.startupSeconds(),
                 r.cpuMicrosPerRecord(), r.accepted() < 0 ? "" : ", " + r.accepted() + " accepted, " + r.rejected()
                         + " rejected");
@@ -172,7 +172,7 @@ final class Report {
     }
 
     private static Double ratioOrNull(double a, double b) {
-        return a > 0 && b > 0 ? a / b : null;
+        return orNull(ApplyRounds.quotient(a, b));
     }
 
     /** {@code name} (the median), {@code nameMin}, {@code nameMax} and {@code nameRounds} (how many measured it). */
@@ -202,7 +202,7 @@ final class Report {
 
     /** {@code a / b} to two decimals, or n/a when either side measured nothing. */
     private static String ratio(double a, double b) {
-        return a > 0 && b > 0 ? String.format(Locale.ROOT, "%.2f", a / b) : "n/a";
+        return ratio(ApplyRounds.quotient(a, b), "");
     }
 
     private static String ms(double millis) {

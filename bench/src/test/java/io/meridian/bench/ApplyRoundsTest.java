@@ -64,8 +64,7 @@ class ApplyRoundsTest {
         assertEquals(23_000, ApplyRounds.median(passes, StreamsPass.APPLIER, ApplyResult::recordsPerSec)
                 .orElseThrow(), 1e-9, "the pass that measured no rate is left out, not counted as 0");
 
-        Report report = new Report();
-        passes.forEach(report::add);
+        Report report = reportOf(passes);
         String text = table(report);
         assertTrue(text.contains("throughput 0.50 (0.50-0.50)   CPU per record 2.80x (2.80x-2.80x)   (median,"
                 + " lowest-highest, of 1 round)"), text);
@@ -76,8 +75,7 @@ class ApplyRoundsTest {
         assertTrue(apply.path("rounds").get(0).path("cpuPerRecord").isNull(), apply.toString());
         assertTrue(apply.path("rounds").get(1).path("throughput").isNull(), apply.toString());
 
-        Report none = new Report();
-        List.of(pass(StreamsPass.APPLIER, 20_000, 0), pass(StreamsPass.RAW, 40_000, 10)).forEach(none::add);
+        Report none = reportOf(List.of(pass(StreamsPass.APPLIER, 20_000, 0), pass(StreamsPass.RAW, 40_000, 10)));
         assertTrue(table(none).contains("CPU per record n/a   (median, lowest-highest, of 1 round, CPU of 0)"),
                 table(none));
         assertTrue(json(none).path("ratios").path("apply").path("cpuPerRecord").isNull());
@@ -85,8 +83,7 @@ class ApplyRoundsTest {
 
     @Test
     void shouldReportTheMediansInTheTableAndEachRoundWithItsPasses() {
-        Report report = new Report();
-        PASSES.forEach(report::add);
+        Report report = reportOf(PASSES);
         String text = table(report);
         assertTrue(text.contains("throughput 0.50 (0.30-0.60)   CPU per record 3.00x (2.50x-4.00x)   (median,"
                 + " lowest-highest, of 3 rounds)"), text);
@@ -102,6 +99,12 @@ class ApplyRoundsTest {
         assertEquals(3, apply.path("throughputRounds").asInt());
         assertEquals(2, apply.path("rounds").get(1).path("round").asInt());
         assertEquals(0.5, apply.path("rounds").get(1).path("throughput").asDouble(), 1e-9);
+    }
+
+    private static Report reportOf(List<ApplyResult> passes) {
+        Report report = new Report();
+        passes.forEach(report::add);
+        return report;
     }
 
     private static String table(Report report) {

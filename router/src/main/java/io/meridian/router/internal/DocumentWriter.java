@@ -79,8 +79,9 @@ public final class DocumentWriter {
      */
     public DocumentWriter(Routing routing, PlacementCache cache, PlacementWatch watch, ApplyTracker tracker,
                           ApplierBackpressure backpressure, Producer<String, WalRecord> producer,
-                          HybridLogicalClock hlc, Versions versions, Settings settings, Executor executor, RouterMetrics metrics, BooleanSupplier coordinated,
-                          WriteConcerns concerns, ErrorResponses errors) {
+                          HybridLogicalClock hlc, Versions versions, Settings settings, Executor executor,
+                          RouterMetrics metrics, BooleanSupplier coordinated, WriteConcerns concerns,
+                          ErrorResponses errors) {
         this.concerns = concerns;
         this.errors = errors;
         this.routing = routing;
